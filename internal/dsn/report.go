@@ -1,0 +1,147 @@
+package dsn
+
+import "github.com/bounced/bounced/internal/smtpcode"
+
+// Kind is what sort of message a Report describes, as far as its structure
+// tells. The classifier may refine it.
+type Kind int
+
+const (
+	KindUnknown   Kind = iota
+	KindBounce         // at least one recipient failed
+	KindDelay          // delivery still being tried
+	KindDelivery       // success report: delivered, relayed or expanded
+	KindAutoReply      // RFC 3834 auto-reply, vacation message
+	KindFeedback       // RFC 5965 feedback report
+	KindNotBounce      // none of the above
+)
+
+var kindNames = [...]string{"unknown", "bounce", "delay", "delivery", "autoreply", "feedback", "notbounce"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Action is the RFC 3464 section 2.3.3 action value, lower case:
+// "failed", "delayed", "delivered", "relayed", "expanded".
+type Action string
+
+const (
+	ActionFailed    Action = "failed"
+	ActionDelayed   Action = "delayed"
+	ActionDelivered Action = "delivered"
+	ActionRelayed   Action = "relayed"
+	ActionExpanded  Action = "expanded"
+)
+
+// Report is everything a bounce says, as facts.
+type Report struct {
+	Kind Kind
+	// DecodedBy names the recogniser that read the recipients ("rfc3464",
+	// "postfix", "qmail", ...).
+	DecodedBy string
+
+	// Per-message DSN fields (RFC 3464 section 2.2), values without their type.
+	ReportingMTA    string
+	ReceivedFromMTA string
+	ArrivalDate     string
+
+	// The bounce's own headers that matter.
+	From      string // From of the bounce
+	To        string // To of the bounce (VERP lives here)
+	Subject   string // decoded Subject of the bounce
+	ReturnTo  string // Return-Path of the bounce
+	MessageID string // Message-ID of the bounce
+
+	// AutoReply holds the RFC 3834 markers found on the bounce itself.
+	AutoReply AutoReplyMarkers
+
+	Recipients []Recipient
+	Original   Original
+
+	// Feedback is set for RFC 5965 feedback reports.
+	Feedback *Feedback
+
+	// Text is the human-readable part of the report (first text part),
+	// decoded to UTF-8, capped at MaxTextBytes.
+	Text string
+
+	// Warnings lists non-fatal problems met while reading.
+	Warnings []string
+}
+
+// AutoReplyMarkers are the headers that mark an automatic reply.
+type AutoReplyMarkers struct {
+	AutoSubmitted string // RFC 3834 Auto-Submitted
+	Precedence    string // bulk, junk, list, auto_reply
+	XAutoreply    string // X-Autoreply, X-Autorespond, X-Autoresponder
+	Other         string // name: value of another vendor marker (X-Auto-Response-Suppress, ...)
+}
+
+// Empty reports whether no marker was found.
+func (m AutoReplyMarkers) Empty() bool { return m == AutoReplyMarkers{} }
+
+// Recipient is one per-recipient block (RFC 3464 section 2.3) or the same
+// facts read from a non-standard bounce's text.
+type Recipient struct {
+	Recipient         string // Final-Recipient address, normalised
+	OriginalRecipient string // Original-Recipient address, normalised
+	Action            Action
+	Status            smtpcode.Status
+	ReplyCode         smtpcode.ReplyCode
+	Command           string // SMTP command the reply answered: "RCPT", "DATA", "MAIL", "CONN", "EHLO", ...
+	DiagnosticType    string // "smtp", "x-unix", ...
+	Diagnostic        string // unfolded diagnostic text
+	RemoteMTA         string
+	LastAttemptDate   string
+	WillRetryUntil    string
+	// StatusFromText is true when Status was read out of the diagnostic text
+	// because the Status field was missing or generic.
+	StatusFromText bool
+}
+
+// Domain returns the part of the recipient address after the last '@'.
+func (r Recipient) Domain() string {
+	for i := len(r.Recipient) - 1; i >= 0; i-- {
+		if r.Recipient[i] == '@' {
+			return r.Recipient[i+1:]
+		}
+	}
+	return ""
+}
+
+// Original is what the bounce carries of the message that failed.
+type Original struct {
+	MessageID  string
+	From       string
+	To         string
+	Subject    string
+	Date       string
+	ReturnPath string
+	ListID     string
+	AutoReply  AutoReplyMarkers
+	// Headers are the selected headers in order: the above plus X- headers,
+	// Auto-Submitted, Precedence, Feedback-ID and List-Unsubscribe.
+	Headers []Header
+	// Found is true when any original headers were found.
+	Found bool
+}
+
+// Header is one header field.
+type Header struct {
+	Name, Value string
+}
+
+// Feedback is the machine-readable part of an RFC 5965 feedback report.
+type Feedback struct {
+	Type             string // Feedback-Type: abuse, fraud, opt-out, virus, not-spam, other
+	UserAgent        string
+	OriginalRcptTo   string
+	OriginalMailFrom string
+	SourceIP         string
+	ReportedDomain   string
+	ArrivalDate      string
+}
