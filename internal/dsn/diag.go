@@ -1,0 +1,203 @@
+package dsn
+
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// Diagnosis is what a piece of free text says about a failure: the SMTP
+// reply code, the enhanced status code, the SMTP command the reply
+// answered, and the host that answered.
+type Diagnosis struct {
+	Reply   smtpcode.ReplyCode
+	Status  smtpcode.Status
+	Command string
+	Host    string
+}
+
+// ScanDiagnostic reads the codes, command and host out of free text such as
+// "host mx.example.com[192.0.2.1] said: 554 5.7.1 <a@b>: Relay access
+// denied (in reply to RCPT TO command)".
+func ScanDiagnostic(text string) Diagnosis {
+	var d Diagnosis
+	if text == "" {
+		return d
+	}
+	st, i, _, ok := smtpcode.Find(text)
+	if ok {
+		d.Status = st
+		if c, ok := replyBefore(text[:i]); ok {
+			d.Reply = c
+		}
+	}
+	if d.Reply == 0 {
+		d.Reply = firstFailureReply(text)
+	}
+	// A reply code and a status of different classes disagree; the status
+	// is then likely unrelated text ("550 ... see 4.2.1 of our policy").
+	if d.Reply != 0 && !d.Status.IsZero() && d.Reply.Class() != d.Status.Class && d.Status.Class != 2 {
+		if c2 := d.Reply.Class(); c2 == 4 || c2 == 5 {
+			if alt, ok := findStatusOfClass(text, c2); ok {
+				d.Status = alt
+			}
+		}
+	}
+	lower := strings.ToLower(text)
+	d.Command = commandOf(lower)
+	d.Host = hostOf(text, lower)
+	return d
+}
+
+// findStatusOfClass returns the first status code of class c in text.
+func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
+	for off := 0; off < len(text); {
+		st, i, j, ok := smtpcode.Find(text[off:])
+		if !ok {
+			break
+		}
+		if st.Class == c {
+			return st, true
+		}
+		off += j
+		_ = i
+	}
+	return smtpcode.Status{}, false
+}
+
+// replyBefore reads a reply code that directly precedes a status code:
+// "554 5.7.1" or "550-5.1.1".
+func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
+	p := strings.TrimRight(prefix, " -\t#(")
+	if len(p) < 3 {
+		return 0, false
+	}
+	c, err := smtpcode.ParseReplyCode(p[len(p)-3:])
+	if err != nil {
+		return 0, false
+	}
+	if len(p) > 3 {
+		b := p[len(p)-4]
+		if b >= '0' && b <= '9' || b == '.' || (b|0x20) >= 'a' && (b|0x20) <= 'z' {
+			return 0, false
+		}
+	}
+	return c, true
+}
+
+// firstFailureReply finds the first 4yz or 5yz reply code standing alone,
+// then any reply code.
+func firstFailureReply(text string) smtpcode.ReplyCode {
+	var any smtpcode.ReplyCode
+	for off := 0; off < len(text); {
+		c, i, ok := smtpcode.FindReply(text[off:])
+		if !ok {
+			break
+		}
+		if c.Temporary() || c.Permanent() {
+			return c
+		}
+		if any == 0 {
+			any = c
+		}
+		off += i + 3
+	}
+	return any
+}
+
+// commandPhrases map what MTAs write to the SMTP command a reply answered.
+// First match wins; longer, more specific phrases first.
+var commandPhrases = []struct{ phrase, cmd string }{
+	{"in reply to end of data", "DATA"},       // Postfix
+	{"after end of data", "DATA"},             // Exim
+	{"in reply to data", "DATA"},              // Postfix
+	{"after data", "DATA"},                    // Exim
+	{"in reply to rcpt to", "RCPT"},           // Postfix
+	{"after rcpt to", "RCPT"},                 // Exim
+	{"rcpt to response", "RCPT"},              // qmail
+	{"in reply to mail from", "MAIL"},         // Postfix
+	{"after mail from", "MAIL"},               // Exim
+	{"in reply to ehlo", "EHLO"},              // Postfix
+	{"in reply to helo", "HELO"},              // Postfix
+	{"after ehlo", "EHLO"},                    // Exim
+	{"after helo", "HELO"},                    // Exim
+	{"in reply to starttls", "STARTTLS"},      // Postfix
+	{"after starttls", "STARTTLS"},            // Exim
+	{"in reply to auth", "AUTH"},              // Postfix
+	{"in reply to initial greeting", "CONN"},  // Exim
+	{"after initial connection", "CONN"},      // Exim
+	{"connected but greeting failed", "CONN"}, // qmail
+	{"while connected to", "CONN"},            // Sendmail (timeouts)
+	{"rcpt to:", "RCPT"},                      // Sendmail transcripts ">>> RCPT To:<a@b>"
+	{"mail from:", "MAIL"},                    // Sendmail transcripts
+	{">>> data", "DATA"},                      // Sendmail transcripts
+}
+
+func commandOf(lower string) string {
+	for _, c := range commandPhrases {
+		if strings.Contains(lower, c.phrase) {
+			return c.cmd
+		}
+	}
+	return ""
+}
+
+// hostOf reads the answering host from "host X[ip] said:", "host X [ip]:",
+// "remote host X said".
+func hostOf(text, lower string) string {
+	for off := 0; ; {
+		i := strings.Index(lower[off:], "host ")
+		if i < 0 {
+			return ""
+		}
+		i += off + len("host ")
+		off = i
+		rest := text[i:]
+		end := strings.IndexAny(rest, " [(:\n\t")
+		if end < 0 {
+			end = len(rest)
+		}
+		h := strings.TrimSuffix(rest[:end], ".")
+		if strings.Contains(h, ".") && !strings.Contains(h, "@") && validHostChars(h) {
+			return strings.ToLower(h)
+		}
+	}
+}
+
+func validHostChars(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || (c|0x20) >= 'a' && (c|0x20) <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// completeFromDiagnostic fills the reply code, command and remote host from
+// the diagnostic text, and replaces a missing or generic Status with the
+// more specific code the text gives (RFC 3464 section 2.3.4 asks for the
+// most specific code).
+func completeFromDiagnostic(rc *Recipient) {
+	if rc.Diagnostic == "" {
+		return
+	}
+	d := ScanDiagnostic(rc.Diagnostic)
+	if rc.ReplyCode == 0 {
+		rc.ReplyCode = d.Reply
+	}
+	if !d.Status.IsZero() {
+		switch {
+		case rc.Status.IsZero():
+			rc.Status, rc.StatusFromText = d.Status, true
+		case rc.Status.Generic() && !d.Status.Generic() && d.Status.Class == rc.Status.Class:
+			rc.Status, rc.StatusFromText = d.Status, true
+		}
+	}
+	if rc.Command == "" {
+		rc.Command = d.Command
+	}
+	if rc.RemoteMTA == "" && d.Host != "" {
+		rc.RemoteMTA = d.Host
+	}
+}

@@ -1,0 +1,109 @@
+// Package dsn reads bounce messages into facts: who failed, with which
+// status and reply code, what the remote server said, and which message it
+// was. It knows nothing of reasons, verdicts or storage.
+//
+// It reads the structured reports of RFC 3464 (message/delivery-status),
+// RFC 6533 (message/global-delivery-status, UTF-8 fields), RFC 6522
+// (multipart/report) and RFC 5965 (message/feedback-report), the returned
+// original as message/rfc822, message/global or text/rfc822-headers (RFC
+// 6522 section 4), RFC 3834 auto-replies, and the free-text bounces that
+// MTAs send without a report part.
+//
+// Deviations, all on purpose (see the QUIRK comments):
+//   - Line endings may be CRLF, LF or CR alone; they are normalised to LF
+//     before anything else (RFC 5322 section 2.1 requires CRLF).
+//   - Header and DSN field blocks are read leniently: a line without a colon
+//     is skipped instead of ending the block (RFC 3464 section 2.1 has no
+//     such lines), and field names are matched case-insensitively.
+//   - A Status field that is missing, malformed or generic (X.0.0) is
+//     replaced by a more specific code found in the diagnostic text
+//     (RFC 3464 section 2.3.4 says Status should be the most specific one).
+//   - A report whose recipients all lack a Final-Recipient is completed from
+//     the Original-Recipient or the text.
+//
+// Limits (Options): message size, MIME nesting depth, MIME part count and
+// recipients per report. Crossing one returns an error that wraps
+// ErrTooLarge, ErrTooDeep, ErrTooManyParts or ErrTooManyRecipients; every
+// other problem yields a Report with Warnings.
+package dsn
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Default limits; see Options.
+const (
+	DefaultMaxMessageBytes = 25 << 20 // 25 MiB, the largest message many providers accept
+	DefaultMaxDepth        = 16       // nested multiparts and messages
+	DefaultMaxParts        = 512      // MIME parts in one message
+	DefaultMaxRecipients   = 1000     // recipients in one report
+	// MaxTextBytes caps the human-readable text kept in Report.Text and
+	// scanned by the recognisers.
+	MaxTextBytes = 256 << 10
+	// maxHeaderBytes caps one header block (go-message's default is 1 MiB).
+	maxHeaderBytes = 1 << 20
+)
+
+var (
+	// ErrTooLarge is returned for messages over Options.MaxMessageBytes.
+	ErrTooLarge = errors.New("dsn: message too large")
+	// ErrTooDeep is returned when MIME nesting exceeds Options.MaxDepth.
+	ErrTooDeep = errors.New("dsn: MIME nesting too deep")
+	// ErrTooManyParts is returned when a message has more than Options.MaxParts parts.
+	ErrTooManyParts = errors.New("dsn: too many MIME parts")
+	// ErrTooManyRecipients is returned when a report names more than Options.MaxRecipients recipients.
+	ErrTooManyRecipients = errors.New("dsn: too many recipients")
+	// ErrEmpty is returned for input with no message in it.
+	ErrEmpty = errors.New("dsn: empty message")
+	// ErrNotMessage is returned for input that has no header block at all.
+	ErrNotMessage = errors.New("dsn: not an email message")
+)
+
+// Options are the limits of one Parse call. Zero fields take the defaults.
+type Options struct {
+	// MaxMessageBytes is the largest raw message accepted (default 25 MiB).
+	MaxMessageBytes int
+	// MaxDepth is the deepest MIME nesting walked (default 16).
+	MaxDepth int
+	// MaxParts is the most MIME parts walked (default 512).
+	MaxParts int
+	// MaxRecipients is the most recipients accepted in one report (default 1000).
+	MaxRecipients int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxParts <= 0 {
+		o.MaxParts = DefaultMaxParts
+	}
+	if o.MaxRecipients <= 0 {
+		o.MaxRecipients = DefaultMaxRecipients
+	}
+	return o
+}
+
+// Parse reads one raw message. It returns an error only for input over a
+// limit or input that is not a message; anything else it cannot read is
+// recorded in Report.Warnings.
+func Parse(raw []byte, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	if len(raw) > opts.MaxMessageBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), opts.MaxMessageBytes)
+	}
+	raw = normalizeNewlines(trimLeadingSpace(raw))
+	raw = stripMboxFrom(raw)
+	if len(raw) == 0 {
+		return nil, ErrEmpty
+	}
+	p := parser{opts: opts, rep: &Report{}}
+	if err := p.run(raw); err != nil {
+		return nil, err
+	}
+	return p.rep, nil
+}

@@ -1,0 +1,203 @@
+package dsn
+
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// field is one "Name: value" of a DSN block; name is lower case, value unfolded.
+type field struct{ name, value string }
+
+// fieldBlocks reads groups of fields separated by empty lines (RFC 3464
+// section 2.1: per-message fields, then one group per recipient).
+//
+//	delivery-status-content = per-message-fields 1*( CRLF per-recipient-fields )
+//
+// QUIRK: lines that are not fields and not continuations are skipped; some
+// MTAs put comments or banners between the groups.
+func fieldBlocks(b []byte) [][]field {
+	var blocks [][]field
+	var cur []field
+	for len(b) > 0 {
+		line, next := cutLine(b)
+		b = next
+		if len(strings.TrimSpace(string(line))) == 0 {
+			if len(cur) > 0 {
+				blocks = append(blocks, cur)
+				cur = nil
+			}
+			continue
+		}
+		if (line[0] == ' ' || line[0] == '\t') && len(cur) > 0 {
+			last := &cur[len(cur)-1]
+			last.value = strings.TrimSpace(last.value + " " + strings.TrimSpace(string(line)))
+			continue
+		}
+		if !isFieldLine(line) {
+			continue
+		}
+		name, value, _ := strings.Cut(string(line), ":")
+		cur = append(cur, field{strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)})
+	}
+	if len(cur) > 0 {
+		blocks = append(blocks, cur)
+	}
+	return blocks
+}
+
+// typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
+// diagnostic-type, mta-name-type). A value without a type returns "".
+func typed(v string) (string, string) {
+	t, rest, ok := strings.Cut(v, ";")
+	if !ok || strings.ContainsAny(strings.TrimSpace(t), " <@") {
+		return "", strings.TrimSpace(v)
+	}
+	return strings.ToLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
+}
+
+// isRecipientBlock reports whether a block carries per-recipient fields.
+func isRecipientBlock(blk []field) bool {
+	for _, f := range blk {
+		switch f.name {
+		case "final-recipient", "original-recipient", "action", "status", "diagnostic-code", "x-actual-recipient":
+			return true
+		}
+	}
+	return false
+}
+
+// readDeliveryStatus reads a message/delivery-status body (RFC 3464
+// section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
+func (p *parser) readDeliveryStatus(b []byte, global bool) {
+	for _, blk := range fieldBlocks(b) {
+		if !isRecipientBlock(blk) {
+			p.readPerMessage(blk)
+			continue
+		}
+		rc := readRecipient(blk, global)
+		if rc.Recipient == "" && rc.OriginalRecipient != "" {
+			// QUIRK: Final-Recipient missing; RFC 3464 section 2.3.2 requires it.
+			rc.Recipient = rc.OriginalRecipient
+		}
+		if rc.Recipient == "" && rc.Status.IsZero() && rc.Diagnostic == "" {
+			continue
+		}
+		p.rep.Recipients = append(p.rep.Recipients, rc)
+	}
+}
+
+func (p *parser) readPerMessage(blk []field) {
+	for _, f := range blk {
+		switch f.name {
+		case "reporting-mta":
+			_, p.rep.ReportingMTA = typed(f.value)
+		case "received-from-mta":
+			_, p.rep.ReceivedFromMTA = typed(f.value)
+		case "arrival-date":
+			p.rep.ArrivalDate = f.value
+		case "x-original-message-id":
+			p.origID = f.value
+		}
+	}
+}
+
+func readRecipient(blk []field, global bool) Recipient {
+	var rc Recipient
+	var statusText string
+	for _, f := range blk {
+		switch f.name {
+		case "final-recipient":
+			_, a := typed(f.value)
+			rc.Recipient = normalizeAddress(a)
+		case "original-recipient":
+			_, a := typed(f.value)
+			rc.OriginalRecipient = normalizeAddress(a)
+		case "x-actual-recipient":
+			if rc.Recipient == "" {
+				_, a := typed(f.value)
+				rc.Recipient = normalizeAddress(a)
+			}
+		case "action":
+			rc.Action = parseAction(f.value)
+		case "status":
+			statusText = f.value
+		case "remote-mta":
+			_, rc.RemoteMTA = typed(f.value)
+			rc.RemoteMTA = cleanHost(rc.RemoteMTA)
+		case "diagnostic-code":
+			rc.DiagnosticType, rc.Diagnostic = typed(f.value)
+		case "last-attempt-date":
+			rc.LastAttemptDate = f.value
+		case "will-retry-until":
+			rc.WillRetryUntil = f.value
+		}
+	}
+	_ = global // RFC 6533 fields are UTF-8 already; nothing to decode.
+	// QUIRK: "Status: 5.1.1 (bad mailbox)", "Status: 5.1.1 <text>": the
+	// comment is dropped (RFC 3464 section 2.3.4 allows only the code).
+	if st, _, _, ok := smtpcode.Find(statusText); ok {
+		rc.Status = st
+	}
+	return rc
+}
+
+// parseAction reads the Action field (RFC 3464 section 2.3.3).
+// QUIRK: comments and trailing words ("failed (permanent)") are dropped, and
+// "failure", "delay" are read as their RFC names.
+func parseAction(v string) Action {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexAny(v, " (;\t"); i >= 0 {
+		v = v[:i]
+	}
+	switch v {
+	case "failed", "failure", "fail":
+		return ActionFailed
+	case "delayed", "delay":
+		return ActionDelayed
+	case "delivered", "delivery", "deliverable": // QUIRK: Postfix address verification reports say "deliverable"
+		return ActionDelivered
+	case "relayed":
+		return ActionRelayed
+	case "expanded":
+		return ActionExpanded
+	}
+	return Action(v)
+}
+
+// cleanHost strips brackets, a trailing dot and an address literal suffix
+// from an MTA name: "mx.example.com. [192.0.2.1]" -> "mx.example.com".
+func cleanHost(h string) string {
+	h = strings.TrimSpace(h)
+	if i := strings.IndexAny(h, " ["); i > 0 {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]<>()")
+	return strings.ToLower(strings.TrimSuffix(h, "."))
+}
+
+// readFeedback reads an RFC 5965 section 3 feedback report.
+func (p *parser) readFeedback(b []byte) {
+	fb := &Feedback{}
+	for _, blk := range fieldBlocks(b) {
+		for _, f := range blk {
+			switch f.name {
+			case "feedback-type":
+				fb.Type = strings.ToLower(f.value)
+			case "user-agent":
+				fb.UserAgent = f.value
+			case "original-rcpt-to":
+				fb.OriginalRcptTo = f.value
+			case "original-mail-from":
+				fb.OriginalMailFrom = f.value
+			case "source-ip":
+				fb.SourceIP = f.value
+			case "reported-domain":
+				fb.ReportedDomain = f.value
+			case "arrival-date", "received-date":
+				fb.ArrivalDate = f.value
+			}
+		}
+	}
+	p.rep.Feedback = fb
+}

@@ -1,0 +1,275 @@
+package dsn
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // decode every charset the way production does
+	"github.com/emersion/go-message/textproto"
+)
+
+// normalizeNewlines turns CRLF and lone CR into LF. It copies only when the
+// input has a CR.
+// QUIRK: RFC 5322 section 2.1 wants CRLF; stored bounces come with LF, and
+// some old Mac tools wrote CR alone.
+func normalizeNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '\r' {
+			out = append(out, '\n')
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// trimLeadingSpace drops blank lines before the first header.
+func trimLeadingSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == '\n' || b[0] == '\r' || b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+// stripMboxFrom drops an mbox "From " separator line if the message starts with one.
+func stripMboxFrom(b []byte) []byte {
+	if bytes.HasPrefix(b, []byte("From ")) {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[i+1:]
+		}
+	}
+	return b
+}
+
+// splitHeader reads a header block from the start of b and returns it with
+// the rest of b. A header block ends at the first empty line.
+// QUIRK: lines that are neither fields nor continuations are skipped rather
+// than ending the block (RFC 5322 section 2.2 has no such lines; broken
+// gateways write them). A block whose first line is not a field is no header.
+func splitHeader(b []byte) (textproto.Header, []byte, bool) {
+	var h textproto.Header
+	var fields [][]byte // raw "Name: value" with continuations joined
+	rest := b
+	consumed := 0
+	first := true
+	for len(rest) > 0 {
+		line, next := cutLine(rest)
+		if len(bytes.TrimSpace(line)) == 0 {
+			rest = next
+			consumed = len(b) - len(rest)
+			break
+		}
+		if (line[0] == ' ' || line[0] == '\t') && len(fields) > 0 {
+			fields[len(fields)-1] = append(append(fields[len(fields)-1], '\n'), line...)
+		} else if isFieldLine(line) {
+			fields = append(fields, append([]byte(nil), line...))
+		} else if first {
+			return h, b, false
+		}
+		first = false
+		rest = next
+		consumed = len(b) - len(rest)
+		if consumed > maxHeaderBytes {
+			break
+		}
+	}
+	if len(fields) == 0 {
+		return h, b, false
+	}
+	// Add in reverse: textproto.Header.Add prepends.
+	for i := len(fields) - 1; i >= 0; i-- {
+		f := fields[i]
+		k := bytes.IndexByte(f, ':')
+		name := string(bytes.TrimSpace(f[:k]))
+		value := unfold(string(f[k+1:]))
+		h.Add(name, value)
+	}
+	return h, b[consumed:], true
+}
+
+// isFieldLine reports whether line starts with "name:" where name is
+// printable ASCII without spaces (RFC 5322 section 3.6.8).
+func isFieldLine(line []byte) bool {
+	for i, c := range line {
+		if c == ':' {
+			return i > 0
+		}
+		if c <= ' ' || c > '~' {
+			// QUIRK: "Name :" with a space before the colon occurs in the wild.
+			if c == ' ' && i > 0 {
+				rest := bytes.TrimLeft(line[i:], " ")
+				return len(rest) > 0 && rest[0] == ':'
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// cutLine returns the first line of b (without its LF) and the rest.
+func cutLine(b []byte) ([]byte, []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
+
+// unfold joins folded lines and trims the value (RFC 5322 section 2.2.3).
+func unfold(v string) string {
+	if !strings.ContainsAny(v, "\n\t") {
+		return strings.TrimSpace(v)
+	}
+	var sb strings.Builder
+	for _, part := range strings.Split(v, "\n") {
+		part = strings.TrimSpace(strings.ReplaceAll(part, "\t", " "))
+		if part == "" {
+			continue
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(part)
+	}
+	return sb.String()
+}
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
+	if message.CharsetReader == nil {
+		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
+	}
+	return message.CharsetReader(cs, r)
+}}
+
+// decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
+func decodeWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	d, err := wordDecoder.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+// mediaType returns the lower-case media type and its parameters; a missing
+// or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
+func mediaType(h textproto.Header) (string, map[string]string) {
+	v := h.Get("Content-Type")
+	if v == "" {
+		return "text/plain", nil
+	}
+	t, params, err := mime.ParseMediaType(v)
+	if err != nil {
+		// QUIRK: salvage the type from values such as "text/plain; charset=" or
+		// a boundary with bad quoting.
+		t, _, _ = strings.Cut(v, ";")
+		t = strings.ToLower(strings.TrimSpace(t))
+		params = salvageParams(v)
+		if t == "" || !strings.Contains(t, "/") {
+			t = "text/plain"
+		}
+	}
+	return t, params
+}
+
+// salvageParams reads name=value pairs from a broken Content-Type.
+func salvageParams(v string) map[string]string {
+	params := map[string]string{}
+	for _, p := range strings.Split(v, ";")[1:] {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		val = strings.Trim(val, `"'`)
+		params[strings.ToLower(strings.TrimSpace(k))] = val
+	}
+	return params
+}
+
+// decodeBody undoes the transfer encoding and, for text/*, converts the
+// charset to UTF-8. Unknown encodings and charsets leave the bytes as they
+// are and return a warning.
+func decodeBody(h textproto.Header, body []byte, limit int) ([]byte, string) {
+	e, err := message.New(message.Header{Header: h}, bytes.NewReader(body))
+	warn := ""
+	if err != nil {
+		if e == nil {
+			return body, "dsn: " + err.Error()
+		}
+		warn = "dsn: " + err.Error()
+	}
+	out, rerr := io.ReadAll(io.LimitReader(e.Body, int64(limit)))
+	if rerr != nil {
+		// QUIRK: a broken base64 or quoted-printable body keeps what decoded.
+		if len(out) == 0 {
+			out = body
+		}
+		if warn == "" {
+			warn = "dsn: body decoding: " + rerr.Error()
+		}
+	}
+	return out, warn
+}
+
+// splitMultipart cuts a multipart body into its parts (RFC 2046 section
+// 5.1.1). It is lenient: a missing close delimiter ends at the end of the
+// body, and delimiter lines may carry trailing white space.
+func splitMultipart(body []byte, boundary string) [][]byte {
+	if boundary == "" {
+		return nil
+	}
+	delim := []byte("--" + boundary)
+	var parts [][]byte
+	start := -1
+	rest := body
+	pos := 0
+	for len(rest) > 0 {
+		line, next := cutLine(rest)
+		lineStart := pos
+		pos += len(rest) - len(next)
+		rest = next
+		// QUIRK: a delimiter line indented by white space, as in the RFC 3464
+		// appendix sample rfc3464-35.
+		line = bytes.TrimLeft(line, " \t")
+		if !bytes.HasPrefix(line, delim) {
+			continue
+		}
+		tail := bytes.TrimRight(line[len(delim):], " \t")
+		closing := bytes.Equal(tail, []byte("--"))
+		if len(tail) != 0 && !closing {
+			continue // a longer boundary that merely starts with ours
+		}
+		if start >= 0 {
+			end := lineStart
+			if end > start && body[end-1] == '\n' {
+				end-- // the LF before the delimiter belongs to it
+			}
+			if end < start {
+				end = start
+			}
+			parts = append(parts, body[start:end])
+		}
+		if closing {
+			return parts
+		}
+		start = pos
+	}
+	if start >= 0 && start < len(body) {
+		parts = append(parts, body[start:])
+	}
+	return parts
+}

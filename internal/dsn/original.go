@@ -1,0 +1,129 @@
+package dsn
+
+import (
+	"strings"
+)
+
+// inlineMarkers are lines (lower case, trimmed, matched as substrings) after
+// which MTAs paste the returned original into the text. Each names the MTA
+// whose wording it is.
+var inlineMarkers = []string{
+	"below this line is a copy of the message",                 // qmail
+	"this is a copy of the message, including all the headers", // Exim
+	"this is a copy of the message's headers",                  // Exim (headers only)
+	"original message follows",                                 // Sendmail, Courier
+	"header of the original message is following",              // Japanese carriers
+	"the original message was received",                        // (not a marker: see below)
+	"original message header",                                  // various
+	"copy of the original message",                             // various
+	"unsent message below",                                     // Domino, Sendmail
+	"original message headers",                                 // Office 365 text
+	"message header follows",                                   // various
+	"the headers of your message",                              // Yahoo
+	"------ original message ------",                           // many
+	"--- original message ---",                                 // many
+	"-----original message-----",                               // Outlook forwards
+	"content-type: message/rfc822",                             // MIME pasted as text
+	"included is a copy of the message",                        // various
+	"original message below",                                   // various
+	"your message reads (in part)",                             // mail.ru style
+}
+
+// splitInlineOriginal cuts text at the first marker line after which an
+// original message is pasted, returning the report text and the original.
+func splitInlineOriginal(text string) (string, string) {
+	lower := strings.ToLower(text)
+	best := -1
+	for _, m := range inlineMarkers {
+		if m == "the original message was received" {
+			continue // Sendmail's arrival line, not a marker
+		}
+		if i := strings.Index(lower, m); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return text, ""
+	}
+	// The original starts on the line after the marker.
+	lineEnd := strings.IndexByte(text[best:], '\n')
+	if lineEnd < 0 {
+		return text, ""
+	}
+	start := best + lineEnd + 1
+	lineStart := strings.LastIndexByte(text[:best], '\n') + 1
+	return text[:lineStart], text[start:]
+}
+
+// selectedHeaders are kept in Original.Headers besides any X- header.
+var selectedHeaders = map[string]bool{
+	"Message-Id": true, "From": true, "To": true, "Cc": true, "Subject": true, "Date": true,
+	"Return-Path": true, "List-Id": true, "Auto-Submitted": true, "Precedence": true,
+	"Feedback-Id": true, "List-Unsubscribe": true, "Reply-To": true, "Sender": true,
+	"In-Reply-To": true, "References": true,
+}
+
+// maxOriginalHeaders caps Original.Headers.
+const maxOriginalHeaders = 64
+
+// readOriginal reads the header block of a returned original, pasted
+// plainly, quoted with "> ", or after a few lines of text.
+func readOriginal(b []byte) Original {
+	var o Original
+	b = trimLeadingSpace(normalizeNewlines(b))
+	if quoted(b) {
+		b = unquote(b)
+	}
+	// QUIRK: some MTAs put a line or two of text before the pasted headers.
+	for tries := 0; tries < 4 && len(b) > 0; tries++ {
+		line, next := cutLine(b)
+		if isFieldLine(line) {
+			break
+		}
+		b = trimLeadingSpace(next)
+	}
+	h, _, ok := splitHeader(b)
+	if !ok {
+		return o
+	}
+	o.Found = true
+	o.MessageID = strings.TrimSpace(h.Get("Message-Id"))
+	o.From = decodeWords(h.Get("From"))
+	o.To = decodeWords(h.Get("To"))
+	o.Subject = decodeWords(h.Get("Subject"))
+	o.Date = h.Get("Date")
+	o.ReturnPath = h.Get("Return-Path")
+	o.ListID = decodeWords(h.Get("List-Id"))
+	o.AutoReply = autoReplyMarkers(h)
+	fields := h.Fields()
+	for fields.Next() && len(o.Headers) < maxOriginalHeaders {
+		k := fields.Key()
+		if selectedHeaders[k] || strings.HasPrefix(k, "X-") {
+			o.Headers = append(o.Headers, Header{Name: k, Value: decodeWords(fields.Value())})
+		}
+	}
+	return o
+}
+
+// quoted reports whether the first non-empty line starts with '>'.
+func quoted(b []byte) bool {
+	return len(b) > 0 && b[0] == '>'
+}
+
+// unquote removes one level of "> " quoting from every line.
+func unquote(b []byte) []byte {
+	var out []byte
+	for len(b) > 0 {
+		line, next := cutLine(b)
+		b = next
+		if len(line) > 0 && line[0] == '>' {
+			line = line[1:]
+			if len(line) > 0 && line[0] == ' ' {
+				line = line[1:]
+			}
+		}
+		out = append(out, line...)
+		out = append(out, '\n')
+	}
+	return out
+}

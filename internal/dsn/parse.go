@@ -1,0 +1,409 @@
+package dsn
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+)
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts  Options
+	rep   *Report
+	parts int
+
+	text     strings.Builder // human-readable parts outside the original, decoded
+	html     strings.Builder // text of HTML parts, used when there is no plain text
+	original []byte          // the first returned original (message/rfc822 body or headers)
+	nested   [][]byte        // attached messages, in case the report is inside one
+	dsnSeen  bool            // a delivery-status part was read
+	origID   string          // X-Original-Message-ID or similar from the DSN fields
+}
+
+func (p *parser) warn(format string, a ...any) {
+	if len(p.rep.Warnings) < 32 {
+		p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf(format, a...))
+	}
+}
+
+func (p *parser) run(raw []byte) error {
+	h, body, ok := splitHeader(raw)
+	if !ok {
+		return fmt.Errorf("%w: no header fields at the start", ErrNotMessage)
+	}
+	p.readOwnHeaders(h)
+	if err := p.walk(h, body, 0); err != nil {
+		return err
+	}
+	if !p.dsnSeen && p.rep.Feedback == nil && len(p.nested) > 0 {
+		// QUIRK: some gateways forward the bounce itself as an attachment
+		// (the report sits one message deeper).
+		if err := p.tryNested(); err != nil {
+			return err
+		}
+	}
+	p.finish()
+	if len(p.rep.Recipients) > p.opts.MaxRecipients {
+		return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, len(p.rep.Recipients), p.opts.MaxRecipients)
+	}
+	return nil
+}
+
+// readOwnHeaders keeps the bounce's own headers that matter.
+func (p *parser) readOwnHeaders(h textproto.Header) {
+	r := p.rep
+	r.From = decodeWords(h.Get("From"))
+	r.To = decodeWords(h.Get("To"))
+	r.Subject = decodeWords(h.Get("Subject"))
+	r.ReturnTo = h.Get("Return-Path")
+	r.MessageID = h.Get("Message-Id")
+	r.AutoReply = autoReplyMarkers(h)
+}
+
+// autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
+func autoReplyMarkers(h textproto.Header) AutoReplyMarkers {
+	m := AutoReplyMarkers{
+		AutoSubmitted: strings.ToLower(h.Get("Auto-Submitted")),
+		Precedence:    strings.ToLower(h.Get("Precedence")),
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"} {
+		if v := h.Get(k); v != "" {
+			m.XAutoreply = k + ": " + v
+			break
+		}
+	}
+	for _, k := range []string{"X-Auto-Response-Suppress", "X-Apple-Action", "X-Vacation", "X-Mailer-Autoreply"} {
+		if v := h.Get(k); v != "" {
+			m.Other = k + ": " + v
+			break
+		}
+	}
+	return m
+}
+
+func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
+	p.parts++
+	if p.parts > p.opts.MaxParts {
+		return fmt.Errorf("%w: limit %d", ErrTooManyParts, p.opts.MaxParts)
+	}
+	if depth > p.opts.MaxDepth {
+		return fmt.Errorf("%w: limit %d", ErrTooDeep, p.opts.MaxDepth)
+	}
+	t, params := mediaType(h)
+	limit := 4 * p.opts.MaxMessageBytes
+	switch {
+	case strings.HasPrefix(t, "multipart/"):
+		parts := splitMultipart(body, params["boundary"])
+		if parts == nil {
+			// QUIRK: a multipart without a usable boundary is read as text.
+			p.addText(body, false)
+			p.warn("dsn: %s without a usable boundary", t)
+			return nil
+		}
+		for _, part := range parts {
+			ph, pb := partHeader(part)
+			if err := p.walk(ph, pb, depth+1); err != nil {
+				return err
+			}
+		}
+	case t == "message/delivery-status" || t == "message/global-delivery-status" ||
+		t == "text/delivery-status": // QUIRK: some Exchange versions
+		b, w := decodeBody(h, body, limit)
+		p.noteWarning(w)
+		p.dsnSeen = true
+		p.readDeliveryStatus(b, t == "message/global-delivery-status")
+	case t == "message/feedback-report":
+		b, w := decodeBody(h, body, limit)
+		p.noteWarning(w)
+		p.readFeedback(b)
+	case t == "message/rfc822" || t == "message/global" || t == "message/partial" ||
+		t == "text/rfc822-headers" || t == "message/rfc822-headers" || t == "text/rfc822-header" ||
+		t == "message/global-headers":
+		b, w := decodeBody(h, body, limit)
+		p.noteWarning(w)
+		if p.original == nil {
+			p.original = b
+		}
+		if strings.HasPrefix(t, "message/") && t != "message/global-headers" && t != "message/rfc822-headers" {
+			p.nested = append(p.nested, b)
+		}
+	case t == "text/html":
+		if isAttachment(h) {
+			return nil
+		}
+		b, w := decodeBody(h, body, limit)
+		p.noteWarning(w)
+		p.addText(b, true)
+	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
+		if isAttachment(h) && !looksLikeHeaders(body) {
+			return nil
+		}
+		b, w := decodeBody(h, body, limit)
+		p.noteWarning(w)
+		p.addText(b, false)
+	}
+	return nil
+}
+
+// partHeader splits a body part into its header and content. A part that
+// starts with an empty line has no header (RFC 2046 section 5.1.1: it is
+// text/plain in US-ASCII).
+func partHeader(part []byte) (textproto.Header, []byte) {
+	if len(part) > 0 && part[0] == '\n' {
+		return textproto.Header{}, part[1:]
+	}
+	h, b, ok := splitHeader(part)
+	if !ok {
+		return textproto.Header{}, part
+	}
+	return h, b
+}
+
+func isAttachment(h textproto.Header) bool {
+	d := strings.ToLower(h.Get("Content-Disposition"))
+	return strings.HasPrefix(d, "attachment")
+}
+
+// looksLikeHeaders reports whether b starts like a header block (an attached
+// original sent as text/plain).
+func looksLikeHeaders(b []byte) bool {
+	line, _ := cutLine(trimLeadingSpace(b))
+	return isFieldLine(line)
+}
+
+func (p *parser) noteWarning(w string) {
+	if w != "" {
+		p.warn("%s", w)
+	}
+}
+
+// addText appends a decoded human-readable part, converting HTML to text.
+func (p *parser) addText(b []byte, html bool) {
+	if html {
+		if p.html.Len() < MaxTextBytes {
+			p.html.WriteString(htmlToText(b))
+			p.html.WriteByte('\n')
+		}
+		return
+	}
+	if p.text.Len() >= MaxTextBytes {
+		return
+	}
+	b = normalizeNewlines(b)
+	if room := MaxTextBytes - p.text.Len(); len(b) > room {
+		b = b[:room]
+	}
+	p.text.Write(b)
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		p.text.WriteByte('\n')
+	}
+}
+
+// tryNested parses attached messages looking for the report inside.
+func (p *parser) tryNested() error {
+	for _, b := range p.nested {
+		h, body, ok := splitHeader(normalizeNewlines(trimLeadingSpace(b)))
+		if !ok {
+			continue
+		}
+		t, _ := mediaType(h)
+		if !strings.HasPrefix(t, "multipart/report") {
+			continue
+		}
+		inner := parser{opts: p.opts, rep: &Report{}, parts: p.parts}
+		inner.readOwnHeaders(h)
+		if err := inner.walk(h, body, 1); err != nil {
+			return err
+		}
+		p.parts = inner.parts
+		if !inner.dsnSeen {
+			continue
+		}
+		p.dsnSeen = true
+		p.rep.ReportingMTA = inner.rep.ReportingMTA
+		p.rep.ReceivedFromMTA = inner.rep.ReceivedFromMTA
+		p.rep.ArrivalDate = inner.rep.ArrivalDate
+		p.rep.Recipients = inner.rep.Recipients
+		p.text.WriteString(inner.text.String())
+		p.original = inner.original
+		if inner.origID != "" {
+			p.origID = inner.origID
+		}
+		return nil
+	}
+	return nil
+}
+
+// finish fills what the parts alone did not give: the original, the
+// recipients from free text, the codes from diagnostics, and the kind.
+func (p *parser) finish() {
+	r := p.rep
+	text := p.text.String()
+	if strings.TrimSpace(text) == "" && p.html.Len() > 0 {
+		text = p.html.String()
+	}
+	// The text before an inline original is the report; after it, the original.
+	report, inline := splitInlineOriginal(text)
+	r.Text = report
+	if p.original != nil {
+		r.Original = readOriginal(p.original)
+	} else if inline != "" {
+		r.Original = readOriginal([]byte(inline))
+	}
+	if r.Original.MessageID == "" && p.origID != "" {
+		r.Original.MessageID = p.origID
+	}
+
+	if !p.dsnSeen && r.Feedback == nil && strings.Contains(strings.ToLower(text), "final-recipient:") {
+		// QUIRK: the delivery-status fields pasted into a text body, with no
+		// MIME structure or a broken one (samples rfc3464-04, rfc3464-34).
+		p.readDeliveryStatus([]byte(text), false)
+		p.dsnSeen = len(r.Recipients) > 0
+	}
+	if p.dsnSeen && len(r.Recipients) > 0 {
+		if r.DecodedBy == "" {
+			r.DecodedBy = "rfc3464"
+		}
+		p.mergeText(report)
+	} else if r.Feedback != nil {
+		r.DecodedBy = "arf"
+		r.Kind = KindFeedback
+		if r.Feedback.OriginalRcptTo != "" {
+			r.Recipients = []Recipient{{Recipient: normalizeAddress(r.Feedback.OriginalRcptTo), Action: ActionDelivered}}
+		}
+		return
+	} else {
+		p.recognise(report)
+	}
+	for i := range r.Recipients {
+		completeFromDiagnostic(&r.Recipients[i])
+	}
+	r.Recipients = dedupe(r.Recipients)
+	r.Kind = kindOf(r)
+}
+
+// kindOf decides the kind from the recipients' actions.
+func kindOf(r *Report) Kind {
+	if r.Kind != KindUnknown {
+		return r.Kind
+	}
+	if len(r.Recipients) == 0 {
+		return KindNotBounce
+	}
+	var failed, delayed, ok int
+	for _, rc := range r.Recipients {
+		switch rc.Action {
+		case ActionDelayed:
+			delayed++
+		case ActionDelivered, ActionRelayed, ActionExpanded:
+			ok++
+		default:
+			failed++
+		}
+	}
+	switch {
+	case failed > 0:
+		return KindBounce
+	case delayed > 0:
+		return KindDelay
+	default:
+		return KindDelivery
+	}
+}
+
+// dedupe drops repeated recipients, keeping the first and merging the
+// facts the later ones add.
+func dedupe(list []Recipient) []Recipient {
+	if len(list) < 2 {
+		return list
+	}
+	out := list[:0]
+	seen := make(map[string]int, len(list))
+	for _, rc := range list {
+		key := strings.ToLower(rc.Recipient)
+		if key == "" {
+			out = append(out, rc)
+			continue
+		}
+		if i, ok := seen[key]; ok {
+			mergeRecipient(&out[i], rc)
+			continue
+		}
+		seen[key] = len(out)
+		out = append(out, rc)
+	}
+	return out
+}
+
+// mergeRecipient fills the empty facts of dst from src.
+func mergeRecipient(dst *Recipient, src Recipient) {
+	if dst.Status.IsZero() || (dst.Status.Generic() && !src.Status.IsZero() && !src.Status.Generic()) {
+		dst.Status = src.Status
+	}
+	if dst.ReplyCode == 0 {
+		dst.ReplyCode = src.ReplyCode
+	}
+	if dst.Command == "" {
+		dst.Command = src.Command
+	}
+	if dst.Diagnostic == "" {
+		dst.Diagnostic, dst.DiagnosticType = src.Diagnostic, src.DiagnosticType
+	}
+	if dst.RemoteMTA == "" {
+		dst.RemoteMTA = src.RemoteMTA
+	}
+	if dst.OriginalRecipient == "" {
+		dst.OriginalRecipient = src.OriginalRecipient
+	}
+	if dst.Action == "" {
+		dst.Action = src.Action
+	}
+}
+
+// htmlToText drops tags, scripts and styles and decodes the common entities,
+// keeping line structure at block tags. It is not a full HTML parser: it
+// only needs the words a bounce says.
+func htmlToText(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	lower := bytes.ToLower(b)
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != '<' {
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		end := bytes.IndexByte(b[i:], '>')
+		if end < 0 {
+			break
+		}
+		tag := lower[i+1 : i+end]
+		for _, skip := range []string{"script", "style"} {
+			if bytes.HasPrefix(tag, []byte(skip)) {
+				if j := bytes.Index(lower[i:], []byte("</"+skip)); j >= 0 {
+					end = j
+					if k := bytes.IndexByte(b[i+j:], '>'); k >= 0 {
+						end = j + k
+					}
+				}
+			}
+		}
+		name := tag
+		if len(name) > 0 && name[0] == '/' {
+			name = name[1:]
+		}
+		for _, blk := range []string{"br", "p", "div", "tr", "li", "h1", "h2", "h3", "table", "td"} {
+			if bytes.HasPrefix(name, []byte(blk)) {
+				sb.WriteByte('\n')
+				break
+			}
+		}
+		i += end + 1
+	}
+	return htmlEntities.Replace(sb.String())
+}
+
+var htmlEntities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'", "&#64;", "@", "&#x40;", "@")
