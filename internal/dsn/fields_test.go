@@ -1,0 +1,230 @@
+package dsn
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// rfc3464Report builds a multipart/report around a delivery-status body.
+func rfc3464Report(status string) string {
+	return "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n" +
+		"To: sender@example.com\n" +
+		"Subject: Returned mail\n" +
+		"MIME-Version: 1.0\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n" +
+		"--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n" +
+		"--B\nContent-Type: message/delivery-status\n\n" + status +
+		"\n--B\nContent-Type: text/rfc822-headers\n\n" +
+		"Message-ID: <orig-1@example.com>\nFrom: Sender <sender@example.com>\nTo: rcpt@example.net\nSubject: Hello\nX-Campaign-Id: 42\n\n" +
+		"--B--\n"
+}
+
+func TestDeliveryStatusFields(t *testing.T) {
+	cases := []struct {
+		name, fields                          string
+		recipient, orig, action, status, diag string
+		reply                                 int
+		command, remote                       string
+	}{
+		{
+			// RFC 3464 appendix A.1 style: a simple failure with a comment in Status.
+			name: "comment in status",
+			fields: "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; rcpt@example.net\n" +
+				"Action: failed\nStatus: 5.1.1 (bad mailbox)\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n",
+			recipient: "rcpt@example.net", action: "failed", status: "5.1.1", diag: "550 5.1.1 user unknown", reply: 550,
+		},
+		{
+			// RFC 3464 section 2.1: folded field values are unfolded.
+			name: "folded diagnostic",
+			fields: "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: RFC822;\n <rcpt@example.net>\n" +
+				"Original-Recipient: rfc822; Alias@Example.NET\nAction: failed\nStatus: 5.7.1\n" +
+				"Remote-MTA: dns; mx1.example.net. [192.0.2.1]\n" +
+				"Diagnostic-Code: smtp; 554 5.7.1 <rcpt@example.net>: Relay access\n denied (in reply to RCPT TO command)\n",
+			recipient: "rcpt@example.net", orig: "Alias@example.net", action: "failed", status: "5.7.1",
+			diag: "554 5.7.1 <rcpt@example.net>: Relay access denied (in reply to RCPT TO command)", reply: 554,
+			command: "RCPT", remote: "mx1.example.net",
+		},
+		{
+			// RFC 3464 section 2.3.4: a generic Status gives way to the specific code of the text.
+			name: "generic status replaced",
+			fields: "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; rcpt@example.net\n" +
+				"Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550-5.2.2 The email account is over quota\n",
+			recipient: "rcpt@example.net", action: "failed", status: "5.2.2", diag: "550-5.2.2 The email account is over quota", reply: 550,
+		},
+		{
+			// A missing Status is read from the diagnostic (sample lhost-exim style).
+			name: "missing status",
+			fields: "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; rcpt@example.net\n" +
+				"Action: delayed\nDiagnostic-Code: smtp; 451 4.7.1 Greylisted, try again later\n",
+			recipient: "rcpt@example.net", action: "delayed", status: "4.7.1", diag: "451 4.7.1 Greylisted, try again later", reply: 451,
+		},
+		{
+			// QUIRK: no per-message block, upper-case field names, "failure" for failed.
+			name:      "no per-message block",
+			fields:    "FINAL-RECIPIENT: rfc822; rcpt@example.net\nACTION: failure\nSTATUS: 5.2.1\n",
+			recipient: "rcpt@example.net", action: "failed", status: "5.2.1",
+		},
+		{
+			// QUIRK: Final-Recipient missing, Original-Recipient given.
+			name:      "original only",
+			fields:    "Reporting-MTA: dns; mx.example.org\n\nOriginal-Recipient: rfc822; rcpt@example.net\nAction: failed\nStatus: 5.1.1\n",
+			recipient: "rcpt@example.net", orig: "rcpt@example.net", action: "failed", status: "5.1.1",
+		},
+		{
+			// RFC 6533: UTF-8 addresses in message/global-delivery-status; IDN to Unicode.
+			name:      "idn domain",
+			fields:    "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; user@xn--mnchen-3ya.example\nAction: failed\nStatus: 5.1.2\n",
+			recipient: "user@münchen.example", action: "failed", status: "5.1.2",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep, err := Parse([]byte(rfc3464Report(c.fields)), Options{})
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if rep.DecodedBy != "rfc3464" || rep.ReportingMTA != "" && rep.ReportingMTA != "mx.example.org" {
+				t.Errorf("DecodedBy %q ReportingMTA %q", rep.DecodedBy, rep.ReportingMTA)
+			}
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("got %d recipients, want 1: %+v", len(rep.Recipients), rep.Recipients)
+			}
+			r := rep.Recipients[0]
+			got := []string{r.Recipient, r.OriginalRecipient, string(r.Action), r.Status.String(), r.Diagnostic, r.Command, r.RemoteMTA}
+			want := []string{c.recipient, c.orig, c.action, c.status, c.diag, c.command, c.remote}
+			names := []string{"recipient", "original", "action", "status", "diagnostic", "command", "remote"}
+			for i := range got {
+				if want[i] == "" && i != 1 && i != 5 && i != 6 {
+					continue
+				}
+				if got[i] != want[i] {
+					t.Errorf("%s = %q, want %q", names[i], got[i], want[i])
+				}
+			}
+			if int(r.ReplyCode) != c.reply {
+				t.Errorf("reply = %d, want %d", r.ReplyCode, c.reply)
+			}
+			if rep.Original.MessageID != "<orig-1@example.com>" {
+				t.Errorf("original Message-ID = %q", rep.Original.MessageID)
+			}
+		})
+	}
+}
+
+func TestLineEndings(t *testing.T) {
+	lf := rfc3464Report("Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; rcpt@example.net\nAction: failed\nStatus: 5.1.1\n")
+	for name, raw := range map[string]string{
+		"LF":   lf,
+		"CRLF": strings.ReplaceAll(lf, "\n", "\r\n"),
+		"CR":   strings.ReplaceAll(lf, "\n", "\r"),
+	} {
+		rep, err := Parse([]byte(raw), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(rep.Recipients) != 1 || rep.Recipients[0].Status.String() != "5.1.1" || rep.Original.MessageID != "<orig-1@example.com>" {
+			t.Errorf("%s: recipients %+v original %q", name, rep.Recipients, rep.Original.MessageID)
+		}
+	}
+}
+
+func TestScanDiagnostic(t *testing.T) {
+	cases := []struct {
+		text, status, command, host string
+		reply                       int
+	}{
+		// Postfix (DESIGN.md example).
+		{"host mx.example.com[192.0.2.1] said: 554 5.7.1 <a@b>: Relay access denied (in reply to RCPT TO command)", "5.7.1", "RCPT", "mx.example.com", 554},
+		// Exim.
+		{"SMTP error from remote mail server after RCPT TO:<a@example.net>: host mx.example.net [192.0.2.2]: 550 5.1.1 No such user", "5.1.1", "RCPT", "mx.example.net", 550},
+		// qmail: the IP address is the host and must not be read as a code.
+		{"Sorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host 192.0.2.32 said: 550 Unknown user", "", "RCPT", "192.0.2.32", 550},
+		// Exchange: "#5.1.1 smtp;550".
+		{"#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##", "5.1.1", "", "", 550},
+		// Multi-line reply with a hyphen.
+		{"550-5.7.26 This mail is unauthenticated", "5.7.26", "", "", 550},
+		// End of DATA.
+		{"host mx.example.org[192.0.2.9] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command)", "5.3.4", "DATA", "mx.example.org", 552},
+		// Nothing to find.
+		{"Connection timed out", "", "", "", 0},
+	}
+	for _, c := range cases {
+		d := ScanDiagnostic(c.text)
+		if d.Status.String() != c.status || int(d.Reply) != c.reply || d.Command != c.command || d.Host != c.host {
+			t.Errorf("ScanDiagnostic(%q) = {%s %d %q %q}, want {%s %d %q %q}", c.text, d.Status, d.Reply, d.Command, d.Host, c.status, c.reply, c.command, c.host)
+		}
+	}
+}
+
+func TestNormalizeAddress(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"rfc822; <User@Example.COM>", "User@example.com"}, // RFC 3464 address-type
+		{"<user@example.com>.", "user@example.com"},        // trailing dot (Sendmail)
+		{`"user@example.com"`, "user@example.com"},         // quoted whole address
+		{"user@example.com (Mailbox full)", "user@example.com"},
+		{"mailto:user@example.com", "user@example.com"},
+		{"utf-8; user@xn--bcher-kva.example", "user@bücher.example"}, // RFC 6533 utf-8 type, IDN
+		{"no address here", ""},
+		{"@example.com", ""},
+		{"user@", ""},
+	}
+	for _, c := range cases {
+		if got := normalizeAddress(c.in); got != c.want {
+			t.Errorf("normalizeAddress(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	ok := rfc3464Report("Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.1.1\n")
+	// Size.
+	if _, err := Parse([]byte(ok), Options{MaxMessageBytes: 100}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("size: err = %v, want ErrTooLarge", err)
+	}
+	// Depth: multiparts nested 40 deep.
+	var sb strings.Builder
+	sb.WriteString("From: a@example.com\nContent-Type: multipart/mixed; boundary=b0\n\n")
+	for i := 1; i <= 40; i++ {
+		sb.WriteString("--b" + itoa(i-1) + "\nContent-Type: multipart/mixed; boundary=b" + itoa(i) + "\n\n")
+	}
+	if _, err := Parse([]byte(sb.String()), Options{MaxDepth: 8}); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("depth: err = %v, want ErrTooDeep", err)
+	}
+	// Parts.
+	sb.Reset()
+	sb.WriteString("From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n")
+	for i := 0; i < 50; i++ {
+		sb.WriteString("--b\nContent-Type: text/plain\n\nx\n")
+	}
+	sb.WriteString("--b--\n")
+	if _, err := Parse([]byte(sb.String()), Options{MaxParts: 10}); !errors.Is(err, ErrTooManyParts) {
+		t.Errorf("parts: err = %v, want ErrTooManyParts", err)
+	}
+	// Recipients.
+	sb.Reset()
+	sb.WriteString("Reporting-MTA: dns; mx.example.org\n")
+	for i := 0; i < 20; i++ {
+		sb.WriteString("\nFinal-Recipient: rfc822; u" + itoa(i) + "@example.net\nAction: failed\nStatus: 5.1.1\n")
+	}
+	if _, err := Parse([]byte(rfc3464Report(sb.String())), Options{MaxRecipients: 5}); !errors.Is(err, ErrTooManyRecipients) {
+		t.Errorf("recipients: err = %v, want ErrTooManyRecipients", err)
+	}
+	if rep, err := Parse([]byte(rfc3464Report(sb.String())), Options{}); err != nil || len(rep.Recipients) != 20 {
+		t.Errorf("20 recipients under the default limit: err %v, got %d", err, len(rep.Recipients))
+	}
+	// Not a message.
+	if _, err := Parse([]byte("\x00\x01 binary garbage"), Options{}); !errors.Is(err, ErrNotMessage) {
+		t.Errorf("garbage: err = %v, want ErrNotMessage", err)
+	}
+	if _, err := Parse(nil, Options{}); !errors.Is(err, ErrEmpty) {
+		t.Errorf("empty: err = %v, want ErrEmpty", err)
+	}
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
