@@ -1,13 +1,31 @@
 // Package smtpcode models the two kinds of status a mail server gives: the
-// three-digit SMTP reply code of RFC 5321 section 4.2 and the enhanced mail
-// system status code of RFC 3463, with the subjects and details registered by
-// RFC 5248 (the IANA "Enumerated Status Codes" registry).
+// three-digit SMTP reply code of RFC 5321 section 4.2 (with 521 and 556 from
+// RFC 7504) and the enhanced mail system status code of RFC 3463, with the
+// subjects and details of the IANA "Enumerated Status Codes" registry that
+// RFC 5248 set up. The registry rows come from RFC 3463, 3886, 4468, 4954,
+// 5248, 6531, 6710, 7293, 7372, 7505, 8617, 8689 and the mailbomb draft
+// (X.7.28); registry.go holds them as one ordered table, replies.go holds the
+// reply codes.
 //
-// Deviations: ParseStatus accepts detail numbers up to 999 as RFC 3463
-// section 2 allows, and also accepts class 2 codes, which RFC 3463 defines but
-// bounces rarely carry. Find and FindReply scan free text and accept a code
-// only when it stands alone (not inside an IP address, a version number or a
-// longer number).
+// Deviations and tolerances:
+//
+//   - ParseStatus accepts class 2 codes, which RFC 3463 defines but bounces
+//     rarely carry, and subject and detail numbers up to 999 as RFC 3463
+//     section 2 allows. It rejects leading zeros ("5.01.1"), which that
+//     section forbids, so that String gives back exactly what was parsed.
+//   - Lookup finds a registry row by subject and detail whatever the class,
+//     because servers send codes with classes the defining RFC does not list
+//     (4.1.1 from greylisting servers, 5.4.6 from Postfix for a forwarding
+//     loop). Entry.Classes says which classes the RFC and the registry's
+//     associated reply codes name.
+//   - Find and FindReply scan free text and accept a code only when it
+//     stands alone: not inside an IP address, a host name, a version number,
+//     a date or a longer number. A '#', '(', '<', quote or ';' before a code
+//     is fine (Exchange writes "#5.1.1"), and so is the '-' of a multiline
+//     reply ("550-5.1.1"). Find also skips codes whose subject is not
+//     registered (above 7), since "Exim 4.94.2" looks like a status code.
+//     Three-part numbers with a registered subject, such as a version
+//     "2.5.6" or a date "5.2.13", cannot be told apart and do match.
 package smtpcode
 
 import (
@@ -32,10 +50,10 @@ type Status struct {
 
 // ParseStatus parses "5.1.1". Surrounding text is not allowed.
 //
-//	status-code = class "." subject "." detail
+//	status-code = class "." subject "." detail   ; RFC 3463 section 2
 //	class       = "2" / "4" / "5"
-//	subject     = 1*3digit
-//	detail      = 1*3digit
+//	subject     = 1*3digit                        ; no leading zero
+//	detail      = 1*3digit                        ; no leading zero
 func ParseStatus(s string) (Status, error) {
 	st, n, ok := scanStatus(s, 0)
 	if !ok || n != len(s) {
@@ -68,7 +86,8 @@ func scanStatus(s string, i int) (Status, int, bool) {
 		}
 		i++
 		n, j := digits(s, i, 3)
-		if j == i {
+		if j == i || (j-i > 1 && s[i] == '0') {
+			// RFC 3463 section 2: "without leading zero digits".
 			return Status{}, i, false
 		}
 		parts[p], i = n, j
@@ -76,14 +95,21 @@ func scanStatus(s string, i int) (Status, int, bool) {
 	return Status{Class: class, Subject: parts[0], Detail: parts[1]}, i, true
 }
 
-// digits reads up to max decimal digits at s[i].
-func digits(s string, i, max int) (int, int) {
+// digits reads up to limit decimal digits at s[i].
+func digits(s string, i, limit int) (int, int) {
 	n, j := 0, i
-	for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+	for j < len(s) && j-i < limit && isDigit(s[j]) {
 		n = n*10 + int(s[j]-'0')
 		j++
 	}
 	return n, j
+}
+
+// Valid reports whether s could have come from ParseStatus: class 2, 4 or
+// 5, subject and detail 0..999. The zero Status is not valid.
+func (s Status) Valid() bool {
+	return (s.Class == 2 || s.Class == 4 || s.Class == 5) &&
+		s.Subject >= 0 && s.Subject <= 999 && s.Detail >= 0 && s.Detail <= 999
 }
 
 // IsZero reports whether s is the zero Status (no code).
@@ -126,10 +152,11 @@ func ParseReplyCode(s string) (ReplyCode, error) {
 	return c, nil
 }
 
+// replyAt reads the reply code in s[i:i+3]; the caller makes sure those
+// three bytes exist.
+//
+//	Reply-code = %x32-35 %x30-35 %x30-39   ; RFC 5321 section 4.2
 func replyAt(s string, i int) (ReplyCode, bool) {
-	if i+3 > len(s) {
-		return 0, false
-	}
 	a, b, c := s[i], s[i+1], s[i+2]
 	if a < '2' || a > '5' || b < '0' || b > '5' || c < '0' || c > '9' {
 		return 0, false
@@ -159,58 +186,78 @@ func (c ReplyCode) String() string {
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
-// boundary reports whether the byte before i and the byte at j allow a code
-// to stand alone there: not a digit or a dot joined to more digits, nor a
-// letter glued to it.
-func boundary(s string, i, j int) bool {
-	if i > 0 {
-		p := s[i-1]
-		if isDigit(p) || p == '.' || p == '-' || p == '_' || isAlpha(p) {
-			return false
-		}
-	}
-	if j < len(s) {
-		n := s[j]
-		if isDigit(n) || isAlpha(n) || n == '_' {
-			return false
-		}
-		if n == '.' && j+1 < len(s) && isDigit(s[j+1]) {
-			return false
-		}
-	}
-	return true
-}
-
 func isAlpha(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
 
+// leftOK reports whether the byte before s[i] lets a code start at i: not
+// a digit, letter, '_' or '.' glued to it (which would make it part of a
+// number, an IP address or a word), nor a '-' as in "exim-4.1.1".
+func leftOK(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := s[i-1]
+	return !isDigit(p) && !isAlpha(p) && p != '.' && p != '-' && p != '_'
+}
+
+// rightOK reports whether the byte at s[j] lets a code end there: not a
+// digit, letter or '_', nor a '.' followed by a digit or letter (an IP
+// address "10.5.1.1", a version "3.5.1.1" or a host name "550.example").
+// A '.' ending a sentence is fine.
+func rightOK(s string, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	n := s[j]
+	if isDigit(n) || isAlpha(n) || n == '_' {
+		return false
+	}
+	return n != '.' || j+1 >= len(s) || (!isDigit(s[j+1]) && !isAlpha(s[j+1]))
+}
+
+// afterReplyDash reports whether s[i-1] is the '-' of a multiline reply
+// line whose reply code stands alone: "550-5.1.1".
+//
+// QUIRK: RFC 5321 section 4.2.1 puts '-' between the code and the text of
+// every line but the last, so the status code of a Gmail reply is glued to
+// it ("550-5.1.1 The email account that you tried to reach does not exist").
+func afterReplyDash(s string, i int) bool {
+	if i < 4 || s[i-1] != '-' {
+		return false
+	}
+	_, ok := replyAt(s, i-4)
+	return ok && leftOK(s, i-4)
+}
+
 // Find returns the first enhanced status code standing alone in text, and
-// the byte offsets of the match.
-func Find(text string) (Status, int, int, bool) {
+// the byte offsets of the match: text[start:end] is the code. Only codes
+// with a registered subject (0 to 7) count; see the package doc for what
+// "standing alone" means. Find runs in time linear in len(text).
+func Find(text string) (st Status, start, end int, ok bool) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '2' && c != '4' && c != '5' {
 			continue
 		}
-		st, j, ok := scanStatus(text, i)
-		if ok && boundary(text, i, j) {
-			return st, i, j, true
+		got, j, valid := scanStatus(text, i)
+		if !valid || got.Subject > maxSubject || !rightOK(text, j) {
+			continue
+		}
+		if leftOK(text, i) || afterReplyDash(text, i) {
+			return got, i, j, true
 		}
 	}
 	return Status{}, -1, -1, false
 }
 
-// FindReply returns the first reply code standing alone in text (followed by
-// a space, '-', end of text or punctuation), with its offset.
+// FindReply returns the first reply code standing alone in text, with its
+// offset: followed by a space, '-', punctuation or the end of text, and not
+// part of a longer number, an IP address or a word.
 func FindReply(text string) (ReplyCode, int, bool) {
 	for i := 0; i+3 <= len(text); i++ {
 		c, ok := replyAt(text, i)
-		if !ok || !boundary(text, i, i+3) {
-			continue
+		if ok && leftOK(text, i) && rightOK(text, i+3) {
+			return c, i, true
 		}
-		if i+3 < len(text) && text[i+3] == '.' {
-			continue // "5.1.1" or a decimal, not a reply code
-		}
-		return c, i, true
 	}
 	return 0, -1, false
 }
