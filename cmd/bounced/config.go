@@ -1,0 +1,146 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bounced/bounced/internal/dsn"
+)
+
+// Config is every setting of bounced, in one place. Each field has a flag
+// and a BOUNCED_* environment variable; the flag wins.
+type Config struct {
+	// Listen is the gRPC listen address (BOUNCED_LISTEN).
+	Listen string
+	// Redis is the domain cache: a redis://, rediss:// or unix:// URL, or a
+	// comma-separated list of host:port for Cluster or Sentinel
+	// (BOUNCED_REDIS). Empty runs on the in-process cache.
+	Redis string
+	// RedisMasterName selects Sentinel mode with this master (BOUNCED_REDIS_MASTER_NAME).
+	RedisMasterName string
+	// RedisPassword is the Redis password when not in the URL (BOUNCED_REDIS_PASSWORD).
+	RedisPassword string
+	// CacheTTL is how long a domain's memory lives after its last bounce (BOUNCED_CACHE_TTL).
+	CacheTTL time.Duration
+	// CacheTimeout bounds each cache call (BOUNCED_CACHE_TIMEOUT).
+	CacheTimeout time.Duration
+	// CacheDomains caps the in-process cache (BOUNCED_CACHE_DOMAINS).
+	CacheDomains int
+	// NoCache runs without any domain memory (BOUNCED_NO_CACHE).
+	NoCache bool
+	// MaxMessageBytes is the largest message accepted (BOUNCED_MAX_MESSAGE_BYTES);
+	// the gRPC receive limit follows it.
+	MaxMessageBytes int
+	// MaxDepth is the deepest MIME nesting read (BOUNCED_MAX_DEPTH).
+	MaxDepth int
+	// MaxParts is the most MIME parts read (BOUNCED_MAX_PARTS).
+	MaxParts int
+	// MaxRecipients is the most recipients in one report (BOUNCED_MAX_RECIPIENTS).
+	MaxRecipients int
+	// ShutdownTimeout is how long SIGTERM waits for in-flight calls (BOUNCED_SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+	// LogLevel is debug, info, warn or error (BOUNCED_LOG_LEVEL).
+	LogLevel string
+}
+
+func (c Config) limits() dsn.Options {
+	return dsn.Options{MaxMessageBytes: c.MaxMessageBytes, MaxDepth: c.MaxDepth, MaxParts: c.MaxParts, MaxRecipients: c.MaxRecipients}
+}
+
+// envOr returns $BOUNCED_<name> or def.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv("BOUNCED_" + name); ok {
+		return v
+	}
+	return def
+}
+
+// bindLimits registers the flags shared by serve and parse.
+func bindLimits(fs *flag.FlagSet, c *Config, env *envErrors) {
+	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", env.int("MAX_MESSAGE_BYTES", dsn.DefaultMaxMessageBytes), "largest message accepted, in bytes")
+	fs.IntVar(&c.MaxDepth, "max-depth", env.int("MAX_DEPTH", dsn.DefaultMaxDepth), "deepest MIME nesting read")
+	fs.IntVar(&c.MaxParts, "max-parts", env.int("MAX_PARTS", dsn.DefaultMaxParts), "most MIME parts read")
+	fs.IntVar(&c.MaxRecipients, "max-recipients", env.int("MAX_RECIPIENTS", dsn.DefaultMaxRecipients), "most recipients in one report")
+}
+
+// bindServe registers the serve flags.
+func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
+	fs.StringVar(&c.Listen, "listen", envOr("LISTEN", "127.0.0.1:50051"), "gRPC listen address")
+	fs.StringVar(&c.Redis, "redis", envOr("REDIS", ""), "Redis URL (redis://, rediss://, unix://) or comma-separated host:port list; empty = in-process cache")
+	fs.StringVar(&c.RedisMasterName, "redis-master-name", envOr("REDIS_MASTER_NAME", ""), "Sentinel master name (Sentinel mode)")
+	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
+	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", 30*24*time.Hour), "sliding lifetime of a domain's memory")
+	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", 50*time.Millisecond), "bound on each cache call")
+	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", 100000), "domains kept by the in-process cache")
+	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
+	bindLimits(fs, c, env)
+}
+
+// envErrors collects malformed environment values so they are reported
+// instead of silently replaced by defaults.
+type envErrors []string
+
+func (e *envErrors) int(name string, def int) int {
+	v := envOr(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*e = append(*e, fmt.Sprintf("BOUNCED_%s=%q: not an integer", name, v))
+		return def
+	}
+	return n
+}
+
+func (e *envErrors) duration(name string, def time.Duration) time.Duration {
+	v := envOr(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*e = append(*e, fmt.Sprintf("BOUNCED_%s=%q: not a duration", name, v))
+		return def
+	}
+	return d
+}
+
+func (e *envErrors) bool(name string, def bool) bool {
+	v := envOr(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		*e = append(*e, fmt.Sprintf("BOUNCED_%s=%q: not a boolean", name, v))
+		return def
+	}
+	return b
+}
+
+func (e envErrors) err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", errUsage, strings.Join(e, "; "))
+}
+
+// check validates a parsed configuration.
+func (c Config) check() error {
+	switch {
+	case c.MaxMessageBytes <= 0:
+		return fmt.Errorf("%w: max-message-bytes must be positive", errUsage)
+	case c.MaxDepth <= 0, c.MaxParts <= 0, c.MaxRecipients <= 0:
+		return fmt.Errorf("%w: max-depth, max-parts and max-recipients must be positive", errUsage)
+	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0:
+		return fmt.Errorf("%w: durations must not be negative", errUsage)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/server"
+)
+
+func runServe(ctx context.Context, args []string) error {
+	var c Config
+	var env envErrors
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	bindServe(fs, &c, &env)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	log := newLogger(c.LogLevel)
+
+	store, cacheName, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	engine := bounce.New(bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout})
+	srv, health := server.NewGRPCServer(server.Config{
+		Engine:          engine,
+		Store:           store,
+		MaxMessageBytes: c.MaxMessageBytes,
+		CacheTimeout:    c.CacheTimeout,
+		Logger:          log,
+	})
+
+	lis, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return err
+	}
+	log.Info("bounced serving", "addr", lis.Addr().String(), "cache", cacheName, "max_message_bytes", c.MaxMessageBytes, "version", version)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: report NOT_SERVING, drain in-flight calls, then
+	// force-close after the timeout.
+	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	health.Shutdown()
+	done := make(chan struct{})
+	go func() { srv.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(c.ShutdownTimeout):
+		log.Warn("shutdown timeout; closing remaining calls")
+		srv.Stop()
+		<-done
+	}
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	_ = healthpb.HealthCheckResponse_NOT_SERVING
+	log.Info("stopped")
+	return nil
+}
+
+// openStore builds the domain cache the configuration asks for.
+func openStore(c Config) (domaincache.Store, string, error) {
+	switch {
+	case c.NoCache:
+		return nil, "none", nil
+	case c.Redis == "":
+		return domaincache.NewMemory(c.CacheDomains, c.CacheTTL), "in-process", nil
+	}
+	var rc domaincache.RedisConfig
+	if strings.Contains(c.Redis, "://") {
+		var err error
+		if rc, err = domaincache.ParseRedisURL(c.Redis); err != nil {
+			return nil, "", fmt.Errorf("%w: redis: %v", errUsage, err)
+		}
+	} else {
+		for _, a := range strings.Split(c.Redis, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				rc.Addrs = append(rc.Addrs, a)
+			}
+		}
+	}
+	if c.RedisMasterName != "" {
+		rc.MasterName = c.RedisMasterName
+	}
+	if c.RedisPassword != "" {
+		rc.Password = c.RedisPassword
+	}
+	rc.TTL, rc.Timeout = c.CacheTTL, c.CacheTimeout
+	r, err := domaincache.NewRedis(rc)
+	if err != nil {
+		return nil, "", err
+	}
+	return r, "redis", nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

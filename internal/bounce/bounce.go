@@ -1,0 +1,253 @@
+// Package bounce runs one message through the whole pipeline: limits, then
+// dsn (facts), then the domain memory read, classify (verdict), explain
+// (words), and the domain memory write. It owns the order of those steps
+// and nothing else: no transport, no storage details.
+package bounce
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/bounced/bounced/internal/classify"
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
+)
+
+// DefaultCacheTimeout bounds each call to the domain memory.
+const DefaultCacheTimeout = 50 * time.Millisecond
+
+// CacheStatus says how the domain memory was used for a message.
+type CacheStatus int
+
+const (
+	CacheDisabled    CacheStatus = iota // no store configured
+	CacheHit                            // read, and some domain had history
+	CacheMiss                           // read, no history yet
+	CacheSkipped                        // the request asked to skip it
+	CacheUnavailable                    // the store failed or timed out
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Limits are the parser's limits (message size, MIME depth and parts, recipients).
+	Limits dsn.Options
+	// Store is the per-domain memory; nil runs without one.
+	Store domaincache.Store
+	// CacheTimeout bounds each Store call (default 50 ms).
+	CacheTimeout time.Duration
+	// Now returns the current time (tests set it); default time.Now.
+	Now func() time.Time
+}
+
+// Engine parses and classifies messages. It is safe for concurrent use.
+type Engine struct {
+	cfg Config
+}
+
+// New returns an Engine.
+func New(cfg Config) *Engine {
+	if cfg.CacheTimeout <= 0 {
+		cfg.CacheTimeout = DefaultCacheTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Engine{cfg: cfg}
+}
+
+// Request is one message to read.
+type Request struct {
+	Raw       []byte
+	Audience  explain.Audience
+	Language  string
+	Source    string
+	SkipCache bool
+}
+
+// Result is the pipeline's answer for one message.
+type Result struct {
+	Source      string
+	Report      *dsn.Report
+	Recipients  []Recipient // one per Report.Recipients entry, same order
+	CacheStatus CacheStatus
+	// CacheErr is the store's error when CacheStatus is CacheUnavailable.
+	CacheErr error
+}
+
+// Recipient is the verdict and explanation of one recipient.
+type Recipient struct {
+	Facts       *dsn.Recipient
+	Verdict     classify.Verdict
+	Explanation explain.Explanation
+	// History is the domain history the verdict used, nil when none.
+	History *domaincache.Summary
+}
+
+// Parse runs the pipeline over one message. Its error wraps a dsn error
+// (limits, not a message); a store failure is never an error, only a status.
+func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
+	rep, err := dsn.Parse(req.Raw, e.cfg.Limits)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Source: req.Source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}
+	domains := recipientDomains(rep)
+
+	hist, status, cerr := e.readHistory(ctx, req.SkipCache, domains)
+	res.CacheStatus, res.CacheErr = status, cerr
+
+	for i := range rep.Recipients {
+		rc := &rep.Recipients[i]
+		out := &res.Recipients[i]
+		out.Facts = rc
+		var h *classify.History
+		if s, ok := hist[strings.ToLower(rc.Domain())]; ok {
+			out.History = &s
+			h = toHistory(s)
+		}
+		out.Verdict = classify.Classify(rep, rc, h)
+		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
+	}
+
+	if res.CacheStatus == CacheHit || res.CacheStatus == CacheMiss {
+		if err := e.record(ctx, res); err != nil {
+			res.CacheStatus, res.CacheErr = CacheUnavailable, err
+		}
+	}
+	return res, nil
+}
+
+// readHistory reads the domains' history in one round trip, bounded by
+// the cache timeout.
+func (e *Engine) readHistory(ctx context.Context, skip bool, domains []string) (map[string]domaincache.Summary, CacheStatus, error) {
+	switch {
+	case e.cfg.Store == nil:
+		return nil, CacheDisabled, nil
+	case skip:
+		return nil, CacheSkipped, nil
+	case len(domains) == 0:
+		return nil, CacheMiss, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, e.cfg.CacheTimeout)
+	defer cancel()
+	hist, err := e.cfg.Store.Get(cctx, domains)
+	if err != nil {
+		return nil, CacheUnavailable, err
+	}
+	if len(hist) > 0 {
+		return hist, CacheHit, nil
+	}
+	return hist, CacheMiss, nil
+}
+
+// record writes the verdicts of failed and delayed recipients in one round trip.
+func (e *Engine) record(ctx context.Context, res *Result) error {
+	obs := observations(res, e.cfg.Now())
+	if len(obs) == 0 {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, e.cfg.CacheTimeout)
+	defer cancel()
+	return e.cfg.Store.Record(cctx, obs)
+}
+
+// observations turns a result into what the domain memory keeps: one per
+// failed or delayed recipient with a domain.
+func observations(res *Result, now time.Time) []domaincache.Observation {
+	rep := res.Report
+	if rep.Kind != dsn.KindBounce && rep.Kind != dsn.KindDelay {
+		return nil
+	}
+	sender := normalizeSender(rep)
+	var obs []domaincache.Observation
+	for _, r := range res.Recipients {
+		if r.Facts.Action != dsn.ActionFailed && r.Facts.Action != dsn.ActionDelayed {
+			continue
+		}
+		d := strings.ToLower(r.Facts.Domain())
+		if d == "" {
+			continue
+		}
+		obs = append(obs, domaincache.Observation{
+			Domain: d,
+			Reason: string(r.Verdict.Reason),
+			Side:   string(r.Verdict.Side),
+			Status: r.Facts.Status.String(),
+			Sender: sender,
+			Hard:   r.Verdict.Hard,
+			At:     now,
+		})
+	}
+	return obs
+}
+
+// normalizeSender is who sent the original: its From, or the bounce's To.
+func normalizeSender(rep *dsn.Report) string {
+	for _, s := range []string{rep.Original.From, rep.Original.ReturnPath, rep.To} {
+		if a := addrOf(s); a != "" {
+			return a
+		}
+	}
+	return ""
+}
+
+// addrOf returns the lower-case addr-spec inside a header value.
+func addrOf(s string) string {
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		s = s[i+1:]
+		if j := strings.IndexByte(s, '>'); j >= 0 {
+			s = s[:j]
+		}
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.Contains(s, "@") {
+		return ""
+	}
+	return s
+}
+
+func recipientDomains(rep *dsn.Report) []string {
+	var out []string
+	for i := range rep.Recipients {
+		d := strings.ToLower(rep.Recipients[i].Domain())
+		if d == "" {
+			continue
+		}
+		dup := false
+		for _, o := range out {
+			if o == d {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func toHistory(s domaincache.Summary) *classify.History {
+	return &classify.History{
+		Domain:          s.Domain,
+		Total:           s.Total,
+		Reasons:         s.Reasons,
+		Sides:           s.Sides,
+		DistinctSenders: s.DistinctSenders,
+		FirstSeen:       s.FirstSeen,
+		LastSeen:        s.LastSeen,
+		LastReason:      s.LastReason,
+		LastSide:        s.LastSide,
+		LastStatus:      s.LastStatus,
+	}
+}
+
+// IsLimit reports whether err is a crossed input limit (size, depth, parts,
+// recipients), as opposed to unreadable input.
+func IsLimit(err error) bool {
+	return errors.Is(err, dsn.ErrTooLarge) || errors.Is(err, dsn.ErrTooDeep) ||
+		errors.Is(err, dsn.ErrTooManyParts) || errors.Is(err, dsn.ErrTooManyRecipients)
+}

@@ -1,0 +1,223 @@
+// Package server is the gRPC adapter of bounced: it converts between the
+// wire types of bounced.v1 and the domain types, maps errors to status
+// codes, and carries the interceptors, health checking and reflection.
+// Only this package and cmd/bounced log.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/net/idna"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/domaincache"
+	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+)
+
+// grpcOverhead is room for the protobuf framing around a raw message, so
+// that a message of exactly the size limit still fits in a request.
+const grpcOverhead = 64 << 10
+
+// Config configures the service.
+type Config struct {
+	Engine *bounce.Engine
+	// Store answers GetDomainVerdict; nil answers UNAVAILABLE.
+	Store domaincache.Store
+	// MaxMessageBytes is the largest raw message; the gRPC receive limit is
+	// this plus framing room.
+	MaxMessageBytes int
+	// CacheTimeout bounds GetDomainVerdict's store read.
+	CacheTimeout time.Duration
+	// Logger receives one line per failed call and per panic; nil discards.
+	Logger *slog.Logger
+}
+
+// Service implements bounced.v1.BounceService.
+type Service struct {
+	pb.UnimplementedBounceServiceServer
+	cfg Config
+}
+
+var _ pb.BounceServiceServer = (*Service)(nil)
+
+// NewService returns the service.
+func NewService(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.CacheTimeout <= 0 {
+		cfg.CacheTimeout = bounce.DefaultCacheTimeout
+	}
+	return &Service{cfg: cfg}
+}
+
+// NewGRPCServer returns a grpc.Server with the service, health checking,
+// reflection, the receive limit and the interceptors registered, and the
+// health server so the caller can flip it on shutdown.
+func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
+	svc := NewService(cfg)
+	opts = append([]grpc.ServerOption{
+		grpc.MaxRecvMsgSize(cfg.MaxMessageBytes + grpcOverhead),
+		grpc.ChainUnaryInterceptor(recoverUnary(svc.cfg.Logger)),
+		grpc.ChainStreamInterceptor(recoverStream(svc.cfg.Logger)),
+	}, opts...)
+	s := grpc.NewServer(opts...)
+	pb.RegisterBounceServiceServer(s, svc)
+	hs := health.NewServer()
+	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	hs.SetServingStatus(pb.BounceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(s, hs)
+	reflection.Register(s)
+	return s, hs
+}
+
+// Parse implements BounceService.Parse.
+func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
+	resp, err := s.parse(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
+	if len(req.GetRaw()) == 0 {
+		return nil, status.Error(codes.InvalidArgument, "raw: empty message")
+	}
+	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
+		return nil, status.Errorf(codes.ResourceExhausted, "raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes)
+	}
+	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
+		Raw:       req.GetRaw(),
+		Audience:  ToAudience(req.GetAudience()),
+		Language:  req.GetLanguage(),
+		Source:    req.GetSource(),
+		SkipCache: req.GetSkipCache(),
+	})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	if res.CacheErr != nil {
+		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
+	}
+	return ToProto(res), nil
+}
+
+// toStatus maps pipeline errors to gRPC codes.
+func toStatus(err error) error {
+	switch {
+	case bounce.IsLimit(err):
+		return status.Error(codes.ResourceExhausted, err.Error())
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	}
+	return status.Error(codes.InvalidArgument, err.Error())
+}
+
+// ParseStream implements BounceService.ParseStream: one response per
+// request, in order; a message that fails yields a response with error set.
+func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
+	ctx := stream.Context()
+	for {
+		in, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		req := in.GetRequest()
+		if req == nil {
+			req = &pb.ParseRequest{}
+		}
+		resp, perr := s.parse(ctx, req)
+		if perr != nil {
+			resp = &pb.ParseResponse{Source: req.GetSource(), Error: status.Convert(perr).Message()}
+		}
+		if err := stream.Send(&pb.ParseStreamResponse{Response: resp}); err != nil {
+			return err
+		}
+	}
+}
+
+// GetDomainVerdict implements BounceService.GetDomainVerdict.
+func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdictRequest) (*pb.GetDomainVerdictResponse, error) {
+	d, err := normalizeDomain(req.GetDomain())
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if s.cfg.Store == nil {
+		return nil, status.Error(codes.Unavailable, "no domain cache configured")
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.CacheTimeout)
+	defer cancel()
+	got, err := s.cfg.Store.Get(cctx, []string{d})
+	if err != nil {
+		s.cfg.Logger.Warn("domain cache unavailable", "err", err)
+		return nil, status.Errorf(codes.Unavailable, "domain cache: %v", err)
+	}
+	sum, ok := got[d]
+	if !ok {
+		sum = domaincache.Summary{Domain: d}
+	}
+	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, domaincache.Assess(sum))}, nil
+}
+
+// normalizeDomain lower-cases a domain and turns IDNA A-labels into Unicode,
+// the form the cache keys use.
+func normalizeDomain(d string) (string, error) {
+	d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+	if i := strings.LastIndexByte(d, '@'); i >= 0 {
+		d = d[i+1:]
+	}
+	if d == "" || strings.ContainsAny(d, " \t/:<>") || !strings.Contains(d, ".") {
+		return "", fmt.Errorf("domain: %q is not a domain name", d)
+	}
+	if strings.Contains(d, "xn--") {
+		if u, err := idna.ToUnicode(d); err == nil {
+			d = u
+		}
+	}
+	return d, nil
+}
+
+// recoverUnary turns a panic in a handler into INTERNAL and logs it, so one
+// bad message never takes the server down.
+func recoverUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
+				err = status.Error(codes.Internal, "internal error")
+			}
+		}()
+		return h(ctx, req)
+	}
+}
+
+func recoverStream(log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
+				err = status.Error(codes.Internal, "internal error")
+			}
+		}()
+		return h(srv, ss)
+	}
+}

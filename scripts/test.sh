@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of bounced, installing what they need first.
+# Used by `make test` and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "redis-server (the domain cache tests start their own)"
+if [ -z "${BOUNCED_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+command -v redis-server >/dev/null 2>&1 && redis-server --version || true
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^internal/gen/'))
+if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "buf lint and generated code up to date"
+go tool -modfile=tools/go.mod buf lint
+go tool -modfile=tools/go.mod buf generate
+git diff --exit-code -- internal/gen
+if [ -n "$(git status --porcelain -- internal/gen)" ]; then echo "untracked generated files"; exit 1; fi
+
+step "go test -race"
+go test -race -shuffle=on -count=1 ./...
+
+step "fuzz FuzzParse (${FUZZTIME:-30s})"
+go test ./internal/dsn -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-30s}"
+
+echo
+echo "all tests passed"
