@@ -1,0 +1,507 @@
+package classify
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// Limits on the text the classifier reads. The parser already caps
+// Report.Text at dsn.MaxTextBytes; these bound the per-recipient work.
+const (
+	// MaxDiagnosticBytes is how much of a diagnostic is matched against the
+	// phrase table; phrases sit at the start of a reply.
+	MaxDiagnosticBytes = 4096
+	// MaxTextBytes is how much of the report's human-readable text is read
+	// when the diagnostic decides nothing.
+	MaxTextBytes = 8192
+	// TextWindowBytes is how much text after the recipient's address is
+	// read when the report names several recipients.
+	TextWindowBytes = 600
+	// MinDistinctSenders is how many distinct senders a domain's history
+	// needs before its relay denials count against the domain itself.
+	MinDistinctSenders = 3
+)
+
+// Classify returns the verdict for one recipient of rep. hist may be nil.
+// It is pure: no I/O, no shared state written, safe for concurrent use.
+// Equal inputs give equal verdicts.
+func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
+	if rep == nil {
+		rep = &dsn.Report{}
+	}
+	if rcpt == nil {
+		rcpt = &dsn.Recipient{}
+	}
+	f := gather(rep, rcpt)
+
+	switch {
+	case rep.Kind == dsn.KindFeedback || rep.Feedback != nil:
+		return feedbackVerdict(rep)
+	case rep.Kind == dsn.KindAutoReply:
+		return vacationVerdict(rep)
+	case f.delivered():
+		return Verdict{
+			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
+			Evidence: []Evidence{{Signal: "action", Value: string(rcpt.Action) + statusSuffix(f.status), Rule: "action delivered/relayed/expanded (RFC 3464 2.3.3)", Weight: 0.95}},
+		}
+	}
+	return f.decide(rep, rcpt, hist)
+}
+
+// facts are what Classify reads of one recipient, normalised once.
+type facts struct {
+	diag       string // lower-cased diagnostic, capped
+	status     smtpcode.Status
+	statusFrom string // "status field" or "diagnostic"
+	field      smtpcode.Status
+	reply      smtpcode.ReplyCode
+	command    string // upper case
+	mta        string // lower case DecodedBy
+	host       string // lower-case rejecting host, "" when unknown
+	hostFrom   string // "remote-mta" or "diagnostic"
+	dtype      string // lower-case diagnostic type
+	action     dsn.Action
+	kind       dsn.Kind
+	class      int // 4 or 5 when known
+}
+
+func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
+	f := &facts{
+		field:   rcpt.Status,
+		reply:   rcpt.ReplyCode,
+		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
+		mta:     strings.ToLower(rep.DecodedBy),
+		dtype:   strings.ToLower(strings.TrimSpace(rcpt.DiagnosticType)),
+		action:  dsn.Action(strings.ToLower(strings.TrimSpace(string(rcpt.Action)))),
+		kind:    rep.Kind,
+	}
+	raw := rcpt.Diagnostic
+	if len(raw) > MaxDiagnosticBytes {
+		raw = raw[:MaxDiagnosticBytes]
+	}
+	f.diag = strings.ToLower(raw)
+
+	// The status the remote server gave in its reply is more specific than
+	// a generic or missing Status field (QUIRK: RFC 3464 2.3.4 wants the
+	// field, but Sendmail, Postfix and Exchange often write 5.0.0 there and
+	// the real code only in the Diagnostic-Code; lhost-postfix-44).
+	f.status, f.statusFrom = rcpt.Status, "status field"
+	if st, _, _, ok := smtpcode.Find(raw); ok && (st.Class == 4 || st.Class == 5) {
+		switch {
+		case !st.Generic() && (f.status.IsZero() || f.status.Generic() || (st != f.status && (f.dtype == "smtp" || f.dtype == ""))):
+			f.status, f.statusFrom = st, "diagnostic"
+		case f.status.IsZero():
+			f.status, f.statusFrom = st, "diagnostic"
+		}
+	}
+	if f.reply == 0 {
+		if c, _, ok := smtpcode.FindReply(raw); ok && (c.Temporary() || c.Permanent()) {
+			f.reply = c
+		}
+	}
+	switch {
+	case f.status.Class == 4 || f.status.Class == 5:
+		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
+			f.class = f.reply.Class()
+		} else {
+			f.class = f.status.Class
+		}
+	case f.reply.Temporary() || f.reply.Permanent():
+		f.class = f.reply.Class()
+	}
+	if f.command == "" {
+		f.command = commandIn(f.diag)
+	}
+	f.host, f.hostFrom = rejectingHost(rcpt.RemoteMTA, f.diag)
+	return f
+}
+
+func (f *facts) delivered() bool {
+	switch f.action {
+	case dsn.ActionDelivered, dsn.ActionRelayed, dsn.ActionExpanded:
+		return true
+	case "deliverable":
+		// QUIRK: RFC 3464 2.3.3 has no "deliverable"; Postfix's address
+		// verification reports use it (rfc3464-28).
+		return true
+	case "":
+		return f.status.Success() && f.class == 0
+	}
+	return false
+}
+
+func (f *facts) delayed() bool {
+	return f.action == dsn.ActionDelayed || (f.action == "" && f.kind == dsn.KindDelay)
+}
+
+// permanent reports whether the failure is permanent: a specific status
+// code decides, then the reply code, then a generic status, then the action.
+func (f *facts) permanent() bool {
+	if f.delayed() {
+		return false
+	}
+	if !f.status.IsZero() && !f.status.Generic() {
+		return f.status.Permanent()
+	}
+	if f.reply != 0 {
+		return f.reply.Permanent()
+	}
+	if !f.status.IsZero() {
+		return f.status.Permanent()
+	}
+	return f.action == dsn.ActionFailed || (f.action == "" && f.kind == dsn.KindBounce)
+}
+
+// match reports whether r holds for f, reading phrases in text, and which
+// phrase matched.
+func (r *rule) match(f *facts, text string) (string, bool) {
+	if r.command != "" && f.command != r.command {
+		return "", false
+	}
+	if r.mta != "" && f.mta != r.mta {
+		return "", false
+	}
+	if r.host != "" && !strings.HasSuffix(f.host, r.host) && f.host != strings.TrimPrefix(r.host, ".") {
+		return "", false
+	}
+	if r.dtype != "" && f.dtype != r.dtype {
+		return "", false
+	}
+	if r.class != 0 && f.class != r.class {
+		return "", false
+	}
+	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
+		return "", false
+	}
+	if r.codeHi != 0 && (int(f.reply) < r.codeLo || int(f.reply) > r.codeHi) {
+		return "", false
+	}
+	if !r.hasText {
+		return "", true
+	}
+	if text == "" {
+		return "", false
+	}
+	for _, ph := range r.phrases {
+		if strings.Contains(text, ph) {
+			return ph, true
+		}
+	}
+	return "", false
+}
+
+// first returns the index of the first row matching f with phrases read in
+// text, or -1. With textOnly, rows without phrases are skipped.
+func first(f *facts, text string, textOnly bool) (int, string) {
+	for i := range rules {
+		r := &rules[i]
+		if textOnly && !r.hasText {
+			continue
+		}
+		if ph, ok := r.match(f, text); ok {
+			return i, ph
+		}
+	}
+	return -1, ""
+}
+
+// statusOnly returns the first row that decides by codes alone (no phrases)
+// and holds for f, or -1; used to corroborate a phrase.
+func statusOnly(f *facts) int {
+	for i := range rules {
+		r := &rules[i]
+		if r.hasText || r.command != "" || r.dtype != "" || (!r.st.set && r.codeHi == 0) {
+			continue
+		}
+		if _, ok := r.match(f, ""); ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
+	var v Verdict
+	idx, phrase := first(f, f.diag, false)
+	fromText := false
+	if idx < 0 || rules[idx].weak {
+		if text := reportText(rep, rcpt); text != "" {
+			if j, ph := first(f, text, true); j >= 0 && (idx < 0 || !rules[j].weak) {
+				idx, phrase, fromText = j, ph, true
+			}
+		}
+	}
+
+	if idx < 0 {
+		v = f.fallback()
+	} else {
+		r := &rules[idx]
+		v.Reason = r.reason
+		v.Confidence = baseConfidence(r, fromText)
+		v.Evidence = append(v.Evidence, ruleEvidence(r, f, phrase, fromText, v.Confidence)...)
+		if r.hasText {
+			if j := statusOnly(f); j >= 0 && j != idx {
+				s := &rules[j]
+				switch {
+				case s.reason == r.reason:
+					v.Confidence = min(0.97, v.Confidence+0.1)
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s), Rule: "agrees: " + ruleName(s), Weight: 0.1})
+				case !s.weak:
+					v.Confidence = max(0.3, v.Confidence-0.1)
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s), Rule: "overruled by the phrase: " + ruleName(s) + " suggests " + string(s.reason), Weight: 0})
+				}
+			}
+		}
+		v.Side = r.side
+		if v.Side == "" {
+			v.Side = defaultSide(v.Reason)
+		}
+		v.Hard = isHardReason(v.Reason) && !r.notHard && f.permanent()
+		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
+			v.Hard = false
+			v.Evidence = append(v.Evidence, Evidence{Signal: "phrase", Value: firstOf(f.diag, temporaryPhrases), Rule: "suspension says it is temporary: not hard", Weight: 0.2})
+		}
+	}
+
+	if v.Reason == NoRelaying {
+		side, conf, ev := relaySide(f, rep, rcpt, hist)
+		v.Side = side
+		v.Confidence = round2((v.Confidence + conf) / 2)
+		v.Evidence = append(v.Evidence, ev...)
+	}
+	if f.delayed() {
+		v.Hard = false
+		v.Evidence = append(v.Evidence, Evidence{Signal: "action", Value: "delayed", Rule: "delay notice: still being retried, never a hard bounce (RFC 3464 2.3.3)", Weight: 0.1})
+	}
+	if v.Hard {
+		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f), Rule: "permanent failure with reason " + string(v.Reason) + ": retrying the address is pointless", Weight: 0.2})
+	}
+	v.Confidence = round2(v.Confidence)
+	return v
+}
+
+// fallback is the verdict when no row matched.
+func (f *facts) fallback() Verdict {
+	switch {
+	case f.delayed():
+		// A delay notice without a cause: the queue is still trying to reach
+		// the destination (lhost-gmail-08, lhost-opensmtpd-04).
+		return Verdict{Reason: Expired, Side: SideNetwork, Confidence: 0.4,
+			Evidence: []Evidence{{Signal: "action", Value: "delayed", Rule: "delay notice without a stated cause: not delivered in time yet", Weight: 0.4}}}
+	case f.class == 4:
+		return Verdict{Reason: OnHold, Side: SideUnknown, Confidence: 0.2,
+			Evidence: []Evidence{{Signal: codeSignalOf(f), Value: codeValueOf(f), Rule: "transient failure with no recognised cause: decide later", Weight: 0.2}}}
+	}
+	ev := Evidence{Signal: "action", Value: string(f.action), Rule: "no rule matched", Weight: 0.1}
+	if !f.status.IsZero() || f.reply != 0 {
+		ev = Evidence{Signal: codeSignalOf(f), Value: codeValueOf(f), Rule: "no rule matched", Weight: 0.1}
+	}
+	return Verdict{Reason: Undefined, Side: SideUnknown, Confidence: 0.1, Evidence: []Evidence{ev}}
+}
+
+func baseConfidence(r *rule, fromText bool) float64 {
+	c := 0.85
+	switch {
+	case r.weak && r.hasText:
+		c = 0.55
+	case r.weak && r.codeHi != 0:
+		c = 0.45
+	case r.weak:
+		c = 0.6
+	case !r.hasText && r.dtype != "":
+		c = 0.75
+	case !r.hasText:
+		c = 0.8
+	}
+	if fromText {
+		c -= 0.15
+	}
+	return c
+}
+
+// ruleEvidence lists the conditions of the winning row as evidence.
+func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
+	name := ruleName(r)
+	var ev []Evidence
+	if r.hasText {
+		sig := "phrase"
+		if fromText {
+			name += "; read in the report's text, not the recipient's diagnostic"
+		}
+		ev = append(ev, Evidence{Signal: sig, Value: phrase, Rule: name, Weight: w})
+		w = 0.1
+	}
+	if r.st.set {
+		ev = append(ev, Evidence{Signal: "status", Value: f.status.String() + " (" + f.statusFrom + ")", Rule: name, Weight: w})
+		w = 0.1
+	}
+	if r.codeHi != 0 {
+		ev = append(ev, Evidence{Signal: "reply_code", Value: f.reply.String(), Rule: name, Weight: w})
+		w = 0.1
+	}
+	if r.dtype != "" {
+		ev = append(ev, Evidence{Signal: "diagnostic_type", Value: f.dtype, Rule: name, Weight: w})
+		w = 0.1
+	}
+	if r.command != "" {
+		ev = append(ev, Evidence{Signal: "command", Value: f.command, Rule: name, Weight: 0.2})
+	}
+	if r.mta != "" {
+		ev = append(ev, Evidence{Signal: "mta", Value: f.mta, Rule: name, Weight: 0.2})
+	}
+	if r.host != "" {
+		ev = append(ev, Evidence{Signal: "host", Value: f.host, Rule: name, Weight: 0.2})
+	}
+	return ev
+}
+
+func ruleName(r *rule) string { return "rules.go " + r.id + " (" + r.src + ")" }
+
+func codeSignal(r *rule) string {
+	if r.st.set {
+		return "status"
+	}
+	return "reply_code"
+}
+
+func codeValue(f *facts, r *rule) string {
+	if r.st.set {
+		return f.status.String()
+	}
+	return f.reply.String()
+}
+
+func codeSignalOf(f *facts) string {
+	if !f.status.IsZero() {
+		return "status"
+	}
+	return "reply_code"
+}
+
+func codeValueOf(f *facts) string {
+	if !f.status.IsZero() {
+		return f.status.String()
+	}
+	return f.reply.String()
+}
+
+func hardSignal(f *facts) string {
+	if !f.status.IsZero() || f.reply != 0 {
+		return codeSignalOf(f)
+	}
+	return "action"
+}
+
+func hardValue(f *facts) string {
+	if !f.status.IsZero() || f.reply != 0 {
+		return codeValueOf(f)
+	}
+	return string(f.action)
+}
+
+func statusSuffix(st smtpcode.Status) string {
+	if st.IsZero() {
+		return ""
+	}
+	return " " + st.String()
+}
+
+// defaultSide is the side a reason usually points at (REASONS.md).
+func defaultSide(r Reason) Side {
+	switch r {
+	case UserUnknown, HostUnknown, HasMoved, MailboxFull, Suspend, NotAccept,
+		SystemError, SystemFull, MailerError, Filtered:
+		return SideRecipient
+	case AuthFailure, BadReputation, Blocked, ContentError, EmailTooLarge,
+		NotCompliantRFC, PolicyViolation, RateLimited, Rejected, RequirePTR,
+		SecurityError, SpamDetected, SyntaxError, VirusDetected:
+		return SideSender
+	case Expired, NetworkError, FailedSTARTTLS:
+		return SideNetwork
+	}
+	return SideUnknown
+}
+
+// isHardReason reports the reasons for which a permanent failure means the
+// address itself is dead (issue item 2): unknown user, unknown host or null
+// MX, moved, disabled. Blocklists, policy, content, rate limits and relay
+// denials never are: they say nothing about the recipient.
+func isHardReason(r Reason) bool {
+	switch r {
+	case UserUnknown, HostUnknown, HasMoved, NotAccept, Suspend:
+		return true
+	}
+	return false
+}
+
+var temporaryPhrases = []string{"temporar", "try again later", "please try again"}
+
+func containsAny(s string, list []string) bool { return firstOf(s, list) != "" }
+
+func firstOf(s string, list []string) string {
+	for _, x := range list {
+		if strings.Contains(s, x) {
+			return x
+		}
+	}
+	return ""
+}
+
+func round2(x float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
+	return v
+}
+
+// commandPhrases are how MTAs name the command a reply answered, for
+// diagnostics whose recipient carries no Command. First match wins.
+var commandPhrases = []struct{ phrase, cmd string }{
+	{"in reply to end of data", "DATA"},
+	{"after end of data", "DATA"},
+	{"in reply to data", "DATA"},
+	{"in reply to rcpt to", "RCPT"},
+	{"after rcpt to", "RCPT"},
+	{"rcpt to response", "RCPT"},
+	{"in reply to mail from", "MAIL"},
+	{"after mail from", "MAIL"},
+	{"in reply to ehlo", "EHLO"},
+	{"in reply to helo", "HELO"},
+	{"after initial connection", "CONN"},
+	{"in reply to auth", "AUTH"},
+}
+
+func commandIn(lower string) string {
+	for _, c := range commandPhrases {
+		if strings.Contains(lower, c.phrase) {
+			return c.cmd
+		}
+	}
+	return ""
+}
+
+// reportText returns the part of the report's human-readable text that
+// speaks of rcpt, lower-cased: the window after its address when the text
+// names it, the whole (capped) text when rcpt is the report's only
+// recipient, else "".
+func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
+	if rep.Text == "" {
+		return ""
+	}
+	t := rep.Text
+	if len(t) > MaxTextBytes {
+		t = t[:MaxTextBytes]
+	}
+	lower := strings.ToLower(t)
+	if addr := strings.ToLower(rcpt.Recipient); addr != "" {
+		if i := strings.Index(lower, addr); i >= 0 {
+			end := min(len(lower), i+len(addr)+TextWindowBytes)
+			return lower[i+len(addr) : end]
+		}
+	}
+	if len(rep.Recipients) <= 1 {
+		return lower
+	}
+	return ""
+}

@@ -1,0 +1,35 @@
+// Package classify holds bounced's policy: it reads the facts that package
+// dsn found in a bounce (status and reply codes, the SMTP command, the
+// diagnostic text, the recogniser that read it, the action) together with
+// what is remembered of the remote domain, and says why the message failed
+// (a Reason from the vocabulary in testdata/bounces/REASONS.md), whose side
+// must act (Side), whether retrying the address is pointless (hard bounce),
+// how sure it is, and which signals decided (Evidence).
+//
+// The reason table is data: rules.go holds one ordered slice where the first
+// matching row wins, each row citing a sample of testdata/bounces/maildir or
+// the RFC behind it. Sources:
+//   - RFC 3463 and the RFC 5248 registry: enhanced status codes (X.1.1
+//     unknown mailbox, X.2.2 mailbox full, X.7.1 delivery not authorized ...);
+//   - RFC 5321 section 4.2 and RFC 7504: reply codes (521, 556);
+//   - RFC 7372: X.7.20-X.7.26 for DKIM, SPF and reverse DNS failures;
+//   - RFC 7505: null MX, X.1.10 and X.7.27;
+//   - RFC 4954: SMTP AUTH codes X.7.8, X.7.9, X.7.11, X.7.12, 530, 535, 538;
+//   - RFC 3834: automatic replies, reason vacation;
+//   - RFC 5965: feedback reports, reason feedback;
+//   - published error codes of Google, Microsoft, Yahoo, Orange and Cox.
+//
+// Hard bounces are only unknown users, unknown hosts or null MX, moved and
+// disabled mailboxes, with a permanent code: a blocklist, policy, content,
+// rate-limit or relay refusal says nothing about the recipient's address.
+//
+// Deviations: the reason names follow the most used open-source classifier,
+// but its labels are one opinion; where they call a refusal of the sender's
+// IP a hard bounce, or a disabled mailbox soft, this package follows the
+// rule above. A relay denial is put on the sender's or the recipient's side
+// only when the evidence says which (DESIGN.md "Relaying denied"); otherwise
+// the side is SideUnknown.
+//
+// Classify does no I/O and keeps no state; the tables are built once at
+// init and only read afterwards, so it is safe for concurrent use.
+package classify

@@ -1,0 +1,476 @@
+package classify
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// rule is one row of the reason table. A row matches when every condition
+// it sets holds; the first matching row in table order decides the reason.
+//
+// Conditions:
+//   - phrases: at least one of these lower-case substrings occurs in the
+//     lower-cased diagnostic text (nil: no text condition);
+//   - status: a pattern on the enhanced status code, "C.S.D" where C is
+//     4, 5 or x (either), S a number and D a number, a range "606-649" or
+//     "*" ("": any status);
+//   - codes: the SMTP reply code lies in this inclusive range ("550",
+//     "500-504"; "": any);
+//   - class: 4 or 5, the class of the failure (status class, else reply
+//     class); 0: any;
+//   - command: the SMTP command the reply answered ("RCPT", "DATA", "MAIL");
+//   - mta: Report.DecodedBy, the recogniser that read the bounce;
+//   - host: a suffix of the rejecting host's name;
+//   - dtype: the RFC 3464 diagnostic type ("smtp", "x-unix").
+//
+// notHard marks evidence too weak for a hard bounce even when the reason is
+// one that usually is. weak marks a row so broad that a phrase found in the
+// report's text overrules it.
+// side overrides the reason's default side (defaultSide) for this row.
+// src names the sample in testdata/bounces/maildir/bsd or the RFC section
+// behind the row; it is shown in the verdict's evidence.
+type rule struct {
+	id      string
+	reason  Reason
+	phrases []string
+	status  string
+	codes   string
+	class   int
+	command string
+	mta     string
+	host    string
+	dtype   string
+	side    Side
+	notHard bool
+	weak    bool
+	src     string
+
+	// compiled at init
+	st      statusPattern
+	codeLo  int
+	codeHi  int
+	hasText bool
+}
+
+// userUnknownPhrases say that the mailbox does not exist. They are shared by
+// the rows that reread them after DATA or MAIL FROM.
+var userUnknownPhrases = p("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such account", "user not found", "user not exist", "user does not exist", "user doesn't exist", "recipient not found", "recipient unknown", "unknown recipient", "invalid recipient", "recipient does not exist", "recipient address rejected: undeliverable", "mailbox not found", "mailbox unavailable", "mailbox does not exist", "mailbox unknown", "address does not exist", "address not found", "address couldn't be found", "account does not exist", "this user doesn't have", "no mailbox here", "not a valid mailbox", "invalid mailbox", "invalid address", "unknown address", "unknown or illegal alias", "unknown local part", "not a registered gateway user", "invalid final delivery userid", "inactive email address", "no valid recipients", "is not a valid user", "bad destination mailbox address", "adresse destinataire invalide", "#5.1.0 address rejected", "does not exist", "please check if address is correct", "not our customer", "mailbox is unavailable", "no account by that name")
+
+// hostUnknownPhrases say that the domain does not exist.
+var hostUnknownPhrases = p("host unknown", "unknown host", "host or domain name not found", "domain does not exist", "domain not found", "no such domain", "unrouteable address", "unroutable address", "couldn't find any host named", "domain is not reachable", "domain name not found", "unknown domain", "bad destination system address", "nxdomain", "host not found", "domain doesn't exist", "domain is invalid", "invalid domain", "dns lookup failure")
+
+// p is shorthand for a phrase list.
+func p(phrases ...string) []string { return phrases }
+
+// rules is the reason table. Order matters: provider-specific codes first,
+// then specific phrases, then the enhanced status codes of the RFCs, then
+// generic phrases, then bare reply codes. A phrase placed above the status
+// rows must be specific enough to overrule a status code.
+var rules = []rule{
+	// ---- Provider codes that name their cause exactly. ----
+	// Yahoo/AOL, https://senders.yahooinc.com/smtp-error-codes
+	{id: "yahoo-tss04", reason: BadReputation, phrases: p("[tss04]", "[ts01]"), src: "lhost-qmail-19; Yahoo TSS04: deferred for volume or user complaints"},
+	{id: "yahoo-tss09", reason: Blocked, phrases: p("[tss09]", "[ts03]", "[bl21]", "[bl22]", "[bl23]"), src: "Yahoo TSS09/BL21-23: IP permanently deferred or on Spamhaus/Spamcop"},
+	{id: "yahoo-ts02", reason: RateLimited, phrases: p("[ts02]"), src: "Yahoo TS02: unexpected volume"},
+	// Microsoft (Exchange Online, Outlook.com), https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online
+	{id: "ms-banned-ip", reason: Blocked, status: "5.7.606-649", src: "rhost-microsoft-01, lhost-qmail-09; 5.7.606-649 banned sending IP"},
+	{id: "ms-ip-reputation", reason: BadReputation, status: "x.7.650-683", src: "rhost-microsoft-05; 4.7.650 rate limited due to IP reputation"},
+	{id: "ms-tenant-threshold", reason: BadReputation, status: "5.7.700-749", src: "Exchange Online 5.7.705/5.7.708 tenant or IP over threshold"},
+	{id: "ms-block-list", reason: Blocked, phrases: p("part of their network is on our block list", "(s3140)", "(s3150)", "weren't sent. please contact your internet service provider", "sc-001", "sc-004"), src: "lhost-exim-54, lhost-ezweb-08; Outlook.com S3150/SC-004"},
+	{id: "ms-dmarc", reason: AuthFailure, status: "5.7.509", src: "lhost-dragonfly-02, rhost-microsoft-04; 5.7.509 DMARC reject"},
+	{id: "ms-auth-level", reason: AuthFailure, status: "5.7.515", src: "Exchange Online 5.7.515 sender domain below authentication level"},
+	{id: "ms-rfc5322", reason: NotCompliantRFC, status: "5.7.512", src: "Exchange Online 5.7.512 message must be RFC 5322 section 3.6.2 compliant"},
+	{id: "ms-relay", reason: NoRelaying, status: "5.7.54", src: "Exchange 5.7.54 unable to relay recipient in non-accepted domain"},
+	{id: "ms-relay-tenant", reason: NoRelaying, status: "5.7.64", src: "Exchange Online 5.7.64 TenantAttribution; relay access denied"},
+	{id: "ms-anonymous", reason: SecurityError, status: "5.7.57", src: "Exchange Online 5.7.57 client not authenticated to send anonymous mail"},
+	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p("access denied"), host: ".outlook.com", src: "Exchange Online 5.4.1 directory-based edge blocking: recipient not found"},
+	{id: "exchange-recip-not-found", reason: UserUnknown, phrases: p("resolver.adr.recipnotfound", "resolver.adr.exrecipnotfound", "resolver.adr.recipientnotfound"), src: "lhost-exchange2007-01"},
+	{id: "exchange-auth-required", reason: SecurityError, phrases: p("resolver.rst.authrequired", "resolver.rst.sendernotauthenticated", "resolver.rst.notauthorized"), src: "lhost-exchange2007-04"},
+	{id: "exchange-recip-limit", reason: RateLimited, phrases: p("resolver.adr.reciplimit", "resolver.rst.recipsizelimit"), src: "Exchange RESOLVER.ADR.RecipLimit"},
+	{id: "exchange-queue-expired", reason: Expired, phrases: p("queue.expired"), src: "lhost-exchange2007-05"},
+	// Google, https://support.google.com/a/answer/3726730
+	{id: "google-rate-user", reason: RateLimited, side: SideRecipient, phrases: p("receiving mail at a rate that prevents", "receiving mail too quickly"), src: "lhost-postfix-59; Gmail 4.2.1/5.2.1 recipient receives too much mail"},
+	{id: "google-unsolicited-rate", reason: RateLimited, phrases: p("unusual rate of unsolicited mail", "has been temporarily rate limited", "rate limited due to"), src: "Gmail 4.7.28/4.7.0 unusual rate"},
+	{id: "google-multiple-from", reason: NotCompliantRFC, phrases: p("multiple addresses in from", "multiple addresses in from: header"), src: "lhost-postfix-29, lhost-sendmail-43"},
+	{id: "google-content-security", reason: PolicyViolation, phrases: p("content presents a potential security issue", "content and attachment content guidelines"), src: "lhost-sendmail-31, lhost-sendmail-34; Gmail 5.7.0"},
+	{id: "google-not-authorized-direct", reason: Blocked, phrases: p("not authorized to send email directly to our servers", "please use the smtp relay at your service provider"), src: "Gmail 5.7.1 IP not authorized"},
+	{id: "google-groups-spam", reason: SpamDetected, phrases: p("rejected due to spam classification"), src: "rfc3464-61, rhost-gsuite-12"},
+	{id: "google-dmarc-record", reason: AuthFailure, status: "x.7.40", src: "Gmail 4.7.40: sending domain lacks DMARC/authentication for bulk mail"},
+	{id: "google-from-alignment", reason: AuthFailure, status: "x.7.32", src: "Gmail 5.7.32: From: not aligned with SPF or DKIM domain"},
+	// Orange / La Poste, https://postmaster.orange.fr (error codes OFR/LPN)
+	{id: "orange-spam", reason: SpamDetected, phrases: p("ofr_506", "ofr004_506"), src: "rhost-franceptt-03; Orange OFR_506 spam"},
+	{id: "orange-ip-blocked", reason: Blocked, phrases: p("ofr006_", "adresse ip source bloquee"), src: "rhost-franceptt-06; Orange OFR006 IP blocked"},
+	{id: "orange-service-refused", reason: SystemError, phrases: p("ofr005_"), src: "rhost-franceptt-08; Orange OFR005 service refused, try later"},
+	{id: "laposte-account-blocked", reason: Suspend, phrases: p("lpn007_426", "le compte du destinataire est bloque", "recipient account is blocked"), src: "rhost-franceptt-05"},
+	{id: "laposte-client-rejected", reason: PolicyViolation, phrases: p("lpn000_630"), src: "rhost-franceptt-12"},
+	// Cox, https://www.cox.com/residential/support/email-error-codes.html
+	{id: "cox-blocklist", reason: Blocked, phrases: p("aup#cdrbl", "aup#cxbl", "aup#bl"), src: "rhost-cox-01"},
+	{id: "cox-ptr", reason: RequirePTR, phrases: p("aup#cxdns"), src: "Cox CXDNS: no reverse DNS"},
+	// Tencent QQ
+	{id: "tencent-frequency", reason: RateLimited, phrases: p("ip frequency limited", "connection frequency limited", "domain frequency limited"), src: "rhost-tencent-01, rhost-tencent-02"},
+	// NTT docomo answers "Unknown user" after DATA when its own filter refuses the sender's domain (Sisimai Rhost::NTTDocomo).
+	{id: "docomo-data-filter", reason: Rejected, phrases: p("unknown user", "user unknown"), command: "DATA", host: "docomo.ne.jp", src: "rhost-nttdocomo-02, rhost-nttdocomo-03"},
+	// Amazon SES sandbox: the platform refuses to relay for an unverified identity.
+	{id: "ses-not-verified", reason: NoRelaying, phrases: p("email address is not verified", "identities failed the check"), src: "lhost-postfix-77"},
+
+	// ---- Sender authentication: SPF, DKIM, DMARC (RFC 7372, RFC 7489). ----
+	{id: "dmarc", reason: AuthFailure, phrases: p("dmarc policy", "dmarc verification", "dmarc rejection", "dmarc initiative", "dmarc check", "dmarc fail", "owner dmarc", "per dmarc", "domain's dmarc", "(rfc 7489)"), src: "lhost-qmail-14, lhost-postfix-72, lhost-postfix-73, lhost-sendmail-58"},
+	{id: "spf-dkim", reason: AuthFailure, phrases: p("spf record", "spf check", "spf fail", "spf validation", "bad spf", "spf softfail", "spf hardfail", "fails to pass spf", "did not pass spf", "dkim signature", "dkim check", "dkim fail", "dkim = did not pass", "dkim validation", "sender is unauthenticated", "requires all senders to authenticate", "multiple authentication checks failed", "does not pass authentication checks", "dkim authentication", "spf authentication", "sender policy framework", "domainkeys"), src: "lhost-exim-29, lhost-sendmail-60, rhost-google-04, lhost-dragonfly-05"},
+
+	// ---- Relaying denied (DESIGN.md "Relaying denied"); side decided by relaySide. ----
+	{id: "relay-denied", reason: NoRelaying, phrases: p("relay access denied", "relaying denied", "relay denied", "relay not permitted", "relaying not permitted", "not permitted to relay", "we do not relay", "unable to relay", "cannot relay", "can't relay", "relaying to <", "relaying disallowed", "relay prohibited", "relaying prohibited", "relaying is prohibited", "relay not allowed", "relaying not allowed", "not allowed to relay", "no relaying", "not configured to relay", "insecure mail relay", "mail relay denied", "isn't in my list of allowed rcpthosts", "not in my list of allowed rcpthosts", "relay access is denied", "relaying mail to", "open relay"), src: "lhost-sendmail-07, lhost-postfix-44, lhost-v5sendmail-06, lhost-dragonfly-15; Postfix reject_unauth_destination, Exim, Exchange, qmail rcpthosts"},
+
+	// ---- The sending IP or host: blocklists, reverse DNS. ----
+	{id: "reverse-dns", reason: RequirePTR, phrases: p("reverse dns", "no ptr record", "ptr record", "reverse lookup", "rdns", "reverse-dns", "reverse hostname", "without a valid sender domain", "mismatches client ip", "unverifyable sending ip", "no reverse", "cannot find your hostname", "cannot resolve your hostname", "client host name is unknown", "not resolve to your", "does not match your ip", "ptr mismatch"), src: "lhost-exim-32, lhost-exim-34, lhost-exim-41, lhost-exim-43, lhost-outlook-09, rhost-google-06"},
+	{id: "notes-not-listed", reason: UserUnknown, phrases: p("not listed in domino directory", "not listed in public name & address book", "not listed in the domino directory"), src: "Lotus Domino: user not listed in the directory"},
+	{id: "blocklist-url", reason: SpamDetected, phrases: p("blacklisted url", "uribl", "surbl", "blocked url", "url in message"), src: "lhost-imailserver-06"},
+	{id: "blocklist", reason: Blocked, phrases: p("blocked using", "listed at", "listed in", "is listed on", "spamhaus", "barracuda", "spamcop", "sorbs", "blacklisted", "blacklist", "blocklisted", "blocklist", "block list", "dnsbl", " rbl", "rbl:", "rbl ", "/rbl", "banned sending ip", "client host blocked", "client host rejected: blocked", "ip address blacklisted", "has been blocked", "please use the smtp server of your isp", "use your provider's smtp", "dynamic ip", "dynamic address", "dial-up", "dialup", "residential", "not accepting connections", "refused to talk to me", "a problem occurred. (ask your postmaster"), src: "lhost-amazonses-15, rhost-godaddy-02, lhost-sendmail-36, lhost-exim-01, lhost-postfix-38, lhost-postfix-49, lhost-sendmail-56, lhost-sendmail-16"},
+
+	// ---- The envelope sender or its domain (RFC 3463 X.1.7, X.1.8). ----
+	{id: "sender-rejected", reason: Rejected, phrases: p("sender address rejected", "sender rejected", "sender was rejected", "domain of sender address", "unroutable sender", "sender verify failed", "sender verification failed", "sender address verification", "sender denied", "sender not allowed", "sender unknown", "unknown sender", "invalid sender", "sender domain", "sender is not allowed", "mail from address", "rejected mail from", "address that has been blacklisted", "you are not a member", "not a member of this", "not have permission to post", "may not exist, or you may not have permission", "can't determine purported responsible address", "envelope sender", "from address is not", "return path", "senders are not allowed", "sending to yourself", "send e-mail to yourself"), src: "lhost-postfix-11, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, lhost-fml-02, lhost-googlegroups-02"},
+
+	// ---- Authentication and TLS required (RFC 4954, RFC 3207). ----
+	{id: "starttls", reason: FailedSTARTTLS, phrases: p("starttls", "does not support tls", "tls is required", "tls required", "must use tls", "tls negotiation", "tls handshake", "encryption required", "requiretls", "ssl handshake", "secure connection required"), src: "lhost-gmail-07; RFC 3207"},
+	{id: "auth-required", reason: SecurityError, phrases: p("authentication required", "authentication is required", "requires authentication", "must authenticate", "must be authenticated", "not authenticated", "please authenticate", "authenticate first", "smtp authentication", "smtp auth", "auth required", "unauthenticated senders", "unauthenticated relay", "authentication failed", "authentication credentials", "invalid credentials", "does not advertise auth", "pop before smtp", "pop-before-smtp"), src: "lhost-sendmail-53, rhost-messagelabs-01, lhost-googleworkspace-01; RFC 4954"},
+
+	// ---- The recipient's address, domain and host. ----
+	// An address error answered to MAIL FROM is about the sender (lhost-postfix-11, lhost-postfix-54).
+	{id: "address-at-mail-from", reason: Rejected, command: "MAIL", phrases: append(append(p("access denied", "rejected"), userUnknownPhrases...), hostUnknownPhrases...), src: "lhost-postfix-11, lhost-postfix-54, lhost-exim-51"},
+	{id: "status-at-mail-from", reason: Rejected, command: "MAIL", status: "x.1.*", src: "RFC 3463 3.2 X.1.x answered to MAIL FROM: the sender's address"},
+	{id: "null-mx", reason: NotAccept, phrases: p("null mx", "does not accept mail", "indicated no smtp service", "not accepting network messages", "accepts no mail", "doesn't accept mail", "no mx record found", "no mx found", "no mx or a record", "couldn't find a mail exchanger", "could not find a mail exchanger"), src: "lhost-mailru-05, lhost-sendmail-57, lhost-qmail-11, lhost-yahoo-09, lhost-opensmtpd-12; RFC 7505"},
+	{id: "dns-temporary", reason: NetworkError, phrases: p("name service error", "host not found, try again", "dns error", "dns lookup failure: host", "temporary dns", "dns temporary", "dns timeout", "dns lookup failed", "host name lookup failure", "malformed or unexpected name server reply"), class: 4, src: "lhost-postfix-34, rfc3464-53, rhost-gsuite-04"},
+	{id: "host-unknown", reason: HostUnknown, phrases: hostUnknownPhrases, src: "lhost-courier-04, lhost-qmail-13, lhost-v5sendmail-02, rhost-aol-05, rhost-outlook-03, lhost-mailru-06, lhost-dragonfly-04"},
+	{id: "dns-network", reason: NetworkError, phrases: p("name service error", "dns error", "malformed or unexpected name server reply"), src: "lhost-postfix-17"},
+	{id: "has-moved", reason: HasMoved, phrases: p("no longer on server", "has moved", "address has changed", "mailbox has moved", "user has moved", "moved permanently", "no longer available at this address", "is no longer valid", "mailbox owner has changed"), src: "lhost-postfix-16, rhost-apple-01"},
+	{id: "suspended", reason: Suspend, phrases: p("account that you tried to reach is disabled", "account that you tried to reach is inactive", "account is disabled", "account has been disabled", "account disabled", "disabled recipient", "recipient address is disabled", "mailbox disabled", "mailbox is disabled", "account is locked", "temporary locked", "temporarily locked", "mailbox is frozen", "account is frozen", "account has been suspended", "account is suspended", "account suspended", "mailbox is inactive", "mailbox inactive", "account is inactive", "account inactive", "account has expired", "account expired", "has been disabled or discontinued"), src: "lhost-amazonses-19, lhost-amazonses-20, rhost-google-07, lhost-sendmail-35, lhost-postfix-61, lhost-qmail-10, lhost-ezweb-03"},
+	{id: "mailbox-full", reason: MailboxFull, phrases: p("mailbox full", "mailbox is full", "mail box full", "mailbox size limit", "over quota", "quota exceeded", "exceeded quota", "exceeds quota", "quota exceed", "storage quota", "exceeded storage allocation", "exceeded its storage", "mailbox exceeded", "mailbox has exceeded", "mailbox is over", "mailfolder is full", "boite du destinataire pleine", "too much mail data", "recipient's mailbox exceeded", "messages in recipient's mailbox exceeded", "insufficient quota", "mailbox would exceed"), src: "lhost-amazonworkmail-08, lhost-gmail-19, lhost-qmail-08, lhost-mailfoundry-02, lhost-x2-04, lhost-biglobe-01"},
+	// "User unknown" after DATA: RCPT TO was accepted, so a filter of the recipient refused the message (Sisimai; lhost-postfix-35, lhost-sendmail-50).
+	{id: "user-unknown-after-data", reason: Filtered, command: "DATA", phrases: userUnknownPhrases, src: "lhost-postfix-35, lhost-sendmail-19, lhost-sendmail-50, rhost-kddi-01"},
+	{id: "user-unknown", reason: UserUnknown, phrases: userUnknownPhrases, src: "lhost-postfix-02, lhost-qmail-01, lhost-exim-59, lhost-x2-01, rhost-gsuite-14, rhost-yahooinc-03, lhost-imailserver-03, lhost-verizon-01, lhost-trendmicro-02, rhost-apple-04"},
+
+	// ---- Message size, content, spam, viruses. ----
+	{id: "too-large", reason: EmailTooLarge, phrases: p("message too large", "message too big", "message is too big", "message is too large", "message size exceeds", "message length exceeds", "size exceeds", "exceeds size limit", "exceeds the size limit", "size limit exceeded", "exceeded the size", "too large", "message size limit", "mail size limit", "exceeds maximum message size", "message exceeds"), src: "lhost-sendmail-05, lhost-dragonfly-08, lhost-dragonfly-14, lhost-receivingses-05"},
+	{id: "virus", reason: VirusDetected, phrases: p("virus", "malware", "infected", "trojan"), src: "lhost-postfix-62"},
+	{id: "spam", reason: SpamDetected, phrases: p("spam", "unsolicited", "junk mail", "bulk mail", "bulk e-mail", "mail rejete", "message rejected as spam", "suspicious"), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03"},
+	{id: "rfc-violation", reason: NotCompliantRFC, phrases: p("duplicate header", "rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "not rfc compliant", "line limit exceeded", "line too long", "lines too long", "bare lf", "bare linefeed", "missing required header", "message-id header", "date header"), src: "lhost-postfix-78, lhost-exim-58"},
+	{id: "content", reason: ContentError, phrases: p("media error", "8-bit data", "8bit data", "header error", "malformed header", "invalid header", "bad header", "header syntax", "mime error", "invalid mime", "malformed mime", "content encoding", "encoding error", "character set"), src: "lhost-sendmail-06, lhost-dragonfly-07, lhost-exim-03"},
+
+	// ---- Rates and connections. ----
+	{id: "rate-limit", reason: RateLimited, phrases: p("rate limit", "too many connections", "too many recipients", "too many messages", "too many concurrent", "too many errors", "connection rate", "message rate", "try again later, closing", "throttl", "exceeded the rate", "sending limit", "max message per", "maximum number of", "too fast", "slow down"), src: "lhost-postfix-09, lhost-postfix-55"},
+
+	// ---- Receiving-side systems. ----
+	{id: "system-full", reason: SystemFull, phrases: p("insufficient disk space", "not enough disk space", "out of disk", "disk full", "insufficient system storage", "mail system full", "system storage"), src: "lhost-sendmail-39, rfc3464-01"},
+	{id: "mailer-error", reason: MailerError, phrases: p("mailer error", "pipe to |", "procmail", "local delivery failed", "delivery program", "command died", "command output", "operating system error"), src: "lhost-dragonfly-13, lhost-sendmail-18, lhost-exim-44, rfc3464-04"},
+	{id: "system-error", reason: SystemError, phrases: p("internal system error", "internal error", "system error", "system config error", "configuration error", "server error", "local error", "temporary local problem", "service refuse"), src: "lhost-amazonworkmail-03, lhost-dragonfly-23"},
+	{id: "syntax", reason: SyntaxError, phrases: p("command parameter not implemented", "syntax error", "command unrecognized", "command not recognized", "unrecognized command", "malformed address", "bad sequence of commands", "command not implemented", "line too long in smtp", "invalid command"), src: "lhost-postfix-53, lhost-exim-52"},
+	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
+	{id: "filtered", reason: Filtered, phrases: p("filtered", "rejected by the domain filter", "refused by recipient's filter", "rejected by recipient", "blocked by the recipient", "recipient's mail filter", "content filter"), src: "lhost-ezweb-01"},
+
+	// ---- Queue expiry, timeouts and the network. ----
+	{id: "expired", reason: Expired, phrases: p("retry timeout exceeded", "message expired", "envelope expired", "in the queue too long", "could not be delivered for too long", "could not deliver for the last", "delivery time expired", "delivery expired", "giving up", "retry time", "queue timeout", "was aborted after", "message timed out", "unable to deliver in", "expired after"), src: "lhost-exim-06, lhost-amazonses-17, lhost-opensmtpd-06, lhost-x2-03, lhost-dragonfly-29, lhost-sendmail-12"},
+	{id: "timeout", reason: Expired, phrases: p("timed out", "timeout", "did not accept our requests to connect", "host not reachable", "unable to contact destination", "socket error"), src: "lhost-postfix-15, lhost-v5sendmail-01, rfc3464-55, lhost-gmail-11, lhost-zoho-04"},
+	{id: "network", reason: NetworkError, phrases: p("network error", "lost connection", "connection reset", "error transferring to", "could not find a gateway", "wasn't able to establish an smtp connection", "routing loop", "mail loop", "loop detected", "too many hops", "hop count exceeded", "unable to connect", "connection refused", "no route to host"), src: "lhost-opensmtpd-04, lhost-postfix-56, lhost-domino-03, lhost-qmail-07, lhost-x3-02"},
+
+	// A local delivery program (pipe, procmail, maildrop) failed: RFC 3464 2.3.6 diagnostic type "x-unix".
+	{id: "x-unix", reason: MailerError, dtype: "x-unix", src: "lhost-postfix-43, lhost-sendmail-18, lhost-sendmail-55"},
+
+	// ---- Enhanced status codes: RFC 3463, RFC 5248 registry, RFC 7372, RFC 7505, RFC 4954. ----
+	{id: "st-x.1.0", reason: UserUnknown, status: "x.1.0", notHard: true, weak: true, src: "RFC 3463 3.2 X.1.0 other address status; rhost-gsuite-01"},
+	{id: "st-x.1.1", reason: UserUnknown, status: "x.1.1", src: "RFC 3463 3.2 X.1.1 bad destination mailbox address"},
+	{id: "st-x.1.2", reason: HostUnknown, status: "x.1.2", src: "RFC 3463 3.2 X.1.2 bad destination system address"},
+	{id: "st-x.1.3", reason: UserUnknown, status: "x.1.3", src: "RFC 3463 3.2 X.1.3 bad destination mailbox address syntax"},
+	{id: "st-x.1.4", reason: UserUnknown, status: "x.1.4", src: "RFC 3463 3.2 X.1.4 destination mailbox address ambiguous"},
+	{id: "st-x.1.6", reason: HasMoved, status: "x.1.6", src: "RFC 3463 3.2 X.1.6 destination mailbox has moved, no forwarding address"},
+	{id: "st-x.1.7", reason: Rejected, status: "x.1.7", src: "RFC 3463 3.2 X.1.7 bad sender's mailbox address syntax"},
+	{id: "st-x.1.8", reason: Rejected, status: "x.1.8", src: "RFC 3463 3.2 X.1.8 bad sender's system address"},
+	{id: "st-x.1.10", reason: NotAccept, status: "x.1.10", src: "RFC 7505 4.1 X.1.10 recipient address has null MX"},
+	{id: "st-x.2.1", reason: Suspend, status: "x.2.1", src: "RFC 3463 3.3 X.2.1 mailbox disabled, not accepting messages"},
+	{id: "st-x.2.2", reason: MailboxFull, status: "x.2.2", src: "RFC 3463 3.3 X.2.2 mailbox full"},
+	{id: "st-x.2.3", reason: EmailTooLarge, status: "x.2.3", src: "RFC 3463 3.3 X.2.3 message length exceeds administrative limit"},
+	{id: "st-x.2.4", reason: SystemError, status: "x.2.4", src: "RFC 3463 3.3 X.2.4 mailing list expansion problem"},
+	{id: "st-x.3.1", reason: SystemFull, status: "x.3.1", src: "RFC 3463 3.4 X.3.1 mail system full"},
+	{id: "st-x.3.2", reason: NotAccept, status: "x.3.2", src: "RFC 3463 3.4 X.3.2 system not accepting network messages"},
+	{id: "st-x.3.4", reason: EmailTooLarge, status: "x.3.4", src: "RFC 3463 3.4 X.3.4 message too big for system"},
+	{id: "st-x.3.x", reason: SystemError, status: "x.3.*", weak: true, src: "RFC 3463 3.4 X.3.0/3/5 mail system status"},
+	{id: "st-5.4.4", reason: HostUnknown, status: "5.4.4", src: "RFC 3463 3.5 X.4.4 unable to route"},
+	{id: "st-x.4.5", reason: SystemError, status: "x.4.5", src: "RFC 3463 3.5 X.4.5 mail system congestion"},
+	{id: "st-x.4.7", reason: Expired, status: "x.4.7", src: "RFC 3463 3.5 X.4.7 delivery time expired"},
+	{id: "st-x.4.x", reason: NetworkError, status: "x.4.*", weak: true, src: "RFC 3463 3.5 X.4.x network and routing status"},
+	{id: "st-x.5.3", reason: RateLimited, status: "x.5.3", src: "RFC 3463 3.6 X.5.3 too many recipients"},
+	{id: "st-x.5.6", reason: SecurityError, status: "x.5.6", src: "RFC 4954 6 X.5.6 authentication exchange line too long"},
+	{id: "st-x.5.x", reason: SyntaxError, status: "x.5.1-5", weak: true, src: "RFC 3463 3.6 X.5.1-5 invalid command, syntax error, arguments, protocol version"},
+	{id: "st-x.6.x", reason: ContentError, status: "x.6.*", weak: true, src: "RFC 3463 3.7, RFC 6531/6533 X.6.x message content or media status"},
+	{id: "st-x.7.2", reason: PolicyViolation, status: "x.7.2", src: "RFC 3463 3.8 X.7.2 mailing list expansion prohibited"},
+	{id: "st-x.7.8", reason: SecurityError, status: "x.7.8", src: "RFC 4954 6 X.7.8 authentication credentials invalid"},
+	{id: "st-x.7.9", reason: SecurityError, status: "x.7.9", src: "RFC 4954 6 X.7.9 authentication mechanism is too weak"},
+	{id: "st-x.7.10", reason: FailedSTARTTLS, status: "x.7.10", src: "RFC 5248 X.7.10 encryption needed"},
+	{id: "st-x.7.11", reason: SecurityError, status: "x.7.11", src: "RFC 4954 6 X.7.11 encryption required for requested authentication mechanism"},
+	{id: "st-x.7.12", reason: SecurityError, status: "x.7.12", src: "RFC 4954 6 X.7.12 a password transition is needed"},
+	{id: "st-x.7.13", reason: Suspend, status: "x.7.13", src: "RFC 5248 X.7.13 user account disabled"},
+	{id: "st-x.7.14", reason: SecurityError, status: "x.7.14", src: "RFC 5248 X.7.14 trust relationship required"},
+	{id: "st-x.7.15", reason: PolicyViolation, status: "x.7.15", src: "RFC 6710 X.7.15 priority level is too low"},
+	{id: "st-x.7.16", reason: EmailTooLarge, status: "x.7.16", src: "RFC 6710 X.7.16 message is too big for the specified priority"},
+	{id: "st-x.7.17", reason: HasMoved, status: "5.7.17-18", src: "RFC 7293 X.7.17/18 mailbox or domain owner has changed"},
+	{id: "st-x.7.20", reason: AuthFailure, status: "x.7.20-24", src: "RFC 7372 3.1/3.2 X.7.20-24 DKIM and SPF validation failed"},
+	{id: "st-x.7.25", reason: RequirePTR, status: "x.7.25", src: "RFC 7372 3.3 X.7.25 reverse DNS validation failed"},
+	{id: "st-x.7.26", reason: AuthFailure, status: "x.7.26", src: "RFC 7372 3.4 X.7.26 multiple authentication checks failed; Gmail 5.7.26 unauthenticated sender"},
+	{id: "st-x.7.27", reason: Rejected, status: "x.7.27", src: "RFC 7505 4.2 X.7.27 sender address has null MX"},
+	{id: "st-x.7.28", reason: RateLimited, status: "x.7.28", src: "RFC 5248 registry X.7.28 mail flood detected; Gmail 4.7.28"},
+	{id: "st-x.7.29", reason: AuthFailure, status: "x.7.29", src: "RFC 8617 X.7.29 ARC validation failure"},
+	{id: "st-x.7.30", reason: FailedSTARTTLS, status: "x.7.30", src: "RFC 8689 X.7.30 REQUIRETLS support required"},
+	{id: "st-x.7.x", reason: SecurityError, status: "x.7.0-1", weak: true, src: "RFC 3463 3.8 X.7.0/X.7.1 other security or policy status, delivery not authorized"},
+
+	// ---- Generic phrases: weaker than a status code. ----
+	{id: "access-denied", reason: SecurityError, phrases: p("access denied", "not authorized", "unauthorized", "permission denied", "not permitted"), weak: true, src: "lhost-amazonses-01, lhost-gmail-05"},
+	{id: "blocked-generic", reason: Blocked, phrases: p("blocked", "banned", "bloquee"), weak: true, src: "lhost-postfix-38"},
+	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
+	{id: "onhold", reason: OnHold, phrases: p("on hold", "try again later", "please try again"), weak: true, src: "lhost-dragonfly-17, rfc3464-43"},
+
+	// ---- Bare reply codes, RFC 5321 4.2.2 and RFC 7504. ----
+	{id: "rc-521", reason: NotAccept, codes: "521", weak: true, src: "RFC 7504 3 521 host does not accept mail"},
+	{id: "rc-556", reason: NotAccept, codes: "556", weak: true, src: "RFC 7504 3 556 domain does not accept mail"},
+	{id: "rc-551", reason: HasMoved, codes: "551", weak: true, src: "RFC 5321 4.2.2 551 user not local"},
+	{id: "rc-552", reason: MailboxFull, codes: "552", weak: true, src: "RFC 5321 4.2.2 552 exceeded storage allocation"},
+	{id: "rc-452", reason: SystemFull, codes: "452", weak: true, src: "RFC 5321 4.2.2 452 insufficient system storage"},
+	{id: "rc-553", reason: UserUnknown, codes: "553", notHard: true, weak: true, src: "RFC 5321 4.2.2 553 mailbox name not allowed"},
+	{id: "rc-530", reason: SecurityError, codes: "530", weak: true, src: "RFC 4954 6 530 authentication required"},
+	{id: "rc-534-538", reason: SecurityError, codes: "534-538", weak: true, src: "RFC 4954 6 534/535/538 authentication"},
+	{id: "rc-500-504", reason: SyntaxError, codes: "500-504", weak: true, src: "RFC 5321 4.2.2 500-504 syntax errors"},
+	{id: "rc-421", reason: SystemError, codes: "421", weak: true, src: "RFC 5321 4.2.2 421 service not available"},
+	{id: "rc-451", reason: SystemError, codes: "451", weak: true, src: "RFC 5321 4.2.2 451 local error in processing"},
+}
+
+// statusPattern is a compiled rule.status: class 0 means 4 or 5; a subject
+// or detail of -1 means any.
+type statusPattern struct {
+	set      bool
+	class    int
+	subject  int
+	lo, hi   int
+	anyClass bool
+}
+
+func (sp statusPattern) match(class, subject, detail int) bool {
+	if !sp.set {
+		return true
+	}
+	if class != 4 && class != 5 {
+		return false
+	}
+	if sp.class != 0 && sp.class != class {
+		return false
+	}
+	if sp.subject >= 0 && sp.subject != subject {
+		return false
+	}
+	if sp.lo >= 0 && (detail < sp.lo || detail > sp.hi) {
+		return false
+	}
+	return true
+}
+
+func parseStatusPattern(s string) (statusPattern, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return statusPattern{}, fmt.Errorf("classify: bad status pattern %q", s)
+	}
+	sp := statusPattern{set: true}
+	switch parts[0] {
+	case "x":
+	case "4", "5":
+		sp.class = int(parts[0][0] - '0')
+	default:
+		return statusPattern{}, fmt.Errorf("classify: bad status class in %q", s)
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return statusPattern{}, fmt.Errorf("classify: bad status subject in %q", s)
+	}
+	sp.subject = n
+	if parts[2] == "*" {
+		sp.lo, sp.hi = -1, -1
+		return sp, nil
+	}
+	lo, hi, err := parseRange(parts[2])
+	if err != nil {
+		return statusPattern{}, fmt.Errorf("classify: bad status detail in %q: %w", s, err)
+	}
+	sp.lo, sp.hi = lo, hi
+	return sp, nil
+}
+
+func parseRange(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "-")
+	lo, err := strconv.Atoi(a)
+	if err != nil {
+		return 0, 0, err
+	}
+	hi := lo
+	if ok {
+		if hi, err = strconv.Atoi(b); err != nil {
+			return 0, 0, err
+		}
+	}
+	if hi < lo {
+		return 0, 0, fmt.Errorf("empty range %q", s)
+	}
+	return lo, hi, nil
+}
+
+// compileRules checks and compiles the table; it runs once at init.
+func compileRules(rs []rule) error {
+	seen := make(map[string]bool, len(rs))
+	for i := range rs {
+		r := &rs[i]
+		if r.id == "" || seen[r.id] {
+			return fmt.Errorf("classify: rule %d: missing or duplicate id %q", i, r.id)
+		}
+		seen[r.id] = true
+		if r.reason == "" || r.src == "" {
+			return fmt.Errorf("classify: rule %q: reason and src are required", r.id)
+		}
+		for _, ph := range r.phrases {
+			if ph == "" || ph != strings.ToLower(ph) {
+				return fmt.Errorf("classify: rule %q: phrase %q must be non-empty lower case", r.id, ph)
+			}
+		}
+		r.hasText = len(r.phrases) > 0
+		if r.status != "" {
+			sp, err := parseStatusPattern(r.status)
+			if err != nil {
+				return err
+			}
+			r.st = sp
+		}
+		if r.codes != "" {
+			lo, hi, err := parseRange(r.codes)
+			if err != nil {
+				return fmt.Errorf("classify: rule %q: bad codes %q: %w", r.id, r.codes, err)
+			}
+			r.codeLo, r.codeHi = lo, hi
+		}
+		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" {
+			return fmt.Errorf("classify: rule %q: needs phrases, status, codes or dtype", r.id)
+		}
+	}
+	return nil
+}
+
+func init() {
+	if err := compileRules(rules); err != nil {
+		panic(err)
+	}
+}
+
+// hostKind says what a host name tells about its role.
+type hostKind int
+
+const (
+	hostOther    hostKind = iota
+	hostInbound           // an MX that receives mail for hosted domains
+	hostOutbound          // a submission or smarthost relay that sends for its users
+)
+
+// hostRule is one row of the host table: a host whose name has the prefix
+// (if set) and the suffix (if set) has the kind. First match wins, so
+// outbound names of a provider come before its catch-all inbound suffix.
+type hostRule struct {
+	prefix, suffix string
+	kind           hostKind
+	strong         bool // a provider's published name, not a naming habit
+	src            string
+}
+
+// hostRules names the receiving MX hosts and sending relays of the large
+// providers, then the naming habits of everyone else.
+var hostRules = []hostRule{
+	{prefix: "smtp.gmail.com", kind: hostOutbound, strong: true, src: "Google submission"},
+	{prefix: "smtp-relay.gmail.com", kind: hostOutbound, strong: true, src: "Google Workspace SMTP relay"},
+	{prefix: "smtp.googlemail.com", kind: hostOutbound, strong: true, src: "Google submission"},
+	{suffix: ".google.com", kind: hostInbound, strong: true, src: "gmail-smtp-in.l.google.com, aspmx.l.google.com"},
+	{suffix: ".googlemail.com", kind: hostInbound, strong: true, src: "Google MX"},
+	{prefix: "smtp.office365.com", kind: hostOutbound, strong: true, src: "Microsoft 365 submission"},
+	{prefix: "smtp-mail.outlook.com", kind: hostOutbound, strong: true, src: "Outlook.com submission"},
+	{suffix: ".protection.outlook.com", kind: hostInbound, strong: true, src: "Exchange Online Protection MX"},
+	{prefix: "smtp.mail.yahoo.com", kind: hostOutbound, strong: true, src: "Yahoo submission"},
+	{suffix: ".yahoodns.net", kind: hostInbound, strong: true, src: "Yahoo/AOL MX"},
+	{prefix: "smtp.mail.ru", kind: hostOutbound, strong: true, src: "Mail.ru submission"},
+	{prefix: "mx", suffix: ".mail.ru", kind: hostInbound, strong: true, src: "mxs.mail.ru, mx*.mail.ru"},
+	{prefix: "smtp.mail.me.com", kind: hostOutbound, strong: true, src: "iCloud submission"},
+	{suffix: ".mail.icloud.com", kind: hostInbound, strong: true, src: "iCloud MX"},
+	{prefix: "mx", suffix: ".me.com.akadns.net", kind: hostInbound, strong: true, src: "lhost-exim-59 iCloud MX"},
+	{prefix: "mx", suffix: ".yandex.net", kind: hostInbound, strong: true, src: "Yandex MX"},
+	{prefix: "mx", suffix: ".yandex.ru", kind: hostInbound, strong: true, src: "Yandex MX"},
+	{prefix: "mx", suffix: ".qq.com", kind: hostInbound, strong: true, src: "Tencent MX"},
+	{prefix: "smtp.zoho.", kind: hostOutbound, strong: true, src: "Zoho submission"},
+	{prefix: "smtpin.zoho.", kind: hostInbound, strong: true, src: "Zoho MX"},
+	{prefix: "mx", suffix: ".zoho.com", kind: hostInbound, strong: true, src: "Zoho MX"},
+	{suffix: ".pphosted.com", kind: hostInbound, strong: true, src: "Proofpoint MX"},
+	{suffix: ".mimecast.com", kind: hostInbound, strong: true, src: "Mimecast inbound"},
+	{suffix: ".messagelabs.com", kind: hostInbound, strong: true, src: "Symantec MessageLabs"},
+	{suffix: ".mx.cloudflare.net", kind: hostInbound, strong: true, src: "Cloudflare Email Routing"},
+	{suffix: ".cloudfilter.net", kind: hostInbound, strong: true, src: "rhost-cox-01 Cox MX"},
+	{suffix: ".barracudanetworks.com", kind: hostInbound, strong: true, src: "Barracuda Email Security"},
+	{prefix: "secure.emailsrvr.com", kind: hostOutbound, strong: true, src: "Rackspace submission"},
+	{prefix: "mx", suffix: ".emailsrvr.com", kind: hostInbound, strong: true, src: "Rackspace MX"},
+	{prefix: "email-smtp.", suffix: ".amazonaws.com", kind: hostOutbound, strong: true, src: "lhost-postfix-77 Amazon SES"},
+	{prefix: "inbound-smtp.", suffix: ".amazonaws.com", kind: hostInbound, strong: true, src: "lhost-sendmail-36 Amazon SES receiving"},
+	{prefix: "smtp.sendgrid.net", kind: hostOutbound, strong: true, src: "SendGrid"},
+	{prefix: "smtp.mailgun.org", kind: hostOutbound, strong: true, src: "Mailgun"},
+	{prefix: "smtp.sparkpostmail.com", kind: hostOutbound, strong: true, src: "SparkPost"},
+	{prefix: "smtp.postmarkapp.com", kind: hostOutbound, strong: true, src: "Postmark"},
+	{prefix: "smtp.secureserver.net", kind: hostOutbound, strong: true, src: "GoDaddy relay"},
+	{prefix: "smtpout.secureserver.net", kind: hostOutbound, strong: true, src: "GoDaddy relay"},
+	{prefix: "smtp-in.orange.fr", kind: hostInbound, strong: true, src: "rhost-franceptt-06 Orange MX"},
+	{prefix: "mx", suffix: ".gmx.net", kind: hostInbound, strong: true, src: "GMX MX"},
+	// Naming habits: weak signals.
+	{prefix: "mx", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "mail-in", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "mailin", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "inbound", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "smtp-in", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "smtpin", kind: hostInbound, src: "MX naming habit"},
+	{prefix: "mfsmax.", kind: hostInbound, src: "NTT docomo MX"},
+	{prefix: "relay", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "smarthost", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "outbound", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "smtpout", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "smtp-out", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "mailout", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "mail-out", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "submission", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "authsmtp", kind: hostOutbound, src: "relay naming habit"},
+	{prefix: "smtp.", kind: hostOutbound, src: "submission naming habit"},
+	{prefix: "smtpauth", kind: hostOutbound, src: "submission naming habit"},
+}
+
+// classifyHost returns the first host row matching the lower-case name.
+func classifyHost(host string) (hostRule, bool) {
+	for _, h := range hostRules {
+		if h.prefix != "" && !strings.HasPrefix(host, h.prefix) {
+			continue
+		}
+		if h.suffix != "" && !strings.HasSuffix(host, h.suffix) {
+			continue
+		}
+		return h, true
+	}
+	return hostRule{}, false
+}
+
+// relaySenderPhrases and relayRecipientPhrases are texts that, next to a
+// relay denial, point at one side (DESIGN.md "Relaying denied").
+var relaySenderPhrases = []string{
+	"authentication required", "authentication is required", "must authenticate", "without authentication",
+	"turn on smtp authentication", "smtp auth", "not authenticated", "authenticate first", "pop before smtp",
+	"pop-before-smtp", "use port 587", "submission port", "relay_from_hosts", "mynetworks",
+	"sender verify failed", "blocked using", "ip name lookup failed", "proper authentication",
+	"email address is not verified", "identities failed the check",
+}
+
+var relayRecipientPhrases = []string{
+	"in my list of allowed rcpthosts", "not a local domain", "non-accepted domain", "not hosted here",
+	"domain isn't in my list", "no such domain here", "not a valid domain for this server",
+	"does not serve this domain", "relay recipient table",
+}
