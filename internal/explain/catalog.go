@@ -1,0 +1,232 @@
+package explain
+
+import (
+	"fmt"
+
+	"github.com/bounced/bounced/internal/classify"
+)
+
+// A catalog is one language's texts: a table of entries keyed by reason,
+// narrowed by side where the side changes the story, plus the variants for
+// a bounce of an auto-reply. The tables live in text_<tag>.go, one file per
+// language, and are compiled once at init.
+//
+// Lookup for a verdict (see resolve):
+//
+//  1. the returned original is an auto-reply: {reason, auto-reply}, then
+//     {any reason, auto-reply};
+//  2. {reason, side};
+//  3. {reason} — the story of the side the reason usually has (storySide);
+//  4. {undefined}.
+//
+// The English catalog decides which key is used; every other language must
+// hold the same keys (a test checks it), and if one does not, the whole
+// explanation is given in English rather than in a mix of languages.
+
+// texts is what one audience reads about one key.
+type texts struct {
+	Headline string
+	What     string // what happened
+	Whose    string // whose side must act, and why
+	Steps    []string
+}
+
+// entry is the explanation of one key for each audience.
+type entry struct {
+	Marketer, EndUser, Admin texts
+}
+
+// lines is one sentence per audience.
+type lines struct {
+	Marketer, EndUser, Admin string
+}
+
+// key selects an entry.
+type key struct {
+	Reason    classify.Reason // "" with AutoReply: any reason
+	Side      classify.Side   // "": the reason's usual story
+	AutoReply bool            // the bounce returned an auto-reply
+}
+
+func (k key) String() string {
+	s := string(k.Reason)
+	if s == "" {
+		s = "*"
+	}
+	if k.Side != "" {
+		s += "/" + string(k.Side)
+	}
+	if k.AutoReply {
+		s += "/autoreply"
+	}
+	return s
+}
+
+// lang is a language's catalog as written in text_<tag>.go, and its
+// compiled form.
+type lang struct {
+	tag string // BCP 47 primary language subtag
+	// fallback are the words written for a slot that has no value, outside
+	// an optional group: "the receiving server".
+	fallback [numSlots]string
+	// whose says whose side must act, for a verdict whose side is not the
+	// one the entry's story assumes.
+	whose map[classify.Side]lines
+	// entries is the table.
+	entries map[key]entry
+
+	compiled map[key]*[numAudiences]ctexts
+	cwhose   map[classify.Side]*[numAudiences]tmpl
+}
+
+// ctexts is texts compiled.
+type ctexts struct {
+	headline, what, whose tmpl
+	steps                 []tmpl
+}
+
+// storySide is the side the story of each reason's default entry assumes:
+// the "usually whose side" column of REASONS.md. When a verdict names
+// another side and no entry for that side exists, the explanation keeps the
+// reason's story but says whose side from lang.whose, so it never
+// contradicts the verdict. Reasons not listed tell the same story for any
+// side.
+var storySide = map[classify.Reason]classify.Side{
+	classify.AuthFailure:     classify.SideSender,
+	classify.BadReputation:   classify.SideSender,
+	classify.Blocked:         classify.SideSender,
+	classify.ContentError:    classify.SideSender,
+	classify.EmailTooLarge:   classify.SideSender,
+	classify.Expired:         classify.SideNetwork,
+	classify.FailedSTARTTLS:  classify.SideNetwork,
+	classify.Filtered:        classify.SideRecipient,
+	classify.HasMoved:        classify.SideRecipient,
+	classify.HostUnknown:     classify.SideRecipient,
+	classify.MailboxFull:     classify.SideRecipient,
+	classify.MailerError:     classify.SideRecipient,
+	classify.NetworkError:    classify.SideNetwork,
+	classify.NoRelaying:      classify.SideUnknown, // both hypotheses; see DESIGN.md
+	classify.NotAccept:       classify.SideRecipient,
+	classify.NotCompliantRFC: classify.SideSender,
+	classify.PolicyViolation: classify.SideSender,
+	classify.RateLimited:     classify.SideSender,
+	classify.Rejected:        classify.SideSender,
+	classify.RequirePTR:      classify.SideSender,
+	classify.SecurityError:   classify.SideSender,
+	classify.SpamDetected:    classify.SideSender,
+	classify.Suspend:         classify.SideRecipient,
+	classify.SyntaxError:     classify.SideSender,
+	classify.SystemError:     classify.SideRecipient,
+	classify.SystemFull:      classify.SideRecipient,
+	classify.UserUnknown:     classify.SideRecipient,
+	classify.VirusDetected:   classify.SideSender,
+}
+
+// aliases maps older names of the same classifier vocabulary, which the
+// corpus labels still use, to the reason whose entry explains them.
+var aliases = map[classify.Reason]classify.Reason{
+	"exceedlimit": classify.EmailTooLarge,
+	"mesgtoobig":  classify.EmailTooLarge,
+	"speeding":    classify.RateLimited,
+	"toomanyconn": classify.RateLimited,
+}
+
+// noAutoReplyVariant lists the reasons that are not failures, for which a
+// returned auto-reply changes nothing.
+var noAutoReplyVariant = map[classify.Reason]bool{
+	classify.Delivered: true,
+	classify.Feedback:  true,
+	classify.Vacation:  true,
+}
+
+// langs are the catalogs, English first: it is the fallback and the
+// reference every other language must match.
+var langs = []*lang{english, french}
+
+func init() {
+	for _, l := range langs {
+		if err := l.compile(); err != nil {
+			panic(err)
+		}
+	}
+}
+
+func (l *lang) compile() error {
+	l.compiled = make(map[key]*[numAudiences]ctexts, len(l.entries))
+	for k, e := range l.entries {
+		var c [numAudiences]ctexts
+		for a, t := range [numAudiences]*texts{Marketer: &e.Marketer, EndUser: &e.EndUser, Admin: &e.Admin} {
+			ct, err := compileTexts(t)
+			if err != nil {
+				return fmt.Errorf("explain: %s %s %s: %w", l.tag, k, Audience(a), err)
+			}
+			c[a] = ct
+		}
+		l.compiled[k] = &c
+	}
+	l.cwhose = make(map[classify.Side]*[numAudiences]tmpl, len(l.whose))
+	for side, w := range l.whose {
+		var c [numAudiences]tmpl
+		for a, s := range [numAudiences]string{Marketer: w.Marketer, EndUser: w.EndUser, Admin: w.Admin} {
+			t, err := compile(s)
+			if err != nil {
+				return fmt.Errorf("explain: %s whose %s %s: %w", l.tag, side, Audience(a), err)
+			}
+			c[a] = t
+		}
+		l.cwhose[side] = &c
+	}
+	return nil
+}
+
+func compileTexts(t *texts) (ctexts, error) {
+	var c ctexts
+	if len(t.Steps) == 0 || len(t.Steps) > maxSteps {
+		return c, fmt.Errorf("%d steps, want 1..%d", len(t.Steps), maxSteps)
+	}
+	var err error
+	if c.headline, err = compile(t.Headline); err != nil {
+		return c, err
+	}
+	if c.what, err = compile(t.What); err != nil {
+		return c, err
+	}
+	if c.whose, err = compile(t.Whose); err != nil {
+		return c, err
+	}
+	c.steps = make([]tmpl, len(t.Steps))
+	for i, s := range t.Steps {
+		if c.steps[i], err = compile(s); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// resolve picks the English key for a verdict; specific is true when the
+// key's story is told for the verdict's side (a side variant or an
+// auto-reply variant, or a reason whose story fits any side).
+func resolve(reason classify.Reason, side classify.Side, autoReply bool) (k key, specific bool) {
+	if r, ok := aliases[reason]; ok {
+		reason = r
+	}
+	if side == "" {
+		side = classify.SideUnknown
+	}
+	en := english.compiled
+	if autoReply && !noAutoReplyVariant[reason] {
+		if k = (key{Reason: reason, AutoReply: true}); en[k] != nil {
+			return k, true
+		}
+		return key{AutoReply: true}, true
+	}
+	if k = (key{Reason: reason, Side: side}); en[k] != nil {
+		return k, true
+	}
+	if k = (key{Reason: reason}); en[k] == nil {
+		k = key{Reason: classify.Undefined}
+		reason = classify.Undefined
+	}
+	story := storySide[reason]
+	return k, story == "" || story == side
+}

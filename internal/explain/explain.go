@@ -1,0 +1,240 @@
+// Package explain turns a classifier verdict into words a person can act
+// on: a one-line headline, what happened, whose side must act, and ordered
+// steps, for one of three audiences (a marketer explaining a bounce to a
+// client, the end user who sent the message, the administrator of a mail
+// server) and in one of the languages of its catalogs (English, French).
+//
+// The texts are data: one table per language (text_en.go, text_fr.go) keyed
+// by the reason vocabulary of testdata/bounces/REASONS.md, with variants
+// where the side changes the story (relaying denied on the sender's or the
+// recipient's side, or undecided) and for a bounce that returned an RFC 3834
+// auto-reply. The facts of the bounce (recipient, domain, remote MTA, reply
+// and enhanced status codes of RFC 5321 and RFC 3463, a diagnostic excerpt)
+// are filled into the texts; see template.go for the template grammar and
+// facts.go for the limits on each fact.
+//
+// Deviations: language tags are matched on their primary subtag only
+// ("fr-CA" is French), not by the full BCP 47 lookup of RFC 4647; and an
+// original counts as an auto-reply on RFC 3834 markers and responder
+// subjects, but not on "Precedence: bulk/list/junk" alone, which every
+// newsletter carries (see OriginalIsAutoReply).
+//
+// Explain is pure: no I/O, no shared mutable state, safe for concurrent use.
+package explain
+
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/classify"
+	"github.com/bounced/bounced/internal/dsn"
+)
+
+// Audience is who an explanation is written for. The zero value is
+// Marketer, as in the wire API where AUDIENCE_UNSPECIFIED means marketer.
+type Audience int
+
+const (
+	// Marketer is an email marketer explaining a bounce to a client, in
+	// plain words but with the detail a client asks about.
+	Marketer Audience = iota
+	// EndUser is the person who sent the message: short, no jargon.
+	EndUser
+	// Admin is the administrator of a mail server: configuration names,
+	// commands, concrete checks.
+	Admin
+
+	numAudiences = 3
+)
+
+var audienceNames = [numAudiences]string{"MARKETER", "END_USER", "ADMIN"}
+
+// String returns the wire name: "MARKETER", "END_USER" or "ADMIN".
+func (a Audience) String() string {
+	if a >= 0 && a < numAudiences {
+		return audienceNames[a]
+	}
+	return "Audience(" + itoa(int(a)) + ")"
+}
+
+// Explanation is one recipient's verdict in words.
+type Explanation struct {
+	Audience     Audience // the audience written for
+	Language     string   // language actually used ("en", "fr")
+	Headline     string
+	WhatHappened string
+	WhoseSide    string
+	Steps        []string // ordered
+}
+
+// Explain writes the explanation of v for one recipient. lang is a BCP 47
+// tag ("fr", "fr-CA", "en-US"); unknown or empty falls back to English. An
+// audience out of range is treated as Marketer. rep and rcpt may be nil;
+// the texts then use general words for the missing facts.
+func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) Explanation {
+	if aud < 0 || aud >= numAudiences {
+		aud = Marketer
+	}
+	l := pickLang(lang)
+	k, specific := resolve(v.Reason, v.Side, rep != nil && OriginalIsAutoReply(rep))
+	ce := l.compiled[k]
+	if ce == nil { // a language without the key: all of it in English
+		l, ce = english, english.compiled[k]
+	}
+	t := &ce[aud]
+	whose := &t.whose
+	if !specific {
+		side := v.Side
+		if side == "" {
+			side = classify.SideUnknown
+		}
+		if w := l.cwhose[side]; w != nil {
+			whose = &w[aud]
+		}
+	}
+
+	f := newFacts(rep, rcpt, l)
+	n := t.headline.size(&f) + t.what.size(&f) + whose.size(&f)
+	for i := range t.steps {
+		n += t.steps[i].size(&f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	// All texts go into one buffer; the fields are slices of one string,
+	// which keeps an explanation at two allocations.
+	var ends [3]int
+	t.headline.render(&b, &f)
+	ends[0] = b.Len()
+	t.what.render(&b, &f)
+	ends[1] = b.Len()
+	whose.render(&b, &f)
+	ends[2] = b.Len()
+	var stepEnds [maxSteps]int
+	for i := range t.steps {
+		t.steps[i].render(&b, &f)
+		stepEnds[i] = b.Len()
+	}
+	s := b.String()
+
+	e := Explanation{
+		Audience:     aud,
+		Language:     l.tag,
+		Headline:     s[:ends[0]],
+		WhatHappened: s[ends[0]:ends[1]],
+		WhoseSide:    s[ends[1]:ends[2]],
+		Steps:        make([]string, len(t.steps)),
+	}
+	start := ends[2]
+	for i := range e.Steps {
+		e.Steps[i] = s[start:stepEnds[i]]
+		start = stepEnds[i]
+	}
+	return e
+}
+
+// maxSteps bounds the steps of one text; compile rejects a longer list.
+const maxSteps = 16
+
+// pickLang returns the catalog for a BCP 47 tag, English when none fits.
+func pickLang(tag string) *lang {
+	// QUIRK: "fr_CA" (POSIX locale style) and a leading list entry of an
+	// Accept-Language value ("fr-CA,fr;q=0.9") are read too: only the
+	// primary subtag before '-', '_', ',' or ';' is compared, without case.
+	tag = strings.TrimSpace(tag)
+	if i := strings.IndexAny(tag, "-_,;"); i >= 0 {
+		tag = tag[:i]
+	}
+	for _, l := range langs {
+		if strings.EqualFold(tag, l.tag) {
+			return l
+		}
+	}
+	return english
+}
+
+// OriginalIsAutoReply reports whether the message a bounce returned was
+// itself an automatic reply (RFC 3834): its Auto-Submitted is
+// "auto-replied", it carries X-Autoreply/X-Autorespond or
+// "Precedence: auto_reply", or its subject starts like a responder's
+// ("Automatic reply:", "Out of Office", "Réponse automatique", ...).
+// "Auto-Submitted: auto-generated" counts only with such a subject, since
+// platform notifications carry it too, and "Precedence: bulk" never does.
+func OriginalIsAutoReply(rep *dsn.Report) bool {
+	m := rep.Original.AutoReply
+	as := token(m.AutoSubmitted)
+	switch {
+	case strings.EqualFold(as, "auto-replied"):
+		return true
+	case m.XAutoreply != "" && !isNo(m.XAutoreply):
+		return true
+	case strings.EqualFold(token(m.Precedence), "auto_reply"):
+		return true
+	case m.Other != "" && autoReplyHeader(m.Other):
+		return true
+	}
+	if strings.EqualFold(as, "no") {
+		return false
+	}
+	return responderSubject(rep.Original.Subject)
+}
+
+// token returns the first word of a structured header value:
+// "auto-replied; owner-email=..." gives "auto-replied".
+func token(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexAny(v, "; \t("); i >= 0 {
+		v = v[:i]
+	}
+	return v
+}
+
+func isNo(v string) bool {
+	v = token(v)
+	return strings.EqualFold(v, "no") || strings.EqualFold(v, "false") || v == "0"
+}
+
+// autoReplyHeaders are vendor header names that only responders set.
+// X-Auto-Response-Suppress is not one: Exchange puts it on ordinary mail.
+var autoReplyHeaders = []string{
+	"x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated",
+	"x-vacation", "x-ms-exchange-inbox-rules-loop",
+}
+
+// autoReplyHeader reads dsn.AutoReplyMarkers.Other, "Name: value".
+func autoReplyHeader(nv string) bool {
+	name, value, _ := strings.Cut(nv, ":")
+	name = strings.TrimSpace(name)
+	if isNo(value) {
+		return false
+	}
+	for _, h := range autoReplyHeaders {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// responderSubjects are subject prefixes written by common responders
+// (Exchange/Outlook, Gmail, Sieve vacation, Zimbra) in English and French.
+var responderSubjects = []string{
+	"automatic reply", "auto reply", "auto-reply", "autoreply", "auto:",
+	"out of office", "out of the office", "vacation reply",
+	"réponse automatique", "reponse automatique", "absence du bureau", "absent du bureau",
+	"message d'absence", "absent:", "absence:",
+}
+
+func responderSubject(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, p := range responderSubjects {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int) string {
+	var b strings.Builder
+	writeInt(&b, n)
+	return b.String()
+}

@@ -1,0 +1,224 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// Limits on the facts copied into an explanation. The facts come from a
+// hostile message, so each is cleaned (control characters and runs of
+// white space become one space, invalid UTF-8 becomes U+FFFD, which also
+// keeps the text valid for a protobuf string) and cut at a rune boundary,
+// with "…" marking the cut.
+const (
+	// MaxExcerptBytes caps the diagnostic excerpt ({diag}).
+	MaxExcerptBytes = 200
+	// MaxFactBytes caps every other fact: an address, a domain, a host
+	// name. RFC 5321 section 4.5.3.1 allows paths of 256 octets and domains
+	// of 255, so real values are never cut.
+	MaxFactBytes = 256
+)
+
+const ellipsis = "…"
+
+// facts are the values a template's slots are filled with, for one
+// recipient, plus the language's words for a missing value.
+type facts struct {
+	rcpt, domain, mta, reporter, command, diag, from string
+	status                                           smtpcode.Status
+	reply                                            smtpcode.ReplyCode
+	fallback                                         *[numSlots]string
+}
+
+func newFacts(rep *dsn.Report, r *dsn.Recipient, l *lang) facts {
+	f := facts{fallback: &l.fallback}
+	if r != nil {
+		f.rcpt = r.Recipient
+		f.domain = r.Domain()
+		if f.rcpt == "" {
+			f.rcpt = r.OriginalRecipient
+			f.domain = dsn.Recipient{Recipient: r.OriginalRecipient}.Domain()
+		}
+		f.mta = r.RemoteMTA
+		f.command = r.Command
+		f.diag = r.Diagnostic
+		f.status = r.Status
+		f.reply = r.ReplyCode
+	}
+	if rep != nil {
+		f.reporter = rep.ReportingMTA
+		f.from = rep.Original.From
+		if f.rcpt == "" && rep.Feedback != nil {
+			// A feedback report names the complainer here, if anywhere.
+			f.rcpt = rep.Feedback.OriginalRcptTo
+			f.domain = dsn.Recipient{Recipient: f.rcpt}.Domain()
+		}
+	}
+	return f
+}
+
+func (f *facts) str(s slot) string {
+	switch s {
+	case slotRcpt:
+		return f.rcpt
+	case slotDomain:
+		return f.domain
+	case slotMTA:
+		return f.mta
+	case slotReporter:
+		return f.reporter
+	case slotCommand:
+		return f.command
+	case slotDiag:
+		return f.diag
+	case slotFrom:
+		return f.from
+	}
+	return ""
+}
+
+// empty reports whether slot s has no value, so its fallback words are used
+// or its group is dropped.
+func (f *facts) empty(s slot) bool {
+	switch s {
+	case slotStatus:
+		return f.status.IsZero()
+	case slotReply:
+		return f.reply == 0
+	case slotCode:
+		return f.status.IsZero() && f.reply == 0
+	}
+	return isBlank(f.str(s))
+}
+
+// size is an upper bound on what slot s writes.
+func (f *facts) size(s slot) int {
+	var n int
+	switch s {
+	case slotStatus:
+		n = 11 // d.ddd.ddd
+	case slotReply:
+		n = 3
+	case slotCode:
+		n = 15
+	case slotDiag:
+		n = min(len(f.diag), MaxExcerptBytes) + len(ellipsis)
+	default:
+		n = min(len(f.str(s)), MaxFactBytes) + len(ellipsis)
+	}
+	return max(n, len(f.fallback[s]))
+}
+
+// write appends the value of slot s to b. The slot is not empty.
+func (f *facts) write(b *strings.Builder, s slot) {
+	switch s {
+	case slotStatus:
+		writeStatus(b, f.status)
+	case slotReply:
+		writeInt(b, int(f.reply))
+	case slotCode:
+		if f.reply != 0 {
+			writeInt(b, int(f.reply))
+			if !f.status.IsZero() {
+				b.WriteByte(' ')
+			}
+		}
+		if !f.status.IsZero() {
+			writeStatus(b, f.status)
+		}
+	case slotDiag:
+		writeClean(b, f.diag, MaxExcerptBytes)
+	default:
+		writeClean(b, f.str(s), MaxFactBytes)
+	}
+}
+
+func writeStatus(b *strings.Builder, st smtpcode.Status) {
+	writeInt(b, st.Class)
+	b.WriteByte('.')
+	writeInt(b, st.Subject)
+	b.WriteByte('.')
+	writeInt(b, st.Detail)
+}
+
+// writeInt writes n in decimal without allocating.
+func writeInt(b *strings.Builder, n int) {
+	var a [20]byte
+	b.Write(strconv.AppendInt(a[:0], int64(n), 10))
+}
+
+// isBlank reports whether s has nothing but white space and control
+// characters.
+func isBlank(s string) bool {
+	for _, r := range s {
+		if !isSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isSpace reports the runes written as (at most) one space: white space,
+// C0 and C1 controls, line and paragraph separators, the BOM.
+func isSpace(r rune) bool {
+	return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || r == 0xfeff
+}
+
+// clean reports whether s can be written as it is: printable ASCII with
+// single inner spaces, no leading or trailing space, at most max bytes.
+func clean(s string, max int) bool {
+	if len(s) > max || len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c >= 0x7f || (c == ' ' && s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// writeClean writes s trimmed, with runs of white space and control
+// characters folded into one space, invalid UTF-8 replaced, and cut after
+// max bytes of output.
+func writeClean(b *strings.Builder, s string, max int) {
+	if clean(s, max) {
+		b.WriteString(s) // the common case: no copy beyond the write
+		return
+	}
+	n := 0           // bytes written
+	space := false   // a space is pending
+	started := false // something was written
+	for i := 0; i < len(s); {
+		r, w := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
+		i += w
+		if isSpace(r) {
+			space = started
+			continue
+		}
+		rl := utf8.RuneLen(r) // RuneError is written as U+FFFD, 3 bytes
+		extra := 0
+		if space {
+			extra = 1
+		}
+		if n+extra+rl > max {
+			b.WriteString(ellipsis)
+			return
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+		n += extra + rl
+		started = true
+	}
+}
