@@ -1,0 +1,205 @@
+package bounce
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bounced/bounced/internal/classify"
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/redistest"
+)
+
+// relayDenied returns a Postfix bounce from sender for a relay denial by
+// the recipient domain's own MX.
+func relayDenied(sender, rcpt string) []byte {
+	return []byte(`From: MAILER-DAEMON@mail.sender.example (Mail Delivery System)
+To: ` + sender + `
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="XX"
+
+--XX
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mail.sender.example
+
+Final-Recipient: rfc822; ` + rcpt + `
+Action: failed
+Status: 5.7.1
+Remote-MTA: dns; mx.broken.example
+Diagnostic-Code: smtp; 554 5.7.1 <` + rcpt + `>: Relay access denied
+
+--XX
+Content-Type: text/rfc822-headers
+
+Message-ID: <m-1@sender.example>
+From: ` + sender + `
+To: ` + rcpt + `
+
+--XX--
+`)
+}
+
+func redisStore(t testing.TB, srv *redistest.Server) *domaincache.Redis {
+	t.Helper()
+	cfg, err := domaincache.ParseRedisURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.KeyPrefix = srv.KeyPrefix()
+	cfg.Timeout = 100 * time.Millisecond
+	r, err := domaincache.NewRedis(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// runHistory checks, for one store, that each Parse reads what the earlier
+// ones wrote and that many distinct senders refused with relay denied push
+// the verdict towards the recipient's side.
+func runHistory(t *testing.T, store domaincache.Store) {
+	e := New(Config{Store: store, CacheTimeout: 200 * time.Millisecond})
+	ctx := context.Background()
+	first, err := e.Parse(ctx, Request{Raw: relayDenied("a0@s0.example", "u@broken.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.CacheStatus != CacheMiss {
+		t.Fatalf("first status = %v, want miss (%v)", first.CacheStatus, first.CacheErr)
+	}
+	for i := 1; i < 12; i++ {
+		s := "a@s" + string(rune('a'+i)) + ".example"
+		if _, err := e.Parse(ctx, Request{Raw: relayDenied(s, "u@broken.example")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := e.Parse(ctx, Request{Raw: relayDenied("z@sz.example", "u@broken.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.CacheStatus != CacheHit {
+		t.Fatalf("last status = %v, want hit (%v)", last.CacheStatus, last.CacheErr)
+	}
+	h := last.Recipients[0].History
+	if h == nil || h.Total != 12 || h.Reasons[string(classify.NoRelaying)] != 12 || h.DistinctSenders < 11 {
+		t.Fatalf("history = %+v, want 12 norelaying from ~12 senders", h)
+	}
+	v := last.Recipients[0].Verdict
+	if v.Reason != classify.NoRelaying || v.Side != classify.SideRecipient || v.Hard {
+		t.Errorf("verdict with history = %+v, want norelaying, recipient side, soft", v)
+	}
+	usedHistory := false
+	for _, ev := range v.Evidence {
+		if ev.Signal == "domain_history" {
+			usedHistory = true
+		}
+	}
+	if !usedHistory {
+		t.Errorf("evidence %+v does not mention the domain history", v.Evidence)
+	}
+	skip, err := e.Parse(ctx, Request{Raw: relayDenied("z@sz.example", "u@broken.example"), SkipCache: true})
+	if err != nil || skip.CacheStatus != CacheSkipped || skip.Recipients[0].History != nil {
+		t.Errorf("skip: %v %v", err, skip.CacheStatus)
+	}
+}
+
+func TestHistoryMemory(t *testing.T) {
+	runHistory(t, domaincache.NewMemory(1000, time.Hour))
+}
+
+func TestHistoryRedis(t *testing.T) {
+	runHistory(t, redisStore(t, redistest.Start(t)))
+}
+
+// TestRedisOutage kills Redis mid-test: Parse still answers, within the
+// cache timeout, with CacheUnavailable; after a restart the same engine
+// uses the cache again.
+func TestRedisOutage(t *testing.T) {
+	srv := redistest.Start(t)
+	if srv.External() {
+		t.Skip("outage test needs a server it started itself")
+	}
+	e := New(Config{Store: redisStore(t, srv), CacheTimeout: 100 * time.Millisecond})
+	ctx := context.Background()
+	raw := relayDenied("a@s.example", "u@down.example")
+	if r, err := e.Parse(ctx, Request{Raw: raw}); err != nil || r.CacheStatus != CacheMiss {
+		t.Fatalf("before outage: %v %v", err, r.CacheStatus)
+	}
+	srv.Kill()
+	start := time.Now()
+	r, err := e.Parse(ctx, Request{Raw: raw})
+	if err != nil {
+		t.Fatalf("Parse during outage: %v", err)
+	}
+	if r.CacheStatus != CacheUnavailable || r.CacheErr == nil || len(r.Recipients) != 1 || r.Recipients[0].Verdict.Reason == "" {
+		t.Errorf("during outage: status %v err %v recipients %d", r.CacheStatus, r.CacheErr, len(r.Recipients))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Parse during outage took %v", d)
+	}
+	srv.Restart()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err = e.Parse(ctx, Request{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CacheStatus == CacheMiss || r.CacheStatus == CacheHit {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cache did not come back: %v", r.CacheErr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// corpusMessages reads the corpus once for the benchmarks.
+func corpusMessages(tb testing.TB) [][]byte {
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	if len(out) == 0 {
+		tb.Fatal("no corpus")
+	}
+	return out
+}
+
+func benchParse(b *testing.B, store domaincache.Store) {
+	msgs := corpusMessages(b)
+	e := New(Config{Store: store, CacheTimeout: time.Second, Limits: dsn.Options{}})
+	ctx := context.Background()
+	var bytes int64
+	for _, m := range msgs {
+		bytes += int64(len(m))
+	}
+	b.SetBytes(bytes / int64(len(msgs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		r, err := e.Parse(ctx, Request{Raw: msgs[i%len(msgs)]})
+		if err == nil && r.CacheStatus == CacheUnavailable {
+			b.Fatal(r.CacheErr)
+		}
+	}
+}
+
+// BenchmarkParse is parse + classify + explain per corpus message (round
+// robin), without a cache, with the in-process cache and with Redis.
+func BenchmarkParse(b *testing.B) {
+	b.Run("nocache", func(b *testing.B) { benchParse(b, nil) })
+	b.Run("memory", func(b *testing.B) { benchParse(b, domaincache.NewMemory(100000, time.Hour)) })
+	b.Run("redis", func(b *testing.B) { benchParse(b, redisStore(b, redistest.Start(b))) })
+}
