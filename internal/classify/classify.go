@@ -63,6 +63,8 @@ type facts struct {
 	host       string // lower-case rejecting host, "" when unknown
 	hostFrom   string // "remote-mta" or "diagnostic"
 	dtype      string // lower-case diagnostic type
+	sender     bool   // the diagnostic names the sender's domain, not the recipient's
+	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
 	class      int // 4 or 5 when known
@@ -78,18 +80,18 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		action:  dsn.Action(strings.ToLower(strings.TrimSpace(string(rcpt.Action)))),
 		kind:    rep.Kind,
 	}
+	f.rcptDomain = strings.ToLower(rcpt.Domain())
 	raw := rcpt.Diagnostic
 	if len(raw) > MaxDiagnosticBytes {
 		raw = raw[:MaxDiagnosticBytes]
 	}
-	f.diag = strings.ToLower(raw)
 
 	// The status the remote server gave in its reply is more specific than
 	// a generic or missing Status field (QUIRK: RFC 3464 2.3.4 wants the
 	// field, but Sendmail, Postfix and Exchange often write 5.0.0 there and
 	// the real code only in the Diagnostic-Code; lhost-postfix-44).
 	f.status, f.statusFrom = rcpt.Status, "status field"
-	if st, _, _, ok := smtpcode.Find(raw); ok && (st.Class == 4 || st.Class == 5) {
+	if st, ok := replyStatus(raw); ok && (st.Class == 4 || st.Class == 5) {
 		switch {
 		case !st.Generic() && (f.status.IsZero() || f.status.Generic() || (st != f.status && (f.dtype == "smtp" || f.dtype == ""))):
 			f.status, f.statusFrom = st, "diagnostic"
@@ -102,6 +104,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 			f.reply = c
 		}
 	}
+	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -116,7 +119,103 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		f.command = commandIn(f.diag)
 	}
 	f.host, f.hostFrom = rejectingHost(rcpt.RemoteMTA, f.diag)
+	f.sender = namesSender(rep, rcpt, f.diag)
 	return f
+}
+
+// replyStatus returns the enhanced status code of the remote server's
+// reply in a diagnostic: the first one that follows a reply code ("550
+// 5.7.1", "550-5.2.2", "550-'5.7.1"), else the first one (QUIRK: Amazon SES
+// prefixes its own "5.1.0 - Unknown address error" to the remote reply;
+// lhost-amazonses-01).
+func replyStatus(raw string) (smtpcode.Status, bool) {
+	var firstSt smtpcode.Status
+	found := false
+	for off, n := 0, 0; off < len(raw) && n < 4; n++ {
+		st, i, j, ok := smtpcode.Find(raw[off:])
+		if !ok {
+			break
+		}
+		if !found {
+			firstSt, found = st, true
+		}
+		k := off + i
+		for k > off && (raw[k-1] == ' ' || raw[k-1] == '-' || raw[k-1] == '\'' || raw[k-1] == '#') {
+			k--
+		}
+		if k >= 3 {
+			if c, err := smtpcode.ParseReplyCode(raw[k-3 : k]); err == nil && c.Class() == st.Class && (k == 3 || !isAlnum(raw[k-4])) {
+				return st, true
+			}
+		}
+		off += j
+	}
+	return firstSt, found
+}
+
+func isAlnum(b byte) bool {
+	return b >= '0' && b <= '9' || (b|0x20) >= 'a' && (b|0x20) <= 'z'
+}
+
+// normalizeDiag collapses runs of white space and drops the reply and
+// status codes that multi-line replies repeat on every line, so that
+// phrases spanning lines match (QUIRK: RFC 5321 4.2.1 multi-line replies
+// unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
+// in from:"; lhost-postfix-29, lhost-postfix-59).
+func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	out := b.String()
+	if reply == 0 || st.IsZero() {
+		return out
+	}
+	r, code := reply.String(), st.String()
+	for _, rep := range [...]string{r + "-" + code + " ", r + " " + code + " "} {
+		if i := strings.Index(out, rep); i >= 0 {
+			j := i + len(rep)
+			if strings.Contains(out[j:], rep) {
+				out = out[:j] + strings.ReplaceAll(out[j:], rep, "")
+			}
+		}
+	}
+	return out
+}
+
+// namesSender reports whether the diagnostic names the envelope sender's
+// domain when that is not the recipient's: the reply is then about the
+// sender ("553 sender.example does not exist").
+func namesSender(rep *dsn.Report, rcpt *dsn.Recipient, diag string) bool {
+	if diag == "" {
+		return false
+	}
+	for _, a := range [...]string{rep.Original.ReturnPath, rep.Original.From, rep.To} {
+		i := strings.LastIndexByte(a, '@')
+		if i < 0 {
+			continue
+		}
+		d := strings.Trim(strings.ToLower(a[i+1:]), "<>\" .")
+		if len(d) < 4 || strings.IndexByte(d, '.') < 0 {
+			continue
+		}
+		if registeredDomain(d) == registeredDomain(rcpt.Domain()) {
+			return false
+		}
+		return strings.Contains(diag, d)
+	}
+	return false
 }
 
 func (f *facts) delivered() bool {
@@ -146,7 +245,7 @@ func (f *facts) permanent() bool {
 	if !f.status.IsZero() && !f.status.Generic() {
 		return f.status.Permanent()
 	}
-	if f.reply != 0 {
+	if f.reply.Temporary() || f.reply.Permanent() {
 		return f.reply.Permanent()
 	}
 	if !f.status.IsZero() {
@@ -168,6 +267,12 @@ func (r *rule) match(f *facts, text string) (string, bool) {
 		return "", false
 	}
 	if r.dtype != "" && f.dtype != r.dtype {
+		return "", false
+	}
+	if r.rcptDomain != "" && f.rcptDomain != r.rcptDomain {
+		return "", false
+	}
+	if r.namesSender && !f.sender {
 		return "", false
 	}
 	if r.class != 0 && f.class != r.class {
@@ -213,7 +318,7 @@ func first(f *facts, text string, textOnly bool) (int, string) {
 func statusOnly(f *facts) int {
 	for i := range rules {
 		r := &rules[i]
-		if r.hasText || r.command != "" || r.dtype != "" || (!r.st.set && r.codeHi == 0) {
+		if r.hasText || r.command != "" || r.dtype != "" || r.rcptDomain != "" || (!r.st.set && r.codeHi == 0) {
 			continue
 		}
 		if _, ok := r.match(f, ""); ok {
@@ -482,9 +587,9 @@ func commandIn(lower string) string {
 }
 
 // reportText returns the part of the report's human-readable text that
-// speaks of rcpt, lower-cased: the window after its address when the text
-// names it, the whole (capped) text when rcpt is the report's only
-// recipient, else "".
+// speaks of rcpt, lower-cased: the whole (capped) text when rcpt is the
+// report's only recipient, else the window after its address when the text
+// names it, else "".
 func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
 	if rep.Text == "" {
 		return ""
@@ -494,14 +599,14 @@ func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
 		t = t[:MaxTextBytes]
 	}
 	lower := strings.ToLower(t)
+	if len(rep.Recipients) <= 1 {
+		return lower
+	}
 	if addr := strings.ToLower(rcpt.Recipient); addr != "" {
 		if i := strings.Index(lower, addr); i >= 0 {
 			end := min(len(lower), i+len(addr)+TextWindowBytes)
 			return lower[i+len(addr) : end]
 		}
-	}
-	if len(rep.Recipients) <= 1 {
-		return lower
 	}
 	return ""
 }

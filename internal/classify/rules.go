@@ -41,10 +41,15 @@ type rule struct {
 	mta     string
 	host    string
 	dtype   string
-	side    Side
-	notHard bool
-	weak    bool
-	src     string
+	// namesSender: the diagnostic names the envelope sender's domain, which
+	// is not the recipient's.
+	namesSender bool
+	// rcptDomain: the recipient's domain is this one.
+	rcptDomain string
+	side       Side
+	notHard    bool
+	weak       bool
+	src        string
 
 	// compiled at init
 	st      statusPattern
@@ -55,7 +60,7 @@ type rule struct {
 
 // userUnknownPhrases say that the mailbox does not exist. They are shared by
 // the rows that reread them after DATA or MAIL FROM.
-var userUnknownPhrases = p("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such account", "user not found", "user not exist", "user does not exist", "user doesn't exist", "recipient not found", "recipient unknown", "unknown recipient", "invalid recipient", "recipient does not exist", "recipient address rejected: undeliverable", "mailbox not found", "mailbox unavailable", "mailbox does not exist", "mailbox unknown", "address does not exist", "address not found", "address couldn't be found", "account does not exist", "this user doesn't have", "no mailbox here", "not a valid mailbox", "invalid mailbox", "invalid address", "unknown address", "unknown or illegal alias", "unknown local part", "not a registered gateway user", "invalid final delivery userid", "inactive email address", "no valid recipients", "is not a valid user", "bad destination mailbox address", "adresse destinataire invalide", "#5.1.0 address rejected", "does not exist", "please check if address is correct", "not our customer", "mailbox is unavailable", "no account by that name")
+var userUnknownPhrases = p("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such account", "user not found", "user not exist", "user does not exist", "user doesn't exist", "recipient not found", "recipient unknown", "unknown recipient", "invalid recipient", "recipient does not exist", "recipient address rejected: undeliverable", "mailbox not found", "mailbox unavailable", "mailbox does not exist", "mailbox unknown", "address does not exist", "address not found", "address couldn't be found", "account does not exist", "this user doesn't have", "no mailbox here", "not a valid mailbox", "invalid mailbox", "invalid address", "unknown or illegal alias", "unknown local part", "not a registered gateway user", "invalid final delivery userid", "inactive email address", "no valid recipients", "is not a valid user", "bad destination mailbox address", "adresse destinataire invalide", "#5.1.0 address rejected", "does not exist", "please check if address is correct", "not our customer", "mailbox is unavailable", "no account by that name")
 
 // hostUnknownPhrases say that the domain does not exist.
 var hostUnknownPhrases = p("host unknown", "unknown host", "host or domain name not found", "domain does not exist", "domain not found", "no such domain", "unrouteable address", "unroutable address", "couldn't find any host named", "domain is not reachable", "domain name not found", "unknown domain", "bad destination system address", "nxdomain", "host not found", "domain doesn't exist", "domain is invalid", "invalid domain", "dns lookup failure")
@@ -92,7 +97,7 @@ var rules = []rule{
 	// Google, https://support.google.com/a/answer/3726730
 	{id: "google-rate-user", reason: RateLimited, side: SideRecipient, phrases: p("receiving mail at a rate that prevents", "receiving mail too quickly"), src: "lhost-postfix-59; Gmail 4.2.1/5.2.1 recipient receives too much mail"},
 	{id: "google-unsolicited-rate", reason: RateLimited, phrases: p("unusual rate of unsolicited mail", "has been temporarily rate limited", "rate limited due to"), src: "Gmail 4.7.28/4.7.0 unusual rate"},
-	{id: "google-multiple-from", reason: NotCompliantRFC, phrases: p("multiple addresses in from", "multiple addresses in from: header"), src: "lhost-postfix-29, lhost-sendmail-43"},
+	{id: "google-multiple-from", reason: NotCompliantRFC, phrases: p("multiple addresses in from", "messages with multiple"), src: "lhost-postfix-29, lhost-sendmail-43"},
 	{id: "google-content-security", reason: PolicyViolation, phrases: p("content presents a potential security issue", "content and attachment content guidelines"), src: "lhost-sendmail-31, lhost-sendmail-34; Gmail 5.7.0"},
 	{id: "google-not-authorized-direct", reason: Blocked, phrases: p("not authorized to send email directly to our servers", "please use the smtp relay at your service provider"), src: "Gmail 5.7.1 IP not authorized"},
 	{id: "google-groups-spam", reason: SpamDetected, phrases: p("rejected due to spam classification"), src: "rfc3464-61, rhost-gsuite-12"},
@@ -111,6 +116,9 @@ var rules = []rule{
 	{id: "tencent-frequency", reason: RateLimited, phrases: p("ip frequency limited", "connection frequency limited", "domain frequency limited"), src: "rhost-tencent-01, rhost-tencent-02"},
 	// NTT docomo answers "Unknown user" after DATA when its own filter refuses the sender's domain (Sisimai Rhost::NTTDocomo).
 	{id: "docomo-data-filter", reason: Rejected, phrases: p("unknown user", "user unknown"), command: "DATA", host: "docomo.ne.jp", src: "rhost-nttdocomo-02, rhost-nttdocomo-03"},
+	// KDDI au (ezweb.ne.jp) answers "550 : User unknown" when the recipient's domain filter refuses the sender (Sisimai Rhost::KDDI).
+	{id: "kddi-domain-filter", reason: Filtered, phrases: p("550 : user unknown"), host: "ezweb.ne.jp", src: "lhost-postfix-35, lhost-sendmail-50, rhost-kddi-01, rfc3464-57, rhost-gsuite-08"},
+	{id: "cpanel-may-not-exist", reason: HostUnknown, notHard: true, phrases: p("the account or domain may not exist"), src: "lhost-exim-31: cPanel's rewording of an unroutable address; too vague for a hard bounce"},
 	// Amazon SES sandbox: the platform refuses to relay for an unverified identity.
 	{id: "ses-not-verified", reason: NoRelaying, phrases: p("email address is not verified", "identities failed the check"), src: "lhost-postfix-77"},
 
@@ -122,13 +130,14 @@ var rules = []rule{
 	{id: "relay-denied", reason: NoRelaying, phrases: p("relay access denied", "relaying denied", "relay denied", "relay not permitted", "relaying not permitted", "not permitted to relay", "we do not relay", "unable to relay", "cannot relay", "can't relay", "relaying to <", "relaying disallowed", "relay prohibited", "relaying prohibited", "relaying is prohibited", "relay not allowed", "relaying not allowed", "not allowed to relay", "no relaying", "not configured to relay", "insecure mail relay", "mail relay denied", "isn't in my list of allowed rcpthosts", "not in my list of allowed rcpthosts", "relay access is denied", "relaying mail to", "open relay"), src: "lhost-sendmail-07, lhost-postfix-44, lhost-v5sendmail-06, lhost-dragonfly-15; Postfix reject_unauth_destination, Exim, Exchange, qmail rcpthosts"},
 
 	// ---- The sending IP or host: blocklists, reverse DNS. ----
+	// ---- The envelope sender or its domain (RFC 3463 X.1.7, X.1.8). ----
 	{id: "reverse-dns", reason: RequirePTR, phrases: p("reverse dns", "no ptr record", "ptr record", "reverse lookup", "rdns", "reverse-dns", "reverse hostname", "without a valid sender domain", "mismatches client ip", "unverifyable sending ip", "no reverse", "cannot find your hostname", "cannot resolve your hostname", "client host name is unknown", "not resolve to your", "does not match your ip", "ptr mismatch"), src: "lhost-exim-32, lhost-exim-34, lhost-exim-41, lhost-exim-43, lhost-outlook-09, rhost-google-06"},
+	{id: "sender-domain-named", reason: Rejected, namesSender: true, phrases: p("does not exist", "no such domain", "domain not found", "unknown domain", "domain unknown", "unresolvable", "could not be resolved"), src: "lhost-exim-37: 553 <sender's domain> does not exist"},
+	{id: "sender-rejected", reason: Rejected, phrases: p("sender address rejected", "sender rejected", "sender was rejected", "domain of sender address", "unroutable sender", "sender verify failed", "sender verification failed", "sender address verification", "sender denied", "sender not allowed", "sender unknown", "unknown sender", "invalid sender", "sender domain", "sender is not allowed", "mail from address", "rejected mail from", "address that has been blacklisted", "you are not a member", "not a member of this", "not have permission to post", "may not exist, or you may not have permission", "can't determine purported responsible address", "envelope sender", "from address is not", "return path", "senders are not allowed", "sending to yourself", "send e-mail to yourself"), src: "lhost-postfix-11, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, lhost-fml-02, lhost-googlegroups-02"},
+
 	{id: "notes-not-listed", reason: UserUnknown, phrases: p("not listed in domino directory", "not listed in public name & address book", "not listed in the domino directory"), src: "Lotus Domino: user not listed in the directory"},
 	{id: "blocklist-url", reason: SpamDetected, phrases: p("blacklisted url", "uribl", "surbl", "blocked url", "url in message"), src: "lhost-imailserver-06"},
 	{id: "blocklist", reason: Blocked, phrases: p("blocked using", "listed at", "listed in", "is listed on", "spamhaus", "barracuda", "spamcop", "sorbs", "blacklisted", "blacklist", "blocklisted", "blocklist", "block list", "dnsbl", " rbl", "rbl:", "rbl ", "/rbl", "banned sending ip", "client host blocked", "client host rejected: blocked", "ip address blacklisted", "has been blocked", "please use the smtp server of your isp", "use your provider's smtp", "dynamic ip", "dynamic address", "dial-up", "dialup", "residential", "not accepting connections", "refused to talk to me", "a problem occurred. (ask your postmaster"), src: "lhost-amazonses-15, rhost-godaddy-02, lhost-sendmail-36, lhost-exim-01, lhost-postfix-38, lhost-postfix-49, lhost-sendmail-56, lhost-sendmail-16"},
-
-	// ---- The envelope sender or its domain (RFC 3463 X.1.7, X.1.8). ----
-	{id: "sender-rejected", reason: Rejected, phrases: p("sender address rejected", "sender rejected", "sender was rejected", "domain of sender address", "unroutable sender", "sender verify failed", "sender verification failed", "sender address verification", "sender denied", "sender not allowed", "sender unknown", "unknown sender", "invalid sender", "sender domain", "sender is not allowed", "mail from address", "rejected mail from", "address that has been blacklisted", "you are not a member", "not a member of this", "not have permission to post", "may not exist, or you may not have permission", "can't determine purported responsible address", "envelope sender", "from address is not", "return path", "senders are not allowed", "sending to yourself", "send e-mail to yourself"), src: "lhost-postfix-11, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, lhost-fml-02, lhost-googlegroups-02"},
 
 	// ---- Authentication and TLS required (RFC 4954, RFC 3207). ----
 	{id: "starttls", reason: FailedSTARTTLS, phrases: p("starttls", "does not support tls", "tls is required", "tls required", "must use tls", "tls negotiation", "tls handshake", "encryption required", "requiretls", "ssl handshake", "secure connection required"), src: "lhost-gmail-07; RFC 3207"},
@@ -139,7 +148,8 @@ var rules = []rule{
 	{id: "address-at-mail-from", reason: Rejected, command: "MAIL", phrases: append(append(p("access denied", "rejected"), userUnknownPhrases...), hostUnknownPhrases...), src: "lhost-postfix-11, lhost-postfix-54, lhost-exim-51"},
 	{id: "status-at-mail-from", reason: Rejected, command: "MAIL", status: "x.1.*", src: "RFC 3463 3.2 X.1.x answered to MAIL FROM: the sender's address"},
 	{id: "null-mx", reason: NotAccept, phrases: p("null mx", "does not accept mail", "indicated no smtp service", "not accepting network messages", "accepts no mail", "doesn't accept mail", "no mx record found", "no mx found", "no mx or a record", "couldn't find a mail exchanger", "could not find a mail exchanger"), src: "lhost-mailru-05, lhost-sendmail-57, lhost-qmail-11, lhost-yahoo-09, lhost-opensmtpd-12; RFC 7505"},
-	{id: "dns-temporary", reason: NetworkError, phrases: p("name service error", "host not found, try again", "dns error", "dns lookup failure: host", "temporary dns", "dns temporary", "dns timeout", "dns lookup failed", "host name lookup failure", "malformed or unexpected name server reply"), class: 4, src: "lhost-postfix-34, rfc3464-53, rhost-gsuite-04"},
+	{id: "dns-temporary", reason: NetworkError, phrases: p("host not found, try again", "temporary failure in name resolution", "temporary dns", "dns temporary", "dns timeout", "servfail"), src: "lhost-postfix-34"},
+	{id: "dns-transient", reason: NetworkError, class: 4, phrases: p("name service error", "dns error", "dns lookup failure", "dns lookup failed", "host name lookup failure", "malformed or unexpected name server reply", "nxdomain", "host not found", "domain not found"), src: "rfc3464-53, rhost-gsuite-04, rhost-gsuite-13: a transient DNS answer"},
 	{id: "host-unknown", reason: HostUnknown, phrases: hostUnknownPhrases, src: "lhost-courier-04, lhost-qmail-13, lhost-v5sendmail-02, rhost-aol-05, rhost-outlook-03, lhost-mailru-06, lhost-dragonfly-04"},
 	{id: "dns-network", reason: NetworkError, phrases: p("name service error", "dns error", "malformed or unexpected name server reply"), src: "lhost-postfix-17"},
 	{id: "has-moved", reason: HasMoved, phrases: p("no longer on server", "has moved", "address has changed", "mailbox has moved", "user has moved", "moved permanently", "no longer available at this address", "is no longer valid", "mailbox owner has changed"), src: "lhost-postfix-16, rhost-apple-01"},
@@ -165,9 +175,10 @@ var rules = []rule{
 	{id: "system-error", reason: SystemError, phrases: p("internal system error", "internal error", "system error", "system config error", "configuration error", "server error", "local error", "temporary local problem", "service refuse"), src: "lhost-amazonworkmail-03, lhost-dragonfly-23"},
 	{id: "syntax", reason: SyntaxError, phrases: p("command parameter not implemented", "syntax error", "command unrecognized", "command not recognized", "unrecognized command", "malformed address", "bad sequence of commands", "command not implemented", "line too long in smtp", "invalid command"), src: "lhost-postfix-53, lhost-exim-52"},
 	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
-	{id: "filtered", reason: Filtered, phrases: p("filtered", "rejected by the domain filter", "refused by recipient's filter", "rejected by recipient", "blocked by the recipient", "recipient's mail filter", "content filter"), src: "lhost-ezweb-01"},
+	{id: "filtered", reason: Filtered, phrases: p("filtered", "rejected by the domain filter", "refused by recipient's filter", "rejected by recipient", "blocked by the recipient", "recipient's mail filter", "content filter", "recipients was rejected by a remote mail server"), src: "lhost-ezweb-01 (EZweb's notice without a reply: its domain filter)"},
 
 	// ---- Queue expiry, timeouts and the network. ----
+	{id: "delay-warning", reason: Expired, phrases: p("will be retried for", "will keep trying", "still undelivered after", "this is a warning message only", "delivery has been delayed", "has been delayed"), src: "lhost-gmail-08, lhost-sendmail-29: a delay warning, not delivered in time yet"},
 	{id: "expired", reason: Expired, phrases: p("retry timeout exceeded", "message expired", "envelope expired", "in the queue too long", "could not be delivered for too long", "could not deliver for the last", "delivery time expired", "delivery expired", "giving up", "retry time", "queue timeout", "was aborted after", "message timed out", "unable to deliver in", "expired after"), src: "lhost-exim-06, lhost-amazonses-17, lhost-opensmtpd-06, lhost-x2-03, lhost-dragonfly-29, lhost-sendmail-12"},
 	{id: "timeout", reason: Expired, phrases: p("timed out", "timeout", "did not accept our requests to connect", "host not reachable", "unable to contact destination", "socket error"), src: "lhost-postfix-15, lhost-v5sendmail-01, rfc3464-55, lhost-gmail-11, lhost-zoho-04"},
 	{id: "network", reason: NetworkError, phrases: p("network error", "lost connection", "connection reset", "error transferring to", "could not find a gateway", "wasn't able to establish an smtp connection", "routing loop", "mail loop", "loop detected", "too many hops", "hop count exceeded", "unable to connect", "connection refused", "no route to host"), src: "lhost-opensmtpd-04, lhost-postfix-56, lhost-domino-03, lhost-qmail-07, lhost-x3-02"},
@@ -225,6 +236,8 @@ var rules = []rule{
 	{id: "access-denied", reason: SecurityError, phrases: p("access denied", "not authorized", "unauthorized", "permission denied", "not permitted"), weak: true, src: "lhost-amazonses-01, lhost-gmail-05"},
 	{id: "blocked-generic", reason: Blocked, phrases: p("blocked", "banned", "bloquee"), weak: true, src: "lhost-postfix-38"},
 	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
+	// Google Groups refuses posts from non-members, in the sender's language (lhost-googlegroups-06 is Greek).
+	{id: "google-groups", reason: Rejected, rcptDomain: "googlegroups.com", weak: true, src: "lhost-googlegroups-02..14: the group may not exist or the sender may not post"},
 	{id: "onhold", reason: OnHold, phrases: p("on hold", "try again later", "please try again"), weak: true, src: "lhost-dragonfly-17, rfc3464-43"},
 
 	// ---- Bare reply codes, RFC 5321 4.2.2 and RFC 7504. ----
@@ -350,7 +363,7 @@ func compileRules(rs []rule) error {
 			}
 			r.codeLo, r.codeHi = lo, hi
 		}
-		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" {
+		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" {
 			return fmt.Errorf("classify: rule %q: needs phrases, status, codes or dtype", r.id)
 		}
 	}
