@@ -1,0 +1,342 @@
+package domaincache
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis key layout. Every key of a domain carries the domain as its hash
+// tag, so in a Cluster all of them live on one slot:
+//
+//	<prefix>:{<domain>}:h   hash:
+//	    total        observations recorded          (HINCRBY)
+//	    hard         of which hard bounces          (HINCRBY)
+//	    r:<reason>   observations per reason        (HINCRBY)
+//	    s:<side>     observations per side          (HINCRBY)
+//	    first        first seen, Unix milliseconds  (HSETNX)
+//	    last         last seen, Unix milliseconds   (HSET)
+//	    last_reason, last_side, last_status         (HSET)
+//	<prefix>:{<domain>}:s   HyperLogLog of distinct senders (PFADD)
+//
+// Both keys get the TTL again (PEXPIRE) on every Record of the domain.
+const (
+	fieldTotal      = "total"
+	fieldHard       = "hard"
+	fieldFirst      = "first"
+	fieldLast       = "last"
+	fieldLastReason = "last_reason"
+	fieldLastSide   = "last_side"
+	fieldLastStatus = "last_status"
+	reasonPrefix    = "r:"
+	sidePrefix      = "s:"
+)
+
+// DefaultKeyPrefix starts every key when RedisConfig.KeyPrefix is empty.
+const DefaultKeyPrefix = "bounced"
+
+// DefaultDialTimeout bounds one background connection attempt.
+const DefaultDialTimeout = time.Second
+
+// DefaultPoolSize is the number of connections kept per Redis node.
+const DefaultPoolSize = 16
+
+// RedisConfig says where Redis is and how the cache uses it. The zero value
+// of every field but Addrs is a working default.
+type RedisConfig struct {
+	// Addrs are "host:port" addresses, or one absolute unix socket path.
+	// One address and no MasterName: a single node. Several addresses (or
+	// ClusterMode): seeds of a Redis Cluster. With MasterName: the Sentinel
+	// addresses. Required.
+	Addrs []string
+	// ClusterMode makes a single address a Cluster seed (for a Cluster
+	// behind one configuration endpoint).
+	ClusterMode bool
+	// MasterName is the Sentinel master set name; setting it selects
+	// Sentinel.
+	MasterName string
+	// Username and Password authenticate to Redis (ACL user, or only a
+	// password for requirepass). Empty means no AUTH.
+	Username, Password string
+	// SentinelUsername and SentinelPassword authenticate to the Sentinels
+	// when they differ from the data nodes.
+	SentinelUsername, SentinelPassword string
+	// DB is the database number; single node and Sentinel only (Cluster
+	// has only database 0).
+	DB int
+	// TLS, when non-nil, is used for every connection (rediss://).
+	TLS *tls.Config
+	// KeyPrefix starts every key, "bounced" when empty; several services
+	// or tests can share one Redis with distinct prefixes. It must not
+	// contain '{' or '}', which would break the per-domain hash tag.
+	KeyPrefix string
+	// TTL is how long a domain is remembered after its last Record
+	// (sliding); DefaultTTL (30 days) when zero. Millisecond precision.
+	TTL time.Duration
+	// Timeout bounds every Get and Record, including waiting for a pooled
+	// connection; DefaultTimeout (50 ms) when zero. A call that runs out
+	// returns an error wrapping ErrUnavailable and context.DeadlineExceeded.
+	Timeout time.Duration
+	// DialTimeout bounds one connection attempt; DefaultDialTimeout (1 s)
+	// when zero. Dialling happens in the background: a call never waits
+	// longer than Timeout for it, and a connection that arrives later
+	// serves the next call.
+	DialTimeout time.Duration
+	// PoolSize is the number of connections per Redis node;
+	// DefaultPoolSize when zero. Each call holds one for a round trip.
+	PoolSize int
+}
+
+// Redis is the Store kept in Redis. It is safe for concurrent use.
+type Redis struct {
+	c       redis.UniversalClient
+	prefix  string
+	ttl     time.Duration
+	timeout time.Duration
+	closed  atomic.Bool
+	stats   counters
+}
+
+var _ Store = (*Redis)(nil)
+
+// NewRedis returns a Store kept in Redis. It does not connect: the first
+// call does, and go-redis reconnects on its own after an outage. Use Ping
+// to check the server at start-up.
+func NewRedis(cfg RedisConfig) (*Redis, error) {
+	if len(cfg.Addrs) == 0 {
+		return nil, fmt.Errorf("%w: no Redis address", ErrInvalidConfig)
+	}
+	if strings.ContainsAny(cfg.KeyPrefix, "{}") {
+		return nil, fmt.Errorf("%w: key prefix %q contains '{' or '}'", ErrInvalidConfig, cfg.KeyPrefix)
+	}
+	if cfg.TTL < 0 || cfg.Timeout < 0 || cfg.DialTimeout < 0 || cfg.PoolSize < 0 {
+		return nil, fmt.Errorf("%w: negative TTL, timeout or pool size", ErrInvalidConfig)
+	}
+	if cfg.TTL > 0 && cfg.TTL < time.Millisecond {
+		return nil, fmt.Errorf("%w: TTL %v is below Redis's 1 ms resolution", ErrInvalidConfig, cfg.TTL)
+	}
+	r := &Redis{
+		prefix:  cmp.Or(cfg.KeyPrefix, DefaultKeyPrefix),
+		ttl:     cmp.Or(cfg.TTL, DefaultTTL),
+		timeout: cmp.Or(cfg.Timeout, DefaultTimeout),
+	}
+	pool := cmp.Or(cfg.PoolSize, DefaultPoolSize)
+	r.c = redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:            cfg.Addrs,
+		IsClusterMode:    cfg.ClusterMode,
+		MasterName:       cfg.MasterName,
+		Username:         cfg.Username,
+		Password:         cfg.Password,
+		SentinelUsername: cfg.SentinelUsername,
+		SentinelPassword: cfg.SentinelPassword,
+		DB:               cfg.DB,
+		TLSConfig:        cfg.TLS,
+
+		// No retries. Record is HINCRBY, which is not idempotent: a retry
+		// after a read timeout could count a batch twice. And the cache is
+		// best effort, so one failed attempt is the right answer during an
+		// outage, at once rather than after backoffs.
+		MaxRetries: -1,
+		// One dial attempt per background dial; when every attempt of a
+		// pool fails, go-redis answers at once with the last dial error and
+		// probes the server once a second until it is back.
+		DialerRetries: 1,
+		DialTimeout:   cmp.Or(cfg.DialTimeout, DefaultDialTimeout),
+		// The per-call context deadline (Timeout) bounds socket reads and
+		// writes. The socket timeouts give the same bound to what runs
+		// without the caller's context: the handshake (HELLO, AUTH) of a
+		// connection dialled in the background.
+		ContextTimeoutEnabled: true,
+		ReadTimeout:           r.timeout,
+		WriteTimeout:          r.timeout,
+		PoolTimeout:           r.timeout,
+		PoolSize:              pool,
+		PipelinePoolSize:      pool,
+	})
+	return r, nil
+}
+
+func (r *Redis) hashKey(domain string) string { return r.prefix + ":{" + domain + "}:h" }
+func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain + "}:s" }
+
+// unavailable wraps a Redis error so that it matches ErrUnavailable and
+// its cause, and counts it. When the call ran out of time the chain also
+// holds context.DeadlineExceeded (or the caller's cancellation), whether
+// go-redis saw the context or the socket deadline first.
+func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
+	if errors.Is(err, redis.ErrClosed) {
+		err = ErrClosed
+	}
+	cerr := ctx.Err()
+	if cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		// The socket deadline is the context's and may fire first.
+		cerr = context.DeadlineExceeded
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return r.stats.count(fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err))
+}
+
+// Get implements Store: one pipeline of HGETALL and PFCOUNT per domain.
+func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, error) {
+	r.stats.gets.Add(1)
+	if r.closed.Load() {
+		return nil, r.stats.count(ErrClosed)
+	}
+	order, asked, err := lookupSet(domains)
+	if err != nil {
+		return nil, r.stats.count(err)
+	}
+	out := make(map[string]Summary, len(order))
+	if len(order) == 0 {
+		return out, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+
+	hashes := make([]*redis.MapStringStringCmd, len(order))
+	counts := make([]*redis.IntCmd, len(order))
+	pipe := r.c.Pipeline()
+	for i, d := range order {
+		hashes[i] = pipe.HGetAll(ctx, r.hashKey(d))
+		counts[i] = pipe.PFCount(ctx, r.hllKey(d))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), err)
+	}
+	for i, d := range order {
+		fields := hashes[i].Val()
+		if len(fields) == 0 {
+			continue
+		}
+		s := parseSummary(d, fields)
+		s.DistinctSenders = counts[i].Val()
+		for _, name := range asked[d] {
+			out[name] = s
+		}
+	}
+	return out, nil
+}
+
+// parseSummary reads the hash of a domain. Fields it does not know are
+// ignored, so a newer writer may add some.
+func parseSummary(domain string, h map[string]string) Summary {
+	s := Summary{Domain: domain, Reasons: map[string]int64{}, Sides: map[string]int64{}}
+	num := func(v string) int64 {
+		n, _ := strconv.ParseInt(v, 10, 64) // written by HINCRBY or from UnixMilli
+		return n
+	}
+	for k, v := range h {
+		switch {
+		case k == fieldTotal:
+			s.Total = num(v)
+		case k == fieldHard:
+			s.Hard = num(v)
+		case k == fieldFirst:
+			s.FirstSeen = time.UnixMilli(num(v)).UTC()
+		case k == fieldLast:
+			s.LastSeen = time.UnixMilli(num(v)).UTC()
+		case k == fieldLastReason:
+			s.LastReason = v
+		case k == fieldLastSide:
+			s.LastSide = v
+		case k == fieldLastStatus:
+			s.LastStatus = v
+		case strings.HasPrefix(k, reasonPrefix):
+			s.Reasons[k[len(reasonPrefix):]] = num(v)
+		case strings.HasPrefix(k, sidePrefix):
+			s.Sides[k[len(sidePrefix):]] = num(v)
+		}
+	}
+	return s
+}
+
+// Record implements Store: one pipeline, no MULTI, of
+// HINCRBY/HSETNX/HSET/PFADD/PEXPIRE for all domains of the batch.
+func (r *Redis) Record(ctx context.Context, obs []Observation) error {
+	r.stats.records.Add(1)
+	if r.closed.Load() {
+		return r.stats.count(ErrClosed)
+	}
+	deltas, err := fold(obs, time.Now())
+	if err != nil {
+		return r.stats.count(err)
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+
+	pipe := r.c.Pipeline()
+	for _, dl := range deltas {
+		h, s := r.hashKey(dl.domain), r.hllKey(dl.domain)
+		pipe.HIncrBy(ctx, h, fieldTotal, dl.total)
+		if dl.hard > 0 {
+			pipe.HIncrBy(ctx, h, fieldHard, dl.hard)
+		}
+		for k, v := range dl.reasons {
+			pipe.HIncrBy(ctx, h, reasonPrefix+k, v)
+		}
+		for k, v := range dl.sides {
+			pipe.HIncrBy(ctx, h, sidePrefix+k, v)
+		}
+		pipe.HSetNX(ctx, h, fieldFirst, dl.first.UnixMilli())
+		pipe.HSet(ctx, h,
+			fieldLast, dl.last.UnixMilli(),
+			fieldLastReason, dl.lastReason,
+			fieldLastSide, dl.lastSide,
+			fieldLastStatus, dl.lastStatus)
+		if len(dl.senders) > 0 {
+			args := make([]any, len(dl.senders))
+			for i, v := range dl.senders {
+				args[i] = v
+			}
+			pipe.PFAdd(ctx, s, args...)
+		}
+		pipe.PExpire(ctx, h, r.ttl)
+		pipe.PExpire(ctx, s, r.ttl) // a no-op while the domain has no senders
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), err)
+	}
+	return nil
+}
+
+// Ping checks that Redis answers within the configured timeout.
+func (r *Redis) Ping(ctx context.Context) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("%w: ping: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Stats returns the call and error counts so far.
+func (r *Redis) Stats() Stats { return r.stats.snapshot() }
+
+// Close implements Store: it closes the connections. Later calls return
+// ErrClosed.
+func (r *Redis) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	if err := r.c.Close(); err != nil {
+		return fmt.Errorf("domaincache: close redis: %w", err)
+	}
+	return nil
+}
