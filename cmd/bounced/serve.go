@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -33,6 +33,9 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.LogLevel)
+	// go-redis logs dial failures on its own; route them through slog at
+	// debug level: outages are reported by cache_status and the warn lines.
+	redis.SetLogger(redisLogger{log})
 
 	store, cacheName, err := openStore(c)
 	if err != nil {
@@ -80,7 +83,6 @@ func runServe(ctx context.Context, args []string) error {
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	_ = healthpb.HealthCheckResponse_NOT_SERVING
 	log.Info("stopped")
 	return nil
 }
@@ -126,4 +128,11 @@ func newLogger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// redisLogger adapts slog to go-redis's internal logger.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
