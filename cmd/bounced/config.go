@@ -45,6 +45,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error (BOUNCED_LOG_LEVEL).
 	LogLevel string
+	// MetricsListen serves Prometheus-format counters at /metrics over HTTP
+	// when set (BOUNCED_METRICS_LISTEN), e.g. 127.0.0.1:9151.
+	MetricsListen string
 }
 
 func (c Config) limits() dsn.Options {
@@ -78,6 +81,7 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", 100000), "domains kept by the in-process cache")
 	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
 	bindLimits(fs, c, env)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ func runServe(ctx context.Context, args []string) error {
 	if store != nil {
 		defer store.Close()
 	}
+	metrics := server.NewMetrics(store)
 	engine := bounce.New(bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout})
 	srv, health := server.NewGRPCServer(server.Config{
 		Engine:          engine,
@@ -51,7 +53,15 @@ func runServe(ctx context.Context, args []string) error {
 		MaxMessageBytes: c.MaxMessageBytes,
 		CacheTimeout:    c.CacheTimeout,
 		Logger:          log,
+		Metrics:         metrics,
 	})
+	if c.MetricsListen != "" {
+		stopMetrics, err := serveMetrics(c.MetricsListen, metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	lis, err := net.Listen("tcp", c.Listen)
 	if err != nil {
@@ -135,4 +145,18 @@ type redisLogger struct{ log *slog.Logger }
 
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// serveMetrics serves /metrics over HTTP until the returned func is called.
+func serveMetrics(addr string, m http.Handler, log *slog.Logger) (func(), error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(lis) }()
+	log.Info("metrics serving", "addr", lis.Addr().String())
+	return func() { _ = hs.Close() }, nil
 }

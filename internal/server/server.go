@@ -43,6 +43,8 @@ type Config struct {
 	CacheTimeout time.Duration
 	// Logger receives one line per failed call and per panic; nil discards.
 	Logger *slog.Logger
+	// Metrics counts calls; nil counts into a private set.
+	Metrics *Metrics
 }
 
 // Service implements bounced.v1.BounceService.
@@ -60,6 +62,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.CacheTimeout <= 0 {
 		cfg.CacheTimeout = bounce.DefaultCacheTimeout
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.Store)
 	}
 	return &Service{cfg: cfg}
 }
@@ -98,6 +103,7 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		return nil, status.Error(codes.InvalidArgument, "raw: empty message")
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
+		s.cfg.Metrics.limitErrors.Add(1)
 		return nil, status.Errorf(codes.ResourceExhausted, "raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
@@ -107,10 +113,19 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		Source:    req.GetSource(),
 		SkipCache: req.GetSkipCache(),
 	})
+	m := s.cfg.Metrics
+	m.parses.Add(1)
 	if err != nil {
+		if bounce.IsLimit(err) {
+			m.limitErrors.Add(1)
+		} else {
+			m.parseErrors.Add(1)
+		}
 		return nil, toStatus(err)
 	}
+	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
+		m.cacheUnavailable.Add(1)
 		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
 	}
 	return ToProto(res), nil
