@@ -179,19 +179,33 @@ func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) strin
 		b.WriteByte(c)
 	}
 	out := b.String()
-	if reply == 0 || st.IsZero() {
+	if reply == 0 {
 		return out
 	}
-	r, code := reply.String(), st.String()
-	for _, rep := range [...]string{r + "-" + code + " ", r + " " + code + " "} {
-		if i := strings.Index(out, rep); i >= 0 {
-			j := i + len(rep)
-			if strings.Contains(out[j:], rep) {
-				out = out[:j] + strings.ReplaceAll(out[j:], rep, "")
-			}
+	r := reply.String()
+	if !st.IsZero() {
+		if s := st.String(); strings.Contains(out, r+"-"+s+" ") || strings.Contains(out, r+" "+s+" ") {
+			return dropRepeats(dropRepeats(out, r+"-"+s+" ", ""), r+" "+s+" ", "")
 		}
 	}
-	return out
+	if strings.HasPrefix(out, r) {
+		// The reply starts the text: every later copy is a continuation.
+		return strings.ReplaceAll(strings.ReplaceAll(out, " "+r+"-", " "), " "+r+" ", " ")
+	}
+	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
+}
+
+// dropRepeats replaces every occurrence of prefix after its first one.
+func dropRepeats(s, prefix, with string) string {
+	i := strings.Index(s, prefix)
+	if i < 0 {
+		return s
+	}
+	j := i + len(prefix)
+	if !strings.Contains(s[j:], prefix) {
+		return s
+	}
+	return s[:j] + strings.ReplaceAll(s[j:], prefix, with)
 }
 
 // namesSender reports whether the diagnostic names the envelope sender's
@@ -459,6 +473,12 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 	}
 	if r.host != "" {
 		ev = append(ev, Evidence{Signal: "host", Value: f.host, Rule: name, Weight: 0.2})
+	}
+	if r.rcptDomain != "" {
+		ev = append(ev, Evidence{Signal: "recipient_domain", Value: f.rcptDomain, Rule: name, Weight: w})
+	}
+	if r.namesSender {
+		ev = append(ev, Evidence{Signal: "sender_domain", Value: "named in the diagnostic", Rule: name, Weight: 0.2})
 	}
 	return ev
 }

@@ -1,0 +1,438 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// ruleCase is one recipient's facts and the row of rules.go that must
+// decide it.
+type ruleCase struct {
+	rule   string // id of the deciding row
+	diag   string // Diagnostic-Code text, as the parser unfolds it
+	status string // Status field
+	reply  int
+	cmd    string
+	remote string // Remote-MTA
+	dtype  string // diagnostic type; "smtp" when empty
+	rcpt   string // recipient; user@example.org when empty
+	action dsn.Action
+	reason Reason
+	hard   bool
+}
+
+func (c ruleCase) facts() (*dsn.Report, *dsn.Recipient) {
+	rc := &dsn.Recipient{
+		Recipient:      c.rcpt,
+		Action:         c.action,
+		ReplyCode:      smtpcode.ReplyCode(c.reply),
+		Command:        c.cmd,
+		Diagnostic:     c.diag,
+		DiagnosticType: c.dtype,
+		RemoteMTA:      c.remote,
+	}
+	if rc.Recipient == "" {
+		rc.Recipient = "user@example.org"
+	}
+	if rc.Action == "" {
+		rc.Action = dsn.ActionFailed
+	}
+	if rc.DiagnosticType == "" {
+		rc.DiagnosticType = "smtp"
+	}
+	if c.status != "" {
+		rc.Status = smtpcode.MustStatus(c.status)
+	}
+	rep := &dsn.Report{
+		Kind:         dsn.KindBounce,
+		DecodedBy:    "rfc3464",
+		ReportingMTA: "mta.sender.example",
+		Original:     dsn.Original{From: "news@sender.example", ReturnPath: "bounce@sender.example"},
+		Recipients:   []dsn.Recipient{*rc},
+	}
+	return rep, rc
+}
+
+// decidedBy returns the rules.go row id named by the verdict's evidence.
+func decidedBy(v Verdict) string {
+	for _, e := range v.Evidence {
+		if rest, ok := strings.CutPrefix(e.Rule, "rules.go "); ok {
+			id, _, _ := strings.Cut(rest, " ")
+			return id
+		}
+	}
+	return ""
+}
+
+// ruleCases has at least one case per row of rules.go; TestEveryRuleHasACase
+// keeps it that way. Each case names its source.
+var ruleCases = []ruleCase{
+	// Yahoo, https://senders.yahooinc.com/smtp-error-codes; lhost-qmail-19
+	{rule: "yahoo-tss04", reason: BadReputation, status: "4.7.0", reply: 421, remote: "mta6.am0.yahoodns.net", diag: "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"},
+	// Yahoo TSS09
+	{rule: "yahoo-tss09", reason: Blocked, status: "4.7.0", reply: 421, diag: "421 4.7.0 [TSS09] All messages from 192.0.2.25 will be permanently deferred; Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes"},
+	// Yahoo TS02
+	{rule: "yahoo-ts02", reason: RateLimited, status: "4.7.0", reply: 421, diag: "421 4.7.0 [TS02] Messages from 192.0.2.25 temporarily deferred due to unexpected volume"},
+	// rhost-microsoft-01
+	{rule: "ms-banned-ip", reason: Blocked, status: "5.7.606", reply: 550, remote: "example.com.mail.protection.outlook.com", diag: "550 5.7.606 Access denied, banned sending IP [198.51.100.222]. To request removal from this list please visit https://sender.office.com/ and follow the directions."},
+	// rhost-microsoft-05
+	{rule: "ms-ip-reputation", reason: BadReputation, status: "4.7.650", reply: 451, remote: "outlook-com.olc.protection.outlook.com", diag: "451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP reputation."},
+	// Exchange Online 5.7.708
+	{rule: "ms-tenant-threshold", reason: BadReputation, status: "5.7.708", reply: 550, diag: "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP."},
+	// lhost-exim-54
+	{rule: "ms-block-list", reason: Blocked, reply: 550, diag: "550 NN-222 (NEKO-CAT-222) Unfortunately, messages from 203.0.113.2 weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."},
+	// rhost-microsoft-04
+	{rule: "ms-dmarc", reason: AuthFailure, status: "5.7.509", reply: 550, diag: "550 5.7.509 Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification and has a DMARC policy of reject."},
+	// Exchange Online 5.7.515
+	{rule: "ms-auth-level", reason: AuthFailure, status: "5.7.515", reply: 550, diag: "550 5.7.515 Access denied, sending domain [example.jp] doesn't meet the required authentication level."},
+	// Exchange Online 5.7.512
+	{rule: "ms-rfc5322", reason: NotCompliantRFC, status: "5.7.512", reply: 550, diag: "550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant."},
+	// Exchange 2013+ 5.7.54
+	{rule: "ms-relay", reason: NoRelaying, status: "5.7.54", reply: 550, diag: "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain"},
+	// Exchange Online 5.7.64
+	{rule: "ms-relay-tenant", reason: NoRelaying, status: "5.7.64", reply: 550, diag: "550 5.7.64 TenantAttribution; Relay Access Denied"},
+	// Exchange Online 5.7.57
+	{rule: "ms-anonymous", reason: SecurityError, status: "5.7.57", reply: 530, diag: "530 5.7.57 Client not authenticated to send mail. [DM6PR11CA0031.namprd11.prod.outlook.com]"},
+	// Exchange Online directory-based edge blocking
+	{rule: "ms-dbeb", reason: UserUnknown, hard: true, status: "5.4.1", reply: 550, remote: "example-com.mail.protection.outlook.com", diag: "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DB5EUR03FT011.eop-EUR03.prod.protection.outlook.com]"},
+	// lhost-exchange2007-01
+	{rule: "exchange-recip-not-found", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, diag: "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"},
+	// lhost-exchange2007-04
+	{rule: "exchange-auth-required", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"},
+	// Exchange RESOLVER.ADR.RecipLimit
+	{rule: "exchange-recip-limit", reason: RateLimited, status: "5.5.3", reply: 550, diag: "550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients"},
+	// lhost-exchange2007-05
+	{rule: "exchange-queue-expired", reason: Expired, status: "4.4.7", reply: 550, diag: "550 4.4.7 QUEUE.Expired; message expired"},
+	// lhost-postfix-59 (Gmail's multi-line reply as the parser unfolds it)
+	{rule: "google-rate-user", reason: RateLimited, status: "5.2.1", reply: 550, remote: "alt1.gmail-smtp-in.l.google.com", diag: "550-5.2.1 The user you are trying to contact is receiving mail at a rate that 550-5.2.1 prevents additional messages from being delivered. For more 550-5.2.1 information, please visit 550 5.2.1 https://support.google.com/mail/?p=ReceivingRate"},
+	// Gmail 4.7.28
+	{rule: "google-unsolicited-rate", reason: RateLimited, status: "4.7.28", reply: 421, diag: "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address."},
+	// lhost-postfix-29
+	{rule: "google-multiple-from", reason: NotCompliantRFC, status: "5.7.1", reply: 550, diag: "550-5.7.1 [2401:2500:102:3032:192.0.2.222 13] Messages with multiple 550 5.7.1 addresses in From: header are not accepted. v14si1155795plk.134 - gsmtp"},
+	// lhost-sendmail-31
+	{rule: "google-content-security", reason: PolicyViolation, status: "5.7.0", reply: 552, diag: "552-5.7.0 This message was blocked because its content presents a potential 552-5.7.0 security issue. Please visit 552-5.7.0 https://support.google.com/mail/answer/6590 to review our message 552 5.7.0 content and attachment content guidelines."},
+	// Gmail 5.7.1 direct delivery refused
+	{rule: "google-not-authorized-direct", reason: Blocked, status: "5.7.1", reply: 550, diag: "550-5.7.1 [192.0.2.1] The IP you're using to send mail is not authorized to send email directly to our servers. Please use the SMTP relay at your service provider instead."},
+	// rhost-gsuite-12
+	{rule: "google-groups-spam", reason: SpamDetected, status: "5.0.0", rcpt: "group@example.com", diag: "Your email to group group@example.com was rejected due to spam classification. To address this issue:"},
+	// Gmail 4.7.40
+	{rule: "google-dmarc-record", reason: AuthFailure, status: "4.7.40", reply: 421, diag: "421-4.7.40 Gmail requires bulk senders to publish a DMARC record."},
+	// Gmail 5.7.32
+	{rule: "google-from-alignment", reason: AuthFailure, status: "5.7.32", reply: 550, diag: "550-5.7.32 Your email has been blocked because the sender is not aligned."},
+	// rhost-franceptt-03
+	{rule: "orange-spam", reason: SpamDetected, status: "5.2.0", reply: 550, diag: "550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]"},
+	// rhost-franceptt-06
+	{rule: "orange-ip-blocked", reason: Blocked, reply: 550, remote: "smtp-in.orange.fr", diag: "550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR006_102 Ref"},
+	// rhost-franceptt-08
+	{rule: "orange-service-refused", reason: SystemError, status: "4.2.0", reply: 421, diag: "421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_505 [505]"},
+	// rhost-franceptt-05 (a disabled account with a permanent code is hard: issue item 2)
+	{rule: "laposte-account-blocked", reason: Suspend, hard: true, status: "5.5.0", reply: 550, diag: "550 5.5.0 Le compte du destinataire est bloque. The recipient account is blocked. LPN007_426"},
+	// rhost-franceptt-12
+	{rule: "laposte-client-rejected", reason: PolicyViolation, status: "5.7.1", reply: 554, diag: "554 5.7.1 <xxxx.xxxx.net[192.0.2.1]:49309>: Client host rejected: #216 lpn LPN000_630"},
+	// rhost-cox-01
+	{rule: "cox-blocklist", reason: Blocked, status: "5.1.0", reply: 550, remote: "cxr.mx.a.cloudfilter.net", diag: "550 5.1.0 <bounce@mailer.example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/residential/support/email-error-codes.html for more information. AUP#CDRBL"},
+	// Cox CXDNS
+	{rule: "cox-ptr", reason: RequirePTR, reply: 554, diag: "554 cxr.mx.a.cloudfilter.net cox.net ESMTP not accepting connections from 192.0.2.1: AUP#CXDNS"},
+	// rhost-tencent-01
+	{rule: "tencent-frequency", reason: RateLimited, reply: 550, remote: "mx3.qq.com", diag: "550 Ip frequency limited [V2VkIEFwciAgMyAxNjozNjo1OSBKU1QgMjAxOQo=] Blocked IP 192.0.2.22"},
+	// rhost-nttdocomo-02
+	{rule: "docomo-data-filter", reason: Rejected, status: "5.0.0", reply: 550, cmd: "DATA", remote: "mfsmax.docomo.ne.jp", diag: "550 Unknown user azumakuniyuki@ntt.docomo.example.ne.jp"},
+	// rhost-kddi-01
+	{rule: "kddi-domain-filter", reason: Filtered, status: "5.0.0", reply: 550, remote: "lsean.ezweb.ne.jp", diag: "550 : User unknown"},
+	// lhost-exim-31: vague, so not hard
+	{rule: "cpanel-may-not-exist", reason: HostUnknown, diag: "The mail server could not deliver mail to kijitora@example.net.  The account or domain may not exist, they may be blacklisted, or missing the proper dns entries."},
+	// lhost-postfix-77
+	{rule: "ses-not-verified", reason: NoRelaying, status: "5.0.0", reply: 554, remote: "email-smtp.ap-northeast-1.amazonaws.com", diag: "554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1: postmaster@libsisimai.org"},
+	// lhost-qmail-14
+	{rule: "dmarc", reason: AuthFailure, status: "5.7.26", reply: 550, diag: "550-5.7.26 Unauthenticated email from example.jp is not accepted due to domain's 550-5.7.26 DMARC policy. Please contact the administrator of example.jp domain"},
+	// lhost-exim-29
+	{rule: "spf-dkim", reason: AuthFailure, status: "5.0.0", reply: 550, diag: "550 Bad SPF records for [example.org:192.0.2.2], see http://spf.pobox.com/"},
+	// lhost-sendmail-07
+	{rule: "relay-denied", reason: NoRelaying, status: "5.7.1", reply: 554, remote: "mailin-01.mx.example.com", diag: "554 5.7.1 <kijitora@example.org>: Relay access denied"},
+	// lhost-exim-43
+	{rule: "reverse-dns", reason: RequirePTR, status: "5.7.1", reply: 550, diag: "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for 203.0.113.2"},
+	// lhost-exim-37
+	{rule: "sender-domain-named", reason: Rejected, reply: 553, cmd: "DATA", remote: "mx.example.net", rcpt: "kijitora@example.net", diag: "553 sender.example does not exist"},
+	// lhost-postfix-11
+	{rule: "sender-rejected", reason: Rejected, status: "5.1.8", reply: 553, diag: "553 5.1.8 <root@vagrant.example.com>... Domain of sender address root@vagrant.example.com does not exist"},
+	// Lotus Domino
+	{rule: "notes-not-listed", reason: UserUnknown, hard: true, reply: 550, diag: "550 User kijitora (kijitora@example.org) not listed in Domino Directory"},
+	// lhost-imailserver-06
+	{rule: "blocklist-url", reason: SpamDetected, reply: 550, diag: "550-REJECTED - Blacklisted URL in message. (example.com) in [black]. 550-See http://lookup.uribl.com. - Blacklisted Link"},
+	// lhost-amazonses-15
+	{rule: "blocklist", reason: Blocked, status: "5.7.1", reply: 554, diag: "554 5.7.1 <e22-33.smtp-out.amazonses.com[192.0.2.127]>: Client host rejected: blocked using mail.neko.example.com; Please see http://mail.neko.example.com/rbl/?ip=192.0.2.12"},
+	// lhost-gmail-07
+	{rule: "starttls", reason: FailedSTARTTLS, reply: 500, diag: "The error that the other server returned was: 500 Remote server does not support TLS (state 6)."},
+	// lhost-sendmail-53
+	{rule: "auth-required", reason: SecurityError, status: "5.0.0", reply: 550, diag: "550 Unauthenticated senders not allowed"},
+	// lhost-postfix-54 with the command the text gives
+	{rule: "address-at-mail-from", reason: Rejected, status: "5.7.1", reply: 550, cmd: "MAIL", diag: "550 5.7.1 Access denied"},
+	// RFC 3463 X.1.x answered to MAIL FROM
+	{rule: "status-at-mail-from", reason: Rejected, status: "5.1.7", reply: 553, cmd: "MAIL", diag: "553 5.1.7 <root@localhost>... Sender syntax"},
+	// lhost-mailru-05 (RFC 7505 null MX)
+	{rule: "null-mx", reason: NotAccept, hard: true, diag: "an MX or SRV record indicated no SMTP service"},
+	// lhost-postfix-34
+	{rule: "dns-temporary", reason: NetworkError, diag: "Name service error for domain example.com: Host not found, try again"},
+	// rfc3464-53
+	{rule: "dns-transient", reason: NetworkError, status: "4.0.0", diag: "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN"},
+	// lhost-qmail-13
+	{rule: "host-unknown", reason: HostUnknown, hard: true, status: "5.1.2", diag: "Sorry, I couldn't find any host named cx.libsisimai.com. (#5.1.2)"},
+	// rhost-aol-06
+	{rule: "dns-network", reason: NetworkError, status: "5.4.4", dtype: "x-outbound-mail-relay", diag: "Name service error for name=libsisimai.org type=MX: Malformed or unexpected name server reply"},
+	// lhost-postfix-16
+	{rule: "has-moved", reason: HasMoved, hard: true, status: "5.1.6", reply: 550, diag: "550 5.1.6 recipient no longer on server: kijitora@example.go.jp"},
+	// rhost-google-01
+	{rule: "suspended", reason: Suspend, hard: true, status: "5.2.1", reply: 550, remote: "aspmx.l.google.com", diag: "550 5.2.1 The email account that you tried to reach is disabled. g0000000000ggg.00"},
+	// lhost-amazonworkmail-08
+	{rule: "mailbox-full", reason: MailboxFull, status: "5.2.2", reply: 550, diag: "550 5.2.2 <kijitora@libsisimai.org>... Mailbox Full"},
+	// lhost-postfix-35 answered after DATA
+	{rule: "user-unknown-after-data", reason: Filtered, status: "5.0.0", reply: 550, cmd: "DATA", remote: "mx.example.or.jp", diag: "550 <x@example.or.jp>: User unknown"},
+	// lhost-postfix-02
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.2.1", reply: 550, cmd: "RCPT", diag: "550 5.2.1 <filtered@example.co.jp>... User Unknown"},
+	// lhost-sendmail-05
+	{rule: "too-large", reason: EmailTooLarge, status: "5.2.3", reply: 552, diag: "552 5.2.3 Message size exceeds fixed maximum message size (10485760)"},
+	// lhost-postfix-62
+	{rule: "virus", reason: VirusDetected, status: "5.0.0", reply: 550, cmd: "DATA", diag: "550 Virus Detected; Content Rejected"},
+	// lhost-postfix-39
+	{rule: "spam", reason: SpamDetected, status: "5.6.0", reply: 554, diag: "554 5.6.0 This message has been scored as spam with a probability of more than 50%"},
+	// lhost-postfix-78
+	{rule: "rfc-violation", reason: NotCompliantRFC, status: "5.0.0", reply: 554, diag: "554 Transaction failed: Duplicate header 'Subject'."},
+	// lhost-sendmail-06
+	{rule: "content", reason: ContentError, status: "5.6.9", reply: 550, diag: "550 5.6.9 improper use of 8-bit data in message header"},
+	// lhost-postfix-09
+	{rule: "rate-limit", reason: RateLimited, status: "4.3.2", reply: 452, cmd: "MAIL", diag: "452 4.3.2 Connection rate limit exceeded."},
+	// lhost-sendmail-39
+	{rule: "system-full", reason: SystemFull, status: "4.4.5", reply: 452, diag: "452 4.4.5 Insufficient disk space; try again later"},
+	// lhost-dragonfly-13
+	{rule: "mailer-error", reason: MailerError, status: "5.3.0", reply: 554, diag: "554 5.3.0 <mailererror@libsisimai.net>: Recipient address rejected: Mailer error."},
+	// lhost-amazonworkmail-03
+	{rule: "system-error", reason: SystemError, status: "5.3.5", reply: 550, diag: "550 5.3.5 <kuroneko@example.org>... Internal System Error"},
+	// lhost-postfix-53
+	{rule: "syntax", reason: SyntaxError, status: "5.0.0", reply: 504, remote: "mfsmax.docomo.ne.jp", diag: "504 Command parameter not implemented"},
+	// lhost-postfix-42
+	{rule: "policy", reason: PolicyViolation, status: "5.0.0", reply: 550, cmd: "RCPT", diag: "550 Denied by policy"},
+	// lhost-ezweb-01
+	{rule: "filtered", reason: Filtered, rcpt: "x@ezweb.ne.jp", diag: "Each of the following recipients was rejected by a remote mail server."},
+	// lhost-sendmail-29
+	{rule: "delay-warning", reason: Expired, status: "4.5.0", reply: 421, action: dsn.ActionDelayed, diag: "Deferred: 421 Warning: message still undelivered after 4 hours Will keep trying until message is 8 hours old"},
+	// lhost-exim-06
+	{rule: "expired", reason: Expired, diag: "retry timeout exceeded"},
+	// lhost-postfix-15
+	{rule: "timeout", reason: Expired, status: "4.4.1", dtype: "x-postfix", diag: "connect to bukkoji.example.org[192.0.2.1]:25: Connection timed out"},
+	// lhost-postfix-56
+	{rule: "network", reason: NetworkError, status: "4.4.2", dtype: "x-postfix", diag: "lost connection with mx2.qq.com[184.105.206.86] while receiving the initial server greeting"},
+	// lhost-sendmail-55
+	{rule: "x-unix", reason: MailerError, status: "4.5.0", dtype: "x-unix", action: dsn.ActionDelayed, diag: "71"},
+	// rhost-gsuite-01: too vague for a hard bounce
+	{rule: "st-x.1.0", reason: UserUnknown, status: "5.1.0", reply: 550, diag: "550 #5.1.0 Rejected."},
+	{rule: "st-x.1.1", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, diag: "550 5.1.1 <x@example.org>: nope"},
+	{rule: "st-x.1.2", reason: HostUnknown, hard: true, status: "5.1.2", diag: "5.1.2 bad destination"},
+	// lhost-dragonfly-22
+	{rule: "st-x.1.3", reason: UserUnknown, hard: true, status: "5.1.3", reply: 501, diag: "501 5.1.3 <syntaxerror@libsisimai.net>: Recipient address rejected: bad syntax"},
+	{rule: "st-x.1.4", reason: UserUnknown, hard: true, status: "5.1.4", reply: 550, diag: "550 5.1.4 ambiguous"},
+	{rule: "st-x.1.6", reason: HasMoved, hard: true, status: "5.1.6", reply: 550, diag: "550 5.1.6 gone"},
+	{rule: "st-x.1.7", reason: Rejected, status: "5.1.7", reply: 553, diag: "553 5.1.7 bad sender syntax"},
+	// lhost-messagingserver-11
+	{rule: "st-x.1.8", reason: Rejected, status: "5.1.8", reply: 501, diag: "501 5.1.8 Bad sender's system address"},
+	// lhost-messagingserver-10
+	{rule: "st-x.1.10", reason: NotAccept, hard: true, status: "5.1.10"},
+	// lhost-powermta-01 without text
+	{rule: "st-x.2.1", reason: Suspend, hard: true, status: "5.2.1", reply: 550, diag: "550 5.2.1 <kijitora@example.jp>"},
+	{rule: "st-x.2.2", reason: MailboxFull, status: "4.2.2", reply: 450, diag: "450 4.2.2 <kijitora@example.jp>"},
+	{rule: "st-x.2.3", reason: EmailTooLarge, status: "5.2.3", reply: 552},
+	{rule: "st-x.2.4", reason: SystemError, status: "5.2.4", reply: 550},
+	{rule: "st-x.3.1", reason: SystemFull, status: "4.3.1", reply: 452},
+	// lhost-dragonfly-16 (RFC 3463 X.3.2 with RFC 7504 521)
+	{rule: "st-x.3.2", reason: NotAccept, hard: true, status: "5.3.2", reply: 521, diag: "521 5.3.2 <notaccept@libsisimai.net>: Recipient address rejected"},
+	{rule: "st-x.3.4", reason: EmailTooLarge, status: "5.3.4", reply: 552},
+	// rfc3464-43
+	{rule: "st-x.3.x", reason: SystemError, status: "4.3.0", reply: 451, diag: "451 4.3.0 This message could not be delivered due to a recipient error. Please try again later."},
+	// rhost-aol-01 without text
+	{rule: "st-5.4.4", reason: HostUnknown, hard: true, status: "5.4.4"},
+	{rule: "st-x.4.5", reason: SystemError, status: "4.4.5", reply: 451},
+	// rhost-outlook-06
+	{rule: "st-x.4.7", reason: Expired, status: "4.4.7", action: dsn.ActionDelayed},
+	// rfc3464-34
+	{rule: "st-x.4.x", reason: NetworkError, status: "4.4.1", action: dsn.ActionDelayed},
+	{rule: "st-x.5.3", reason: RateLimited, status: "4.5.3", reply: 452},
+	{rule: "st-x.5.6", reason: SecurityError, status: "5.5.6", reply: 500},
+	{rule: "st-x.5.x", reason: SyntaxError, status: "5.5.2", reply: 501},
+	{rule: "st-x.6.x", reason: ContentError, status: "5.6.7", reply: 553},
+	{rule: "st-x.7.2", reason: PolicyViolation, status: "5.7.2", reply: 550},
+	{rule: "st-x.7.8", reason: SecurityError, status: "5.7.8", reply: 535},
+	// lhost-amazonses-08
+	{rule: "st-x.7.9", reason: SecurityError, status: "5.7.9", reply: 550, diag: "550 5.7.9 Rejected"},
+	{rule: "st-x.7.10", reason: FailedSTARTTLS, status: "5.7.10", reply: 523},
+	{rule: "st-x.7.11", reason: SecurityError, status: "5.7.11", reply: 538},
+	{rule: "st-x.7.12", reason: SecurityError, status: "4.7.12", reply: 432},
+	// lhost-dragonfly-21 without text
+	{rule: "st-x.7.13", reason: Suspend, hard: true, status: "5.7.13", reply: 525},
+	{rule: "st-x.7.14", reason: SecurityError, status: "5.7.14", reply: 535},
+	{rule: "st-x.7.15", reason: PolicyViolation, status: "4.7.15", reply: 450},
+	{rule: "st-x.7.16", reason: EmailTooLarge, status: "5.7.16", reply: 550},
+	{rule: "st-x.7.17", reason: HasMoved, hard: true, status: "5.7.17", reply: 550},
+	{rule: "st-x.7.20", reason: AuthFailure, status: "5.7.23", reply: 550},
+	// rhost-google-06 without text
+	{rule: "st-x.7.25", reason: RequirePTR, status: "5.7.25", reply: 550},
+	// rhost-google-04 without text
+	{rule: "st-x.7.26", reason: AuthFailure, status: "5.7.26", reply: 550},
+	{rule: "st-x.7.27", reason: Rejected, status: "5.7.27", reply: 550},
+	{rule: "st-x.7.28", reason: RateLimited, status: "4.7.28", reply: 421},
+	{rule: "st-x.7.29", reason: AuthFailure, status: "5.7.29", reply: 550},
+	{rule: "st-x.7.30", reason: FailedSTARTTLS, status: "5.7.30", reply: 550},
+	// lhost-gmail-05 after the status rows
+	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 550 5.7.1 <this-local-part-does-not-exist-on-google-mail@gmail.com>... Access denied (state 13)"},
+	{rule: "access-denied", reason: SecurityError, reply: 550, diag: "550 Access denied"},
+	// lhost-postfix-38
+	{rule: "blocked-generic", reason: Blocked, status: "4.0.0", diag: "554 Blocked - see https://www.example.net/"},
+	// rhost-yahooinc-01 without the status
+	{rule: "policy-generic", reason: PolicyViolation, reply: 554, diag: "554 Message not accepted, see our policy"},
+	// lhost-googlegroups-06 (Greek)
+	{rule: "google-groups", reason: Rejected, rcpt: "libsisimai@googlegroups.com", diag: "Γεια σας kijitora@example.jp, Θα θέλαμε να σας ενημερώσουμε"},
+	// lhost-dragonfly-17
+	{rule: "onhold", reason: OnHold, status: "5.0.0", reply: 550, diag: "550 5.0.0 <onhold@libsisimai.net>: Recipient address rejected: On hold."},
+	{rule: "rc-521", reason: NotAccept, hard: true, reply: 521, diag: "521 example.org"},
+	{rule: "rc-556", reason: NotAccept, hard: true, reply: 556, diag: "556 example.org"},
+	{rule: "rc-551", reason: HasMoved, hard: true, reply: 551, diag: "551 please try <y@example.net>"},
+	{rule: "rc-552", reason: MailboxFull, reply: 552, diag: "552 sorry"},
+	{rule: "rc-452", reason: SystemFull, reply: 452, diag: "452 sorry"},
+	// lhost-bigfoot-02 would be hard by text; the bare code is not
+	{rule: "rc-553", reason: UserUnknown, reply: 553, diag: "553 sorry"},
+	{rule: "rc-530", reason: SecurityError, reply: 530, diag: "530 sorry"},
+	{rule: "rc-534-538", reason: SecurityError, reply: 535, diag: "535 sorry"},
+	{rule: "rc-500-504", reason: SyntaxError, reply: 502, diag: "502 sorry"},
+	// lhost-postfix-49 without the Postfix wording
+	{rule: "rc-421", reason: SystemError, reply: 421, diag: "421 sorry"},
+	{rule: "rc-451", reason: SystemError, reply: 451, diag: "451 sorry"},
+}
+
+// moreCases are samples from the corpus that test the order of the rows.
+var moreCases = []ruleCase{
+	// lhost-sendmail-36: the phrase overrules the Status field (5.1.1)
+	{rule: "blocklist", reason: Blocked, status: "5.1.1", reply: 550, remote: "inbound-smtp.us-west-2.amazonaws.com", diag: "550 5.7.1 IP address blacklisted by recipient"},
+	// rhost-godaddy-02
+	{rule: "blocklist", reason: Blocked, status: "5.1.3", reply: 553, remote: "smtp.secureserver.net", diag: "553 http://www.spamhaus.org/query/bl?ip=192.0.2.222"},
+	// lhost-exim-57: an address, not an IP, is on the list
+	{rule: "sender-rejected", reason: Rejected, diag: `"Sorry, you are sending to/from an address that has been blacklisted"`},
+	// lhost-amazonses-01: SES's own prefix, the remote reply's status decides
+	{rule: "st-x.7.x", reason: SecurityError, status: "5.1.0", reply: 550, remote: "[192.0.2.222]", diag: "5.1.0 - Unknown address error 550-'5.7.1 <000001321defbd2a@email-bounces.amazonses.com>... Access denied' (delivery attempts: 0)"},
+	// lhost-amazonses-03
+	{rule: "mailbox-full", reason: MailboxFull, status: "5.0.0", reply: 550, diag: "5.1.0 - Unknown address error 550-'5.2.2 <kijitora@example.jp>... Mailbox Full' (delivery attempts: 0)"},
+	// lhost-mailfoundry-02: the text overrules 5.1.1
+	{rule: "mailbox-full", reason: MailboxFull, reply: 552, diag: "552 sorry, mailbox kijitora@example.org is over quota temporarily (#5.1.1)"},
+	// lhost-amazonses-19: a temporary lock is no hard bounce
+	{rule: "suspended", reason: Suspend, status: "5.7.1", reply: 550, diag: "550 5.7.1 <kijitora@example.com>: Recipient address rejected: User kijitora@example.com temporary locked. Please try again later!"},
+	// lhost-opensmtpd-12: a delay is never hard (issue item 5)
+	{rule: "null-mx", reason: NotAccept, status: "4.0.0", action: dsn.ActionDelayed, diag: "No MX found for domain"},
+	// lhost-postfix-44
+	{rule: "relay-denied", reason: NoRelaying, status: "5.0.0", reply: 501, dtype: "x-postfix", diag: "host nyaan.example.jp[192.0.2.2] said: 501 Rcpt-To validation failed: RCPT TO not accepted: 5.7.1 This system is not configured to relay mail (r) from <nekonyaans@p2.example.com> to <kijitora@example.jp>"},
+	// rhost-messagelabs-01: a relay denial that asks for SMTP AUTH stays norelaying (sender side)
+	{rule: "relay-denied", reason: NoRelaying, status: "5.0.0", reply: 550, diag: "550-Please turn on SMTP Authentication in your mail client. 550-mail0.bemta0.messagelabs.com [198.51.100.21]:22222 is not permitted to 550 relay through this server without authentication."},
+	// lhost-exim-30: "Access denied" for a recipient is not proof it does not exist
+	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
+	// lhost-postfix-17
+	{rule: "dns-network", reason: NetworkError, status: "5.4.4", dtype: "x-postfix", diag: "Name service error for name=example.org type=MX: Malformed or unexpected name server reply"},
+	// rhost-aol-05
+	{rule: "host-unknown", reason: HostUnknown, hard: true, status: "5.4.4", dtype: "x-outbound-mail-relay", diag: "Host or domain name not found. Name service error for name=example.jp type=A: Host not found"},
+	// rhost-yahooinc-03
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.0.0", reply: 554, diag: "554 delivery error: dd This user doesn't have a yahoo.com account (this-local-part-does-not-exist@yahoo.com) [0] - mta1061.mail.ne1.yahoo.com"},
+	// lhost-gsuite-14 to a Google Group address: a status row beats the group row
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, rcpt: "libsisimai-2@googlegroups.com", diag: "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos"},
+	// a 4.x user unknown (LDAP lookup failure) is not hard
+	{rule: "user-unknown", reason: UserUnknown, status: "4.1.1", reply: 450, diag: "450 4.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table"},
+	// lhost-qmail-07 and lhost-x2-06: the queue gave up
+	{rule: "expired", reason: Expired, status: "4.4.1", diag: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long."},
+}
+
+func TestRules(t *testing.T) {
+	for _, list := range [][]ruleCase{ruleCases, moreCases} {
+		for _, c := range list {
+			rep, rc := c.facts()
+			v := Classify(rep, rc, nil)
+			if got := decidedBy(v); got != c.rule {
+				t.Errorf("Classify(%q, status %q) decided by rule %q, want %q (evidence %+v)", c.diag, c.status, got, c.rule, v.Evidence)
+			}
+			if v.Reason != c.reason || v.Hard != c.hard {
+				t.Errorf("Classify(%q, status %q) = %s hard=%v, want %s hard=%v", c.diag, c.status, v.Reason, v.Hard, c.reason, c.hard)
+			}
+		}
+	}
+}
+
+func TestEveryRuleHasACase(t *testing.T) {
+	have := map[string]bool{}
+	for _, c := range ruleCases {
+		have[c.rule] = true
+	}
+	for _, r := range rules {
+		if !have[r.id] {
+			t.Errorf("rule %q (%s) has no case in ruleCases", r.id, r.src)
+		}
+	}
+}
+
+// TestNoShadowedPhrase finds phrases that can never decide because an
+// earlier row without further conditions matches them first.
+func TestNoShadowedPhrase(t *testing.T) {
+	for i := range rules {
+		r := &rules[i]
+		if !r.hasText || r.command != "" || r.host != "" || r.class != 0 || r.st.set || r.codeHi != 0 ||
+			r.namesSender || r.rcptDomain != "" || r.mta != "" || r.dtype != "" {
+			continue
+		}
+		for _, ph := range r.phrases {
+			if j, _ := first(&facts{diag: ph}, ph, false); j != i {
+				t.Errorf("rule %q: phrase %q is decided by earlier rule %q", r.id, ph, rules[j].id)
+			}
+		}
+	}
+}
+
+func TestCompileRulesRejectsBadRows(t *testing.T) {
+	bad := [][]rule{
+		{{id: "a", reason: Blocked, phrases: p("Upper"), src: "x"}},
+		{{id: "a", reason: Blocked, phrases: p("x"), src: "x"}, {id: "a", reason: Blocked, phrases: p("y"), src: "x"}},
+		{{id: "a", reason: Blocked, src: "x"}},
+		{{id: "a", reason: Blocked, phrases: p("x")}},
+		{{id: "a", reason: Blocked, status: "5.7", src: "x"}},
+		{{id: "a", reason: Blocked, status: "7.1.1", src: "x"}},
+		{{id: "a", reason: Blocked, status: "5.1.9-2", src: "x"}},
+		{{id: "a", reason: Blocked, codes: "55x", src: "x"}},
+	}
+	for i, rs := range bad {
+		if err := compileRules(rs); err == nil {
+			t.Errorf("compileRules(bad table %d) = nil, want an error", i)
+		}
+	}
+}
+
+func TestStatusPattern(t *testing.T) {
+	tests := []struct {
+		pat  string
+		st   string
+		want bool
+	}{
+		{"x.1.1", "5.1.1", true},
+		{"x.1.1", "4.1.1", true},
+		{"5.1.1", "4.1.1", false},
+		{"5.7.606-649", "5.7.606", true},
+		{"5.7.606-649", "5.7.649", true},
+		{"5.7.606-649", "5.7.650", false},
+		{"x.4.*", "4.4.7", true},
+		{"x.4.*", "5.5.1", false},
+		{"x.1.1", "2.1.1", false},
+	}
+	for _, tt := range tests {
+		sp, err := parseStatusPattern(tt.pat)
+		if err != nil {
+			t.Fatalf("parseStatusPattern(%q): %v", tt.pat, err)
+		}
+		st := smtpcode.MustStatus(tt.st)
+		if got := sp.match(st.Class, st.Subject, st.Detail); got != tt.want {
+			t.Errorf("pattern %q match %s = %v, want %v", tt.pat, tt.st, got, tt.want)
+		}
+	}
+}
