@@ -9,7 +9,9 @@ import (
 // normalizeAddress cleans an address as bounces write it: "rfc822;"
 // prefixes, angle brackets, quotes, comments, "mailto:", trailing dots and
 // punctuation. The domain is lower-cased and IDNA A-labels are turned into
-// Unicode (RFC 5890). It returns "" when no addr-spec is left.
+// Unicode (RFC 5890). A quoted local part keeps its quotes only when it is
+// not a dot-atom (RFC 5321 section 4.1.2: "neko..nyaan"@example.org). It
+// returns "" when no addr-spec is left.
 func normalizeAddress(s string) string {
 	s = strings.TrimSpace(s)
 	if t, rest, ok := strings.Cut(s, ";"); ok && !strings.Contains(t, "@") {
@@ -23,33 +25,38 @@ func normalizeAddress(s string) string {
 		}
 	}
 	// Drop comments: "a@b (Mailbox full)".
-	if i := strings.IndexByte(s, '('); i > 0 {
+	if i := strings.IndexByte(s, '('); i > 0 && !strings.Contains(s[:i], `"`) {
 		s = s[:i]
 	}
 	s = strings.TrimSpace(s)
 	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
-	s = strings.Trim(s, `"'`+"`")
 	s = strings.TrimRight(s, ".,;:>]) \t")
 	s = strings.TrimLeft(s, "<[( \t")
+	for len(s) > 1 && (s[0] == '\'' || s[0] == '`' || s[0] == '"' && s[len(s)-1] == '"') {
+		// 'a@b', "a@b": quotes around the whole address.
+		s = strings.Trim(s, "\"'`")
+	}
+	s = strings.TrimRight(s, ".,;:'` \t")
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {
 		return ""
 	}
 	local, domain := s[:at], strings.ToLower(s[at+1:])
-	if strings.ContainsAny(domain, " \t<>@,;") {
+	if strings.ContainsAny(domain, " \t<>@,;\"'") {
 		return ""
 	}
-	// QUIRK: a quoted local part "\"john doe\"@example.com" keeps its quotes only when needed.
-	if strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`) && !strings.ContainsAny(local[1:len(local)-1], ` "(),:;<>@[\]`) {
-		local = local[1 : len(local)-1]
-	}
-	if strings.ContainsAny(local, " \t") && !strings.HasPrefix(local, `"`) {
-		// "User Name user@example.com": keep the last word.
-		if i := strings.LastIndexAny(local, " \t"); i >= 0 {
-			local = local[i+1:]
+	if strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`) && len(local) > 1 {
+		if inner := local[1 : len(local)-1]; dotAtom(inner) {
+			local = inner
 		}
+	} else if strings.ContainsAny(local, " \t") {
+		// "User Name user@example.com": keep the last word.
+		local = local[strings.LastIndexAny(local, " \t")+1:]
+	}
+	if strings.HasPrefix(local, `"`) != strings.HasSuffix(local, `"`) || len(local) == 1 {
+		local = strings.Trim(local, `"`) // a stray quote
 	}
 	if local == "" {
 		return ""
@@ -60,4 +67,77 @@ func normalizeAddress(s string) string {
 		}
 	}
 	return local + "@" + domain
+}
+
+// dotAtom reports whether s is a dot-atom (RFC 5322 section 3.2.3): atext
+// runs separated by single dots. Bytes above 0x7f count as atext (RFC
+// 6532 section 3.2).
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// verpRecipient decodes the first VERP address among the bounce's own
+// recipient headers: the local part ends in "+user=domain" or
+// "-user=domain" (qmail and most ESPs: "bounces+alice=example.com@esp",
+// "bounce-alice=example.com@esp"). Sender-rewriting schemes that put an
+// address of the sender there (SRS "SRS0=...", BATV "prvs=...") are not
+// VERP and are skipped.
+func verpRecipient(values ...string) string {
+	for _, v := range values {
+		for _, a := range strings.Split(v, ",") {
+			if r := verpDecode(normalizeAddress(a)); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// verpDecode returns the recipient encoded in one VERP address, or "".
+func verpDecode(a string) string {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 {
+		return ""
+	}
+	local := a[:at]
+	l := strings.ToLower(local)
+	for _, p := range []string{"srs0=", "srs1=", "prvs=", "msprvs1=", "btv1=", "batv="} {
+		if strings.HasPrefix(l, p) {
+			return ""
+		}
+	}
+	eq := strings.LastIndexByte(local, '=')
+	if eq < 0 {
+		return ""
+	}
+	domain := strings.ToLower(local[eq+1:])
+	if !strings.Contains(domain, ".") || !validHostChars(domain) || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return ""
+	}
+	head := local[:eq]
+	// The user starts after the first '+' (the qmail and Postfix extension
+	// delimiter), else after the first '-'.
+	i := strings.IndexByte(head, '+')
+	if i < 0 {
+		i = strings.IndexByte(head, '-')
+	}
+	if i < 0 || i == len(head)-1 {
+		return ""
+	}
+	user := head[i+1:]
+	if strings.ContainsAny(user, "=@ ") {
+		return ""
+	}
+	return normalizeAddress(user + "@" + domain)
 }

@@ -19,40 +19,79 @@ type Diagnosis struct {
 // ScanDiagnostic reads the codes, command and host out of free text such as
 // "host mx.example.com[192.0.2.1] said: 554 5.7.1 <a@b>: Relay access
 // denied (in reply to RCPT TO command)".
+//
+// The status code is the first one that directly follows a reply code (the
+// remote server's own answer, "550 5.7.1" or "550-'5.7.1"), else the first
+// one standing alone; a reply code without a status is the first 4yz or
+// 5yz one. When a reply and its status disagree in class ("554 4.4.7
+// Message expired <421 4.4.2 Connection timed out>"), a later pair that
+// agrees is the server's answer and wins.
 func ScanDiagnostic(text string) Diagnosis {
-	var d Diagnosis
+	d, _ := scanDiagnostic(text)
+	return d
+}
+
+// maxCodeScan caps the status codes looked at in one text.
+const maxCodeScan = 32
+
+// scanDiagnostic is ScanDiagnostic; paired reports that the status came
+// with a reply code, as the remote server's answer.
+func scanDiagnostic(text string) (d Diagnosis, paired bool) {
 	if text == "" {
-		return d
+		return d, false
 	}
-	st, i, _, ok := smtpcode.Find(text)
-	if ok {
-		d.Status = st
-		if c, ok := replyBefore(text[:i]); ok {
-			d.Reply = c
+	var first, pair, agree smtpcode.Status
+	var pairReply, agreeReply smtpcode.ReplyCode
+	off := 0
+	for n := 0; n < maxCodeScan && off < len(text); n++ {
+		st, i, j, ok := smtpcode.Find(text[off:])
+		if !ok {
+			break
 		}
+		if first.IsZero() {
+			first = st
+		}
+		if c, ok := replyBefore(text[:off+i]); ok {
+			if pair.IsZero() {
+				pair, pairReply = st, c
+			}
+			if c.Class() == st.Class {
+				agree, agreeReply = st, c
+				break
+			}
+		}
+		off += j
+	}
+	switch {
+	case !agree.IsZero() && (pair.IsZero() || pairReply.Class() != pair.Class):
+		d.Status, d.Reply, paired = agree, agreeReply, true
+	case !pair.IsZero():
+		d.Status, d.Reply, paired = pair, pairReply, true
+	default:
+		d.Status = first
 	}
 	if d.Reply == 0 {
 		d.Reply = firstFailureReply(text)
 	}
 	// A reply code and a status of different classes disagree; the status
 	// is then likely unrelated text ("550 ... see 4.2.1 of our policy").
-	if d.Reply != 0 && !d.Status.IsZero() && d.Reply.Class() != d.Status.Class && d.Status.Class != 2 {
+	if !paired && d.Reply != 0 && !d.Status.IsZero() && d.Reply.Class() != d.Status.Class && d.Status.Class != 2 {
 		if c2 := d.Reply.Class(); c2 == 4 || c2 == 5 {
 			if alt, ok := findStatusOfClass(text, c2); ok {
 				d.Status = alt
 			}
 		}
 	}
-	lower := strings.ToLower(text)
+	lower := asciiLower(text)
 	d.Command = commandOf(lower)
 	d.Host = hostOf(text, lower)
-	return d
+	return d, paired
 }
 
 // findStatusOfClass returns the first status code of class c in text.
 func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
-	for off := 0; off < len(text); {
-		st, i, j, ok := smtpcode.Find(text[off:])
+	for off, n := 0, 0; off < len(text) && n < maxCodeScan; n++ {
+		st, _, j, ok := smtpcode.Find(text[off:])
 		if !ok {
 			break
 		}
@@ -60,7 +99,6 @@ func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
 			return st, true
 		}
 		off += j
-		_ = i
 	}
 	return smtpcode.Status{}, false
 }
@@ -68,7 +106,7 @@ func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
 // replyBefore reads a reply code that directly precedes a status code:
 // "554 5.7.1" or "550-5.1.1".
 func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
-	p := strings.TrimRight(prefix, " -\t#(")
+	p := strings.TrimRight(prefix, " -\t#('\"")
 	if len(p) < 3 {
 		return 0, false
 	}
@@ -85,10 +123,9 @@ func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
 	return c, true
 }
 
-// firstFailureReply finds the first 4yz or 5yz reply code standing alone,
-// then any reply code.
+// firstFailureReply finds the first 4yz or 5yz reply code standing alone;
+// a 2yz or 3yz code counts only when it starts the text ("250 OK").
 func firstFailureReply(text string) smtpcode.ReplyCode {
-	var any smtpcode.ReplyCode
 	for off := 0; off < len(text); {
 		c, i, ok := smtpcode.FindReply(text[off:])
 		if !ok {
@@ -97,12 +134,14 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 		if c.Temporary() || c.Permanent() {
 			return c
 		}
-		if any == 0 {
-			any = c
-		}
 		off += i + 3
 	}
-	return any
+	if t := strings.TrimLeft(text, " \t"); len(t) >= 3 {
+		if c, i, ok := smtpcode.FindReply(t[:min(len(t), 4)]); ok && i == 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // commandPhrases map what MTAs write to the SMTP command a reply answered.
@@ -175,15 +214,21 @@ func validHostChars(h string) bool {
 }
 
 // completeFromDiagnostic fills the reply code, command and remote host from
-// the diagnostic text, and replaces a missing or generic Status with the
-// more specific code the text gives (RFC 3464 section 2.3.4 asks for the
-// most specific code).
+// the diagnostic text, and replaces the status with the one the text gives
+// when that is more specific: the Status field is missing or generic
+// (RFC 3464 section 2.3.4 asks for the most specific code), or the remote
+// server's own answer in an smtp diagnostic names another code of the same
+// class (Sendmail maps the server's 5.7.1 to its own 5.1.1, sample
+// lhost-sendmail-36).
 func completeFromDiagnostic(rc *Recipient) {
 	if rc.Diagnostic == "" {
 		return
 	}
-	d := ScanDiagnostic(rc.Diagnostic)
-	if rc.ReplyCode == 0 {
+	d, paired := scanDiagnostic(rc.Diagnostic)
+	// QUIRK: "X-Unix; 255" is a program's exit status, not a reply code
+	// (RFC 3464 section 2.3.6 leaves non-smtp types to their own grammar).
+	smtp := rc.DiagnosticType == "" || rc.DiagnosticType == "smtp"
+	if rc.ReplyCode == 0 && !strings.HasPrefix(rc.DiagnosticType, "x-unix") {
 		rc.ReplyCode = d.Reply
 	}
 	if !d.Status.IsZero() {
@@ -191,6 +236,8 @@ func completeFromDiagnostic(rc *Recipient) {
 		case rc.Status.IsZero():
 			rc.Status, rc.StatusFromText = d.Status, true
 		case rc.Status.Generic() && !d.Status.Generic() && d.Status.Class == rc.Status.Class:
+			rc.Status, rc.StatusFromText = d.Status, true
+		case paired && smtp && !d.Status.Generic() && d.Status.Class == rc.Status.Class && d.Status != rc.Status:
 			rc.Status, rc.StatusFromText = d.Status, true
 		}
 	}

@@ -179,6 +179,7 @@ func cleanHost(h string) string {
 // readFeedback reads an RFC 5965 section 3 feedback report.
 func (p *parser) readFeedback(b []byte) {
 	fb := &Feedback{}
+	var removal []string
 	for _, blk := range fieldBlocks(b) {
 		for _, f := range blk {
 			switch f.name {
@@ -187,7 +188,17 @@ func (p *parser) readFeedback(b []byte) {
 			case "user-agent":
 				fb.UserAgent = f.value
 			case "original-rcpt-to":
-				fb.OriginalRcptTo = f.value
+				if fb.OriginalRcptTo == "" {
+					fb.OriginalRcptTo = f.value
+				}
+				if a := normalizeAddress(f.value); a != "" {
+					fb.Recipients = append(fb.Recipients, a)
+				}
+			case "removal-recipient":
+				// The opted-out address of the early ARF drafts (sample arf-12).
+				if a := normalizeAddress(f.value); a != "" {
+					removal = append(removal, a)
+				}
 			case "original-mail-from":
 				fb.OriginalMailFrom = f.value
 			case "source-ip":
@@ -198,6 +209,9 @@ func (p *parser) readFeedback(b []byte) {
 				fb.ArrivalDate = f.value
 			}
 		}
+	}
+	if len(fb.Recipients) == 0 {
+		fb.Recipients = removal
 	}
 	p.rep.Feedback = fb
 }

@@ -27,6 +27,8 @@ func normalizeNewlines(b []byte) []byte {
 			out = append(out, '\n')
 			if i+1 < len(b) && b[i+1] == '\n' {
 				i++
+			} else if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
+				i += 2 // QUIRK: CR CR LF, a CRLF file converted once more
 			}
 			continue
 		}

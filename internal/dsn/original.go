@@ -17,6 +17,7 @@ var inlineMarkers = []string{
 	"original message header",                                  // various
 	"copy of the original message",                             // various
 	"unsent message below",                                     // Domino, Sendmail
+	"----- unsent message follows -----",                       // Sendmail V5
 	"original message headers",                                 // Office 365 text
 	"message header follows",                                   // various
 	"the headers of your message",                              // Yahoo
@@ -27,6 +28,8 @@ var inlineMarkers = []string{
 	"included is a copy of the message",                        // various
 	"original message below",                                   // various
 	"your message reads (in part)",                             // mail.ru style
+	"message headers follow",                                   // DragonFly
+	"original message:",                                        // Verizon MMS
 }
 
 // splitInlineOriginal cuts text at the first marker line after which an
@@ -126,4 +129,33 @@ func unquote(b []byte) []byte {
 		out = append(out, '\n')
 	}
 	return out
+}
+
+// forwardMarkers start a bounce that a person forwarded to someone else,
+// quoting it with '>' (Apple Mail, Gmail, Thunderbird wordings).
+var forwardMarkers = []string{"begin forwarded message:", "---------- forwarded message", "-------- original message --------"}
+
+// unquoteForwarded removes one level of '>' quoting from the lines after a
+// forward marker, so that a forwarded bounce reads like the bounce itself.
+// QUIRK: not a format of any RFC (sample lhost-sendmail-14).
+func unquoteForwarded(text string) string {
+	lower := asciiLower(text)
+	at := -1
+	for _, m := range forwardMarkers {
+		if i := strings.Index(lower, m); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return text
+	}
+	nl := strings.IndexByte(text[at:], '\n')
+	if nl < 0 {
+		return text
+	}
+	head, rest := text[:at+nl+1], text[at+nl+1:]
+	if !quoted([]byte(trimLeadingSpace([]byte(rest)))) {
+		return text
+	}
+	return head + string(unquote([]byte(rest)))
 }

@@ -20,6 +20,7 @@ type parser struct {
 	nested   [][]byte        // attached messages, in case the report is inside one
 	dsnSeen  bool            // a delivery-status part was read
 	origID   string          // X-Original-Message-ID or similar from the DSN fields
+	header   string          // the bounce's own header block, raw
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -33,6 +34,7 @@ func (p *parser) run(raw []byte) error {
 	if !ok {
 		return fmt.Errorf("%w: no header fields at the start", ErrNotMessage)
 	}
+	p.header = string(raw[:len(raw)-len(body)])
 	p.readOwnHeaders(h)
 	if err := p.walk(h, body, 0); err != nil {
 		return err
@@ -60,6 +62,14 @@ func (p *parser) readOwnHeaders(h textproto.Header) {
 	r.ReturnTo = h.Get("Return-Path")
 	r.MessageID = h.Get("Message-Id")
 	r.AutoReply = autoReplyMarkers(h)
+	for _, v := range h.Values("X-Failed-Recipients") {
+		for _, a := range strings.Split(v, ",") {
+			if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
+				r.FailedRecipients = append(r.FailedRecipients, n)
+			}
+		}
+	}
+	r.VERPRecipient = verpRecipient(h.Get("To"), h.Get("Return-Path"), h.Get("Delivered-To"), h.Get("X-Original-To"))
 }
 
 // autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
@@ -137,7 +147,15 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 		p.noteWarning(w)
 		p.addText(b, true)
 	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
-		if isAttachment(h) && !looksLikeHeaders(body) {
+		if isAttachment(h) {
+			if looksLikeHeaders(body) && p.original == nil {
+				// QUIRK: the original's headers attached as a text file
+				// (sample lhost-x6-01), where RFC 6522 section 4 wants
+				// text/rfc822-headers.
+				b, w := decodeBody(h, body, limit)
+				p.noteWarning(w)
+				p.original = b
+			}
 			return nil
 		}
 		b, w := decodeBody(h, body, limit)
@@ -244,6 +262,7 @@ func (p *parser) finish() {
 	if strings.TrimSpace(text) == "" && p.html.Len() > 0 {
 		text = p.html.String()
 	}
+	text = unquoteForwarded(text)
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text)
 	r.Text = report
@@ -262,20 +281,41 @@ func (p *parser) finish() {
 		p.readDeliveryStatus([]byte(text), false)
 		p.dsnSeen = len(r.Recipients) > 0
 	}
-	if p.dsnSeen && len(r.Recipients) > 0 {
-		if r.DecodedBy == "" {
+	m := newMsgView(r, report, p.header)
+	switch {
+	case p.dsnSeen && len(r.Recipients) > 0:
+		// The DSN gives the structure; the text may say more about each
+		// recipient, and its wording names the MTA.
+		var list []Recipient
+		block := report
+		if rg := firstMatch(m); rg != nil {
+			r.DecodedBy = rg.name
+			block = rg.block(m)
+			list = rg.read(m)
+		} else {
 			r.DecodedBy = "rfc3464"
+			list = scanRecipients(m, report, genericLeads, true)
 		}
-		p.mergeText(report)
-	} else if r.Feedback != nil {
+		p.mergeText(list, block)
+	case r.Feedback != nil:
 		r.DecodedBy = "arf"
 		r.Kind = KindFeedback
-		if r.Feedback.OriginalRcptTo != "" {
-			r.Recipients = []Recipient{{Recipient: normalizeAddress(r.Feedback.OriginalRcptTo), Action: ActionDelivered}}
+		for _, a := range r.Feedback.Recipients {
+			r.Recipients = append(r.Recipients, Recipient{Recipient: a, Action: ActionDelivered})
 		}
+		if len(r.Recipients) == 0 {
+			// QUIRK: RFC 5965 section 3.2 makes Original-Rcpt-To optional;
+			// the returned original's To is then the complainant.
+			for _, a := range strings.Split(r.Original.To, ",") {
+				if n := normalizeAddress(a); n != "" {
+					r.Recipients = append(r.Recipients, Recipient{Recipient: n, Action: ActionDelivered})
+				}
+			}
+		}
+		r.Recipients = dedupe(r.Recipients)
 		return
-	} else {
-		p.recognise(report)
+	default:
+		p.recognise(m)
 	}
 	for i := range r.Recipients {
 		completeFromDiagnostic(&r.Recipients[i])

@@ -4,26 +4,40 @@ import (
 	"strings"
 )
 
-// recognise reads recipients out of a report with no delivery-status part:
-// first the recognisers of known MTA formats (recognisers.go), then the
-// generic scanner, then RFC 3834 auto-replies.
-func (p *parser) recognise(text string) {
+// This file holds the machinery that reads non-standard bounces; the table
+// of formats it runs is in recognisers.go.
+//
+// A bounce is read in three layers, each a fallback for the one before:
+//  1. the rows of the recognisers table whose markers match, in order: the
+//     first one that finds a recipient wins;
+//  2. the generic scanner (scanRecipients with genericLeads) over the whole
+//     report text, for bounces that look like one;
+//  3. a recipient the bounce does not name in its text: X-Failed-Recipients,
+//     the VERP address the bounce was sent to, or the returned original's
+//     single To.
+//
+// A report with a delivery-status part takes its recipients from the part;
+// the text is still read by the first matching row (or the generic
+// scanner) and merged in (mergeText), and the row names the format.
+
+// recognise reads recipients out of a report with no delivery-status part.
+func (p *parser) recognise(m *msgView) {
 	r := p.rep
-	m := newMsgView(r, text)
+	var named *recogniser
 	for i := range recognisers {
 		rg := &recognisers[i]
 		if !rg.matches(m) {
 			continue
 		}
-		list := rg.read(m)
-		if len(list) == 0 {
-			continue
+		if named == nil {
+			named = rg
 		}
-		r.Recipients = list
-		r.DecodedBy = rg.name
-		return
+		if list := rg.read(m); len(list) > 0 {
+			r.Recipients, r.DecodedBy = list, rg.name
+			return
+		}
 	}
-	if isAutoReply(r) {
+	if named == nil && !m.bounceLike && isAutoReply(r) {
 		r.Kind = KindAutoReply
 		r.DecodedBy = "rfc3834"
 		if a := normalizeAddress(r.From); a != "" {
@@ -32,39 +46,73 @@ func (p *parser) recognise(text string) {
 		}
 		return
 	}
-	if !m.bounceLike {
+	if named == nil && !m.bounceLike {
 		return
 	}
-	if list := scanBlock(m.text, m.exclude); len(list) > 0 {
-		r.Recipients = list
-		r.DecodedBy = "generic"
+	block := m.text
+	if named != nil {
+		block = named.block(m)
+	}
+	if named == nil {
+		if list := scanRecipients(m, m.text, genericLeads, true); len(list) > 0 {
+			r.Recipients, r.DecodedBy = list, "generic"
+			return
+		}
+	}
+	// The text names no recipient: the headers or the original may.
+	list, how := fallbackRecipients(r)
+	if len(list) == 0 {
 		return
 	}
-	// A bounce that names no address: the original's recipient is the one
-	// that failed. Losing the verdict would be worse than this guess.
+	d := diagnosticOf(block)
+	for i := range list {
+		list[i].Diagnostic = d
+	}
+	r.Recipients = list
+	if named != nil {
+		r.DecodedBy = named.name
+	} else {
+		r.DecodedBy = how
+	}
+}
+
+// fallbackRecipients are the failed recipients of a bounce whose text names
+// none: X-Failed-Recipients (Exim, Gmail), the VERP recipient, or the
+// original's To when it names one address. how names the source.
+func fallbackRecipients(r *Report) (list []Recipient, how string) {
+	for _, a := range r.FailedRecipients {
+		list = append(list, Recipient{Recipient: a, Action: ActionFailed})
+	}
+	if len(list) > 0 {
+		return list, "x-failed-recipients"
+	}
+	if r.VERPRecipient != "" {
+		return []Recipient{{Recipient: r.VERPRecipient, Action: ActionFailed}}, "verp"
+	}
 	if a := normalizeAddress(r.Original.To); a != "" && !strings.Contains(r.Original.To, ",") {
-		d := firstDiagnosticLine(m.text)
-		r.Recipients = []Recipient{{Recipient: a, Action: ActionFailed, Diagnostic: d}}
-		r.DecodedBy = "generic-original"
+		return []Recipient{{Recipient: a, Action: ActionFailed}}, "generic-original"
 	}
+	return nil, ""
 }
 
 // msgView is what recognisers look at, computed once per message.
 type msgView struct {
 	rep        *Report
 	text       string // the report text (before any inline original)
-	lower      string // strings.ToLower(text)
+	lower      string // asciiLower(text): same offsets as text
+	header     string // the bounce's own header block, lower case
 	from       string // lower-case From of the bounce
 	subject    string // lower-case Subject of the bounce
 	bounceLike bool
-	exclude    map[string]bool // addresses that are not failed recipients
+	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
 }
 
-func newMsgView(r *Report, text string) *msgView {
+func newMsgView(r *Report, text, header string) *msgView {
 	m := &msgView{
 		rep:     r,
 		text:    text,
-		lower:   strings.ToLower(text),
+		lower:   asciiLower(text),
+		header:  asciiLower(header),
 		from:    strings.ToLower(r.From),
 		subject: strings.ToLower(r.Subject),
 		exclude: map[string]bool{},
@@ -78,19 +126,44 @@ func newMsgView(r *Report, text string) *msgView {
 	return m
 }
 
+// asciiLower lower-cases ASCII letters only, so that offsets in the result
+// are offsets in s (strings.ToLower may change the length of non-ASCII
+// text). It does not copy a string with no upper-case ASCII letter.
+func asciiLower(s string) string {
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // bounceSenders and bounceSubjects mark a message as a bounce when it has
 // no report part (lower case substrings).
 var (
 	bounceSenders = []string{"mailer-daemon", "postmaster", "mail delivery", "mail.delivery", "maildelivery",
-		"bounce", "mdaemon", "mail administrator", "mailadmin", "system administrator", "nobody@", "noreply-dmarc"}
+		"bounce", "mdaemon", "mail administrator", "mailadmin", "system administrator", "nobody@", "noreply-dmarc",
+		"post_master", "mmsc ndr"}
 	bounceSubjects = []string{"undeliver", "undelivered", "delivery fail", "delivery status", "failure notice",
 		"returned mail", "returned to sender", "delivery problem", "could not be delivered", "not delivered",
 		"mail delivery", "non-delivery", "nondelivery", "delivery notification", "rejected", "error sending",
 		"message delivery", "warning: message", "mail system error", "failed delivery", "delivery error",
-		"unzustellbar", "non remis", "non recapitabile", "no se puede entregar", "onbestelbaar", "不達", "エラー"}
+		"unzustellbar", "non remis", "non recapitabile", "no se puede entregar", "onbestelbaar", "不達", "エラー",
+		"delivery failure", "mail failure", "недоставленное", "не доставлено"}
 )
 
 func bounceLike(m *msgView) bool {
+	if len(m.rep.FailedRecipients) > 0 {
+		return true
+	}
 	for _, s := range bounceSenders {
 		if strings.Contains(m.from, s) {
 			return true
@@ -142,17 +215,42 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	return false
 }
 
-// scanBlock is the generic scanner: a recipient is an address at the start
-// of a line (bare, in angle brackets or quotes, optionally followed by ':'
-// or text), and its diagnostic is the rest of that line and the lines that
-// follow up to an empty line or the next recipient.
-func scanBlock(text string, exclude map[string]bool) []Recipient {
+// maxDiagLines caps the lines of text kept as one recipient's diagnostic.
+const maxDiagLines = 16
+
+// scanRecipients reads failed recipients out of a block of report text. A
+// recipient is an address that starts a line (bare, in angle brackets or
+// quotes, after a bullet such as "*", "-", "->" or ">>>"), or an address
+// that follows one of the lead phrases on its line ("could not be
+// delivered to: <a@b>"). Its diagnostic is the rest of that line (the whole
+// line after a lead phrase) and the lines that follow, up to an empty line
+// or the next recipient. When the block names one recipient whose own
+// lines carry no code, the whole block after it is its diagnostic.
+//
+// generic is true for the generic scanner: it then skips the addresses of
+// the bounce itself and its original's sender (m.exclude); table rows know
+// where their recipients are and skip only mail system addresses.
+func scanRecipients(m *msgView, block string, lead []string, generic bool) []Recipient {
 	var out []Recipient
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(block, "\n")
+	lowerBlock := asciiLower(block)
+	lowers := strings.Split(lowerBlock, "\n")
+	bounceFrom := strings.ToLower(normalizeAddress(m.rep.From))
+	skip := func(a string) bool {
+		l := strings.ToLower(a)
+		if generic {
+			return m.exclude[l] || systemAddress(l)
+		}
+		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
+	}
+	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
 	for i := 0; i < len(lines); i++ {
-		addr, rest, ok := leadingAddress(lines[i])
-		if !ok || exclude[strings.ToLower(addr)] || systemAddress(addr) {
+		addr, rest, ok := recipientOn(lines[i], lowers[i], lead)
+		if !ok || skip(addr) {
 			continue
+		}
+		if first < 0 {
+			first = i
 		}
 		diag := []string{}
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" {
@@ -166,18 +264,72 @@ func scanBlock(text string, exclude map[string]bool) []Recipient {
 				}
 				break
 			}
-			if _, _, ok := leadingAddress(lines[j]); ok {
+			if a, _, ok := recipientOn(lines[j], lowers[j], lead); ok && !skip(a) {
 				break
 			}
 			diag = append(diag, l)
 			i = j
-			if len(diag) >= 12 {
+			if len(diag) >= maxDiagLines {
 				break
 			}
 		}
+		last = i
 		out = append(out, Recipient{Recipient: addr, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
 	}
+	if len(out) == 1 && last >= 0 && !hasCode(out[0].Diagnostic) {
+		// One recipient whose lines say no code: the rest of the block is
+		// about it, the text after it first.
+		d := out[0].Diagnostic
+		if after := diagnosticOf(strings.Join(lines[last+1:], "\n")); after != "" {
+			d = strings.TrimSpace(d + " " + after)
+		}
+		if !hasCode(d) {
+			if before := diagnosticOf(strings.Join(lines[:first], "\n")); hasCode(before) {
+				d = strings.TrimSpace(d + " " + before)
+			}
+		}
+		out[0].Diagnostic = d
+	}
 	return out
+}
+
+// hasCode reports whether text carries a failure reply code or a status code.
+func hasCode(text string) bool {
+	d := ScanDiagnostic(text)
+	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
+}
+
+// recipientOn reads a failed recipient's address from one line; lower is
+// the line in lower case.
+func recipientOn(line, lower string, lead []string) (addr, rest string, ok bool) {
+	if a, r, ok := leadingAddress(stripBullet(line)); ok {
+		return a, r, true
+	}
+	for _, p := range lead {
+		i := strings.Index(lower, p)
+		if i < 0 {
+			continue
+		}
+		after := line[i+len(p):]
+		s := strings.TrimLeft(after, " \t:;'\"")
+		if a, r, ok := leadingAddress(s); ok {
+			// The whole line says what happened: "Unknown user: a@b".
+			before := strings.TrimSpace(line[:i+len(p)])
+			return a, strings.TrimSpace(before + " " + strings.TrimLeft(r, ">\"'")), true
+		}
+	}
+	return "", "", false
+}
+
+// stripBullet drops the list markers some formats put before a recipient.
+func stripBullet(line string) string {
+	s := strings.TrimLeft(line, " \t")
+	for _, b := range []string{">>>", "->", "=>", "*", "-", "•", "・"} {
+		if strings.HasPrefix(s, b) {
+			return strings.TrimLeft(s[len(b):], " \t")
+		}
+	}
+	return s
 }
 
 // leadingAddress reads an address that starts a line.
@@ -199,15 +351,24 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 		if j < 0 {
 			return "", "", false
 		}
-		tok, rest = s[1:j+1], s[j+2:]
+		// "quoted local"@domain
+		if k := j + 2; k < len(s) && s[k] == '@' {
+			e := strings.IndexAny(s[k:], " \t:;,>")
+			if e < 0 {
+				e = len(s) - k
+			}
+			tok, rest = s[:k+e], s[k+e:]
+		} else {
+			tok, rest = s[1:j+1], s[j+2:]
+		}
 	default:
-		j := strings.IndexAny(s, " \t:;,")
+		j := strings.IndexAny(s, " \t:;,<>()[]")
 		if j < 0 {
 			j = len(s)
 		}
 		tok, rest = s[:j], s[j:]
 	}
-	if !strings.Contains(tok, "@") || strings.ContainsAny(tok, " \t") {
+	if !strings.Contains(tok, "@") || strings.ContainsAny(tok, " \t") && !strings.HasPrefix(tok, `"`) {
 		return "", "", false
 	}
 	a := normalizeAddress(tok)
@@ -217,58 +378,92 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 	return a, rest, true
 }
 
-// systemAddress reports the addresses of mail systems, never failed recipients.
+// systemAddress reports the addresses of mail systems, never failed
+// recipients; a is lower case.
 func systemAddress(a string) bool {
-	l := strings.ToLower(a)
-	return strings.HasPrefix(l, "mailer-daemon@") || strings.HasPrefix(l, "postmaster@")
+	return strings.HasPrefix(a, "mailer-daemon@") || strings.HasPrefix(a, "postmaster@")
 }
 
-// firstDiagnosticLine returns the first line of text that carries a code
-// or a failure word, for bounces that name no address.
-func firstDiagnosticLine(text string) string {
-	for _, l := range strings.Split(text, "\n") {
+// diagnosticOf joins the non-empty lines of a block into one diagnostic,
+// capped at maxDiagLines lines and MaxTextBytes/64 bytes. Banner lines
+// ("----- Transcript of session follows -----") are left out.
+func diagnosticOf(block string) string {
+	var sb strings.Builder
+	n := 0
+	for len(block) > 0 && n < maxDiagLines && sb.Len() < MaxTextBytes/64 {
+		var l string
+		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
-		if l == "" {
+		if l == "" || strings.HasPrefix(l, "---") && strings.HasSuffix(l, "---") {
 			continue
 		}
-		d := ScanDiagnostic(l)
-		if d.Reply != 0 || !d.Status.IsZero() {
-			return l
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
 		}
+		sb.WriteString(l)
+		n++
 	}
-	return ""
+	return sb.String()
 }
 
 // mergeText completes DSN recipients from the report's free text, which
 // often says more than the Diagnostic-Code (Postfix transcripts, Gmail's
-// explanations): a recipient with no diagnostic, or one whose text carries
-// a more specific code, takes it from the text block about it.
-func (p *parser) mergeText(text string) {
-	if text == "" {
-		return
-	}
-	var blocks []Recipient
-	for i := range p.rep.Recipients {
-		rc := &p.rep.Recipients[i]
-		if rc.Diagnostic != "" && !rc.Status.IsZero() && !rc.Status.Generic() {
-			continue
-		}
-		if blocks == nil {
-			blocks = scanBlock(text, nil)
-		}
-		for _, b := range blocks {
-			if !strings.EqualFold(b.Recipient, rc.Recipient) || b.Diagnostic == "" {
-				continue
-			}
-			if rc.Diagnostic == "" {
-				rc.Diagnostic = b.Diagnostic
+// explanations, Sendmail's session transcript): a recipient takes the text
+// block about it (same address, or the only one on both sides) and merges
+// it in (mergeFromText).
+func (p *parser) mergeText(text []Recipient, block string) {
+	rs := p.rep.Recipients
+	for i := range rs {
+		rc := &rs[i]
+		var from *Recipient
+		for j := range text {
+			t := &text[j]
+			if strings.EqualFold(t.Recipient, rc.Recipient) || rc.OriginalRecipient != "" && strings.EqualFold(t.Recipient, rc.OriginalRecipient) {
+				from = t
 				break
 			}
-			d := ScanDiagnostic(b.Diagnostic)
-			if !d.Status.IsZero() && !d.Status.Generic() {
-				rc.Diagnostic = b.Diagnostic
-			}
-			break
 		}
+		if from == nil && len(rs) == 1 && len(text) == 1 {
+			from = &text[0]
+		}
+		if from == nil && len(rs) == 1 && len(text) == 0 && block != "" {
+			from = &Recipient{Diagnostic: diagnosticOf(block)}
+		}
+		if from != nil {
+			mergeFromText(rc, *from)
+		}
+	}
+}
+
+// mergeFromText merges what the text says about a recipient into the DSN's
+// facts: a missing address or diagnostic, a missing reply code, and a more
+// specific status code (RFC 3464 section 2.3.4 wants the most specific).
+func mergeFromText(rc *Recipient, t Recipient) {
+	if rc.Recipient == "" {
+		rc.Recipient = t.Recipient
+	}
+	if t.Diagnostic == "" {
+		return
+	}
+	td := ScanDiagnostic(t.Diagnostic)
+	if rc.Diagnostic == "" {
+		rc.Diagnostic = t.Diagnostic
+		if rc.DiagnosticType == "" {
+			rc.DiagnosticType = t.DiagnosticType
+		}
+		return
+	}
+	completeFromDiagnostic(rc)
+	if rc.ReplyCode == 0 && td.Reply != 0 {
+		rc.ReplyCode = td.Reply
+	}
+	if !td.Status.IsZero() && !td.Status.Generic() && (rc.Status.IsZero() || rc.Status.Generic() && rc.Status.Class == td.Status.Class) {
+		rc.Status, rc.StatusFromText = td.Status, true
+	}
+	if rc.Command == "" {
+		rc.Command = td.Command
+	}
+	if rc.RemoteMTA == "" {
+		rc.RemoteMTA = td.Host
 	}
 }

@@ -56,6 +56,15 @@ type Report struct {
 	ReturnTo  string // Return-Path of the bounce
 	MessageID string // Message-ID of the bounce
 
+	// FailedRecipients lists the addresses of the bounce's own
+	// X-Failed-Recipients header (Exim, Gmail), normalised.
+	FailedRecipients []string
+	// VERPRecipient is the recipient encoded in the VERP address the bounce
+	// was sent to (its To, Return-Path, Delivered-To or X-Original-To):
+	// "bounces+alice=example.com@esp.example" gives "alice@example.com".
+	// It is the failed recipient when the text names none.
+	VERPRecipient string
+
 	// AutoReply holds the RFC 3834 markers found on the bounce itself.
 	AutoReply AutoReplyMarkers
 
@@ -139,7 +148,8 @@ type Header struct {
 type Feedback struct {
 	Type             string // Feedback-Type: abuse, fraud, opt-out, virus, not-spam, other
 	UserAgent        string
-	OriginalRcptTo   string
+	OriginalRcptTo   string   // the first Original-Rcpt-To
+	Recipients       []string // every Original-Rcpt-To, else every Removal-Recipient, normalised
 	OriginalMailFrom string
 	SourceIP         string
 	ReportedDomain   string
