@@ -20,6 +20,9 @@ const (
 	// TextWindowBytes is how much text after the recipient's address is
 	// read when the report names several recipients.
 	TextWindowBytes = 600
+	// maxWindowRecipients is how many other recipients' addresses may cut
+	// a recipient's text window short.
+	maxWindowRecipients = 64
 	// MinDistinctSenders is how many distinct senders a domain's history
 	// needs before its relay denials count against the domain itself.
 	MinDistinctSenders = 3
@@ -54,6 +57,7 @@ func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 // facts are what Classify reads of one recipient, normalised once.
 type facts struct {
 	diag       string // lower-cased diagnostic, capped
+	hits       hitSet // phrases of the table found in diag
 	status     smtpcode.Status
 	statusFrom string // "status field" or "diagnostic"
 	field      smtpcode.Status
@@ -105,6 +109,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		}
 	}
 	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
+	phrases.scan(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -268,9 +273,9 @@ func (f *facts) permanent() bool {
 	return f.action == dsn.ActionFailed || (f.action == "" && f.kind == dsn.KindBounce)
 }
 
-// match reports whether r holds for f, reading phrases in text, and which
-// phrase matched.
-func (r *rule) match(f *facts, text string) (string, bool) {
+// match reports whether r holds for f, with hits the phrases found in the
+// text read, and which phrase matched (the row's first one present).
+func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.command != "" && f.command != r.command {
 		return "", false
 	}
@@ -301,26 +306,27 @@ func (r *rule) match(f *facts, text string) (string, bool) {
 	if !r.hasText {
 		return "", true
 	}
-	if text == "" {
+	if hits == nil {
 		return "", false
 	}
-	for _, ph := range r.phrases {
-		if strings.Contains(text, ph) {
-			return ph, true
+	for k, id := range r.ids {
+		if hits.has(id) {
+			return r.phrases[k], true
 		}
 	}
 	return "", false
 }
 
-// first returns the index of the first row matching f with phrases read in
-// text, or -1. With textOnly, rows without phrases are skipped.
-func first(f *facts, text string, textOnly bool) (int, string) {
+// first returns the index of the first row matching f with hits the
+// phrases found in the text read, or -1. With textOnly, rows without
+// phrases are skipped.
+func first(f *facts, hits *hitSet, textOnly bool) (int, string) {
 	for i := range rules {
 		r := &rules[i]
 		if textOnly && !r.hasText {
 			continue
 		}
-		if ph, ok := r.match(f, text); ok {
+		if ph, ok := r.match(f, hits); ok {
 			return i, ph
 		}
 	}
@@ -335,7 +341,7 @@ func statusOnly(f *facts) int {
 		if r.hasText || r.command != "" || r.dtype != "" || r.rcptDomain != "" || (!r.st.set && r.codeHi == 0) {
 			continue
 		}
-		if _, ok := r.match(f, ""); ok {
+		if _, ok := r.match(f, nil); ok {
 			return i
 		}
 	}
@@ -344,11 +350,11 @@ func statusOnly(f *facts) int {
 
 func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	var v Verdict
-	idx, phrase := first(f, f.diag, false)
+	idx, phrase := first(f, &f.hits, false)
 	fromText := false
 	if idx < 0 || rules[idx].weak {
 		if text := reportText(rep, rcpt); text != "" {
-			if j, ph := first(f, text, true); j >= 0 && (idx < 0 || !rules[j].weak) {
+			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak) {
 				idx, phrase, fromText = j, ph, true
 			}
 		}
@@ -624,8 +630,21 @@ func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
 	}
 	if addr := strings.ToLower(rcpt.Recipient); addr != "" {
 		if i := strings.Index(lower, addr); i >= 0 {
-			end := min(len(lower), i+len(addr)+TextWindowBytes)
-			return lower[i+len(addr) : end]
+			w := lower[i+len(addr) : min(len(lower), i+len(addr)+TextWindowBytes)]
+			// The window ends where another recipient's part begins.
+			for k := range rep.Recipients {
+				if k == maxWindowRecipients {
+					break
+				}
+				other := strings.ToLower(rep.Recipients[k].Recipient)
+				if other == "" || other == addr {
+					continue
+				}
+				if j := strings.Index(w, other); j >= 0 {
+					w = w[:j]
+				}
+			}
+			return w
 		}
 	}
 	return ""

@@ -52,6 +52,7 @@ type rule struct {
 	src        string
 
 	// compiled at init
+	ids     []uint16 // phraseIDs of phrases
 	st      statusPattern
 	codeLo  int
 	codeHi  int
@@ -174,7 +175,7 @@ var rules = []rule{
 	{id: "mailer-error", reason: MailerError, phrases: p("mailer error", "pipe to |", "procmail", "local delivery failed", "delivery program", "command died", "command output", "operating system error"), src: "lhost-dragonfly-13, lhost-sendmail-18, lhost-exim-44, rfc3464-04"},
 	{id: "system-error", reason: SystemError, phrases: p("internal system error", "internal error", "system error", "system config error", "configuration error", "server error", "local error", "temporary local problem", "service refuse"), src: "lhost-amazonworkmail-03, lhost-dragonfly-23"},
 	{id: "syntax", reason: SyntaxError, phrases: p("command parameter not implemented", "syntax error", "command unrecognized", "command not recognized", "unrecognized command", "malformed address", "bad sequence of commands", "command not implemented", "invalid command"), src: "lhost-postfix-53, lhost-exim-52"},
-	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
+	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment not allowed", "attachments are not allowed", "prohibited attachment", "blocked attachment", "attachment type", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
 	{id: "filtered", reason: Filtered, phrases: p("filtered", "rejected by the domain filter", "refused by recipient's filter", "rejected by recipient", "blocked by the recipient", "recipient's mail filter", "content filter", "recipients was rejected by a remote mail server"), src: "lhost-ezweb-01 (EZweb's notice without a reply: its domain filter)"},
 
 	// ---- Queue expiry, timeouts and the network. ----
@@ -349,6 +350,14 @@ func compileRules(rs []rule) error {
 			}
 		}
 		r.hasText = len(r.phrases) > 0
+		r.ids = make([]uint16, len(r.phrases))
+		for k, ph := range r.phrases {
+			id, err := internPhrase(ph)
+			if err != nil {
+				return err
+			}
+			r.ids[k] = id
+		}
 		if r.status != "" {
 			sp, err := parseStatusPattern(r.status)
 			if err != nil {
@@ -374,6 +383,11 @@ func init() {
 	if err := compileRules(rules); err != nil {
 		panic(err)
 	}
+	a, err := buildAutomaton(phraseList)
+	if err != nil {
+		panic(err)
+	}
+	phrases = a
 }
 
 // hostKind says what a host name tells about its role.

@@ -384,7 +384,7 @@ func TestNoShadowedPhrase(t *testing.T) {
 			continue
 		}
 		for _, ph := range r.phrases {
-			if j, _ := first(&facts{diag: ph}, ph, false); j != i {
+			if j, _ := first(&facts{}, scanText(ph), false); j != i {
 				t.Errorf("rule %q: phrase %q is decided by earlier rule %q", r.id, ph, rules[j].id)
 			}
 		}
@@ -433,6 +433,25 @@ func TestStatusPattern(t *testing.T) {
 		st := smtpcode.MustStatus(tt.st)
 		if got := sp.match(st.Class, st.Subject, st.Detail); got != tt.want {
 			t.Errorf("pattern %q match %s = %v, want %v", tt.pat, tt.st, got, tt.want)
+		}
+	}
+}
+
+// TestAutomatonAgreesWithContains: the one-pass phrase scan finds exactly
+// the phrases strings.Contains finds.
+func TestAutomatonAgreesWithContains(t *testing.T) {
+	texts := []string{"", "a", "relay access denied relay", "user unknownuser unknown", "mailbox fullmailbox is full over quota"}
+	for _, c := range append(append([]ruleCase{}, ruleCases...), moreCases...) {
+		texts = append(texts, strings.ToLower(c.diag))
+	}
+	texts = append(texts, phraseList...)
+	texts = append(texts, strings.Join(phraseList, "|"))
+	for _, text := range texts {
+		h := scanText(text)
+		for id, ph := range phraseList {
+			if got, want := h.has(uint16(id)), strings.Contains(text, ph); got != want {
+				t.Errorf("scan(%q) has %q = %v, strings.Contains = %v", text, ph, got, want)
+			}
 		}
 	}
 }
