@@ -28,26 +28,35 @@ type automaton struct {
 	out    [][]uint16 // phrase ids that end at a state, fail outputs merged
 }
 
-// phraseIDs maps each distinct phrase to its id; phraseList is the reverse.
+// phraseTable gives each distinct phrase an id; list[id] is the phrase.
+type phraseTable struct {
+	ids  map[string]uint16
+	list []string
+}
+
+// intern returns the id of s, giving it one if new.
+func (pt *phraseTable) intern(s string) (uint16, error) {
+	if id, ok := pt.ids[s]; ok {
+		return id, nil
+	}
+	if len(pt.list) >= maxPhrases {
+		return 0, fmt.Errorf("classify: more than %d distinct phrases", maxPhrases)
+	}
+	if pt.ids == nil {
+		pt.ids = map[string]uint16{}
+	}
+	id := uint16(len(pt.list))
+	pt.ids[s] = id
+	pt.list = append(pt.list, s)
+	return id, nil
+}
+
+// phraseList holds the phrases of rules by id and phrases their automaton;
+// both are set once by init and only read afterwards.
 var (
-	phraseIDs  = map[string]uint16{}
 	phraseList []string
 	phrases    *automaton
 )
-
-// internPhrase returns the id of phrase, giving it one if new.
-func internPhrase(s string) (uint16, error) {
-	if id, ok := phraseIDs[s]; ok {
-		return id, nil
-	}
-	if len(phraseList) >= maxPhrases {
-		return 0, fmt.Errorf("classify: more than %d distinct phrases", maxPhrases)
-	}
-	id := uint16(len(phraseList))
-	phraseIDs[s] = id
-	phraseList = append(phraseList, s)
-	return id, nil
-}
 
 // buildAutomaton builds the automaton for list (ids are indexes).
 func buildAutomaton(list []string) (*automaton, error) {

@@ -332,8 +332,9 @@ func parseRange(s string) (int, int, error) {
 	return lo, hi, nil
 }
 
-// compileRules checks and compiles the table; it runs once at init.
-func compileRules(rs []rule) error {
+// compileRules checks and compiles the table, giving its phrases ids in
+// pt; it runs once at init.
+func compileRules(rs []rule, pt *phraseTable) error {
 	seen := make(map[string]bool, len(rs))
 	for i := range rs {
 		r := &rs[i]
@@ -352,7 +353,7 @@ func compileRules(rs []rule) error {
 		r.hasText = len(r.phrases) > 0
 		r.ids = make([]uint16, len(r.phrases))
 		for k, ph := range r.phrases {
-			id, err := internPhrase(ph)
+			id, err := pt.intern(ph)
 			if err != nil {
 				return err
 			}
@@ -380,14 +381,15 @@ func compileRules(rs []rule) error {
 }
 
 func init() {
-	if err := compileRules(rules); err != nil {
+	var pt phraseTable
+	if err := compileRules(rules, &pt); err != nil {
 		panic(err)
 	}
-	a, err := buildAutomaton(phraseList)
+	a, err := buildAutomaton(pt.list)
 	if err != nil {
 		panic(err)
 	}
-	phrases = a
+	phraseList, phrases = pt.list, a
 }
 
 // hostKind says what a host name tells about its role.

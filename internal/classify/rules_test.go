@@ -403,7 +403,7 @@ func TestCompileRulesRejectsBadRows(t *testing.T) {
 		{{id: "a", reason: Blocked, codes: "55x", src: "x"}},
 	}
 	for i, rs := range bad {
-		if err := compileRules(rs); err == nil {
+		if err := compileRules(rs, &phraseTable{}); err == nil {
 			t.Errorf("compileRules(bad table %d) = nil, want an error", i)
 		}
 	}
