@@ -79,7 +79,11 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		aud = Marketer
 	}
 	l := pickLang(lang)
-	k, specific := resolve(v.Reason, v.Side, rep != nil && rep.Original.IsAutoReply())
+	auto := false
+	if rep != nil && !noAutoReplyVariant[v.Reason] {
+		auto = rep.Original.IsAutoReply()
+	}
+	k, specific := resolve(v.Reason, v.Side, auto)
 	ce := l.compiled[k]
 	if ce == nil { // a language without the key: all of it in English
 		l, ce = english, english.compiled[k]

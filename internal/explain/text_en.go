@@ -690,7 +690,7 @@ var english = &lang{
 		{Reason: classify.NoRelaying}: { // undecided side: both hypotheses, DESIGN.md "Relaying denied"
 			Marketer: texts{
 				Headline: "Refused with “relaying denied”: the cause is not yet clear",
-				What:     "A mail server[[ ({mta})]] refused to pass the message to {rcpt} on, because it does not consider itself allowed to relay it[[ (reply {code})]]. This answer has two opposite causes, and this bounce does not show which one applies: either the sending system did not log in to the mail server it sends through, or the mail server of {domain} does not recognise the domain as its own, which happens when a domain's mail setup is broken or abandoned.[[ The server said: “{diag}”]]",
+				What:     "A mail server[[ ({mta})]] refused the message for {rcpt} because it does not consider itself allowed to pass it on (to relay it)[[ (reply {code})]]. This answer has two opposite causes, and this bounce does not show which one applies: either the sending system did not log in to the mail server it sends through, or the mail server of {domain} does not recognise the domain as its own, which happens when a domain's mail setup is broken or abandoned.[[ The server said: “{diag}”]]",
 				Whose:    "Undecided: either the sending side (a missing login) or the recipient's side (a domain whose mail server does not accept it). Finding out which server refused tells them apart.",
 				Steps: []string{
 					"Ask whoever runs the sending setup whether the server that refused[[ ({mta})]] is their own outgoing server. If it is, they must make the sending program log in (SMTP authentication) before sending.",

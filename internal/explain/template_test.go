@@ -1,0 +1,166 @@
+package explain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// testFacts are the facts of lhost-sendmail-07.eml with English fallbacks.
+func testFacts() facts {
+	return facts{
+		rcpt:     "kijitora@example.org",
+		domain:   "example.org",
+		mta:      "mailin-01.mx.example.com",
+		command:  "RCPT",
+		diag:     "554 5.7.1 <kijitora@example.org>: Relay access denied",
+		status:   smtpcode.MustStatus("5.7.1"),
+		reply:    554,
+		fallback: &english.fallback,
+	}
+}
+
+func render(t *testing.T, src string, f facts) string {
+	t.Helper()
+	tm, err := compile(src)
+	if err != nil {
+		t.Fatalf("compile(%q): %v", src, err)
+	}
+	var b strings.Builder
+	tm.render(&b, &f)
+	if n := tm.size(&f); b.Len() > n {
+		t.Errorf("render(%q) wrote %d bytes, size() promised at most %d", src, b.Len(), n)
+	}
+	return b.String()
+}
+
+func TestRender(t *testing.T) {
+	full := testFacts()
+	empty := facts{fallback: &english.fallback}
+	tests := []struct {
+		src  string
+		f    facts
+		want string
+	}{
+		// Grammar in template.go: literal, slot, group.
+		{"plain text", full, "plain text"},
+		{"{rcpt}", full, "kijitora@example.org"},
+		{"to {rcpt} at {mta}.", full, "to kijitora@example.org at mailin-01.mx.example.com."},
+		{"{code}|{reply}|{status}|{command}", full, "554 5.7.1|554|5.7.1|RCPT"},
+		// An empty slot outside a group takes the language's words.
+		{"to {rcpt} at {mta}.", empty, "to the recipient at the remote server."},
+		// A group with an empty slot disappears whole.
+		{"refused[[ ({code})]].", full, "refused (554 5.7.1)."},
+		{"refused[[ ({code})]].", empty, "refused."},
+		{"a[[ {mta} and {diag}]]b", facts{mta: "mx", fallback: &english.fallback}, "ab"},
+		{"a[[ {mta} and {diag}]]b", facts{mta: "mx", diag: "d", fallback: &english.fallback}, "a mx and db"},
+		// A group of literals only is always written.
+		{"a[[b]]c", empty, "abc"},
+		// Lone brackets are text (host names in diagnostics look like mx[192.0.2.1]).
+		{"host [192.0.2.1] said", full, "host [192.0.2.1] said"},
+		{"[x] [[{rcpt}]] [y]", full, "[x] kijitora@example.org [y]"},
+		{"end]", full, "end]"},
+		// Values are written as they are: a brace inside a fact is not a slot.
+		{"{diag}", facts{diag: "say {rcpt} [[x]]", fallback: &english.fallback}, "say {rcpt} [[x]]"},
+		// Codes without the other half.
+		{"{code}", facts{reply: 421, fallback: &english.fallback}, "421"},
+		{"{code}", facts{status: smtpcode.MustStatus("4.4.7"), fallback: &english.fallback}, "4.4.7"},
+		{"{status}", facts{status: smtpcode.Status{Class: 5, Subject: 0, Detail: 909}, fallback: &english.fallback}, "5.0.909"},
+	}
+	for _, tt := range tests {
+		if got := render(t, tt.src, tt.f); got != tt.want {
+			t.Errorf("render(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		src  string
+		want error
+	}{
+		{"{rcpt", errUnclosedSlot},        // no closing brace
+		{"{nosuch}", errUnknownSlot},      // not in slotNames
+		{"{}", errUnknownSlot},            // empty name
+		{"{{rcpt}}", errUnknownSlot},      // text/template syntax is not ours
+		{"a } b", errStrayBrace},          // closing brace alone
+		{"[[a [[b]] c]]", errNestedGroup}, // groups do not nest
+		{"[[a", errUnclosedGroup},         // no closing ]]
+		{"a]]", errStrayGroupEnd},         // ]] alone
+	}
+	for _, tt := range tests {
+		if _, err := compile(tt.src); !errors.Is(err, tt.want) {
+			t.Errorf("compile(%q) error = %v, want %v", tt.src, err, tt.want)
+		}
+	}
+	// The catalogs compile (init would have panicked otherwise); an invalid
+	// table is reported with its language, key and audience.
+	bad := &lang{tag: "xx", entries: map[key]entry{{Reason: "r"}: {Admin: texts{Headline: "{nope}", Steps: []string{"s"}}}}}
+	if err := bad.compile(); err == nil || !strings.Contains(err.Error(), "xx r") {
+		t.Errorf("compile of a bad catalog: error = %v, want one naming \"xx r\"", err)
+	}
+	if err := (&lang{tag: "xx", entries: map[key]entry{{Reason: "r"}: {}}}).compile(); err == nil {
+		t.Errorf("compile of a text without steps: no error, want one")
+	}
+}
+
+func TestWriteClean(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"ok", 10, "ok"},                                // fast path
+		{"  a \t b\r\n c  ", 10, "a b c"},               // white space folded and trimmed
+		{"a\x00b\x1bc\x7fd", 10, "a b c d"},             // C0 controls and DEL
+		{"a\u0085b\u2028c\ufeffd", 10, "a b c d"},       // NEL, LINE SEPARATOR, BOM
+		{"a\xffb", 10, "a\ufffdb"},                      // invalid UTF-8 replaced
+		{"0123456789abc", 10, "0123456789…"},            // cut at max bytes
+		{"01234567 9abc", 10, "01234567 9…"},            // the space counts
+		{"012345678 abc", 10, "012345678…"},             // no space before the ellipsis
+		{"ééééééé", 10, "ééééé…"},                       // cut on a rune boundary (2 bytes each)
+		{"\xff\xff\xff\xff", 10, "\ufffd\ufffd\ufffd…"}, // replacement runes count 3 bytes
+		{"", 10, ""},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		writeClean(&b, tt.in, tt.max)
+		got := b.String()
+		if got != tt.want {
+			t.Errorf("writeClean(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("writeClean(%q, %d) = %q, not UTF-8", tt.in, tt.max, got)
+		}
+		if n := len(strings.TrimSuffix(got, ellipsis)); n > tt.max {
+			t.Errorf("writeClean(%q, %d) wrote %d bytes before the ellipsis", tt.in, tt.max, n)
+		}
+	}
+}
+
+func TestFactLimits(t *testing.T) {
+	// Each limit, crossed: a 1000-byte address and a 1000-byte diagnostic.
+	long := strings.Repeat("x", 1000)
+	f := facts{rcpt: long + "@example.org", diag: long, fallback: &english.fallback}
+	tests := []struct {
+		src string
+		max int
+	}{
+		{"{rcpt}", MaxFactBytes},
+		{"{diag}", MaxExcerptBytes},
+	}
+	for _, tt := range tests {
+		got := render(t, tt.src, f)
+		if want := strings.Repeat("x", tt.max) + ellipsis; got != want {
+			t.Errorf("render(%q) = %d bytes %q..., want %d x and an ellipsis", tt.src, len(got), got[:min(len(got), 20)], tt.max)
+		}
+	}
+	// Blank facts count as missing.
+	blank := facts{rcpt: " \t\r\n", diag: "\x00", fallback: &english.fallback}
+	if got := render(t, "{rcpt}[[ “{diag}”]]", blank); got != "the recipient" {
+		t.Errorf("render of blank facts = %q, want %q", got, "the recipient")
+	}
+}
