@@ -22,6 +22,10 @@ import (
 // The English catalog decides which key is used; every other language must
 // hold the same keys (a test checks it), and if one does not, the whole
 // explanation is given in English rather than in a mix of languages.
+//
+// To add a language: copy text_en.go to text_<tag>.go, rename the variable,
+// set tag and translate every string (slots and [[groups]] stay as they are,
+// each text keeps its number of steps), then append it to langs.
 
 // texts is what one audience reads about one key.
 type texts struct {

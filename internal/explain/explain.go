@@ -24,6 +24,10 @@
 // ("fr-CA" is French), not by the full BCP 47 lookup of RFC 4647.
 //
 // Explain is pure: no I/O, no shared mutable state, safe for concurrent use.
+// It is on the per-recipient hot path, so the tables are compiled once at
+// init and each call renders all its texts into one buffer: two
+// allocations (the text, the steps slice) and about a microsecond
+// (BenchmarkExplain).
 package explain
 
 import (
