@@ -128,8 +128,8 @@ var ruleCases = []ruleCase{
 	{rule: "orange-ip-blocked", reason: Blocked, reply: 550, remote: "smtp-in.orange.fr", diag: "550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR006_102 Ref"},
 	// rhost-franceptt-08
 	{rule: "orange-service-refused", reason: SystemError, status: "4.2.0", reply: 421, diag: "421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_505 [505]"},
-	// rhost-franceptt-05 (a disabled account with a permanent code is hard: issue item 2)
-	{rule: "laposte-account-blocked", reason: Suspend, hard: true, status: "5.5.0", reply: 550, diag: "550 5.5.0 Le compte du destinataire est bloque. The recipient account is blocked. LPN007_426"},
+	// rhost-franceptt-05 (a blocked account may be unblocked: not hard)
+	{rule: "laposte-account-blocked", reason: Suspend, status: "5.5.0", reply: 550, diag: "550 5.5.0 Le compte du destinataire est bloque. The recipient account is blocked. LPN007_426"},
 	// rhost-franceptt-12
 	{rule: "laposte-client-rejected", reason: PolicyViolation, status: "5.7.1", reply: 554, diag: "554 5.7.1 <xxxx.xxxx.net[192.0.2.1]:49309>: Client host rejected: #216 lpn LPN000_630"},
 	// rhost-cox-01
@@ -186,6 +186,8 @@ var ruleCases = []ruleCase{
 	{rule: "has-moved", reason: HasMoved, hard: true, status: "5.1.6", reply: 550, diag: "550 5.1.6 recipient no longer on server: kijitora@example.go.jp"},
 	// rhost-google-01
 	{rule: "suspended", reason: Suspend, hard: true, status: "5.2.1", reply: 550, remote: "aspmx.l.google.com", diag: "550 5.2.1 The email account that you tried to reach is disabled. g0000000000ggg.00"},
+	// lhost-postfix-61: frozen, not gone
+	{rule: "suspended-for-now", reason: Suspend, status: "5.0.0", reply: 550, cmd: "RCPT", remote: "mx3.email.ua", diag: "550 Mailbox is frozen. See http://mail.i.ua/err/3/"},
 	// lhost-amazonworkmail-08
 	{rule: "mailbox-full", reason: MailboxFull, status: "5.2.2", reply: 550, diag: "550 5.2.2 <kijitora@libsisimai.org>... Mailbox Full"},
 	// lhost-postfix-35 answered after DATA
@@ -324,7 +326,7 @@ var moreCases = []ruleCase{
 	// lhost-mailfoundry-02: the text overrules 5.1.1
 	{rule: "mailbox-full", reason: MailboxFull, reply: 552, diag: "552 sorry, mailbox kijitora@example.org is over quota temporarily (#5.1.1)"},
 	// lhost-amazonses-19: a temporary lock is no hard bounce
-	{rule: "suspended", reason: Suspend, status: "5.7.1", reply: 550, diag: "550 5.7.1 <kijitora@example.com>: Recipient address rejected: User kijitora@example.com temporary locked. Please try again later!"},
+	{rule: "suspended-for-now", reason: Suspend, status: "5.7.1", reply: 550, diag: "550 5.7.1 <kijitora@example.com>: Recipient address rejected: User kijitora@example.com temporary locked. Please try again later!"},
 	// lhost-opensmtpd-12: a delay is never hard (issue item 5)
 	{rule: "null-mx", reason: NotAccept, status: "4.0.0", action: dsn.ActionDelayed, diag: "No MX found for domain"},
 	// lhost-postfix-44
