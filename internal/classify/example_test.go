@@ -1,0 +1,55 @@
+package classify_test
+
+import (
+	"fmt"
+
+	"github.com/bounced/bounced/internal/classify"
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+func ExampleClassify() {
+	// What the parser reads out of a Postfix bounce (lhost-postfix-02).
+	rep := &dsn.Report{
+		Kind:         dsn.KindBounce,
+		DecodedBy:    "postfix",
+		ReportingMTA: "mta.sender.example",
+		Recipients: []dsn.Recipient{{
+			Recipient:      "userunknown@example.co.jp",
+			Action:         dsn.ActionFailed,
+			Status:         smtpcode.MustStatus("5.1.1"),
+			ReplyCode:      550,
+			Command:        "RCPT",
+			DiagnosticType: "smtp",
+			Diagnostic:     "550 5.1.1 <userunknown@example.co.jp>... User Unknown",
+			RemoteMTA:      "mx.example.co.jp",
+		}},
+	}
+	v := classify.Classify(rep, &rep.Recipients[0], nil)
+	fmt.Println(v.Reason, v.Side, v.Hard, v.Confidence)
+	for _, e := range v.Evidence {
+		fmt.Printf("%s %q\n", e.Signal, e.Value)
+	}
+
+	// A relay denial from the recipient domain's own MX, seen before by
+	// twelve different senders.
+	rep.Recipients[0] = dsn.Recipient{
+		Recipient:  "bob@recipient.example",
+		Action:     dsn.ActionFailed,
+		Status:     smtpcode.MustStatus("5.7.1"),
+		ReplyCode:  554,
+		Command:    "RCPT",
+		Diagnostic: "554 5.7.1 <bob@recipient.example>: Relay access denied",
+		RemoteMTA:  "mx1.recipient.example",
+	}
+	hist := &classify.History{Domain: "recipient.example", Total: 30, DistinctSenders: 12,
+		Reasons: map[string]int64{"norelaying": 30}}
+	v = classify.Classify(rep, &rep.Recipients[0], hist)
+	fmt.Println(v.Reason, v.Side, v.Hard, v.Confidence)
+	// Output:
+	// userunknown recipient true 0.95
+	// phrase "user unknown"
+	// status "5.1.1"
+	// status "5.1.1"
+	// norelaying recipient false 0.9
+}
