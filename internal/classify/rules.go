@@ -178,7 +178,7 @@ var rules = []rule{
 	{id: "mailer-error", reason: MailerError, phrases: p("mailer error", "pipe to |", "procmail", "local delivery failed", "delivery program", "command died", "command output", "operating system error"), src: "lhost-dragonfly-13, lhost-sendmail-18, lhost-exim-44, rfc3464-04"},
 	{id: "system-error", reason: SystemError, phrases: p("internal system error", "internal error", "system error", "system config error", "configuration error", "server error", "local error", "temporary local problem", "service refuse"), src: "lhost-amazonworkmail-03, lhost-dragonfly-23"},
 	{id: "syntax", reason: SyntaxError, phrases: p("command parameter not implemented", "syntax error", "command unrecognized", "command not recognized", "unrecognized command", "malformed address", "bad sequence of commands", "command not implemented", "invalid command"), src: "lhost-postfix-53, lhost-exim-52"},
-	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment not allowed", "attachments are not allowed", "prohibited attachment", "blocked attachment", "attachment type", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
+	{id: "policy", reason: PolicyViolation, phrases: p("policy reasons", "banned content", "banned attachment", "banned file", "denied by policy", "policy violation", "violates our policy", "against our policy", "prohibited by policy", "by local policy", "host network not allowed", "due to local policy", "policy rejection", "attachment not allowed", "attachments are not allowed", "prohibited attachment", "blocked attachment", "attachment type", "file type"), src: "lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
 	{id: "filtered", reason: Filtered, phrases: p("filtered", "rejected by the domain filter", "refused by recipient's filter", "rejected by recipient", "blocked by the recipient", "recipient's mail filter", "content filter", "recipients was rejected by a remote mail server", "rejected by destination domain"), src: "lhost-ezweb-01 (EZweb's notice without a reply: its domain filter), rhost-zoho-04 (Zoho 541 5.4.1: the recipient domain's own rules)"},
 
 	// ---- Queue expiry, timeouts and the network. ----
@@ -241,6 +241,9 @@ var rules = []rule{
 	{id: "access-denied", reason: SecurityError, phrases: p("access denied", "not authorized", "unauthorized", "permission denied", "not permitted"), weak: true, src: "lhost-amazonses-01, lhost-gmail-05"},
 	{id: "blocked-generic", reason: Blocked, phrases: p("blocked", "banned", "bloquee"), weak: true, src: "lhost-postfix-38"},
 	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
+	// Notices of mailing list software: the list refused the sender (any language).
+	{id: "googlegroups-notice", reason: Rejected, mta: "googlegroups", weak: true, src: "lhost-googlegroups-02..14: Google Groups, the group may not exist or the sender may not post"},
+	{id: "fml-notice", reason: Rejected, mta: "fml", weak: true, src: "lhost-fml-02: fml, the sender is not a member of the list"},
 	// Google Groups refuses posts from non-members, in the sender's language (lhost-googlegroups-06 is Greek).
 	{id: "google-groups", reason: Rejected, rcptDomain: "googlegroups.com", weak: true, src: "lhost-googlegroups-02..14: the group may not exist or the sender may not post"},
 	{id: "onhold", reason: OnHold, phrases: p("on hold", "try again later", "please try again"), weak: true, src: "lhost-dragonfly-17, rfc3464-43"},
@@ -377,8 +380,8 @@ func compileRules(rs []rule, pt *phraseTable) error {
 			}
 			r.codeLo, r.codeHi = lo, hi
 		}
-		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" {
-			return fmt.Errorf("classify: rule %q: needs phrases, status, codes or dtype", r.id)
+		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" && r.mta == "" {
+			return fmt.Errorf("classify: rule %q: needs phrases, status, codes, dtype, rcptDomain or mta", r.id)
 		}
 	}
 	return nil

@@ -19,6 +19,7 @@ type ruleCase struct {
 	remote string // Remote-MTA
 	dtype  string // diagnostic type; "smtp" when empty
 	rcpt   string // recipient; user@example.org when empty
+	mta    string // Report.DecodedBy; rfc3464 when empty
 	action dsn.Action
 	reason Reason
 	hard   bool
@@ -46,9 +47,13 @@ func (c ruleCase) facts() (*dsn.Report, *dsn.Recipient) {
 	if c.status != "" {
 		rc.Status = smtpcode.MustStatus(c.status)
 	}
+	mta := c.mta
+	if mta == "" {
+		mta = "rfc3464"
+	}
 	rep := &dsn.Report{
 		Kind:         dsn.KindBounce,
-		DecodedBy:    "rfc3464",
+		DecodedBy:    mta,
 		ReportingMTA: "mta.sender.example",
 		Original:     dsn.Original{From: "news@sender.example", ReturnPath: "bounce@sender.example"},
 		Recipients:   []dsn.Recipient{*rc},
@@ -292,6 +297,10 @@ var ruleCases = []ruleCase{
 	{rule: "blocked-generic", reason: Blocked, status: "4.0.0", diag: "554 Blocked - see https://www.example.net/"},
 	// rhost-yahooinc-01 without the status
 	{rule: "policy-generic", reason: PolicyViolation, reply: 554, diag: "554 Message not accepted, see our policy"},
+	// lhost-googlegroups-07 (Spanish), read by the googlegroups recogniser
+	{rule: "googlegroups-notice", reason: Rejected, mta: "googlegroups", rcpt: "libsisimai@googlegroups.com", diag: "Hola, kijitora@example.jp: Queremos informarte de que el grupo con el que has intentado ponerte en contacto (libsisimai) quizás no exista"},
+	// lhost-fml-02 without the English sentence
+	{rule: "fml-notice", reason: Rejected, mta: "fml", rcpt: "neko-nyaan@example.org", diag: "neko-nyaan ML"},
 	// lhost-googlegroups-06 (Greek)
 	{rule: "google-groups", reason: Rejected, rcpt: "libsisimai@googlegroups.com", diag: "Γεια σας kijitora@example.jp, Θα θέλαμε να σας ενημερώσουμε"},
 	// lhost-dragonfly-17
@@ -345,6 +354,16 @@ var moreCases = []ruleCase{
 	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, rcpt: "libsisimai-2@googlegroups.com", diag: "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos"},
 	// a 4.x user unknown (LDAP lookup failure) is not hard
 	{rule: "user-unknown", reason: UserUnknown, status: "4.1.1", reply: 450, diag: "450 4.1.1 <x@example.org>: Recipient address rejected: User unknown in local recipient table"},
+	// Barracuda, SpamCop and SORBS listings
+	{rule: "blocklist", reason: Blocked, reply: 554, diag: "554 Service unavailable; Client host [192.0.2.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?pr=1&ip=192.0.2.1"},
+	{rule: "blocklist", reason: Blocked, status: "5.7.1", reply: 550, diag: "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net; Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1"},
+	{rule: "blocklist", reason: Blocked, status: "5.7.1", reply: 554, diag: "554 5.7.1 Rejected: 192.0.2.1 listed at dnsbl.sorbs.net"},
+	// lhost-postfix-80: the sender's domain, not the IP, is on the list
+	{rule: "sender-rejected", reason: Rejected, status: "5.1.0", reply: 550, diag: "550-5.1.0 MXIN506 MailFrom domain is listed in Spamhaus. To request removal from this list see https://www.spamhaus.org/query/lookup/ (MXIN506)"},
+	// lhost-office365-01: Microsoft's 5.1.10 is "recipient not found", not a null MX
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.10", reply: 550, diag: "550 5.1.10 The email address wasn't found at the destination domain. It might be misspelled or it might not exist any longer."},
+	// amavis BANNED notice
+	{rule: "policy", reason: PolicyViolation, status: "5.7.0", reply: 554, diag: "554 5.7.0 Reject, id=12345-01 - BANNED: .exe,P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe,N=setup.exe: banned content"},
 	// lhost-qmail-07 and lhost-x2-06: the queue gave up
 	{rule: "expired", reason: Expired, status: "4.4.1", diag: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long."},
 }
