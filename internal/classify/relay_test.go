@@ -153,6 +153,7 @@ func TestRelayDeniedAutoReply(t *testing.T) {
 	rep, rc := relayReport("postfix", "5.7.1", 554, "dns; mail.hosting.example",
 		"host mail.hosting.example[192.0.2.8] said: 554 5.7.1 <bounce-42@return.platform.example>: Relay access denied (in reply to RCPT TO command)")
 	rep.Original.AutoReply = dsn.AutoReplyMarkers{AutoSubmitted: "auto-replied"}
+	rep.Original.Subject = "Out of office: your order"
 	v := Classify(rep, rc, nil)
 	if v.Side != SideRecipient || !hasSignal(v, "original") {
 		t.Errorf("auto-reply refused: side %s, want recipient with evidence \"original\" (evidence %+v)", v.Side, v.Evidence)

@@ -85,8 +85,12 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (S
 	case "CONN", "EHLO", "HELO", "MAIL", "AUTH", "STARTTLS":
 		add(SideSender, wEarlyCommand, "command", f.command, "refused before RCPT TO: the relay refused the client itself")
 	}
-	if m := rep.Original.AutoReply; !m.Empty() {
-		add(SideRecipient, wOriginalIsAutoReply, "original", autoReplyValue(m), "the refused message was an auto-reply sent to a return address: that domain refused it")
+	if rep.Original.IsAutoReply() {
+		value := autoReplyValue(rep.Original.AutoReply)
+		if value == "" {
+			value = "Subject: " + rep.Original.Subject
+		}
+		add(SideRecipient, wOriginalIsAutoReply, "original", value, "the refused message was an auto-reply sent to a return address: that domain refused it")
 	}
 	if hist != nil && hist.Total > 0 {
 		nr := hist.Reasons[string(NoRelaying)]
