@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -308,5 +309,39 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		x := ins[i%len(ins)]
 		Classify(x.rep, x.rc, nil)
+	}
+}
+
+// TestLimits crosses each limit on the text the classifier reads.
+func TestLimits(t *testing.T) {
+	pad := strings.Repeat("x", MaxDiagnosticBytes)
+	rc := &dsn.Recipient{Recipient: "a@example.org", Action: dsn.ActionFailed, Diagnostic: "550 mailbox full " + pad}
+	if v := Classify(&dsn.Report{Kind: dsn.KindBounce}, rc, nil); v.Reason != MailboxFull {
+		t.Errorf("phrase inside MaxDiagnosticBytes: %s, want mailboxfull", v.Reason)
+	}
+	rc.Diagnostic = "550 " + pad + " mailbox full"
+	if v := Classify(&dsn.Report{Kind: dsn.KindBounce}, rc, nil); v.Reason == MailboxFull {
+		t.Errorf("phrase beyond MaxDiagnosticBytes was read")
+	}
+
+	rep := &dsn.Report{Kind: dsn.KindBounce, Recipients: []dsn.Recipient{{Recipient: "a@example.org", Action: dsn.ActionFailed}}}
+	rep.Text = strings.Repeat("y", MaxTextBytes-20) + " mailbox full"
+	if v := Classify(rep, &rep.Recipients[0], nil); v.Reason != MailboxFull {
+		t.Errorf("phrase inside MaxTextBytes: %s, want mailboxfull", v.Reason)
+	}
+	rep.Text = strings.Repeat("y", MaxTextBytes) + " mailbox full"
+	if v := Classify(rep, &rep.Recipients[0], nil); v.Reason == MailboxFull {
+		t.Errorf("phrase beyond MaxTextBytes was read")
+	}
+
+	// Two recipients: the window after the address is TextWindowBytes long.
+	rep.Recipients = append(rep.Recipients, dsn.Recipient{Recipient: "b@example.org", Action: dsn.ActionFailed})
+	rep.Text = "a@example.org: " + strings.Repeat("z", TextWindowBytes-40) + " mailbox full"
+	if v := Classify(rep, &rep.Recipients[0], nil); v.Reason != MailboxFull {
+		t.Errorf("phrase inside TextWindowBytes: %s, want mailboxfull", v.Reason)
+	}
+	rep.Text = "a@example.org: " + strings.Repeat("z", TextWindowBytes) + " mailbox full"
+	if v := Classify(rep, &rep.Recipients[0], nil); v.Reason == MailboxFull {
+		t.Errorf("phrase beyond TextWindowBytes was read")
 	}
 }
