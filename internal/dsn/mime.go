@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode every charset the way production does
@@ -206,6 +207,17 @@ func salvageParams(v string) map[string]string {
 // charset to UTF-8. Unknown encodings and charsets leave the bytes as they
 // are and return a warning.
 func decodeBody(h textproto.Header, body []byte, limit int) ([]byte, string) {
+	if cs := eightBitIn7bit(h, body); cs != "" {
+		// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
+		// whose bytes are 8-bit: converted on the way with the label kept
+		// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
+		// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
+		// garble it.
+		h = h.Copy()
+		t, params := mediaType(h)
+		params["charset"] = cs
+		h.Set("Content-Type", mime.FormatMediaType(t, params))
+	}
 	e, err := message.New(message.Header{Header: h}, bytes.NewReader(body))
 	warn := ""
 	if err != nil {
@@ -225,6 +237,45 @@ func decodeBody(h textproto.Header, body []byte, limit int) ([]byte, string) {
 		}
 	}
 	return out, warn
+}
+
+// eightBitIn7bit returns the charset of a text body that declares a 7-bit
+// charset and no transfer encoding yet holds 8-bit bytes: "utf-8" when
+// they are valid UTF-8, else for ISO-2022-JP the 8-bit Japanese charset
+// they look like ("shift_jis" when a byte in 0x80..0xA0 occurs, as only
+// Shift_JIS lead bytes do, else "euc-jp"). It returns "" otherwise.
+func eightBitIn7bit(h textproto.Header, body []byte) string {
+	t, params := mediaType(h)
+	cs := strings.ToLower(params["charset"])
+	jp := strings.HasPrefix(cs, "iso-2022-jp")
+	if !strings.HasPrefix(t, "text/") || !(jp || cs == "us-ascii" || cs == "ascii") {
+		return ""
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "", "7bit", "8bit", "binary":
+	default:
+		return ""
+	}
+	eight, sjis := false, false
+	for _, c := range body {
+		if c >= 0x80 {
+			eight = true
+			if c <= 0xA0 {
+				sjis = true
+			}
+		}
+	}
+	switch {
+	case !eight:
+		return ""
+	case utf8.Valid(body):
+		return "utf-8"
+	case !jp:
+		return ""
+	case sjis:
+		return "shift_jis"
+	}
+	return "euc-jp"
 }
 
 // splitMultipart cuts a multipart body into its parts (RFC 2046 section

@@ -46,6 +46,11 @@ func splitInlineOriginal(text string) (string, string) {
 		}
 	}
 	if best < 0 {
+		// QUIRK: no marker; the original's header block simply follows the
+		// report (Zoho, samples lhost-zoho-*).
+		if i := pastedHeaders(lower); i >= 0 {
+			return text[:i], text[i:]
+		}
 		return text, ""
 	}
 	// The original starts on the line after the marker.
@@ -56,6 +61,40 @@ func splitInlineOriginal(text string) (string, string) {
 	start := best + lineEnd + 1
 	lineStart := strings.LastIndexByte(text[:best], '\n') + 1
 	return text[:lineStart], text[start:]
+}
+
+// pastedHeaders returns the offset of a line that starts a pasted header
+// block: a "Received:" or "Return-Path:" field right after an empty line,
+// followed by two more field lines. It returns -1 when there is none.
+func pastedHeaders(lower string) int {
+	for off := 0; off < len(lower); {
+		i := strings.Index(lower[off:], "\n\nreceived:")
+		j := strings.Index(lower[off:], "\n\nreturn-path:")
+		if i < 0 || j >= 0 && j < i {
+			i = j
+		}
+		if i < 0 {
+			return -1
+		}
+		start := off + i + 2
+		off = start
+		rest := lower[start:]
+		fields := 0
+		for n := 0; n < 8 && rest != ""; n++ {
+			var line string
+			line, rest, _ = strings.Cut(rest, "\n")
+			if line == "" {
+				break
+			}
+			if isFieldLine([]byte(line)) {
+				fields++
+			}
+		}
+		if fields >= 3 {
+			return start
+		}
+	}
+	return -1
 }
 
 // selectedHeaders are kept in Original.Headers besides any X- header.

@@ -16,6 +16,7 @@ type parser struct {
 
 	text     strings.Builder // human-readable parts outside the original, decoded
 	html     strings.Builder // text of HTML parts, used when there is no plain text
+	attached strings.Builder // text attachments, used when there is no other text
 	original []byte          // the first returned original (message/rfc822 body or headers)
 	nested   [][]byte        // attached messages, in case the report is inside one
 	dsnSeen  bool            // a delivery-status part was read
@@ -148,13 +149,22 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 		p.addText(b, true)
 	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
 		if isAttachment(h) {
-			if looksLikeHeaders(body) && p.original == nil {
+			b, w := decodeBody(h, body, limit)
+			p.noteWarning(w)
+			switch {
+			case looksLikeHeaders(b):
 				// QUIRK: the original's headers attached as a text file
 				// (sample lhost-x6-01), where RFC 6522 section 4 wants
 				// text/rfc822-headers.
-				b, w := decodeBody(h, body, limit)
-				p.noteWarning(w)
-				p.original = b
+				if p.original == nil {
+					p.original = b
+				}
+			case p.attached.Len() < MaxTextBytes:
+				// QUIRK: the report itself attached as a text file
+				// (McAfee's deliveryproblems.txt, sample lhost-mcafee-05);
+				// read when no inline text says anything.
+				p.attached.Write(b)
+				p.attached.WriteByte('\n')
 			}
 			return nil
 		}
@@ -262,6 +272,9 @@ func (p *parser) finish() {
 	if strings.TrimSpace(text) == "" && p.html.Len() > 0 {
 		text = p.html.String()
 	}
+	if strings.TrimSpace(text) == "" {
+		text = p.attached.String()
+	}
 	text = unquoteForwarded(text)
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text)
@@ -281,7 +294,11 @@ func (p *parser) finish() {
 		p.readDeliveryStatus([]byte(text), false)
 		p.dsnSeen = len(r.Recipients) > 0
 	}
-	m := newMsgView(r, report, p.header)
+	orig := inline
+	if p.original != nil {
+		orig = string(p.original)
+	}
+	m := newMsgView(r, report, p.header, orig)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

@@ -22,6 +22,32 @@ import (
 
 // recognise reads recipients out of a report with no delivery-status part.
 func (p *parser) recognise(m *msgView) {
+	p.recogniseText(m)
+	if isDelayNotice(m) {
+		for i := range p.rep.Recipients {
+			if rc := &p.rep.Recipients[i]; rc.Action == ActionFailed {
+				rc.Action = ActionDelayed
+			}
+		}
+	}
+}
+
+// delaySubjects and delayTexts mark a notice that delivery is still being
+// tried (lower case). They decide the Action of recipients read from text.
+var (
+	delaySubjects = []string{"(delay)", "delayed", "warning: could not send", "warning: message", "delivery delay",
+		"still being retried", "delivery status notification (delay)"}
+	delayTexts = []string{"this is a warning message only", "has not yet been delivered", "will keep trying",
+		"message will be retried", "is only a temporary failure report", "delivery has been delayed",
+		"delivery to the following recipient has been delayed", "no action is required on your part"}
+)
+
+// isDelayNotice reports a warning that a message is delayed, not failed.
+func isDelayNotice(m *msgView) bool {
+	return containsAny(m.subject, delaySubjects) || containsAny(m.lower, delayTexts)
+}
+
+func (p *parser) recogniseText(m *msgView) {
 	r := p.rep
 	var named *recogniser
 	for i := range recognisers {
@@ -99,6 +125,7 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 type msgView struct {
 	rep        *Report
 	text       string // the report text (before any inline original)
+	original   string // the returned original as text, raw
 	lower      string // asciiLower(text): same offsets as text
 	header     string // the bounce's own header block, lower case
 	from       string // lower-case From of the bounce
@@ -107,15 +134,16 @@ type msgView struct {
 	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
 }
 
-func newMsgView(r *Report, text, header string) *msgView {
+func newMsgView(r *Report, text, header, original string) *msgView {
 	m := &msgView{
-		rep:     r,
-		text:    text,
-		lower:   asciiLower(text),
-		header:  asciiLower(header),
-		from:    strings.ToLower(r.From),
-		subject: strings.ToLower(r.Subject),
-		exclude: map[string]bool{},
+		rep:      r,
+		text:     text,
+		original: original,
+		lower:    asciiLower(text),
+		header:   asciiLower(header),
+		from:     strings.ToLower(r.From),
+		subject:  strings.ToLower(r.Subject),
+		exclude:  map[string]bool{},
 	}
 	for _, a := range []string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
 		if n := normalizeAddress(a); n != "" {
@@ -284,7 +312,8 @@ func scanRecipients(m *msgView, block string, lead []string, generic bool) []Rec
 			d = strings.TrimSpace(d + " " + after)
 		}
 		if !hasCode(d) {
-			if before := diagnosticOf(strings.Join(lines[:first], "\n")); hasCode(before) {
+			// The text before it, when it says what happened or nothing else does.
+			if before := diagnosticOf(strings.Join(lines[:first], "\n")); hasCode(before) || d == "" {
 				d = strings.TrimSpace(d + " " + before)
 			}
 		}
@@ -367,6 +396,13 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 			j = len(s)
 		}
 		tok, rest = s[:j], s[j:]
+		// "name <a@b>": the address is the one in angle brackets, as in
+		// Exim's "kijitora@example.com <neko@example.net>: malformed address".
+		if r := strings.TrimLeft(rest, " \t"); len(r) > 0 && r[0] == '<' {
+			if k := strings.IndexByte(r, '>'); k > 0 && strings.Contains(r[:k], "@") {
+				tok, rest = r[1:k], r[k+1:]
+			}
+		}
 	}
 	if !strings.Contains(tok, "@") || strings.ContainsAny(tok, " \t") && !strings.HasPrefix(tok, `"`) {
 		return "", "", false
@@ -394,7 +430,7 @@ func diagnosticOf(block string) string {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "---") && strings.HasSuffix(l, "---") {
+		if l == "" || banner(l) {
 			continue
 		}
 		if sb.Len() > 0 {
@@ -404,6 +440,15 @@ func diagnosticOf(block string) string {
 		n++
 	}
 	return sb.String()
+}
+
+// banner reports a decoration line: "----- Transcript of session follows
+// -----", or a rule of '=', '*', '#', '_' or '-'.
+func banner(l string) bool {
+	if strings.HasPrefix(l, "---") && strings.HasSuffix(l, "---") {
+		return true
+	}
+	return len(l) >= 5 && strings.Trim(l, "=*#_-~ ") == ""
 }
 
 // mergeText completes DSN recipients from the report's free text, which

@@ -90,21 +90,168 @@ var genericLeads = []string{
 }
 
 // recognisers is the ordered table of known formats; first match wins.
-// Each row names the samples (testdata/bounces/maildir/bsd) it was
-// written from.
+// Providers and appliances that wrap another MTA's wording come before it
+// (Yandex before Postfix, Mail.ru and GMX before Exim). Each row names the
+// samples (testdata/bounces/maildir/bsd) it was written from.
 var recognisers = []recogniser{
+	{
+		// Amazon SES notifications in JSON (SES event publishing, raw or in an
+		// SNS envelope). Samples: lhost-amazonses-09, -10, -12.
+		name:   "amazonses",
+		from:   []string{"no-reply@sns.amazonaws.com"},
+		text:   []string{`"notificationtype"`, `\"notificationtype\"`, `"eventtype"`},
+		unless: []string{"final-recipient:"},
+		parse:  readAmazonSES,
+	},
+	{
+		// Amazon WorkMail: "An error occurred while trying to deliver the mail
+		// to the following recipients:" with X-Mailer: Amazon WorkMail.
+		// Samples: lhost-amazonworkmail-*.
+		name:   "amazonworkmail",
+		header: []string{"x-mailer: amazon workmail"},
+		start:  []string{"following recipients:"},
+		end:    []string{"technical report:"},
+	},
+	{
+		// Amazon SES sending: "The following message to <a@b> was undeliverable."
+		// or the WorkMail wording. Samples: lhost-amazonses-01..20.
+		name:  "amazonses",
+		from:  []string{"@email-bounces.amazonses.com", "amazonses.com"},
+		start: []string{"the following message to", "following recipients:"},
+		lead:  []string{"the following message to"},
+	},
+	{
+		// Amazon SES receiving: "This message could not be delivered." from the
+		// inbound SES of the recipient. Samples: lhost-receivingses-*.
+		name:   "receivingses",
+		header: []string{"x-ses-outgoing:"},
+		text:   []string{"this message could not be delivered."},
+	},
+	{
+		// X3 (an unidentified MTA): "Delivery to the following recipients failed
+		// permanently:\n * a@b" and "Technical details:". Samples: lhost-x3-*.
+		name: "x3",
+		text: []string{"delivery to the following recipients failed permanently", "delivery to the following recipients was aborted",
+			"delevery to the following recipients"},
+	}, {
+		// Google Groups: "the group you tried to contact (name) may not exist";
+		// the group's address is in X-Failed-Recipients. Samples: lhost-googlegroups-*.
+		name:   "googlegroups",
+		text:   []string{"the group you tried to contact", "groups.google.com/support"},
+		unless: []string{"delivery to the following recipient"},
+		start:  []string{"hello ", "google groups"},
+		parse:  readFailedRecipients,
+	},
+	{
+		// Google Workspace "Send mail as" misconfiguration: "** Message not
+		// delivered **" naming no recipient. Sample: lhost-googleworkspace-01.
+		name:  "googleworkspace",
+		text:  []string{"** message not delivered **"},
+		parse: readFailedRecipients,
+	},
+	{
+		// Gmail: "Delivery to the following recipient failed permanently:", the
+		// newer "** Address not found **" / "Your message wasn't delivered to a@b",
+		// and "Technical details of permanent failure:". Samples: lhost-gmail-*,
+		// rhost-gsuite-*, rhost-google-*.
+		name: "gmail",
+		from: []string{"mailer-daemon@googlemail.com", "mailer-daemon@gmail.com"},
+		text: []string{"technical details of permanent failure", "technical details of temporary failure", "** address not found **",
+			"** message blocked **", "** delivery incomplete **", "the response from the remote server was"},
+		start: []string{"delivery to the following recipient", "** "},
+		lead:  []string{"wasn't delivered to", "wasn’t delivered to", "delivered to"},
+	},
+
+	{
+		// Office 365 / Exchange Online: "Your message to a@b couldn't be
+		// delivered", "Delivery has failed to these recipients or groups:" with
+		// Office 365 wording, "Diagnostic information for administrators:".
+		// Samples: lhost-office365-*, rhost-microsoft-*.
+		name:  "office365",
+		from:  []string{"microsoft outlook"},
+		text:  []string{"exchange online", "office 365"},
+		start: []string{"delivery has failed to these recipients", "rejected your message to the following", "your message to", "couldn't be delivered", "diagnostic information for administrators"},
+		lead:  []string{"your message to", "wasn't delivered to", "couldn't be delivered to"},
+	}, {
+		// Outlook.com / Hotmail (before Office 365): "Delivery to the following
+		// recipients failed." Samples: lhost-outlook-*, rhost-outlook-03.
+		name:  "outlook",
+		from:  []string{"postmaster@hotmail", "postmaster@outlook", "postmaster@mail.hotmail", "postmaster@mail.outlook", "postmaster@live"},
+		text:  []string{"delivery to the following recipients failed"},
+		start: []string{"delivery to the following recipients failed"},
+	},
+	{
+		// Exchange 2007-2016: "Delivery has failed to these recipients or
+		// groups:", then "Diagnostic information for administrators:" with
+		// "#550 5.1.1 RESOLVER.ADR.RecipNotFound". Translated in many languages.
+		// Samples: lhost-exchange2007-*.
+		name: "exchange2007",
+		text: []string{"diagnostic information for administrators", "informazioni di diagnostica per gli amministratori",
+			"diagnoseinformationen für administratoren", "informations de diagnostic pour les administrateurs",
+			"información de diagnóstico para administradores", "管理者向けの診断情報", "delivery has failed to these recipients"},
+		start: []string{"diagnostic information for administrators", "informazioni di diagnostica", "diagnoseinformationen",
+			"informations de diagnostic", "información de diagnóstico", "管理者向けの診断情報"},
+		end: []string{"original message headers", "intestazioni originali del messaggio", "ursprüngliche nachrichtenkopfzeilen",
+			"en-têtes de message d'origine", "encabezados originales del mensaje", "元のメッセージ ヘッダー"},
+	},
+	{
+		// Exchange 2000/2003 and its Internet Mail Service: "did not reach the
+		// following recipient(s):" with "MSEXCH:IMS" codes. Samples: lhost-exchange2003-*.
+		name:   "exchange2003",
+		header: []string{"x-mailer: internet mail service", "microsoft exchange server internet mail connector", "x-ms-embedded-report"},
+		text:   []string{"did not reach the following recipient", "msexch:"},
+		start:  []string{"did not reach the following recipient"},
+	},
+	{
+		// Lotus Notes: "------- Failure Reasons --------" then the address.
+		// Samples: lhost-notes-*.
+		name:  "notes",
+		text:  []string{"------- failure reasons", "lotus smtp mta"},
+		start: []string{"------- failure reasons"},
+		end:   []string{"------- returned message"},
+	},
+	{
+		// IBM Domino: "Your message ... was not delivered to: a@b because: ...".
+		// Sample: lhost-domino-03.
+		name:  "domino",
+		text:  []string{"was not delivered to:"},
+		start: []string{"was not delivered to:"},
+	},
+	{
+		// Courier MTA: "Your message to the following recipients cannot be
+		// delivered:" with ">>> RCPT TO" / "<<< 550" lines. Samples: lhost-courier-*.
+		name:  "courier",
+		text:  []string{"running the courier mail server", "courier mail server"},
+		start: []string{"your message to the following recipients cannot be delivered", "undeliverable mail"},
+	},
+	{
+		// OpenSMTPD: "This is the MAILER-DAEMON, please DO NOT REPLY to this
+		// e-mail." then "a@b: 550 ...". Samples: lhost-opensmtpd-*.
+		name:  "opensmtpd",
+		text:  []string{"this is the mailer-daemon, please do not reply"},
+		start: []string{"following list of recipients", "for the following"},
+		end:   []string{"below is a copy of the original message", "please note that this is only a temporary failure report"},
+	},
+	{
+		// Yandex (Postfix with a Russian preface). Samples: lhost-yandex-*.
+		name:  "yandex",
+		from:  []string{"mailer-daemon@yandex."},
+		text:  []string{"почтовым сервером yandex"},
+		start: []string{"the mail system", "this is the mail system at host"},
+	},
+	{
+		// Postfix: "<a@b>: host x said: ..." after "The mail system". Samples:
+		// lhost-postfix-*, most rhost-*.
+		name:  "postfix",
+		text:  []string{"this is the mail system at host", "this is the postfix program at host", "i'm sorry to have to inform you that your message could not", "i'm sorry to have to inform you that the message returned"},
+		start: []string{"the mail system", "the postfix program", "could not be delivered to one or more"},
+	},
 	{
 		// qmail-send: "<a@b>:\n<diagnostic>" blocks. Samples: lhost-qmail-*.
 		name:  "qmail",
 		text:  []string{"this is the qmail-send program", "i'm afraid i wasn't able to deliver your message"},
 		start: []string{"i'm afraid i wasn't able to deliver", "this is the qmail-send program"},
 		end:   []string{"--- below this line is a copy of the message", "--- enclosed are the original headers"},
-	},
-	{
-		// Postfix: "<a@b>: host x said: ..." after "The mail system". Samples: lhost-postfix-*.
-		name:  "postfix",
-		text:  []string{"this is the mail system at host", "i'm sorry to have to inform you that your message could not"},
-		start: []string{"could not be delivered to one or more recipients", "the mail system"},
 	},
 	{
 		// Sendmail V5 (no "original message was received" line, no DSN):
@@ -116,21 +263,107 @@ var recognisers = []recogniser{
 		parse:  readSendmail,
 	},
 	{
-		// Sendmail V8: "----- The following addresses had permanent fatal errors -----",
-		// "(reason: ...)", the session transcript. Samples: lhost-sendmail-*.
+		// Biglobe: "----- The following addresses had delivery problems -----"
+		// and "----- Non-delivered information -----". Sample: lhost-biglobe-01.
+		name:  "biglobe",
+		from:  []string{"biglobe.ne.jp"},
+		text:  []string{"----- non-delivered information -----"},
+		start: []string{"----- the following addresses had delivery problems"},
+	}, {
+		// McAfee / MXLogic appliances: "--- The following addresses had delivery
+		// problems ---" then "<a@b>   (reason)". Samples: lhost-mcafee-*.
+		name:   "mcafee",
+		header: []string{"x-nai-header:"},
+		text:   []string{"--- the following addresses had delivery problems ---"},
+		start:  []string{"--- the following addresses had delivery problems ---"},
+	},
+
+	{
+		// ActiveHunter (a Sendmail-like filter): ">>> a@b <a@b>" under the
+		// Sendmail banner. Sample: lhost-activehunter-01.
+		name:    "activehunter",
+		subject: []string{"failure notice :"},
+		start:   []string{"----- the following addresses had permanent fatal errors -----"},
+		parse:   readSendmail,
+	},
+	{
+		// Bigfoot (Sendmail-based forwarding service). Sample: lhost-bigfoot-02.
+		name:  "bigfoot",
+		from:  []string{"@bigfoot.com"},
+		start: []string{"----- the following addresses had", "----- transcript of session follows -----"},
+		parse: readSendmail,
+	},
+	{
+		// X1 (an unidentified MTA): "---The following addresses had delivery
+		// errors---" then "a@b [reason]". Samples: lhost-x1-*.
+		name:  "x1",
+		text:  []string{"---the following addresses had delivery errors---"},
+		start: []string{"---the following addresses had delivery errors---"},
+		parse: readSendmail,
+	},
+	{
+		// X5 (an unidentified MTA, Sendmail-like, with a DSN): "----- The
+		// following addresses had permanent delivery errors -----". Sample: lhost-x5-01.
+		name:  "x5",
+		text:  []string{"following addresses had permanent delivery errors"},
+		start: []string{"following addresses had permanent delivery errors"},
+		parse: readSendmail,
+	},
+	{
+		// Sendmail V8: "----- The following addresses had permanent fatal
+		// errors -----", "(reason: ...)", the session transcript. Samples:
+		// lhost-sendmail-*.
 		name:    "sendmail",
 		subject: []string{"see transcript for details", "warning: could not send message for past"},
-		text:    []string{"----- transcript of session follows -----", "----- the following addresses had permanent fatal errors -----"},
+		text:    []string{"----- transcript of session follows -----", "----- the following addresses had"},
 		start:   []string{"----- the following addresses had", "----- transcript of session follows -----"},
 		end:     []string{"----- original message follows", "----- message header follows", "----- unsent message follows"},
 		parse:   readSendmail,
 	},
 	{
-		// Exim: "  a@b\n    host x [ip]: 550 ...". Samples: lhost-exim-*.
-		name:  "exim",
-		text:  []string{"this message was created automatically by mail delivery software", "a message that you sent could not be delivered"},
-		start: []string{"could not be delivered to one or more of its", "a message that you sent has not yet been delivered"},
-		end:   []string{"------ this is a copy of the message", "------ the body of the message is"},
+		// Zoho Mail: "a@b Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 ..." and
+		// "[Status: Error, Address: <a@b>, ResponseCode 421, , Host not reachable.]".
+		// Samples: lhost-zoho-*.
+		name:   "zoho",
+		from:   []string{"@mail.zoho.com"},
+		header: []string{"x-mailer: zoho mail"},
+		lead:   []string{"address:"},
+	},
+	{
+		// GMX and mail.com (an Exim look-alike): "The following address failed:
+		// <a@b> Reason: ...". Sample: lhost-gmx-04.
+		name:   "gmx",
+		from:   []string{"@mail.gmx", "gmx.net", "@mail.com"},
+		header: []string{"gmx.net", "mail.gmx"},
+		start:  []string{"address failed:", "following address"},
+	},
+	{
+		// Mail.ru (Exim with a Russian preface). Samples: lhost-mailru-*.
+		name:  "mailru",
+		from:  []string{"@corp.mail.ru", "@mail.ru"},
+		text:  []string{"сервером mail.ru"},
+		start: []string{"address(es) failed", "получателям:", "получателю:"},
+		end:   []string{"рекомендуем вам проверить", "------ this is a copy of"},
+		parse: readExim,
+	},
+	{
+		// MXLogic (McAfee SaaS, Exim-based): "The following address failed:
+		// <a@b>: 550 ...". Sample: lhost-mxlogic-02.
+		name:   "mxlogic",
+		header: []string{"mxlogic"},
+		text:   []string{"a message that you have sent could not be delivered"},
+		start:  []string{"following address failed", "following addresses failed"},
+	},
+	{
+		// Exim: "  a@b\n    host x [ip]: 550 ...", pipes "generated by", delays
+		// "has not yet been delivered". Samples: lhost-exim-*.
+		name: "exim",
+		text: []string{"this message was created automatically by mail delivery software", "a message that you sent could not be delivered",
+			"a message that you sent has not yet been delivered", "contained one or more recipient addresses that were"},
+		start: []string{"address(es) failed", "has not yet been delivered is", "addresses to which the message has not yet been delivered",
+			"could not be delivered to one or more of its", "has not yet been delivered to one or more", "incorrectly constructed"},
+		end:   []string{"------ this is a copy of", "------ the body of the message is", "no action is required on your part"},
+		parse: readExim,
 	},
 	{
 		// DragonFly Mail Agent: "There was an error delivering your mail to <a@b>." then the
@@ -140,5 +373,150 @@ var recognisers = []recogniser{
 		start: []string{"there was an error delivering your mail to"},
 		end:   []string{"message headers follow", "original message follows"},
 		lead:  []string{"delivering your mail to"},
+	},
+	{
+		// Yahoo! Mail: "Sorry, we were unable to deliver your message to the
+		// following address." then "<a@b>:" and "Remote host said: 550 ...".
+		// Samples: lhost-yahoo-*.
+		name:  "yahoo",
+		text:  []string{"sorry, we were unable to deliver your message to the following address"},
+		start: []string{"sorry, we were unable to deliver your message"},
+		end:   []string{"--- below this line is a copy of the message"},
+	},
+	{
+		// Symantec Email Security.cloud (MessageLabs): "I was unable to deliver
+		// your message to the following addresses:" then "Reason: 550 ...".
+		// Samples: rhost-messagelabs-*.
+		name:  "messagelabs",
+		text:  []string{"symantec email security.cloud", "messagelabs"},
+		start: []string{"unable to deliver your message to the following addresses"},
+		end:   []string{"the message subject was:"},
+	},
+	{
+		// Mimecast: "an email you addressed to email address : -- a@b".
+		// Samples: lhost-mimecast-02, rhost-mimecast-01.
+		name:  "mimecast",
+		text:  []string{"mimecast", "an email you addressed to email address"},
+		start: []string{"an email you addressed to email address", "email address :"},
+		lead:  []string{"-- "},
+	},
+	{
+		// Sun/Oracle Messaging Server (iPlanet): "Recipient address: a@b",
+		// "Reason:", "Diagnostic code: smtp;550 ...". Samples: lhost-messagingserver-*.
+		name:  "messagingserver",
+		text:  []string{"this report relates to a message you sent with the following header fields"},
+		start: []string{"your message cannot be delivered to the following recipients", "recipient address:"},
+		lead:  []string{"recipient address:"},
+	},
+	{
+		// Trend Micro InterScan MSS: "Unable to deliver message to <a@b>", or
+		// "Sent <<< RCPT TO:<a@b>" / "Received >>> 550 ...". Samples: lhost-trendmicro-*.
+		name: "trendmicro",
+		from: []string{"interscan", "trend micro"},
+		text: []string{"interscan messaging security", "trend micro"},
+		lead: []string{"unable to deliver message to", "rcpt to:"},
+	},
+	{
+		// SurfControl E-mail Filter: "Addressed To: a@b", "Failed to send to
+		// identified host, a@b: [ip], 550 ...". Sample: lhost-surfcontrol-01.
+		name:   "surfcontrol",
+		header: []string{"x-mailer: surfcontrol"},
+		start:  []string{"failed to send to identified host"},
+	},
+	{
+		// MailFoundry: "Unable to deliver message to: <a@b>" then "Delivery
+		// failed for the following reason:". Sample: lhost-mailfoundry-02.
+		name:  "mailfoundry",
+		text:  []string{"delivery failed for the following reason:"},
+		start: []string{"unable to deliver message to"},
+		lead:  []string{"unable to deliver message to:"},
+	},
+	{
+		// amavisd-new: "The message WAS NOT relayed to: <a@b>: [ip] said: 550 ...",
+		// "A message from <x> to: -> a@b was considered unsolicited bulk e-mail".
+		// Samples: lhost-amavis-*.
+		name:  "amavis",
+		from:  []string{"content-filter at"},
+		text:  []string{"amavisd-new", "this nondelivery report was generated by the program amavisd"},
+		start: []string{"was not relayed to", "to:"},
+	},
+	{
+		// SendGrid: "local:id:<a@b> : ip : host:[ip] : 550 ... in RCPT TO".
+		// Samples: lhost-sendgrid-*.
+		name:  "sendgrid",
+		text:  []string{"this is an automatically generated message from sendgrid"},
+		parse: readSendGrid,
+	},
+	{
+		// PowerMTA: "<a@b>  delivery failed; will not continue trying".
+		// Sample: lhost-powermta-01.
+		name: "powermta",
+		text: []string{"delivery failed; will not continue trying", "delivery delayed; will continue trying"},
+	},
+	{
+		// m-FILTER: "以下のメールアドレスへの送信に失敗しました。" then the address,
+		// "-------server message" and "-------SMTP command". Samples: lhost-mfilter-*.
+		name:   "mfilter",
+		header: []string{"x-mailer: m-filter"},
+		text:   []string{"m-filter"},
+		end:    []string{"-------original message"},
+	},
+	{
+		// IMail Server (SMTP32): "Unknown user: a@b", "undeliverable to a@b".
+		// Samples: lhost-imailserver-*.
+		name:   "imailserver",
+		header: []string{"x-mailer: <smtp32", "x-mailer: <imail"},
+		lead: []string{"unknown user:", "invalid final delivery userid:", "undeliverable to", "user mailbox exceeds allowed size:",
+			"mail server for", "host unknown:", "unreachable:", "smtp error:"},
+	},
+	{
+		// au one net / KDDI: "Could not be delivered to: <a@b>". Samples: lhost-kddi-*.
+		name: "kddi",
+		from: []string{"dion.ne.jp", "auone-net.jp"},
+		text: []string{"au one net", "could not be delivered to:"},
+		lead: []string{"could not be delivered to:"},
+	},
+	{
+		// EZweb (au): "Each of the following recipients was rejected by a remote
+		// mail server." / "Recipient: <a@b>". Samples: lhost-ezweb-*.
+		name: "ezweb",
+		from: []string{"ezweb.ne.jp"},
+		lead: []string{"recipient:"},
+	},
+	{
+		// NTT docomo: "<a@b>: Unknown user" after the docomo preface.
+		// Samples: rhost-nttdocomo-* (via Postfix) and docomo's own notices.
+		name: "docomo",
+		from: []string{"docomo.ne.jp"},
+	},
+	{
+		// Verizon Wireless MMS gateways: "Message could not be delivered to
+		// mobile." and "RCPT TO: a@b". Samples: lhost-verizon-*.
+		name:  "verizon",
+		from:  []string{"vzwpix.com", "vtext.com"},
+		start: []string{"error:"},
+		lead:  []string{"rcpt to:"},
+	},
+	{
+		// fml mailing list manager: "You are not a member of this mailing list
+		// <list@b>." The list refused the post. Sample: lhost-fml-02.
+		name: "fml",
+		text: []string{"you are not a member of this mailing list"},
+		lead: []string{"you are not a member of this mailing list"},
+	},
+	{
+		// X6 (an unidentified MTA): "The following recipients returned permanent
+		// errors: a@b. Reason: ...". Sample: lhost-x6-01.
+		name: "x6",
+		text: []string{"we had trouble delivering your message"},
+		lead: []string{"returned permanent errors:", "returned temporary errors:"},
+	},
+
+	{
+		// X2 (an unidentified MTA): "Unable to deliver message to the following
+		// address(es)." / "Delivery failed: a@b". Samples: lhost-x2-*.
+		name: "x2",
+		text: []string{"unable to deliver message to the following address", "your delivery to the following address has been failed"},
+		lead: []string{"delivery failed:"},
 	},
 }
