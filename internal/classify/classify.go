@@ -38,14 +38,14 @@ func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	if rcpt == nil {
 		rcpt = &dsn.Recipient{}
 	}
-	f := gather(rep, rcpt)
-
 	switch {
 	case rep.Kind == dsn.KindFeedback || rep.Feedback != nil:
 		return feedbackVerdict(rep)
 	case rep.Kind == dsn.KindAutoReply:
 		return vacationVerdict(rep)
-	case f.delivered():
+	}
+	f := gather(rep, rcpt)
+	if f.delivered() {
 		return Verdict{
 			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
 			Evidence: []Evidence{{Signal: "action", Value: string(rcpt.Action) + statusSuffix(f.status), Rule: "action delivered/relayed/expanded (RFC 3464 2.3.3)", Weight: 0.95}},
@@ -59,8 +59,7 @@ type facts struct {
 	diag       string // lower-cased diagnostic, capped
 	hits       hitSet // phrases of the table found in diag
 	status     smtpcode.Status
-	statusFrom string // "status field" or "diagnostic"
-	field      smtpcode.Status
+	statusFrom string // "status field" or "diagnostic..."
 	reply      smtpcode.ReplyCode
 	command    string // upper case
 	mta        string // lower case DecodedBy
@@ -76,7 +75,6 @@ type facts struct {
 
 func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	f := &facts{
-		field:   rcpt.Status,
 		reply:   rcpt.ReplyCode,
 		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
 		mta:     strings.ToLower(rep.DecodedBy),
@@ -99,6 +97,9 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		switch {
 		case !st.Generic() && (f.status.IsZero() || f.status.Generic() || (st != f.status && (f.dtype == "smtp" || f.dtype == ""))):
 			f.status, f.statusFrom = st, "diagnostic"
+			if !rcpt.Status.IsZero() {
+				f.statusFrom = "diagnostic; Status field " + rcpt.Status.String()
+			}
 		case f.status.IsZero():
 			f.status, f.statusFrom = st, "diagnostic"
 		}
