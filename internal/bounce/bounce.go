@@ -7,8 +7,11 @@ package bounce
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -171,7 +174,7 @@ func observations(res *Result, now time.Time) []domaincache.Observation {
 		if d == "" {
 			continue
 		}
-		obs = append(obs, domaincache.Observation{
+		o := domaincache.Observation{
 			Domain: d,
 			Reason: string(r.Verdict.Reason),
 			Side:   string(r.Verdict.Side),
@@ -179,9 +182,30 @@ func observations(res *Result, now time.Time) []domaincache.Observation {
 			Sender: sender,
 			Hard:   r.Verdict.Hard,
 			At:     now,
-		})
+		}
+		obs = append(obs, o)
+		// The rejecting MTA's registered domain is remembered too when it
+		// differs, so that a host serving many broken domains shows up.
+		if m := registeredDomain(r.Facts.RemoteMTA); m != "" && m != registeredDomain(d) {
+			o.Domain = m
+			obs = append(obs, o)
+		}
 	}
 	return obs
+}
+
+// registeredDomain is the public-suffix-plus-one of a host name, "" for IP
+// literals and names without a known suffix.
+func registeredDomain(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "" || net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return ""
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return ""
+	}
+	return d
 }
 
 // normalizeSender is who sent the original: its From, or the bounce's To.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,4 +203,26 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("nocache", func(b *testing.B) { benchParse(b, nil) })
 	b.Run("memory", func(b *testing.B) { benchParse(b, domaincache.NewMemory(100000, time.Hour)) })
 	b.Run("redis", func(b *testing.B) { benchParse(b, redisStore(b, redistest.Start(b))) })
+}
+
+func TestObservationsRecordRejectingHost(t *testing.T) {
+	store := domaincache.NewMemory(100, time.Hour)
+	e := New(Config{Store: store})
+	raw := relayDenied("a@s.example", "u@broken.example") // Remote-MTA mx.broken.example: same domain
+	other := []byte(strings.Replace(string(raw), "Remote-MTA: dns; mx.broken.example", "Remote-MTA: dns; mx3.hoster.example.net", 1))
+	for _, m := range [][]byte{raw, other} {
+		if _, err := e.Parse(context.Background(), Request{Raw: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.Get(context.Background(), []string{"broken.example", "example.net", "hoster.example.net"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["broken.example"].Total != 2 {
+		t.Errorf("recipient domain total = %d, want 2", got["broken.example"].Total)
+	}
+	if got["example.net"].Total != 1 {
+		t.Errorf("rejecting host's registered domain total = %d, want 1 (got %v)", got["example.net"].Total, got)
+	}
 }
