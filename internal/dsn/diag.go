@@ -181,13 +181,17 @@ func commandOf(lower string) string {
 	return ""
 }
 
-// hostOf reads the answering host from "host X[ip] said:", "host X [ip]:",
-// "remote host X said".
+// hostOf reads the host that answered: "host X[ip] said:", "host X
+// [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",
+// "remote host X said". A name in angle brackets ("<X[ip]>: Client host
+// rejected") is the client, not the server, and is skipped.
 func hostOf(text, lower string) string {
-	for off := 0; ; {
+	best, host := len(text), ""
+	// "host X" followed by '[', '(', ':' or " said".
+	for off := 0; off < len(lower); {
 		i := strings.Index(lower[off:], "host ")
 		if i < 0 {
-			return ""
+			break
 		}
 		i += off + len("host ")
 		off = i
@@ -197,10 +201,52 @@ func hostOf(text, lower string) string {
 			end = len(rest)
 		}
 		h := strings.TrimSuffix(rest[:end], ".")
-		if strings.Contains(h, ".") && !strings.Contains(h, "@") && validHostChars(h) {
-			return strings.ToLower(h)
+		after := strings.TrimLeft(rest[end:], " ")
+		if strings.Contains(h, ".") && validHostChars(h) && (after == "" || strings.ContainsRune("[(:", rune(after[0])) || strings.HasPrefix(after, "said")) {
+			best, host = i, h
+			break
 		}
 	}
+	// "X[ip]" or "X [ip]".
+	for off := 0; off < best; {
+		i := strings.IndexByte(text[off:best], '[')
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + 1
+		j := strings.IndexByte(text[i:], ']')
+		if j < 0 || !ipLiteral(text[i+1:i+j]) {
+			continue
+		}
+		k := i
+		if k > 0 && text[k-1] == ' ' {
+			k--
+		}
+		s := strings.LastIndexAny(text[:k], " \t\n(<:,;'\"") + 1
+		h := strings.TrimSuffix(text[s:k], ".")
+		if s > 0 && text[s-1] == '<' || !strings.Contains(h, ".") || !validHostChars(h) {
+			continue
+		}
+		return strings.ToLower(h)
+	}
+	return strings.ToLower(host)
+}
+
+// ipLiteral reports an address literal as MTAs print it: "192.0.2.1",
+// "IPv6:2001:db8::1", "2001:db8::1", possibly with ":port".
+func ipLiteral(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "IPv6:"), "ipv6:")
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return strings.ContainsAny(s, ".:")
 }
 
 func validHostChars(h string) bool {

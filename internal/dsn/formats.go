@@ -156,16 +156,17 @@ func leadingStatus(s string) (bool, int) {
 }
 
 // transcriptOf returns the session transcript of a Sendmail report as one
-// line, or the block itself when it has no transcript header.
+// line, or "" when the block has none.
 func transcriptOf(block string) string {
 	lower := asciiLower(block)
-	if i := strings.Index(lower, "transcript of session follows"); i >= 0 {
-		if nl := strings.IndexByte(block[i:], '\n'); nl >= 0 {
-			return diagnosticOf(block[i+nl+1:])
-		}
+	i := strings.Index(lower, "transcript of session follows")
+	if i < 0 {
 		return ""
 	}
-	return diagnosticOf(block)
+	if nl := strings.IndexByte(block[i:], '\n'); nl >= 0 {
+		return diagnosticOf(block[i+nl+1:])
+	}
+	return ""
 }
 
 // sesNotification is the part of an Amazon SES notification read here

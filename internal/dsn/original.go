@@ -64,20 +64,25 @@ func splitInlineOriginal(text string) (string, string) {
 }
 
 // pastedHeaders returns the offset of a line that starts a pasted header
-// block: a "Received:" or "Return-Path:" field right after an empty line,
-// followed by two more field lines. It returns -1 when there is none.
+// block: a "Received:" or "Return-Path:" field right after an empty line
+// or a rule ("-----"), followed by two more field lines. It returns -1
+// when there is none.
 func pastedHeaders(lower string) int {
 	for off := 0; off < len(lower); {
-		i := strings.Index(lower[off:], "\n\nreceived:")
-		j := strings.Index(lower[off:], "\n\nreturn-path:")
+		i := strings.Index(lower[off:], "\nreceived:")
+		j := strings.Index(lower[off:], "\nreturn-path:")
 		if i < 0 || j >= 0 && j < i {
 			i = j
 		}
 		if i < 0 {
 			return -1
 		}
-		start := off + i + 2
+		start := off + i + 1
 		off = start
+		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])
+		if prev != "" && !banner(prev) {
+			continue
+		}
 		rest := lower[start:]
 		fields := 0
 		for n := 0; n < 8 && rest != ""; n++ {

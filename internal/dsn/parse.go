@@ -3,6 +3,7 @@ package dsn
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -311,7 +312,7 @@ func (p *parser) finish() {
 			list = rg.read(m)
 		} else {
 			r.DecodedBy = "rfc3464"
-			list = scanRecipients(m, report, genericLeads, true)
+			list = scanRecipients(m, report, genericLeads, false, true)
 		}
 		p.mergeText(list, block)
 	case r.Feedback != nil:
@@ -460,7 +461,5 @@ func htmlToText(b []byte) string {
 		}
 		i += end + 1
 	}
-	return htmlEntities.Replace(sb.String())
+	return strings.ReplaceAll(html.UnescapeString(sb.String()), "\u00a0", " ")
 }
-
-var htmlEntities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'", "&#64;", "@", "&#x40;", "@")

@@ -80,7 +80,7 @@ func (p *parser) recogniseText(m *msgView) {
 		block = named.block(m)
 	}
 	if named == nil {
-		if list := scanRecipients(m, m.text, genericLeads, true); len(list) > 0 {
+		if list := scanRecipients(m, m.text, genericLeads, false, true); len(list) > 0 {
 			r.Recipients, r.DecodedBy = list, "generic"
 			return
 		}
@@ -258,7 +258,7 @@ const maxDiagLines = 16
 // generic is true for the generic scanner: it then skips the addresses of
 // the bounce itself and its original's sender (m.exclude); table rows know
 // where their recipients are and skip only mail system addresses.
-func scanRecipients(m *msgView, block string, lead []string, generic bool) []Recipient {
+func scanRecipients(m *msgView, block string, lead []string, leadOnly, generic bool) []Recipient {
 	var out []Recipient
 	lines := strings.Split(block, "\n")
 	lowerBlock := asciiLower(block)
@@ -273,7 +273,7 @@ func scanRecipients(m *msgView, block string, lead []string, generic bool) []Rec
 	}
 	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
 	for i := 0; i < len(lines); i++ {
-		addr, rest, ok := recipientOn(lines[i], lowers[i], lead)
+		addr, rest, ok := recipientOn(lines[i], lowers[i], lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
 		}
@@ -281,7 +281,7 @@ func scanRecipients(m *msgView, block string, lead []string, generic bool) []Rec
 			first = i
 		}
 		diag := []string{}
-		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" {
+		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag = append(diag, s)
 		}
 		for j := i + 1; j < len(lines); j++ {
@@ -292,7 +292,7 @@ func scanRecipients(m *msgView, block string, lead []string, generic bool) []Rec
 				}
 				break
 			}
-			if a, _, ok := recipientOn(lines[j], lowers[j], lead); ok && !skip(a) {
+			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) {
 				break
 			}
 			diag = append(diag, l)
@@ -329,22 +329,22 @@ func hasCode(text string) bool {
 }
 
 // recipientOn reads a failed recipient's address from one line; lower is
-// the line in lower case.
-func recipientOn(line, lower string, lead []string) (addr, rest string, ok bool) {
-	if a, r, ok := leadingAddress(stripBullet(line)); ok {
-		return a, r, true
+// the line in lower case. After a lead phrase, the whole line is the start
+// of the diagnostic ("Unknown user: a@b" says what happened).
+func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+	if !leadOnly {
+		if a, r, ok := leadingAddress(stripBullet(line)); ok {
+			return a, r, true
+		}
 	}
 	for _, p := range lead {
 		i := strings.Index(lower, p)
 		if i < 0 {
 			continue
 		}
-		after := line[i+len(p):]
-		s := strings.TrimLeft(after, " \t:;'\"")
-		if a, r, ok := leadingAddress(s); ok {
-			// The whole line says what happened: "Unknown user: a@b".
-			before := strings.TrimSpace(line[:i+len(p)])
-			return a, strings.TrimSpace(before + " " + strings.TrimLeft(r, ">\"'")), true
+		s := strings.TrimLeft(line[i+len(p):], " \t:;'\"")
+		if a, _, ok := leadingAddress(s); ok {
+			return a, strings.TrimSpace(line), true
 		}
 	}
 	return "", "", false

@@ -9,7 +9,9 @@ import "strings"
 type recogniser struct {
 	name string
 	// Markers, lower case: substrings of the bounce's From, Subject, own
-	// header block or report text.
+	// header block or report text. A text, start or end marker that begins
+	// with '^' must start a line and one that ends with '$' must end it
+	// (white space around it aside): "^the mail system$".
 	from, subject, header, text []string
 	// unless lists text markers (lower case) that veto the row.
 	unless []string
@@ -22,17 +24,20 @@ type recogniser struct {
 	// same line ("could not be delivered to: <a@b>"); addresses that start
 	// a line are always recipients.
 	lead []string
+	// leadOnly makes lead the only way a recipient is found: addresses
+	// that start a line are not recipients (they name something else).
+	leadOnly bool
 	// parse reads the recipients of the block; nil means scanRecipients
 	// with lead.
 	parse func(m *msgView, block string) []Recipient
 }
 
 func (rg *recogniser) matches(m *msgView) bool {
-	if containsAny(m.lower, rg.unless) {
+	if containsMarker(m.lower, rg.unless) {
 		return false
 	}
 	return containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) ||
-		containsAny(m.header, rg.header) || containsAny(m.lower, rg.text)
+		containsAny(m.header, rg.header) || containsMarker(m.lower, rg.text)
 }
 
 func containsAny(s string, subs []string) bool {
@@ -44,17 +49,58 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
+func containsMarker(s string, markers []string) bool {
+	for _, mk := range markers {
+		if indexMarker(s, mk) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// indexMarker returns the offset of the first match of a marker in s, or
+// -1; see recogniser for the '^' and '$' anchors.
+func indexMarker(s, mk string) int {
+	start, end := strings.HasPrefix(mk, "^"), strings.HasSuffix(mk, "$")
+	core := strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
+	if !start && !end {
+		return strings.Index(s, core)
+	}
+	for off := 0; off < len(s); {
+		i := strings.Index(s[off:], core)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		off = i + 1
+		if start && strings.TrimLeft(s[strings.LastIndexByte(s[:i], '\n')+1:i], " \t") != "" {
+			continue
+		}
+		if end {
+			rest := s[i+len(core):]
+			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+				rest = rest[:nl]
+			}
+			if strings.TrimSpace(rest) != "" {
+				continue
+			}
+		}
+		return i
+	}
+	return -1
+}
+
 // block returns the error block of the text.
 func (rg *recogniser) block(m *msgView) string {
 	from, to := 0, len(m.text)
 	for _, s := range rg.start {
-		if i := strings.Index(m.lower, s); i >= 0 {
+		if i := indexMarker(m.lower, s); i >= 0 {
 			from = strings.LastIndexByte(m.lower[:i], '\n') + 1
 			break
 		}
 	}
 	for _, s := range rg.end {
-		if i := strings.Index(m.lower[from:], s); i >= 0 {
+		if i := indexMarker(m.lower[from:], s); i >= 0 {
 			to = from + strings.LastIndexByte(m.lower[from:from+i], '\n') + 1
 			break
 		}
@@ -67,7 +113,7 @@ func (rg *recogniser) read(m *msgView) []Recipient {
 	if rg.parse != nil {
 		return rg.parse(m, b)
 	}
-	return scanRecipients(m, b, rg.lead, false)
+	return scanRecipients(m, b, rg.lead, rg.leadOnly, false)
 }
 
 // firstMatch returns the first row whose markers match, or nil.
@@ -139,7 +185,6 @@ var recognisers = []recogniser{
 		name:   "googlegroups",
 		text:   []string{"the group you tried to contact", "groups.google.com/support"},
 		unless: []string{"delivery to the following recipient"},
-		start:  []string{"hello ", "google groups"},
 		parse:  readFailedRecipients,
 	},
 	{
@@ -159,7 +204,7 @@ var recognisers = []recogniser{
 		text: []string{"technical details of permanent failure", "technical details of temporary failure", "** address not found **",
 			"** message blocked **", "** delivery incomplete **", "the response from the remote server was"},
 		start: []string{"delivery to the following recipient", "** "},
-		lead:  []string{"wasn't delivered to", "wasn’t delivered to", "delivered to"},
+		lead:  []string{"wasn't delivered to", "wasn’t delivered to"},
 	},
 
 	{
@@ -237,14 +282,14 @@ var recognisers = []recogniser{
 		name:  "yandex",
 		from:  []string{"mailer-daemon@yandex."},
 		text:  []string{"почтовым сервером yandex"},
-		start: []string{"the mail system", "this is the mail system at host"},
+		start: []string{"^the mail system$", "this is the mail system at host"},
 	},
 	{
 		// Postfix: "<a@b>: host x said: ..." after "The mail system". Samples:
 		// lhost-postfix-*, most rhost-*.
 		name:  "postfix",
 		text:  []string{"this is the mail system at host", "this is the postfix program at host", "i'm sorry to have to inform you that your message could not", "i'm sorry to have to inform you that the message returned"},
-		start: []string{"the mail system", "the postfix program", "could not be delivered to one or more"},
+		start: []string{"^the mail system$", "^the postfix program$", "could not be delivered to one or more"},
 	},
 	{
 		// qmail-send: "<a@b>:\n<diagnostic>" blocks. Samples: lhost-qmail-*.
@@ -274,8 +319,8 @@ var recognisers = []recogniser{
 		// problems ---" then "<a@b>   (reason)". Samples: lhost-mcafee-*.
 		name:   "mcafee",
 		header: []string{"x-nai-header:"},
-		text:   []string{"--- the following addresses had delivery problems ---"},
-		start:  []string{"--- the following addresses had delivery problems ---"},
+		text:   []string{"^--- the following addresses had delivery problems ---$"},
+		start:  []string{"^--- the following addresses had delivery problems ---$"},
 	},
 
 	{
@@ -500,9 +545,10 @@ var recognisers = []recogniser{
 	{
 		// fml mailing list manager: "You are not a member of this mailing list
 		// <list@b>." The list refused the post. Sample: lhost-fml-02.
-		name: "fml",
-		text: []string{"you are not a member of this mailing list"},
-		lead: []string{"you are not a member of this mailing list"},
+		name:     "fml",
+		text:     []string{"you are not a member of this mailing list"},
+		lead:     []string{"you are not a member of this mailing list"},
+		leadOnly: true,
 	},
 	{
 		// X6 (an unidentified MTA): "The following recipients returned permanent
