@@ -40,6 +40,16 @@ func scanDiagnostic(text string) (d Diagnosis, paired bool) {
 	if text == "" {
 		return d, false
 	}
+	d, paired = scanCodes(text)
+	lower := asciiLower(text)
+	d.Command = commandOf(lower)
+	d.Host = hostOf(text, lower)
+	return d, paired
+}
+
+// scanCodes is the part of scanDiagnostic that reads the reply and status
+// codes.
+func scanCodes(text string) (d Diagnosis, paired bool) {
 	var first, pair, agree smtpcode.Status
 	var pairReply, agreeReply smtpcode.ReplyCode
 	off := 0
@@ -82,9 +92,6 @@ func scanDiagnostic(text string) (d Diagnosis, paired bool) {
 			}
 		}
 	}
-	lower := asciiLower(text)
-	d.Command = commandOf(lower)
-	d.Host = hostOf(text, lower)
 	return d, paired
 }
 
@@ -144,35 +151,46 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 	return 0
 }
 
-// commandPhrases map what MTAs write to the SMTP command a reply answered.
-// First match wins; longer, more specific phrases first.
-var commandPhrases = []struct{ phrase, cmd string }{
-	{"in reply to end of data", "DATA"},       // Postfix
-	{"after end of data", "DATA"},             // Exim
-	{"in reply to data", "DATA"},              // Postfix
-	{"after data", "DATA"},                    // Exim
-	{"in reply to rcpt to", "RCPT"},           // Postfix
-	{"after rcpt to", "RCPT"},                 // Exim
-	{"rcpt to response", "RCPT"},              // qmail
-	{"in reply to mail from", "MAIL"},         // Postfix
-	{"after mail from", "MAIL"},               // Exim
-	{"in reply to ehlo", "EHLO"},              // Postfix
-	{"in reply to helo", "HELO"},              // Postfix
-	{"after ehlo", "EHLO"},                    // Exim
-	{"after helo", "HELO"},                    // Exim
-	{"in reply to starttls", "STARTTLS"},      // Postfix
-	{"after starttls", "STARTTLS"},            // Exim
-	{"in reply to auth", "AUTH"},              // Postfix
-	{"in reply to initial greeting", "CONN"},  // Exim
-	{"after initial connection", "CONN"},      // Exim
-	{"connected but greeting failed", "CONN"}, // qmail
-	{"while connected to", "CONN"},            // Sendmail (timeouts)
-	{"rcpt to:", "RCPT"},                      // Sendmail transcripts ">>> RCPT To:<a@b>"
-	{"mail from:", "MAIL"},                    // Sendmail transcripts
-	{">>> data", "DATA"},                      // Sendmail transcripts
-}
+// commandLeads are the words after which MTAs name the SMTP command a
+// reply answered, and commandWords the names that may follow them:
+// Postfix "(in reply to RCPT TO command)", Exim "after RCPT TO:<a@b>".
+var (
+	commandLeads = []string{"in reply to ", "after "}
+	commandWords = []struct{ word, cmd string }{
+		{"end of data", "DATA"}, {"data", "DATA"}, {"rcpt to", "RCPT"}, {"mail from", "MAIL"},
+		{"ehlo", "EHLO"}, {"helo", "HELO"}, {"starttls", "STARTTLS"}, {"auth", "AUTH"},
+		{"initial greeting", "CONN"}, {"initial connection", "CONN"}, {"the greeting", "CONN"},
+	}
+	// commandPhrases name a command on their own; first match wins.
+	commandPhrases = []struct{ phrase, cmd string }{
+		{"rcpt to response", "RCPT"},              // qmail
+		{"connected but greeting failed", "CONN"}, // qmail
+		{"while connected to", "CONN"},            // Sendmail (timeouts)
+		{"rcpt to:", "RCPT"},                      // transcripts ">>> RCPT To:<a@b>", qmail
+		{"mail from:", "MAIL"},                    // transcripts
+		{">>> data", "DATA"},                      // Sendmail transcripts
+		{"[rcpt_to]", "RCPT"},                     // Yahoo
+	}
+)
+
+// maxCommandLeads caps the lead words looked at in one text.
+const maxCommandLeads = 8
 
 func commandOf(lower string) string {
+	for _, lead := range commandLeads {
+		for off, n := 0, 0; n < maxCommandLeads; n++ {
+			i := strings.Index(lower[off:], lead)
+			if i < 0 {
+				break
+			}
+			off += i + len(lead)
+			for _, w := range commandWords {
+				if strings.HasPrefix(lower[off:], w.word) {
+					return w.cmd
+				}
+			}
+		}
+	}
 	for _, c := range commandPhrases {
 		if strings.Contains(lower, c.phrase) {
 			return c.cmd

@@ -10,7 +10,6 @@ import (
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode every charset the way production does
-	"github.com/emersion/go-message/textproto"
 )
 
 // normalizeNewlines turns CRLF and lone CR into LF. It copies only when the
@@ -60,26 +59,37 @@ func stripMboxFrom(b []byte) []byte {
 // the rest of b. A header block ends at the first empty line.
 // QUIRK: lines that are neither fields nor continuations are skipped rather
 // than ending the block (RFC 5322 section 2.2 has no such lines; broken
-// gateways write them). A block whose first line is not a field is no header.
-func splitHeader(b []byte) (textproto.Header, []byte, bool) {
-	var h textproto.Header
-	var fields [][]byte // raw "Name: value" with continuations joined
+// gateways write them), and the continuation lines after such a line are
+// dropped. A block whose first line is not a field is no header.
+func splitHeader(b []byte) (header, []byte, bool) {
+	var h header
 	rest := b
 	consumed := 0
-	first := true
+	first, junk := true, false
+	vstart := 0 // offset in b of the last field's value
 	for len(rest) > 0 {
 		line, next := cutLine(rest)
-		if len(bytes.TrimSpace(line)) == 0 {
+		at := len(b) - len(rest)
+		if isBlank(line) {
 			rest = next
 			consumed = len(b) - len(rest)
 			break
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(fields) > 0 {
-			fields[len(fields)-1] = append(append(fields[len(fields)-1], '\n'), line...)
-		} else if isFieldLine(line) {
-			fields = append(fields, append([]byte(nil), line...))
-		} else if first {
-			return h, b, false
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			if len(h.fields) > 0 && !junk {
+				// The value runs on over this line, contiguous in b.
+				h.fields[len(h.fields)-1].value = b[vstart : at+len(line)]
+			}
+		case isFieldLine(line):
+			k := bytes.IndexByte(line, ':')
+			vstart = at + k + 1
+			h.fields = append(h.fields, headerField{name: bytes.TrimSpace(line[:k]), value: line[k+1:]})
+			junk = false
+		case first:
+			return header{}, b, false
+		default:
+			junk = true
 		}
 		first = false
 		rest = next
@@ -88,18 +98,20 @@ func splitHeader(b []byte) (textproto.Header, []byte, bool) {
 			break
 		}
 	}
-	if len(fields) == 0 {
-		return h, b, false
-	}
-	// Add in reverse: textproto.Header.Add prepends.
-	for i := len(fields) - 1; i >= 0; i-- {
-		f := fields[i]
-		k := bytes.IndexByte(f, ':')
-		name := string(bytes.TrimSpace(f[:k]))
-		value := unfold(string(f[k+1:]))
-		h.Add(name, value)
+	if len(h.fields) == 0 {
+		return header{}, b, false
 	}
 	return h, b[consumed:], true
+}
+
+// isBlank reports a line of white space only.
+func isBlank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // isFieldLine reports whether line starts with "name:" where name is
@@ -129,25 +141,6 @@ func cutLine(b []byte) ([]byte, []byte) {
 	return b, nil
 }
 
-// unfold joins folded lines and trims the value (RFC 5322 section 2.2.3).
-func unfold(v string) string {
-	if !strings.ContainsAny(v, "\n\t") {
-		return strings.TrimSpace(v)
-	}
-	var sb strings.Builder
-	for _, part := range strings.Split(v, "\n") {
-		part = strings.TrimSpace(strings.ReplaceAll(part, "\t", " "))
-		if part == "" {
-			continue
-		}
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(part)
-	}
-	return sb.String()
-}
-
 var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
 	if message.CharsetReader == nil {
 		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
@@ -169,8 +162,8 @@ func decodeWords(s string) string {
 
 // mediaType returns the lower-case media type and its parameters; a missing
 // or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
-func mediaType(h textproto.Header) (string, map[string]string) {
-	v := h.Get("Content-Type")
+func mediaType(h header) (string, map[string]string) {
+	v := h.get("Content-Type")
 	if v == "" {
 		return "text/plain", nil
 	}
@@ -206,19 +199,32 @@ func salvageParams(v string) map[string]string {
 // decodeBody undoes the transfer encoding and, for text/*, converts the
 // charset to UTF-8. Unknown encodings and charsets leave the bytes as they
 // are and return a warning.
-func decodeBody(h textproto.Header, body []byte, limit int) ([]byte, string) {
-	if cs := eightBitIn7bit(h, body); cs != "" {
+func decodeBody(h header, t string, params map[string]string, body []byte, limit int) ([]byte, string) {
+	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
+	cs := strings.ToLower(params["charset"])
+	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
+		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
+		// Nothing to decode: the common case, without go-message.
+		if len(body) > limit {
+			body = body[:limit]
+		}
+		return body, ""
+	}
+	th := h.textHeader()
+	if fix := eightBitIn7bit(t, cs, cte, body); fix != "" {
 		// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
 		// whose bytes are 8-bit: converted on the way with the label kept
 		// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
 		// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
 		// garble it.
-		h = h.Copy()
-		t, params := mediaType(h)
-		params["charset"] = cs
-		h.Set("Content-Type", mime.FormatMediaType(t, params))
+		p := make(map[string]string, len(params))
+		for k, v := range params {
+			p[k] = v
+		}
+		p["charset"] = fix
+		th.Set("Content-Type", mime.FormatMediaType(t, p))
 	}
-	e, err := message.New(message.Header{Header: h}, bytes.NewReader(body))
+	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
 	warn := ""
 	if err != nil {
 		if e == nil {
@@ -244,14 +250,12 @@ func decodeBody(h textproto.Header, body []byte, limit int) ([]byte, string) {
 // they are valid UTF-8, else for ISO-2022-JP the 8-bit Japanese charset
 // they look like ("shift_jis" when a byte in 0x80..0xA0 occurs, as only
 // Shift_JIS lead bytes do, else "euc-jp"). It returns "" otherwise.
-func eightBitIn7bit(h textproto.Header, body []byte) string {
-	t, params := mediaType(h)
-	cs := strings.ToLower(params["charset"])
+func eightBitIn7bit(t, cs, cte string, body []byte) string {
 	jp := strings.HasPrefix(cs, "iso-2022-jp")
 	if !strings.HasPrefix(t, "text/") || !(jp || cs == "us-ascii" || cs == "ascii") {
 		return ""
 	}
-	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	switch cte {
 	case "", "7bit", "8bit", "binary":
 	default:
 		return ""

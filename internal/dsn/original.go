@@ -34,21 +34,21 @@ var inlineMarkers = []string{
 
 // splitInlineOriginal cuts text at the first marker line after which an
 // original message is pasted, returning the report text and the original.
-func splitInlineOriginal(text string) (string, string) {
-	lower := strings.ToLower(text)
+// lower is text lower-cased.
+func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	best := -1
 	for _, m := range inlineMarkers {
 		if m == "the original message was received" {
 			continue // Sendmail's arrival line, not a marker
 		}
-		if i := strings.Index(lower, m); i >= 0 && (best < 0 || i < best) {
+		if i := lower.index(m); i >= 0 && (best < 0 || i < best) {
 			best = i
 		}
 	}
 	if best < 0 {
 		// QUIRK: no marker; the original's header block simply follows the
 		// report (Zoho, samples lhost-zoho-*).
-		if i := pastedHeaders(lower); i >= 0 {
+		if i := pastedHeaders(lower.s); i >= 0 {
 			return text[:i], text[i:]
 		}
 		return text, ""
@@ -134,19 +134,20 @@ func readOriginal(b []byte) Original {
 		return o
 	}
 	o.Found = true
-	o.MessageID = strings.TrimSpace(h.Get("Message-Id"))
-	o.From = decodeWords(h.Get("From"))
-	o.To = decodeWords(h.Get("To"))
-	o.Subject = decodeWords(h.Get("Subject"))
-	o.Date = h.Get("Date")
-	o.ReturnPath = h.Get("Return-Path")
-	o.ListID = decodeWords(h.Get("List-Id"))
+	o.MessageID = strings.TrimSpace(h.get("Message-Id"))
+	o.From = decodeWords(h.get("From"))
+	o.To = decodeWords(h.get("To"))
+	o.Subject = decodeWords(h.get("Subject"))
+	o.Date = h.get("Date")
+	o.ReturnPath = h.get("Return-Path")
+	o.ListID = decodeWords(h.get("List-Id"))
 	o.AutoReply = autoReplyMarkers(h)
-	fields := h.Fields()
-	for fields.Next() && len(o.Headers) < maxOriginalHeaders {
-		k := fields.Key()
-		if selectedHeaders[k] || strings.HasPrefix(k, "X-") {
-			o.Headers = append(o.Headers, Header{Name: k, Value: decodeWords(fields.Value())})
+	for _, f := range h.fields {
+		if len(o.Headers) >= maxOriginalHeaders {
+			break
+		}
+		if len(f.name) > 2 && (f.name[0] == 'X' || f.name[0] == 'x') && f.name[1] == '-' || selectedHeaders[canonicalName(f.name)] {
+			o.Headers = append(o.Headers, Header{Name: canonicalName(f.name), Value: decodeWords(unfold(string(f.value)))})
 		}
 	}
 	return o
@@ -181,12 +182,12 @@ var forwardMarkers = []string{"begin forwarded message:", "---------- forwarded 
 
 // unquoteForwarded removes one level of '>' quoting from the lines after a
 // forward marker, so that a forwarded bounce reads like the bounce itself.
-// QUIRK: not a format of any RFC (sample lhost-sendmail-14).
-func unquoteForwarded(text string) string {
-	lower := asciiLower(text)
+// QUIRK: not a format of any RFC (sample lhost-sendmail-14). It returns
+// text unchanged when there is nothing to unquote.
+func unquoteForwarded(text string, lower lowerText) string {
 	at := -1
 	for _, m := range forwardMarkers {
-		if i := strings.Index(lower, m); i >= 0 && (at < 0 || i < at) {
+		if i := lower.index(m); i >= 0 && (at < 0 || i < at) {
 			at = i
 		}
 	}
@@ -198,7 +199,7 @@ func unquoteForwarded(text string) string {
 		return text
 	}
 	head, rest := text[:at+nl+1], text[at+nl+1:]
-	if !quoted([]byte(trimLeadingSpace([]byte(rest)))) {
+	if !quoted(trimLeadingSpace([]byte(rest))) {
 		return text
 	}
 	return head + string(unquote([]byte(rest)))

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html"
 	"strings"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // parser holds the state of one Parse call.
@@ -22,7 +20,7 @@ type parser struct {
 	nested   [][]byte        // attached messages, in case the report is inside one
 	dsnSeen  bool            // a delivery-status part was read
 	origID   string          // X-Original-Message-ID or similar from the DSN fields
-	header   string          // the bounce's own header block, raw
+	xheaders strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -36,7 +34,6 @@ func (p *parser) run(raw []byte) error {
 	if !ok {
 		return fmt.Errorf("%w: no header fields at the start", ErrNotMessage)
 	}
-	p.header = string(raw[:len(raw)-len(body)])
 	p.readOwnHeaders(h)
 	if err := p.walk(h, body, 0); err != nil {
 		return err
@@ -56,46 +53,90 @@ func (p *parser) run(raw []byte) error {
 }
 
 // readOwnHeaders keeps the bounce's own headers that matter.
-func (p *parser) readOwnHeaders(h textproto.Header) {
+func (p *parser) readOwnHeaders(h header) {
 	r := p.rep
-	r.From = decodeWords(h.Get("From"))
-	r.To = decodeWords(h.Get("To"))
-	r.Subject = decodeWords(h.Get("Subject"))
-	r.ReturnTo = h.Get("Return-Path")
-	r.MessageID = h.Get("Message-Id")
-	r.AutoReply = autoReplyMarkers(h)
-	for _, v := range h.Values("X-Failed-Recipients") {
-		for _, a := range strings.Split(v, ",") {
-			if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
-				r.FailedRecipients = append(r.FailedRecipients, n)
+	var to, returnPath, deliveredTo, originalTo string
+	for _, f := range h.fields {
+		switch strings.ToLower(string(f.name)) {
+		case "from":
+			if r.From == "" {
+				r.From = decodeWords(unfold(string(f.value)))
+			}
+		case "to":
+			if to == "" {
+				to = unfold(string(f.value))
+				r.To = decodeWords(to)
+			}
+		case "subject":
+			if r.Subject == "" {
+				r.Subject = decodeWords(unfold(string(f.value)))
+			}
+		case "return-path":
+			if returnPath == "" {
+				returnPath = unfold(string(f.value))
+				r.ReturnTo = returnPath
+			}
+		case "message-id":
+			if r.MessageID == "" {
+				r.MessageID = unfold(string(f.value))
+			}
+		case "delivered-to":
+			if deliveredTo == "" {
+				deliveredTo = unfold(string(f.value))
+			}
+		case "x-original-to":
+			if originalTo == "" {
+				originalTo = unfold(string(f.value))
+			}
+		default:
+			if len(f.name) > 2 && (f.name[0]|0x20) == 'x' && f.name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
+				p.xheaders.WriteString(asciiLower(string(f.name)))
+				p.xheaders.WriteString(": ")
+				p.xheaders.WriteString(asciiLower(unfold(string(f.value))))
+				p.xheaders.WriteByte('\n')
+			}
+		}
+		switch strings.ToLower(string(f.name)) {
+		case "x-failed-recipients":
+			for a := range strings.SplitSeq(unfold(string(f.value)), ",") {
+				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
+					r.FailedRecipients = append(r.FailedRecipients, n)
+				}
 			}
 		}
 	}
-	r.VERPRecipient = verpRecipient(h.Get("To"), h.Get("Return-Path"), h.Get("Delivered-To"), h.Get("X-Original-To"))
+	r.AutoReply = autoReplyMarkers(h)
+	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
 
 // autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
-func autoReplyMarkers(h textproto.Header) AutoReplyMarkers {
-	m := AutoReplyMarkers{
-		AutoSubmitted: strings.ToLower(h.Get("Auto-Submitted")),
-		Precedence:    strings.ToLower(h.Get("Precedence")),
-	}
-	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"} {
-		if v := h.Get(k); v != "" {
-			m.XAutoreply = k + ": " + v
-			break
-		}
-	}
-	for _, k := range []string{"X-Auto-Response-Suppress", "X-Apple-Action", "X-Vacation", "X-Mailer-Autoreply"} {
-		if v := h.Get(k); v != "" {
-			m.Other = k + ": " + v
-			break
+func autoReplyMarkers(h header) AutoReplyMarkers {
+	var m AutoReplyMarkers
+	for _, f := range h.fields {
+		name := string(f.name)
+		switch strings.ToLower(name) {
+		case "auto-submitted":
+			if m.AutoSubmitted == "" {
+				m.AutoSubmitted = strings.ToLower(unfold(string(f.value)))
+			}
+		case "precedence":
+			if m.Precedence == "" {
+				m.Precedence = strings.ToLower(unfold(string(f.value)))
+			}
+		case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
+			if v := unfold(string(f.value)); m.XAutoreply == "" && v != "" {
+				m.XAutoreply = canonicalName(f.name) + ": " + v
+			}
+		case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
+			if v := unfold(string(f.value)); m.Other == "" && v != "" {
+				m.Other = canonicalName(f.name) + ": " + v
+			}
 		}
 	}
 	return m
 }
 
-func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
+func (p *parser) walk(h header, body []byte, depth int) error {
 	p.parts++
 	if p.parts > p.opts.MaxParts {
 		return fmt.Errorf("%w: limit %d", ErrTooManyParts, p.opts.MaxParts)
@@ -122,18 +163,18 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 		}
 	case t == "message/delivery-status" || t == "message/global-delivery-status" ||
 		t == "text/delivery-status": // QUIRK: some Exchange versions
-		b, w := decodeBody(h, body, limit)
+		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
 		p.dsnSeen = true
 		p.readDeliveryStatus(b, t == "message/global-delivery-status")
 	case t == "message/feedback-report":
-		b, w := decodeBody(h, body, limit)
+		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
 		p.readFeedback(b)
 	case t == "message/rfc822" || t == "message/global" || t == "message/partial" ||
 		t == "text/rfc822-headers" || t == "message/rfc822-headers" || t == "text/rfc822-header" ||
 		t == "message/global-headers":
-		b, w := decodeBody(h, body, limit)
+		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
 		if p.original == nil {
 			p.original = b
@@ -145,12 +186,12 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 		if isAttachment(h) {
 			return nil
 		}
-		b, w := decodeBody(h, body, limit)
+		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
 		p.addText(b, true)
 	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
 		if isAttachment(h) {
-			b, w := decodeBody(h, body, limit)
+			b, w := decodeBody(h, t, params, body, limit)
 			p.noteWarning(w)
 			switch {
 			case looksLikeHeaders(b):
@@ -169,7 +210,7 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 			}
 			return nil
 		}
-		b, w := decodeBody(h, body, limit)
+		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
 		p.addText(b, false)
 	}
@@ -179,19 +220,19 @@ func (p *parser) walk(h textproto.Header, body []byte, depth int) error {
 // partHeader splits a body part into its header and content. A part that
 // starts with an empty line has no header (RFC 2046 section 5.1.1: it is
 // text/plain in US-ASCII).
-func partHeader(part []byte) (textproto.Header, []byte) {
+func partHeader(part []byte) (header, []byte) {
 	if len(part) > 0 && part[0] == '\n' {
-		return textproto.Header{}, part[1:]
+		return header{}, part[1:]
 	}
 	h, b, ok := splitHeader(part)
 	if !ok {
-		return textproto.Header{}, part
+		return header{}, part
 	}
 	return h, b
 }
 
-func isAttachment(h textproto.Header) bool {
-	d := strings.ToLower(h.Get("Content-Disposition"))
+func isAttachment(h header) bool {
+	d := strings.ToLower(h.get("Content-Disposition"))
 	return strings.HasPrefix(d, "attachment")
 }
 
@@ -276,9 +317,12 @@ func (p *parser) finish() {
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
 	}
-	text = unquoteForwarded(text)
+	lower := newLowerText(text)
+	if t := unquoteForwarded(text, lower); t != text {
+		text, lower = t, newLowerText(t)
+	}
 	// The text before an inline original is the report; after it, the original.
-	report, inline := splitInlineOriginal(text)
+	report, inline := splitInlineOriginal(text, lower)
 	r.Text = report
 	if p.original != nil {
 		r.Original = readOriginal(p.original)
@@ -289,7 +333,7 @@ func (p *parser) finish() {
 		r.Original.MessageID = p.origID
 	}
 
-	if !p.dsnSeen && r.Feedback == nil && strings.Contains(strings.ToLower(text), "final-recipient:") {
+	if !p.dsnSeen && r.Feedback == nil && lower.contains("final-recipient:") {
 		// QUIRK: the delivery-status fields pasted into a text body, with no
 		// MIME structure or a broken one (samples rfc3464-04, rfc3464-34).
 		p.readDeliveryStatus([]byte(text), false)
@@ -299,7 +343,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = string(p.original)
 	}
-	m := newMsgView(r, report, p.header, orig)
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each
@@ -312,7 +356,7 @@ func (p *parser) finish() {
 			list = rg.read(m)
 		} else {
 			r.DecodedBy = "rfc3464"
-			list = scanRecipients(m, report, genericLeads, false, true)
+			list = scanRecipients(m, 0, len(report), genericLeads, false, true)
 		}
 		p.mergeText(list, block)
 	case r.Feedback != nil:

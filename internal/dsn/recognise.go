@@ -44,7 +44,7 @@ var (
 
 // isDelayNotice reports a warning that a message is delayed, not failed.
 func isDelayNotice(m *msgView) bool {
-	return containsAny(m.subject, delaySubjects) || containsAny(m.lower, delayTexts)
+	return containsAny(m.subject, delaySubjects) || m.lower.containsAny(delayTexts)
 }
 
 func (p *parser) recogniseText(m *msgView) {
@@ -80,7 +80,7 @@ func (p *parser) recogniseText(m *msgView) {
 		block = named.block(m)
 	}
 	if named == nil {
-		if list := scanRecipients(m, m.text, genericLeads, false, true); len(list) > 0 {
+		if list := scanRecipients(m, 0, len(m.text), genericLeads, false, true); len(list) > 0 {
 			r.Recipients, r.DecodedBy = list, "generic"
 			return
 		}
@@ -124,23 +124,23 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 // msgView is what recognisers look at, computed once per message.
 type msgView struct {
 	rep        *Report
-	text       string // the report text (before any inline original)
-	original   string // the returned original as text, raw
-	lower      string // asciiLower(text): same offsets as text
-	header     string // the bounce's own header block, lower case
-	from       string // lower-case From of the bounce
-	subject    string // lower-case Subject of the bounce
+	text       string    // the report text (before any inline original)
+	original   string    // the returned original as text, raw
+	lower      lowerText // text lower-cased, with its pair filter
+	header     string    // the bounce's own X- fields, "name: value" a line, lower case
+	from       string    // lower-case From of the bounce
+	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
 	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
 }
 
-func newMsgView(r *Report, text, header, original string) *msgView {
+func newMsgView(r *Report, text string, lower lowerText, header, original string) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
-		lower:    asciiLower(text),
-		header:   asciiLower(header),
+		lower:    lower,
+		header:   header,
 		from:     strings.ToLower(r.From),
 		subject:  strings.ToLower(r.Subject),
 		exclude:  map[string]bool{},
@@ -246,7 +246,8 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 // maxDiagLines caps the lines of text kept as one recipient's diagnostic.
 const maxDiagLines = 16
 
-// scanRecipients reads failed recipients out of a block of report text. A
+// scanRecipients reads failed recipients out of a block of report text,
+// m.text[from:to]. A
 // recipient is an address that starts a line (bare, in angle brackets or
 // quotes, after a bullet such as "*", "-", "->" or ">>>"), or an address
 // that follows one of the lead phrases on its line ("could not be
@@ -258,11 +259,10 @@ const maxDiagLines = 16
 // generic is true for the generic scanner: it then skips the addresses of
 // the bounce itself and its original's sender (m.exclude); table rows know
 // where their recipients are and skip only mail system addresses.
-func scanRecipients(m *msgView, block string, lead []string, leadOnly, generic bool) []Recipient {
+func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic bool) []Recipient {
 	var out []Recipient
-	lines := strings.Split(block, "\n")
-	lowerBlock := asciiLower(block)
-	lowers := strings.Split(lowerBlock, "\n")
+	lines := strings.Split(m.text[from:to], "\n")
+	lowers := strings.Split(m.lower.s[from:to], "\n")
 	bounceFrom := strings.ToLower(normalizeAddress(m.rep.From))
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
@@ -324,7 +324,7 @@ func scanRecipients(m *msgView, block string, lead []string, leadOnly, generic b
 
 // hasCode reports whether text carries a failure reply code or a status code.
 func hasCode(text string) bool {
-	d := ScanDiagnostic(text)
+	d, _ := scanCodes(text)
 	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
 }
 

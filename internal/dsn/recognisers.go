@@ -8,8 +8,9 @@ import "strings"
 // recipients wins (recognise.go).
 type recogniser struct {
 	name string
-	// Markers, lower case: substrings of the bounce's From, Subject, own
-	// header block or report text. A text, start or end marker that begins
+	// Markers, lower case: substrings of the bounce's From, Subject, its
+	// X- header fields ("x-mailer: zoho mail", one "name: value" a line) or
+	// its report text. A text, start or end marker that begins
 	// with '^' must start a line and one that ends with '$' must end it
 	// (white space around it aside): "^the mail system$".
 	from, subject, header, text []string
@@ -33,11 +34,11 @@ type recogniser struct {
 }
 
 func (rg *recogniser) matches(m *msgView) bool {
-	if containsMarker(m.lower, rg.unless) {
+	if m.lower.containsAny(rg.unless) {
 		return false
 	}
 	return containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) ||
-		containsAny(m.header, rg.header) || containsMarker(m.lower, rg.text)
+		containsAny(m.header, rg.header) || m.lower.containsAny(rg.text)
 }
 
 func containsAny(s string, subs []string) bool {
@@ -49,71 +50,37 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-func containsMarker(s string, markers []string) bool {
-	for _, mk := range markers {
-		if indexMarker(s, mk) >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// indexMarker returns the offset of the first match of a marker in s, or
-// -1; see recogniser for the '^' and '$' anchors.
-func indexMarker(s, mk string) int {
-	start, end := strings.HasPrefix(mk, "^"), strings.HasSuffix(mk, "$")
-	core := strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
-	if !start && !end {
-		return strings.Index(s, core)
-	}
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], core)
-		if i < 0 {
-			return -1
-		}
-		i += off
-		off = i + 1
-		if start && strings.TrimLeft(s[strings.LastIndexByte(s[:i], '\n')+1:i], " \t") != "" {
-			continue
-		}
-		if end {
-			rest := s[i+len(core):]
-			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
-				rest = rest[:nl]
-			}
-			if strings.TrimSpace(rest) != "" {
-				continue
-			}
-		}
-		return i
-	}
-	return -1
-}
-
 // block returns the error block of the text.
 func (rg *recogniser) block(m *msgView) string {
-	from, to := 0, len(m.text)
-	for _, s := range rg.start {
-		if i := indexMarker(m.lower, s); i >= 0 {
-			from = strings.LastIndexByte(m.lower[:i], '\n') + 1
-			break
-		}
-	}
-	for _, s := range rg.end {
-		if i := indexMarker(m.lower[from:], s); i >= 0 {
-			to = from + strings.LastIndexByte(m.lower[from:from+i], '\n') + 1
-			break
-		}
-	}
+	from, to := rg.blockRange(m)
 	return m.text[from:to]
 }
 
-func (rg *recogniser) read(m *msgView) []Recipient {
-	b := rg.block(m)
-	if rg.parse != nil {
-		return rg.parse(m, b)
+// blockRange returns the offsets of the error block in m.text.
+func (rg *recogniser) blockRange(m *msgView) (from, to int) {
+	from, to = 0, len(m.text)
+	for _, s := range rg.start {
+		if i := m.lower.index(s); i >= 0 {
+			from = strings.LastIndexByte(m.lower.s[:i], '\n') + 1
+			break
+		}
 	}
-	return scanRecipients(m, b, rg.lead, rg.leadOnly, false)
+	rest := lowerText{s: m.lower.s[from:], pairs: m.lower.pairs}
+	for _, s := range rg.end {
+		if i := rest.index(s); i >= 0 {
+			to = from + strings.LastIndexByte(rest.s[:i], '\n') + 1
+			break
+		}
+	}
+	return from, to
+}
+
+func (rg *recogniser) read(m *msgView) []Recipient {
+	from, to := rg.blockRange(m)
+	if rg.parse != nil {
+		return rg.parse(m, m.text[from:to])
+	}
+	return scanRecipients(m, from, to, rg.lead, rg.leadOnly, false)
 }
 
 // firstMatch returns the first row whose markers match, or nil.
@@ -379,7 +346,7 @@ var recognisers = []recogniser{
 		// <a@b> Reason: ...". Sample: lhost-gmx-04.
 		name:   "gmx",
 		from:   []string{"@mail.gmx", "gmx.net", "@mail.com"},
-		header: []string{"gmx.net", "mail.gmx"},
+		header: []string{"x-gmx-"},
 		start:  []string{"address failed:", "following address"},
 	},
 	{
@@ -395,7 +362,7 @@ var recognisers = []recogniser{
 		// MXLogic (McAfee SaaS, Exim-based): "The following address failed:
 		// <a@b>: 550 ...". Sample: lhost-mxlogic-02.
 		name:   "mxlogic",
-		header: []string{"mxlogic"},
+		header: []string{"x-mxl-", "mxlogic"},
 		text:   []string{"a message that you have sent could not be delivered"},
 		start:  []string{"following address failed", "following addresses failed"},
 	},

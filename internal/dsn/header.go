@@ -1,0 +1,103 @@
+package dsn
+
+import (
+	"bytes"
+	nettextproto "net/textproto"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+)
+
+// header is one header block as read by splitHeader: its fields in order,
+// each name and value referencing the message bytes (folded values are
+// unfolded when asked for). It is lighter than go-message's textproto
+// Header, which the bodies' decoding still uses (textHeader).
+type header struct {
+	fields []headerField
+}
+
+type headerField struct {
+	name  []byte // as written, without surrounding white space
+	value []byte // everything after the colon, folding included
+}
+
+// get returns the unfolded value of the first field named name (case
+// insensitive), or "".
+func (h header) get(name string) string {
+	for _, f := range h.fields {
+		if equalFoldBytes(f.name, name) {
+			return unfold(string(f.value))
+		}
+	}
+	return ""
+}
+
+// values returns the unfolded values of every field named name.
+func (h header) values(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if equalFoldBytes(f.name, name) {
+			out = append(out, unfold(string(f.value)))
+		}
+	}
+	return out
+}
+
+// textHeader builds the go-message header that decodeBody needs: the
+// content fields only.
+func (h header) textHeader() textproto.Header {
+	var t textproto.Header
+	for _, k := range []string{"Content-Type", "Content-Transfer-Encoding", "Content-Disposition"} {
+		if v := h.get(k); v != "" {
+			t.Set(k, v)
+		}
+	}
+	return t
+}
+
+// canonicalName returns the field name in canonical form ("Message-Id").
+func canonicalName(name []byte) string {
+	return nettextproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(name)))
+}
+
+func equalFoldBytes(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c, d := b[i], s[i]
+		if c == d {
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}
+
+// unfold joins folded lines and trims the value (RFC 5322 section 2.2.3).
+func unfold(v string) string {
+	if !strings.ContainsAny(v, "\n\t") {
+		return strings.TrimSpace(v)
+	}
+	var sb strings.Builder
+	sb.Grow(len(v))
+	for part := range strings.SplitSeq(v, "\n") {
+		part = strings.TrimSpace(strings.ReplaceAll(part, "\t", " "))
+		if part == "" {
+			continue
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(part)
+	}
+	return sb.String()
+}
