@@ -226,9 +226,13 @@ func TestCorpus(t *testing.T) {
 		{"rfc3464", "rfc3464", identity, 95, 90, 95, 0, 0},
 		// The whole corpus, as stored (LF) and with its line endings
 		// rewritten to CRLF and to CR alone: the same figures within a point.
-		{"all", "", identity, 96, 0, 95, 90, 0},
-		{"all-crlf", "", toCRLF, 96, 0, 95, 90, 1},
-		{"all-cr", "", toCR, 96, 0, 95, 90, 1},
+		// Raw status agreement cannot pass 75%: a quarter of the status
+		// labels are reason-derived pseudo codes (isPseudoStatus); the bar
+		// guards against a drop. Figures on 2026-11-23: recall 99.2%, status
+		// 74.2%, facts 100%, reply 99.6%.
+		{"all", "", identity, 98, 73, 97, 97, 0},
+		{"all-crlf", "", toCRLF, 98, 73, 97, 97, 1},
+		{"all-cr", "", toCR, 98, 73, 97, 97, 1},
 	}
 	var base corpusScore
 	for _, c := range cases {

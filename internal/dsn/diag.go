@@ -213,7 +213,7 @@ func hostOf(text, lower string) string {
 		}
 		i += off + len("host ")
 		off = i
-		rest := text[i:]
+		rest := text[i:min(len(text), i+maxHostName)]
 		end := strings.IndexAny(rest, " [(:\n\t")
 		if end < 0 {
 			end = len(rest)
@@ -233,7 +233,7 @@ func hostOf(text, lower string) string {
 		}
 		i += off
 		off = i + 1
-		j := strings.IndexByte(text[i:], ']')
+		j := strings.IndexByte(text[i:min(len(text), i+maxLiteral)], ']')
 		if j < 0 || !ipLiteral(text[i+1:i+j]) {
 			continue
 		}
@@ -241,7 +241,8 @@ func hostOf(text, lower string) string {
 		if k > 0 && text[k-1] == ' ' {
 			k--
 		}
-		s := strings.LastIndexAny(text[:k], " \t\n(<:,;'\"") + 1
+		lo := max(0, k-maxHostName)
+		s := lo + strings.LastIndexAny(text[lo:k], " \t\n(<:,;'\"") + 1
 		h := strings.TrimSuffix(text[s:k], ".")
 		if s > 0 && text[s-1] == '<' || !strings.Contains(h, ".") || !validHostChars(h) {
 			continue
@@ -250,6 +251,13 @@ func hostOf(text, lower string) string {
 	}
 	return strings.ToLower(host)
 }
+
+// maxLiteral and maxHostName bound the look-around of hostOf (RFC 1035
+// names are at most 253 bytes; an IPv6 literal with a port fits in 64).
+const (
+	maxLiteral  = 64
+	maxHostName = 255
+)
 
 // ipLiteral reports an address literal as MTAs print it: "192.0.2.1",
 // "IPv6:2001:db8::1", "2001:db8::1", possibly with ":port".

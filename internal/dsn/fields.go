@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/bounced/bounced/internal/smtpcode"
@@ -19,27 +20,38 @@ type field struct{ name, value string }
 func fieldBlocks(b []byte) [][]field {
 	var blocks [][]field
 	var cur []field
-	for len(b) > 0 {
-		line, next := cutLine(b)
-		b = next
-		if len(strings.TrimSpace(string(line))) == 0 {
+	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
+	flush := func() {
+		if vstart >= 0 && len(cur) > 0 {
+			cur[len(cur)-1].value = unfold(string(b[vstart:vend]))
+		}
+		vstart = -1
+	}
+	for rest := b; len(rest) > 0; {
+		at := len(b) - len(rest)
+		line, next := cutLine(rest)
+		rest = next
+		switch {
+		case isBlank(line):
+			flush()
 			if len(cur) > 0 {
 				blocks = append(blocks, cur)
 				cur = nil
 			}
-			continue
+		case line[0] == ' ' || line[0] == '\t':
+			if vstart >= 0 {
+				vend = at + len(line) // the value runs on over this line
+			}
+		case isFieldLine(line):
+			flush()
+			k := bytes.IndexByte(line, ':')
+			cur = append(cur, field{name: strings.ToLower(string(bytes.TrimSpace(line[:k])))})
+			vstart, vend = at+k+1, at+len(line)
+		default:
+			flush() // QUIRK: a stray line ends the field before it
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(cur) > 0 {
-			last := &cur[len(cur)-1]
-			last.value = strings.TrimSpace(last.value + " " + strings.TrimSpace(string(line)))
-			continue
-		}
-		if !isFieldLine(line) {
-			continue
-		}
-		name, value, _ := strings.Cut(string(line), ":")
-		cur = append(cur, field{strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)})
 	}
+	flush()
 	if len(cur) > 0 {
 		blocks = append(blocks, cur)
 	}
@@ -71,6 +83,9 @@ func isRecipientBlock(blk []field) bool {
 // section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
 func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	for _, blk := range fieldBlocks(b) {
+		if len(p.rep.Recipients) > p.opts.MaxRecipients {
+			return // over the limit: run reports ErrTooManyRecipients
+		}
 		if !isRecipientBlock(blk) {
 			p.readPerMessage(blk)
 			continue

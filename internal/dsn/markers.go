@@ -63,17 +63,8 @@ func (l lowerText) index(mk string) int {
 		}
 		i += off
 		off = i + 1
-		if start && strings.TrimLeft(s[strings.LastIndexByte(s[:i], '\n')+1:i], " \t") != "" {
+		if start && !lineStartsAt(s, i) || end && !lineEndsAt(s, i+len(core)) {
 			continue
-		}
-		if end {
-			rest := s[i+len(core):]
-			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
-				rest = rest[:nl]
-			}
-			if strings.TrimSpace(rest) != "" {
-				continue
-			}
 		}
 		return i
 	}
@@ -92,3 +83,21 @@ func (l lowerText) containsAny(markers []string) bool {
 
 // contains reports whether a marker matches.
 func (l lowerText) contains(mk string) bool { return l.index(mk) >= 0 }
+
+// lineStartsAt reports whether only spaces and tabs come between the start
+// of the line and s[i]. It looks back no further than the spaces.
+func lineStartsAt(s string, i int) bool {
+	for i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
+		i--
+	}
+	return i == 0 || s[i-1] == '\n'
+}
+
+// lineEndsAt reports whether only white space comes between s[j] and the
+// end of the line.
+func lineEndsAt(s string, j int) bool {
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+		j++
+	}
+	return j == len(s) || s[j] == '\n'
+}

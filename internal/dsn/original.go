@@ -8,28 +8,30 @@ import (
 // which MTAs paste the returned original into the text. Each names the MTA
 // whose wording it is.
 var inlineMarkers = []string{
-	"below this line is a copy of the message",                 // qmail
-	"this is a copy of the message, including all the headers", // Exim
-	"this is a copy of the message's headers",                  // Exim (headers only)
-	"original message follows",                                 // Sendmail, Courier
-	"header of the original message is following",              // Japanese carriers
-	"the original message was received",                        // (not a marker: see below)
-	"original message header",                                  // various
-	"copy of the original message",                             // various
-	"unsent message below",                                     // Domino, Sendmail
-	"----- unsent message follows -----",                       // Sendmail V5
-	"original message headers",                                 // Office 365 text
-	"message header follows",                                   // various
-	"the headers of your message",                              // Yahoo
-	"------ original message ------",                           // many
-	"--- original message ---",                                 // many
-	"-----original message-----",                               // Outlook forwards
-	"content-type: message/rfc822",                             // MIME pasted as text
-	"included is a copy of the message",                        // various
-	"original message below",                                   // various
-	"your message reads (in part)",                             // mail.ru style
-	"message headers follow",                                   // DragonFly
-	"original message:",                                        // Verizon MMS
+	"below this line is a copy of the message",                  // qmail
+	"this is a copy of the message, including all the headers",  // Exim
+	"this is a copy of your message, including all the headers", // Exim (malformed recipients)
+	"this is a copy of the message's headers",                   // Exim (headers only)
+	"original message follows",                                  // Sendmail, Courier
+	"header of the original message is following",               // Japanese carriers
+	"the original message was received",                         // (not a marker: see below)
+	"original message header",                                   // various
+	"copy of the original message",                              // various
+	"unsent message below",                                      // Domino, Sendmail
+	"----- unsent message follows -----",                        // Sendmail V5
+	"original message headers",                                  // Office 365 text
+	"message header follows",                                    // various
+	"the headers of your message",                               // Yahoo
+	"------ original message ------",                            // many
+	"--- original message ---",                                  // many
+	"-----original message-----",                                // Outlook forwards
+	"content-type: message/rfc822",                              // MIME pasted as text
+	"included is a copy of the message",                         // various
+	"original message below",                                    // various
+	"your message reads (in part)",                              // mail.ru style
+	"message headers follow",                                    // DragonFly
+	"original message:",                                         // Verizon MMS
+	"^-------original message$",                                 // m-FILTER
 }
 
 // splitInlineOriginal cuts text at the first marker line after which an
@@ -68,17 +70,26 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 // or a rule ("-----"), followed by two more field lines. It returns -1
 // when there is none.
 func pastedHeaders(lower string) int {
-	for off := 0; off < len(lower); {
-		i := strings.Index(lower[off:], "\nreceived:")
-		j := strings.Index(lower[off:], "\nreturn-path:")
-		if i < 0 || j >= 0 && j < i {
-			i = j
+	// Each field name is searched for once from each point, so the text is
+	// scanned once per name.
+	indexFrom := func(name string, off int) int {
+		if i := strings.Index(lower[off:], name); i >= 0 {
+			return off + i
 		}
-		if i < 0 {
-			return -1
+		return -1
+	}
+	r, rp := indexFrom("\nreceived:", 0), indexFrom("\nreturn-path:", 0)
+	for r >= 0 || rp >= 0 {
+		i := r
+		if i < 0 || rp >= 0 && rp < i {
+			i = rp
 		}
-		start := off + i + 1
-		off = start
+		if i == r {
+			r = indexFrom("\nreceived:", i+1)
+		} else {
+			rp = indexFrom("\nreturn-path:", i+1)
+		}
+		start := i + 1
 		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])
 		if prev != "" && !banner(prev) {
 			continue

@@ -344,6 +344,7 @@ func (p *parser) finish() {
 		orig = string(p.original)
 	}
 	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig)
+	m.max = p.opts.MaxRecipients + 1
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

@@ -132,6 +132,7 @@ type msgView struct {
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
 	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
+	max        int             // readers stop after this many recipients (one over the limit)
 }
 
 func newMsgView(r *Report, text string, lower lowerText, header, original string) *msgView {
@@ -151,6 +152,7 @@ func newMsgView(r *Report, text string, lower lowerText, header, original string
 		}
 	}
 	m.bounceLike = bounceLike(m)
+	m.max = DefaultMaxRecipients + 1
 	return m
 }
 
@@ -243,8 +245,20 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	return false
 }
 
-// maxDiagLines caps the lines of text kept as one recipient's diagnostic.
-const maxDiagLines = 16
+// maxDiagLines and maxDiagBytes cap the text kept as one recipient's
+// diagnostic when it is read from free text.
+const (
+	maxDiagLines = 16
+	maxDiagBytes = 4 << 10
+)
+
+// appendDiag adds a line to a diagnostic read from text, up to maxDiagBytes.
+func appendDiag(d, line string) string {
+	if len(d) >= maxDiagBytes {
+		return d
+	}
+	return strings.TrimSpace(d + " " + line)
+}
 
 // scanRecipients reads failed recipients out of a block of report text,
 // m.text[from:to]. A
@@ -272,7 +286,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}
 	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
-	for i := 0; i < len(lines); i++ {
+	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
 		addr, rest, ok := recipientOn(lines[i], lowers[i], lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
@@ -421,12 +435,12 @@ func systemAddress(a string) bool {
 }
 
 // diagnosticOf joins the non-empty lines of a block into one diagnostic,
-// capped at maxDiagLines lines and MaxTextBytes/64 bytes. Banner lines
+// capped at maxDiagLines lines and maxDiagBytes bytes. Banner lines
 // ("----- Transcript of session follows -----") are left out.
 func diagnosticOf(block string) string {
 	var sb strings.Builder
 	n := 0
-	for len(block) > 0 && n < maxDiagLines && sb.Len() < MaxTextBytes/64 {
+	for len(block) > 0 && n < maxDiagLines && sb.Len() < maxDiagBytes {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
@@ -458,15 +472,17 @@ func banner(l string) bool {
 // it in (mergeFromText).
 func (p *parser) mergeText(text []Recipient, block string) {
 	rs := p.rep.Recipients
+	byAddr := make(map[string]int, len(text))
+	for j := len(text) - 1; j >= 0; j-- {
+		byAddr[strings.ToLower(text[j].Recipient)] = j
+	}
 	for i := range rs {
 		rc := &rs[i]
 		var from *Recipient
-		for j := range text {
-			t := &text[j]
-			if strings.EqualFold(t.Recipient, rc.Recipient) || rc.OriginalRecipient != "" && strings.EqualFold(t.Recipient, rc.OriginalRecipient) {
-				from = t
-				break
-			}
+		if j, ok := byAddr[strings.ToLower(rc.Recipient)]; ok && rc.Recipient != "" {
+			from = &text[j]
+		} else if j, ok := byAddr[strings.ToLower(rc.OriginalRecipient)]; ok && rc.OriginalRecipient != "" {
+			from = &text[j]
 		}
 		if from == nil && len(rs) == 1 && len(text) == 1 {
 			from = &text[0]
