@@ -21,7 +21,7 @@ func adversarial(n int) map[string]string {
 		"anchored markers on one line": postfix + rep("the mail system "),
 		"brackets in a diagnostic": dsn("Final-Recipient: rfc822; a@example.net\nAction: failed\nDiagnostic-Code: smtp; 550 " +
 			rep("x [") + "\n"),
-		"host words": postfix + "<a@example.net>: " + rep("host host.example "),
+		"host words":          postfix + "<a@example.net>: " + rep("host host.example "),
 		"many DSN recipients": dsn(rep("Final-Recipient: rfc822; a@b.example\nAction: failed\n\n")),
 		"deep folding":        dsn("Final-Recipient: rfc822; a@example.net\nAction: failed\nDiagnostic-Code: smtp; 550\n" + rep(" x\n")),
 		"exim bare local parts": "From: Mail Delivery System <Mailer-Daemon@example.org>\nSubject: Mail delivery failed\n\n" +
