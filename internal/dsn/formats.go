@@ -310,8 +310,8 @@ func readExim(m *msgView, block string) []Recipient {
 			continue
 		}
 		lower := asciiLower(t)
-		indent := len(line) - len(strings.TrimLeft(line, " \t"))
-		if strings.HasPrefix(t, "------ ") && strings.HasSuffix(t, " ------") {
+		indent := indentOf(line)
+		if len(t) > 14 && strings.HasPrefix(t, "------ ") && strings.HasSuffix(t, " ------") {
 			// The section about one address: find it, by address or by target.
 			cur = -1
 			name := strings.TrimSpace(t[7 : len(t)-7])
@@ -453,4 +453,17 @@ func readSendGrid(m *msgView, block string) []Recipient {
 		out = append(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: d})
 	}
 	return out
+}
+
+// readUnsubscribe reads an unsubscribe request as an opt-out feedback
+// report: the requester, the message's From, is the recipient who opted
+// out. Sample: arf-26.
+func readUnsubscribe(m *msgView, block string) []Recipient {
+	a := normalizeAddress(m.rep.From)
+	if a == "" {
+		return nil
+	}
+	m.rep.Feedback = &Feedback{Type: "opt-out", OriginalRcptTo: a, Recipients: []string{a}}
+	m.rep.Kind = KindFeedback
+	return []Recipient{{Recipient: a, Action: ActionDelivered}}
 }

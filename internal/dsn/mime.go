@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
@@ -154,10 +155,63 @@ func decodeWords(s string) string {
 		return s
 	}
 	d, err := wordDecoder.DecodeHeader(s)
+	if err == nil && !strings.ContainsRune(d, utf8.RuneError) && !strings.Contains(d, "?=") {
+		return d
+	}
+	// QUIRK: a multibyte text split across encoded words mid-character or
+	// mid-escape-sequence (ISO-2022-JP, sample lhost-exchange2007-04),
+	// which RFC 2047 section 5 forbids, or B words with bad padding: decode
+	// the words of one charset together.
+	if j, ok := joinEncodedWords(s); ok {
+		if d2, err := wordDecoder.DecodeHeader(j); err == nil {
+			return strings.TrimSpace(d2)
+		}
+	}
 	if err != nil {
 		return s
 	}
 	return d
+}
+
+// joinEncodedWords rewrites a run of adjacent B-encoded words of one
+// charset as a single word; ok is false when s is not such a run.
+func joinEncodedWords(s string) (string, bool) {
+	var charset string
+	var raw []byte
+	rest := strings.TrimSpace(s)
+	for rest != "" {
+		if !strings.HasPrefix(rest, "=?") {
+			return "", false
+		}
+		end := strings.Index(rest[2:], "?=")
+		if end < 0 {
+			return "", false
+		}
+		word := rest[2 : 2+end]
+		rest = strings.TrimLeft(rest[2+end+2:], " \t\n")
+		cs, enc, text, ok := splitWord(word)
+		if !ok || !strings.EqualFold(enc, "b") || charset != "" && !strings.EqualFold(cs, charset) {
+			return "", false
+		}
+		charset = cs
+		// QUIRK: padding where none belongs ("...JUsl=", same sample).
+		b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(text, "="))
+		if err != nil {
+			return "", false
+		}
+		raw = append(raw, b...)
+	}
+	if charset == "" {
+		return "", false
+	}
+	return "=?" + charset + "?B?" + base64.StdEncoding.EncodeToString(raw) + "?=", true
+}
+
+// splitWord splits the inside of an encoded word, "charset?enc?text".
+func splitWord(w string) (cs, enc, text string, ok bool) {
+	cs, rest, ok1 := strings.Cut(w, "?")
+	enc, text, ok2 := strings.Cut(rest, "?")
+	return cs, enc, text, ok1 && ok2 && cs != "" && enc != ""
 }
 
 // mediaType returns the lower-case media type and its parameters; a missing

@@ -306,7 +306,11 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 				}
 				break
 			}
-			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) {
+			// A line indented deeper than the recipient's continues its
+			// diagnostic even when it starts with an address (Postfix:
+			// "    <a@b>: User unknown").
+			deeper := len(diag) > 0 && indentOf(lines[j]) > indentOf(lines[i])
+			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
 			diag = append(diag, l)
@@ -334,6 +338,11 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		out[0].Diagnostic = d
 	}
 	return out
+}
+
+// indentOf returns the number of leading spaces and tabs of a line.
+func indentOf(line string) int {
+	return len(line) - len(strings.TrimLeft(line, " \t"))
 }
 
 // hasCode reports whether text carries a failure reply code or a status code.
@@ -410,9 +419,9 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 			j = len(s)
 		}
 		tok, rest = s[:j], s[j:]
-		// "name <a@b>": the address is the one in angle brackets, as in
+		// "a@b <c@d>": the address is the one in angle brackets, as in
 		// Exim's "kijitora@example.com <neko@example.net>: malformed address".
-		if r := strings.TrimLeft(rest, " \t"); len(r) > 0 && r[0] == '<' {
+		if r := strings.TrimLeft(rest, " \t"); len(r) > 0 && r[0] == '<' && strings.Contains(tok, "@") {
 			if k := strings.IndexByte(r, '>'); k > 0 && strings.Contains(r[:k], "@") {
 				tok, rest = r[1:k], r[k+1:]
 			}
