@@ -9,6 +9,15 @@
 // 6522 section 4), RFC 3834 auto-replies, and the free-text bounces that
 // MTAs send without a report part.
 //
+// Free text is read by the recognisers table (recognisers.go): one row per
+// MTA or provider format (Postfix, Sendmail, Exim, qmail, Exchange, Office
+// 365, Gmail, Amazon SES, ...), picked by cheap substring markers on the
+// text lower-cased once, then a generic scanner and, for bounces that name
+// no recipient in their text, X-Failed-Recipients, the VERP address the
+// bounce was sent to, or the original's To (recognise.go). A report with a
+// delivery-status part keeps its structure; its text adds what the part
+// lacks and names the format (Report.DecodedBy).
+//
 // Deviations, all on purpose (see the QUIRK comments):
 //   - Line endings may be CRLF, LF or CR alone; they are normalised to LF
 //     before anything else (RFC 5322 section 2.1 requires CRLF).
@@ -20,11 +29,23 @@
 //     (RFC 3464 section 2.3.4 says Status should be the most specific one).
 //   - A report whose recipients all lack a Final-Recipient is completed from
 //     the Original-Recipient or the text.
+//   - A Status that the remote server's own answer in an smtp
+//     Diagnostic-Code contradicts within its class ("Status: 5.1.1" with
+//     "550 5.7.1 ...") gives way to the server's code; a reply code is not
+//     read from a non-smtp diagnostic ("X-Unix; 255" is an exit status).
+//   - Bodies that declare a 7-bit charset but hold 8-bit UTF-8, EUC-JP or
+//     Shift_JIS are read as what they hold; RFC 2047 words split in the
+//     middle of a character are decoded together.
+//   - A bounce forwarded by a person, quoted with '>', is read as the
+//     bounce itself.
 //
 // Limits (Options): message size, MIME nesting depth, MIME part count and
 // recipients per report. Crossing one returns an error that wraps
 // ErrTooLarge, ErrTooDeep, ErrTooManyParts or ErrTooManyRecipients; every
-// other problem yields a Report with Warnings.
+// other problem yields a Report with Warnings. Internal caps keep the time
+// linear in the input: the report text read (MaxTextBytes), the text kept
+// as one diagnostic (maxDiagBytes), the codes looked at in one diagnostic
+// (maxCodeScan).
 package dsn
 
 import (

@@ -40,8 +40,14 @@ const (
 // Report is everything a bounce says, as facts.
 type Report struct {
 	Kind Kind
-	// DecodedBy names the recogniser that read the recipients ("rfc3464",
-	// "postfix", "qmail", ...).
+	// DecodedBy names the format that was read: a row of the recognisers
+	// table ("postfix", "sendmail", "exim", "qmail", "exchange2007",
+	// "office365", "gmail", "amazonses", ...) also when the report has a
+	// delivery-status part, "rfc3464" for a report no row recognises,
+	// "arf" for RFC 5965 feedback, "rfc3834" for auto-replies, "generic"
+	// for the generic scanner, and "x-failed-recipients", "verp" or
+	// "generic-original" for the fallbacks of a text that names no
+	// recipient.
 	DecodedBy string
 
 	// Per-message DSN fields (RFC 3464 section 2.2), values without their type.
