@@ -28,7 +28,7 @@ func TestNormalizeAddressForms(t *testing.T) {
 
 func TestVERP(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{"bounces+alice=example.com@esp.example", "alice@example.com"},        // the example
+		{"bounces+alice=example.com@esp.example", "alice@example.com"},          // the example
 		{"<bounce-john-doe=example.org@lists.example>", "john-doe@example.org"}, // '-' delimiter, '-' in the user
 		{"Bounces <b+u.ser=mail.example.net@esp.example>", "u.ser@mail.example.net"},
 		{"SRS0=HHH=TT=example.com=alice@forwarder.example", ""}, // SRS names the sender, not a recipient
