@@ -55,6 +55,25 @@ func (h header) textHeader() textproto.Header {
 	return t
 }
 
+// maxFieldName bounds the field names lowerName handles; longer names are
+// none the package looks for.
+const maxFieldName = 40
+
+// lowerName lower-cases a field name into buf without allocating; a name
+// longer than buf comes back empty.
+func lowerName(buf *[maxFieldName]byte, name []byte) []byte {
+	if len(name) > len(buf) {
+		return nil
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(name)]
+}
+
 // canonicalName returns the field name in canonical form ("Message-Id").
 func canonicalName(name []byte) string {
 	return nettextproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(name)))

@@ -3,40 +3,47 @@ package dsn
 import "strings"
 
 // lowerText is a message's text lower-cased once (ASCII only, so offsets
-// match the original) with a filter of the byte pairs it contains. Every
-// marker lookup of a message goes through it: a marker with a byte pair
-// the text lacks is rejected without scanning the text, which keeps the
-// cost of a recogniser table of a hundred rows close to one pass over the
-// text (DESIGN.md, "Budgets").
+// match the original) with a filter of the three-byte sequences it
+// contains. Every marker lookup of a message goes through it: a marker
+// with a sequence the text lacks is rejected without scanning the text,
+// which keeps the cost of a recogniser table of a hundred rows close to one
+// pass over the text (DESIGN.md, "Budgets").
 type lowerText struct {
 	s     string
-	pairs *[1 << 10]uint64 // bit (a<<8|b) is set when s contains the bytes a, b in a row
+	grams *[gramWords]uint64 // bit gramBit(a, b, c) is set when s contains the bytes a, b, c in a row
+}
+
+// gramWords sizes the filter: 16384 bits, a hash of three bytes in a row.
+const gramWords = 256
+
+func gramBit(a, b, c byte) uint {
+	return (uint(a)*7919 + uint(b)*131 + uint(c)) & (gramWords*64 - 1)
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{s: asciiLower(text), pairs: new([1 << 10]uint64)}
-	for i := 0; i+1 < len(l.s); i++ {
-		p := uint(l.s[i])<<8 | uint(l.s[i+1])
-		l.pairs[p>>6] |= 1 << (p & 63)
+	l := lowerText{s: asciiLower(text), grams: new([gramWords]uint64)}
+	for i := 0; i+2 < len(l.s); i++ {
+		p := gramBit(l.s[i], l.s[i+1], l.s[i+2])
+		l.grams[p>>6] |= 1 << (p & 63)
 	}
 	return l
 }
 
-// prefix returns the view of the first n bytes; the pair filter is kept
-// (it may then say yes to a pair only the rest has, never no to one the
+// prefix returns the view of the first n bytes; the filter is kept (it
+// may then say yes to a sequence only the rest has, never no to one the
 // prefix has).
 func (l lowerText) prefix(n int) lowerText {
-	return lowerText{s: l.s[:n], pairs: l.pairs}
+	return lowerText{s: l.s[:n], grams: l.grams}
 }
 
 // mayContain reports whether s may contain sub: false means it does not.
 func (l lowerText) mayContain(sub string) bool {
-	if l.pairs == nil {
+	if l.grams == nil {
 		return true
 	}
-	for i := 0; i+1 < len(sub); i++ {
-		p := uint(sub[i])<<8 | uint(sub[i+1])
-		if l.pairs[p>>6]&(1<<(p&63)) == 0 {
+	for i := 0; i+2 < len(sub); i++ {
+		p := gramBit(sub[i], sub[i+1], sub[i+2])
+		if l.grams[p>>6]&(1<<(p&63)) == 0 {
 			return false
 		}
 	}

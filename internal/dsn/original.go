@@ -113,12 +113,13 @@ func pastedHeaders(lower string) int {
 	return -1
 }
 
-// selectedHeaders are kept in Original.Headers besides any X- header.
+// selectedHeaders are kept in Original.Headers besides any X- header
+// (lower-case names).
 var selectedHeaders = map[string]bool{
-	"Message-Id": true, "From": true, "To": true, "Cc": true, "Subject": true, "Date": true,
-	"Return-Path": true, "List-Id": true, "Auto-Submitted": true, "Precedence": true,
-	"Feedback-Id": true, "List-Unsubscribe": true, "Reply-To": true, "Sender": true,
-	"In-Reply-To": true, "References": true,
+	"message-id": true, "from": true, "to": true, "cc": true, "subject": true, "date": true,
+	"return-path": true, "list-id": true, "auto-submitted": true, "precedence": true,
+	"feedback-id": true, "list-unsubscribe": true, "reply-to": true, "sender": true,
+	"in-reply-to": true, "references": true,
 }
 
 // maxOriginalHeaders caps Original.Headers.
@@ -145,22 +146,38 @@ func readOriginal(b []byte) Original {
 		return o
 	}
 	o.Found = true
-	o.MessageID = strings.TrimSpace(h.get("Message-Id"))
-	o.From = decodeWords(h.get("From"))
-	o.To = decodeWords(h.get("To"))
-	o.Subject = decodeWords(h.get("Subject"))
-	o.Date = h.get("Date")
-	o.ReturnPath = h.get("Return-Path")
-	o.ListID = decodeWords(h.get("List-Id"))
-	o.AutoReply = autoReplyMarkers(h)
+	var buf [maxFieldName]byte
 	for _, f := range h.fields {
-		if len(o.Headers) >= maxOriginalHeaders {
-			break
+		name := lowerName(&buf, f.name)
+		first := func(dst *string, decode bool) {
+			if *dst == "" {
+				*dst = unfold(string(f.value))
+				if decode {
+					*dst = decodeWords(*dst)
+				}
+			}
 		}
-		if len(f.name) > 2 && (f.name[0] == 'X' || f.name[0] == 'x') && f.name[1] == '-' || selectedHeaders[canonicalName(f.name)] {
+		switch string(name) {
+		case "message-id":
+			first(&o.MessageID, false)
+		case "from":
+			first(&o.From, true)
+		case "to":
+			first(&o.To, true)
+		case "subject":
+			first(&o.Subject, true)
+		case "date":
+			first(&o.Date, false)
+		case "return-path":
+			first(&o.ReturnPath, false)
+		case "list-id":
+			first(&o.ListID, true)
+		}
+		if len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]) {
 			o.Headers = append(o.Headers, Header{Name: canonicalName(f.name), Value: decodeWords(unfold(string(f.value)))})
 		}
 	}
+	o.AutoReply = autoReplyMarkers(h)
 	return o
 }
 

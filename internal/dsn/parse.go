@@ -56,8 +56,10 @@ func (p *parser) run(raw []byte) error {
 func (p *parser) readOwnHeaders(h header) {
 	r := p.rep
 	var to, returnPath, deliveredTo, originalTo string
+	var buf [maxFieldName]byte
 	for _, f := range h.fields {
-		switch strings.ToLower(string(f.name)) {
+		name := lowerName(&buf, f.name)
+		switch string(name) {
 		case "from":
 			if r.From == "" {
 				r.From = decodeWords(unfold(string(f.value)))
@@ -88,21 +90,18 @@ func (p *parser) readOwnHeaders(h header) {
 			if originalTo == "" {
 				originalTo = unfold(string(f.value))
 			}
-		default:
-			if len(f.name) > 2 && (f.name[0]|0x20) == 'x' && f.name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
-				p.xheaders.WriteString(asciiLower(string(f.name)))
-				p.xheaders.WriteString(": ")
-				p.xheaders.WriteString(asciiLower(unfold(string(f.value))))
-				p.xheaders.WriteByte('\n')
-			}
-		}
-		switch strings.ToLower(string(f.name)) {
 		case "x-failed-recipients":
 			for a := range strings.SplitSeq(unfold(string(f.value)), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}
 			}
+		}
+		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
+			p.xheaders.Write(name)
+			p.xheaders.WriteString(": ")
+			p.xheaders.WriteString(asciiLower(unfold(string(f.value))))
+			p.xheaders.WriteByte('\n')
 		}
 	}
 	r.AutoReply = autoReplyMarkers(h)
@@ -112,9 +111,9 @@ func (p *parser) readOwnHeaders(h header) {
 // autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
 func autoReplyMarkers(h header) AutoReplyMarkers {
 	var m AutoReplyMarkers
+	var buf [maxFieldName]byte
 	for _, f := range h.fields {
-		name := string(f.name)
-		switch strings.ToLower(name) {
+		switch string(lowerName(&buf, f.name)) {
 		case "auto-submitted":
 			if m.AutoSubmitted == "" {
 				m.AutoSubmitted = strings.ToLower(unfold(string(f.value)))
@@ -343,8 +342,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = string(p.original)
 	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig)
-	m.max = p.opts.MaxRecipients + 1
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

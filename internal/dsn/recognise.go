@@ -126,7 +126,7 @@ type msgView struct {
 	rep        *Report
 	text       string    // the report text (before any inline original)
 	original   string    // the returned original as text, raw
-	lower      lowerText // text lower-cased, with its pair filter
+	lower      lowerText // text lower-cased, with its filter
 	header     string    // the bounce's own X- fields, "name: value" a line, lower case
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
@@ -135,7 +135,7 @@ type msgView struct {
 	max        int             // readers stop after this many recipients (one over the limit)
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header, original string) *msgView {
+func newMsgView(r *Report, text string, lower lowerText, header, original string, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
@@ -152,7 +152,7 @@ func newMsgView(r *Report, text string, lower lowerText, header, original string
 		}
 	}
 	m.bounceLike = bounceLike(m)
-	m.max = DefaultMaxRecipients + 1
+	m.max = maxRecipients + 1
 	return m
 }
 

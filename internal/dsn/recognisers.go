@@ -65,7 +65,7 @@ func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 			break
 		}
 	}
-	rest := lowerText{s: m.lower.s[from:], pairs: m.lower.pairs}
+	rest := lowerText{s: m.lower.s[from:], grams: m.lower.grams}
 	for _, s := range rg.end {
 		if i := rest.index(s); i >= 0 {
 			to = from + strings.LastIndexByte(rest.s[:i], '\n') + 1
@@ -404,6 +404,15 @@ var recognisers = []recogniser{
 		text:  []string{"sorry, we were unable to deliver your message to the following address"},
 		start: []string{"sorry, we were unable to deliver your message"},
 		end:   []string{"--- below this line is a copy of the message"},
+	},
+	{
+		// AOL (HTML): "We were unable to deliver your message to the following
+		// address" then the address and "because: ...". Samples: rhost-aol-01, -02.
+		name:  "aol",
+		from:  []string{"postmaster@aol.com"},
+		text:  []string{"aol inc. - all rights reserved"},
+		start: []string{"we were unable to deliver your message to the following address"},
+		end:   []string{"send/receive log is attached"},
 	},
 	{
 		// Symantec Email Security.cloud (MessageLabs): "I was unable to deliver

@@ -111,6 +111,7 @@ var recogniserCases = []struct {
 	{"rfc3464-42.eml", "rfc3464", "jane.doe@some-domain.net", "5.0.0", 0, ActionFailed},
 	{"rfc3834-01.eml", "rfc3834", "kijitora@example.net", "", 0, ActionDelivered},
 	{"rfc3834-02.eml", "rfc3834", "nekonyaan@example.org", "", 0, ActionDelivered},
+	{"rhost-aol-01.eml", "aol", "kijitora@example.jp", "5.4.4", 0, ActionFailed},
 	{"rhost-messagelabs-01.eml", "messagelabs", "kijitora@example.messagelabs.com", "5.0.0", 550, ActionFailed},
 	{"rhost-messagelabs-02.eml", "messagelabs", "kijitora@neko.example.org", "5.0.0", 550, ActionFailed},
 	// Samples written for this package (testdata/samples), for formats the
