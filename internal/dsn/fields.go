@@ -98,6 +98,19 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		if rc.Recipient == "" && rc.Status.IsZero() && rc.Diagnostic == "" {
 			continue
 		}
+		if rc.Action == "" {
+			// QUIRK: Action missing or misspelt ("ction: failed", sample
+			// lhost-sendmail-13); RFC 3464 section 2.3.3 requires it. The
+			// Status class says as much.
+			switch rc.Status.Class {
+			case 5:
+				rc.Action = ActionFailed
+			case 4:
+				rc.Action = ActionDelayed
+			case 2:
+				rc.Action = ActionDelivered
+			}
+		}
 		p.rep.Recipients = append(p.rep.Recipients, rc)
 	}
 }

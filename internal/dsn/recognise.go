@@ -530,6 +530,11 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if !td.Status.IsZero() && !td.Status.Generic() && (rc.Status.IsZero() || rc.Status.Generic() && rc.Status.Class == td.Status.Class) {
 		rc.Status, rc.StatusFromText = td.Status, true
 	}
+	if !hasCode(rc.Diagnostic) && hasCode(t.Diagnostic) {
+		// The DSN's diagnostic says no code ("X-Unix; 255"); the text's
+		// does: keep both, the DSN's first.
+		rc.Diagnostic = appendDiag(rc.Diagnostic, t.Diagnostic)
+	}
 	if rc.Command == "" {
 		rc.Command = td.Command
 	}
