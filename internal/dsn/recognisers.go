@@ -33,12 +33,18 @@ type recogniser struct {
 	parse func(m *msgView, block string) []Recipient
 }
 
+// matches reports whether the row applies. Text markers are wordings of
+// bounces and suffice; From, Subject and header markers name a vendor whose
+// ordinary mail carries them too (X-Mailer: Zoho Mail, X-SES-Outgoing), so
+// they count only for a message that looks like a bounce (bounceLike).
 func (rg *recogniser) matches(m *msgView) bool {
 	if m.lower.containsAny(rg.unless) {
 		return false
 	}
-	return containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) ||
-		containsAny(m.header, rg.header) || m.lower.containsAny(rg.text)
+	if m.lower.containsAny(rg.text) {
+		return true
+	}
+	return m.bounceLike && (containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) || containsAny(m.header, rg.header))
 }
 
 func containsAny(s string, subs []string) bool {
@@ -115,6 +121,7 @@ var recognisers = []recogniser{
 		// arf-26.
 		name:   "unsubscribe",
 		header: []string{"x-apple-unsubscribe: true"},
+		text:   []string{"sent this email to unsubscribe"},
 		parse:  readUnsubscribe,
 	},
 	{
@@ -148,7 +155,6 @@ var recognisers = []recogniser{
 		// inbound SES of the recipient. Samples: lhost-receivingses-*.
 		name:   "receivingses",
 		header: []string{"x-ses-outgoing:"},
-		text:   []string{"this message could not be delivered."},
 	},
 	{
 		// X3 (an unidentified MTA): "Delivery to the following recipients failed
@@ -190,7 +196,7 @@ var recognisers = []recogniser{
 		// Office 365 wording, "Diagnostic information for administrators:".
 		// Samples: lhost-office365-*, rhost-microsoft-*.
 		name:  "office365",
-		from:  []string{"microsoft outlook"},
+		from:  []string{"microsoft outlook <postmaster@"},
 		text:  []string{"exchange online", "office 365"},
 		start: []string{"delivery has failed to these recipients", "rejected your message to the following", "your message to", "couldn't be delivered", "diagnostic information for administrators"},
 		lead:  []string{"your message to", "wasn't delivered to", "couldn't be delivered to"},
@@ -288,7 +294,7 @@ var recognisers = []recogniser{
 		// Biglobe: "----- The following addresses had delivery problems -----"
 		// and "----- Non-delivered information -----". Sample: lhost-biglobe-01.
 		name:  "biglobe",
-		from:  []string{"biglobe.ne.jp"},
+		from:  []string{"postmaster@biglobe.ne.jp"},
 		text:  []string{"----- non-delivered information -----"},
 		start: []string{"----- the following addresses had delivery problems"},
 	}, {
@@ -311,7 +317,7 @@ var recognisers = []recogniser{
 	{
 		// Bigfoot (Sendmail-based forwarding service). Sample: lhost-bigfoot-02.
 		name:  "bigfoot",
-		from:  []string{"@bigfoot.com"},
+		from:  []string{"mailer-daemon@bigfoot.com"},
 		start: []string{"----- the following addresses had", "----- transcript of session follows -----"},
 		parse: readSendmail,
 	},
@@ -347,7 +353,7 @@ var recognisers = []recogniser{
 		// "[Status: Error, Address: <a@b>, ResponseCode 421, , Host not reachable.]".
 		// Samples: lhost-zoho-*.
 		name:   "zoho",
-		from:   []string{"@mail.zoho.com"},
+		from:   []string{"mailer-daemon@mail.zoho.com"},
 		header: []string{"x-mailer: zoho mail"},
 		lead:   []string{"address:"},
 	},
@@ -355,7 +361,7 @@ var recognisers = []recogniser{
 		// GMX and mail.com (an Exim look-alike): "The following address failed:
 		// <a@b> Reason: ...". Sample: lhost-gmx-04.
 		name:   "gmx",
-		from:   []string{"@mail.gmx", "gmx.net", "@mail.com"},
+		from:   []string{"mailer-daemon@mail.gmx", "mailer-daemon@gmx.", "mailer-daemon@mail.com"},
 		header: []string{"x-gmx-"},
 		start:  []string{"address failed:", "following address"},
 	},
@@ -513,7 +519,6 @@ var recognisers = []recogniser{
 	{
 		// au one net / KDDI: "Could not be delivered to: <a@b>". Samples: lhost-kddi-*.
 		name: "kddi",
-		from: []string{"dion.ne.jp", "auone-net.jp"},
 		text: []string{"au one net", "could not be delivered to:"},
 		lead: []string{"could not be delivered to:"},
 	},
@@ -521,20 +526,20 @@ var recognisers = []recogniser{
 		// EZweb (au): "Each of the following recipients was rejected by a remote
 		// mail server." / "Recipient: <a@b>". Samples: lhost-ezweb-*.
 		name: "ezweb",
-		from: []string{"ezweb.ne.jp"},
+		from: []string{"postmaster@ezweb.ne.jp"},
 		lead: []string{"recipient:"},
 	},
 	{
 		// NTT docomo: "<a@b>: Unknown user" after the docomo preface.
 		// Samples: rhost-nttdocomo-* (via Postfix) and docomo's own notices.
 		name: "docomo",
-		from: []string{"docomo.ne.jp"},
+		from: []string{"mailer-daemon@docomo.ne.jp", "postmaster@docomo.ne.jp"},
 	},
 	{
 		// Verizon Wireless MMS gateways: "Message could not be delivered to
 		// mobile." and "RCPT TO: a@b". Samples: lhost-verizon-*.
 		name:  "verizon",
-		from:  []string{"vzwpix.com", "vtext.com"},
+		from:  []string{"post_master@vtext.com", "mmsc ndr administrator", "postmaster@vzwpix.com"},
 		start: []string{"error:"},
 		lead:  []string{"rcpt to:"},
 	},

@@ -156,3 +156,26 @@ func TestFallbackRecipients(t *testing.T) {
 		}
 	}
 }
+
+// TestNotBounces checks that ordinary mail from the vendors the recognisers
+// know (their X-Mailer, their users' domains) yields no failed recipient.
+func TestNotBounces(t *testing.T) {
+	cases := map[string]string{
+		"Zoho user": "From: Hana <hana@zoho.example>\nTo: shop@sender.example\nSubject: Re: your order\nX-Mailer: Zoho Mail\n\n" +
+			"Thanks. Please also send it to:\n\nbob@example.com\n",
+		"SES-sent reply": "From: info@brand.example\nTo: shop@sender.example\nSubject: Re: invoice\nX-SES-Outgoing: 2024.05.01-1.2.3.4\n\n" +
+			"This message could not be delivered. Just kidding: see you at\nalice@example.net tomorrow.\n",
+		"docomo user": "From: taro@docomo.ne.jp\nTo: shop@sender.example\nSubject: question\n\nkijitora@example.jp: is this your address?\n",
+	}
+	for name, raw := range cases {
+		rep, err := Parse([]byte(raw), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, r := range rep.Recipients {
+			if r.Action == ActionFailed {
+				t.Errorf("%s: Parse = %s %+v, want no failed recipient", name, rep.DecodedBy, rep.Recipients)
+			}
+		}
+	}
+}
