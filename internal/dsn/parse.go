@@ -351,8 +351,7 @@ func (p *parser) finish() {
 		block := report
 		if rg := firstMatch(m); rg != nil {
 			r.DecodedBy = rg.name
-			block = rg.block(m)
-			list = rg.read(m)
+			list, block = rg.read(m)
 		} else {
 			r.DecodedBy = "rfc3464"
 			list = scanRecipients(m, 0, len(report), genericLeads, false, true)

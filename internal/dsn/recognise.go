@@ -50,15 +50,17 @@ func isDelayNotice(m *msgView) bool {
 func (p *parser) recogniseText(m *msgView) {
 	r := p.rep
 	var named *recogniser
+	block := m.text // the first matching row's error block
 	for i := range recognisers {
 		rg := &recognisers[i]
 		if !rg.matches(m) {
 			continue
 		}
+		list, b := rg.read(m)
 		if named == nil {
-			named = rg
+			named, block = rg, b
 		}
-		if list := rg.read(m); len(list) > 0 {
+		if len(list) > 0 {
 			r.Recipients, r.DecodedBy = list, rg.name
 			return
 		}
@@ -74,10 +76,6 @@ func (p *parser) recogniseText(m *msgView) {
 	}
 	if named == nil && !m.bounceLike {
 		return
-	}
-	block := m.text
-	if named != nil {
-		block = named.block(m)
 	}
 	if named == nil {
 		if list := scanRecipients(m, 0, len(m.text), genericLeads, false, true); len(list) > 0 {

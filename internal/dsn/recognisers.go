@@ -56,12 +56,6 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-// block returns the error block of the text.
-func (rg *recogniser) block(m *msgView) string {
-	from, to := rg.blockRange(m)
-	return m.text[from:to]
-}
-
 // blockRange returns the offsets of the error block in m.text.
 func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 	from, to = 0, len(m.text)
@@ -81,12 +75,13 @@ func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 	return from, to
 }
 
-func (rg *recogniser) read(m *msgView) []Recipient {
+// read returns the recipients of the row's error block, and the block.
+func (rg *recogniser) read(m *msgView) ([]Recipient, string) {
 	from, to := rg.blockRange(m)
 	if rg.parse != nil {
-		return rg.parse(m, m.text[from:to])
+		return rg.parse(m, m.text[from:to]), m.text[from:to]
 	}
-	return scanRecipients(m, from, to, rg.lead, rg.leadOnly, false)
+	return scanRecipients(m, from, to, rg.lead, rg.leadOnly, false), m.text[from:to]
 }
 
 // firstMatch returns the first row whose markers match, or nil.
