@@ -28,6 +28,9 @@ func adversarial(n int) map[string]string {
 			"A message that you sent could not be delivered to one or more of its\nrecipients. The following address(es) failed:\n\n" +
 			rep("  kijitora\n") + "\n------ This is a copy of the message, including all the headers. ------\n\n" +
 			"To: someone@example.com\n\n" + rep("kijitora@x"),
+		"exim sections": "From: Mail Delivery System <Mailer-Daemon@example.org>\nSubject: Mail delivery failed\n\n" +
+			"A message that you sent could not be delivered to one or more of its\nrecipients. The following address(es) failed:\n\n" +
+			strings.Repeat("  a@b.example\n    550 no\n", 1000) + rep("------ a@b.example ------\n"),
 		"sendmail transcript": "From: Mail Delivery Subsystem <MAILER-DAEMON@example.org>\nSubject: Returned mail: see transcript for details\n\n" +
 			"The original message was received at now\n   ----- Transcript of session follows -----\n" + rep("<<< 550 5.1.1 <a@b.example>... User unknown\n"),
 		"addresses at line starts": postfix + rep("a@b.example: 550 no\n"),
