@@ -448,8 +448,13 @@ func mergeRecipient(dst *Recipient, src Recipient) {
 	if dst.Command == "" {
 		dst.Command = src.Command
 	}
-	if dst.Diagnostic == "" {
+	switch {
+	case dst.Diagnostic == "":
 		dst.Diagnostic, dst.DiagnosticType = src.Diagnostic, src.DiagnosticType
+	case src.Diagnostic != "" && !hasCode(dst.Diagnostic) && hasCode(src.Diagnostic):
+		// "Your message to a@b couldn't be delivered." then, further
+		// down, the server's answer about a@b: keep both.
+		dst.Diagnostic = appendDiag(dst.Diagnostic, src.Diagnostic)
 	}
 	if dst.RemoteMTA == "" {
 		dst.RemoteMTA = src.RemoteMTA

@@ -123,6 +123,8 @@ var recogniserCases = []struct {
 	{"samples/koi8r-01.eml", "generic", "ivan@example.ru", "5.2.2", 550, ActionFailed},
 	{"samples/shiftjis-01.eml", "generic", "taro@example.jp", "5.1.1", 550, ActionFailed},
 	{"samples/quoted-original-01.eml", "postfix", "erin@example.net", "5.2.2", 552, ActionFailed},
+	{"samples/office365-text-01.eml", "office365", "frank@contoso.example", "5.1.10", 550, ActionFailed},
+	{"samples/gmail-text-01.eml", "gmail", "grace@example.org", "5.1.1", 550, ActionFailed},
 }
 
 // readSample reads a file of the corpus or of testdata/samples.
