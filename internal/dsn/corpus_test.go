@@ -72,6 +72,7 @@ func isPseudoStatus(s string) bool {
 var disputed = map[string]string{
 	"maildir/not/rb-issue-368-bug.eml notbounce":         "a postmaster's notice that the message to xxxx@yyyyyy.net was discarded, mailbox full: a bounce, and its VERP To names the same recipient",
 	"maildir/bsd/lhost-sendmail-56.eml status":           "4.7.0 answered QUIT after the 554 greeting; the DSN says Status 5.5.0 and Diagnostic-Code 554",
+	"maildir/bsd/lhost-sendmail-56.eml reply":            "421 answered QUIT after the 554 greeting; the DSN's Diagnostic-Code is 554",
 	"maildir/bsd/lhost-exchange2007-05.eml status":       "4.4.1 is an earlier attempt; the final one returned 4.4.7 (QUEUE.Expired), as the DSN says",
 	"maildir/bsd/rhost-cox-01.eml recipient":             "the second label is the same recipient twice (the file repeats its DSN block); recipients are de-duplicated",
 	"maildir/bsd/arf-15.eml recipient":                   "undisclosed-recipient-in-headers@libsisimai.org.invalid is a placeholder the labelling tool invents; the report names no recipient",
