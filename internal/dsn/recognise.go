@@ -259,18 +259,20 @@ func appendDiag(d, line string) string {
 }
 
 // scanRecipients reads failed recipients out of a block of report text,
-// m.text[from:to]. A
-// recipient is an address that starts a line (bare, in angle brackets or
-// quotes, after a bullet such as "*", "-", "->" or ">>>"), or an address
-// that follows one of the lead phrases on its line ("could not be
-// delivered to: <a@b>"). Its diagnostic is the rest of that line (the whole
-// line after a lead phrase) and the lines that follow, up to an empty line
-// or the next recipient. When the block names one recipient whose own
-// lines carry no code, the whole block after it is its diagnostic.
+// m.text[from:to]. A recipient is an address that starts a line (bare, in
+// angle brackets or quotes, after a bullet such as "*", "-", "->" or
+// ">>>"), unless leadOnly, or an address that follows one of the lead
+// phrases on its line ("could not be delivered to: <a@b>"). Its diagnostic
+// is the rest of that line (the whole line after a lead phrase) and the
+// lines that follow, up to an empty line or the next recipient, at most
+// maxDiagLines lines and about maxDiagBytes. When the block names one
+// recipient whose own lines carry no code, the rest of the block is its
+// diagnostic.
 //
 // generic is true for the generic scanner: it then skips the addresses of
-// the bounce itself and its original's sender (m.exclude); table rows know
-// where their recipients are and skip only mail system addresses.
+// the bounce itself and its original's sender (m.exclude) and of mail
+// systems; table rows know where their recipients are and skip only the
+// bounce's own From and MAILER-DAEMON.
 func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic bool) []Recipient {
 	var out []Recipient
 	lines := strings.Split(m.text[from:to], "\n")
@@ -292,9 +294,9 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		if first < 0 {
 			first = i
 		}
-		diag := []string{}
+		diag, size := []string{}, 0
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
-			diag = append(diag, s)
+			diag, size = append(diag, s), len(s)
 		}
 		for j := i + 1; j < len(lines); j++ {
 			l := strings.TrimSpace(lines[j])
@@ -311,9 +313,9 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
-			diag = append(diag, l)
+			diag, size = append(diag, l), size+len(l)
 			i = j
-			if len(diag) >= maxDiagLines {
+			if len(diag) >= maxDiagLines || size >= maxDiagBytes {
 				break
 			}
 		}

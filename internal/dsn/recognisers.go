@@ -3,16 +3,17 @@ package dsn
 import "strings"
 
 // recogniser reads one MTA's or provider's non-standard bounce format.
-// A row applies when any of its markers is found; for a report without a
-// delivery-status part the first applying row whose read returns
-// recipients wins (recognise.go).
+// A row applies when one of its markers is found (see matches); for a
+// report without a delivery-status part the first applying row whose read
+// returns recipients wins, for a report with one the first applying row
+// names the format and adds its text (recognise.go).
 type recogniser struct {
 	name string
 	// Markers, lower case: substrings of the bounce's From, Subject, its
 	// X- header fields ("x-mailer: zoho mail", one "name: value" a line) or
-	// its report text. A text, start or end marker that begins
-	// with '^' must start a line and one that ends with '$' must end it
-	// (white space around it aside): "^the mail system$".
+	// its report text. A text, start or end marker that begins with '^'
+	// must start a line and one that ends with '$' must end it (white
+	// space around it aside): "^the mail system$".
 	from, subject, header, text []string
 	// unless lists text markers (lower case) that veto the row.
 	unless []string
