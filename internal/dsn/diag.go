@@ -166,6 +166,7 @@ var (
 		{"rcpt to response", "RCPT"},              // qmail
 		{"connected but greeting failed", "CONN"}, // qmail
 		{"while connected to", "CONN"},            // Sendmail (timeouts)
+		{"recipient address rejected", "RCPT"},    // Postfix smtpd RCPT restrictions
 		{"rcpt to:", "RCPT"},                      // transcripts ">>> RCPT To:<a@b>", qmail
 		{"mail from:", "MAIL"},                    // transcripts
 		{">>> data", "DATA"},                      // Sendmail transcripts

@@ -380,6 +380,7 @@ func (p *parser) finish() {
 	for i := range r.Recipients {
 		completeFromDiagnostic(&r.Recipients[i])
 	}
+	commandsFromTranscript(report, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)
 	r.Kind = kindOf(r)
 }

@@ -1,0 +1,102 @@
+package dsn
+
+import "strings"
+
+// maxTranscriptReplies caps the "<<<" lines kept from one transcript.
+const maxTranscriptReplies = 200
+
+// transcriptReply is one "<<< reply" line of an SMTP transcript and the
+// command (">>> ...") it answered.
+type transcriptReply struct {
+	lower   string // the reply line, lower case
+	command string
+}
+
+// readTranscript reads the SMTP session transcript that Sendmail and others
+// print ("... while talking to host:", ">>> DATA", "<<< 550 ..."), and the
+// m-FILTER block ("-------SMTP command" then the command on its own line).
+// It returns the replies with their commands, and the command named by a
+// command block.
+func readTranscript(text string) (replies []transcriptReply, blockCommand string) {
+	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
+		return nil, ""
+	}
+	last := ""
+	session := 0 // index in replies where the current session starts
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "... while talking to"):
+			session = len(replies)
+		case strings.HasPrefix(t, ">>>"):
+			last = smtpVerb(strings.TrimSpace(t[3:]))
+		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
+			lt := strings.ToLower(t)
+			if last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
+				// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
+				// after sending RCPT TO and DATA together; a DATA refused for
+				// want of recipients shows that the replies before it
+				// answered RCPT TO (samples lhost-sendmail-01, -52).
+				for k := session; k < len(replies); k++ {
+					if replies[k].command == "DATA" {
+						replies[k].command = "RCPT"
+					}
+				}
+			}
+			replies = append(replies, transcriptReply{lower: lt, command: last})
+		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command") && i+1 < len(lines):
+			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
+		}
+	}
+	return replies, blockCommand
+}
+
+// smtpVerb names the command of a client line: "RCPT TO:<a@b>" is RCPT,
+// "." (end of data) is DATA.
+func smtpVerb(line string) string {
+	if line == "." {
+		return "DATA"
+	}
+	w, _, _ := strings.Cut(line, " ")
+	w, _, _ = strings.Cut(w, ":")
+	w = strings.ToUpper(w)
+	switch w {
+	case "RCPT", "MAIL", "DATA", "EHLO", "HELO", "LHLO", "STARTTLS", "AUTH", "QUIT", "RSET", "BDAT":
+		return w
+	}
+	return ""
+}
+
+// commandsFromTranscript sets the command of recipients that have none
+// from the transcript: the command before the "<<<" reply that names the
+// recipient, or else the command of an m-FILTER command block when the
+// report has a single recipient.
+func commandsFromTranscript(text string, list []Recipient) {
+	need := false
+	for i := range list {
+		if list[i].Command == "" {
+			need = true
+		}
+	}
+	if !need {
+		return
+	}
+	replies, block := readTranscript(text)
+	for i := range list {
+		rc := &list[i]
+		if rc.Command != "" || rc.Recipient == "" {
+			continue
+		}
+		addr := strings.ToLower(rc.Recipient)
+		for _, r := range replies {
+			if strings.Contains(r.lower, addr) {
+				rc.Command = r.command
+				break
+			}
+		}
+		if rc.Command == "" && block != "" && len(list) == 1 {
+			rc.Command = block
+		}
+	}
+}
