@@ -205,15 +205,22 @@ func bounceLike(m *msgView) bool {
 	return false
 }
 
-// autoReplySubjects are subject prefixes of vacation and out-of-office
-// replies in several languages (lower case).
+// autoReplySubjects are subject prefixes that name an automatic reply on
+// their own, in several languages (lower case).
 var autoReplySubjects = []string{
 	"auto:", "auto reply", "autoreply", "auto-reply", "automatic reply", "autoresponse", "autorespons",
-	"auto response", "out of office", "out of the office", "ooo:", "away", "vacation", "on leave",
-	"abwesenheit", "automatische antwort", "réponse automatique", "reponse automatique", "absence",
-	"risposta automatica", "fuori sede", "respuesta automática", "respuesta automatica", "fuera de la oficina",
-	"resposta automática", "automatisch antwoord", "afwezig", "automatyczna odpowied", "自動応答", "自動返信",
-	"不在", "автоответ", "自动回复",
+	"auto response", "out of office", "out of the office", "ooo:", "abwesenheitsnotiz", "automatische antwort",
+	"réponse automatique", "reponse automatique", "risposta automatica", "respuesta automática",
+	"respuesta automatica", "resposta automática", "automatisch antwoord", "automatyczna odpowied",
+	"自動応答", "自動返信", "автоответ", "自动回复",
+}
+
+// autoReplyWords are subject words that suggest an absence but also open
+// ordinary subjects ("Vacation deals"): they count only beside a header
+// marker.
+var autoReplyWords = []string{
+	"away", "vacation", "on leave", "abwesenheit", "absence", "fuori sede", "fuera de la oficina",
+	"afwezig", "不在",
 }
 
 // isAutoReply reports an RFC 3834 auto-reply or a vendor vacation message.
@@ -234,9 +241,17 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 		a.Precedence == "auto_reply" || strings.Contains(strings.ToLower(a.Other), "vacation") {
 		return true
 	}
-	s := strings.ToLower(subject)
+	s := strings.ToLower(strings.TrimSpace(subject))
 	for _, p := range autoReplySubjects {
-		if strings.HasPrefix(s, p) || strings.Contains(s, p) && a.Other != "" {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	if a.Other == "" && a.AutoSubmitted == "" && a.Precedence != "bulk" && a.Precedence != "junk" {
+		return false
+	}
+	for _, p := range autoReplyWords {
+		if strings.HasPrefix(s, p) {
 			return true
 		}
 	}

@@ -46,3 +46,27 @@ func TestCommandsFromTranscript(t *testing.T) {
 		}
 	}
 }
+
+func TestOriginalIsAutoReply(t *testing.T) {
+	cases := []struct {
+		name string
+		o    Original
+		want bool
+	}{
+		// RFC 3834 section 5.
+		{"auto-submitted", Original{Found: true, AutoReply: AutoReplyMarkers{AutoSubmitted: "auto-replied"}, Subject: "Re: hello"}, true},
+		// Exchange's subject prefix alone.
+		{"exchange subject", Original{Found: true, Subject: "Automatic reply: November news"}, true},
+		// A newsletter about holidays is not an auto-reply.
+		{"newsletter", Original{Found: true, Subject: "Vacation deals for November"}, false},
+		// The same word beside a vendor marker is.
+		{"word with marker", Original{Found: true, Subject: "Vacation", AutoReply: AutoReplyMarkers{Other: "X-Auto-Response-Suppress: All"}}, true},
+		// Nothing found, nothing claimed.
+		{"not found", Original{Subject: "Automatic reply: x"}, false},
+	}
+	for _, c := range cases {
+		if got := c.o.IsAutoReply(); got != c.want {
+			t.Errorf("%s: IsAutoReply() = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
