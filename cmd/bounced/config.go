@@ -28,6 +28,10 @@ type Config struct {
 	CacheTTL time.Duration
 	// CacheTimeout bounds each cache call (BOUNCED_CACHE_TIMEOUT).
 	CacheTimeout time.Duration
+	// CacheFlushEvery batches cache writes across messages, written at
+	// least this often, off the request path (BOUNCED_CACHE_FLUSH_EVERY);
+	// 0 writes each message's verdicts before Parse returns.
+	CacheFlushEvery time.Duration
 	// CacheDomains caps the in-process cache (BOUNCED_CACHE_DOMAINS).
 	CacheDomains int
 	// NoCache runs without any domain memory (BOUNCED_NO_CACHE).
@@ -78,6 +82,7 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", 30*24*time.Hour), "sliding lifetime of a domain's memory")
 	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", 50*time.Millisecond), "bound on each cache call")
+	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", 10*time.Millisecond), "batch cache writes off the request path, flushed this often; 0 = write before answering")
 	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", 100000), "domains kept by the in-process cache")
 	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
@@ -143,7 +148,7 @@ func (c Config) check() error {
 		return fmt.Errorf("%w: max-message-bytes must be positive", errUsage)
 	case c.MaxDepth <= 0, c.MaxParts <= 0, c.MaxRecipients <= 0:
 		return fmt.Errorf("%w: max-depth, max-parts and max-recipients must be positive", errUsage)
-	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0:
+	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0, c.CacheFlushEvery < 0:
 		return fmt.Errorf("%w: durations must not be negative", errUsage)
 	}
 	return nil

@@ -46,7 +46,18 @@ func runServe(ctx context.Context, args []string) error {
 		defer store.Close()
 	}
 	metrics := server.NewMetrics(store)
-	engine := bounce.New(bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout})
+	var writer *domaincache.Batcher
+	if store != nil && c.CacheFlushEvery > 0 {
+		// Writes leave the request path and are batched across messages
+		// and streams; Close below writes what is left.
+		writer = domaincache.NewBatcher(store, c.CacheFlushEvery, 0)
+		metrics.SetBatcher(writer)
+	}
+	engineCfg := bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
+	if writer != nil {
+		engineCfg.Writer = writer
+	}
+	engine := bounce.New(engineCfg)
 	srv, health := server.NewGRPCServer(server.Config{
 		Engine:          engine,
 		Store:           store,
@@ -92,6 +103,13 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
+	}
+	if writer != nil {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := writer.Close(fctx); err != nil {
+			log.Warn("domain cache: final write failed", "err", err)
+		}
+		cancel()
 	}
 	log.Info("stopped")
 	return nil

@@ -41,8 +41,18 @@ type Config struct {
 	Store domaincache.Store
 	// CacheTimeout bounds each Store call (default 50 ms).
 	CacheTimeout time.Duration
+	// Writer, when set, takes the writes off the request path: observations
+	// are queued (domaincache.Batcher) and written in batches across
+	// messages and streams. Nil writes each message's observations in one
+	// round trip before Parse returns.
+	Writer Writer
 	// Now returns the current time (tests set it); default time.Now.
 	Now func() time.Time
+}
+
+// Writer queues observations without blocking (domaincache.Batcher).
+type Writer interface {
+	Add(obs ...domaincache.Observation) error
 }
 
 // Engine parses and classifies messages. It is safe for concurrent use.
@@ -151,6 +161,9 @@ func (e *Engine) record(ctx context.Context, res *Result) error {
 	obs := observations(res, e.cfg.Now())
 	if len(obs) == 0 {
 		return nil
+	}
+	if e.cfg.Writer != nil {
+		return e.cfg.Writer.Add(obs...)
 	}
 	cctx, cancel := context.WithTimeout(ctx, e.cfg.CacheTimeout)
 	defer cancel()

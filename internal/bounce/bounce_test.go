@@ -226,3 +226,32 @@ func TestObservationsRecordRejectingHost(t *testing.T) {
 		t.Errorf("rejecting host's registered domain total = %d, want 1 (got %v)", got["example.net"].Total, got)
 	}
 }
+
+// TestBatchedWrites runs the history test's first steps with writes queued
+// on a domaincache.Batcher: Parse does not wait for them, and after a
+// flush the next Parse sees them.
+func TestBatchedWrites(t *testing.T) {
+	store := redisStore(t, redistest.Start(t))
+	b := domaincache.NewBatcher(store, time.Hour, 0) // flushed by hand below
+	defer b.Close(context.Background())
+	e := New(Config{Store: store, Writer: b, CacheTimeout: 200 * time.Millisecond})
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		r, err := e.Parse(ctx, Request{Raw: relayDenied("a@s"+string(rune('a'+i))+".example", "u@batched.example")})
+		if err != nil || r.CacheStatus != CacheMiss {
+			t.Fatalf("parse %d: %v %v %v", i, err, r.CacheStatus, r.CacheErr)
+		}
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Parse(ctx, Request{Raw: relayDenied("z@sz.example", "u@batched.example")})
+	if err != nil || r.CacheStatus != CacheHit || r.Recipients[0].History.Total != 3 {
+		t.Fatalf("after flush: %v %v %+v", err, r.CacheStatus, r.Recipients[0].History)
+	}
+	// Each message is remembered under the recipient's domain and the
+	// rejecting MTA's (mx.broken.example): 3 messages, 6 observations.
+	if st := b.Stats(); st.Flushes != 1 || st.Written != 6 {
+		t.Errorf("batcher stats = %+v, want one flush of 6", st)
+	}
+}

@@ -18,7 +18,15 @@ type Metrics struct {
 	recipients       atomic.Uint64 // recipient verdicts returned
 	cacheUnavailable atomic.Uint64 // messages classified without the domain memory because it failed
 	store            interface{ Stats() domaincache.Stats }
+	batcher          interface {
+		Stats() domaincache.BatcherStats
+	}
 }
+
+// SetBatcher adds the write batcher's counters.
+func (m *Metrics) SetBatcher(b interface {
+	Stats() domaincache.BatcherStats
+}) { m.batcher = b }
 
 // NewMetrics returns counters; store may be nil or any store with Stats.
 func NewMetrics(store domaincache.Store) *Metrics {
@@ -46,5 +54,12 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		counter("bounced_cache_records_total", "Domain memory writes.", s.Records)
 		counter("bounced_cache_errors_total", "Domain memory calls that failed, timeouts included.", s.Errors)
 		counter("bounced_cache_timeouts_total", "Domain memory calls that ran out of time.", s.Timeouts)
+	}
+	if m.batcher != nil {
+		b := m.batcher.Stats()
+		counter("bounced_cache_writes_queued_total", "Observations queued for batched writing.", b.Added)
+		counter("bounced_cache_writes_dropped_total", "Observations dropped: queue full or invalid.", b.Dropped)
+		counter("bounced_cache_writes_failed_total", "Observations lost with a failed batch.", b.Failed)
+		counter("bounced_cache_flushes_total", "Batched writes made.", b.Flushes)
 	}
 }
