@@ -178,9 +178,15 @@ func corpusMessages(tb testing.TB) [][]byte {
 	return out
 }
 
-func benchParse(b *testing.B, store domaincache.Store) {
+func benchParse(b *testing.B, store domaincache.Store, batched bool) {
 	msgs := corpusMessages(b)
-	e := New(Config{Store: store, CacheTimeout: time.Second, Limits: dsn.Options{}})
+	cfg := Config{Store: store, CacheTimeout: time.Second, Limits: dsn.Options{}}
+	if batched {
+		w := domaincache.NewBatcher(store, 10*time.Millisecond, 0)
+		defer w.Close(context.Background())
+		cfg.Writer = w
+	}
+	e := New(cfg)
 	ctx := context.Background()
 	var bytes int64
 	for _, m := range msgs {
@@ -198,11 +204,14 @@ func benchParse(b *testing.B, store domaincache.Store) {
 }
 
 // BenchmarkParse is parse + classify + explain per corpus message (round
-// robin), without a cache, with the in-process cache and with Redis.
+// robin), without a cache, with the in-process cache, with Redis (one read
+// and one write round trip per message) and with Redis and batched writes
+// (one read round trip per message, writes grouped off the path).
 func BenchmarkParse(b *testing.B) {
-	b.Run("nocache", func(b *testing.B) { benchParse(b, nil) })
-	b.Run("memory", func(b *testing.B) { benchParse(b, domaincache.NewMemory(100000, time.Hour)) })
-	b.Run("redis", func(b *testing.B) { benchParse(b, redisStore(b, redistest.Start(b))) })
+	b.Run("nocache", func(b *testing.B) { benchParse(b, nil, false) })
+	b.Run("memory", func(b *testing.B) { benchParse(b, domaincache.NewMemory(100000, time.Hour), false) })
+	b.Run("redis", func(b *testing.B) { benchParse(b, redisStore(b, redistest.Start(b)), false) })
+	b.Run("redis-batched", func(b *testing.B) { benchParse(b, redisStore(b, redistest.Start(b)), true) })
 }
 
 func TestObservationsRecordRejectingHost(t *testing.T) {
