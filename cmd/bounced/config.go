@@ -153,3 +153,15 @@ func (c Config) check() error {
 	}
 	return nil
 }
+
+// parseConfig parses the flags, then reports malformed BOUNCED_* values
+// and invalid settings as usage errors.
+func parseConfig(fs *flag.FlagSet, args []string, c *Config, env envErrors) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	return c.check()
+}

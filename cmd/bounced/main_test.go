@@ -208,3 +208,30 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal("server did not stop after SIGTERM")
 	}
 }
+
+func TestEnvironment(t *testing.T) {
+	bin := buildBinary(t)
+	one := filepath.Join(corpus, "bsd", "rfc3464-01.eml")
+	cmd := exec.Command(bin, "parse", one)
+	cmd.Env = append(os.Environ(), "BOUNCED_MAX_MESSAGE_BYTES=lots")
+	if err := cmd.Run(); exitStatus(err) != 2 {
+		t.Errorf("malformed BOUNCED_MAX_MESSAGE_BYTES: %v, want exit status 2", err)
+	}
+	cmd = exec.Command(bin, "parse", one)
+	cmd.Env = append(os.Environ(), "BOUNCED_MAX_MESSAGE_BYTES=100")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("small limit: %v", err)
+	}
+	lines := readLines(t, out)
+	if len(lines) != 1 || !strings.Contains(lines[0].Error, "too large") {
+		t.Errorf("a message over BOUNCED_MAX_MESSAGE_BYTES gives %+v, want an error line", lines)
+	}
+	// The flag wins over the environment.
+	cmd = exec.Command(bin, "parse", "--max-message-bytes=1000000", one)
+	cmd.Env = append(os.Environ(), "BOUNCED_MAX_MESSAGE_BYTES=100")
+	out, err = cmd.Output()
+	if err != nil || len(readLines(t, out)[0].Recipients) != 1 {
+		t.Errorf("flag over env: %v\n%s", err, out)
+	}
+}

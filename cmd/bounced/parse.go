@@ -30,13 +30,7 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	audience := fs.String("audience", "marketer", "explanations for: marketer, end_user or admin")
 	language := fs.String("language", "en", "language of the explanations (en, fr)")
 	bindLimits(fs, &c, &env)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
+	if err := parseConfig(fs, args, &c, env); err != nil {
 		return err
 	}
 	if *format != "jsonl" && *format != "text" {

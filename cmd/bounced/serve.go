@@ -24,13 +24,7 @@ func runServe(ctx context.Context, args []string) error {
 	var env envErrors
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	bindServe(fs, &c, &env)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
+	if err := parseConfig(fs, args, &c, env); err != nil {
 		return err
 	}
 	log := newLogger(c.LogLevel)
