@@ -90,7 +90,9 @@ var rules = []rule{
 	{id: "ms-relay", reason: NoRelaying, status: "5.7.54", src: "Exchange 5.7.54 unable to relay recipient in non-accepted domain"},
 	{id: "ms-relay-tenant", reason: NoRelaying, status: "5.7.64", src: "Exchange Online 5.7.64 TenantAttribution; relay access denied"},
 	{id: "ms-anonymous", reason: SecurityError, status: "5.7.57", src: "Exchange Online 5.7.57 client not authenticated to send anonymous mail"},
-	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p("access denied"), host: ".outlook.com", src: "Exchange Online 5.4.1 directory-based edge blocking: recipient not found"},
+	// Matched without the host: gateways (m-FILTER) relay the answer, and X.4.1 with
+	// "access denied" is this answer (RFC 3463 3.5 makes X.4.1 a network code).
+	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p("access denied"), src: "lhost-mfilter-04; Exchange Online 5.4.1 directory-based edge blocking: recipient not found"},
 	{id: "exchange-recip-not-found", reason: UserUnknown, phrases: p("resolver.adr.recipnotfound", "resolver.adr.exrecipnotfound", "resolver.adr.recipientnotfound"), src: "lhost-exchange2007-01"},
 	{id: "exchange-auth-required", reason: SecurityError, phrases: p("resolver.rst.authrequired", "resolver.rst.sendernotauthenticated", "resolver.rst.notauthorized"), src: "lhost-exchange2007-04"},
 	{id: "exchange-recip-limit", reason: RateLimited, phrases: p("resolver.adr.reciplimit", "resolver.rst.recipsizelimit"), src: "Exchange RESOLVER.ADR.RecipLimit"},

@@ -163,9 +163,17 @@ func readRecipient(blk []field, global bool) Recipient {
 	}
 	_ = global // RFC 6533 fields are UTF-8 already; nothing to decode.
 	// QUIRK: "Status: 5.1.1 (bad mailbox)", "Status: 5.1.1 <text>": the
-	// comment is dropped (RFC 3464 section 2.3.4 allows only the code).
-	if st, _, _, ok := smtpcode.Find(statusText); ok {
+	// comment is not part of the code (RFC 3464 section 2.3.4 allows only
+	// the code). When the block has no Diagnostic-Code, the comment is the
+	// only words the MTA gave, and it becomes the diagnostic (rfc3464-35:
+	// "4.0.0 (cat.example.net: host name lookup failure)").
+	if st, _, end, ok := smtpcode.Find(statusText); ok {
 		rc.Status = st
+		if rc.Diagnostic == "" {
+			if c := statusComment(statusText[end:]); c != "" {
+				rc.Diagnostic = c
+			}
+		}
 	}
 	return rc
 }
@@ -242,4 +250,19 @@ func (p *parser) readFeedback(b []byte) {
 		fb.Recipients = removal
 	}
 	p.rep.Feedback = fb
+}
+
+// statusComment returns the text of an RFC 5322 comment that follows a
+// status code, "(host name lookup failure)" -> "host name lookup failure".
+func statusComment(rest string) string {
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "(") {
+		return ""
+	}
+	if i := strings.LastIndexByte(rest, ')'); i > 0 {
+		rest = rest[1:i]
+	} else {
+		rest = rest[1:]
+	}
+	return strings.TrimSpace(rest)
 }
