@@ -84,7 +84,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	// Graceful shutdown: report NOT_SERVING, drain in-flight calls, then
 	// force-close after the timeout.
-	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
 	done := make(chan struct{})
 	go func() { srv.GracefulStop(); close(done) }()
