@@ -62,6 +62,8 @@ var labelDisputes = map[string]string{
 	"lhost-amazonworkmail-02.eml#1":  "userunknown: \"550 5.2.1 ... User Unknown\", as lhost-postfix-02 #1 (labelled userunknown)",
 	"lhost-messagingserver-06.eml#1": "userunknown: \"550 5.2.1 ... User Unknown\"",
 	"lhost-sendmail-02.eml#2":        "userunknown: \"550 5.2.1 ... User Unknown\"",
+	"lhost-sendmail-27.eml#1":        "userunknown: the transcript's \"503 Need RCPT\" shows PIPELINING, so the 550 answered RCPT TO, as in lhost-sendmail-01 (labelled userunknown)",
+	"lhost-mfilter-04.eml#1":         "userunknown: Exchange Online's 550 5.4.1 \"Recipient address rejected: Access denied\" is its directory-based edge blocking of unknown recipients",
 }
 
 type truthRow struct {
