@@ -26,7 +26,9 @@ type Metrics struct {
 // SetBatcher adds the write batcher's counters.
 func (m *Metrics) SetBatcher(b interface {
 	Stats() domaincache.BatcherStats
-}) { m.batcher = b }
+}) {
+	m.batcher = b
+}
 
 // NewMetrics returns counters; store may be nil or any store with Stats.
 func NewMetrics(store domaincache.Store) *Metrics {
