@@ -24,11 +24,10 @@ type Metrics struct {
 }
 
 // SetBatcher adds the write batcher's counters.
-func (m *Metrics) SetBatcher(b interface {
-	Stats() domaincache.BatcherStats
-}) {
-	m.batcher = b
-}
+func (m *Metrics) SetBatcher(b batcherStats) { m.batcher = b }
+
+// batcherStats is what Metrics reads of a domaincache.Batcher.
+type batcherStats interface{ Stats() domaincache.BatcherStats }
 
 // NewMetrics returns counters; store may be nil or any store with Stats.
 func NewMetrics(store domaincache.Store) *Metrics {
