@@ -27,7 +27,9 @@ type Metrics struct {
 func (m *Metrics) SetBatcher(b batcherStats) { m.batcher = b }
 
 // batcherStats is what Metrics reads of a domaincache.Batcher.
-type batcherStats interface{ Stats() domaincache.BatcherStats }
+type batcherStats interface {
+	Stats() domaincache.BatcherStats
+}
 
 // NewMetrics returns counters; store may be nil or any store with Stats.
 func NewMetrics(store domaincache.Store) *Metrics {
