@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"golang.org/x/net/idna"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -100,11 +102,12 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
 	if len(req.GetRaw()) == 0 {
-		return nil, status.Error(codes.InvalidArgument, "raw: empty message")
+		s.cfg.Metrics.parseErrors.Add(1)
+		return nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
 		s.cfg.Metrics.limitErrors.Add(1)
-		return nil, status.Errorf(codes.ResourceExhausted, "raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes)
+		return nil, withReason(codes.ResourceExhausted, fmt.Sprintf("raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes), dsn.ErrTooLarge)
 	}
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
 		Raw:       req.GetRaw(),
@@ -131,17 +134,54 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 	return ToProto(res), nil
 }
 
-// toStatus maps pipeline errors to gRPC codes.
+// errorReasons name each input error for clients, as the reason of a
+// google.rpc.ErrorInfo detail (domain "bounced.dev"), so that they can
+// branch on it without reading the message.
+var errorReasons = []struct {
+	err    error
+	reason string
+}{
+	{dsn.ErrTooLarge, "MESSAGE_TOO_LARGE"},
+	{dsn.ErrTooDeep, "MIME_TOO_DEEP"},
+	{dsn.ErrTooManyParts, "TOO_MANY_PARTS"},
+	{dsn.ErrTooManyRecipients, "TOO_MANY_RECIPIENTS"},
+	{dsn.ErrEmpty, "EMPTY_MESSAGE"},
+	{dsn.ErrNotMessage, "NOT_A_MESSAGE"},
+}
+
+// errorDomain is the ErrorInfo domain of bounced's errors.
+const errorDomain = "bounced.dev"
+
+// toStatus maps pipeline errors to gRPC codes, with an ErrorInfo detail
+// naming the input error.
 func toStatus(err error) error {
+	var code codes.Code
 	switch {
 	case bounce.IsLimit(err):
-		return status.Error(codes.ResourceExhausted, err.Error())
+		code = codes.ResourceExhausted
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, err.Error())
+	default:
+		code = codes.InvalidArgument
 	}
-	return status.Error(codes.InvalidArgument, err.Error())
+	return withReason(code, err.Error(), err)
+}
+
+// withReason builds a status with an ErrorInfo for the first known input
+// error err wraps.
+func withReason(code codes.Code, msg string, err error) error {
+	st := status.New(code, msg)
+	for _, r := range errorReasons {
+		if errors.Is(err, r.err) {
+			if d, derr := st.WithDetails(&errdetails.ErrorInfo{Reason: r.reason, Domain: errorDomain}); derr == nil {
+				st = d
+			}
+			break
+		}
+	}
+	return st.Err()
 }
 
 // ParseStream implements BounceService.ParseStream: one response per

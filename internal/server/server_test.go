@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -137,20 +138,30 @@ func TestParseErrors(t *testing.T) {
 	c := startServer(t, nil)
 	ctx := context.Background()
 	cases := []struct {
-		name string
-		raw  []byte
-		code codes.Code
+		name   string
+		raw    []byte
+		code   codes.Code
+		reason string // ErrorInfo reason; "" when grpc-go itself refuses
 	}{
-		{"empty", nil, codes.InvalidArgument},
-		{"not a message", []byte("\x00\x01\x02"), codes.InvalidArgument},
-		{"over the size limit", []byte("Subject: x\n\n" + strings.Repeat("a", testMaxBytes)), codes.ResourceExhausted},
-		{"over the gRPC receive limit", []byte(strings.Repeat("a", testMaxBytes+grpcOverhead+1)), codes.ResourceExhausted},
-		{"too many recipients", []byte(manyRecipients(6)), codes.ResourceExhausted},
+		{"empty", nil, codes.InvalidArgument, "EMPTY_MESSAGE"},
+		{"not a message", []byte("\x00\x01\x02"), codes.InvalidArgument, "NOT_A_MESSAGE"},
+		{"over the size limit", []byte("Subject: x\n\n" + strings.Repeat("a", testMaxBytes)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
+		{"over the gRPC receive limit", []byte(strings.Repeat("a", testMaxBytes+grpcOverhead+1)), codes.ResourceExhausted, ""},
+		{"too many recipients", []byte(manyRecipients(6)), codes.ResourceExhausted, "TOO_MANY_RECIPIENTS"},
 	}
 	for _, tc := range cases {
 		_, err := c.Parse(ctx, &pb.ParseRequest{Raw: tc.raw})
 		if status.Code(err) != tc.code {
 			t.Errorf("%s: code = %v (%v), want %v", tc.name, status.Code(err), err, tc.code)
+		}
+		reason := ""
+		for _, d := range status.Convert(err).Details() {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetDomain() == errorDomain {
+				reason = info.GetReason()
+			}
+		}
+		if reason != tc.reason {
+			t.Errorf("%s: ErrorInfo reason = %q, want %q", tc.name, reason, tc.reason)
 		}
 	}
 	if _, err := c.GetDomainVerdict(ctx, &pb.GetDomainVerdictRequest{Domain: "no spaces allowed"}); status.Code(err) != codes.InvalidArgument {

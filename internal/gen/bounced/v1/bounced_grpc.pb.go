@@ -35,8 +35,11 @@ const (
 // formats MTAs still send) into verdicts.
 type BounceServiceClient interface {
 	// Parse reads one raw message and returns its facts and verdicts.
-	// Oversized input fails with RESOURCE_EXHAUSTED; input that cannot be read
-	// as a message fails with INVALID_ARGUMENT.
+	// Input over a limit fails with RESOURCE_EXHAUSTED, input that cannot be
+	// read as a message with INVALID_ARGUMENT; both carry a
+	// google.rpc.ErrorInfo with domain "bounced.dev" and a reason:
+	// MESSAGE_TOO_LARGE, MIME_TOO_DEEP, TOO_MANY_PARTS, TOO_MANY_RECIPIENTS,
+	// EMPTY_MESSAGE or NOT_A_MESSAGE.
 	Parse(ctx context.Context, in *ParseRequest, opts ...grpc.CallOption) (*ParseResponse, error)
 	// ParseStream answers each request with exactly one response, in order. A
 	// message that cannot be parsed yields a response with `error` set; the
@@ -95,8 +98,11 @@ func (c *bounceServiceClient) GetDomainVerdict(ctx context.Context, in *GetDomai
 // formats MTAs still send) into verdicts.
 type BounceServiceServer interface {
 	// Parse reads one raw message and returns its facts and verdicts.
-	// Oversized input fails with RESOURCE_EXHAUSTED; input that cannot be read
-	// as a message fails with INVALID_ARGUMENT.
+	// Input over a limit fails with RESOURCE_EXHAUSTED, input that cannot be
+	// read as a message with INVALID_ARGUMENT; both carry a
+	// google.rpc.ErrorInfo with domain "bounced.dev" and a reason:
+	// MESSAGE_TOO_LARGE, MIME_TOO_DEEP, TOO_MANY_PARTS, TOO_MANY_RECIPIENTS,
+	// EMPTY_MESSAGE or NOT_A_MESSAGE.
 	Parse(context.Context, *ParseRequest) (*ParseResponse, error)
 	// ParseStream answers each request with exactly one response, in order. A
 	// message that cannot be parsed yields a response with `error` set; the
