@@ -78,8 +78,8 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	svc := NewService(cfg)
 	opts = append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(cfg.MaxMessageBytes + grpcOverhead),
-		grpc.ChainUnaryInterceptor(recoverUnary(svc.cfg.Logger)),
-		grpc.ChainStreamInterceptor(recoverStream(svc.cfg.Logger)),
+		grpc.ChainUnaryInterceptor(logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
+		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
 	}, opts...)
 	s := grpc.NewServer(opts...)
 	pb.RegisterBounceServiceServer(s, svc)
@@ -249,6 +249,35 @@ func normalizeDomain(d string) (string, error) {
 		}
 	}
 	return d, nil
+}
+
+// logUnary logs every call at debug level with its code and duration, and
+// server faults (Internal, Unknown) at error level.
+func logUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		start := time.Now()
+		resp, err := h(ctx, req)
+		logCall(ctx, log, info.FullMethod, start, err)
+		return resp, err
+	}
+}
+
+func logStream(log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		start := time.Now()
+		err := h(srv, ss)
+		logCall(ss.Context(), log, info.FullMethod, start, err)
+		return err
+	}
+}
+
+func logCall(ctx context.Context, log *slog.Logger, method string, start time.Time, err error) {
+	code := status.Code(err)
+	level := slog.LevelDebug
+	if code == codes.Internal || code == codes.Unknown {
+		level = slog.LevelError
+	}
+	log.Log(ctx, level, "call", "method", method, "code", code.String(), "duration", time.Since(start).String())
 }
 
 // recoverUnary turns a panic in a handler into INTERNAL and logs it, so one
