@@ -277,6 +277,9 @@ func logCall(ctx context.Context, log *slog.Logger, method string, start time.Ti
 	if code == codes.Internal || code == codes.Unknown {
 		level = slog.LevelError
 	}
+	if !log.Enabled(ctx, level) {
+		return
+	}
 	log.Log(ctx, level, "call", "method", method, "code", code.String(), "duration", time.Since(start).String())
 }
 
