@@ -250,8 +250,50 @@ func hostOf(text, lower string) string {
 		}
 		return strings.ToLower(h)
 	}
+	if host == "" {
+		host = hostAfter(lower, hostMarkers)
+	}
 	return strings.ToLower(host)
 }
+
+// hostMarkers are the words after which a diagnostic names the host that
+// answered, tried when no "host X" or "X[ip]" is present: Sendmail "while
+// talking to mx.example.com.", "connect to mx.example.com", "blocked by
+// mx.example.com".
+var hostMarkers = []string{"connect to ", "talking to ", " by "}
+
+// maxHostMarkers caps the markers looked at in one text.
+const maxHostMarkers = 16
+
+// hostAfter returns the first name with a dot and a letter that follows one
+// of markers in lower, or "".
+func hostAfter(lower string, markers []string) string {
+	for _, marker := range markers {
+		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
+			i := strings.Index(lower[off:], marker)
+			if i < 0 {
+				break
+			}
+			start := off + i + len(marker)
+			j := start
+			for j < len(lower) && j-start < maxHostName && isHostByte(lower[j]) {
+				j++
+			}
+			name := strings.TrimRight(lower[start:j], ".-")
+			if strings.IndexByte(name, '.') > 0 && strings.IndexFunc(name, isLetter) >= 0 {
+				return name
+			}
+			off = start
+		}
+	}
+	return ""
+}
+
+func isHostByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_'
+}
+
+func isLetter(r rune) bool { return r >= 'a' && r <= 'z' }
 
 // maxLiteral and maxHostName bound the look-around of hostOf (RFC 1035
 // names are at most 253 bytes; an IPv6 literal with a port fits in 64).
@@ -286,31 +328,24 @@ func validHostChars(h string) bool {
 	return true
 }
 
-// completeFromDiagnostic fills the reply code, command and remote host from
-// the diagnostic text, and replaces the status with the one the text gives
-// when that is more specific: the Status field is missing or generic
-// (RFC 3464 section 2.3.4 asks for the most specific code), or the remote
-// server's own answer in an smtp diagnostic names another code of the same
-// class (Sendmail maps the server's 5.7.1 to its own 5.1.1, sample
-// lhost-sendmail-36).
+// completeFromDiagnostic fills the reply code, the server's status code,
+// the command and the remote host from the diagnostic text, and the Status
+// from the text when the report has no Status field.
 func completeFromDiagnostic(rc *Recipient) {
 	if rc.Diagnostic == "" {
 		return
 	}
-	d, paired := scanDiagnostic(rc.Diagnostic)
+	d, _ := scanDiagnostic(rc.Diagnostic)
 	// QUIRK: "X-Unix; 255" is a program's exit status, not a reply code
 	// (RFC 3464 section 2.3.6 leaves non-smtp types to their own grammar).
-	smtp := rc.DiagnosticType == "" || rc.DiagnosticType == "smtp"
 	if rc.ReplyCode == 0 && !strings.HasPrefix(rc.DiagnosticType, "x-unix") {
 		rc.ReplyCode = d.Reply
 	}
 	if !d.Status.IsZero() {
-		switch {
-		case rc.Status.IsZero():
-			rc.Status, rc.StatusFromText = d.Status, true
-		case rc.Status.Generic() && !d.Status.Generic() && d.Status.Class == rc.Status.Class:
-			rc.Status, rc.StatusFromText = d.Status, true
-		case paired && smtp && !d.Status.Generic() && d.Status.Class == rc.Status.Class && d.Status != rc.Status:
+		if rc.ServerStatus.IsZero() || rc.ServerStatus.Generic() && !d.Status.Generic() {
+			rc.ServerStatus = d.Status
+		}
+		if rc.Status.IsZero() {
 			rc.Status, rc.StatusFromText = d.Status, true
 		}
 	}
@@ -319,5 +354,14 @@ func completeFromDiagnostic(rc *Recipient) {
 	}
 	if rc.RemoteMTA == "" && d.Host != "" {
 		rc.RemoteMTA = d.Host
+	}
+}
+
+// finishRecipient fills the facts derived from the others: the stage and
+// the rejecting host's registered domain.
+func finishRecipient(rc *Recipient) {
+	setStage(rc)
+	if h := rc.RemoteHost(); h != "" {
+		rc.RemoteMTADomain = RegisteredDomain(h)
 	}
 }

@@ -14,7 +14,7 @@ func ExampleParse() {
 		"--b\nContent-Type: message/delivery-status\n\n" +
 		"Reporting-MTA: dns; mx.example.org\n\n" +
 		"Final-Recipient: rfc822; rcpt@example.net\nAction: failed\nStatus: 5.0.0\n" +
-		"Diagnostic-Code: smtp; 554 5.7.1 <rcpt@example.net>: Relay access denied\n" +
+		"Diagnostic-Code: smtp; 554 5.7.1 <rcpt@example.net>: Relay access denied (in reply to RCPT TO command)\n" +
 		"--b--\n"
 	rep, err := dsn.Parse([]byte(raw), dsn.Options{})
 	if err != nil {
@@ -22,8 +22,8 @@ func ExampleParse() {
 		return
 	}
 	r := rep.Recipients[0]
-	fmt.Println(rep.Kind, rep.DecodedBy, r.Recipient, r.Action, r.Status, r.ReplyCode)
-	// Output: bounce rfc3464 rcpt@example.net failed 5.7.1 554
+	fmt.Println(rep.Kind, rep.DecodedBy, r.Recipient, r.Action, r.Status, r.ServerStatus, r.ReplyCode, r.Stage)
+	// Output: bounce rfc3464 rcpt@example.net failed 5.0.0 5.7.1 554 RCPT
 }
 
 func ExampleScanDiagnostic() {

@@ -91,7 +91,7 @@ func TestDeliveryStatusFields(t *testing.T) {
 				t.Fatalf("got %d recipients, want 1: %+v", len(rep.Recipients), rep.Recipients)
 			}
 			r := rep.Recipients[0]
-			got := []string{r.Recipient, r.OriginalRecipient, string(r.Action), r.Status.String(), r.Diagnostic, r.Command, r.RemoteMTA}
+			got := []string{r.Recipient, r.OriginalRecipient, string(r.Action), specific(r).String(), r.Diagnostic, r.Command, r.RemoteMTA}
 			want := []string{c.recipient, c.orig, c.action, c.status, c.diag, c.command, c.remote}
 			names := []string{"recipient", "original", "action", "status", "diagnostic", "command", "remote"}
 			for i := range got {

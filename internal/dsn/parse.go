@@ -382,6 +382,9 @@ func (p *parser) finish() {
 	}
 	commandsFromTranscript(report, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)
+	for i := range r.Recipients {
+		finishRecipient(&r.Recipients[i])
+	}
 	r.Kind = kindOf(r)
 }
 
@@ -442,6 +445,9 @@ func dedupe(list []Recipient) []Recipient {
 func mergeRecipient(dst *Recipient, src Recipient) {
 	if dst.Status.IsZero() || (dst.Status.Generic() && !src.Status.IsZero() && !src.Status.Generic()) {
 		dst.Status = src.Status
+	}
+	if dst.ServerStatus.IsZero() || (dst.ServerStatus.Generic() && !src.ServerStatus.IsZero() && !src.ServerStatus.Generic()) {
+		dst.ServerStatus = src.ServerStatus
 	}
 	if dst.ReplyCode == 0 {
 		dst.ReplyCode = src.ReplyCode

@@ -542,7 +542,10 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if rc.ReplyCode == 0 && td.Reply != 0 {
 		rc.ReplyCode = td.Reply
 	}
-	if !td.Status.IsZero() && !td.Status.Generic() && (rc.Status.IsZero() || rc.Status.Generic() && rc.Status.Class == td.Status.Class) {
+	if !td.Status.IsZero() && !td.Status.Generic() && (rc.ServerStatus.IsZero() || rc.ServerStatus.Generic()) {
+		rc.ServerStatus = td.Status
+	}
+	if rc.Status.IsZero() && !td.Status.IsZero() {
 		rc.Status, rc.StatusFromText = td.Status, true
 	}
 	if !hasCode(rc.Diagnostic) && hasCode(t.Diagnostic) {

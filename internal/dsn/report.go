@@ -105,14 +105,27 @@ type Recipient struct {
 	Recipient         string // Final-Recipient address, normalised
 	OriginalRecipient string // Original-Recipient address, normalised
 	Action            Action
-	Status            smtpcode.Status
-	ReplyCode         smtpcode.ReplyCode
-	Command           string // SMTP command the reply answered: "RCPT", "DATA", "MAIL", "CONN", "EHLO", ...
-	DiagnosticType    string // "smtp", "x-unix", ...
-	Diagnostic        string // unfolded diagnostic text
-	RemoteMTA         string
-	LastAttemptDate   string
-	WillRetryUntil    string
+	// Status is the Status field as written (RFC 3464 section 2.3.4), or,
+	// when there is none, the code read from the diagnostic text
+	// (StatusFromText). Which of Status and ServerStatus decides a verdict
+	// is classify's policy, not dsn's.
+	Status smtpcode.Status
+	// ServerStatus is the enhanced status code of the remote server's reply
+	// in the diagnostic text ("550 5.7.1 ..."), zero if none.
+	ServerStatus   smtpcode.Status
+	ReplyCode      smtpcode.ReplyCode
+	Command        string // SMTP command the reply answered: "RCPT", "DATA", "MAIL", "CONN", "EHLO", ...
+	Stage          Stage  // step of the dialogue or delivery that failed
+	DiagnosticType string // "smtp", "x-unix", ...
+	Diagnostic     string // unfolded diagnostic text
+	// RemoteMTA is the Remote-MTA field, else the host the diagnostic says
+	// answered ("host mx.example.com[192.0.2.1] said").
+	RemoteMTA string
+	// RemoteMTADomain is the registered domain (RegisteredDomain) of the
+	// rejecting host, RemoteHost; "" for IP literals and unknown hosts.
+	RemoteMTADomain string
+	LastAttemptDate string
+	WillRetryUntil  string
 	// StatusFromText is true when Status was read out of the diagnostic text
 	// because the Status field was missing or generic.
 	StatusFromText bool

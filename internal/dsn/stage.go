@@ -1,0 +1,159 @@
+package dsn
+
+import (
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// Stage is the step of the SMTP dialogue (RFC 5321 section 3) or of local
+// delivery at which a recipient failed. It is read once, here, from the
+// command a reply answered, the transcript and the MTA's wording.
+type Stage int
+
+// The stages in the order a delivery goes through them.
+const (
+	StageUnknown   Stage = iota
+	StageConnect         // the greeting or the connection itself (RFC 5321 3.1)
+	StageHelo            // EHLO or HELO (RFC 5321 4.1.1.1)
+	StageStartTLS        // STARTTLS (RFC 3207)
+	StageAuth            // AUTH (RFC 4954)
+	StageMail            // MAIL FROM (RFC 5321 4.1.1.2)
+	StageRcpt            // RCPT TO (RFC 5321 4.1.1.3)
+	StageData            // the DATA command itself (RFC 5321 4.1.1.4)
+	StageEndOfData       // the reply after the final "." of the message
+	StageDelivery        // after the message was accepted: local delivery, mailbox
+)
+
+var stageNames = [...]string{"", "CONNECT", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "END_OF_DATA", "DELIVERY"}
+
+// String returns the stage's name in upper case, "" for StageUnknown.
+func (s Stage) String() string {
+	if s >= 0 && int(s) < len(stageNames) {
+		return stageNames[s]
+	}
+	return ""
+}
+
+// stageOfCommand maps the Command field's values to stages.
+var stageOfCommand = map[string]Stage{
+	"CONN":     StageConnect,
+	"EHLO":     StageHelo,
+	"HELO":     StageHelo,
+	"STARTTLS": StageStartTLS,
+	"AUTH":     StageAuth,
+	"MAIL":     StageMail,
+	"RCPT":     StageRcpt,
+	"DATA":     StageData,
+}
+
+// stagePhrases name a stage more precisely than the command does; first
+// match wins. Lower case.
+var stagePhrases = []struct {
+	phrase string
+	stage  Stage
+}{
+	// Postfix "(in reply to end of DATA command)", Exim "after end of data".
+	{"in reply to end of data", StageEndOfData},
+	{"after end of data", StageEndOfData},
+	{"remote mail server after rcpt to", StageRcpt},   // Exim
+	{"remote mail server after mail from", StageMail}, // Exim
+	{"after initial connection", StageConnect},
+	{"connected but greeting failed", StageConnect}, // qmail
+	{"refused to talk to me", StageConnect},         // Postfix: 554 greeting
+	{"but my name was rejected", StageHelo},         // Postfix: HELO rejected
+	{"in reply to starttls", StageStartTLS},
+	{"in reply to auth", StageAuth},
+}
+
+// deliveryPhrases say that the message was accepted and failed in local
+// delivery (RFC 3464 section 2.3.6 "x-unix" diagnostics, Postfix local(8)).
+var deliveryPhrases = []string{
+	"delivery to mailbox",
+	"mail for user",
+	"cannot update mailbox",
+	"maildir",
+	"mailbox is full",
+	"quota exceeded",
+}
+
+// setStage fills rc.Stage from its command, diagnostic type and text.
+func setStage(rc *Recipient) {
+	if rc.Stage != StageUnknown {
+		return
+	}
+	lower := asciiLower(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)])
+	for _, p := range stagePhrases {
+		if strings.Contains(lower, p.phrase) {
+			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
+				break
+			}
+			rc.Stage = p.stage
+			return
+		}
+	}
+	if s, ok := stageOfCommand[strings.ToUpper(rc.Command)]; ok {
+		rc.Stage = s
+		return
+	}
+	if strings.HasPrefix(rc.DiagnosticType, "x-unix") || strings.HasPrefix(rc.DiagnosticType, "x-local") {
+		rc.Stage = StageDelivery
+		return
+	}
+	if rc.DiagnosticType != "smtp" {
+		for _, p := range deliveryPhrases {
+			if strings.Contains(lower, p) && rc.ReplyCode == 0 {
+				rc.Stage = StageDelivery
+				return
+			}
+		}
+	}
+}
+
+// RegisteredDomain returns the registrable domain ("eTLD+1", by the public
+// suffix list) of a host or domain name, lower case, or "" for IP literals
+// and empty names; a name the list cannot split is returned as is. It is
+// the project's one helper for "the same organisation's domain".
+func RegisteredDomain(name string) string {
+	name = strings.Trim(strings.ToLower(strings.TrimSpace(name)), ". []<>\"")
+	if name == "" || IsIP(name) {
+		return ""
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(name)
+	if err != nil {
+		return name
+	}
+	return d
+}
+
+// IsIP reports whether s is an IP address, possibly as an address literal
+// ("[192.0.2.1]", "IPv6:2001:db8::1").
+func IsIP(s string) bool {
+	s = strings.Trim(s, "[]")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "ipv6:"), "IPv6:")
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// RemoteHost returns the host name in RemoteMTA, lower case, without its
+// type, address literal or comment: "dns; mx.example.jp. (198.51.100.225)"
+// gives "mx.example.jp".
+func (r Recipient) RemoteHost() string { return hostOfRemoteMTA(r.RemoteMTA) }
+
+// hostOfRemoteMTA reads a host name out of a Remote-MTA value such as
+// "mx.example.jp. (198.51.100.225, the server for the domain example.jp.)",
+// "[192.0.2.1]" or "dns; mx.example.com".
+func hostOfRemoteMTA(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = strings.TrimSpace(v[i+1:])
+	}
+	if i := strings.IndexAny(v, " (\t"); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.IndexByte(v, '['); i > 0 {
+		v = v[:i]
+	}
+	return strings.Trim(v, ".[]")
+}
