@@ -7,11 +7,8 @@ package bounce
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -191,7 +188,7 @@ func observations(res *Result, now time.Time) []domaincache.Observation {
 			Domain: d,
 			Reason: string(r.Verdict.Reason),
 			Side:   string(r.Verdict.Side),
-			Status: r.Facts.Status.String(),
+			Status: statusOf(r),
 			Sender: sender,
 			Hard:   r.Verdict.Hard,
 			At:     now,
@@ -199,26 +196,12 @@ func observations(res *Result, now time.Time) []domaincache.Observation {
 		obs = append(obs, o)
 		// The rejecting MTA's registered domain is remembered too when it
 		// differs, so that a host serving many broken domains shows up.
-		if m := registeredDomain(r.Facts.RemoteMTA); m != "" && m != registeredDomain(d) {
+		if m := r.Facts.RemoteMTADomain; m != "" && m != dsn.RegisteredDomain(d) {
 			o.Domain = m
 			obs = append(obs, o)
 		}
 	}
 	return obs
-}
-
-// registeredDomain is the public-suffix-plus-one of a host name, "" for IP
-// literals and names without a known suffix.
-func registeredDomain(host string) string {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "" || net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return ""
-	}
-	return d
 }
 
 // normalizeSender is who sent the original: its From, or the bounce's To.
@@ -268,18 +251,17 @@ func recipientDomains(rep *dsn.Report) []string {
 }
 
 func toHistory(s domaincache.Summary) *classify.History {
-	return &classify.History{
-		Domain:          s.Domain,
-		Total:           s.Total,
-		Reasons:         s.Reasons,
-		Sides:           s.Sides,
-		DistinctSenders: s.DistinctSenders,
-		FirstSeen:       s.FirstSeen,
-		LastSeen:        s.LastSeen,
-		LastReason:      s.LastReason,
-		LastSide:        s.LastSide,
-		LastStatus:      s.LastStatus,
+	h := s.History()
+	return &h
+}
+
+// statusOf is the status remembered for a recipient: the one its verdict
+// was decided on, else the report's.
+func statusOf(r Recipient) string {
+	if !r.Verdict.Status.IsZero() {
+		return r.Verdict.Status.String()
 	}
+	return r.Facts.Status.String()
 }
 
 // IsLimit reports whether err is a crossed input limit (size, depth, parts,

@@ -97,7 +97,7 @@ func runHistory(t *testing.T, store domaincache.Store) {
 	}
 	usedHistory := false
 	for _, ev := range v.Evidence {
-		if ev.Signal == "domain_history" {
+		if ev.Signal == classify.SignalDomainHistory {
 			usedHistory = true
 		}
 	}

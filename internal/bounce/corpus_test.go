@@ -64,7 +64,7 @@ func parseCorpusFile(t *testing.T, e *Engine, path string) golden {
 			g.Recipients = append(g.Recipients, goldenRecipient{
 				Recipient: r.Facts.Recipient,
 				Action:    string(r.Facts.Action),
-				Status:    r.Facts.Status.String(),
+				Status:    statusOf(r), // the code the verdict was decided on
 				Reply:     int(r.Facts.ReplyCode),
 				Command:   r.Facts.Command,
 				Reason:    string(r.Verdict.Reason),

@@ -48,7 +48,9 @@ func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	if f.delivered() {
 		return Verdict{
 			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
-			Evidence: []Evidence{{Signal: "action", Value: string(rcpt.Action) + statusSuffix(f.status), Rule: "action delivered/relayed/expanded (RFC 3464 2.3.3)", Weight: 0.95}},
+			Evidence: []Evidence{{Signal: SignalAction, Value: string(rcpt.Action) + statusSuffix(f.status),
+				RuleID: "action-delivered", Source: "RFC 3464 2.3.3", Weight: 0.95}},
+			Status: f.status,
 		}
 	}
 	return f.decide(rep, rcpt, hist)
@@ -62,9 +64,10 @@ type facts struct {
 	statusFrom string // "status field" or "diagnostic..."
 	reply      smtpcode.ReplyCode
 	command    string // upper case
+	stage      dsn.Stage
 	mta        string // lower case DecodedBy
 	host       string // lower-case rejecting host, "" when unknown
-	hostFrom   string // "remote-mta" or "diagnostic"
+	hostDomain string // its registered domain
 	dtype      string // lower-case diagnostic type
 	sender     bool   // the diagnostic names the sender's domain, not the recipient's
 	rcptDomain string // lower-case domain of the recipient
@@ -77,6 +80,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	f := &facts{
 		reply:   rcpt.ReplyCode,
 		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
+		stage:   rcpt.Stage,
 		mta:     strings.ToLower(rep.DecodedBy),
 		dtype:   strings.ToLower(strings.TrimSpace(rcpt.DiagnosticType)),
 		action:  dsn.Action(strings.ToLower(strings.TrimSpace(string(rcpt.Action)))),
@@ -87,28 +91,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	if len(raw) > MaxDiagnosticBytes {
 		raw = raw[:MaxDiagnosticBytes]
 	}
-
-	// The status the remote server gave in its reply is more specific than
-	// a generic or missing Status field (QUIRK: RFC 3464 2.3.4 wants the
-	// field, but Sendmail, Postfix and Exchange often write 5.0.0 there and
-	// the real code only in the Diagnostic-Code; lhost-postfix-44).
-	f.status, f.statusFrom = rcpt.Status, "status field"
-	if st, ok := replyStatus(raw); ok && (st.Class == 4 || st.Class == 5) {
-		switch {
-		case !st.Generic() && (f.status.IsZero() || f.status.Generic() || (st != f.status && (f.dtype == "smtp" || f.dtype == ""))):
-			f.status, f.statusFrom = st, "diagnostic"
-			if !rcpt.Status.IsZero() {
-				f.statusFrom = "diagnostic; Status field " + rcpt.Status.String()
-			}
-		case f.status.IsZero():
-			f.status, f.statusFrom = st, "diagnostic"
-		}
-	}
-	if f.reply == 0 {
-		if c, _, ok := smtpcode.FindReply(raw); ok && (c.Temporary() || c.Permanent()) {
-			f.reply = c
-		}
-	}
+	f.status, f.statusFrom = decisiveStatus(rcpt)
 	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
 	phrases.scan(f.diag, &f.hits)
 	switch {
@@ -121,46 +104,41 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	case f.reply.Temporary() || f.reply.Permanent():
 		f.class = f.reply.Class()
 	}
-	if f.command == "" {
-		f.command = commandIn(f.diag)
+	f.host = rcpt.RemoteHost()
+	f.hostDomain = rcpt.RemoteMTADomain
+	if f.hostDomain == "" && f.host != "" {
+		f.hostDomain = dsn.RegisteredDomain(f.host)
 	}
-	f.host, f.hostFrom = rejectingHost(rcpt.RemoteMTA, f.diag)
 	f.sender = namesSender(rep, rcpt, f.diag)
 	return f
 }
 
-// replyStatus returns the enhanced status code of the remote server's
-// reply in a diagnostic: the first one that follows a reply code ("550
-// 5.7.1", "550-5.2.2", "550-'5.7.1"), else the first one (QUIRK: Amazon SES
-// prefixes its own "5.1.0 - Unknown address error" to the remote reply;
-// lhost-amazonses-01).
-func replyStatus(raw string) (smtpcode.Status, bool) {
-	var firstSt smtpcode.Status
-	found := false
-	for off, n := 0, 0; off < len(raw) && n < 4; n++ {
-		st, i, j, ok := smtpcode.Find(raw[off:])
-		if !ok {
-			break
-		}
-		if !found {
-			firstSt, found = st, true
-		}
-		k := off + i
-		for k > off && (raw[k-1] == ' ' || raw[k-1] == '-' || raw[k-1] == '\'' || raw[k-1] == '#') {
-			k--
-		}
-		if k >= 3 {
-			if c, err := smtpcode.ParseReplyCode(raw[k-3 : k]); err == nil && c.Class() == st.Class && (k == 3 || !isAlnum(raw[k-4])) {
-				return st, true
-			}
-		}
-		off += j
+// decisiveStatus is the one policy for which enhanced status code decides
+// a verdict when the report's Status field and the remote server's own code
+// (dsn.Recipient.ServerStatus) differ. The server's code wins when the field
+// is missing or generic (QUIRK: RFC 3464 2.3.4 wants the most specific code
+// in the field, but Sendmail, Postfix and Exchange often write 5.0.0 there
+// and the real code only in the Diagnostic-Code; lhost-postfix-44), and
+// when a specific server code contradicts the field in an smtp diagnostic
+// (Sendmail maps the server's 5.7.1 to its own 5.1.1; lhost-sendmail-36).
+// It returns the code and where it came from, for the evidence.
+func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
+	field, srv := rcpt.Status, rcpt.ServerStatus
+	from := "Status field"
+	if rcpt.StatusFromText {
+		from = "diagnostic"
 	}
-	return firstSt, found
-}
-
-func isAlnum(b byte) bool {
-	return b >= '0' && b <= '9' || (b|0x20) >= 'a' && (b|0x20) <= 'z'
+	if srv.IsZero() || (srv.Class != 4 && srv.Class != 5) || srv == field {
+		return field, from
+	}
+	dtype := strings.ToLower(strings.TrimSpace(rcpt.DiagnosticType))
+	switch {
+	case field.IsZero() || rcpt.StatusFromText:
+		return srv, "server reply"
+	case !srv.Generic() && (field.Generic() || dtype == "smtp" || dtype == ""):
+		return srv, "server reply; Status field " + field.String()
+	}
+	return field, from
 }
 
 // normalizeDiag collapses runs of white space and drops the reply and
@@ -230,7 +208,7 @@ func namesSender(rep *dsn.Report, rcpt *dsn.Recipient, diag string) bool {
 		if len(d) < 4 || strings.IndexByte(d, '.') < 0 {
 			continue
 		}
-		if registeredDomain(d) == registeredDomain(rcpt.Domain()) {
+		if dsn.RegisteredDomain(d) == dsn.RegisteredDomain(rcpt.Domain()) {
 			return false
 		}
 		return strings.Contains(diag, d)
@@ -374,10 +352,13 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 				switch {
 				case s.reason == r.reason:
 					v.Confidence = min(0.97, v.Confidence+0.1)
-					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s), Rule: "agrees: " + ruleName(s), Weight: 0.1})
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s) + " agrees",
+						RuleID: s.id, Source: ruleSource(s), Weight: 0.1})
 				case !s.weak:
 					v.Confidence = max(0.3, v.Confidence-0.1)
-					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s), Rule: "overruled by the phrase: " + ruleName(s) + " suggests " + string(s.reason), Weight: 0})
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s),
+						Value:  codeValue(f, s) + " suggests " + string(s.reason) + ", overruled by the phrase",
+						RuleID: s.id, Source: ruleSource(s), Weight: 0})
 				}
 			}
 		}
@@ -388,7 +369,8 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 		v.Hard = isHardReason(v.Reason) && !r.notHard && f.permanent()
 		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
 			v.Hard = false
-			v.Evidence = append(v.Evidence, Evidence{Signal: "phrase", Value: firstOf(f.diag, temporaryPhrases), Rule: "suspension says it is temporary: not hard", Weight: 0.2})
+			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: firstOf(f.diag, temporaryPhrases),
+				RuleID: "suspend-temporary", Source: "RFC 3463 3.1 (transient vs permanent)", Weight: 0.2})
 		}
 	}
 
@@ -400,12 +382,16 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	}
 	if f.delayed() {
 		v.Hard = false
-		v.Evidence = append(v.Evidence, Evidence{Signal: "action", Value: "delayed", Rule: "delay notice: still being retried, never a hard bounce (RFC 3464 2.3.3)", Weight: 0.1})
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalAction, Value: "delayed: still being retried, never a hard bounce",
+			RuleID: "delay-notice", Source: "RFC 3464 2.3.3", Weight: 0.1})
 	}
 	if v.Hard {
-		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f), Rule: "permanent failure with reason " + string(v.Reason) + ": retrying the address is pointless", Weight: 0.2})
+		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f) + ": permanent, retrying the address is pointless",
+			RuleID: "hard-permanent", Source: "RFC 3463 3.1; RFC 5321 4.2.1", Weight: 0.2})
 	}
 	v.Confidence = round2(v.Confidence)
+	v.Status = f.status
+	v.OriginalIsAutoReply = rep.Original.IsAutoReply()
 	return v
 }
 
@@ -416,14 +402,16 @@ func (f *facts) fallback() Verdict {
 		// A delay notice without a cause: the queue is still trying to reach
 		// the destination (lhost-gmail-08, lhost-opensmtpd-04).
 		return Verdict{Reason: Expired, Side: SideNetwork, Confidence: 0.4,
-			Evidence: []Evidence{{Signal: "action", Value: "delayed", Rule: "delay notice without a stated cause: not delivered in time yet", Weight: 0.4}}}
+			Evidence: []Evidence{{Signal: SignalAction, Value: "delayed without a stated cause",
+				RuleID: "delay-no-cause", Source: "RFC 3464 2.3.3", Weight: 0.4}}}
 	case f.class == 4:
 		return Verdict{Reason: OnHold, Side: SideUnknown, Confidence: 0.2,
-			Evidence: []Evidence{{Signal: codeSignalOf(f), Value: codeValueOf(f), Rule: "transient failure with no recognised cause: decide later", Weight: 0.2}}}
+			Evidence: []Evidence{{Signal: codeSignalOf(f), Value: codeValueOf(f) + ": transient, no recognised cause",
+				RuleID: "transient-no-cause", Source: "RFC 3463 3.1", Weight: 0.2}}}
 	}
-	ev := Evidence{Signal: "action", Value: string(f.action), Rule: "no rule matched", Weight: 0.1}
+	ev := Evidence{Signal: SignalAction, Value: string(f.action), RuleID: "no-rule", Source: "RFC 3464 2.3.3", Weight: 0.1}
 	if !f.status.IsZero() || f.reply != 0 {
-		ev = Evidence{Signal: codeSignalOf(f), Value: codeValueOf(f), Rule: "no rule matched", Weight: 0.1}
+		ev = Evidence{Signal: codeSignalOf(f), Value: codeValueOf(f), RuleID: "no-rule", Source: "RFC 3463 3.1", Weight: 0.1}
 	}
 	return Verdict{Reason: Undefined, Side: SideUnknown, Confidence: 0.1, Evidence: []Evidence{ev}}
 }
@@ -450,53 +438,96 @@ func baseConfidence(r *rule, fromText bool) float64 {
 
 // ruleEvidence lists the conditions of the winning row as evidence.
 func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
-	name := ruleName(r)
 	var ev []Evidence
+	add := func(sig Signal, value string, weight float64) {
+		ev = append(ev, Evidence{Signal: sig, Value: value, RuleID: r.id, Source: ruleSource(r), Weight: weight})
+	}
 	if r.hasText {
-		sig := "phrase"
+		value := phrase
 		if fromText {
-			name += "; read in the report's text, not the recipient's diagnostic"
+			value += " (in the report's text, not the recipient's diagnostic)"
 		}
-		ev = append(ev, Evidence{Signal: sig, Value: phrase, Rule: name, Weight: w})
+		add(SignalPhrase, value, w)
 		w = 0.1
 	}
 	if r.st.set {
-		ev = append(ev, Evidence{Signal: "status", Value: f.status.String() + " (" + f.statusFrom + ")", Rule: name, Weight: w})
+		add(SignalStatus, f.status.String()+" ("+f.statusFrom+")", w)
 		w = 0.1
 	}
 	if r.codeHi != 0 {
-		ev = append(ev, Evidence{Signal: "reply_code", Value: f.reply.String(), Rule: name, Weight: w})
+		add(SignalReplyCode, f.reply.String(), w)
 		w = 0.1
 	}
 	if r.dtype != "" {
-		ev = append(ev, Evidence{Signal: "diagnostic_type", Value: f.dtype, Rule: name, Weight: w})
+		add(SignalFormat, "diagnostic type "+f.dtype, w)
 		w = 0.1
 	}
 	if r.command != "" {
-		ev = append(ev, Evidence{Signal: "command", Value: f.command, Rule: name, Weight: 0.2})
+		add(SignalStage, f.command, 0.2)
 	}
 	if r.mta != "" {
-		ev = append(ev, Evidence{Signal: "mta", Value: f.mta, Rule: name, Weight: 0.2})
+		add(SignalFormat, f.mta, 0.2)
 	}
 	if r.host != "" {
-		ev = append(ev, Evidence{Signal: "host", Value: f.host, Rule: name, Weight: 0.2})
+		add(SignalHost, f.host, 0.2)
 	}
 	if r.rcptDomain != "" {
-		ev = append(ev, Evidence{Signal: "recipient_domain", Value: f.rcptDomain, Rule: name, Weight: w})
+		add(SignalHost, "recipient domain "+f.rcptDomain, w)
 	}
 	if r.namesSender {
-		ev = append(ev, Evidence{Signal: "sender_domain", Value: "named in the diagnostic", Rule: name, Weight: 0.2})
+		add(SignalPhrase, "the diagnostic names the sender's domain", 0.2)
 	}
 	return ev
 }
 
-func ruleName(r *rule) string { return "rules.go " + r.id + " (" + r.src + ")" }
-
-func codeSignal(r *rule) string {
-	if r.st.set {
-		return "status"
+// ruleSource is the citation of a row: its src without the names of
+// corpus samples ("lhost-postfix-44"), which are files, not sources; a row
+// citing only samples cites the RFC of what it matches on.
+func ruleSource(r *rule) string {
+	var parts []string
+	for _, part := range strings.Split(r.src, ";") {
+		part = strings.TrimSpace(part)
+		var kept []string
+		for _, w := range strings.Split(part, ", ") {
+			if !isSampleName(w) {
+				kept = append(kept, w)
+			}
+		}
+		if len(kept) > 0 {
+			parts = append(parts, strings.Join(kept, ", "))
+		}
 	}
-	return "reply_code"
+	if len(parts) > 0 {
+		return strings.Join(parts, "; ")
+	}
+	switch {
+	case r.st.set:
+		return "RFC 3463"
+	case r.codeHi != 0:
+		return "RFC 5321 4.2"
+	case r.dtype != "":
+		return "RFC 3464 2.3.6"
+	}
+	return "MTA wording seen in real bounces"
+}
+
+// isSampleName reports a corpus file name such as "lhost-postfix-44" or
+// "rfc3464-28", possibly followed by words.
+func isSampleName(w string) bool {
+	name, _, _ := strings.Cut(w, " ")
+	for _, prefix := range [...]string{"lhost-", "rhost-", "rfc3464-", "rfc3834-", "arf-", "bsd-"} {
+		if strings.HasPrefix(name, prefix) && strings.IndexFunc(name, func(r rune) bool { return r >= '0' && r <= '9' }) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func codeSignal(r *rule) Signal {
+	if r.st.set {
+		return SignalStatus
+	}
+	return SignalReplyCode
 }
 
 func codeValue(f *facts, r *rule) string {
@@ -506,11 +537,11 @@ func codeValue(f *facts, r *rule) string {
 	return f.reply.String()
 }
 
-func codeSignalOf(f *facts) string {
+func codeSignalOf(f *facts) Signal {
 	if !f.status.IsZero() {
-		return "status"
+		return SignalStatus
 	}
-	return "reply_code"
+	return SignalReplyCode
 }
 
 func codeValueOf(f *facts) string {
@@ -520,11 +551,11 @@ func codeValueOf(f *facts) string {
 	return f.reply.String()
 }
 
-func hardSignal(f *facts) string {
+func hardSignal(f *facts) Signal {
 	if !f.status.IsZero() || f.reply != 0 {
 		return codeSignalOf(f)
 	}
-	return "action"
+	return SignalAction
 }
 
 func hardValue(f *facts) string {
@@ -539,34 +570,6 @@ func statusSuffix(st smtpcode.Status) string {
 		return ""
 	}
 	return " " + st.String()
-}
-
-// defaultSide is the side a reason usually points at (REASONS.md).
-func defaultSide(r Reason) Side {
-	switch r {
-	case UserUnknown, HostUnknown, HasMoved, MailboxFull, Suspend, NotAccept,
-		SystemError, SystemFull, MailerError, Filtered:
-		return SideRecipient
-	case AuthFailure, BadReputation, Blocked, ContentError, EmailTooLarge,
-		NotCompliantRFC, PolicyViolation, RateLimited, Rejected, RequirePTR,
-		SecurityError, SpamDetected, SyntaxError, VirusDetected:
-		return SideSender
-	case Expired, NetworkError, FailedSTARTTLS:
-		return SideNetwork
-	}
-	return SideUnknown
-}
-
-// isHardReason reports the reasons for which a permanent failure means the
-// address itself is dead (issue item 2): unknown user, unknown host or null
-// MX, moved, disabled. Blocklists, policy, content, rate limits and relay
-// denials never are: they say nothing about the recipient.
-func isHardReason(r Reason) bool {
-	switch r {
-	case UserUnknown, HostUnknown, HasMoved, NotAccept, Suspend:
-		return true
-	}
-	return false
 }
 
 var temporaryPhrases = []string{"temporar", "try again later", "please try again"}
@@ -585,32 +588,6 @@ func firstOf(s string, list []string) string {
 func round2(x float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
 	return v
-}
-
-// commandPhrases are how MTAs name the command a reply answered, for
-// diagnostics whose recipient carries no Command. First match wins.
-var commandPhrases = []struct{ phrase, cmd string }{
-	{"in reply to end of data", "DATA"},
-	{"after end of data", "DATA"},
-	{"in reply to data", "DATA"},
-	{"in reply to rcpt to", "RCPT"},
-	{"after rcpt to", "RCPT"},
-	{"rcpt to response", "RCPT"},
-	{"in reply to mail from", "MAIL"},
-	{"after mail from", "MAIL"},
-	{"in reply to ehlo", "EHLO"},
-	{"in reply to helo", "HELO"},
-	{"after initial connection", "CONN"},
-	{"in reply to auth", "AUTH"},
-}
-
-func commandIn(lower string) string {
-	for _, c := range commandPhrases {
-		if strings.Contains(lower, c.phrase) {
-			return c.cmd
-		}
-	}
-	return ""
 }
 
 // reportText returns the part of the report's human-readable text that

@@ -24,17 +24,17 @@ func TestKinds(t *testing.T) {
 	}{
 		// arf-01: RFC 5965 feedback report
 		{"feedback", dsn.Report{Kind: dsn.KindFeedback, Feedback: &dsn.Feedback{Type: "abuse"}},
-			dsn.Recipient{Recipient: "redacted@example.net"}, Feedback, "feedback_type"},
+			dsn.Recipient{Recipient: "redacted@example.net"}, Feedback, "format"},
 		// a feedback kind without the parsed fields
-		{"feedback kind", dsn.Report{Kind: dsn.KindFeedback}, dsn.Recipient{}, Feedback, "kind"},
+		{"feedback kind", dsn.Report{Kind: dsn.KindFeedback}, dsn.Recipient{}, Feedback, "format"},
 		// rfc3834-01: an auto-reply with Auto-Submitted
 		{"vacation", dsn.Report{Kind: dsn.KindAutoReply, AutoReply: dsn.AutoReplyMarkers{AutoSubmitted: "auto-replied"}},
-			dsn.Recipient{Recipient: "kijitora@example.net"}, Vacation, "header"},
+			dsn.Recipient{Recipient: "kijitora@example.net"}, Vacation, "format"},
 		// an auto-reply recognised by its subject only
-		{"vacation kind", dsn.Report{Kind: dsn.KindAutoReply}, dsn.Recipient{}, Vacation, "kind"},
+		{"vacation kind", dsn.Report{Kind: dsn.KindAutoReply}, dsn.Recipient{}, Vacation, "format"},
 		// an auto-reply even if a status slipped in: the kind decides (issue item 5)
 		{"vacation with status", dsn.Report{Kind: dsn.KindAutoReply},
-			dsn.Recipient{Action: dsn.ActionFailed, Status: smtpcode.MustStatus("5.1.1"), Diagnostic: "550 5.1.1 user unknown"}, Vacation, "kind"},
+			dsn.Recipient{Action: dsn.ActionFailed, Status: smtpcode.MustStatus("5.1.1"), Diagnostic: "550 5.1.1 user unknown"}, Vacation, "format"},
 		// lhost-amazonses-12: delivery notification
 		{"delivered", dsn.Report{Kind: dsn.KindDelivery},
 			dsn.Recipient{Action: dsn.ActionDelivered, Status: smtpcode.MustStatus("2.6.0")}, Delivered, "action"},

@@ -25,10 +25,11 @@ func ExampleClassify() {
 			RemoteMTA:      "mx.example.co.jp",
 		}},
 	}
+	dsn.CompleteFacts(&rep.Recipients[0]) // what dsn.Parse does
 	v := classify.Classify(rep, &rep.Recipients[0], nil)
-	fmt.Println(v.Reason, v.Side, v.Hard, v.Confidence)
+	fmt.Println(v.Reason, v.Side, v.Hard, v.Confidence, v.Status)
 	for _, e := range v.Evidence {
-		fmt.Printf("%s %q\n", e.Signal, e.Value)
+		fmt.Printf("%s %s %q\n", e.Signal, e.RuleID, e.Value)
 	}
 
 	// A relay denial from the recipient domain's own MX, seen before by
@@ -44,12 +45,13 @@ func ExampleClassify() {
 	}
 	hist := &classify.History{Domain: "recipient.example", Total: 30, DistinctSenders: 12,
 		Reasons: map[string]int64{"norelaying": 30}}
+	dsn.CompleteFacts(&rep.Recipients[0])
 	v = classify.Classify(rep, &rep.Recipients[0], hist)
 	fmt.Println(v.Reason, v.Side, v.Hard, v.Confidence)
 	// Output:
-	// userunknown recipient true 0.95
-	// phrase "user unknown"
-	// status "5.1.1"
-	// status "5.1.1"
+	// userunknown recipient true 0.95 5.1.1
+	// phrase user-unknown "user unknown"
+	// status st-x.1.1 "5.1.1 agrees"
+	// status hard-permanent "5.1.1: permanent, retrying the address is pointless"
 	// norelaying recipient false 0.9
 }

@@ -47,6 +47,7 @@ func (c ruleCase) facts() (*dsn.Report, *dsn.Recipient) {
 	if c.status != "" {
 		rc.Status = smtpcode.MustStatus(c.status)
 	}
+	dsn.CompleteFacts(rc)
 	mta := c.mta
 	if mta == "" {
 		mta = "rfc3464"
@@ -64,9 +65,8 @@ func (c ruleCase) facts() (*dsn.Report, *dsn.Recipient) {
 // decidedBy returns the rules.go row id named by the verdict's evidence.
 func decidedBy(v Verdict) string {
 	for _, e := range v.Evidence {
-		if rest, ok := strings.CutPrefix(e.Rule, "rules.go "); ok {
-			id, _, _ := strings.Cut(rest, " ")
-			return id
+		if isRuleID(e.RuleID) {
+			return e.RuleID
 		}
 	}
 	return ""
@@ -475,4 +475,14 @@ func TestAutomatonAgreesWithContains(t *testing.T) {
 			}
 		}
 	}
+}
+
+// isRuleID reports whether id names a row of rules.go.
+func isRuleID(id string) bool {
+	for i := range rules {
+		if rules[i].id == id {
+			return true
+		}
+	}
+	return false
 }

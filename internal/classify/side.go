@@ -1,11 +1,8 @@
 package classify
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/bounced/bounced/internal/dsn"
 )
@@ -36,24 +33,29 @@ const (
 func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (Side, float64, []Evidence) {
 	var snd, rcv float64
 	var ev []Evidence
-	add := func(side Side, w float64, signal, value, rule string) {
+	// add records one signal; id names the check ("relay.<id>"), src cites
+	// it, value says what was seen and what it tells.
+	add := func(side Side, w float64, signal Signal, value, id, src string) {
 		if side == SideSender {
 			snd += w
 		} else {
 			rcv += w
 		}
-		ev = append(ev, Evidence{Signal: signal, Value: value, Rule: "relay side " + string(side) + ": " + rule, Weight: w})
+		ev = append(ev, Evidence{Signal: signal, Value: value + " (" + string(side) + " side)", RuleID: "relay." + id, Source: src, Weight: w})
 	}
 
-	rdom := registeredDomain(rcpt.Domain())
-	if f.host != "" && !isIP(f.host) {
-		hdom := registeredDomain(f.host)
+	const design = "DESIGN.md, Relaying denied"
+	rdom := dsn.RegisteredDomain(rcpt.Domain())
+	if f.host != "" && !dsn.IsIP(f.host) {
+		hdom := f.hostDomain
 		sdom, sfrom := senderDomain(rep, hdom)
 		switch {
 		case rdom != "" && hdom == rdom:
-			add(SideRecipient, wHostInRcptDomain, "host", f.host, "the rejecting host ("+f.hostFrom+") is in the recipient's domain "+rdom+": its own MX does not accept it")
+			add(SideRecipient, wHostInRcptDomain, SignalHost, f.host+" is in the recipient's domain "+rdom+": its own MX does not accept it",
+				"host-in-recipient-domain", design)
 		case sdom != "":
-			add(SideSender, wHostInSenderDomain, "host", f.host, "the rejecting host ("+f.hostFrom+") is in the sender's domain ("+sfrom+"): the sender's own relay refused")
+			add(SideSender, wHostInSenderDomain, SignalHost, f.host+" is in the sender's domain ("+sfrom+"): the sender's own relay refused",
+				"host-in-sender-domain", design)
 		default:
 			if h, ok := classifyHost(f.host); ok {
 				w := wHostNamingHabit
@@ -62,46 +64,49 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (S
 				}
 				switch h.kind {
 				case hostInbound:
-					add(SideRecipient, w, "host", f.host, "the rejecting host looks like the recipient domain's MX ("+h.src+")")
+					add(SideRecipient, w, SignalHost, f.host+" looks like the recipient domain's MX", "host-looks-inbound", h.src)
 				case hostOutbound:
-					add(SideSender, w, "host", f.host, "the rejecting host looks like a submission relay or smarthost ("+h.src+")")
+					add(SideSender, w, SignalHost, f.host+" looks like a submission relay or smarthost", "host-looks-outbound", h.src)
 				}
 			}
 		}
 	}
 	if ph := firstOf(f.diag, relaySenderPhrases); ph != "" {
-		add(SideSender, wSenderText, "phrase", ph, "the reply asks the client to authenticate or be verified")
+		add(SideSender, wSenderText, SignalPhrase, ph+": the client must authenticate or be verified", "sender-phrase", "RFC 4954 6; RFC 5321 3.6.2")
 	}
 	if ph := firstOf(f.diag, relayRecipientPhrases); ph != "" {
-		add(SideRecipient, wRecipientText, "phrase", ph, "the server says the recipient's domain is not one of its own")
+		add(SideRecipient, wRecipientText, SignalPhrase, ph+": the recipient's domain is not one of the server's own", "recipient-phrase", "RFC 5321 3.6.2")
 	}
 	switch {
 	case f.reply == 530 || f.reply == 535 || (f.status.Subject == 7 && f.status.Detail == 8):
-		add(SideSender, wAuthCode, codeSignalOf(f), codeValueOf(f), "an authentication code (RFC 4954)")
+		add(SideSender, wAuthCode, codeSignalOf(f), codeValueOf(f)+": an authentication code", "auth-code", "RFC 4954 6")
 	case f.status.Class == 5 && f.status.Subject == 7 && f.status.Detail == 0:
-		add(SideSender, wStatus570, "status", f.status.String(), "5.7.0 often means the relay wants authentication")
+		add(SideSender, wStatus570, SignalStatus, f.status.String()+": often the relay wants authentication", "status-5.7.0", "RFC 3463 3.8; RFC 4954 6")
 	}
-	switch f.command {
-	case "CONN", "EHLO", "HELO", "MAIL", "AUTH", "STARTTLS":
-		add(SideSender, wEarlyCommand, "command", f.command, "refused before RCPT TO: the relay refused the client itself")
+	switch f.stage {
+	case dsn.StageConnect, dsn.StageHelo, dsn.StageStartTLS, dsn.StageAuth, dsn.StageMail:
+		add(SideSender, wEarlyCommand, SignalStage, f.stage.String()+": refused before RCPT TO, the relay refused the client itself",
+			"early-stage", "RFC 5321 3.3")
 	}
 	if rep.Original.IsAutoReply() {
 		value := autoReplyValue(rep.Original.AutoReply)
 		if value == "" {
 			value = "Subject: " + rep.Original.Subject
 		}
-		add(SideRecipient, wOriginalIsAutoReply, "original", value, "the refused message was an auto-reply sent to a return address: that domain refused it")
+		add(SideRecipient, wOriginalIsAutoReply, SignalOriginal, value+": an auto-reply to a return address was refused by that domain",
+			"original-auto-reply", "RFC 3834 3.1.5")
 	}
 	if hist != nil && hist.Total > 0 {
 		nr := hist.Reasons[string(NoRelaying)]
 		switch {
 		case nr >= 2 && hist.DistinctSenders >= MinDistinctSenders:
 			w := min(wHistoryMax, wHistoryBase+wHistoryStep*float64(hist.DistinctSenders-MinDistinctSenders))
-			add(SideRecipient, w, "domain_history", strconv.FormatInt(nr, 10)+" relay denials from "+strconv.FormatInt(hist.DistinctSenders, 10)+" distinct senders",
-				"many different senders are refused by "+histDomain(hist, rcpt)+": the domain's own MX does not accept it")
+			add(SideRecipient, w, SignalDomainHistory, strconv.FormatInt(nr, 10)+" relay denials from "+
+				strconv.FormatInt(hist.DistinctSenders, 10)+" distinct senders refused by "+histDomain(hist, rcpt),
+				"history-many-senders", design)
 		case nr >= 2 && hist.DistinctSenders == 1:
-			add(SideSender, wHistoryOneSender, "domain_history", strconv.FormatInt(nr, 10)+" relay denials, all from one sender",
-				"only one sender is ever refused by "+histDomain(hist, rcpt))
+			add(SideSender, wHistoryOneSender, SignalDomainHistory, strconv.FormatInt(nr, 10)+" relay denials, all from one sender, by "+
+				histDomain(hist, rcpt), "history-one-sender", design)
 		}
 	}
 
@@ -112,7 +117,9 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (S
 	case margin <= -relayMargin:
 		return SideSender, min(0.95, 0.55-margin/2), ev
 	}
-	ev = append(ev, Evidence{Signal: "host", Value: f.host, Rule: "relay side unknown: the evidence does not tell the sender's relay from the recipient's MX (sender " + strconv.FormatFloat(snd, 'f', 2, 64) + ", recipient " + strconv.FormatFloat(rcv, 'f', 2, 64) + ")", Weight: 0})
+	ev = append(ev, Evidence{Signal: SignalHost, Value: f.host + ": the evidence does not tell the sender's relay from the recipient's MX (sender " +
+		strconv.FormatFloat(snd, 'f', 2, 64) + ", recipient " + strconv.FormatFloat(rcv, 'f', 2, 64) + ")",
+		RuleID: "relay.side-unknown", Source: design, Weight: 0})
 	return SideUnknown, 0.4, ev
 }
 
@@ -157,90 +164,11 @@ func senderDomain(rep *dsn.Report, hdom string) (string, string) {
 			d = d[i+1:]
 		}
 		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), "<>\". ")
-		if d != "" && registeredDomain(d) == hdom {
+		if d != "" && dsn.RegisteredDomain(d) == hdom {
 			return hdom, c.from
 		}
 	}
 	return "", ""
-}
-
-// registeredDomain returns the registrable domain ("eTLD+1") of a host or
-// domain name, lower case, or "" for IP literals and bad names.
-func registeredDomain(name string) string {
-	name = strings.Trim(strings.ToLower(name), ". []")
-	if name == "" || isIP(name) {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(name)
-	if err != nil {
-		return name
-	}
-	return d
-}
-
-func isIP(s string) bool {
-	s = strings.Trim(s, "[]")
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "ipv6:"), "IPv6:")
-	_, err := netip.ParseAddr(s)
-	return err == nil
-}
-
-// rejectingHost returns the host that refused the message: the Remote-MTA
-// field, else the host named in the diagnostic ("host X[ip] said",
-// "host X [ip]:", "connect to X[ip]", "talking to X").
-func rejectingHost(remote, lowerDiag string) (string, string) {
-	if h := cleanHost(remote); h != "" {
-		return h, "remote-mta"
-	}
-	for _, marker := range [...]string{"host ", "connect to ", "talking to ", " by "} {
-		for off := 0; off < len(lowerDiag); {
-			i := strings.Index(lowerDiag[off:], marker)
-			if i < 0 {
-				break
-			}
-			start := off + i + len(marker)
-			j := start
-			for j < len(lowerDiag) && isHostByte(lowerDiag[j]) {
-				j++
-			}
-			name := strings.TrimRight(lowerDiag[start:j], ".-")
-			if strings.IndexByte(name, '.') > 0 && hasLetter(name) {
-				return name, "diagnostic"
-			}
-			off = start
-		}
-	}
-	return "", ""
-}
-
-// cleanHost reads a host name out of a Remote-MTA value such as
-// "mx.example.jp. (198.51.100.225, the server for the domain example.jp.)",
-// "[192.0.2.1]" or "dns; mx.example.com".
-func cleanHost(v string) string {
-	v = strings.ToLower(strings.TrimSpace(v))
-	if i := strings.IndexByte(v, ';'); i >= 0 {
-		v = strings.TrimSpace(v[i+1:])
-	}
-	if i := strings.IndexAny(v, " (\t"); i >= 0 {
-		v = v[:i]
-	}
-	if i := strings.IndexByte(v, '['); i > 0 {
-		v = v[:i]
-	}
-	return strings.Trim(v, ".[]")
-}
-
-func isHostByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_'
-}
-
-func hasLetter(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'a' && s[i] <= 'z' {
-			return true
-		}
-	}
-	return false
 }
 
 // feedbackVerdict is the verdict for an RFC 5965 feedback report.
@@ -248,9 +176,11 @@ func feedbackVerdict(rep *dsn.Report) Verdict {
 	v := Verdict{Reason: Feedback, Side: SideUnknown, Confidence: 0.9}
 	if rep.Feedback != nil {
 		v.Confidence = 0.98
-		v.Evidence = append(v.Evidence, Evidence{Signal: "feedback_type", Value: rep.Feedback.Type, Rule: "ARF feedback report (RFC 5965 3.1 Feedback-Type): a complaint, not a bounce", Weight: 0.98})
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat, Value: "Feedback-Type: " + rep.Feedback.Type,
+			RuleID: "feedback-report", Source: "RFC 5965 3.1", Weight: 0.98})
 	} else {
-		v.Evidence = append(v.Evidence, Evidence{Signal: "kind", Value: rep.Kind.String(), Rule: "the report is a feedback report (RFC 5965)", Weight: 0.9})
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat, Value: "kind " + rep.Kind.String(),
+			RuleID: "feedback-kind", Source: "RFC 5965", Weight: 0.9})
 	}
 	return v
 }
@@ -260,9 +190,11 @@ func vacationVerdict(rep *dsn.Report) Verdict {
 	v := Verdict{Reason: Vacation, Side: SideUnknown, Confidence: 0.9}
 	if m := rep.AutoReply; !m.Empty() {
 		v.Confidence = 0.95
-		v.Evidence = append(v.Evidence, Evidence{Signal: "header", Value: autoReplyValue(m), Rule: "automatic reply (RFC 3834 5): not a bounce, never hard", Weight: 0.95})
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat, Value: autoReplyValue(m) + ": an automatic reply, not a bounce",
+			RuleID: "auto-reply-header", Source: "RFC 3834 5", Weight: 0.95})
 	} else {
-		v.Evidence = append(v.Evidence, Evidence{Signal: "kind", Value: rep.Kind.String(), Rule: "the report is an automatic reply (RFC 3834): not a bounce, never hard", Weight: 0.9})
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat, Value: "kind " + rep.Kind.String() + ": an automatic reply, not a bounce",
+			RuleID: "auto-reply-kind", Source: "RFC 3834", Weight: 0.9})
 	}
 	return v
 }

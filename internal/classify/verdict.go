@@ -1,6 +1,10 @@
 package classify
 
-import "time"
+import (
+	"time"
+
+	"github.com/bounced/bounced/internal/smtpcode"
+)
 
 // Reason is a cause of a bounce, named as in the vocabulary of
 // REASONS.md (testdata/bounces/REASONS.md). Names are a stable contract.
@@ -53,11 +57,49 @@ const (
 	SideUnknown   Side = "unknown"
 )
 
+// Signal is the kind of fact a piece of Evidence is about.
+type Signal int
+
+// The signals, in a stable order (the wire enum follows it).
+const (
+	SignalUnknown       Signal = iota
+	SignalStatus               // the enhanced status code (RFC 3463)
+	SignalReplyCode            // the SMTP reply code (RFC 5321 4.2)
+	SignalPhrase               // a phrase of the diagnostic or the report's text
+	SignalFormat               // the report's format: the recogniser, diagnostic type, kind, header
+	SignalStage                // the SMTP command or delivery stage that failed
+	SignalAction               // the RFC 3464 Action field
+	SignalDomainHistory        // what is remembered of the recipient's domain
+	SignalHost                 // the rejecting host or the recipient's domain
+	SignalOriginal             // the returned original message
+	SignalDNS                  // DNS evidence (MX, null MX, NXDOMAIN)
+	SignalDNSBL                // a DNS blocklist listing
+	SignalHostHistory          // what is remembered of the rejecting host
+)
+
+var signalNames = [...]string{
+	"unknown", "status", "reply_code", "phrase", "format", "stage", "action",
+	"domain_history", "host", "original", "dns", "dnsbl", "host_history",
+}
+
+// String returns the signal's lower-case name ("reply_code").
+func (s Signal) String() string {
+	if s >= 0 && int(s) < len(signalNames) {
+		return signalNames[s]
+	}
+	return "unknown"
+}
+
 // Evidence is one signal behind a verdict.
 type Evidence struct {
-	Signal string  // "status", "reply_code", "phrase", "mta", "command", "action", "domain_history", "host"
-	Value  string  // the value seen
-	Rule   string  // the rule that used it
+	Signal Signal
+	Value  string // the value seen, and what it told
+	// RuleID names the rule that used it: a row of the reason table
+	// (rules.go id, "ms-relay") or a fixed check ("relay.host-in-rcpt-domain").
+	// IDs are stable; clients may key on them.
+	RuleID string
+	// Source cites the RFC or vendor document behind the rule.
+	Source string
 	Weight float64 // how much it moved the verdict, 0..1
 }
 
@@ -68,6 +110,14 @@ type Verdict struct {
 	Hard       bool
 	Confidence float64
 	Evidence   []Evidence
+	// Status is the enhanced status code the verdict was decided on: the
+	// report's Status field or the remote server's own code, by the one
+	// policy of decisiveStatus. Zero when the bounce gives none.
+	Status smtpcode.Status
+	// OriginalIsAutoReply is true when the returned original was itself an
+	// automatic reply (RFC 3834): the responder's reply was refused, not
+	// the client's mail.
+	OriginalIsAutoReply bool
 }
 
 // History is what is remembered of a remote domain, as the classifier sees

@@ -1,7 +1,9 @@
 // Package domaincache remembers, per remote domain, what bounces said about
 // it: counts per reason and per side, first and last seen, the last verdict
-// and an estimate of how many distinct senders were refused. The classifier
-// reads this history and GetDomainVerdict reports it.
+// and an estimate of how many distinct senders were refused. It is storage
+// only: the classifier reads this history (Summary.History), and the
+// judgement of a domain (dead, misconfigured) and its words live in
+// classify.AssessDomain and explain.Domain.
 //
 // Two implementations share one small interface, [Store]:
 //
@@ -60,6 +62,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/bounced/bounced/internal/classify"
 )
 
 // Limits on inputs. They bound the size of a pipeline and of a stored key.
@@ -83,16 +87,16 @@ const (
 	DefaultTTL = 30 * 24 * time.Hour
 	// DefaultTimeout bounds every Redis call.
 	DefaultTimeout = 50 * time.Millisecond
-	// DefaultMaxDomains bounds the in-process cache.
-	DefaultMaxDomains = 10000
+	// DefaultMemorySize is how many domains the in-process cache holds.
+	DefaultMemorySize = 10000
 )
 
 // Values stored when an observation leaves Reason or Side empty.
 const (
 	// UndefinedReason is the vocabulary's name for "no reason found".
-	UndefinedReason = "undefined"
+	UndefinedReason = string(classify.Undefined)
 	// UnknownSide is the side when nobody can tell.
-	UnknownSide = "unknown"
+	UnknownSide = string(classify.SideUnknown)
 )
 
 var (
@@ -133,6 +137,22 @@ type Summary struct {
 	LastSide            string
 	LastStatus          string
 	DistinctSenders     int64 // estimate (HyperLogLog); exact for small numbers
+}
+
+// History is the summary as the classifier reads it.
+func (s Summary) History() classify.History {
+	return classify.History{
+		Domain:          s.Domain,
+		Total:           s.Total,
+		Reasons:         s.Reasons,
+		Sides:           s.Sides,
+		DistinctSenders: s.DistinctSenders,
+		FirstSeen:       s.FirstSeen,
+		LastSeen:        s.LastSeen,
+		LastReason:      s.LastReason,
+		LastSide:        s.LastSide,
+		LastStatus:      s.LastStatus,
+	}
 }
 
 // Store is the per-domain memory. Implementations are safe for concurrent use.

@@ -3,6 +3,7 @@ package domaincache_test
 import (
 	"context"
 	"fmt"
+	"github.com/bounced/bounced/internal/classify"
 	"time"
 
 	"github.com/bounced/bounced/internal/domaincache"
@@ -35,21 +36,6 @@ func ExampleNewMemory() {
 	// Output: 1 6 6 6 5.7.1
 }
 
-func ExampleAssess() {
-	a := domaincache.Assess(domaincache.Summary{
-		Domain:          "migrated.example",
-		Total:           40,
-		DistinctSenders: 25,
-		Reasons:         map[string]int64{"norelaying": 36, "userunknown": 4},
-		Sides:           map[string]int64{"recipient": 40},
-	})
-	fmt.Println(a.DominantReason, a.LooksMisconfigured, a.LooksDead)
-	fmt.Println(a.Text)
-	// Output:
-	// norelaying true false
-	// migrated.example: 40 bounces from 25 distinct senders; mostly norelaying (90%), recipient side (100%); looks misconfigured: its MX denied relaying 36 times to 25 distinct senders, so it does not accept mail for the domain
-}
-
 func ExampleParseRedisURL() {
 	cfg, err := domaincache.ParseRedisURL("redis://:secret@cache.internal:6379/2?key_prefix=bounced&timeout=50ms")
 	if err != nil {
@@ -66,19 +52,21 @@ func ExampleParseRedisURL() {
 	// Output: [cache.internal:6379] 2 bounced 50ms
 }
 
-func ExampleGetDomainVerdict() {
+// A domain's history, read back and judged by the classifier.
+func ExampleSummary_History() {
 	ctx := context.Background()
 	store := domaincache.NewMemory(0, 0)
 	for range 3 {
 		store.Record(ctx, []domaincache.Observation{{Domain: "gone.example", Reason: "hostunknown", Side: "recipient", Status: "5.1.2"}})
 	}
-	v, err := domaincache.GetDomainVerdict(ctx, store, "gone.example")
+	got, err := store.Get(ctx, []string{"gone.example"})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(v.Found, v.Summary.Total, v.Assessment.DominantReason, v.Assessment.LooksDead)
-	// Output: true 3 hostunknown true
+	a := classify.AssessDomain(got["gone.example"].History())
+	fmt.Println(a.Total, a.DominantReason, a.LooksDead)
+	// Output: 3 hostunknown true
 }
 
 func ExampleBatcher() {

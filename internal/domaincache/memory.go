@@ -34,7 +34,7 @@ type memEntry struct {
 }
 
 // NewMemory returns an empty in-process Store holding at most maxDomains
-// domains (DefaultMaxDomains when maxDomains <= 0), each for ttl after its
+// domains (DefaultMemorySize when maxDomains <= 0), each for ttl after its
 // last Record (DefaultTTL when ttl <= 0).
 //
 // Memory per domain is a few hundred bytes plus its distinct senders: their
@@ -42,7 +42,7 @@ type memEntry struct {
 // standard error is 1.6 % (less below a few thousand senders).
 func NewMemory(maxDomains int, ttl time.Duration) *Memory {
 	if maxDomains <= 0 {
-		maxDomains = DefaultMaxDomains
+		maxDomains = DefaultMemorySize
 	}
 	if ttl <= 0 {
 		ttl = DefaultTTL

@@ -83,8 +83,8 @@ func TestMemorySweepsExpired(t *testing.T) {
 
 func TestMemoryDefaults(t *testing.T) {
 	m := NewMemory(0, -time.Second)
-	if m.max != DefaultMaxDomains || m.ttl != DefaultTTL {
-		t.Errorf("NewMemory(0, -1s) = max %d, ttl %v; want %d, %v", m.max, m.ttl, DefaultMaxDomains, DefaultTTL)
+	if m.max != DefaultMemorySize || m.ttl != DefaultTTL {
+		t.Errorf("NewMemory(0, -1s) = max %d, ttl %v; want %d, %v", m.max, m.ttl, DefaultMemorySize, DefaultTTL)
 	}
 }
 

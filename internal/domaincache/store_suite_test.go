@@ -364,18 +364,21 @@ func runStoreSuite(t *testing.T, newStore newStoreFunc) {
 		}
 	})
 
-	t.Run("GetDomainVerdict", func(t *testing.T) {
+	t.Run("History", func(t *testing.T) {
 		s := newStore(t, 0)
 		for i := range 8 {
 			mustRecord(t, s, Observation{Domain: "broken-mx.example", Reason: "norelaying", Side: "recipient", Status: "5.7.1", Sender: fmt.Sprintf("s%d@shop.test", i), At: t0})
 		}
-		v, err := GetDomainVerdict(ctx, s, "broken-mx.example")
-		if err != nil || !v.Found || !v.Assessment.LooksMisconfigured || v.Summary.Total != 8 {
-			t.Errorf("GetDomainVerdict(broken-mx.example) = %+v, %v; want found, 8 bounces, LooksMisconfigured", v, err)
+		got, err := s.Get(ctx, []string{"broken-mx.example", "Nobody.Example"})
+		if err != nil {
+			t.Fatal(err)
 		}
-		v, err = GetDomainVerdict(ctx, s, "Nobody.Example")
-		if err != nil || v.Found || v.Summary.Domain != "nobody.example" || v.Assessment.Text != "nobody.example: no history" {
-			t.Errorf("GetDomainVerdict(Nobody.Example) = %+v, %v; want not found, no history", v, err)
+		h := got["broken-mx.example"].History()
+		if h.Total != 8 || h.Reasons["norelaying"] != 8 || h.DistinctSenders != 8 || h.Domain != "broken-mx.example" {
+			t.Errorf("History(broken-mx.example) = %+v, want 8 relay denials from 8 senders", h)
+		}
+		if _, ok := got["Nobody.Example"]; ok {
+			t.Errorf("Get(Nobody.Example) found history, want none")
 		}
 	})
 }

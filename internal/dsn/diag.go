@@ -357,6 +357,16 @@ func completeFromDiagnostic(rc *Recipient) {
 	}
 }
 
+// CompleteFacts fills the facts of rc that its Diagnostic holds and its
+// fields lack: the reply code, the server's status code, the Status when
+// there is none, the command, the remote host, the stage and the rejecting
+// host's registered domain. Parse does this for every recipient; a caller
+// that builds a Recipient itself (from an MTA log line, say) calls it once.
+func CompleteFacts(rc *Recipient) {
+	completeFromDiagnostic(rc)
+	finishRecipient(rc)
+}
+
 // finishRecipient fills the facts derived from the others: the stage and
 // the rejecting host's registered domain.
 func finishRecipient(rc *Recipient) {

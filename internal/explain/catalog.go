@@ -47,9 +47,10 @@ type lines struct {
 
 // key selects an entry.
 type key struct {
-	Reason    classify.Reason // "" with AutoReply: any reason
+	Reason    classify.Reason // "" with AutoReply or Delay: any reason
 	Side      classify.Side   // "": the reason's usual story
 	AutoReply bool            // the bounce returned an auto-reply
+	Delay     bool            // a delay notice: delivery is still being tried
 }
 
 func (k key) String() string {
@@ -62,6 +63,9 @@ func (k key) String() string {
 	}
 	if k.AutoReply {
 		s += "/autoreply"
+	}
+	if k.Delay {
+		s += "/delay"
 	}
 	return s
 }
@@ -90,40 +94,21 @@ type ctexts struct {
 }
 
 // storySide is the side the story of each reason's default entry assumes:
-// the "usually whose side" column of REASONS.md. When a verdict names
-// another side and no entry for that side exists, the explanation keeps the
-// reason's story but says whose side from lang.whose, so it never
-// contradicts the verdict. Reasons not listed tell the same story for any
-// side.
-var storySide = map[classify.Reason]classify.Side{
-	classify.AuthFailure:     classify.SideSender,
-	classify.BadReputation:   classify.SideSender,
-	classify.Blocked:         classify.SideSender,
-	classify.ContentError:    classify.SideSender,
-	classify.EmailTooLarge:   classify.SideSender,
-	classify.Expired:         classify.SideNetwork,
-	classify.FailedSTARTTLS:  classify.SideNetwork,
-	classify.Filtered:        classify.SideRecipient,
-	classify.HasMoved:        classify.SideRecipient,
-	classify.HostUnknown:     classify.SideRecipient,
-	classify.MailboxFull:     classify.SideRecipient,
-	classify.MailerError:     classify.SideRecipient,
-	classify.NetworkError:    classify.SideNetwork,
-	classify.NoRelaying:      classify.SideUnknown, // both hypotheses; see DESIGN.md
-	classify.NotAccept:       classify.SideRecipient,
-	classify.NotCompliantRFC: classify.SideSender,
-	classify.PolicyViolation: classify.SideSender,
-	classify.RateLimited:     classify.SideSender,
-	classify.Rejected:        classify.SideSender,
-	classify.RequirePTR:      classify.SideSender,
-	classify.SecurityError:   classify.SideSender,
-	classify.SpamDetected:    classify.SideSender,
-	classify.Suspend:         classify.SideRecipient,
-	classify.SyntaxError:     classify.SideSender,
-	classify.SystemError:     classify.SideRecipient,
-	classify.SystemFull:      classify.SideRecipient,
-	classify.UserUnknown:     classify.SideRecipient,
-	classify.VirusDetected:   classify.SideSender,
+// the reason's DefaultSide in the one vocabulary (classify.Reasons). When a
+// verdict names another side and no entry for that side exists, the
+// explanation keeps the reason's story but says whose side from lang.whose,
+// so it never contradicts the verdict. A reason whose default side is
+// unknown tells the same story for any side ("" here), except norelaying,
+// whose default story gives both hypotheses (DESIGN.md).
+func storySide(r classify.Reason) classify.Side {
+	ri, ok := classify.ReasonByName(string(r))
+	switch {
+	case !ok:
+		return ""
+	case ri.DefaultSide == classify.SideUnknown && r != classify.NoRelaying:
+		return ""
+	}
+	return ri.DefaultSide
 }
 
 // aliases maps older names of the same classifier vocabulary, which the
@@ -208,9 +193,10 @@ func compileTexts(t *texts) (ctexts, error) {
 }
 
 // resolve picks the English key for a verdict; specific is true when the
-// key's story is told for the verdict's side (a side variant or an
-// auto-reply variant, or a reason whose story fits any side).
-func resolve(reason classify.Reason, side classify.Side, autoReply bool) (k key, specific bool) {
+// key's story is told for the verdict's side (a side variant, an auto-reply
+// or delay variant, or a reason whose story fits any side). A delay notice
+// is never told as a final failure: its variant comes first.
+func resolve(reason classify.Reason, side classify.Side, autoReply, delay bool) (k key, specific bool) {
 	if r, ok := aliases[reason]; ok {
 		reason = r
 	}
@@ -218,6 +204,12 @@ func resolve(reason classify.Reason, side classify.Side, autoReply bool) (k key,
 		side = classify.SideUnknown
 	}
 	en := english.compiled
+	if delay && !noAutoReplyVariant[reason] {
+		if k = (key{Reason: reason, Delay: true}); en[k] != nil {
+			return k, true
+		}
+		return key{Delay: true}, true
+	}
 	if autoReply && !noAutoReplyVariant[reason] {
 		if k = (key{Reason: reason, AutoReply: true}); en[k] != nil {
 			return k, true
@@ -231,6 +223,6 @@ func resolve(reason classify.Reason, side classify.Side, autoReply bool) (k key,
 		k = key{Reason: classify.Undefined}
 		reason = classify.Undefined
 	}
-	story := storySide[reason]
+	story := storySide(reason)
 	return k, story == "" || story == side
 }

@@ -49,7 +49,8 @@ func ExampleExplain_autoReply() {
 		Status:    smtpcode.MustStatus("5.7.1"),
 		ReplyCode: 550,
 	}
-	v := classify.Verdict{Reason: classify.NoRelaying, Side: classify.SideRecipient}
+	v := classify.Verdict{Reason: classify.NoRelaying, Side: classify.SideRecipient,
+		OriginalIsAutoReply: true} // as classify.Classify sets it for this rep
 
 	e := explain.Explain(v, rep, rcpt, explain.Marketer, "en")
 	fmt.Println(e.Headline)
@@ -57,4 +58,20 @@ func ExampleExplain_autoReply() {
 	// Output:
 	// The client's out-of-office reply was refused with “relaying denied”; their mailbox is fine
 	// The platform's side: its return or no-reply address refuses replies. The client's mailbox is fine, and their normal mail in both directions is not affected.
+}
+
+// A domain's history, judged by classify and put into words.
+func ExampleDomain() {
+	a := classify.AssessDomain(classify.History{
+		Domain:          "migrated.example",
+		Total:           40,
+		DistinctSenders: 25,
+		Reasons:         map[string]int64{"norelaying": 36, "userunknown": 4},
+		Sides:           map[string]int64{"recipient": 40},
+	})
+	fmt.Println(explain.Domain(a, "en"))
+	fmt.Println(explain.Domain(a, "fr"))
+	// Output:
+	// migrated.example: 40 bounces from 25 distinct senders; mostly norelaying (90%), recipient side (100%); looks misconfigured: its MX denied relaying 36 times to 25 distinct senders, so it does not accept mail for the domain
+	// migrated.example : 40 rejets venant de 25 expéditeurs distincts ; surtout norelaying (90 %), côté destinataire (100 %) ; semble mal configuré : son MX a refusé de relayer 36 fois pour 25 expéditeurs distincts, il n'accepte donc pas le courrier du domaine
 }

@@ -17,8 +17,12 @@
 // whatever its reason (except delivered, feedback and vacation): the
 // client's responder answered a platform address that refuses mail, and the
 // client's mailbox is fine. "Returned original is an auto-reply" is
-// dsn.Original.IsAutoReply, the same test that sets original_is_auto_reply
-// on the wire, so the explanation and the flag always agree.
+// classify.Verdict.OriginalIsAutoReply, the flag the wire carries, so the
+// explanation and the flag always agree.
+//
+// A delay notice (action delayed, RFC 3464 2.3.3) is never explained as a
+// final failure: its headline says delivery is still being tried and, when
+// the report gives Will-Retry-Until, until when.
 //
 // Deviations: language tags are matched on their primary subtag only
 // ("fr-CA" is French), not by the full BCP 47 lookup of RFC 4647.
@@ -83,11 +87,8 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		aud = Marketer
 	}
 	l := pickLang(lang)
-	auto := false
-	if rep != nil && !noAutoReplyVariant[v.Reason] {
-		auto = rep.Original.IsAutoReply()
-	}
-	k, specific := resolve(v.Reason, v.Side, auto)
+	auto := v.OriginalIsAutoReply && !noAutoReplyVariant[v.Reason]
+	k, specific := resolve(v.Reason, v.Side, auto, isDelay(rep, rcpt))
 	ce := l.compiled[k]
 	if ce == nil { // a language without the key: all of it in English
 		l, ce = english, english.compiled[k]
@@ -104,7 +105,7 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		}
 	}
 
-	f := newFacts(rep, rcpt, l)
+	f := newFacts(rep, rcpt, v, l)
 	n := t.headline.size(&f) + t.what.size(&f) + whose.size(&f)
 	for i := range t.steps {
 		n += t.steps[i].size(&f)
@@ -141,6 +142,15 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		start = stepEnds[i]
 	}
 	return e
+}
+
+// isDelay reports a recipient whose delivery is still being tried: action
+// delayed (RFC 3464 2.3.3), or no action in a delay notice.
+func isDelay(rep *dsn.Report, rcpt *dsn.Recipient) bool {
+	if rcpt != nil && rcpt.Action != "" {
+		return strings.EqualFold(string(rcpt.Action), string(dsn.ActionDelayed))
+	}
+	return rep != nil && rep.Kind == dsn.KindDelay
 }
 
 // maxSteps bounds the steps of one text; compile rejects a longer list.

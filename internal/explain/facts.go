@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
 )
@@ -28,13 +29,13 @@ const ellipsis = "…"
 // facts are the values a template's slots are filled with, for one
 // recipient, plus the language's words for a missing value.
 type facts struct {
-	rcpt, domain, mta, reporter, command, diag, from string
-	status                                           smtpcode.Status
-	reply                                            smtpcode.ReplyCode
-	fallback                                         *[numSlots]string
+	rcpt, domain, mta, reporter, command, diag, from, until string
+	status                                                  smtpcode.Status
+	reply                                                   smtpcode.ReplyCode
+	fallback                                                *[numSlots]string
 }
 
-func newFacts(rep *dsn.Report, r *dsn.Recipient, l *lang) facts {
+func newFacts(rep *dsn.Report, r *dsn.Recipient, v classify.Verdict, l *lang) facts {
 	f := facts{fallback: &l.fallback}
 	if r != nil {
 		f.rcpt = r.Recipient
@@ -47,7 +48,11 @@ func newFacts(rep *dsn.Report, r *dsn.Recipient, l *lang) facts {
 		f.command = r.Command
 		f.diag = r.Diagnostic
 		f.status = r.Status
+		if !v.Status.IsZero() {
+			f.status = v.Status // the code the verdict was decided on
+		}
 		f.reply = r.ReplyCode
+		f.until = r.WillRetryUntil
 	}
 	if rep != nil {
 		f.reporter = rep.ReportingMTA
@@ -77,6 +82,8 @@ func (f *facts) str(s slot) string {
 		return f.diag
 	case slotFrom:
 		return f.from
+	case slotUntil:
+		return f.until
 	}
 	return ""
 }

@@ -38,6 +38,7 @@ const (
 	slotCommand       // {command} the SMTP command answered, "RCPT"
 	slotDiag          // {diag} diagnostic excerpt, cleaned and truncated
 	slotFrom          // {from} From of the returned original
+	slotUntil         // {until} Will-Retry-Until of a delayed recipient (RFC 3464 2.3.8)
 	numSlots
 )
 
@@ -52,6 +53,7 @@ var slotNames = [numSlots]string{
 	slotCommand:  "command",
 	slotDiag:     "diag",
 	slotFrom:     "from",
+	slotUntil:    "until",
 }
 
 // part is a literal, a slot, or a group of literals and slots.

@@ -20,6 +20,7 @@ var english = &lang{
 		slotCommand:  "a command",
 		slotDiag:     "no diagnostic text",
 		slotFrom:     "the original sender",
+		slotUntil:    "a later time",
 	},
 	whose: map[classify.Side]lines{
 		classify.SideSender: {
@@ -823,6 +824,37 @@ var english = &lang{
 					"Platform, on that MX: list the domain in mydestination, virtual_mailbox_domains or relay_domains (Postfix), local_domains (Exim) or as an accepted domain (Exchange); then accept replies to the return address and drop them (a Postfix check_recipient_access entry with the DISCARD action) or deliver them to a mailbox someone reads.",
 					"Platform: mark outgoing mail so responders skip it: `Auto-Submitted: auto-generated` on notifications; `Precedence: bulk`, List-Id and List-Unsubscribe on campaigns (RFC 3834, and Sieve vacation, RFC 5230, tell responders not to answer these).",
 					"Do not count this as a bounce of {from}: their address works.",
+				},
+			},
+		},
+		{Delay: true}: { // RFC 3464 2.3.3 action "delayed": a warning, not a failure (issue 8 item 4)
+			Marketer: texts{
+				Headline: "Not delivered yet: the sending server is still trying[[ until {until}]]",
+				What: "This is a delay warning, not a bounce. The sending server[[ {reporter}]] could not hand the message " +
+					"to {rcpt} yet and keeps retrying[[ until {until}]][[ (last answer {code})]].[[ The server said: “{diag}”]]",
+				Whose: "Nobody needs to act yet: most delays clear by themselves. A bounce will follow only if every retry fails.",
+				Steps: []string{
+					"Do nothing for now: do not suppress the address on a delay warning.",
+					"If a final bounce follows[[ after {until}]], handle that bounce by its reason.",
+				},
+			},
+			EndUser: texts{
+				Headline: "Your message is delayed; delivery is still being tried[[ until {until}]]",
+				What:     "Your message to {rcpt} has not arrived yet. Your mail server keeps trying; you do not need to send it again.",
+				Whose:    "Nothing to do for now.",
+				Steps: []string{
+					"Wait: you will get another message only if delivery finally fails.",
+				},
+			},
+			Admin: texts{
+				Headline: "Delayed (action delayed): still queued for {rcpt}[[, retrying until {until}]][[ ({code})]]",
+				What: "RFC 3464 delay notification from[[ {reporter}]]: the message is still in the queue and delivery is " +
+					"being retried[[ until {until}]] (Will-Retry-Until).[[ Last attempt: “{diag}”]]",
+				Whose: "Not final: the cause of the last attempt's failure is in the diagnostic; it may clear before the queue gives up.",
+				Steps: []string{
+					"Leave the message queued; do not suppress the address on a delay notification.",
+					"If the same destination keeps deferring, look at the last reply: rate limits, greylisting or an unreachable MX.",
+					"Check the queue again once the retry period ends[[ ({until})]]: a final DSN will follow if it never gets through.",
 				},
 			},
 		},

@@ -20,6 +20,7 @@ var french = &lang{
 		slotCommand:  "une commande",
 		slotDiag:     "aucun texte de diagnostic",
 		slotFrom:     "l'expéditeur d'origine",
+		slotUntil:    "une date ultérieure",
 	},
 	whose: map[classify.Side]lines{
 		classify.SideSender: {
@@ -823,6 +824,37 @@ var french = &lang{
 					"Plateforme, sur ce MX : listez le domaine dans mydestination, virtual_mailbox_domains ou relay_domains (Postfix), local_domains (Exim) ou comme domaine accepté (Exchange) ; puis acceptez les réponses à l'adresse de retour et jetez-les (une entrée check_recipient_access de Postfix avec l'action DISCARD) ou livrez-les dans une boîte lue par quelqu'un.",
 					"Plateforme : marquez le courrier sortant pour que les répondeurs l'ignorent : `Auto-Submitted: auto-generated` sur les notifications ; `Precedence: bulk`, List-Id et List-Unsubscribe sur les campagnes (la RFC 3834, et Sieve vacation, RFC 5230, demandent aux répondeurs de ne pas y répondre).",
 					"Ne comptez pas cela comme un rejet de {from} : son adresse fonctionne.",
+				},
+			},
+		},
+		{Delay: true}: { // RFC 3464 2.3.3 action "delayed": un avertissement, pas un échec (issue 8 item 4)
+			Marketer: texts{
+				Headline: "Pas encore distribué : le serveur d'envoi réessaie toujours[[ jusqu'au {until}]]",
+				What: "Ceci est un avertissement de retard, pas un rejet. Le serveur d'envoi[[ {reporter}]] n'a pas encore pu " +
+					"remettre le message à {rcpt} et continue d'essayer[[ jusqu'au {until}]][[ (dernière réponse {code})]].[[ Le serveur a répondu : « {diag} »]]",
+				Whose: "Personne n'a à agir pour l'instant : la plupart des retards se résolvent seuls. Un rejet ne suivra que si toutes les tentatives échouent.",
+				Steps: []string{
+					"Ne rien faire pour l'instant : ne supprimez pas l'adresse sur un avertissement de retard.",
+					"Si un rejet définitif suit[[ après le {until}]], traitez ce rejet selon sa raison.",
+				},
+			},
+			EndUser: texts{
+				Headline: "Votre message est retardé ; la distribution est toujours en cours[[ jusqu'au {until}]]",
+				What:     "Votre message à {rcpt} n'est pas encore arrivé. Votre serveur de messagerie continue d'essayer ; inutile de le renvoyer.",
+				Whose:    "Rien à faire pour l'instant.",
+				Steps: []string{
+					"Patientez : vous ne recevrez un autre message que si la distribution échoue définitivement.",
+				},
+			},
+			Admin: texts{
+				Headline: "Retardé (action delayed) : toujours en file pour {rcpt}[[, nouvelles tentatives jusqu'au {until}]][[ ({code})]]",
+				What: "Notification de retard RFC 3464 de[[ {reporter}]] : le message est toujours dans la file et la distribution " +
+					"est retentée[[ jusqu'au {until}]] (Will-Retry-Until).[[ Dernière tentative : « {diag} »]]",
+				Whose: "Pas définitif : la cause de l'échec de la dernière tentative est dans le diagnostic ; elle peut disparaître avant la fin des tentatives.",
+				Steps: []string{
+					"Laissez le message en file ; ne supprimez pas l'adresse sur une notification de retard.",
+					"Si la même destination diffère sans cesse, regardez la dernière réponse : limites de débit, greylisting ou MX injoignable.",
+					"Vérifiez la file à la fin de la période de tentatives[[ ({until})]] : un DSN définitif suivra si le message ne passe jamais.",
 				},
 			},
 		},

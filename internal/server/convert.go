@@ -148,7 +148,7 @@ func recipientProto(r bounce.Recipient) *pb.Recipient {
 		Recipient:         f.Recipient,
 		OriginalRecipient: f.OriginalRecipient,
 		Action:            actions[f.Action],
-		Status:            f.Status.String(),
+		Status:            statusOf(f, v),
 		ReplyCode:         int32(f.ReplyCode),
 		Command:           f.Command,
 		DiagnosticCode:    f.Diagnostic,
@@ -164,12 +164,22 @@ func recipientProto(r bounce.Recipient) *pb.Recipient {
 		Explanation:       explanationProto(r.Explanation),
 	}
 	for _, e := range v.Evidence {
-		out.Evidence = append(out.Evidence, &pb.Evidence{Signal: e.Signal, Value: e.Value, Rule: e.Rule, Weight: float32(e.Weight)})
+		out.Evidence = append(out.Evidence, &pb.Evidence{Signal: e.Signal.String(), Value: e.Value, Rule: e.RuleID, Weight: float32(e.Weight)})
 	}
 	if r.History != nil {
 		out.Domain = SummaryProto(*r.History)
 	}
 	return out
+}
+
+// statusOf is the status on the wire: the code the verdict was decided on
+// (classify's one policy between the Status field and the server's code),
+// else the report's Status field.
+func statusOf(f *dsn.Recipient, v classify.Verdict) string {
+	if !v.Status.IsZero() {
+		return v.Status.String()
+	}
+	return f.Status.String()
 }
 
 func explanationProto(e explain.Explanation) *pb.Explanation {
@@ -210,18 +220,19 @@ func SummaryProto(s domaincache.Summary) *pb.DomainSummary {
 	return out
 }
 
-// VerdictProto converts a domain assessment to its wire form.
-func VerdictProto(s domaincache.Summary, a domaincache.Assessment) *pb.DomainVerdict {
+// VerdictProto converts a domain assessment to its wire form; the
+// assessment's words are explain.Domain's in language lang.
+func VerdictProto(s domaincache.Summary, a classify.DomainAssessment, lang string) *pb.DomainVerdict {
 	v := &pb.DomainVerdict{
 		Summary:            SummaryProto(s),
 		DominantShare:      a.DominantShare,
 		LooksDead:          a.LooksDead,
 		LooksMisconfigured: a.LooksMisconfigured,
-		Assessment:         a.Text,
-		DominantSide:       sideOf(a.DominantSide),
+		Assessment:         explain.Domain(a, lang),
+		DominantSide:       toSide(a.DominantSide),
 	}
 	if a.DominantReason != "" {
-		v.DominantReason = toReason(classify.Reason(a.DominantReason))
+		v.DominantReason = toReason(a.DominantReason)
 	}
 	return v
 }

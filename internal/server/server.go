@@ -24,6 +24,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
@@ -230,7 +231,7 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	if !ok {
 		sum = domaincache.Summary{Domain: d}
 	}
-	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, domaincache.Assess(sum))}, nil
+	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, classify.AssessDomain(sum.History()), "en")}, nil
 }
 
 // normalizeDomain lower-cases a domain and turns IDNA A-labels into Unicode,

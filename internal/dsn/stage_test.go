@@ -1,0 +1,84 @@
+package dsn
+
+import "testing"
+
+// TestRemoteHost checks the rejecting host read from a Remote-MTA field or,
+// when there is none, from the diagnostic (samples named per row).
+func TestRemoteHost(t *testing.T) {
+	tests := []struct {
+		remote, diag string
+		want         string
+	}{
+		{"dns; mx.example.jp", "", "mx.example.jp"},
+		{"mx.example.jp. (198.51.100.225, the server for the domain example.jp.)", "", "mx.example.jp"},
+		{"[192.0.2.1]", "", "192.0.2.1"},
+		// Postfix smtp(8)
+		{"", "host mx.example.jp[192.0.2.22] said: 550 5.1.1 x", "mx.example.jp"},
+		// Exim
+		{"", "SMTP error from remote mail server after RCPT TO:<a@b>: host mx4.example.org [192.0.2.22]: 550 x", "mx4.example.org"},
+		{"", "connect to mfsmax.example.com[192.0.2.232]: server refused to talk to me", "mfsmax.example.com"},
+		// Sendmail timeouts
+		{"", "451 4.4.1 reply: read error from mx.example.net. while talking to mx.example.net.", "mx.example.net"},
+		// Postfix smtpd: the client, not the server
+		{"", "554 5.7.1 client host rejected: blocked", ""},
+	}
+	for _, tt := range tests {
+		rc := Recipient{RemoteMTA: tt.remote, Diagnostic: tt.diag}
+		CompleteFacts(&rc)
+		if got := rc.RemoteHost(); got != tt.want {
+			t.Errorf("RemoteHost of {%q, %q} = %q, want %q", tt.remote, tt.diag, got, tt.want)
+		}
+	}
+}
+
+func TestRegisteredDomain(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"mx1.example.co.jp", "example.co.jp"},
+		{"MX.Example.COM.", "example.com"},
+		{"example.org", "example.org"},
+		{"192.0.2.1", ""},
+		{"[2001:db8::1]", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RegisteredDomain(tt.in); got != tt.want {
+			t.Errorf("RegisteredDomain(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStage checks the stage read from the command and the MTAs' wording.
+func TestStage(t *testing.T) {
+	tests := []struct {
+		cmd, dtype, diag string
+		want             Stage
+	}{
+		// Postfix smtp(8)
+		{"", "smtp", "host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@b>: unknown (in reply to RCPT TO command)", StageRcpt},
+		{"", "smtp", "host mx.example.com[192.0.2.1] said: 554 5.7.1 spam (in reply to end of DATA command)", StageEndOfData},
+		{"", "smtp", "host mx.example.com[192.0.2.1] said: 554 5.5.1 no valid recipients (in reply to DATA command)", StageData},
+		{"", "smtp", "host mx.example.com[192.0.2.1] refused to talk to me: 554 5.7.1 blocked", StageConnect},
+		{"", "smtp", "host mx.example.com[192.0.2.1] said: 550 bad helo, but my name was rejected", StageHelo},
+		// Exim
+		{"", "smtp", "SMTP error from remote mail server after RCPT TO:<a@b>: 550 unknown user", StageRcpt},
+		{"", "smtp", "SMTP error from remote mail server after end of data: 552 message too big", StageEndOfData},
+		{"", "smtp", "SMTP error from remote mail server after initial connection: 421 busy", StageConnect},
+		{"", "smtp", "SMTP error from remote mail server after MAIL FROM:<a@b> SIZE=1234: 553 sender rejected", StageMail},
+		// local delivery (RFC 3464 2.3.6)
+		{"", "x-unix", "mail for user is over quota", StageDelivery},
+		{"AUTH", "smtp", "535 5.7.8 authentication failed", StageAuth},
+		{"", "smtp", "550 nothing said about when", StageUnknown},
+	}
+	for _, tt := range tests {
+		rc := Recipient{Command: tt.cmd, DiagnosticType: tt.dtype, Diagnostic: tt.diag}
+		CompleteFacts(&rc)
+		if rc.Stage != tt.want {
+			t.Errorf("Stage of %q = %v, want %v", tt.diag, rc.Stage, tt.want)
+		}
+	}
+	for s := StageUnknown; s <= StageDelivery; s++ {
+		if s != StageUnknown && s.String() == "" {
+			t.Errorf("Stage(%d).String() is empty", s)
+		}
+	}
+}
