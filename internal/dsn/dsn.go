@@ -126,5 +126,6 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}
+	p.rep.ensureUTF8()
 	return p.rep, nil
 }

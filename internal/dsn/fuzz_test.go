@@ -3,6 +3,7 @@ package dsn
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -20,6 +21,8 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte(rfc3464Report("Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.1.1\n")))
+	f.Add([]byte(rfc3464Report("Final-Recipient: rfc822; m\xfcller@example.net\nAction: failed\nStatus: 5.1.1\n" +
+		"Diagnostic-Code: smtp; 550 Empf\xe4nger unbekannt\n")))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		opts := Options{MaxMessageBytes: 1 << 20, MaxRecipients: 100}
 		rep, err := Parse(raw, opts)
@@ -39,6 +42,12 @@ func FuzzParse(f *testing.F) {
 			if s := r.Status; !s.IsZero() && s.Class != 2 && s.Class != 4 && s.Class != 5 {
 				t.Fatalf("status with class %d", s.Class)
 			}
+		}
+		// Every string that leaves dsn is valid UTF-8 (issue 8).
+		var bad []string
+		invalidStrings(reflect.ValueOf(*rep), "Report", &bad)
+		if len(bad) > 0 {
+			t.Fatalf("invalid UTF-8 in %v", bad)
 		}
 	})
 }

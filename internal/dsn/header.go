@@ -101,8 +101,10 @@ func equalFoldBytes(b []byte, s string) bool {
 	return true
 }
 
-// unfold joins folded lines and trims the value (RFC 5322 section 2.2.3).
+// unfold joins folded lines and trims the value (RFC 5322 section 2.2.3),
+// as valid UTF-8 (toUTF8: raw 8-bit bytes are read as Windows-1252).
 func unfold(v string) string {
+	v = toUTF8(v)
 	if !strings.ContainsAny(v, "\n\t") {
 		return strings.TrimSpace(v)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"unicode/utf8"
 )
 
 // parser holds the state of one Parse call.
@@ -261,9 +262,12 @@ func (p *parser) addText(b []byte, html bool) {
 		return
 	}
 	b = normalizeNewlines(b)
-	if room := MaxTextBytes - p.text.Len(); len(b) > room {
-		b = b[:room]
+	if !utf8.Valid(b) {
+		// Text without a charset, or not the one declared: read as
+		// toUTF8 does, so the recognisers see the words.
+		b = []byte(toUTF8(string(b)))
 	}
+	b = cutUTF8(b, MaxTextBytes-p.text.Len())
 	p.text.Write(b)
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		p.text.WriteByte('\n')

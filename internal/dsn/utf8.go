@@ -1,0 +1,131 @@
+package dsn
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Every string that leaves this package is valid UTF-8, whatever the bytes
+// of the message. Text is decoded by its declared charset where MIME
+// declares one (RFC 2045 charset parameter, RFC 2047 encoded words, both
+// through go-message's charset tables); what remains undeclared is read by
+// toUTF8's fallback.
+
+// cp1252 maps the bytes 0x80..0x9F of Windows-1252 to their code points;
+// 0 marks the five bytes Windows-1252 leaves undefined.
+var cp1252 = [32]rune{
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0,
+}
+
+// toUTF8 returns s as valid UTF-8. A valid string is returned as it is.
+// Otherwise every valid UTF-8 sequence is kept and every byte that is not
+// part of one is read as Windows-1252, the superset of ISO-8859-1 that
+// undeclared 8-bit text in bounces almost always is ("Empf\xe4nger
+// unbekannt" gives "Empfänger unbekannt"); the five bytes Windows-1252
+// leaves undefined become U+FFFD.
+//
+// QUIRK: RFC 3464 section 2.1.1 makes delivery-status fields US-ASCII and
+// RFC 5322 section 2.2 does the same for header fields, but MTAs copy 8-bit
+// server replies and local-part bytes into both without any charset.
+func toUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/2)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || n > 1 {
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		b.WriteRune(latin(c))
+		i++
+	}
+	return b.String()
+}
+
+// latin reads one byte as Windows-1252.
+func latin(c byte) rune {
+	if c >= 0x80 && c < 0xA0 {
+		if r := cp1252[c-0x80]; r != 0 {
+			return r
+		}
+		return utf8.RuneError
+	}
+	return rune(c)
+}
+
+// cutUTF8 returns the longest prefix of b of at most n bytes that does not
+// end inside a UTF-8 sequence.
+func cutUTF8(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	i := n
+	for i > 0 && i > n-utf8.UTFMax && !utf8.RuneStart(b[i]) {
+		i--
+	}
+	if !utf8.RuneStart(b[i]) {
+		i = n // not UTF-8 here: cut where asked, toUTF8 reads the bytes
+	}
+	return b[:i]
+}
+
+// ensureUTF8 makes every string of the report valid UTF-8 (toUTF8). It is
+// the last step of Parse; TestEveryStringUTF8 checks that it reaches every
+// string field of Report.
+func (r *Report) ensureUTF8() {
+	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
+		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text} {
+		*p = toUTF8(*p)
+	}
+	utf8Slice(r.FailedRecipients)
+	utf8Slice(r.Warnings)
+	r.AutoReply.ensureUTF8()
+	for i := range r.Recipients {
+		rc := &r.Recipients[i]
+		for _, p := range [...]*string{&rc.Recipient, &rc.OriginalRecipient, (*string)(&rc.Action), &rc.Command,
+			&rc.DiagnosticType, &rc.Diagnostic, &rc.RemoteMTA, &rc.RemoteMTADomain, &rc.LastAttemptDate, &rc.WillRetryUntil} {
+			*p = toUTF8(*p)
+		}
+	}
+	o := &r.Original
+	for _, p := range [...]*string{&o.MessageID, &o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
+		*p = toUTF8(*p)
+	}
+	o.AutoReply.ensureUTF8()
+	for i := range o.Headers {
+		o.Headers[i].Name = toUTF8(o.Headers[i].Name)
+		o.Headers[i].Value = toUTF8(o.Headers[i].Value)
+	}
+	if f := r.Feedback; f != nil {
+		for _, p := range [...]*string{&f.Type, &f.UserAgent, &f.OriginalRcptTo, &f.OriginalMailFrom, &f.SourceIP,
+			&f.ReportedDomain, &f.ArrivalDate} {
+			*p = toUTF8(*p)
+		}
+		utf8Slice(f.Recipients)
+	}
+}
+
+func (m *AutoReplyMarkers) ensureUTF8() {
+	for _, p := range [...]*string{&m.AutoSubmitted, &m.Precedence, &m.XAutoreply, &m.Other} {
+		*p = toUTF8(*p)
+	}
+}
+
+func utf8Slice(list []string) {
+	for i := range list {
+		list[i] = toUTF8(list[i])
+	}
+}

@@ -1,0 +1,131 @@
+package dsn
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// invalidStrings returns the path of every string in v that is not valid
+// UTF-8, walking structs, pointers and slices.
+func invalidStrings(v reflect.Value, path string, out *[]string) {
+	switch v.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			*out = append(*out, path)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			invalidStrings(v.Elem(), path, out)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			invalidStrings(v.Field(i), path+"."+v.Type().Field(i).Name, out)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			invalidStrings(v.Index(i), path+"[]", out)
+		}
+	}
+}
+
+// fill sets every string reachable from v to s, growing nil slices and
+// pointers by one element so that they are reached too.
+func fill(v reflect.Value, s string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		fill(v.Elem(), s)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), s)
+			}
+		}
+	case reflect.Slice:
+		if v.Len() == 0 {
+			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		}
+		for i := range v.Len() {
+			fill(v.Index(i), s)
+		}
+	}
+}
+
+// TestEveryStringUTF8 checks that ensureUTF8 reaches every string field of
+// Report, including any added later.
+func TestEveryStringUTF8(t *testing.T) {
+	var r Report
+	fill(reflect.ValueOf(&r), "Empf\xe4nger \x81\xff")
+	r.ensureUTF8()
+	var bad []string
+	invalidStrings(reflect.ValueOf(r), "Report", &bad)
+	if len(bad) > 0 {
+		t.Errorf("ensureUTF8 left invalid UTF-8 in %v", bad)
+	}
+}
+
+func TestToUTF8(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain ascii", "plain ascii"},
+		{"déjà UTF-8", "déjà UTF-8"},
+		// Latin-1 / Windows-1252 without a charset: the common 8-bit bounce.
+		{"Empf\xe4nger unbekannt", "Empfänger unbekannt"},
+		{"Destinataire inconnu \xe0 cette adresse", "Destinataire inconnu à cette adresse"},
+		{"\x93quoted\x94 \x80", "“quoted” €"},
+		// Bytes Windows-1252 leaves undefined.
+		{"a\x81b", "a\ufffdb"},
+		// Valid UTF-8 next to a stray byte keeps the valid part.
+		{"für \xfc", "für ü"},
+		// A sequence cut short.
+		{"\xe2\x82", "â\u201a"},
+	}
+	for _, tt := range tests {
+		if got := toUTF8(tt.in); got != tt.want || !utf8.ValidString(got) {
+			t.Errorf("toUTF8(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestLatin1Bounce parses a bounce whose DSN fields, diagnostic, text and
+// returned headers hold raw ISO-8859-1 bytes with no charset (issue 8).
+func TestLatin1Bounce(t *testing.T) {
+	raw := "From: MAILER-DAEMON@mx.example.de\nTo: sender@example.com\nSubject: Unzustellbar: R\xfcckl\xe4ufer\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n" +
+		"--b\nContent-Type: text/plain\n\nIhre Nachricht an m\xfcller@example.de konnte nicht zugestellt werden.\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.de\n\n" +
+		"Final-Recipient: rfc822; m\xfcller@example.de\nAction: failed\nStatus: 5.1.1\n" +
+		"Diagnostic-Code: smtp; 550 5.1.1 Empf\xe4nger unbekannt\n" +
+		"--b\nContent-Type: text/rfc822-headers\n\nFrom: J\xf6rg <sender@example.com>\nSubject: Gr\xfc\xdfe\n" +
+		"Message-ID: <1@example.com>\n--b--\n"
+	rep, err := Parse([]byte(raw), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	invalidStrings(reflect.ValueOf(*rep), "Report", &bad)
+	if len(bad) > 0 {
+		t.Errorf("invalid UTF-8 in %v", bad)
+	}
+	if len(rep.Recipients) != 1 {
+		t.Fatalf("got %d recipients, want 1", len(rep.Recipients))
+	}
+	r := rep.Recipients[0]
+	for _, c := range []struct{ name, got, want string }{
+		{"Diagnostic", r.Diagnostic, "Empfänger unbekannt"},
+		{"Recipient", r.Recipient, "müller@example.de"},
+		{"Original.Subject", rep.Original.Subject, "Grüße"},
+		{"Original.From", rep.Original.From, "Jörg"},
+		{"Subject", rep.Subject, "Rückläufer"},
+		{"Text", rep.Text, "an müller@example.de"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s = %q, want it to contain %q", c.name, c.got, c.want)
+		}
+	}
+}
