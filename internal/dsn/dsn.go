@@ -9,6 +9,12 @@
 // 6522 section 4), RFC 3834 auto-replies, and the free-text bounces that
 // MTAs send without a report part.
 //
+// Facts are read once, here: the enhanced status code (Status and the
+// server's ServerStatus), the reply code, the SMTP command and the Stage of
+// the dialogue that failed, the rejecting host (RemoteMTA) and its
+// registered domain (RegisteredDomain, the project's one such helper).
+// CompleteFacts does the same for a Recipient built from an MTA log line.
+//
 // Free text is read by the recognisers table (recognisers.go): one row per
 // MTA or provider format (Postfix, Sendmail, Exim, qmail, Exchange, Office
 // 365, Gmail, Amazon SES, ...), picked by cheap substring markers on the
@@ -24,15 +30,22 @@
 //   - Header and DSN field blocks are read leniently: a line without a colon
 //     is skipped instead of ending the block (RFC 3464 section 2.1 has no
 //     such lines), and field names are matched case-insensitively.
-//   - A Status field that is missing, malformed or generic (X.0.0) is
-//     replaced by a more specific code found in the diagnostic text
-//     (RFC 3464 section 2.3.4 says Status should be the most specific one).
+//   - A missing or malformed Status field is filled from the code in the
+//     diagnostic text (StatusFromText). A Status field that is written is
+//     kept as written; the remote server's own code in the diagnostic is
+//     reported beside it (ServerStatus), and which one decides a verdict is
+//     classify's policy (RFC 3464 section 2.3.4 wants the most specific
+//     code in the field; Sendmail, Postfix and Exchange often write 5.0.0
+//     there).
 //   - A report whose recipients all lack a Final-Recipient is completed from
 //     the Original-Recipient or the text.
-//   - A Status that the remote server's own answer in an smtp
-//     Diagnostic-Code contradicts within its class ("Status: 5.1.1" with
-//     "550 5.7.1 ...") gives way to the server's code; a reply code is not
-//     read from a non-smtp diagnostic ("X-Unix; 255" is an exit status).
+//   - A reply code is not read from a non-smtp diagnostic ("X-Unix; 255" is
+//     an exit status).
+//   - Text that declares no charset, or holds bytes that are not valid
+//     UTF-8, is read as UTF-8 where it is valid and as Windows-1252 (a
+//     superset of ISO-8859-1) byte by byte elsewhere; RFC 3464 section
+//     2.1.1 and RFC 5322 make fields US-ASCII, but 8-bit server replies are
+//     common. Every string of a Report is valid UTF-8.
 //   - Bodies that declare a 7-bit charset but hold 8-bit UTF-8, EUC-JP or
 //     Shift_JIS are read as what they hold; RFC 2047 words split in the
 //     middle of a character are decoded together.
