@@ -3,9 +3,11 @@ package dsn
 import (
 	"bytes"
 	"fmt"
-	"html"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // parser holds the state of one Parse call.
@@ -252,8 +254,12 @@ func (p *parser) noteWarning(w string) {
 // addText appends a decoded human-readable part, converting HTML to text.
 func (p *parser) addText(b []byte, html bool) {
 	if html {
-		if p.html.Len() < MaxTextBytes {
-			p.html.WriteString(htmlToText(b))
+		if room := MaxTextBytes - p.html.Len(); room > 0 {
+			t := []byte(htmlToText(b))
+			if !utf8.Valid(t) {
+				t = []byte(toUTF8(string(t)))
+			}
+			p.html.Write(cutUTF8(t, room))
 			p.html.WriteByte('\n')
 		}
 		return
@@ -478,46 +484,46 @@ func mergeRecipient(dst *Recipient, src Recipient) {
 	}
 }
 
-// htmlToText drops tags, scripts and styles and decodes the common entities,
-// keeping line structure at block tags. It is not a full HTML parser: it
-// only needs the words a bounce says.
+// htmlToText returns the text of an HTML body (HTML Living Standard
+// tokenization, golang.org/x/net/html): character references decoded,
+// script and style dropped, a line break at each block element, the
+// content of <pre> as it is, at most MaxTextBytes bytes.
 func htmlToText(b []byte) string {
 	var sb strings.Builder
-	sb.Grow(len(b))
-	lower := bytes.ToLower(b)
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '<' {
-			sb.WriteByte(c)
-			i++
-			continue
-		}
-		end := bytes.IndexByte(b[i:], '>')
-		if end < 0 {
-			break
-		}
-		tag := lower[i+1 : i+end]
-		for _, skip := range []string{"script", "style"} {
-			if bytes.HasPrefix(tag, []byte(skip)) {
-				if j := bytes.Index(lower[i:], []byte("</"+skip)); j >= 0 {
-					end = j
-					if k := bytes.IndexByte(b[i+j:], '>'); k >= 0 {
-						end = j + k
-					}
+	sb.Grow(min(len(b), MaxTextBytes))
+	z := html.NewTokenizer(bytes.NewReader(b))
+	z.SetMaxBuf(MaxTextBytes) // a token longer than this ends the text
+	skip := 0                 // inside script or style
+	for sb.Len() < MaxTextBytes {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return finishHTMLText(&sb)
+		case html.TextToken:
+			if skip == 0 {
+				sb.Write(cutUTF8(z.Text(), MaxTextBytes-sb.Len()))
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch a {
+			case atom.Script, atom.Style:
+				switch tt {
+				case html.StartTagToken:
+					skip++
+				case html.EndTagToken:
+					skip = max(0, skip-1)
 				}
-			}
-		}
-		name := tag
-		if len(name) > 0 && name[0] == '/' {
-			name = name[1:]
-		}
-		for _, blk := range []string{"br", "p", "div", "tr", "li", "h1", "h2", "h3", "table", "td"} {
-			if bytes.HasPrefix(name, []byte(blk)) {
+			case atom.Br, atom.P, atom.Div, atom.Tr, atom.Li, atom.Table, atom.Td, atom.Th, atom.Pre,
+				atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Hr, atom.Ul, atom.Ol:
 				sb.WriteByte('\n')
-				break
 			}
 		}
-		i += end + 1
 	}
-	return strings.ReplaceAll(html.UnescapeString(sb.String()), "\u00a0", " ")
+	return finishHTMLText(&sb)
+}
+
+// finishHTMLText turns no-break spaces into spaces.
+func finishHTMLText(sb *strings.Builder) string {
+	return strings.ReplaceAll(sb.String(), "\u00a0", " ")
 }
