@@ -1,39 +1,52 @@
 package domaincache
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
-// ParseRedisURL reads a RedisConfig from a URL:
+// ParseRedisURL reads a RedisConfig from a URL. The URL grammar is
+// go-redis's own (redis.ParseURL, redis.ParseClusterURL and
+// redis.ParseFailoverURL read it), plus this package's options:
 //
 //	redis://[[user]:password@]host[:port][/db][?option=value...]
 //	rediss://...                      the same over TLS (server name: host)
 //	unix://[[user]:password@]/path/to/redis.sock[?option=value...]
 //
-// The port defaults to 6379 and the host to localhost. Options:
+// The port defaults to 6379 and the host to localhost. Which go-redis
+// reader is used follows from the options:
 //
-//	addr=host:port     another address; repeat for more. Several addresses
-//	                   mean a Cluster, or the Sentinels with master_name.
-//	cluster=true       treat a single address as a Cluster seed
-//	master_name=NAME   use Sentinel with this master set
-//	sentinel_username=U, sentinel_password=P
+//	master_name=NAME   Sentinel (redis.ParseFailoverURL): host and addr= are
+//	                   the Sentinels, the URL's user and password are the
+//	                   Sentinels' (go-redis's convention), username= and
+//	                   password= are the data nodes'
+//	addr=host:port     more addresses; without master_name they are the
+//	                   seeds of a Cluster (redis.ParseClusterURL)
+//	cluster=true       a single address as a Cluster seed
+//	                   otherwise a single node (redis.ParseURL)
+//
+// Options go-redis reads that RedisConfig carries:
+//
 //	db=N               database number (overrides the path)
-//	key_prefix=P       RedisConfig.KeyPrefix
-//	ttl=D, timeout=D, dial_timeout=D
-//	                   Go durations ("720h", "50ms")
+//	dial_timeout=D     a Go duration, or whole seconds ("2s", "2")
 //	pool_size=N        connections per node
+//	skip_verify=true   rediss: do not verify the certificate
 //
-// Unknown options are an error. Errors never repeat the URL, which may
-// hold a password.
+// and this package's own:
+//
+//	key_prefix=P       RedisConfig.KeyPrefix
+//	ttl=D, timeout=D   Go durations ("720h", "50ms")
+//
+// Any other option is an error, so that nothing is silently ignored.
+// Errors never repeat the URL, which may hold a password.
 func ParseRedisURL(rawURL string) (RedisConfig, error) {
-	var cfg RedisConfig
 	bad := func(format string, args ...any) (RedisConfig, error) {
 		return RedisConfig{}, fmt.Errorf("%w: redis URL: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
 	}
@@ -44,75 +57,85 @@ func ParseRedisURL(rawURL string) (RedisConfig, error) {
 		}
 		return bad("%v", err)
 	}
-	if u.User != nil {
-		cfg.Username = u.User.Username()
-		cfg.Password, _ = u.User.Password()
+	if u.Scheme == "unix" && u.Host != "" {
+		return bad("unix URL needs an absolute socket path: unix:///path/to/redis.sock")
 	}
-	switch u.Scheme {
-	case "redis", "rediss":
-		host, port := u.Hostname(), u.Port()
-		if host == "" {
-			host = "localhost"
-		}
-		if port == "" {
-			port = "6379"
-		}
-		cfg.Addrs = []string{net.JoinHostPort(host, port)}
-		if p := strings.Trim(u.Path, "/"); p != "" {
-			db, err := strconv.Atoi(p)
-			if err != nil || db < 0 {
-				return bad("path %q is not a database number", u.Path)
-			}
-			cfg.DB = db
-		}
-		if u.Scheme == "rediss" {
-			cfg.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		}
-	case "unix":
-		if u.Path == "" || u.Host != "" {
-			return bad("unix URL needs an absolute socket path: unix:///path/to/redis.sock")
-		}
-		cfg.Addrs = []string{u.Path}
-	default:
-		return bad("scheme %q is not redis, rediss or unix", u.Scheme)
-	}
-
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return bad("query: %v", err)
 	}
+
+	// This package's options, taken out before go-redis reads the rest.
+	var cfg RedisConfig
+	var cluster bool
 	for name, vals := range q {
 		v := vals[len(vals)-1]
 		var err error
 		switch name {
-		case "addr":
-			cfg.Addrs = append(cfg.Addrs, vals...)
-		case "cluster":
-			cfg.ClusterMode, err = strconv.ParseBool(v)
-		case "master_name":
-			cfg.MasterName = v
-		case "sentinel_username":
-			cfg.SentinelUsername = v
-		case "sentinel_password":
-			cfg.SentinelPassword = v
-		case "db":
-			cfg.DB, err = strconv.Atoi(v)
 		case "key_prefix":
 			cfg.KeyPrefix = v
 		case "ttl":
 			cfg.TTL, err = time.ParseDuration(v)
 		case "timeout":
 			cfg.Timeout, err = time.ParseDuration(v)
-		case "dial_timeout":
-			cfg.DialTimeout, err = time.ParseDuration(v)
-		case "pool_size":
-			cfg.PoolSize, err = strconv.Atoi(v)
+		case "cluster":
+			cluster, err = strconv.ParseBool(v)
+		case "db", "dial_timeout", "pool_size", "skip_verify", "addr", "master_name", "username", "password":
+			continue // go-redis's
 		default:
 			return bad("unknown option %q", name)
 		}
 		if err != nil {
 			return bad("option %s: %v", name, err)
 		}
+		delete(q, name)
+	}
+	sentinel := q.Get("master_name") != ""
+	if _, ok := q["username"]; ok && !sentinel || q.Has("password") && !sentinel {
+		return bad("username= and password= are for Sentinel (with master_name); put them in the URL")
+	}
+	rest := *u
+	rest.RawQuery = q.Encode()
+	s := rest.String()
+
+	switch {
+	case sentinel:
+		o, err := redis.ParseFailoverURL(s)
+		if err != nil {
+			return bad("%v", err)
+		}
+		cfg.MasterName, cfg.Addrs, cfg.DB, cfg.TLS = o.MasterName, o.SentinelAddrs, o.DB, o.TLSConfig
+		cfg.Username, cfg.Password = o.Username, o.Password
+		cfg.SentinelUsername, cfg.SentinelPassword = o.SentinelUsername, o.SentinelPassword
+		cfg.DialTimeout, cfg.PoolSize = o.DialTimeout, o.PoolSize
+	case cluster || q.Has("addr"):
+		if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
+			return bad("a Redis Cluster has only database 0")
+		}
+		if q.Has("db") {
+			return bad("a Redis Cluster has only database 0")
+		}
+		o, err := redis.ParseClusterURL(s)
+		if err != nil {
+			return bad("%v", err)
+		}
+		cfg.Addrs, cfg.ClusterMode, cfg.TLS = o.Addrs, cluster, o.TLSConfig
+		cfg.Username, cfg.Password = o.Username, o.Password
+		cfg.DialTimeout, cfg.PoolSize = o.DialTimeout, o.PoolSize
+	default:
+		o, err := redis.ParseURL(s)
+		if err != nil {
+			return bad("%v", err)
+		}
+		cfg.Addrs, cfg.DB, cfg.TLS = []string{o.Addr}, o.DB, o.TLSConfig
+		cfg.Username, cfg.Password = o.Username, o.Password
+		cfg.DialTimeout, cfg.PoolSize = o.DialTimeout, o.PoolSize
+	}
+	if cfg.DialTimeout < 0 || cfg.PoolSize < 0 || cfg.DB < 0 {
+		return bad("dial_timeout, pool_size and db must not be negative")
+	}
+	if len(cfg.Addrs) > 1 {
+		slices.Sort(cfg.Addrs[1:]) // the query's order is not the URL's
 	}
 	return cfg, nil
 }

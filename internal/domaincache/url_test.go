@@ -24,8 +24,11 @@ func TestParseRedisURL(t *testing.T) {
 		// Cluster seeds and Sentinel.
 		{"redis://n1:7000?addr=n2:7000&addr=n3:7000", RedisConfig{Addrs: []string{"n1:7000", "n2:7000", "n3:7000"}}},
 		{"redis://cfg.cache.example:6379?cluster=true", RedisConfig{Addrs: []string{"cfg.cache.example:6379"}, ClusterMode: true}},
-		{"redis://:pw@s1:26379?addr=s2:26379&master_name=mymaster&sentinel_password=spw",
+		// go-redis ParseFailoverURL: the URL's credentials are the Sentinels', password= the data nodes'.
+		{"redis://:spw@s1:26379?addr=s2:26379&master_name=mymaster&password=pw",
 			RedisConfig{Addrs: []string{"s1:26379", "s2:26379"}, Password: "pw", MasterName: "mymaster", SentinelPassword: "spw"}},
+		// go-redis: a duration without a unit is in seconds.
+		{"redis://h?dial_timeout=3", RedisConfig{Addrs: []string{"h:6379"}, DialTimeout: 3 * time.Second}},
 		// Our own options.
 		{"redis://h?key_prefix=bx&ttl=720h&timeout=20ms&dial_timeout=2s&pool_size=4",
 			RedisConfig{Addrs: []string{"h:6379"}, KeyPrefix: "bx", TTL: 720 * time.Hour, Timeout: 20 * time.Millisecond, DialTimeout: 2 * time.Second, PoolSize: 4}},
@@ -57,6 +60,11 @@ func TestParseRedisURL(t *testing.T) {
 		"unix://host/tmp/r.sock",
 		"redis://user:s3cret@local host:6379",
 		"redis://user:s3cret@localhost:port",
+		"redis://h?password=s3cret",             // data-node password outside Sentinel
+		"redis://n1:7000/2?addr=n2:7000",        // Cluster has only database 0
+		"redis://h?read_timeout=1s",             // go-redis option RedisConfig does not carry
+		"redis://h?dial_timeout=-1",             // negative
+		"redis://n1:7000?addr=n2&cluster=maybe", // bad addr and bool
 	} {
 		_, err := ParseRedisURL(bad)
 		if !errors.Is(err, ErrInvalidConfig) {
