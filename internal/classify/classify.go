@@ -93,7 +93,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
 	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
-	phrases.scan(f.diag, &f.hits)
+	phrases.Scan(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -289,7 +289,7 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 		return "", false
 	}
 	for k, id := range r.ids {
-		if hits.has(id) {
+		if hits.Has(int(id)) {
 			return r.phrases[k], true
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // rule is one row of the reason table. A row matches when every condition
@@ -395,11 +397,7 @@ func init() {
 	if err := compileRules(rules, &pt); err != nil {
 		panic(err)
 	}
-	a, err := buildAutomaton(pt.list)
-	if err != nil {
-		panic(err)
-	}
-	phraseList, phrases = pt.list, a
+	phraseList, phrases = pt.list, phrase.MustCompile(pt.list)
 }
 
 // hostKind says what a host name tells about its role.

@@ -470,7 +470,7 @@ func TestAutomatonAgreesWithContains(t *testing.T) {
 	for _, text := range texts {
 		h := scanText(text)
 		for id, ph := range phraseList {
-			if got, want := h.has(uint16(id)), strings.Contains(text, ph); got != want {
+			if got, want := h.Has(id), strings.Contains(text, ph); got != want {
 				t.Errorf("scan(%q) has %q = %v, strings.Contains = %v", text, ph, got, want)
 			}
 		}

@@ -1,51 +1,85 @@
 package dsn
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/phrase"
+)
 
 // lowerText is a message's text lower-cased once (ASCII only, so offsets
-// match the original) with a filter of the three-byte sequences it
-// contains. Every marker lookup of a message goes through it: a marker
-// with a sequence the text lacks is rejected without scanning the text,
-// which keeps the cost of a recogniser table of a hundred rows close to one
-// pass over the text (DESIGN.md, "Budgets").
+// match the original) with the set of known markers it contains, found in
+// one pass by the shared phrase matcher (package phrase). Every marker
+// lookup of a message goes through it: a known marker the text lacks is
+// rejected without scanning the text, which keeps the cost of a recogniser
+// table of a hundred rows close to one pass over the text (DESIGN.md,
+// "Budgets"). A marker the matcher does not know is searched for directly.
 type lowerText struct {
-	s     string
-	grams *[gramWords]uint64 // bit gramBit(a, b, c) is set when s contains the bytes a, b, c in a row
+	s    string
+	hits *phrase.Hits // markers (markerSet ids) that occur somewhere in the whole text
 }
 
-// gramWords sizes the filter: 16384 bits, a hash of three bytes in a row.
-const gramWords = 256
+// markerSet is the matcher of every marker of the tables (markerLists),
+// built by init.
+var markerSet *phrase.Matcher
 
-func gramBit(a, b, c byte) uint {
-	return (uint(a)*7919 + uint(b)*131 + uint(c)) & (gramWords*64 - 1)
+// markerLists returns every marker list of the package's tables; a marker
+// missing from them still works, only without the one-pass filter
+// (TestMarkersKnown keeps the tables covered).
+func markerLists() [][]string {
+	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}}
+	for i := range recognisers {
+		rg := &recognisers[i]
+		lists = append(lists, rg.text, rg.unless, rg.start, rg.end)
+	}
+	return lists
+}
+
+func init() {
+	var list []string
+	seen := map[string]bool{}
+	for _, l := range markerLists() {
+		for _, mk := range l {
+			if core := markerCore(mk); !seen[core] {
+				seen[core] = true
+				list = append(list, core)
+			}
+		}
+	}
+	markerSet = phrase.MustCompile(list)
+}
+
+// markerCore is a marker without its '^' and '$' anchors.
+func markerCore(mk string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{s: asciiLower(text), grams: new([gramWords]uint64)}
-	for i := 0; i+2 < len(l.s); i++ {
-		p := gramBit(l.s[i], l.s[i+1], l.s[i+2])
-		l.grams[p>>6] |= 1 << (p & 63)
-	}
+	l := lowerText{s: asciiLower(text), hits: new(phrase.Hits)}
+	markerSet.Scan(l.s, l.hits)
 	return l
 }
 
-// prefix returns the view of the first n bytes; the filter is kept (it
-// may then say yes to a sequence only the rest has, never no to one the
+// prefix returns the view of the first n bytes; the marker set is kept (it
+// may then say yes to a marker only the rest has, never no to one the
 // prefix has).
 func (l lowerText) prefix(n int) lowerText {
-	return lowerText{s: l.s[:n], grams: l.grams}
+	return lowerText{s: l.s[:n], hits: l.hits}
 }
 
-// mayContain reports whether s may contain sub: false means it does not.
+// from returns the view of the bytes from offset i on, with the same
+// marker set as prefix.
+func (l lowerText) from(i int) lowerText {
+	return lowerText{s: l.s[i:], hits: l.hits}
+}
+
+// mayContain reports whether s may contain the marker core sub: false
+// means it does not.
 func (l lowerText) mayContain(sub string) bool {
-	if l.grams == nil {
+	if l.hits == nil || markerSet == nil {
 		return true
 	}
-	for i := 0; i+2 < len(sub); i++ {
-		p := gramBit(sub[i], sub[i+1], sub[i+2])
-		if l.grams[p>>6]&(1<<(p&63)) == 0 {
-			return false
-		}
+	if id, ok := markerSet.ID(sub); ok {
+		return l.hits.Has(id)
 	}
 	return true
 }
@@ -55,7 +89,7 @@ func (l lowerText) mayContain(sub string) bool {
 // end it (white space around it aside): "^the mail system$".
 func (l lowerText) index(mk string) int {
 	start, end := strings.HasPrefix(mk, "^"), strings.HasSuffix(mk, "$")
-	core := strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
+	core := markerCore(mk)
 	if !l.mayContain(core) {
 		return -1
 	}

@@ -66,7 +66,7 @@ func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 			break
 		}
 	}
-	rest := lowerText{s: m.lower.s[from:], grams: m.lower.grams}
+	rest := m.lower.from(from)
 	for _, s := range rg.end {
 		if i := rest.index(s); i >= 0 {
 			to = from + strings.LastIndexByte(rest.s[:i], '\n') + 1

@@ -1,6 +1,9 @@
 package dsn
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestRemoteHost checks the rejecting host read from a Remote-MTA field or,
 // when there is none, from the diagnostic (samples named per row).
@@ -79,6 +82,26 @@ func TestStage(t *testing.T) {
 	for s := StageUnknown; s <= StageDelivery; s++ {
 		if s != StageUnknown && s.String() == "" {
 			t.Errorf("Stage(%d).String() is empty", s)
+		}
+	}
+}
+
+// TestMarkersKnown checks that every marker of the tables is in the shared
+// matcher, and that the one-pass filter agrees with strings.Contains.
+func TestMarkersKnown(t *testing.T) {
+	for _, list := range markerLists() {
+		for _, mk := range list {
+			if _, ok := markerSet.ID(markerCore(mk)); !ok {
+				t.Errorf("marker %q is not in markerSet", mk)
+			}
+		}
+	}
+	text := "The mail system\nThis is a warning message only\nFinal-Recipient: rfc822; a@b\n"
+	l := newLowerText(text)
+	for id := range markerSet.Len() {
+		core := markerSet.Phrase(id)
+		if got, want := l.mayContain(core), strings.Contains(l.s, core); got != want {
+			t.Errorf("mayContain(%q) = %v, want %v", core, got, want)
 		}
 	}
 }

@@ -1,0 +1,163 @@
+// Package phrase finds which of a fixed set of phrases occur in a text, in
+// one pass over the text: an Aho-Corasick automaton (Aho and Corasick,
+// "Efficient string matching", CACM 18(6), 1975) over byte classes, built
+// once. The answer is exactly what strings.Contains would say for each
+// phrase, in time linear in the text instead of in the text times the set.
+//
+// It is the one phrase matcher of bounced: dsn uses it for the markers of
+// its recognisers, classify for the phrases of its rule table. Matching is
+// on bytes; callers lower-case both sides (ASCII) as they need.
+package phrase
+
+import (
+	"errors"
+	"fmt"
+)
+
+// MaxPhrases bounds the distinct phrases of a Matcher, so that a Hits is a
+// fixed array that can live on the stack.
+const MaxPhrases = 2048
+
+// maxStates bounds the automaton (state numbers are uint16).
+const maxStates = 1<<16 - 1
+
+// ErrTooLarge is returned by Compile for a set over MaxPhrases phrases,
+// 255 distinct bytes, or 65535 automaton states.
+var ErrTooLarge = errors.New("phrase: set too large")
+
+// Hits records which phrases of a Matcher occur in a text, by id.
+type Hits [MaxPhrases / 64]uint64
+
+func (h *Hits) add(id uint16) { h[id>>6] |= 1 << (id & 63) }
+
+// Has reports whether phrase id occurs.
+func (h *Hits) Has(id int) bool { return id >= 0 && id < MaxPhrases && h[id>>6]&(1<<(id&63)) != 0 }
+
+// Matcher is a compiled phrase set. It is read-only after Compile and safe
+// for concurrent use.
+type Matcher struct {
+	class  [256]uint8
+	nclass int
+	delta  []uint16   // delta[state*nclass+class] is the next state
+	out    [][]uint16 // phrase ids that end at a state, fail outputs merged
+	ids    map[string]int
+	list   []string
+}
+
+// Compile builds the matcher of list; the id of list[i] is i. Empty and
+// repeated phrases are allowed (a repeat gets the first one's id too).
+func Compile(list []string) (*Matcher, error) {
+	if len(list) > MaxPhrases {
+		return nil, fmt.Errorf("%w: %d phrases, limit %d", ErrTooLarge, len(list), MaxPhrases)
+	}
+	m := &Matcher{ids: make(map[string]int, len(list)), list: list}
+	for id, s := range list {
+		if _, dup := m.ids[s]; !dup {
+			m.ids[s] = id
+		}
+		for i := 0; i < len(s); i++ {
+			if m.class[s[i]] == 0 {
+				m.nclass++
+				if m.nclass > 255 {
+					return nil, fmt.Errorf("%w: more than 255 distinct bytes", ErrTooLarge)
+				}
+				m.class[s[i]] = uint8(m.nclass)
+			}
+		}
+	}
+	m.nclass++ // class 0: bytes in no phrase
+
+	// The trie, with -1 for "no edge".
+	type node struct {
+		next []int32
+		out  []uint16
+	}
+	newNode := func() node {
+		n := node{next: make([]int32, m.nclass)}
+		for i := range n.next {
+			n.next[i] = -1
+		}
+		return n
+	}
+	nodes := []node{newNode()}
+	for id, s := range list {
+		cur := 0
+		for i := 0; i < len(s); i++ {
+			c := m.class[s[i]]
+			if nodes[cur].next[c] < 0 {
+				if len(nodes) >= maxStates {
+					return nil, fmt.Errorf("%w: more than %d states", ErrTooLarge, maxStates)
+				}
+				nodes = append(nodes, newNode())
+				nodes[cur].next[c] = int32(len(nodes) - 1)
+			}
+			cur = int(nodes[cur].next[c])
+		}
+		nodes[cur].out = append(nodes[cur].out, uint16(id))
+	}
+
+	// Breadth first: fail links, then the full transition function.
+	fail := make([]int32, len(nodes))
+	m.delta = make([]uint16, len(nodes)*m.nclass)
+	m.out = make([][]uint16, len(nodes))
+	queue := make([]int32, 0, len(nodes))
+	for c := 0; c < m.nclass; c++ {
+		if n := nodes[0].next[c]; n > 0 {
+			queue = append(queue, n)
+			m.delta[c] = uint16(n)
+		}
+	}
+	m.out[0] = nodes[0].out
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		m.out[s] = append(append([]uint16(nil), nodes[s].out...), m.out[fail[s]]...)
+		for c := 0; c < m.nclass; c++ {
+			n := nodes[s].next[c]
+			if n < 0 {
+				m.delta[int(s)*m.nclass+c] = m.delta[int(fail[s])*m.nclass+c]
+				continue
+			}
+			fail[n] = int32(m.delta[int(fail[s])*m.nclass+c])
+			m.delta[int(s)*m.nclass+c] = uint16(n)
+			queue = append(queue, n)
+		}
+	}
+	return m, nil
+}
+
+// MustCompile is Compile for tables fixed at build time; it panics on error.
+func MustCompile(list []string) *Matcher {
+	m, err := Compile(list)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Scan adds to h every phrase that occurs in text. An empty phrase always
+// occurs.
+func (m *Matcher) Scan(text string, h *Hits) {
+	for _, id := range m.out[0] {
+		h.add(id)
+	}
+	state := 0
+	for i := 0; i < len(text); i++ {
+		state = int(m.delta[state*m.nclass+int(m.class[text[i]])])
+		for _, id := range m.out[state] {
+			h.add(id)
+		}
+	}
+}
+
+// ID returns the id of phrase s, and false when s is not in the set.
+func (m *Matcher) ID(s string) (int, bool) {
+	id, ok := m.ids[s]
+	return id, ok
+}
+
+// Phrase returns the phrase of an id.
+func (m *Matcher) Phrase(id int) string { return m.list[id] }
+
+// Len returns the number of phrases, repeats included.
+func (m *Matcher) Len() int { return len(m.list) }

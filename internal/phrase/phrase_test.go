@@ -1,0 +1,61 @@
+package phrase
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestScanAgreesWithContains checks Scan against strings.Contains on
+// overlapping phrases, phrases inside others, and repeats.
+func TestScanAgreesWithContains(t *testing.T) {
+	list := []string{"he", "she", "his", "hers", "user unknown", "unknown", "user", "", "she", "x"}
+	m := MustCompile(list)
+	for _, text := range []string{"", "ushers", "the user unknown here", "unknow", "his", "xx", "sh e"} {
+		var h Hits
+		m.Scan(text, &h)
+		for id, p := range list {
+			first, _ := m.ID(p)
+			if got, want := h.Has(first), strings.Contains(text, p); got != want {
+				t.Errorf("Scan(%q) has %q = %v, want %v", text, p, got, want)
+			}
+			if id != first && m.Phrase(id) != p {
+				t.Errorf("Phrase(%d) = %q, want %q", id, m.Phrase(id), p)
+			}
+		}
+	}
+	if _, ok := m.ID("absent"); ok {
+		t.Errorf("ID(absent) found")
+	}
+	if m.Len() != len(list) {
+		t.Errorf("Len() = %d, want %d", m.Len(), len(list))
+	}
+}
+
+func TestCompileLimits(t *testing.T) {
+	if _, err := Compile(make([]string, MaxPhrases+1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Compile(%d phrases) = %v, want ErrTooLarge", MaxPhrases+1, err)
+	}
+	var all strings.Builder
+	for b := 1; b < 256; b++ {
+		all.WriteByte(byte(b))
+	}
+	all.WriteByte(0)
+	if _, err := Compile([]string{all.String()}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Compile(256 distinct bytes) = %v, want ErrTooLarge", err)
+	}
+	var h Hits
+	if h.Has(-1) || h.Has(MaxPhrases) {
+		t.Errorf("Has out of range = true")
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	m := MustCompile([]string{"user unknown", "mailbox full", "relay access denied", "blocked using", "spam"})
+	text := strings.Repeat("host mx.example.com said: 550 5.1.1 <a@example.com>: recipient address rejected ", 50)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		var h Hits
+		m.Scan(text, &h)
+	}
+}
