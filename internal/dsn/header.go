@@ -32,17 +32,6 @@ func (h header) get(name string) string {
 	return ""
 }
 
-// values returns the unfolded values of every field named name.
-func (h header) values(name string) []string {
-	var out []string
-	for _, f := range h.fields {
-		if equalFoldBytes(f.name, name) {
-			out = append(out, unfold(string(f.value)))
-		}
-	}
-	return out
-}
-
 // textHeader builds the go-message header that decodeBody needs: the
 // content fields only.
 func (h header) textHeader() textproto.Header {

@@ -174,15 +174,6 @@ func lookupSlot(name string) slot {
 	return slotNone
 }
 
-// mustCompile is compile for the tables, at init.
-func mustCompile(src string) tmpl {
-	t, err := compile(src)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // size is an upper bound on the rendered length of t with f.
 func (t *tmpl) size(f *facts) int {
 	n := t.static
