@@ -270,11 +270,10 @@ var rules = []rule{
 // statusPattern is a compiled rule.status: class 0 means 4 or 5; a subject
 // or detail of -1 means any.
 type statusPattern struct {
-	set      bool
-	class    int
-	subject  int
-	lo, hi   int
-	anyClass bool
+	set     bool
+	class   int
+	subject int
+	lo, hi  int
 }
 
 func (sp statusPattern) match(class, subject, detail int) bool {
