@@ -103,7 +103,16 @@ var genericLeads = []string{
 	"recipient:", "recipient address:", "failed recipient", "addressed to", "rcpt to:", "the following recipients",
 	"user unknown", "no such user", "mailbox unavailable", "invalid recipient",
 	// Translations: French, German, Spanish and Italian, Russian, Japanese, Chinese.
-	"destinataire :", "destinataire:", "empfänger:", "destinatario:", "получатель:", "адресат:", "宛先:", "宛先：", "收件人:", "收件人：",
+	"destinataire :",
+	"destinataire:",
+	"empfänger:",
+	"destinatario:",
+	"получатель:",
+	"адресат:",
+	"宛先:",
+	"宛先：",
+	"收件人:",
+	"收件人：",
 }
 
 // recognisers is the ordered table of known formats; first match wins.
@@ -156,7 +165,8 @@ var recognisers = []recogniser{
 		// X3 (an unidentified MTA): "Delivery to the following recipients failed
 		// permanently:\n * a@b" and "Technical details:". Samples: lhost-x3-*.
 		name: "x3",
-		text: []string{"delivery to the following recipients failed permanently", "delivery to the following recipients was aborted",
+		text: []string{"delivery to the following recipients failed permanently",
+			"delivery to the following recipients was aborted",
 			"delevery to the following recipients"},
 	}, {
 		// Google Groups: "the group you tried to contact (name) may not exist";
@@ -180,7 +190,9 @@ var recognisers = []recogniser{
 		// rhost-gsuite-*, rhost-google-*.
 		name: "gmail",
 		from: []string{"mailer-daemon@googlemail.com", "mailer-daemon@gmail.com"},
-		text: []string{"technical details of permanent failure", "technical details of temporary failure", "** address not found **",
+		text: []string{"technical details of permanent failure",
+			"technical details of temporary failure",
+			"** address not found **",
 			"** message blocked **", "** delivery incomplete **", "the response from the remote server was"},
 		start: []string{"delivery to the following recipient", "** "},
 		lead:  []string{"wasn't delivered to", "wasn’t delivered to"},
@@ -191,16 +203,28 @@ var recognisers = []recogniser{
 		// delivered", "Delivery has failed to these recipients or groups:" with
 		// Office 365 wording, "Diagnostic information for administrators:".
 		// Samples: lhost-office365-*, rhost-microsoft-*.
-		name:  "office365",
-		from:  []string{"microsoft outlook <postmaster@"},
-		text:  []string{"exchange online", "office 365"},
-		start: []string{"delivery has failed to these recipients", "rejected your message to the following", "your message to", "couldn't be delivered", "diagnostic information for administrators"},
-		lead:  []string{"your message to", "wasn't delivered to", "couldn't be delivered to"},
+		name: "office365",
+		from: []string{"microsoft outlook <postmaster@"},
+		text: []string{"exchange online", "office 365"},
+		start: []string{
+			"delivery has failed to these recipients",
+			"rejected your message to the following",
+			"your message to",
+			"couldn't be delivered",
+			"diagnostic information for administrators",
+		},
+		lead: []string{"your message to", "wasn't delivered to", "couldn't be delivered to"},
 	}, {
 		// Outlook.com / Hotmail (before Office 365): "Delivery to the following
 		// recipients failed." Samples: lhost-outlook-*, rhost-outlook-03.
-		name:  "outlook",
-		from:  []string{"postmaster@hotmail", "postmaster@outlook", "postmaster@mail.hotmail", "postmaster@mail.outlook", "postmaster@live"},
+		name: "outlook",
+		from: []string{
+			"postmaster@hotmail",
+			"postmaster@outlook",
+			"postmaster@mail.hotmail",
+			"postmaster@mail.outlook",
+			"postmaster@live",
+		},
 		text:  []string{"delivery to the following recipients failed"},
 		start: []string{"delivery to the following recipients failed"},
 	},
@@ -210,21 +234,30 @@ var recognisers = []recogniser{
 		// "#550 5.1.1 RESOLVER.ADR.RecipNotFound". Translated in many languages.
 		// Samples: lhost-exchange2007-*.
 		name: "exchange2007",
-		text: []string{"diagnostic information for administrators", "informazioni di diagnostica per gli amministratori",
+		text: []string{"diagnostic information for administrators",
+			"informazioni di diagnostica per gli amministratori",
 			"diagnoseinformationen für administratoren", "informations de diagnostic pour les administrateurs",
 			"información de diagnóstico para administradores", "管理者向けの診断情報", "delivery has failed to these recipients"},
-		start: []string{"diagnostic information for administrators", "informazioni di diagnostica", "diagnoseinformationen",
+		start: []string{"diagnostic information for administrators",
+			"informazioni di diagnostica",
+			"diagnoseinformationen",
 			"informations de diagnostic", "información de diagnóstico", "管理者向けの診断情報"},
-		end: []string{"original message headers", "intestazioni originali del messaggio", "ursprüngliche nachrichtenkopfzeilen",
+		end: []string{"original message headers",
+			"intestazioni originali del messaggio",
+			"ursprüngliche nachrichtenkopfzeilen",
 			"en-têtes de message d'origine", "encabezados originales del mensaje", "元のメッセージ ヘッダー"},
 	},
 	{
 		// Exchange 2000/2003 and its Internet Mail Service: "did not reach the
 		// following recipient(s):" with "MSEXCH:IMS" codes. Samples: lhost-exchange2003-*.
-		name:   "exchange2003",
-		header: []string{"x-mailer: internet mail service", "microsoft exchange server internet mail connector", "x-ms-embedded-report"},
-		text:   []string{"did not reach the following recipient", "msexch:"},
-		start:  []string{"did not reach the following recipient"},
+		name: "exchange2003",
+		header: []string{
+			"x-mailer: internet mail service",
+			"microsoft exchange server internet mail connector",
+			"x-ms-embedded-report",
+		},
+		text:  []string{"did not reach the following recipient", "msexch:"},
+		start: []string{"did not reach the following recipient"},
 	},
 	{
 		// Lotus Notes: "------- Failure Reasons --------" then the address.
@@ -254,7 +287,10 @@ var recognisers = []recogniser{
 		name:  "opensmtpd",
 		text:  []string{"this is the mailer-daemon, please do not reply"},
 		start: []string{"following list of recipients", "for the following"},
-		end:   []string{"below is a copy of the original message", "please note that this is only a temporary failure report"},
+		end: []string{
+			"below is a copy of the original message",
+			"please note that this is only a temporary failure report",
+		},
 	},
 	{
 		// Yandex (Postfix with a Russian preface). Samples: lhost-yandex-*.
@@ -266,8 +302,13 @@ var recognisers = []recogniser{
 	{
 		// Postfix: "<a@b>: host x said: ..." after "The mail system". Samples:
 		// lhost-postfix-*, most rhost-*.
-		name:  "postfix",
-		text:  []string{"this is the mail system at host", "this is the postfix program at host", "i'm sorry to have to inform you that your message could not", "i'm sorry to have to inform you that the message returned"},
+		name: "postfix",
+		text: []string{
+			"this is the mail system at host",
+			"this is the postfix program at host",
+			"i'm sorry to have to inform you that your message could not",
+			"i'm sorry to have to inform you that the message returned",
+		},
 		start: []string{"^the mail system$", "^the postfix program$", "could not be delivered to one or more"},
 	},
 	{
@@ -341,8 +382,10 @@ var recognisers = []recogniser{
 		subject: []string{"see transcript for details", "warning: could not send message for past"},
 		text:    []string{"----- transcript of session follows -----", "----- the following addresses had"},
 		start:   []string{"----- the following addresses had", "----- transcript of session follows -----"},
-		end:     []string{"----- original message follows", "----- message header follows", "----- unsent message follows"},
-		parse:   readSendmail,
+		end: []string{"----- original message follows",
+			"----- message header follows",
+			"----- unsent message follows"},
+		parse: readSendmail,
 	},
 	{
 		// Zoho Mail: "a@b Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 ..." and
@@ -382,11 +425,21 @@ var recognisers = []recogniser{
 		// Exim: "  a@b\n    host x [ip]: 550 ...", pipes "generated by", delays
 		// "has not yet been delivered". Samples: lhost-exim-*.
 		name: "exim",
-		text: []string{"this message was created automatically by mail delivery software", "a message that you sent could not be delivered",
-			"a message that you sent has not yet been delivered", "contained one or more recipient addresses that were"},
-		start: []string{"address(es) failed", "has not yet been delivered is", "addresses to which the message has not yet been delivered",
-			"could not be delivered to one or more of its", "has not yet been delivered to one or more", "incorrectly constructed"},
-		end:   []string{"------ this is a copy of", "------ the body of the message is", "no action is required on your part"},
+		text: []string{"this message was created automatically by mail delivery software",
+			"a message that you sent could not be delivered",
+			"a message that you sent has not yet been delivered",
+			"contained one or more recipient addresses that were"},
+		start: []string{"address(es) failed",
+			"has not yet been delivered is",
+			"addresses to which the message has not yet been delivered",
+			"could not be delivered to one or more of its",
+			"has not yet been delivered to one or more",
+			"incorrectly constructed"},
+		end: []string{
+			"------ this is a copy of",
+			"------ the body of the message is",
+			"no action is required on your part",
+		},
 		parse: readExim,
 	},
 	{
@@ -509,7 +562,10 @@ var recognisers = []recogniser{
 		// Samples: lhost-imailserver-*.
 		name:   "imailserver",
 		header: []string{"x-mailer: <smtp32", "x-mailer: <imail"},
-		lead: []string{"unknown user:", "invalid final delivery userid:", "undeliverable to", "user mailbox exceeds allowed size:",
+		lead: []string{"unknown user:",
+			"invalid final delivery userid:",
+			"undeliverable to",
+			"user mailbox exceeds allowed size:",
 			"mail server for", "host unknown:", "unreachable:", "smtp error:"},
 	},
 	{
@@ -559,7 +615,10 @@ var recognisers = []recogniser{
 		// X2 (an unidentified MTA): "Unable to deliver message to the following
 		// address(es)." / "Delivery failed: a@b". Samples: lhost-x2-*.
 		name: "x2",
-		text: []string{"unable to deliver message to the following address", "your delivery to the following address has been failed"},
+		text: []string{
+			"unable to deliver message to the following address",
+			"your delivery to the following address has been failed",
+		},
 		lead: []string{"delivery failed:"},
 	},
 }
