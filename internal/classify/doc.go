@@ -6,6 +6,21 @@
 // must act (Side), whether retrying the address is pointless (hard bounce),
 // how sure it is, and which signals decided (Evidence).
 //
+// It reads no fact out of text itself: the status and reply codes, the
+// command and stage, the rejecting host and its registered domain come
+// from package dsn, read once there. The one policy that picks between the
+// report's Status field and the remote server's own code is decisiveStatus;
+// its choice is reported as Verdict.Status. Each piece of Evidence names
+// its Signal, a stable RuleID (a row id of rules.go, or "relay.<check>")
+// and the Source behind it (an RFC or vendor document, never a file name).
+//
+// The reason vocabulary is one table, Reasons (reasons.go): each reason's
+// default side, whether it can be a hard bounce, and its meaning; explain,
+// server and domaincache read it instead of retyping it. AssessDomain
+// (domain.go) judges a domain's remembered history: dominant reason and
+// side, and whether it looks dead or misconfigured; explain.Domain says it
+// in words.
+//
 // The reason table is data: rules.go holds one ordered slice where the first
 // matching row wins, each row citing a sample of testdata/bounces/maildir or
 // the RFC behind it. Sources:

@@ -24,6 +24,9 @@
 // final failure: its headline says delivery is still being tried and, when
 // the report gives Will-Retry-Until, until when.
 //
+// Domain puts a domain assessment (classify.AssessDomain) into one line
+// in every language of the catalogs.
+//
 // Deviations: language tags are matched on their primary subtag only
 // ("fr-CA" is French), not by the full BCP 47 lookup of RFC 4647.
 //
