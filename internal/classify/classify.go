@@ -500,6 +500,14 @@ func ruleSource(r *rule) string {
 	if len(parts) > 0 {
 		return strings.Join(parts, "; ")
 	}
+	for _, v := range vendorSources {
+		if strings.HasPrefix(r.id, v.prefix) {
+			return v.src
+		}
+	}
+	if src, ok := reasonSources[r.reason]; ok {
+		return src
+	}
 	switch {
 	case r.st.set:
 		return "RFC 3463"
@@ -509,6 +517,51 @@ func ruleSource(r *rule) string {
 		return "RFC 3464 2.3.6"
 	}
 	return "MTA wording seen in real bounces"
+}
+
+// vendorSources cite the published error references of a provider, for the
+// rows whose id names it and whose src cites only samples.
+var vendorSources = []struct{ prefix, src string }{
+	{"exchange-", "Microsoft, Exchange Online non-delivery reports (learn.microsoft.com)"},
+	{"ms-", "Microsoft, Exchange Online non-delivery reports (learn.microsoft.com)"},
+	{"google-", "Google, SMTP error reference (support.google.com/a/answer/3726730)"},
+	{"yahoo-", "Yahoo, SMTP error codes (senders.yahooinc.com/smtp-error-codes)"},
+	{"orange-", "Orange, postmaster error codes (postmaster.orange.fr)"},
+	{"laposte-", "La Poste, postmaster error codes"},
+	{"cox-", "Cox, email error codes (cox.com)"},
+}
+
+// reasonSources cite the RFC that defines what a reason's rows recognise,
+// for the rows whose src cites only samples.
+var reasonSources = map[Reason]string{
+	AuthFailure:     "RFC 7372 (X.7.20-X.7.26); RFC 7208; RFC 6376; RFC 7489",
+	BadReputation:   "RFC 3463 3.8 (X.7.1); RFC 5782",
+	Blocked:         "RFC 5782 (DNS blocklists); RFC 3463 3.8 (X.7.1)",
+	ContentError:    "RFC 3463 3.7 (X.6.x)",
+	EmailTooLarge:   "RFC 3463 3.3 (X.2.3), 3.4 (X.3.4); RFC 1870",
+	Expired:         "RFC 3463 3.5 (X.4.7); RFC 5321 4.5.4.1",
+	FailedSTARTTLS:  "RFC 3207; RFC 3463 3.8 (X.7.10)",
+	Filtered:        "RFC 3463 3.8 (X.7.1)",
+	HasMoved:        "RFC 3463 3.2 (X.1.6)",
+	HostUnknown:     "RFC 3463 3.2 (X.1.2); RFC 5321 5.1; RFC 7505",
+	MailboxFull:     "RFC 3463 3.3 (X.2.2)",
+	MailerError:     "RFC 3464 2.3.6 (local delivery diagnostics)",
+	NetworkError:    "RFC 3463 3.5 (X.4.x); RFC 5321 5.1",
+	NoRelaying:      "RFC 5321 3.6.2; RFC 3463 3.8 (X.7.1)",
+	NotAccept:       "RFC 7505; RFC 3463 3.4 (X.3.2)",
+	NotCompliantRFC: "RFC 5322 3.6",
+	PolicyViolation: "RFC 3463 3.8 (X.7.1)",
+	RateLimited:     "RFC 3463 3.5 (X.4.5); RFC 5248 (X.7.28)",
+	Rejected:        "RFC 3463 3.2 (X.1.7, X.1.8)",
+	RequirePTR:      "RFC 7372 3.3 (X.7.25)",
+	SecurityError:   "RFC 4954 6; RFC 3463 3.8",
+	SpamDetected:    "RFC 3463 3.8 (X.7.1)",
+	Suspend:         "RFC 3463 3.3 (X.2.1)",
+	SyntaxError:     "RFC 3463 3.6 (X.5.x)",
+	SystemError:     "RFC 3463 3.4 (X.3.x)",
+	SystemFull:      "RFC 3463 3.4 (X.3.1)",
+	UserUnknown:     "RFC 3463 3.2 (X.1.1)",
+	VirusDetected:   "RFC 3463 3.8 (X.7.1)",
 }
 
 // isSampleName reports a corpus file name such as "lhost-postfix-44" or

@@ -141,3 +141,20 @@ func TestSignalNames(t *testing.T) {
 		t.Errorf("Signal(99).String() = %q, want unknown", Signal(99).String())
 	}
 }
+
+// TestRuleSources: every row cites an RFC or a vendor document, never a
+// corpus file name, and its id is unique.
+func TestRuleSources(t *testing.T) {
+	ids := map[string]bool{}
+	for i := range rules {
+		r := &rules[i]
+		src := ruleSource(r)
+		if src == "" || strings.Contains(src, "lhost-") || strings.Contains(src, "rhost-") || strings.Contains(src, ".eml") {
+			t.Errorf("rule %s: source %q", r.id, src)
+		}
+		if ids[r.id] {
+			t.Errorf("rule id %s repeated", r.id)
+		}
+		ids[r.id] = true
+	}
+}
