@@ -304,6 +304,16 @@ func checkObservation(o Observation) (domain, reason, side string, err error) {
 	if len(reason) > MaxLabelLen || len(side) > MaxLabelLen || len(o.Status) > MaxLabelLen {
 		return "", "", "", fmt.Errorf("%w: %s: reason, side or status longer than %d bytes", ErrInvalidObservation, domain, MaxLabelLen)
 	}
+	// The names are the classifier's one vocabulary (classify.Reasons), so
+	// that counts are never split over misspellings.
+	if _, ok := classify.ReasonByName(reason); !ok {
+		return "", "", "", fmt.Errorf("%w: %s: reason %q is not in the vocabulary", ErrInvalidObservation, domain, truncate(reason))
+	}
+	switch classify.Side(side) {
+	case classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown:
+	default:
+		return "", "", "", fmt.Errorf("%w: %s: side %q is not sender, recipient, network or unknown", ErrInvalidObservation, domain, truncate(side))
+	}
 	return domain, reason, side, nil
 }
 

@@ -251,6 +251,8 @@ func runStoreSuite(t *testing.T, newStore newStoreFunc) {
 			{Domain: "example.com", Reason: strings.Repeat("r", MaxLabelLen+1)},
 			{Domain: "example.com", Side: strings.Repeat("s", MaxLabelLen+1)},
 			{Domain: "example.com", Status: strings.Repeat("5", MaxLabelLen+1)},
+			{Domain: "example.com", Reason: "usrunknown"}, // not in classify.Reasons
+			{Domain: "example.com", Reason: "userunknown", Side: "them"},
 		} {
 			// The valid observation before the bad one must not be written.
 			err := s.Record(ctx, []Observation{{Domain: "valid.example", Reason: "blocked"}, bad})
