@@ -28,7 +28,9 @@ const (
 	MinDistinctSenders = 3
 )
 
-// Classify returns the verdict for one recipient of rep. hist may be nil.
+// Classify returns the verdict for one recipient of rep, from the facts
+// dsn read (see dsn.CompleteFacts for a Recipient built by hand). hist may
+// be nil.
 // It is pure: no I/O, no shared state written, safe for concurrent use.
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
@@ -61,7 +63,7 @@ type facts struct {
 	diag       string // lower-cased diagnostic, capped
 	hits       hitSet // phrases of the table found in diag
 	status     smtpcode.Status
-	statusFrom string // "status field" or "diagnostic..."
+	statusFrom string // where status came from (decisiveStatus)
 	reply      smtpcode.ReplyCode
 	command    string // upper case
 	stage      dsn.Stage
