@@ -49,22 +49,38 @@ var stageOfCommand = map[string]Stage{
 }
 
 // stagePhrases name a stage more precisely than the command does; first
-// match wins. Lower case.
+// match wins. Lower case. A weak phrase counts only when no command is
+// known.
 var stagePhrases = []struct {
 	phrase string
 	stage  Stage
+	weak   bool
 }{
-	// Postfix "(in reply to end of DATA command)", Exim "after end of data".
-	{"in reply to end of data", StageEndOfData},
-	{"after end of data", StageEndOfData},
-	{"remote mail server after rcpt to", StageRcpt},   // Exim
-	{"remote mail server after mail from", StageMail}, // Exim
-	{"after initial connection", StageConnect},
-	{"connected but greeting failed", StageConnect}, // qmail
-	{"refused to talk to me", StageConnect},         // Postfix: 554 greeting
-	{"but my name was rejected", StageHelo},         // Postfix: HELO rejected
-	{"in reply to starttls", StageStartTLS},
-	{"in reply to auth", StageAuth},
+	// Postfix smtp(8): "(in reply to end of DATA command)"; Exim: "after end of data".
+	{phrase: "in reply to end of data", stage: StageEndOfData},
+	{phrase: "after end of data", stage: StageEndOfData},
+	// Postfix smtp(8), lost connections and timeouts.
+	{phrase: "while sending end of data", stage: StageEndOfData},
+	{phrase: "while receiving the initial server greeting", stage: StageConnect},
+	{phrase: "while performing the ehlo handshake", stage: StageHelo},
+	{phrase: "while performing the helo handshake", stage: StageHelo},
+	{phrase: "while sending mail from", stage: StageMail},
+	{phrase: "while sending rcpt to", stage: StageRcpt},
+	{phrase: "while sending data command", stage: StageData},
+	{phrase: "cannot start tls", stage: StageStartTLS},
+	// Exim: "SMTP error from remote mail server after RCPT TO:<a@b>".
+	{phrase: "remote mail server after rcpt to", stage: StageRcpt},
+	{phrase: "remote mail server after mail from", stage: StageMail},
+	{phrase: "after initial connection", stage: StageConnect},
+	{phrase: "connected but greeting failed", stage: StageConnect}, // qmail
+	{phrase: "refused to talk to me", stage: StageConnect},         // Postfix: 554 greeting
+	{phrase: "but my name was rejected", stage: StageHelo},         // Postfix: HELO rejected
+	{phrase: "in reply to starttls", stage: StageStartTLS},
+	{phrase: "in reply to auth", stage: StageAuth},
+	// Connection failures: the dialogue never began (RFC 5321 3.1).
+	{phrase: "connection refused", stage: StageConnect, weak: true},
+	{phrase: "connection timed out", stage: StageConnect, weak: true},
+	{phrase: "no route to host", stage: StageConnect, weak: true},
 }
 
 // deliveryPhrases say that the message was accepted and failed in local
@@ -85,6 +101,9 @@ func setStage(rc *Recipient) {
 	}
 	lower := asciiLower(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)])
 	for _, p := range stagePhrases {
+		if p.weak && rc.Command != "" {
+			continue
+		}
 		if strings.Contains(lower, p.phrase) {
 			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
 				break

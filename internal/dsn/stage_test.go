@@ -67,6 +67,13 @@ func TestStage(t *testing.T) {
 		{"", "smtp", "SMTP error from remote mail server after end of data: 552 message too big", StageEndOfData},
 		{"", "smtp", "SMTP error from remote mail server after initial connection: 421 busy", StageConnect},
 		{"", "smtp", "SMTP error from remote mail server after MAIL FROM:<a@b> SIZE=1234: 553 sender rejected", StageMail},
+		// Postfix smtp(8) lost connections and timeouts
+		{"", "smtp", "conversation with mx.example.com[192.0.2.1] timed out while receiving the initial server greeting", StageConnect},
+		{"", "smtp", "lost connection with mx.example.com[192.0.2.1] while sending RCPT TO", StageRcpt},
+		{"", "smtp", "lost connection with mx.example.com[192.0.2.1] while sending end of data -- message may be sent more than once", StageEndOfData},
+		{"", "smtp", "connect to mx.example.com[192.0.2.1]:25: Connection refused", StageConnect},
+		// a known command wins over a weak phrase
+		{"RCPT", "smtp", "451 4.4.1 connection timed out", StageRcpt},
 		// local delivery (RFC 3464 2.3.6)
 		{"", "x-unix", "mail for user is over quota", StageDelivery},
 		{"AUTH", "smtp", "535 5.7.8 authentication failed", StageAuth},
