@@ -17,7 +17,7 @@ type parser struct {
 	parts int
 
 	text     strings.Builder // human-readable parts outside the original, decoded
-	html     strings.Builder // text of HTML parts, used when there is no plain text
+	html     [][]byte        // HTML parts, converted to text only when there is no plain text
 	attached strings.Builder // text attachments, used when there is no other text
 	original []byte          // the first returned original (message/rfc822 body or headers)
 	nested   [][]byte        // attached messages, in case the report is inside one
@@ -254,14 +254,7 @@ func (p *parser) noteWarning(w string) {
 // addText appends a decoded human-readable part, converting HTML to text.
 func (p *parser) addText(b []byte, html bool) {
 	if html {
-		if room := MaxTextBytes - p.html.Len(); room > 0 {
-			t := []byte(htmlToText(b))
-			if !utf8.Valid(t) {
-				t = []byte(toUTF8(string(t)))
-			}
-			p.html.Write(cutUTF8(t, room))
-			p.html.WriteByte('\n')
-		}
+		p.html = append(p.html, b) // converted by htmlText only if needed
 		return
 	}
 	if p.text.Len() >= MaxTextBytes {
@@ -320,8 +313,8 @@ func (p *parser) tryNested() error {
 func (p *parser) finish() {
 	r := p.rep
 	text := p.text.String()
-	if strings.TrimSpace(text) == "" && p.html.Len() > 0 {
-		text = p.html.String()
+	if strings.TrimSpace(text) == "" && len(p.html) > 0 {
+		text = p.htmlText()
 	}
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
@@ -482,6 +475,24 @@ func mergeRecipient(dst *Recipient, src Recipient) {
 	if dst.Action == "" {
 		dst.Action = src.Action
 	}
+}
+
+// htmlText converts the HTML parts to text, at most MaxTextBytes in all.
+func (p *parser) htmlText() string {
+	var sb strings.Builder
+	for _, b := range p.html {
+		room := MaxTextBytes - sb.Len()
+		if room <= 0 {
+			break
+		}
+		t := []byte(htmlToText(b))
+		if !utf8.Valid(t) {
+			t = []byte(toUTF8(string(t)))
+		}
+		sb.Write(cutUTF8(t, room))
+		sb.WriteByte('\n')
+	}
+	return sb.String()
 }
 
 // htmlToText returns the text of an HTML body (HTML Living Standard
