@@ -55,3 +55,24 @@ func ExampleClassify() {
 	// status hard-permanent "5.1.1: permanent, retrying the address is pointless"
 	// norelaying recipient false 0.9
 }
+
+func ExampleReasonByName() {
+	ri, ok := classify.ReasonByName("norelaying")
+	fmt.Println(ok, ri.DefaultSide, ri.CanBeHard)
+	fmt.Println(ri.Meaning)
+	// Output:
+	// true unknown false
+	// relaying denied: the refusing server will not pass the mail on
+}
+
+// A domain that many senders see refusing to relay for it: its MX does not
+// accept the domain (DESIGN.md, "Relaying denied").
+func ExampleAssessDomain() {
+	a := classify.AssessDomain(classify.History{
+		Domain: "migrated.example", Total: 40, DistinctSenders: 25,
+		Reasons: map[string]int64{"norelaying": 36, "userunknown": 4},
+		Sides:   map[string]int64{"recipient": 40},
+	})
+	fmt.Println(a.DominantReason, a.DominantSide, a.DominantShare, a.LooksMisconfigured, a.LooksDead)
+	// Output: norelaying recipient 0.9 true false
+}

@@ -31,3 +31,25 @@ func ExampleScanDiagnostic() {
 	fmt.Println(d.Reply, d.Status, d.Command, d.Host)
 	// Output: 554 5.7.1 RCPT mx.example.com
 }
+
+// The facts of a reply found in an MTA log line, read as Parse reads them.
+func ExampleCompleteFacts() {
+	rc := dsn.Recipient{
+		Recipient:      "bob@example.org",
+		Action:         dsn.ActionFailed,
+		DiagnosticType: "smtp",
+		Diagnostic: "host mx1.mail.example.org[192.0.2.7] said: 550 5.1.1 <bob@example.org>: " +
+			"Recipient address rejected: User unknown (in reply to RCPT TO command)",
+	}
+	dsn.CompleteFacts(&rc)
+	fmt.Println(rc.ReplyCode, rc.Status, rc.ServerStatus, rc.Command, rc.Stage, rc.RemoteMTA, rc.RemoteMTADomain)
+	// Output: 550 5.1.1 5.1.1 RCPT RCPT mx1.mail.example.org example.org
+}
+
+func ExampleRegisteredDomain() {
+	fmt.Println(dsn.RegisteredDomain("mx1.mail.example.co.uk."))
+	fmt.Println(dsn.RegisteredDomain("[192.0.2.1]") == "")
+	// Output:
+	// example.co.uk
+	// true
+}
