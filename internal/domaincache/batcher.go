@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// DefaultFlushEvery is how long a Batcher holds observations at most.
-const DefaultFlushEvery = 50 * time.Millisecond
+// DefaultFlushEvery is how long a Batcher holds observations at most; it is
+// also the server's default (--cache-flush-every).
+const DefaultFlushEvery = 10 * time.Millisecond
 
 // DefaultMaxPending is how many observations a Batcher queues at most.
 const DefaultMaxPending = 10 * MaxBatch

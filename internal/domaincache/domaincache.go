@@ -87,8 +87,10 @@ const (
 	DefaultTTL = 30 * 24 * time.Hour
 	// DefaultTimeout bounds every Redis call.
 	DefaultTimeout = 50 * time.Millisecond
-	// DefaultMemorySize is how many domains the in-process cache holds.
-	DefaultMemorySize = 10000
+	// DefaultMemorySize is how many domains the in-process cache holds
+	// (the server's --cache-domains default): under 1 KiB per domain with
+	// few senders, up to about 5 KiB past senderExactMax senders.
+	DefaultMemorySize = 100000
 )
 
 // Values stored when an observation leaves Reason or Side empty.
