@@ -30,8 +30,10 @@ import (
 // one that usually is. weak marks a row so broad that a phrase found in the
 // report's text overrules it.
 // side overrides the reason's default side (defaultSide) for this row.
-// src names the sample in testdata/bounces/maildir/bsd or the RFC section
-// behind the row; it is shown in the verdict's evidence.
+// src names the samples in testdata/bounces/maildir/bsd and the RFC section
+// or vendor document behind the row; the evidence's Source shows the
+// documents only (ruleSource), and its RuleID the row's id, which is
+// stable: clients may key on it.
 type rule struct {
 	id      string
 	reason  Reason
