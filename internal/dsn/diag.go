@@ -27,27 +27,21 @@ type Diagnosis struct {
 // Message expired <421 4.4.2 Connection timed out>"), a later pair that
 // agrees is the server's answer and wins.
 func ScanDiagnostic(text string) Diagnosis {
-	d, _ := scanDiagnostic(text)
+	var d Diagnosis
+	if text == "" {
+		return d
+	}
+	d, _ = scanCodes(text)
+	lower := asciiLower(text)
+	d.Command = commandOf(lower)
+	d.Host = hostOf(text, lower)
 	return d
 }
 
 // maxCodeScan caps the status codes looked at in one text.
 const maxCodeScan = 32
 
-// scanDiagnostic is ScanDiagnostic; paired reports that the status came
-// with a reply code, as the remote server's answer.
-func scanDiagnostic(text string) (d Diagnosis, paired bool) {
-	if text == "" {
-		return d, false
-	}
-	d, paired = scanCodes(text)
-	lower := asciiLower(text)
-	d.Command = commandOf(lower)
-	d.Host = hostOf(text, lower)
-	return d, paired
-}
-
-// scanCodes is the part of scanDiagnostic that reads the reply and status
+// scanCodes is the part of ScanDiagnostic that reads the reply and status
 // codes.
 func scanCodes(text string) (d Diagnosis, paired bool) {
 	var first, pair, agree smtpcode.Status
@@ -335,7 +329,7 @@ func completeFromDiagnostic(rc *Recipient) {
 	if rc.Diagnostic == "" {
 		return
 	}
-	d, _ := scanDiagnostic(rc.Diagnostic)
+	d := ScanDiagnostic(rc.Diagnostic)
 	// QUIRK: "X-Unix; 255" is a program's exit status, not a reply code
 	// (RFC 3464 section 2.3.6 leaves non-smtp types to their own grammar).
 	if rc.ReplyCode == 0 && !strings.HasPrefix(rc.DiagnosticType, "x-unix") {
