@@ -31,7 +31,7 @@ func ScanDiagnostic(text string) Diagnosis {
 	if text == "" {
 		return d
 	}
-	d, _ = scanCodes(text)
+	d = scanCodes(text)
 	lower := asciiLower(text)
 	d.Command = commandOf(lower)
 	d.Host = hostOf(text, lower)
@@ -43,7 +43,8 @@ const maxCodeScan = 32
 
 // scanCodes is the part of ScanDiagnostic that reads the reply and status
 // codes.
-func scanCodes(text string) (d Diagnosis, paired bool) {
+func scanCodes(text string) (d Diagnosis) {
+	paired := false // the status came with a reply code, as the server's answer
 	var first, pair, agree smtpcode.Status
 	var pairReply, agreeReply smtpcode.ReplyCode
 	off := 0
@@ -86,7 +87,7 @@ func scanCodes(text string) (d Diagnosis, paired bool) {
 			}
 		}
 	}
-	return d, paired
+	return d
 }
 
 // findStatusOfClass returns the first status code of class c in text.

@@ -362,7 +362,7 @@ func indentOf(line string) int {
 
 // hasCode reports whether text carries a failure reply code or a status code.
 func hasCode(text string) bool {
-	d, _ := scanCodes(text)
+	d := scanCodes(text)
 	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
 }
 
