@@ -59,7 +59,7 @@ func TestDelayNotice(t *testing.T) {
 	rcpt := &dsn.Recipient{Recipient: "bob@example.org", Action: dsn.ActionDelayed, ReplyCode: 451,
 		Diagnostic: "451 4.4.1 connection timed out", WillRetryUntil: "Tue, 3 Mar 2026 10:00:00 +0000"}
 	final := []string{"gave up", "abandonn", "Undeliverable", "n'existe pas", "does not exist"}
-	for _, reason := range []classify.Reason{classify.Expired, classify.NetworkError, classify.UserUnknown, classify.OnHold} {
+	for _, reason := range []classify.Reason{classify.Expired, classify.NetworkError, classify.UserUnknown, classify.OnHold, classify.MailboxFull} {
 		v := classify.Verdict{Reason: reason, Side: classify.SideNetwork}
 		for _, lang := range []string{"en", "fr"} {
 			for aud := Marketer; aud < numAudiences; aud++ {
@@ -75,6 +75,11 @@ func TestDelayNotice(t *testing.T) {
 				}
 			}
 		}
+	}
+	// A delayed full mailbox says so, and that it is still being tried.
+	e0 := Explain(classify.Verdict{Reason: classify.MailboxFull, Side: classify.SideRecipient}, rep, rcpt, Marketer, "en")
+	if !strings.Contains(e0.Headline, "mailbox is full") || !strings.Contains(e0.Headline, "still trying") {
+		t.Errorf("delayed mailboxfull headline = %q", e0.Headline)
 	}
 	// Without Will-Retry-Until the headline still says it is being retried.
 	rcpt.WillRetryUntil = ""

@@ -1091,6 +1091,40 @@ var english = &lang{
 				},
 			},
 		},
+		{Reason: classify.MailboxFull, Delay: true}: { // RFC 3463 X.2.2 in a delay notice: over quota for now
+			Marketer: texts{
+				Headline: "Not delivered yet: the recipient's mailbox is full; still trying[[ until {until}]]",
+				What: "This is a delay warning, not a bounce. The mailbox of {rcpt} is full, so the sending server" +
+					"[[ {reporter}]] keeps retrying[[ until {until}]][[ (last answer {code})]].[[ The server " +
+					"said: “{diag}”]]",
+				Whose: "The recipient's side: they must make room in their mailbox. Nothing to change in the sending.",
+				Steps: []string{
+					"Do nothing for now: the message is delivered by itself if the recipient frees space in time.",
+					"If a final bounce follows[[ after {until}]], treat the address as soft: try again in a few days.",
+				},
+			},
+			EndUser: texts{
+				Headline: "Your message is delayed: the recipient's mailbox is full[[; still trying until {until}]]",
+				What: "The mailbox of {rcpt} is full. Your mail server keeps trying; you do not need to send the " +
+					"message again.",
+				Whose: "The recipient's side: they need to free some space.",
+				Steps: []string{
+					"Wait; if it matters, tell the recipient another way that their mailbox is full.",
+				},
+			},
+			Admin: texts{
+				Headline: "Delayed: mailbox full for {rcpt}[[, retrying until {until}]][[ ({code})]]",
+				What: "RFC 3464 delay notification from[[ {reporter}]]: the recipient's mailbox is over quota " +
+					"(RFC 3463 X.2.2); the message stays queued[[ until {until}]] (Will-Retry-Until).[[ Last " +
+					"attempt: “{diag}”]]",
+				Whose: "Recipient side: the mailbox owner or its administrator must free space or raise the quota.",
+				Steps: []string{
+					"Leave the message queued; do not suppress the address on a delay notification.",
+					"If you run the receiving server: check the quota (Dovecot `doveadm quota get -u {rcpt}`) " +
+						"and raise it or clean up.",
+				},
+			},
+		},
 		{Delay: true}: { // RFC 3464 2.3.3 action "delayed": a warning, not a failure (issue 8 item 4)
 			Marketer: texts{
 				Headline: "Not delivered yet: the sending server is still trying[[ until {until}]]",

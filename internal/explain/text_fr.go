@@ -1164,6 +1164,49 @@ var french = &lang{
 				},
 			},
 		},
+		// RFC 3463 X.2.2 dans un avis de retard : quota dépassé pour l'instant
+		{Reason: classify.MailboxFull, Delay: true}: {
+			Marketer: texts{
+				Headline: "Pas encore distribué : la boîte du destinataire est pleine ; nouvelles tentatives[[ " +
+					"jusqu'au {until}]]",
+				What: "Ceci est un avertissement de retard, pas un rejet. La boîte de {rcpt} est pleine, le " +
+					"serveur d'envoi" +
+					"[[ {reporter}]] continue d'essayer[[ jusqu'au {until}]][[ (dernière réponse {code})]].[[ " +
+					"Le serveur a répondu : « {diag} »]]",
+				Whose: "Côté destinataire : il doit faire de la place dans sa boîte. Rien à changer à l'envoi.",
+				Steps: []string{
+					"Ne rien faire pour l'instant : le message sera distribué de lui-même si le destinataire " +
+						"libère de la place à temps.",
+					"Si un rejet définitif suit[[ après le {until}]], traitez l'adresse comme un rejet " +
+						"temporaire : réessayez dans quelques jours.",
+				},
+			},
+			EndUser: texts{
+				Headline: "Votre message est retardé : la boîte du destinataire est pleine[[ ; nouvelles tentatives " +
+					"jusqu'au {until}]]",
+				What: "La boîte de {rcpt} est pleine. Votre serveur de messagerie continue d'essayer ; inutile " +
+					"de renvoyer le message.",
+				Whose: "Côté destinataire : il doit libérer de la place.",
+				Steps: []string{
+					"Patientez ; si c'est important, prévenez le destinataire par un autre moyen que sa boîte " +
+						"est pleine.",
+				},
+			},
+			Admin: texts{
+				Headline: "Retardé : boîte pleine pour {rcpt}[[, nouvelles tentatives jusqu'au {until}]][[ ({code})]]",
+				What: "Notification de retard RFC 3464 de[[ {reporter}]] : la boîte du destinataire dépasse son " +
+					"quota " +
+					"(RFC 3463 X.2.2) ; le message reste en file[[ jusqu'au {until}]] (Will-Retry-Until).[[ " +
+					"Dernière tentative : « {diag} »]]",
+				Whose: "Côté destinataire : le titulaire de la boîte ou son administrateur doit libérer de la " +
+					"place ou augmenter le quota.",
+				Steps: []string{
+					"Laissez le message en file ; ne supprimez pas l'adresse sur une notification de retard.",
+					"Si vous gérez le serveur de réception : vérifiez le quota (Dovecot `doveadm quota get -u " +
+						"{rcpt}`) et augmentez-le ou faites le ménage.",
+				},
+			},
+		},
 		{Delay: true}: { // RFC 3464 2.3.3 action "delayed": un avertissement, pas un échec (issue 8 item 4)
 			Marketer: texts{
 				Headline: "Pas encore distribué : le serveur d'envoi réessaie toujours[[ jusqu'au {until}]]",
