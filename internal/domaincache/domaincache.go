@@ -30,6 +30,16 @@
 //     of its batch is written.
 //   - Senders longer than [MaxSenderLen] are counted by their first
 //     MaxSenderLen bytes (see the QUIRK in normSender).
+//   - Reason and Side are names of the classifier's one vocabulary
+//     (classify.Reasons, classify.Side); another name is an error wrapping
+//     [ErrInvalidObservation].
+//
+// # Configuration
+//
+// [ParseRedisURL] reads a Redis URL with go-redis's own parsers
+// (redis.ParseURL, ParseClusterURL, ParseFailoverURL) plus this package's
+// options; the defaults a server uses are [DefaultTTL], [DefaultTimeout],
+// [DefaultMemorySize] and [DefaultFlushEvery].
 //
 // # What it does not promise
 //
