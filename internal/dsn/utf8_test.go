@@ -129,3 +129,40 @@ func TestLatin1Bounce(t *testing.T) {
 		}
 	}
 }
+
+// FuzzToUTF8: the output is always valid UTF-8, valid input comes back
+// unchanged, and every ASCII byte survives in place of itself.
+func FuzzToUTF8(f *testing.F) {
+	for _, s := range []string{"", "ascii", "Empf\xe4nger", "déjà", "\x80\x81\xff", "\xe2\x82", "a\x00b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := toUTF8(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("toUTF8(%q) = %q, not valid UTF-8", s, got)
+		}
+		if utf8.ValidString(s) && got != s {
+			t.Fatalf("toUTF8(%q) = %q, want it unchanged", s, got)
+		}
+		if strings.Count(got, "<") != strings.Count(s, "<") {
+			t.Fatalf("toUTF8(%q) = %q changed the ASCII", s, got)
+		}
+	})
+}
+
+// FuzzHTMLToText: any HTML gives valid UTF-8 text (for valid UTF-8 input)
+// within MaxTextBytes, without a panic.
+func FuzzHTMLToText(f *testing.F) {
+	for _, s := range []string{"<p>a</p>", "<pre>x\ny</pre>", `<a title="a>b">c</a>`, "<script>x</script>y", "&amp;&#xffff;&#0;"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := htmlToText(b)
+		if len(got) > MaxTextBytes {
+			t.Fatalf("%d bytes over MaxTextBytes", len(got))
+		}
+		if utf8.Valid(b) && !utf8.ValidString(got) {
+			t.Fatalf("htmlToText(%q) = %q, not valid UTF-8", b, got)
+		}
+	})
+}
