@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // Stage is the step of the SMTP dialogue (RFC 5321 section 3) or of local
@@ -94,17 +96,33 @@ var deliveryPhrases = []string{
 	"quota exceeded",
 }
 
+// stageSet finds stagePhrases (ids 0..len-1) then deliveryPhrases in a
+// diagnostic in one pass, ignoring case, without lower-casing it.
+var stageSet = func() *phrase.Matcher {
+	list := make([]string, 0, len(stagePhrases)+len(deliveryPhrases))
+	for _, p := range stagePhrases {
+		list = append(list, p.phrase)
+	}
+	list = append(list, deliveryPhrases...)
+	m, err := phrase.CompileFold(list)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
 // setStage fills rc.Stage from its command, diagnostic type and text.
 func setStage(rc *Recipient) {
 	if rc.Stage != StageUnknown {
 		return
 	}
-	lower := asciiLower(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)])
-	for _, p := range stagePhrases {
+	var hits phrase.Hits
+	stageSet.Scan(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &hits)
+	for id, p := range stagePhrases {
 		if p.weak && rc.Command != "" {
 			continue
 		}
-		if strings.Contains(lower, p.phrase) {
+		if hits.Has(id) {
 			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
 				break
 			}
@@ -120,9 +138,9 @@ func setStage(rc *Recipient) {
 		rc.Stage = StageDelivery
 		return
 	}
-	if rc.DiagnosticType != "smtp" {
-		for _, p := range deliveryPhrases {
-			if strings.Contains(lower, p) && rc.ReplyCode == 0 {
+	if rc.DiagnosticType != "smtp" && rc.ReplyCode == 0 {
+		for id := range deliveryPhrases {
+			if hits.Has(len(stagePhrases) + id) {
 				rc.Stage = StageDelivery
 				return
 			}

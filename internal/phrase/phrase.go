@@ -46,7 +46,27 @@ type Matcher struct {
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
 // repeated phrases are allowed (a repeat gets the first one's id too).
-func Compile(list []string) (*Matcher, error) {
+func Compile(list []string) (*Matcher, error) { return compile(list, false) }
+
+// CompileFold is Compile for a matcher that ignores ASCII case in the text:
+// the phrases must be lower case, and "User Unknown" in a text matches
+// "user unknown" without the text being lower-cased first.
+func CompileFold(list []string) (*Matcher, error) {
+	for _, s := range list {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 'A' && s[i] <= 'Z' {
+				return nil, fmt.Errorf("%w: phrase %q is not lower case", ErrNotLower, s)
+			}
+		}
+	}
+	return compile(list, true)
+}
+
+// ErrNotLower is returned by CompileFold for a phrase with an upper-case
+// ASCII letter.
+var ErrNotLower = errors.New("phrase: not lower case")
+
+func compile(list []string, fold bool) (*Matcher, error) {
 	if len(list) > MaxPhrases {
 		return nil, fmt.Errorf("%w: %d phrases, limit %d", ErrTooLarge, len(list), MaxPhrases)
 	}
@@ -66,6 +86,11 @@ func Compile(list []string) (*Matcher, error) {
 		}
 	}
 	m.nclass++ // class 0: bytes in no phrase
+	if fold {
+		for c := byte('A'); c <= 'Z'; c++ {
+			m.class[c] = m.class[c+'a'-'A']
+		}
+	}
 
 	// The trie, with -1 for "no edge".
 	type node struct {

@@ -59,3 +59,23 @@ func BenchmarkScan(b *testing.B) {
 		m.Scan(text, &h)
 	}
 }
+
+func TestCompileFold(t *testing.T) {
+	m, err := CompileFold([]string{"user unknown", "5.1.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h Hits
+	m.Scan("550 5.1.1 <A@B>: User UNKNOWN", &h)
+	if !h.Has(0) || !h.Has(1) {
+		t.Errorf("CompileFold scan missed a phrase: %v %v", h.Has(0), h.Has(1))
+	}
+	var h2 Hits
+	MustCompile([]string{"user unknown"}).Scan("User Unknown", &h2)
+	if h2.Has(0) {
+		t.Errorf("Compile (no fold) matched across case")
+	}
+	if _, err := CompileFold([]string{"User"}); !errors.Is(err, ErrNotLower) {
+		t.Errorf("CompileFold(upper case) = %v, want ErrNotLower", err)
+	}
+}
