@@ -81,7 +81,6 @@ var stagePhrases = []struct {
 	{phrase: "in reply to auth", stage: StageAuth},
 	// Connection failures: the dialogue never began (RFC 5321 3.1).
 	{phrase: "connection refused", stage: StageConnect, weak: true},
-	{phrase: "connection timed out", stage: StageConnect, weak: true},
 	{phrase: "no route to host", stage: StageConnect, weak: true},
 }
 

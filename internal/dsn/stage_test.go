@@ -73,7 +73,9 @@ func TestStage(t *testing.T) {
 		{"", "smtp", "lost connection with mx.example.com[192.0.2.1] while sending end of data -- message may be sent more than once", StageEndOfData},
 		{"", "smtp", "connect to mx.example.com[192.0.2.1]:25: Connection refused", StageConnect},
 		// a known command wins over a weak phrase
-		{"RCPT", "smtp", "451 4.4.1 connection timed out", StageRcpt},
+		{"RCPT", "smtp", "451 4.4.1 connect to mx.example.com[192.0.2.1]:25: Connection refused", StageRcpt},
+		// a timeout may come at any step: no stage from it alone
+		{"", "smtp", "451 4.4.1 reply: read error from mx.example.com: Connection timed out", StageUnknown},
 		// local delivery (RFC 3464 2.3.6)
 		{"", "x-unix", "mail for user is over quota", StageDelivery},
 		{"AUTH", "smtp", "535 5.7.8 authentication failed", StageAuth},
