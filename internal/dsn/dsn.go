@@ -56,9 +56,12 @@
 // recipients per report. Crossing one returns an error that wraps
 // ErrTooLarge, ErrTooDeep, ErrTooManyParts or ErrTooManyRecipients; every
 // other problem yields a Report with Warnings. Internal caps keep the time
-// linear in the input: the report text read (MaxTextBytes), the text kept
-// as one diagnostic (maxDiagBytes), the codes looked at in one diagnostic
-// (maxCodeScan).
+// linear in the input: the report text read (MaxTextBytes, also the text
+// taken from HTML parts, which are tokenized with golang.org/x/net/html only
+// when the message has no plain text), the text kept as one diagnostic
+// (maxDiagBytes), the codes looked at in one diagnostic (maxCodeScan). The
+// markers of the recognisers and the stage phrases are found in one pass
+// each by the shared matcher of package phrase.
 package dsn
 
 import (
