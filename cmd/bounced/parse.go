@@ -15,6 +15,7 @@ import (
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/server"
 )
@@ -50,10 +51,10 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	emit := func(source string, raw []byte) {
 		res, err := engine.Parse(ctx, bounce.Request{Raw: raw, Source: source, Audience: server.ToAudience(pb.Audience(aud)), Language: *language})
 		if err != nil {
-			out.print(&pb.ParseResponse{Source: source, Error: err.Error()})
+			out.print(server.ErrorResponse(source, err))
 			return
 		}
-		out.print(server.ToProto(res))
+		out.print(server.ToProto(res, []explain.Audience{server.ToAudience(pb.Audience(aud))}, *language))
 	}
 	for _, arg := range fs.Args() {
 		if err := ctx.Err(); err != nil {
@@ -171,8 +172,8 @@ func (p *printer) print(r *pb.ParseResponse) {
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s\n", r.GetSource())
-	if r.GetError() != "" {
-		fmt.Fprintf(&sb, "  error: %s\n", r.GetError())
+	if r.GetError() != nil {
+		fmt.Fprintf(&sb, "  error: %s\n", r.GetError().GetMessage())
 	} else {
 		fmt.Fprintf(&sb, "  kind: %s  decoded_by: %s\n", strings.TrimPrefix(r.GetKind().String(), "KIND_"), r.GetDecodedBy())
 		if o := r.GetOriginal(); o != nil && o.GetMessageId() != "" {
@@ -186,7 +187,7 @@ func (p *printer) print(r *pb.ParseResponse) {
 		if d := rc.GetDiagnosticCode(); d != "" {
 			fmt.Fprintf(&sb, "    %s\n", d)
 		}
-		if e := rc.GetExplanation(); e != nil {
+		for _, e := range rc.GetExplanations() {
 			fmt.Fprintf(&sb, "    %s\n", e.GetHeadline())
 		}
 	}
