@@ -14,6 +14,7 @@ import (
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
+	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
 // latin1 is a DSN whose fields, diagnostic and returned headers hold raw
@@ -167,5 +168,23 @@ func TestDefaultsArePackageDefaults(t *testing.T) {
 	if c.CacheTTL != domaincache.DefaultTTL || c.CacheTimeout != bounce.DefaultCacheTimeout ||
 		c.CacheFlushEvery != domaincache.DefaultFlushEvery || c.CacheDomains != domaincache.DefaultMaxDomains {
 		t.Errorf("defaults = %+v, want the packages' constants", c)
+	}
+}
+
+// TestPrinterUnencodable: a response that cannot be encoded prints one
+// line with its source and an INTERNAL error, and counts as a failure.
+func TestPrinterUnencodable(t *testing.T) {
+	var buf strings.Builder
+	p := &printer{w: &buf}
+	if p.print(&pb.ParseResponse{Source: "x.eml", DecodedBy: "\xe4"}) {
+		t.Error("print of an unencodable response reported success")
+	}
+	if !p.print(&pb.ParseResponse{Source: "y.eml", Kind: pb.Kind_KIND_BOUNCE}) {
+		t.Error("print of a good response reported failure")
+	}
+	lines := readLines(t, []byte(buf.String()))
+	if len(lines) != 2 || lines[0].Source != "x.eml" || lines[0].Error == nil || lines[0].Error.Code != 13 ||
+		lines[1].Source != "y.eml" || lines[1].Error != nil {
+		t.Errorf("lines = %+v, want x.eml's INTERNAL error then y.eml", lines)
 	}
 }
