@@ -1205,7 +1205,8 @@ type Recipient struct {
 	// `will_retry_until` parsed; unset when absent or unparseable.
 	WillRetryUntilTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=will_retry_until_time,json=willRetryUntilTime,proto3" json:"will_retry_until_time,omitempty"`
 	// The DSN Status field (RFC 3464 section 2.3.4) as the report gives it,
-	// normalised to "X.Y.Z"; empty when the report has none.
+	// normalised to "X.Y.Z"; empty when the report has none (or only a
+	// generic X.0.0 that the reply text's own code replaced).
 	StatusField string `protobuf:"bytes,22,opt,name=status_field,json=statusField,proto3" json:"status_field,omitempty"`
 	// The enhanced status code in the remote server's reply text (the
 	// Diagnostic-Code or the prose), "X.Y.Z"; empty when the text has none.
