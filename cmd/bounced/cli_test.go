@@ -166,7 +166,7 @@ func TestDefaultsArePackageDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.CacheTTL != domaincache.DefaultTTL || c.CacheTimeout != bounce.DefaultCacheTimeout ||
-		c.CacheFlushEvery != domaincache.DefaultFlushEvery || c.CacheDomains != domaincache.DefaultMaxDomains {
+		c.CacheFlushEvery != domaincache.DefaultFlushEvery || c.CacheDomains != domaincache.DefaultMemorySize {
 		t.Errorf("defaults = %+v, want the packages' constants", c)
 	}
 }

@@ -90,7 +90,7 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", domaincache.DefaultTTL), "sliding lifetime of a domain's memory")
 	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", bounce.DefaultCacheTimeout), "bound on each cache call")
 	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", domaincache.DefaultFlushEvery), "batch cache writes off the request path, flushed this often; 0 = write before answering")
-	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMaxDomains), "domains kept by the in-process cache")
+	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMemorySize), "domains kept by the in-process cache")
 	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
