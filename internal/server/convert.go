@@ -157,9 +157,10 @@ func texts(ss []string) []string {
 }
 
 // ToProto converts a pipeline result to its wire form. audiences are the
-// explanations to write per recipient; the first is the one the engine
-// wrote (Request.Audience), the others are written here. The request's
-// language is lang.
+// explanations to write per recipient, in order (none for an empty list;
+// ToAudiences gives the request's list); one equal to the engine's
+// Request.Audience reuses the engine's text, the others are written here
+// in language lang.
 func ToProto(res *bounce.Result, audiences []explain.Audience, lang string) *pb.ParseResponse {
 	rep := res.Report
 	out := &pb.ParseResponse{
@@ -244,9 +245,9 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 	for _, e := range v.Evidence {
 		out.Evidence = append(out.Evidence, evidenceProto(e))
 	}
-	for i, a := range audiences {
+	for _, a := range audiences {
 		ex := r.Explanation
-		if i > 0 || ex.Audience != a || ex.Headline == "" {
+		if ex.Audience != a || ex.Headline == "" {
 			ex = explain.Explain(v, rep, f, a, lang)
 		}
 		if e := explanationProto(ex); e != nil {

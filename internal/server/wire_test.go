@@ -105,8 +105,10 @@ func TestLatin1(t *testing.T) {
 	if r.GetReason() != pb.Reason_REASON_USER_UNKNOWN || r.GetStatus() != "5.1.1" || r.GetReplyCode() != 550 {
 		t.Errorf("recipient = %v, want userunknown 5.1.1 550", r)
 	}
-	if !strings.Contains(r.GetDiagnosticCode(), "nger unbekannt") {
-		t.Errorf("diagnostic = %q, want the decoded text", r.GetDiagnosticCode())
+	// dsn decodes the undeclared 8-bit text (Windows-1252/Latin-1 fallback).
+	if r.GetDiagnosticCode() != "550 5.1.1 <müller@empfänger.example>: Empfänger unbekannt" || r.GetRecipient() != "müller@empfänger.example" ||
+		resp.GetOriginal().GetSubject() != "Schöne Grüße" {
+		t.Errorf("recipient %q diagnostic %q subject %q, want the Latin-1 text decoded", r.GetRecipient(), r.GetDiagnosticCode(), resp.GetOriginal().GetSubject())
 	}
 	if resp.GetArrivalTime() == nil || r.GetLastAttemptTime() == nil || r.GetLastAttemptTime().AsTime().Sub(resp.GetArrivalTime().AsTime()) != 2*time.Second {
 		t.Errorf("arrival %v last attempt %v, want both parsed, 2s apart", resp.GetArrivalTime(), r.GetLastAttemptTime())
@@ -348,4 +350,60 @@ func FuzzConvert(f *testing.F) {
 			t.Fatalf("protojson.Marshal: %v", err)
 		}
 	})
+}
+
+// TestStatusesAndAutoReply: the Status field and the server's own code
+// are both on the wire, status is the one the verdict was decided on, and
+// a refused auto-reply is flagged.
+func TestStatusesAndAutoReply(t *testing.T) {
+	c := startServer(t, nil)
+	raw := "From: MAILER-DAEMON@mx.sender.example\nTo: help@platform.example\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.sender.example\n\n" +
+		"Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0\n" +
+		"Diagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n" +
+		"--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ooo-1@client.example>\nFrom: client@client.example\n" +
+		"To: bob@example.net\nSubject: Out of office\nAuto-Submitted: auto-replied\n\n--b--\n"
+	resp, err := c.Parse(context.Background(), &pb.ParseRequest{Raw: []byte(raw)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := resp.GetRecipients()[0]
+	if r.GetStatus() != "5.1.1" || r.GetStatusField() != "5.0.0" || r.GetServerStatus() != "5.1.1" || r.GetStage() != pb.Stage_STAGE_RCPT {
+		t.Errorf("status %q field %q server %q stage %v, want 5.1.1, 5.0.0, 5.1.1, RCPT", r.GetStatus(), r.GetStatusField(), r.GetServerStatus(), r.GetStage())
+	}
+	if !strings.Contains(r.GetStatusMeaning(), "does not exist") {
+		t.Errorf("status_meaning %q, want the meaning of 5.1.1", r.GetStatusMeaning())
+	}
+	if !r.GetOriginalIsAutoReply() || !resp.GetOriginal().GetIsAutoReply() {
+		t.Errorf("original_is_auto_reply %v original.is_auto_reply %v, want both", r.GetOriginalIsAutoReply(), resp.GetOriginal().GetIsAutoReply())
+	}
+	sourced := false
+	for _, e := range r.GetEvidence() {
+		sourced = sourced || e.GetSource() != ""
+	}
+	if !sourced {
+		t.Errorf("evidence %v: no rule cites a source", r.GetEvidence())
+	}
+}
+
+// TestDomainVerdictLanguage: the assessment is written in the language
+// asked for.
+func TestDomainVerdictLanguage(t *testing.T) {
+	c := startServer(t, domaincache.NewMemory(10, time.Hour))
+	ctx := context.Background()
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Fatal(err)
+	}
+	en, err := c.GetDomainVerdict(ctx, &pb.GetDomainVerdictRequest{Domain: "broken.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := c.GetDomainVerdict(ctx, &pb.GetDomainVerdictRequest{Domain: "broken.example", Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en.GetVerdict().GetAssessment() == "" || en.GetVerdict().GetAssessment() == fr.GetVerdict().GetAssessment() {
+		t.Errorf("assessment en %q fr %q, want two different texts", en.GetVerdict().GetAssessment(), fr.GetVerdict().GetAssessment())
+	}
 }
