@@ -15,9 +15,14 @@ has() { git cat-file -e "$1^{commit}" 2>/dev/null; }
 # in this history (the branch was rebased after the id was written), the
 # commit that added .buf-breaking-base.
 base=$(sed -n 's/^\([0-9a-f]\{40\}\).*/\1/p' .buf-breaking-base | head -1)
+shallow=$(git rev-parse --is-shallow-repository 2>/dev/null || echo false)
 if [ -z "$base" ] || ! has "$base" || ! git merge-base --is-ancestor "$base" HEAD 2>/dev/null; then
-  base=$(git log --diff-filter=A --format=%H -- .buf-breaking-base 2>/dev/null | tail -1)
-  [ -n "$base" ] && echo "buf breaking: .buf-breaking-base names no ancestor of HEAD; using $base, the commit that added it"
+  if [ "$shallow" = true ]; then
+    base=""
+  else
+    base=$(git log --diff-filter=A --format=%H -- .buf-breaking-base 2>/dev/null | tail -1)
+    [ -n "$base" ] && echo "buf breaking: .buf-breaking-base names no ancestor of HEAD; using $base, the commit that added it"
+  fi
 fi
 checked=0
 if [ -n "$base" ] && has "$base"; then
