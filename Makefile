@@ -14,15 +14,17 @@ build:
 test: ## everything CI runs: installs redis-server when missing
 	./scripts/test.sh
 
-generate: ## regenerate internal/gen from proto/ with the pinned tools
+generate: ## regenerate internal/gen (and the commented descriptors reflection serves) from proto/
 	$(TOOL) buf generate
+	$(TOOL) buf build proto --as-file-descriptor-set -o internal/server/bounced.binpb
 
 check-generate: generate
-	git diff --exit-code -- internal/gen
-	@test -z "$$(git status --porcelain -- internal/gen)" || (echo "untracked generated files"; exit 1)
+	git diff --exit-code -- internal/gen internal/server/bounced.binpb
+	@test -z "$$(git status --porcelain -- internal/gen internal/server/bounced.binpb)" || (echo "untracked generated files"; exit 1)
 
 lint:
 	$(TOOL) buf lint
+	./scripts/buf-breaking.sh
 	gofmt -l $$(git ls-files '*.go' | grep -v '^internal/gen/') | (! grep .)
 	$(GO) vet ./...
 

@@ -22,11 +22,15 @@ if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1
 step "go vet"
 go vet ./...
 
-step "buf lint and generated code up to date"
+step "buf lint (STANDARD + COMMENTS) and generated code up to date"
 go tool -modfile=tools/go.mod buf lint
 go tool -modfile=tools/go.mod buf generate
-git diff --exit-code -- internal/gen
-if [ -n "$(git status --porcelain -- internal/gen)" ]; then echo "untracked generated files"; exit 1; fi
+go tool -modfile=tools/go.mod buf build proto --as-file-descriptor-set -o internal/server/bounced.binpb
+git diff --exit-code -- internal/gen internal/server/bounced.binpb
+if [ -n "$(git status --porcelain -- internal/gen internal/server/bounced.binpb)" ]; then echo "untracked generated files"; exit 1; fi
+
+step "buf breaking (FILE rules) against the v1 freeze and the previous commit"
+./scripts/buf-breaking.sh
 
 step "go test -race"
 go test -race -shuffle=on -count=1 ./...

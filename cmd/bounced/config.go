@@ -1,14 +1,20 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 )
 
 // Config is every setting of bounced, in one place. Each field has a flag
@@ -80,10 +86,11 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.Redis, "redis", envOr("REDIS", ""), "Redis URL (redis://, rediss://, unix://) or comma-separated host:port list; empty = in-process cache")
 	fs.StringVar(&c.RedisMasterName, "redis-master-name", envOr("REDIS_MASTER_NAME", ""), "Sentinel master name (Sentinel mode)")
 	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
-	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", 30*24*time.Hour), "sliding lifetime of a domain's memory")
-	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", 50*time.Millisecond), "bound on each cache call")
-	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", 10*time.Millisecond), "batch cache writes off the request path, flushed this often; 0 = write before answering")
-	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", 100000), "domains kept by the in-process cache")
+	// The cache defaults are the packages' own, defined once there.
+	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", domaincache.DefaultTTL), "sliding lifetime of a domain's memory")
+	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", bounce.DefaultCacheTimeout), "bound on each cache call")
+	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", domaincache.DefaultFlushEvery), "batch cache writes off the request path, flushed this often; 0 = write before answering")
+	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMemorySize), "domains kept by the in-process cache")
 	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
@@ -150,14 +157,114 @@ func (c Config) check() error {
 		return fmt.Errorf("%w: max-depth, max-parts and max-recipients must be positive", errUsage)
 	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0, c.CacheFlushEvery < 0:
 		return fmt.Errorf("%w: durations must not be negative", errUsage)
+	case c.CacheDomains < 0:
+		return fmt.Errorf("%w: cache-domains must not be negative", errUsage)
+	}
+	if err := checkRedis(c.Redis); err != nil {
+		return err
 	}
 	return nil
+}
+
+// logLevels are the accepted --log-level values.
+var logLevels = []string{"debug", "info", "warn", "error"}
+
+// checkServe validates the settings only serve reads.
+func (c Config) checkServe() error {
+	ok := false
+	for _, l := range logLevels {
+		ok = ok || strings.EqualFold(c.LogLevel, l)
+	}
+	if !ok {
+		return fmt.Errorf("%w: --log-level %q: want one of %s", errUsage, c.LogLevel, strings.Join(logLevels, ", "))
+	}
+	return nil
+}
+
+// checkRedis refuses a malformed --redis at start: a URL go-redis cannot
+// read, or a list entry that is not host:port.
+func checkRedis(v string) error {
+	switch {
+	case v == "":
+		return nil
+	case strings.Contains(v, "://"):
+		if _, err := domaincache.ParseRedisURL(v); err != nil {
+			return fmt.Errorf("%w: --redis: %v", errUsage, err)
+		}
+		return nil
+	}
+	for _, a := range strings.Split(v, ",") {
+		a = strings.TrimSpace(a)
+		host, port, err := net.SplitHostPort(a)
+		if err != nil || host == "" {
+			return fmt.Errorf("%w: --redis: %q is not host:port (or use a redis://, rediss:// or unix:// URL)", errUsage, a)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+			return fmt.Errorf("%w: --redis: %q: port must be 1-65535", errUsage, a)
+		}
+	}
+	return nil
+}
+
+// checkLanguage refuses a language no catalog has.
+func checkLanguage(tag string) error {
+	primary := strings.ToLower(tag)
+	if i := strings.IndexAny(primary, "-_"); i >= 0 {
+		primary = primary[:i]
+	}
+	for _, l := range explain.Languages() {
+		if primary == l {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: --language %q: want one of %s", errUsage, tag, strings.Join(explain.Languages(), ", "))
+}
+
+// envName is the environment variable of a flag: --cache-ttl is
+// BOUNCED_CACHE_TTL.
+func envName(flagName string) string {
+	return "BOUNCED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// setUsage makes -h print the synopsis and every flag with its default
+// and its BOUNCED_* variable.
+func setUsage(fs *flag.FlagSet, synopsis string) {
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: %s\n\nEvery flag can also be set with the environment variable shown; the flag wins.\n\n", synopsis)
+		fs.VisitAll(func(f *flag.Flag) {
+			name, usage := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if name != "" {
+				line += "=" + name
+			}
+			fmt.Fprintf(w, "%s\n      %s", line, usage)
+			if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintf(w, "\n      env %s\n", envName(f.Name))
+		})
+	}
+}
+
+// errHelp is -h or --help: usage printed, exit status 0.
+var errHelp = flag.ErrHelp
+
+// newFlagSet returns a flag set that reports to w and prints setUsage's help.
+func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	setUsage(fs, synopsis)
+	return fs
 }
 
 // parseConfig parses the flags, then reports malformed BOUNCED_* values
 // and invalid settings as usage errors.
 func parseConfig(fs *flag.FlagSet, args []string, c *Config, env envErrors) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if err := env.err(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,20 +23,47 @@ import (
 
 const corpus = "../../testdata/bounces/maildir"
 
+// built is the command, built once per test binary run (TestMain
+// removes its directory).
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds the command once per test binary run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bounced")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "bounced-cmd-test")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "bounced")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
 }
 
 type line struct {
-	Source     string `json:"source"`
-	Error      string `json:"error"`
+	Source string `json:"source"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
 	Kind       string `json:"kind"`
 	Recipients []struct {
 		Recipient string `json:"recipient"`
@@ -68,9 +96,11 @@ func TestParseCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	one := filepath.Join(corpus, "bsd", "rfc3464-01.eml")
+	// The garbage file fails: its line says so, the run goes on, and the
+	// exit status is 1.
 	out, err := exec.Command(bin, "parse", "--format=jsonl", one, bad, filepath.Join(corpus, "not")).Output()
-	if err != nil {
-		t.Fatalf("parse: %v", err)
+	if exitStatus(err) != 1 {
+		t.Fatalf("parse with a garbage file: %v, want exit status 1", err)
 	}
 	lines := readLines(t, out)
 	// One file, the garbage, then the non-bounces directory: three files,
@@ -82,23 +112,27 @@ func TestParseCommand(t *testing.T) {
 		lines[0].Recipients[0].Status != "5.1.1" || lines[0].Recipients[0].ReplyCode != 550 || lines[0].Kind != "KIND_BOUNCE" {
 		t.Errorf("first line = %+v", lines[0])
 	}
-	if lines[1].Source != bad || lines[1].Error == "" {
+	if lines[1].Source != bad || lines[1].Error == nil || lines[1].Error.Message == "" || lines[1].Error.Code != 3 {
 		t.Errorf("garbage line = %+v, want an error", lines[1])
 	}
 	for _, l := range lines[2:] {
-		if !strings.Contains(l.Source, "/not/") || l.Error != "" {
+		if !strings.Contains(l.Source, "/not/") || l.Error != nil {
 			t.Errorf("non-bounce line = %+v", l)
 		}
 	}
 
-	// A missing path is the only thing that makes the exit status non-zero.
+	// A missing path is one failed input: its own error line, exit status 1.
 	cmd := exec.Command(bin, "parse", filepath.Join(dir, "missing.eml"), one)
 	out, err = cmd.Output()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+	if exitStatus(err) != 1 {
 		t.Errorf("missing path: err = %v, want exit status 1", err)
 	}
-	if got := readLines(t, out); len(got) != 1 {
-		t.Errorf("missing path: %d lines, want the readable file's line", len(got))
+	if got := readLines(t, out); len(got) != 2 || got[0].Error == nil || got[0].Source != filepath.Join(dir, "missing.eml") || got[1].Error != nil {
+		t.Errorf("missing path: lines %+v, want its error line then the readable file's line", got)
+	}
+	// Only good inputs: exit status 0.
+	if err := exec.Command(bin, "parse", one).Run(); err != nil {
+		t.Errorf("good input: %v, want exit status 0", err)
 	}
 
 	// stdin and text output.
@@ -220,11 +254,11 @@ func TestEnvironment(t *testing.T) {
 	cmd = exec.Command(bin, "parse", one)
 	cmd.Env = append(os.Environ(), "BOUNCED_MAX_MESSAGE_BYTES=100")
 	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("small limit: %v", err)
+	if exitStatus(err) != 1 {
+		t.Fatalf("small limit: %v, want exit status 1", err)
 	}
 	lines := readLines(t, out)
-	if len(lines) != 1 || !strings.Contains(lines[0].Error, "too large") {
+	if len(lines) != 1 || lines[0].Error == nil || !strings.Contains(lines[0].Error.Message, "too large") {
 		t.Errorf("a message over BOUNCED_MAX_MESSAGE_BYTES gives %+v, want an error line", lines)
 	}
 	// The flag wins over the environment.

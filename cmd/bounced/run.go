@@ -19,8 +19,10 @@ Run "bounced serve -h" or "bounced parse -h" for the flags.
 // errUsage is a command-line mistake (exit status 2).
 var errUsage = errors.New("usage")
 
-// errUnreadable is returned when some input could not be read (exit status 1).
-var errUnreadable = errors.New("some inputs could not be read")
+// errFailed is returned by parse when some input failed: a path that
+// could not be read, or a message that could not be parsed or printed
+// (exit status 1; every other input was still printed).
+var errFailed = errors.New("some inputs failed")
 
 func exitCode(err error) int {
 	if errors.Is(err, errUsage) {
@@ -32,7 +34,17 @@ func exitCode(err error) int {
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// run runs one command. Exit statuses: 0 success (and -h), 1 a failure
+// (parse: some input failed), 2 a usage error.
 func run(ctx context.Context, args []string) error {
+	err := runCommand(ctx, args)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errUsage

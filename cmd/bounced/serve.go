@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,9 +21,12 @@ import (
 func runServe(ctx context.Context, args []string) error {
 	var c Config
 	var env envErrors
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlagSet("serve", "bounced serve [flags]", os.Stderr)
 	bindServe(fs, &c, &env)
 	if err := parseConfig(fs, args, &c, env); err != nil {
+		return err
+	}
+	if err := c.checkServe(); err != nil {
 		return err
 	}
 	log := newLogger(c.LogLevel)
@@ -39,6 +41,7 @@ func runServe(ctx context.Context, args []string) error {
 	if store != nil {
 		defer store.Close()
 	}
+	pingStore(ctx, store, log)
 	metrics := server.NewMetrics(store)
 	var writer *domaincache.Batcher
 	if store != nil && c.CacheFlushEvery > 0 {
@@ -142,6 +145,21 @@ func openStore(c Config) (domaincache.Store, string, error) {
 		return nil, "", err
 	}
 	return r, "redis", nil
+}
+
+// pingStore checks once at start that Redis answers and logs the result.
+// A Redis that is down does not stop the service: it runs without the
+// domain history (cache_status UNAVAILABLE) until Redis answers.
+func pingStore(ctx context.Context, store domaincache.Store, log *slog.Logger) {
+	p, ok := store.(interface{ Ping(context.Context) error })
+	if !ok {
+		return
+	}
+	if err := p.Ping(ctx); err != nil {
+		log.Warn("redis does not answer; serving without domain history until it does", "err", err)
+		return
+	}
+	log.Info("redis answers")
 }
 
 func newLogger(level string) *slog.Logger {

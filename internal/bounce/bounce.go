@@ -7,6 +7,7 @@ package bounce
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -75,6 +76,11 @@ type Request struct {
 	Language  string
 	Source    string
 	SkipCache bool
+	// Check, when set, vets the result after the verdicts and before the
+	// domain memory write (for example, that the transport can encode
+	// it). An error from Check is returned by Parse, wrapped, and nothing
+	// of the message is written to the domain memory.
+	Check func(*Result) error
 }
 
 // Result is the pipeline's answer for one message.
@@ -122,6 +128,11 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
 	}
 
+	if req.Check != nil {
+		if err := req.Check(res); err != nil {
+			return nil, fmt.Errorf("bounce: result refused: %w", err)
+		}
+	}
 	if res.CacheStatus == CacheHit || res.CacheStatus == CacheMiss {
 		if err := e.record(ctx, res); err != nil {
 			res.CacheStatus, res.CacheErr = CacheUnavailable, err

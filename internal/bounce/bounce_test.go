@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,5 +263,30 @@ func TestBatchedWrites(t *testing.T) {
 	// rejecting MTA's (mx.broken.example): 3 messages, 6 observations.
 	if st := b.Stats(); st.Flushes != 1 || st.Written != 6 {
 		t.Errorf("batcher stats = %+v, want one flush of 6", st)
+	}
+}
+
+// TestCheckRefusesBeforeWrite: a result the caller's Check refuses is an
+// error and nothing of it reaches the domain memory (issue 8: a result the
+// transport cannot encode must not be remembered).
+func TestCheckRefusesBeforeWrite(t *testing.T) {
+	store := domaincache.NewMemory(10, time.Hour)
+	e := New(Config{Store: store})
+	ctx := context.Background()
+	refused := errors.New("cannot encode")
+	_, err := e.Parse(ctx, Request{Raw: relayDenied("a@s.example", "u@broken.example"), Check: func(*Result) error { return refused }})
+	if !errors.Is(err, refused) {
+		t.Fatalf("Parse with a refusing Check: err = %v, want it to wrap %v", err, refused)
+	}
+	got, err := store.Get(ctx, []string{"broken.example"})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("after a refused result the memory holds %v (%v), want nothing", got, err)
+	}
+	res, err := e.Parse(ctx, Request{Raw: relayDenied("a@s.example", "u@broken.example"), Check: func(*Result) error { return nil }})
+	if err != nil || res.CacheStatus != CacheMiss {
+		t.Fatalf("Parse with an accepting Check: %v, %v", res, err)
+	}
+	if got, _ := store.Get(ctx, []string{"broken.example"}); got["broken.example"].Total != 1 {
+		t.Errorf("after an accepted result the memory holds %v, want one recipient", got)
 	}
 }

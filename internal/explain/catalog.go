@@ -132,6 +132,17 @@ var noAutoReplyVariant = map[classify.Reason]bool{
 // reference every other language must match.
 var langs = []*lang{english, french}
 
+// Languages returns the primary language subtags of the catalogs ("en",
+// "fr"), English first. Explain falls back to English for any other tag;
+// callers that want to refuse an unknown language check it here.
+func Languages() []string {
+	out := make([]string, len(langs))
+	for i, l := range langs {
+		out[i] = l.tag
+	}
+	return out
+}
+
 func init() {
 	for _, l := range langs {
 		if err := l.compile(); err != nil {

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"math"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/smtpcode"
 )
 
 // reasonByName maps a vocabulary name ("norelaying") to its enum value,
@@ -18,17 +21,23 @@ import (
 var reasonByName = func() map[string]pb.Reason {
 	m := map[string]pb.Reason{}
 	for v, name := range pb.Reason_name {
-		n := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, "REASON_"), "_", ""))
-		m[n] = pb.Reason(v)
+		if v == int32(pb.Reason_REASON_UNSPECIFIED) {
+			continue
+		}
+		m[vocabularyName(name)] = pb.Reason(v)
 	}
 	return m
 }()
 
-// ReasonName returns the vocabulary name of an enum value.
-func ReasonName(r pb.Reason) string {
-	return strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.String(), "REASON_"), "_", ""))
+func vocabularyName(enumName string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(enumName, "REASON_"), "_", ""))
 }
 
+// ReasonName returns the vocabulary name of an enum value ("norelaying").
+func ReasonName(r pb.Reason) string { return vocabularyName(r.String()) }
+
+// toReason maps a vocabulary name to the enum; a name the enum lacks is
+// REASON_UNDEFINED, the vocabulary's unknown.
 func toReason(r classify.Reason) pb.Reason {
 	if v, ok := reasonByName[string(r)]; ok {
 		return v
@@ -36,6 +45,7 @@ func toReason(r classify.Reason) pb.Reason {
 	return pb.Reason_REASON_UNDEFINED
 }
 
+// toSide maps a side; anything unknown is SIDE_UNKNOWN, never UNSPECIFIED.
 func toSide(s classify.Side) pb.Side {
 	switch s {
 	case classify.SideSender:
@@ -44,13 +54,9 @@ func toSide(s classify.Side) pb.Side {
 		return pb.Side_SIDE_RECIPIENT
 	case classify.SideNetwork:
 		return pb.Side_SIDE_NETWORK
-	case classify.SideUnknown:
-		return pb.Side_SIDE_UNKNOWN
 	}
-	return pb.Side_SIDE_UNSPECIFIED
+	return pb.Side_SIDE_UNKNOWN
 }
-
-func sideOf(name string) pb.Side { return toSide(classify.Side(name)) }
 
 var kinds = map[dsn.Kind]pb.Kind{
 	dsn.KindBounce:    pb.Kind_KIND_BOUNCE,
@@ -59,6 +65,14 @@ var kinds = map[dsn.Kind]pb.Kind{
 	dsn.KindAutoReply: pb.Kind_KIND_AUTO_REPLY,
 	dsn.KindFeedback:  pb.Kind_KIND_FEEDBACK_REPORT,
 	dsn.KindNotBounce: pb.Kind_KIND_NOT_A_BOUNCE,
+}
+
+// toKind maps a kind; dsn.KindUnknown is KIND_NOT_A_BOUNCE (never UNSPECIFIED).
+func toKind(k dsn.Kind) pb.Kind {
+	if v, ok := kinds[k]; ok {
+		return v
+	}
+	return pb.Kind_KIND_NOT_A_BOUNCE
 }
 
 var actions = map[dsn.Action]pb.Action{
@@ -88,6 +102,26 @@ func ToAudience(a pb.Audience) explain.Audience {
 	return explain.Marketer
 }
 
+// ToAudiences converts the requested audiences: in order, duplicates
+// removed, UNSPECIFIED read as MARKETER; empty gives [Marketer].
+func ToAudiences(as []pb.Audience) []explain.Audience {
+	out := make([]explain.Audience, 0, max(len(as), 1))
+	for _, a := range as {
+		x := ToAudience(a)
+		dup := false
+		for _, o := range out {
+			dup = dup || o == x
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, explain.Marketer)
+	}
+	return out
+}
+
 func fromAudience(a explain.Audience) pb.Audience {
 	switch a {
 	case explain.EndUser:
@@ -98,25 +132,54 @@ func fromAudience(a explain.Audience) pb.Audience {
 	return pb.Audience_AUDIENCE_MARKETER
 }
 
-// ToProto converts a pipeline result to its wire form.
-func ToProto(res *bounce.Result) *pb.ParseResponse {
+// text returns s as valid UTF-8. dsn already decodes every string it
+// returns; this is the last guarantee that a response always marshals
+// (proto3 strings must be valid UTF-8): invalid bytes become U+FFFD.
+func text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func texts(ss []string) []string {
+	for i, s := range ss {
+		if !utf8.ValidString(s) {
+			out := make([]string, len(ss))
+			copy(out, ss[:i])
+			for j := i; j < len(ss); j++ {
+				out[j] = text(ss[j])
+			}
+			return out
+		}
+	}
+	return ss
+}
+
+// ToProto converts a pipeline result to its wire form. audiences are the
+// explanations to write per recipient, in order (none for an empty list;
+// ToAudiences gives the request's list); one equal to the engine's
+// Request.Audience reuses the engine's text, the others are written here
+// in language lang.
+func ToProto(res *bounce.Result, audiences []explain.Audience, lang string) *pb.ParseResponse {
 	rep := res.Report
 	out := &pb.ParseResponse{
-		Source:          res.Source,
-		Kind:            kinds[rep.Kind],
-		ReportingMta:    rep.ReportingMTA,
-		ReceivedFromMta: rep.ReceivedFromMTA,
-		ArrivalDate:     rep.ArrivalDate,
-		DecodedBy:       rep.DecodedBy,
+		Source:          text(res.Source),
+		Kind:            toKind(rep.Kind),
+		ReportingMta:    text(rep.ReportingMTA),
+		ReceivedFromMta: text(rep.ReceivedFromMTA),
+		ArrivalDate:     text(rep.ArrivalDate),
+		ArrivalTime:     parseDate(rep.ArrivalDate),
+		DecodedBy:       text(rep.DecodedBy),
 		CacheStatus:     cacheStatuses[res.CacheStatus],
-		Warnings:        rep.Warnings,
+		Warnings:        texts(rep.Warnings),
 		Original:        originalProto(rep.Original),
 	}
 	if rep.Feedback != nil {
-		out.FeedbackType = rep.Feedback.Type
+		out.FeedbackType = text(rep.Feedback.Type)
 	}
-	for _, r := range res.Recipients {
-		out.Recipients = append(out.Recipients, recipientProto(r))
+	for i := range res.Recipients {
+		out.Recipients = append(out.Recipients, recipientProto(rep, &res.Recipients[i], audiences, lang))
 	}
 	return out
 }
@@ -126,60 +189,75 @@ func originalProto(o dsn.Original) *pb.OriginalMessage {
 		return nil
 	}
 	m := &pb.OriginalMessage{
-		MessageId:   o.MessageID,
-		From:        o.From,
-		To:          o.To,
-		Subject:     o.Subject,
-		Date:        o.Date,
-		ReturnPath:  o.ReturnPath,
-		ListId:      o.ListID,
+		MessageId:   text(o.MessageID),
+		From:        text(o.From),
+		To:          text(o.To),
+		Subject:     text(o.Subject),
+		Date:        text(o.Date),
+		DateTime:    parseDate(o.Date),
+		ReturnPath:  text(o.ReturnPath),
+		ListId:      text(o.ListID),
 		IsAutoReply: o.IsAutoReply(),
 	}
 	for _, h := range o.Headers {
-		m.Headers = append(m.Headers, &pb.Header{Name: h.Name, Value: h.Value})
+		m.Headers = append(m.Headers, &pb.Header{Name: text(h.Name), Value: text(h.Value)})
 	}
 	return m
 }
 
-func recipientProto(r bounce.Recipient) *pb.Recipient {
+// statusString is "X.Y.Z", or "" for no status.
+func statusString(s smtpcode.Status) string {
+	if s.IsZero() {
+		return ""
+	}
+	return s.String()
+}
+
+func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Audience, lang string) *pb.Recipient {
 	f := r.Facts
 	v := r.Verdict
+	decided, field, server := statuses(f, v)
 	out := &pb.Recipient{
-		Recipient:         f.Recipient,
-		OriginalRecipient: f.OriginalRecipient,
-		Action:            actions[f.Action],
-		Status:            statusOf(f, v),
-		ReplyCode:         int32(f.ReplyCode),
-		Command:           f.Command,
-		DiagnosticCode:    f.Diagnostic,
-		DiagnosticType:    f.DiagnosticType,
-		RemoteMta:         f.RemoteMTA,
-		RemoteDomain:      f.Domain(),
-		Reason:            toReason(v.Reason),
-		Side:              toSide(v.Side),
-		HardBounce:        v.Hard,
-		Confidence:        float32(v.Confidence),
-		LastAttemptDate:   f.LastAttemptDate,
-		WillRetryUntil:    f.WillRetryUntil,
-		Explanation:       explanationProto(r.Explanation),
+		Recipient:           text(f.Recipient),
+		OriginalRecipient:   text(f.OriginalRecipient),
+		Action:              actions[f.Action],
+		Status:              statusString(decided),
+		StatusField:         statusString(field),
+		ServerStatus:        statusString(server),
+		StatusMeaning:       decided.Describe(),
+		Stage:               stageOf(f),
+		ReplyCode:           int32(f.ReplyCode),
+		Command:             text(f.Command),
+		DiagnosticCode:      text(f.Diagnostic),
+		DiagnosticType:      text(f.DiagnosticType),
+		RemoteMta:           text(f.RemoteMTA),
+		RemoteDomain:        text(f.Domain()),
+		Reason:              toReason(v.Reason),
+		Side:                toSide(v.Side),
+		HardBounce:          v.Hard,
+		Confidence:          float32(v.Confidence),
+		LastAttemptDate:     text(f.LastAttemptDate),
+		LastAttemptTime:     parseDate(f.LastAttemptDate),
+		WillRetryUntil:      text(f.WillRetryUntil),
+		WillRetryUntilTime:  parseDate(f.WillRetryUntil),
+		OriginalIsAutoReply: originalIsAutoReply(rep, v),
 	}
 	for _, e := range v.Evidence {
-		out.Evidence = append(out.Evidence, &pb.Evidence{Signal: e.Signal.String(), Value: e.Value, Rule: e.RuleID, Weight: float32(e.Weight)})
+		out.Evidence = append(out.Evidence, evidenceProto(e))
+	}
+	for _, a := range audiences {
+		ex := r.Explanation
+		if ex.Audience != a || ex.Headline == "" {
+			ex = explain.Explain(v, rep, f, a, lang)
+		}
+		if e := explanationProto(ex); e != nil {
+			out.Explanations = append(out.Explanations, e)
+		}
 	}
 	if r.History != nil {
 		out.Domain = SummaryProto(*r.History)
 	}
 	return out
-}
-
-// statusOf is the status on the wire: the code the verdict was decided on
-// (classify's one policy between the Status field and the server's code),
-// else the report's Status field.
-func statusOf(f *dsn.Recipient, v classify.Verdict) string {
-	if !v.Status.IsZero() {
-		return v.Status.String()
-	}
-	return f.Status.String()
 }
 
 func explanationProto(e explain.Explanation) *pb.Explanation {
@@ -188,25 +266,61 @@ func explanationProto(e explain.Explanation) *pb.Explanation {
 	}
 	return &pb.Explanation{
 		Audience:     fromAudience(e.Audience),
-		Language:     e.Language,
-		Headline:     e.Headline,
-		WhatHappened: e.WhatHappened,
-		WhoseSide:    e.WhoseSide,
-		Steps:        e.Steps,
+		Language:     text(e.Language),
+		Headline:     text(e.Headline),
+		WhatHappened: text(e.WhatHappened),
+		WhoseSide:    text(e.WhoseSide),
+		Steps:        texts(e.Steps),
 	}
 }
 
-// SummaryProto converts a domain summary to its wire form.
+// count converts a stored count to the wire's uint32, saturating.
+func count(n int64) uint32 {
+	switch {
+	case n <= 0:
+		return 0
+	case n >= math.MaxUint32:
+		return math.MaxUint32
+	}
+	return uint32(n)
+}
+
+// addCount adds saturating.
+func addCount(a uint32, n int64) uint32 {
+	s := int64(a) + int64(count(n))
+	return count(s)
+}
+
+// SummaryProto converts a domain summary to its wire form: the maps are
+// keyed by the enum value names ("REASON_NO_RELAYING", "SIDE_RECIPIENT");
+// stored names the enums lack count under REASON_UNDEFINED / SIDE_UNKNOWN.
 func SummaryProto(s domaincache.Summary) *pb.DomainSummary {
 	out := &pb.DomainSummary{
-		Domain:          s.Domain,
-		Total:           s.Total,
-		Reasons:         s.Reasons,
-		Sides:           s.Sides,
-		LastReason:      toReason(classify.Reason(s.LastReason)),
-		LastSide:        sideOf(s.LastSide),
-		LastStatus:      s.LastStatus,
-		DistinctSenders: s.DistinctSenders,
+		Domain:          text(s.Domain),
+		Total:           count(s.Total),
+		HardBounces:     count(s.Hard),
+		LastStatus:      text(s.LastStatus),
+		DistinctSenders: count(s.DistinctSenders),
+	}
+	if len(s.Reasons) > 0 {
+		out.Reasons = make(map[string]uint32, len(s.Reasons))
+		for name, n := range s.Reasons {
+			k := toReason(classify.Reason(name)).String()
+			out.Reasons[k] = addCount(out.Reasons[k], n)
+		}
+	}
+	if len(s.Sides) > 0 {
+		out.Sides = make(map[string]uint32, len(s.Sides))
+		for name, n := range s.Sides {
+			k := toSide(classify.Side(name)).String()
+			out.Sides[k] = addCount(out.Sides[k], n)
+		}
+	}
+	if s.LastReason != "" {
+		out.LastReason = toReason(classify.Reason(s.LastReason))
+	}
+	if s.LastSide != "" {
+		out.LastSide = toSide(classify.Side(s.LastSide))
 	}
 	if !s.FirstSeen.IsZero() {
 		out.FirstSeen = timestamppb.New(s.FirstSeen)
@@ -214,25 +328,5 @@ func SummaryProto(s domaincache.Summary) *pb.DomainSummary {
 	if !s.LastSeen.IsZero() {
 		out.LastSeen = timestamppb.New(s.LastSeen)
 	}
-	if s.LastReason == "" {
-		out.LastReason = pb.Reason_REASON_UNSPECIFIED
-	}
 	return out
-}
-
-// VerdictProto converts a domain assessment to its wire form; the
-// assessment's words are explain.Domain's in language lang.
-func VerdictProto(s domaincache.Summary, a classify.DomainAssessment, lang string) *pb.DomainVerdict {
-	v := &pb.DomainVerdict{
-		Summary:            SummaryProto(s),
-		DominantShare:      a.DominantShare,
-		LooksDead:          a.LooksDead,
-		LooksMisconfigured: a.LooksMisconfigured,
-		Assessment:         explain.Domain(a, lang),
-		DominantSide:       toSide(a.DominantSide),
-	}
-	if a.DominantReason != "" {
-		v.DominantReason = toReason(a.DominantReason)
-	}
-	return v
 }

@@ -20,13 +20,13 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
-	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -48,6 +48,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics counts calls; nil counts into a private set.
 	Metrics *Metrics
+
+	// convert turns a result into its wire form; nil is ToProto. Tests
+	// replace it to make a result that cannot be encoded.
+	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
 }
 
 // Service implements bounced.v1.BounceService.
@@ -69,6 +73,9 @@ func NewService(cfg Config) *Service {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.Store)
 	}
+	if cfg.convert == nil {
+		cfg.convert = ToProto
+	}
 	return &Service{cfg: cfg}
 }
 
@@ -88,7 +95,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(pb.BounceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s, hs)
-	reflection.Register(s)
+	registerReflection(s)
 	return s, hs
 }
 
@@ -110,19 +117,34 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		s.cfg.Metrics.limitErrors.Add(1)
 		return nil, withReason(codes.ResourceExhausted, fmt.Sprintf("raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes), dsn.ErrTooLarge)
 	}
+	auds := ToAudiences(req.GetAudiences())
+	var resp *pb.ParseResponse
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
 		Raw:       req.GetRaw(),
-		Audience:  ToAudience(req.GetAudience()),
+		Audience:  auds[0],
 		Language:  req.GetLanguage(),
 		Source:    req.GetSource(),
 		SkipCache: req.GetSkipCache(),
+		// The wire form is built and encoded before the domain memory
+		// write, so a result that cannot be sent is never remembered.
+		Check: func(res *bounce.Result) error {
+			resp = s.cfg.convert(res, auds, req.GetLanguage())
+			if _, err := proto.Marshal(resp); err != nil {
+				return fmt.Errorf("%w: %v", ErrUnencodable, err)
+			}
+			return nil
+		},
 	})
 	m := s.cfg.Metrics
 	m.parses.Add(1)
 	if err != nil {
-		if bounce.IsLimit(err) {
+		switch {
+		case bounce.IsLimit(err):
 			m.limitErrors.Add(1)
-		} else {
+		case errors.Is(err, ErrUnencodable):
+			m.parseErrors.Add(1)
+			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(req.GetSource()), "err", err)
+		default:
 			m.parseErrors.Add(1)
 		}
 		return nil, toStatus(err)
@@ -132,8 +154,15 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		m.cacheUnavailable.Add(1)
 		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
 	}
-	return ToProto(res), nil
+	// The write after Check may have failed and changed the cache status.
+	resp.CacheStatus = cacheStatuses[res.CacheStatus]
+	return resp, nil
 }
+
+// ErrUnencodable is wrapped when a result cannot be encoded for the wire
+// (a string that is not valid UTF-8 got past the conversion). It is a
+// server fault: INTERNAL, ErrorInfo reason UNENCODABLE_RESULT.
+var ErrUnencodable = errors.New("server: result cannot be encoded")
 
 // errorReasons name each input error for clients, as the reason of a
 // google.rpc.ErrorInfo detail (domain "bounced.dev"), so that they can
@@ -148,6 +177,7 @@ var errorReasons = []struct {
 	{dsn.ErrTooManyRecipients, "TOO_MANY_RECIPIENTS"},
 	{dsn.ErrEmpty, "EMPTY_MESSAGE"},
 	{dsn.ErrNotMessage, "NOT_A_MESSAGE"},
+	{ErrUnencodable, "UNENCODABLE_RESULT"},
 }
 
 // errorDomain is the ErrorInfo domain of bounced's errors.
@@ -160,6 +190,8 @@ func toStatus(err error) error {
 	switch {
 	case bounce.IsLimit(err):
 		code = codes.ResourceExhausted
+	case errors.Is(err, ErrUnencodable):
+		code = codes.Internal
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
@@ -186,7 +218,8 @@ func withReason(code codes.Code, msg string, err error) error {
 }
 
 // ParseStream implements BounceService.ParseStream: one response per
-// request, in order; a message that fails yields a response with error set.
+// request, in order; a message that fails yields a response whose error is
+// the google.rpc.Status Parse would have returned, and the stream goes on.
 func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	ctx := stream.Context()
 	for {
@@ -203,7 +236,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		}
 		resp, perr := s.parse(ctx, req)
 		if perr != nil {
-			resp = &pb.ParseResponse{Source: req.GetSource(), Error: status.Convert(perr).Message()}
+			resp = ErrorResponse(req.GetSource(), perr)
 		}
 		if err := stream.Send(&pb.ParseStreamResponse{Response: resp}); err != nil {
 			return err
@@ -231,7 +264,7 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	if !ok {
 		sum = domaincache.Summary{Domain: d}
 	}
-	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, classify.AssessDomain(sum.History()), "en")}, nil
+	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, req.GetLanguage())}, nil
 }
 
 // normalizeDomain lower-cases a domain and turns IDNA A-labels into Unicode,
@@ -308,4 +341,16 @@ func recoverStream(log *slog.Logger) grpc.StreamServerInterceptor {
 		}()
 		return h(srv, ss)
 	}
+}
+
+// ErrorResponse is the response for a message that failed: its source and
+// the google.rpc.Status Parse would have returned for err.
+// An err that already is a gRPC status is kept as it is.
+func ErrorResponse(source string, err error) *pb.ParseResponse {
+	if _, ok := status.FromError(err); !ok {
+		err = toStatus(err)
+	}
+	st := status.Convert(err).Proto()
+	st.Message = text(st.GetMessage())
+	return &pb.ParseResponse{Source: text(source), Error: st}
 }

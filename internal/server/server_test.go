@@ -19,6 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -88,7 +89,7 @@ func startServer(t *testing.T, store domaincache.Store) pb.BounceServiceClient {
 func TestParse(t *testing.T) {
 	c := startServer(t, domaincache.NewMemory(100, time.Hour))
 	ctx := context.Background()
-	resp, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied), Source: "t1", Audience: pb.Audience_AUDIENCE_ADMIN})
+	resp, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied), Source: "t1", Audiences: []pb.Audience{pb.Audience_AUDIENCE_ADMIN, pb.Audience_AUDIENCE_END_USER, pb.Audience_AUDIENCE_ADMIN}})
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -109,8 +110,27 @@ func TestParse(t *testing.T) {
 		r.GetAction() != pb.Action_ACTION_FAILED || r.GetReason() != pb.Reason_REASON_NO_RELAYING || r.GetHardBounce() {
 		t.Errorf("recipient = %v", r)
 	}
-	if r.GetRemoteDomain() != "broken.example" || r.GetExplanation().GetAudience() != pb.Audience_AUDIENCE_ADMIN || len(r.GetExplanation().GetSteps()) == 0 {
-		t.Errorf("remote domain %q explanation %v", r.GetRemoteDomain(), r.GetExplanation())
+	if r.GetRemoteDomain() != "broken.example" {
+		t.Errorf("remote domain %q", r.GetRemoteDomain())
+	}
+	// Two audiences asked (the repeated ADMIN dropped): two explanations in
+	// the request's order, each with its own words.
+	ex := r.GetExplanations()
+	if len(ex) != 2 || ex[0].GetAudience() != pb.Audience_AUDIENCE_ADMIN || ex[1].GetAudience() != pb.Audience_AUDIENCE_END_USER ||
+		len(ex[0].GetSteps()) == 0 || ex[0].GetHeadline() == "" || ex[1].GetHeadline() == "" ||
+		ex[0].GetWhatHappened()+strings.Join(ex[0].GetSteps(), "") == ex[1].GetWhatHappened()+strings.Join(ex[1].GetSteps(), "") {
+		t.Errorf("explanations = %v, want ADMIN then END_USER, different texts", ex)
+	}
+	if r.GetStatusMeaning() == "" || !strings.Contains(r.GetStatusMeaning(), "permanent") {
+		t.Errorf("status_meaning = %q, want the registered meaning of 5.7.1", r.GetStatusMeaning())
+	}
+	if r.GetStatusField() != "5.7.1" || r.GetStage() != pb.Stage_STAGE_RCPT {
+		t.Errorf("status_field %q stage %v, want 5.7.1 and RCPT", r.GetStatusField(), r.GetStage())
+	}
+	for _, e := range r.GetEvidence() {
+		if e.GetSignal() == pb.Signal_SIGNAL_UNSPECIFIED || e.GetRuleId() == "" {
+			t.Errorf("evidence %v: want a signal and a rule_id", e)
+		}
 	}
 	// The second bounce of the same domain sees the first in its history.
 	resp, err = c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)})
@@ -126,6 +146,12 @@ func TestParse(t *testing.T) {
 	}
 	if v.GetVerdict().GetSummary().GetTotal() != 2 || v.GetVerdict().GetDominantReason() != pb.Reason_REASON_NO_RELAYING {
 		t.Errorf("domain verdict = %v", v.GetVerdict())
+	}
+	// The maps are keyed by the enum value names, so a recipient's reason
+	// indexes them directly.
+	sum := v.GetVerdict().GetSummary()
+	if sum.GetReasons()[r.GetReason().String()] != 2 || sum.GetSides()[r.GetSide().String()] != 2 {
+		t.Errorf("summary maps %v %v, want 2 under %v and %v", sum.GetReasons(), sum.GetSides(), r.GetReason(), r.GetSide())
 	}
 	// skip_cache neither reads nor writes.
 	resp, err = c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied), SkipCache: true})
@@ -220,10 +246,10 @@ func TestParseStream(t *testing.T) {
 			t.Errorf("response %d source %q, want %q", i, r.GetSource(), inputs[i].GetSource())
 		}
 	}
-	if got[1].GetError() == "" || len(got[1].GetRecipients()) != 0 {
-		t.Errorf("bad message: error %q", got[1].GetError())
+	if e := got[1].GetError(); codes.Code(e.GetCode()) != codes.InvalidArgument || e.GetMessage() == "" || errorInfoReason(e.GetDetails()) != "NOT_A_MESSAGE" || len(got[1].GetRecipients()) != 0 {
+		t.Errorf("bad message: error %v, want INVALID_ARGUMENT with reason NOT_A_MESSAGE", e)
 	}
-	if got[0].GetError() != "" || got[2].GetError() != "" || len(got[2].GetRecipients()) != 1 {
+	if got[0].GetError() != nil || got[2].GetError() != nil || len(got[2].GetRecipients()) != 1 {
 		t.Errorf("good messages: %v / %v", got[0].GetError(), got[2].GetError())
 	}
 }
@@ -293,4 +319,16 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
 	}
+}
+
+// errorInfoReason returns the reason of the bounced.dev ErrorInfo among
+// a google.rpc.Status's details.
+func errorInfoReason(details []*anypb.Any) string {
+	for _, a := range details {
+		var info errdetails.ErrorInfo
+		if a.UnmarshalTo(&info) == nil && info.GetDomain() == errorDomain {
+			return info.GetReason()
+		}
+	}
+	return ""
 }

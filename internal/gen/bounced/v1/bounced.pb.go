@@ -6,10 +6,34 @@
 
 // Package bounced.v1 is the wire contract of bounced: raw bounce emails in,
 // per-recipient facts and verdicts out.
+//
+// This is v1 and it is frozen: `buf breaking` (FILE rules) runs in CI
+// against the commit that froze it and against the previous commit.
+// Changes are additive only: new fields, new enum values, new messages and
+// RPCs. No field, value or name is removed, renumbered or retyped.
+//
+// Conventions that hold for every message:
+//
+//   - An enum's zero value (`*_UNSPECIFIED`) means "not set". It is sent
+//     only where a field's comment says so (no stage given, an empty domain
+//     history); where the domain has an "unknown" of its own it is a
+//     separate, named value that is sent (REASON_UNDEFINED, SIDE_UNKNOWN,
+//     KIND_NOT_A_BOUNCE). Clients should read a value they do not know as
+//     unspecified, because values will be added.
+//   - Empty strings, zero numbers and unset messages mean "not given by the
+//     bounce" (proto3 cannot tell the two apart for scalars; the JSON form
+//     omits them).
+//   - Raw date strings are kept as written; the `*_time` Timestamp beside
+//     each is set only when the text parses as an RFC 5322 date (leniently:
+//     obsolete zones, missing day of week, missing seconds).
+//   - Every string is valid UTF-8.
+//   - Counts are uint32 so that JSON clients read them as numbers; they
+//     saturate at 4294967295 rather than wrap.
 
 package bouncedv1
 
 import (
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -29,11 +53,13 @@ const (
 type Audience int32
 
 const (
-	// Treated as AUDIENCE_MARKETER.
+	// Not set. In ParseRequest.audiences an empty list means MARKETER; this
+	// value in the list is read as MARKETER too. Never sent.
 	Audience_AUDIENCE_UNSPECIFIED Audience = 0
-	// The person who sent the message.
+	// The person who sent the message: short, no jargon.
 	Audience_AUDIENCE_END_USER Audience = 1
-	// The administrator of a mail server.
+	// The administrator of a mail server: configuration names, commands,
+	// concrete checks.
 	Audience_AUDIENCE_ADMIN Audience = 2
 	// An email marketer explaining the bounce to a client.
 	Audience_AUDIENCE_MARKETER Audience = 3
@@ -86,6 +112,7 @@ func (Audience) EnumDescriptor() ([]byte, []int) {
 type Kind int32
 
 const (
+	// Never sent.
 	Kind_KIND_UNSPECIFIED Kind = 0
 	// A non-delivery report: at least one recipient failed.
 	Kind_KIND_BOUNCE Kind = 1
@@ -97,7 +124,7 @@ const (
 	Kind_KIND_AUTO_REPLY Kind = 4
 	// An RFC 5965 (ARF) feedback report.
 	Kind_KIND_FEEDBACK_REPORT Kind = 5
-	// Anything else.
+	// Anything else: the message is not a report bounced recognises.
 	Kind_KIND_NOT_A_BOUNCE Kind = 6
 )
 
@@ -154,12 +181,18 @@ func (Kind) EnumDescriptor() ([]byte, []int) {
 type Action int32
 
 const (
+	// The report gave no action and none could be inferred.
 	Action_ACTION_UNSPECIFIED Action = 0
-	Action_ACTION_FAILED      Action = 1
-	Action_ACTION_DELAYED     Action = 2
-	Action_ACTION_DELIVERED   Action = 3
-	Action_ACTION_RELAYED     Action = 4
-	Action_ACTION_EXPANDED    Action = 5
+	// Delivery failed; the sending MTA will not try again.
+	Action_ACTION_FAILED Action = 1
+	// Delivery has not succeeded yet and is still being tried.
+	Action_ACTION_DELAYED Action = 2
+	// Delivered to the recipient's mailbox.
+	Action_ACTION_DELIVERED Action = 3
+	// Handed to a system that does not report delivery (no DSN further on).
+	Action_ACTION_RELAYED Action = 4
+	// Delivered and forwarded to several addresses (a list or alias).
+	Action_ACTION_EXPANDED Action = 5
 )
 
 // Enum value maps for Action.
@@ -209,47 +242,84 @@ func (Action) EnumDescriptor() ([]byte, []int) {
 	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{2}
 }
 
-// Reason is the cause of a bounce. Lower-cased, without the prefix and the
-// underscores, each name is the reason name of the vocabulary
-// (REASON_NO_RELAYING is "norelaying"). Names are never removed or renamed.
+// Reason is the cause of a bounce, one name of the reason vocabulary.
+// Lower-cased, without the prefix and the underscores, each name is the
+// vocabulary name (REASON_NO_RELAYING is "norelaying"). Names are never
+// removed or renamed; new ones may be added.
 type Reason int32
 
 const (
-	Reason_REASON_UNSPECIFIED       Reason = 0
-	Reason_REASON_AUTH_FAILURE      Reason = 1
-	Reason_REASON_BAD_REPUTATION    Reason = 2
-	Reason_REASON_BLOCKED           Reason = 3
-	Reason_REASON_CONTENT_ERROR     Reason = 4
-	Reason_REASON_DELIVERED         Reason = 5
-	Reason_REASON_EMAIL_TOO_LARGE   Reason = 6
-	Reason_REASON_EXPIRED           Reason = 7
-	Reason_REASON_FAILED_STARTTLS   Reason = 8
-	Reason_REASON_FEEDBACK          Reason = 9
-	Reason_REASON_FILTERED          Reason = 10
-	Reason_REASON_HAS_MOVED         Reason = 11
-	Reason_REASON_HOST_UNKNOWN      Reason = 12
-	Reason_REASON_MAILBOX_FULL      Reason = 13
-	Reason_REASON_MAILER_ERROR      Reason = 14
-	Reason_REASON_NETWORK_ERROR     Reason = 15
-	Reason_REASON_NO_RELAYING       Reason = 16
-	Reason_REASON_NOT_ACCEPT        Reason = 17
+	// Never sent. A recipient whose cause cannot be told is REASON_UNDEFINED.
+	Reason_REASON_UNSPECIFIED Reason = 0
+	// "authfailure": SPF, DKIM or DMARC checks failed.
+	Reason_REASON_AUTH_FAILURE Reason = 1
+	// "badreputation": the sending IP or domain has a poor reputation.
+	Reason_REASON_BAD_REPUTATION Reason = 2
+	// "blocked": the sending IP or domain is blocked or blocklisted.
+	Reason_REASON_BLOCKED Reason = 3
+	// "contenterror": the message content or format was refused.
+	Reason_REASON_CONTENT_ERROR Reason = 4
+	// "delivered": the message was delivered (success reports).
+	Reason_REASON_DELIVERED Reason = 5
+	// "emailtoolarge": the message exceeds a size limit.
+	Reason_REASON_EMAIL_TOO_LARGE Reason = 6
+	// "expired": delivery was retried until the queue lifetime ran out.
+	Reason_REASON_EXPIRED Reason = 7
+	// "failedstarttls": the STARTTLS negotiation failed or was required.
+	Reason_REASON_FAILED_STARTTLS Reason = 8
+	// "feedback": an RFC 5965 feedback (complaint) report.
+	Reason_REASON_FEEDBACK Reason = 9
+	// "filtered": refused by a recipient-side filter or rule.
+	Reason_REASON_FILTERED Reason = 10
+	// "hasmoved": the recipient has moved to another address.
+	Reason_REASON_HAS_MOVED Reason = 11
+	// "hostunknown": the recipient domain does not exist or has no mail host.
+	Reason_REASON_HOST_UNKNOWN Reason = 12
+	// "mailboxfull": the recipient's mailbox is full.
+	Reason_REASON_MAILBOX_FULL Reason = 13
+	// "mailererror": a local delivery program failed at the destination.
+	Reason_REASON_MAILER_ERROR Reason = 14
+	// "networkerror": a network or DNS failure on the way.
+	Reason_REASON_NETWORK_ERROR Reason = 15
+	// "norelaying": a server refused to relay the message.
+	Reason_REASON_NO_RELAYING Reason = 16
+	// "notaccept": the destination accepts no mail (null MX, refuses all).
+	Reason_REASON_NOT_ACCEPT Reason = 17
+	// "notcompliantrfc": the message breaks an RFC the receiver enforces.
 	Reason_REASON_NOT_COMPLIANT_RFC Reason = 18
-	Reason_REASON_ON_HOLD           Reason = 19
-	Reason_REASON_POLICY_VIOLATION  Reason = 20
-	Reason_REASON_RATE_LIMITED      Reason = 21
-	Reason_REASON_REJECTED          Reason = 22
-	Reason_REASON_REQUIRE_PTR       Reason = 23
-	Reason_REASON_SECURITY_ERROR    Reason = 24
-	Reason_REASON_SPAM_DETECTED     Reason = 25
-	Reason_REASON_SUPPRESSED        Reason = 26
-	Reason_REASON_SUSPEND           Reason = 27
-	Reason_REASON_SYNTAX_ERROR      Reason = 28
-	Reason_REASON_SYSTEM_ERROR      Reason = 29
-	Reason_REASON_SYSTEM_FULL       Reason = 30
-	Reason_REASON_UNDEFINED         Reason = 31
-	Reason_REASON_USER_UNKNOWN      Reason = 32
-	Reason_REASON_VACATION          Reason = 33
-	Reason_REASON_VIRUS_DETECTED    Reason = 34
+	// "onhold": the outcome is not decided yet.
+	Reason_REASON_ON_HOLD Reason = 19
+	// "policyviolation": refused by the receiving site's policy.
+	Reason_REASON_POLICY_VIOLATION Reason = 20
+	// "ratelimited": the sender is sending too fast or too much.
+	Reason_REASON_RATE_LIMITED Reason = 21
+	// "rejected": the envelope sender was refused.
+	Reason_REASON_REJECTED Reason = 22
+	// "requireptr": the sending IP has no (matching) reverse DNS.
+	Reason_REASON_REQUIRE_PTR Reason = 23
+	// "securityerror": a security check failed (authentication, TLS policy).
+	Reason_REASON_SECURITY_ERROR Reason = 24
+	// "spamdetected": the message was taken for spam.
+	Reason_REASON_SPAM_DETECTED Reason = 25
+	// "suppressed": the recipient is on a suppression list.
+	Reason_REASON_SUPPRESSED Reason = 26
+	// "suspend": the recipient's mailbox is suspended or disabled.
+	Reason_REASON_SUSPEND Reason = 27
+	// "syntaxerror": an SMTP syntax error.
+	Reason_REASON_SYNTAX_ERROR Reason = 28
+	// "systemerror": an error of the receiving system.
+	Reason_REASON_SYSTEM_ERROR Reason = 29
+	// "systemfull": the receiving system is out of storage.
+	Reason_REASON_SYSTEM_FULL Reason = 30
+	// "undefined": the vocabulary's own "no cause could be told". This is
+	// the server's unknown reason; it is sent.
+	Reason_REASON_UNDEFINED Reason = 31
+	// "userunknown": the recipient mailbox does not exist.
+	Reason_REASON_USER_UNKNOWN Reason = 32
+	// "vacation": an auto-reply, not a failure.
+	Reason_REASON_VACATION Reason = 33
+	// "virusdetected": the message was taken for a virus carrier.
+	Reason_REASON_VIRUS_DETECTED Reason = 34
 )
 
 // Enum value maps for Reason.
@@ -361,6 +431,7 @@ func (Reason) EnumDescriptor() ([]byte, []int) {
 type Side int32
 
 const (
+	// Never sent. A recipient whose side cannot be told is SIDE_UNKNOWN.
 	Side_SIDE_UNSPECIFIED Side = 0
 	// The sending side: authenticate, fix DNS/SPF/DKIM/DMARC, get off a
 	// blocklist, slow down, change content.
@@ -369,7 +440,8 @@ const (
 	Side_SIDE_RECIPIENT Side = 2
 	// Neither party's configuration: timeouts, expired queues, DNS in transit.
 	Side_SIDE_NETWORK Side = 3
-	// The evidence cannot tell; the explanation gives the hypotheses.
+	// The evidence cannot tell; the explanation gives the hypotheses. This is
+	// the server's unknown side; it is sent.
 	Side_SIDE_UNKNOWN Side = 4
 )
 
@@ -418,10 +490,187 @@ func (Side) EnumDescriptor() ([]byte, []int) {
 	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{4}
 }
 
+// Stage is the step of the SMTP transaction a reply answered (RFC 5321
+// section 3), or the delivery after it.
+type Stage int32
+
+const (
+	// The bounce does not say which step failed. Sent: it is the unknown
+	// stage (most bounces do not say).
+	Stage_STAGE_UNSPECIFIED Stage = 0
+	// Connection and greeting (RFC 5321 section 3.1).
+	Stage_STAGE_CONNECT Stage = 1
+	// HELO or EHLO (RFC 5321 section 4.1.1.1).
+	Stage_STAGE_HELO Stage = 2
+	// STARTTLS (RFC 3207).
+	Stage_STAGE_STARTTLS Stage = 3
+	// AUTH (RFC 4954).
+	Stage_STAGE_AUTH Stage = 4
+	// MAIL FROM (RFC 5321 section 4.1.1.2).
+	Stage_STAGE_MAIL Stage = 5
+	// RCPT TO (RFC 5321 section 4.1.1.3).
+	Stage_STAGE_RCPT Stage = 6
+	// DATA, before the content was sent (RFC 5321 section 4.1.1.4).
+	Stage_STAGE_DATA Stage = 7
+	// The reply after the final "." of the content (RFC 5321 section 4.1.1.4).
+	Stage_STAGE_END_OF_DATA Stage = 8
+	// After the SMTP transaction: local delivery, forwarding, the queue.
+	Stage_STAGE_DELIVERY Stage = 9
+)
+
+// Enum value maps for Stage.
+var (
+	Stage_name = map[int32]string{
+		0: "STAGE_UNSPECIFIED",
+		1: "STAGE_CONNECT",
+		2: "STAGE_HELO",
+		3: "STAGE_STARTTLS",
+		4: "STAGE_AUTH",
+		5: "STAGE_MAIL",
+		6: "STAGE_RCPT",
+		7: "STAGE_DATA",
+		8: "STAGE_END_OF_DATA",
+		9: "STAGE_DELIVERY",
+	}
+	Stage_value = map[string]int32{
+		"STAGE_UNSPECIFIED": 0,
+		"STAGE_CONNECT":     1,
+		"STAGE_HELO":        2,
+		"STAGE_STARTTLS":    3,
+		"STAGE_AUTH":        4,
+		"STAGE_MAIL":        5,
+		"STAGE_RCPT":        6,
+		"STAGE_DATA":        7,
+		"STAGE_END_OF_DATA": 8,
+		"STAGE_DELIVERY":    9,
+	}
+)
+
+func (x Stage) Enum() *Stage {
+	p := new(Stage)
+	*p = x
+	return p
+}
+
+func (x Stage) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Stage) Descriptor() protoreflect.EnumDescriptor {
+	return file_bounced_v1_bounced_proto_enumTypes[5].Descriptor()
+}
+
+func (Stage) Type() protoreflect.EnumType {
+	return &file_bounced_v1_bounced_proto_enumTypes[5]
+}
+
+func (x Stage) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Stage.Descriptor instead.
+func (Stage) EnumDescriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{5}
+}
+
+// Signal names what kind of fact a piece of evidence is.
+type Signal int32
+
+const (
+	// Never sent.
+	Signal_SIGNAL_UNSPECIFIED Signal = 0
+	// The enhanced status code (RFC 3463).
+	Signal_SIGNAL_STATUS Signal = 1
+	// The SMTP reply code (RFC 5321 section 4.2).
+	Signal_SIGNAL_REPLY_CODE Signal = 2
+	// A phrase in the diagnostic or the report's text.
+	Signal_SIGNAL_PHRASE Signal = 3
+	// The format of the report (which MTA wrote it).
+	Signal_SIGNAL_FORMAT Signal = 4
+	// The SMTP stage the reply answered.
+	Signal_SIGNAL_STAGE Signal = 5
+	// The RFC 3464 Action of the recipient.
+	Signal_SIGNAL_ACTION Signal = 6
+	// What the service remembers of the recipient's domain.
+	Signal_SIGNAL_DOMAIN_HISTORY Signal = 7
+	// The rejecting host, compared with the recipient's domain.
+	Signal_SIGNAL_HOST Signal = 8
+	// The returned original message (for example an auto-reply).
+	Signal_SIGNAL_ORIGINAL Signal = 9
+	// A DNS lookup (MX, null MX, NXDOMAIN).
+	Signal_SIGNAL_DNS Signal = 10
+	// A DNS blocklist lookup.
+	Signal_SIGNAL_DNSBL Signal = 11
+	// What the service remembers of the rejecting host.
+	Signal_SIGNAL_HOST_HISTORY Signal = 12
+)
+
+// Enum value maps for Signal.
+var (
+	Signal_name = map[int32]string{
+		0:  "SIGNAL_UNSPECIFIED",
+		1:  "SIGNAL_STATUS",
+		2:  "SIGNAL_REPLY_CODE",
+		3:  "SIGNAL_PHRASE",
+		4:  "SIGNAL_FORMAT",
+		5:  "SIGNAL_STAGE",
+		6:  "SIGNAL_ACTION",
+		7:  "SIGNAL_DOMAIN_HISTORY",
+		8:  "SIGNAL_HOST",
+		9:  "SIGNAL_ORIGINAL",
+		10: "SIGNAL_DNS",
+		11: "SIGNAL_DNSBL",
+		12: "SIGNAL_HOST_HISTORY",
+	}
+	Signal_value = map[string]int32{
+		"SIGNAL_UNSPECIFIED":    0,
+		"SIGNAL_STATUS":         1,
+		"SIGNAL_REPLY_CODE":     2,
+		"SIGNAL_PHRASE":         3,
+		"SIGNAL_FORMAT":         4,
+		"SIGNAL_STAGE":          5,
+		"SIGNAL_ACTION":         6,
+		"SIGNAL_DOMAIN_HISTORY": 7,
+		"SIGNAL_HOST":           8,
+		"SIGNAL_ORIGINAL":       9,
+		"SIGNAL_DNS":            10,
+		"SIGNAL_DNSBL":          11,
+		"SIGNAL_HOST_HISTORY":   12,
+	}
+)
+
+func (x Signal) Enum() *Signal {
+	p := new(Signal)
+	*p = x
+	return p
+}
+
+func (x Signal) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Signal) Descriptor() protoreflect.EnumDescriptor {
+	return file_bounced_v1_bounced_proto_enumTypes[6].Descriptor()
+}
+
+func (Signal) Type() protoreflect.EnumType {
+	return &file_bounced_v1_bounced_proto_enumTypes[6]
+}
+
+func (x Signal) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Signal.Descriptor instead.
+func (Signal) EnumDescriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{6}
+}
+
 // CacheStatus says how the per-domain memory was used for a message.
 type CacheStatus int32
 
 const (
+	// Never sent.
 	CacheStatus_CACHE_STATUS_UNSPECIFIED CacheStatus = 0
 	// The domain history was read and had entries.
 	CacheStatus_CACHE_STATUS_HIT CacheStatus = 1
@@ -466,11 +715,11 @@ func (x CacheStatus) String() string {
 }
 
 func (CacheStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_bounced_v1_bounced_proto_enumTypes[5].Descriptor()
+	return file_bounced_v1_bounced_proto_enumTypes[7].Descriptor()
 }
 
 func (CacheStatus) Type() protoreflect.EnumType {
-	return &file_bounced_v1_bounced_proto_enumTypes[5]
+	return &file_bounced_v1_bounced_proto_enumTypes[7]
 }
 
 func (x CacheStatus) Number() protoreflect.EnumNumber {
@@ -479,15 +728,17 @@ func (x CacheStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CacheStatus.Descriptor instead.
 func (CacheStatus) EnumDescriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{5}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{7}
 }
 
+// ParseRequest is one raw message to read.
 type ParseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The raw RFC 5322 message, any line ending.
 	Raw []byte `protobuf:"bytes,1,opt,name=raw,proto3" json:"raw,omitempty"`
-	// Who the explanations are for; MARKETER when unspecified.
-	Audience Audience `protobuf:"varint,2,opt,name=audience,proto3,enum=bounced.v1.Audience" json:"audience,omitempty"`
+	// Who the explanations are for: one Explanation per audience, in this
+	// order, duplicates removed. Empty means [AUDIENCE_MARKETER].
+	Audiences []Audience `protobuf:"varint,2,rep,packed,name=audiences,proto3,enum=bounced.v1.Audience" json:"audiences,omitempty"`
 	// BCP 47 language of the explanations ("en", "fr"); English when empty or unknown.
 	Language string `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
 	// An opaque label echoed in the response (a path, a queue id).
@@ -535,11 +786,11 @@ func (x *ParseRequest) GetRaw() []byte {
 	return nil
 }
 
-func (x *ParseRequest) GetAudience() Audience {
+func (x *ParseRequest) GetAudiences() []Audience {
 	if x != nil {
-		return x.Audience
+		return x.Audiences
 	}
-	return Audience_AUDIENCE_UNSPECIFIED
+	return nil
 }
 
 func (x *ParseRequest) GetLanguage() string {
@@ -563,28 +814,39 @@ func (x *ParseRequest) GetSkipCache() bool {
 	return false
 }
 
+// ParseResponse is the facts and verdicts of one message, or its error.
 type ParseResponse struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Source string                 `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
-	Kind   Kind                   `protobuf:"varint,2,opt,name=kind,proto3,enum=bounced.v1.Kind" json:"kind,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request's source, echoed.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// What sort of message it is. Unspecified only when `error` is set.
+	Kind Kind `protobuf:"varint,2,opt,name=kind,proto3,enum=bounced.v1.Kind" json:"kind,omitempty"`
 	// The Reporting-MTA (RFC 3464 section 2.2.2), without its type.
 	ReportingMta string `protobuf:"bytes,3,opt,name=reporting_mta,json=reportingMta,proto3" json:"reporting_mta,omitempty"`
-	// The returned original message, as far as the bounce carries it.
+	// The returned original message, as far as the bounce carries it; unset
+	// when the bounce carries none of it.
 	Original *OriginalMessage `protobuf:"bytes,4,opt,name=original,proto3" json:"original,omitempty"`
-	// One entry per recipient the report speaks of.
-	Recipients  []*Recipient `protobuf:"bytes,5,rep,name=recipients,proto3" json:"recipients,omitempty"`
-	CacheStatus CacheStatus  `protobuf:"varint,6,opt,name=cache_status,json=cacheStatus,proto3,enum=bounced.v1.CacheStatus" json:"cache_status,omitempty"`
-	// Set when the message could not be parsed (mostly in streams).
-	Error string `protobuf:"bytes,7,opt,name=error,proto3" json:"error,omitempty"`
+	// One entry per recipient the report speaks of, in the report's order.
+	Recipients []*Recipient `protobuf:"bytes,5,rep,name=recipients,proto3" json:"recipients,omitempty"`
+	// How the per-domain memory was used.
+	CacheStatus CacheStatus `protobuf:"varint,6,opt,name=cache_status,json=cacheStatus,proto3,enum=bounced.v1.CacheStatus" json:"cache_status,omitempty"`
+	// Set when the message could not be parsed or its result not encoded:
+	// the same code, message and google.rpc.ErrorInfo details Parse returns
+	// as its error. When set, only `source` is set besides it. Streams and
+	// the CLI use it; Parse returns the status as the call's error instead.
+	Error *status.Status `protobuf:"bytes,7,opt,name=error,proto3" json:"error,omitempty"`
 	// Which recogniser read the message ("rfc3464", "postfix", "qmail", ...).
 	DecodedBy string `protobuf:"bytes,8,opt,name=decoded_by,json=decodedBy,proto3" json:"decoded_by,omitempty"`
-	// Received-From-MTA and Arrival-Date of the report, when given.
+	// The Received-From-MTA of the report (RFC 3464 section 2.2.4), without its type.
 	ReceivedFromMta string `protobuf:"bytes,9,opt,name=received_from_mta,json=receivedFromMta,proto3" json:"received_from_mta,omitempty"`
-	ArrivalDate     string `protobuf:"bytes,10,opt,name=arrival_date,json=arrivalDate,proto3" json:"arrival_date,omitempty"`
+	// The Arrival-Date of the report (RFC 3464 section 2.2.5), as written.
+	ArrivalDate string `protobuf:"bytes,10,opt,name=arrival_date,json=arrivalDate,proto3" json:"arrival_date,omitempty"`
 	// The ARF Feedback-Type for feedback reports ("abuse", "opt-out", ...).
 	FeedbackType string `protobuf:"bytes,11,opt,name=feedback_type,json=feedbackType,proto3" json:"feedback_type,omitempty"`
 	// Non-fatal oddities met while reading (unknown charset, truncated part).
-	Warnings      []string `protobuf:"bytes,12,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	Warnings []string `protobuf:"bytes,12,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// `arrival_date` parsed; unset when absent or unparseable.
+	ArrivalTime   *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=arrival_time,json=arrivalTime,proto3" json:"arrival_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -661,11 +923,11 @@ func (x *ParseResponse) GetCacheStatus() CacheStatus {
 	return CacheStatus_CACHE_STATUS_UNSPECIFIED
 }
 
-func (x *ParseResponse) GetError() string {
+func (x *ParseResponse) GetError() *status.Status {
 	if x != nil {
 		return x.Error
 	}
-	return ""
+	return nil
 }
 
 func (x *ParseResponse) GetDecodedBy() string {
@@ -703,22 +965,38 @@ func (x *ParseResponse) GetWarnings() []string {
 	return nil
 }
 
+func (x *ParseResponse) GetArrivalTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivalTime
+	}
+	return nil
+}
+
 // OriginalMessage is what the bounce carries of the message that failed.
 type OriginalMessage struct {
-	state      protoimpl.MessageState `protogen:"open.v1"`
-	MessageId  string                 `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
-	From       string                 `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
-	To         string                 `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
-	Subject    string                 `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
-	Date       string                 `protobuf:"bytes,5,opt,name=date,proto3" json:"date,omitempty"`
-	ReturnPath string                 `protobuf:"bytes,6,opt,name=return_path,json=returnPath,proto3" json:"return_path,omitempty"`
-	ListId     string                 `protobuf:"bytes,7,opt,name=list_id,json=listId,proto3" json:"list_id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The original's Message-ID, with its angle brackets.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// The original's From, as written (decoded to UTF-8).
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// The original's To, as written (decoded to UTF-8).
+	To string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// The original's Subject, decoded to UTF-8.
+	Subject string `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
+	// The original's Date, as written.
+	Date string `protobuf:"bytes,5,opt,name=date,proto3" json:"date,omitempty"`
+	// The original's Return-Path.
+	ReturnPath string `protobuf:"bytes,6,opt,name=return_path,json=returnPath,proto3" json:"return_path,omitempty"`
+	// The original's List-Id.
+	ListId string `protobuf:"bytes,7,opt,name=list_id,json=listId,proto3" json:"list_id,omitempty"`
 	// The original was itself an auto-reply (RFC 3834 Auto-Submitted,
 	// X-Autoreply, vacation subject, ...).
 	IsAutoReply bool `protobuf:"varint,8,opt,name=is_auto_reply,json=isAutoReply,proto3" json:"is_auto_reply,omitempty"`
-	// Selected headers: the ones above plus X- headers, Auto-Submitted,
-	// Precedence, Feedback-ID and List-Unsubscribe.
-	Headers       []*Header `protobuf:"bytes,9,rep,name=headers,proto3" json:"headers,omitempty"`
+	// Selected headers in order: the ones above plus X- headers,
+	// Auto-Submitted, Precedence, Feedback-ID and List-Unsubscribe.
+	Headers []*Header `protobuf:"bytes,9,rep,name=headers,proto3" json:"headers,omitempty"`
+	// `date` parsed; unset when absent or unparseable.
+	DateTime      *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=date_time,json=dateTime,proto3" json:"date_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -816,10 +1094,20 @@ func (x *OriginalMessage) GetHeaders() []*Header {
 	return nil
 }
 
+func (x *OriginalMessage) GetDateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DateTime
+	}
+	return nil
+}
+
+// Header is one header field of the original message.
 type Header struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The field name as written ("X-Campaign-Id").
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The field value, unfolded and decoded to UTF-8.
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -868,15 +1156,21 @@ func (x *Header) GetValue() string {
 	return ""
 }
 
+// Recipient is the facts and the verdict of one recipient.
 type Recipient struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Final-Recipient address (or the address the text names).
-	Recipient         string `protobuf:"bytes,1,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Recipient string `protobuf:"bytes,1,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	// Original-Recipient address, when given.
 	OriginalRecipient string `protobuf:"bytes,2,opt,name=original_recipient,json=originalRecipient,proto3" json:"original_recipient,omitempty"`
-	Action            Action `protobuf:"varint,3,opt,name=action,proto3,enum=bounced.v1.Action" json:"action,omitempty"`
-	// Enhanced status code, "5.7.1".
+	// The RFC 3464 Action.
+	Action Action `protobuf:"varint,3,opt,name=action,proto3,enum=bounced.v1.Action" json:"action,omitempty"`
+	// The enhanced status code the verdict was decided on ("5.7.1"): the
+	// server's code when the Status field is missing, generic (X.0.0) or
+	// contradicted by it, else the Status field. See status_field and
+	// server_status for both facts.
 	Status string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
-	// SMTP reply code, 554.
+	// The SMTP reply code (554); 0 when the bounce gives none.
 	ReplyCode int32 `protobuf:"varint,5,opt,name=reply_code,json=replyCode,proto3" json:"reply_code,omitempty"`
 	// The SMTP command the reply answered ("RCPT", "DATA", ...), when known.
 	Command string `protobuf:"bytes,6,opt,name=command,proto3" json:"command,omitempty"`
@@ -888,20 +1182,48 @@ type Recipient struct {
 	RemoteMta string `protobuf:"bytes,9,opt,name=remote_mta,json=remoteMta,proto3" json:"remote_mta,omitempty"`
 	// The recipient's domain.
 	RemoteDomain string `protobuf:"bytes,10,opt,name=remote_domain,json=remoteDomain,proto3" json:"remote_domain,omitempty"`
-	Reason       Reason `protobuf:"varint,11,opt,name=reason,proto3,enum=bounced.v1.Reason" json:"reason,omitempty"`
-	Side         Side   `protobuf:"varint,12,opt,name=side,proto3,enum=bounced.v1.Side" json:"side,omitempty"`
+	// The cause.
+	Reason Reason `protobuf:"varint,11,opt,name=reason,proto3,enum=bounced.v1.Reason" json:"reason,omitempty"`
+	// Whose side must act.
+	Side Side `protobuf:"varint,12,opt,name=side,proto3,enum=bounced.v1.Side" json:"side,omitempty"`
 	// Retrying the same recipient is pointless.
 	HardBounce bool `protobuf:"varint,13,opt,name=hard_bounce,json=hardBounce,proto3" json:"hard_bounce,omitempty"`
-	// 0..1.
-	Confidence  float32      `protobuf:"fixed32,14,opt,name=confidence,proto3" json:"confidence,omitempty"`
-	Evidence    []*Evidence  `protobuf:"bytes,15,rep,name=evidence,proto3" json:"evidence,omitempty"`
-	Explanation *Explanation `protobuf:"bytes,16,opt,name=explanation,proto3" json:"explanation,omitempty"`
-	// The domain history the verdict used.
-	Domain          *DomainSummary `protobuf:"bytes,17,opt,name=domain,proto3" json:"domain,omitempty"`
-	LastAttemptDate string         `protobuf:"bytes,18,opt,name=last_attempt_date,json=lastAttemptDate,proto3" json:"last_attempt_date,omitempty"`
-	WillRetryUntil  string         `protobuf:"bytes,19,opt,name=will_retry_until,json=willRetryUntil,proto3" json:"will_retry_until,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// How sure the verdict is, 0..1.
+	Confidence float32 `protobuf:"fixed32,14,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	// The signals behind the verdict, strongest first.
+	Evidence []*Evidence `protobuf:"bytes,15,rep,name=evidence,proto3" json:"evidence,omitempty"`
+	// One explanation per requested audience, in the request's order.
+	Explanations []*Explanation `protobuf:"bytes,16,rep,name=explanations,proto3" json:"explanations,omitempty"`
+	// The domain history the verdict used; unset when there was none.
+	Domain *DomainSummary `protobuf:"bytes,17,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The Last-Attempt-Date (RFC 3464 section 2.3.7), as written.
+	LastAttemptDate string `protobuf:"bytes,18,opt,name=last_attempt_date,json=lastAttemptDate,proto3" json:"last_attempt_date,omitempty"`
+	// The Will-Retry-Until (RFC 3464 section 2.3.8), as written; delay notices.
+	WillRetryUntil string `protobuf:"bytes,19,opt,name=will_retry_until,json=willRetryUntil,proto3" json:"will_retry_until,omitempty"`
+	// `last_attempt_date` parsed; unset when absent or unparseable.
+	LastAttemptTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=last_attempt_time,json=lastAttemptTime,proto3" json:"last_attempt_time,omitempty"`
+	// `will_retry_until` parsed; unset when absent or unparseable.
+	WillRetryUntilTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=will_retry_until_time,json=willRetryUntilTime,proto3" json:"will_retry_until_time,omitempty"`
+	// The DSN Status field (RFC 3464 section 2.3.4) as the report gives it,
+	// normalised to "X.Y.Z"; empty when the report has none (or only a
+	// generic X.0.0 that the reply text's own code replaced).
+	StatusField string `protobuf:"bytes,22,opt,name=status_field,json=statusField,proto3" json:"status_field,omitempty"`
+	// The enhanced status code in the remote server's reply text (the
+	// Diagnostic-Code or the prose), "X.Y.Z"; empty when the text has none.
+	ServerStatus string `protobuf:"bytes,23,opt,name=server_status,json=serverStatus,proto3" json:"server_status,omitempty"`
+	// The registered meaning of `status` (IANA SMTP Enhanced Status Codes,
+	// RFC 5248), such as "Recipient mailbox does not exist (permanent
+	// failure)"; empty when `status` is.
+	StatusMeaning string `protobuf:"bytes,24,opt,name=status_meaning,json=statusMeaning,proto3" json:"status_meaning,omitempty"`
+	// The SMTP stage the reply answered.
+	Stage Stage `protobuf:"varint,25,opt,name=stage,proto3,enum=bounced.v1.Stage" json:"stage,omitempty"`
+	// The verdict took the returned original for an auto-reply (a refused
+	// vacation reply): the explanations then say the client's mailbox is
+	// fine. original.is_auto_reply is the raw fact; this is what the verdict
+	// made of it.
+	OriginalIsAutoReply bool `protobuf:"varint,26,opt,name=original_is_auto_reply,json=originalIsAutoReply,proto3" json:"original_is_auto_reply,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -1039,9 +1361,9 @@ func (x *Recipient) GetEvidence() []*Evidence {
 	return nil
 }
 
-func (x *Recipient) GetExplanation() *Explanation {
+func (x *Recipient) GetExplanations() []*Explanation {
 	if x != nil {
-		return x.Explanation
+		return x.Explanations
 	}
 	return nil
 }
@@ -1067,16 +1389,68 @@ func (x *Recipient) GetWillRetryUntil() string {
 	return ""
 }
 
-// Evidence is one signal behind a verdict.
+func (x *Recipient) GetLastAttemptTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastAttemptTime
+	}
+	return nil
+}
+
+func (x *Recipient) GetWillRetryUntilTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WillRetryUntilTime
+	}
+	return nil
+}
+
+func (x *Recipient) GetStatusField() string {
+	if x != nil {
+		return x.StatusField
+	}
+	return ""
+}
+
+func (x *Recipient) GetServerStatus() string {
+	if x != nil {
+		return x.ServerStatus
+	}
+	return ""
+}
+
+func (x *Recipient) GetStatusMeaning() string {
+	if x != nil {
+		return x.StatusMeaning
+	}
+	return ""
+}
+
+func (x *Recipient) GetStage() Stage {
+	if x != nil {
+		return x.Stage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *Recipient) GetOriginalIsAutoReply() bool {
+	if x != nil {
+		return x.OriginalIsAutoReply
+	}
+	return false
+}
+
+// Evidence is one signal behind a verdict, so a person can audit it.
 type Evidence struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// What was looked at: "status", "reply_code", "phrase", "mta", "command",
-	// "action", "domain_history", "host".
-	Signal string `protobuf:"bytes,1,opt,name=signal,proto3" json:"signal,omitempty"`
-	// The value seen.
+	// What kind of fact was looked at.
+	Signal Signal `protobuf:"varint,1,opt,name=signal,proto3,enum=bounced.v1.Signal" json:"signal,omitempty"`
+	// The value seen ("5.7.1", "relay access denied", "postfix").
 	Value string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
-	// The rule that used it.
-	Rule string `protobuf:"bytes,3,opt,name=rule,proto3" json:"rule,omitempty"`
+	// The stable identifier of the rule that used it ("relay-denied-phrase");
+	// stable across releases, suitable for dashboards.
+	RuleId string `protobuf:"bytes,5,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Where the rule comes from: an RFC section or a vendor document
+	// ("RFC 3463 section 3.8", "Microsoft Exchange NDR 5.7.1").
+	Source string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
 	// How much it moved the verdict, 0..1.
 	Weight        float32 `protobuf:"fixed32,4,opt,name=weight,proto3" json:"weight,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1113,11 +1487,11 @@ func (*Evidence) Descriptor() ([]byte, []int) {
 	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{5}
 }
 
-func (x *Evidence) GetSignal() string {
+func (x *Evidence) GetSignal() Signal {
 	if x != nil {
 		return x.Signal
 	}
-	return ""
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 func (x *Evidence) GetValue() string {
@@ -1127,9 +1501,16 @@ func (x *Evidence) GetValue() string {
 	return ""
 }
 
-func (x *Evidence) GetRule() string {
+func (x *Evidence) GetRuleId() string {
 	if x != nil {
-		return x.Rule
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *Evidence) GetSource() string {
+	if x != nil {
+		return x.Source
 	}
 	return ""
 }
@@ -1141,14 +1522,19 @@ func (x *Evidence) GetWeight() float32 {
 	return 0
 }
 
+// Explanation is a verdict in words for one audience.
 type Explanation struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Audience Audience               `protobuf:"varint,1,opt,name=audience,proto3,enum=bounced.v1.Audience" json:"audience,omitempty"`
-	// The language the text is in.
-	Language     string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
-	Headline     string `protobuf:"bytes,3,opt,name=headline,proto3" json:"headline,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The audience written for.
+	Audience Audience `protobuf:"varint,1,opt,name=audience,proto3,enum=bounced.v1.Audience" json:"audience,omitempty"`
+	// The language the text is in ("en", "fr").
+	Language string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	// One line.
+	Headline string `protobuf:"bytes,3,opt,name=headline,proto3" json:"headline,omitempty"`
+	// What happened, in a few sentences.
 	WhatHappened string `protobuf:"bytes,4,opt,name=what_happened,json=whatHappened,proto3" json:"what_happened,omitempty"`
-	WhoseSide    string `protobuf:"bytes,5,opt,name=whose_side,json=whoseSide,proto3" json:"whose_side,omitempty"`
+	// Whose side must act, and why.
+	WhoseSide string `protobuf:"bytes,5,opt,name=whose_side,json=whoseSide,proto3" json:"whose_side,omitempty"`
 	// Ordered steps to take.
 	Steps         []string `protobuf:"bytes,6,rep,name=steps,proto3" json:"steps,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1229,22 +1615,34 @@ func (x *Explanation) GetSteps() []string {
 
 // DomainSummary is what the service remembers of a remote domain.
 type DomainSummary struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Domain string                 `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domain, lower case, in Unicode (IDNA U-labels).
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
 	// Recipients recorded for the domain.
-	Total int64 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
-	// Counts per reason name ("norelaying") and per side name ("recipient").
-	Reasons    map[string]int64       `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	Sides      map[string]int64       `protobuf:"bytes,4,rep,name=sides,proto3" json:"sides,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	FirstSeen  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
-	LastSeen   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
-	LastReason Reason                 `protobuf:"varint,7,opt,name=last_reason,json=lastReason,proto3,enum=bounced.v1.Reason" json:"last_reason,omitempty"`
-	LastSide   Side                   `protobuf:"varint,8,opt,name=last_side,json=lastSide,proto3,enum=bounced.v1.Side" json:"last_side,omitempty"`
-	LastStatus string                 `protobuf:"bytes,9,opt,name=last_status,json=lastStatus,proto3" json:"last_status,omitempty"`
-	// Estimated number of distinct senders that got bounces from the domain.
-	DistinctSenders int64 `protobuf:"varint,10,opt,name=distinct_senders,json=distinctSenders,proto3" json:"distinct_senders,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	Total uint32 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	// Counts per reason, keyed by the Reason enum value name exactly as the
+	// JSON form prints a `reason` field ("REASON_NO_RELAYING"), so a client
+	// can index this map with a recipient's `reason`.
+	Reasons map[string]uint32 `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Counts per side, keyed by the Side enum value name ("SIDE_RECIPIENT").
+	Sides map[string]uint32 `protobuf:"bytes,4,rep,name=sides,proto3" json:"sides,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// When the domain was first recorded (within the cache's lifetime).
+	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	// When the domain was last recorded.
+	LastSeen *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// The reason of the latest recipient recorded.
+	LastReason Reason `protobuf:"varint,7,opt,name=last_reason,json=lastReason,proto3,enum=bounced.v1.Reason" json:"last_reason,omitempty"`
+	// The side of the latest recipient recorded.
+	LastSide Side `protobuf:"varint,8,opt,name=last_side,json=lastSide,proto3,enum=bounced.v1.Side" json:"last_side,omitempty"`
+	// The enhanced status code of the latest recipient recorded.
+	LastStatus string `protobuf:"bytes,9,opt,name=last_status,json=lastStatus,proto3" json:"last_status,omitempty"`
+	// Estimated number of distinct senders that got bounces from the domain
+	// (HyperLogLog; exact for small numbers).
+	DistinctSenders uint32 `protobuf:"varint,10,opt,name=distinct_senders,json=distinctSenders,proto3" json:"distinct_senders,omitempty"`
+	// Of `total`, the recipients whose verdict was a hard bounce.
+	HardBounces   uint32 `protobuf:"varint,11,opt,name=hard_bounces,json=hardBounces,proto3" json:"hard_bounces,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DomainSummary) Reset() {
@@ -1284,21 +1682,21 @@ func (x *DomainSummary) GetDomain() string {
 	return ""
 }
 
-func (x *DomainSummary) GetTotal() int64 {
+func (x *DomainSummary) GetTotal() uint32 {
 	if x != nil {
 		return x.Total
 	}
 	return 0
 }
 
-func (x *DomainSummary) GetReasons() map[string]int64 {
+func (x *DomainSummary) GetReasons() map[string]uint32 {
 	if x != nil {
 		return x.Reasons
 	}
 	return nil
 }
 
-func (x *DomainSummary) GetSides() map[string]int64 {
+func (x *DomainSummary) GetSides() map[string]uint32 {
 	if x != nil {
 		return x.Sides
 	}
@@ -1340,16 +1738,26 @@ func (x *DomainSummary) GetLastStatus() string {
 	return ""
 }
 
-func (x *DomainSummary) GetDistinctSenders() int64 {
+func (x *DomainSummary) GetDistinctSenders() uint32 {
 	if x != nil {
 		return x.DistinctSenders
 	}
 	return 0
 }
 
+func (x *DomainSummary) GetHardBounces() uint32 {
+	if x != nil {
+		return x.HardBounces
+	}
+	return 0
+}
+
+// ParseStreamRequest is one message of a ParseStream.
 type ParseStreamRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Request       *ParseRequest          `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The message; unset is read as an empty message (INVALID_ARGUMENT in
+	// the response's error).
+	Request       *ParseRequest `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1391,9 +1799,11 @@ func (x *ParseStreamRequest) GetRequest() *ParseRequest {
 	return nil
 }
 
+// ParseStreamResponse answers one ParseStreamRequest, in order.
 type ParseStreamResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Response      *ParseResponse         `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The answer; its `error` is set when the message failed.
+	Response      *ParseResponse `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1435,9 +1845,14 @@ func (x *ParseStreamResponse) GetResponse() *ParseResponse {
 	return nil
 }
 
+// GetDomainVerdictRequest names a domain.
 type GetDomainVerdictRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Domain        string                 `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domain (or an address, whose domain is used); A-labels are
+	// turned into Unicode.
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// BCP 47 language of the assessment sentence; English when empty or unknown.
+	Language      string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1479,9 +1894,18 @@ func (x *GetDomainVerdictRequest) GetDomain() string {
 	return ""
 }
 
+func (x *GetDomainVerdictRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+// GetDomainVerdictResponse carries the verdict of a domain.
 type GetDomainVerdictResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Verdict       *DomainVerdict         `protobuf:"bytes,1,opt,name=verdict,proto3" json:"verdict,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The verdict; a domain never seen gets an empty summary.
+	Verdict       *DomainVerdict `protobuf:"bytes,1,opt,name=verdict,proto3" json:"verdict,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1525,17 +1949,20 @@ func (x *GetDomainVerdictResponse) GetVerdict() *DomainVerdict {
 
 // DomainVerdict is the service's reading of a domain's history.
 type DomainVerdict struct {
-	state          protoimpl.MessageState `protogen:"open.v1"`
-	Summary        *DomainSummary         `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary,omitempty"`
-	DominantReason Reason                 `protobuf:"varint,2,opt,name=dominant_reason,json=dominantReason,proto3,enum=bounced.v1.Reason" json:"dominant_reason,omitempty"`
-	DominantSide   Side                   `protobuf:"varint,3,opt,name=dominant_side,json=dominantSide,proto3,enum=bounced.v1.Side" json:"dominant_side,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The history itself.
+	Summary *DomainSummary `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary,omitempty"`
+	// The most frequent reason; unspecified when nothing is recorded.
+	DominantReason Reason `protobuf:"varint,2,opt,name=dominant_reason,json=dominantReason,proto3,enum=bounced.v1.Reason" json:"dominant_reason,omitempty"`
+	// The most frequent side; unspecified when nothing is recorded.
+	DominantSide Side `protobuf:"varint,3,opt,name=dominant_side,json=dominantSide,proto3,enum=bounced.v1.Side" json:"dominant_side,omitempty"`
 	// Share of recorded recipients with the dominant reason, 0..1.
 	DominantShare float64 `protobuf:"fixed64,4,opt,name=dominant_share,json=dominantShare,proto3" json:"dominant_share,omitempty"`
-	// The domain looks dead (host unknown, not accepting mail) or
-	// misconfigured (its MX refuses its own domain).
-	LooksDead          bool `protobuf:"varint,5,opt,name=looks_dead,json=looksDead,proto3" json:"looks_dead,omitempty"`
+	// The domain looks dead (host unknown, not accepting mail).
+	LooksDead bool `protobuf:"varint,5,opt,name=looks_dead,json=looksDead,proto3" json:"looks_dead,omitempty"`
+	// The domain looks misconfigured (its MX refuses its own domain).
 	LooksMisconfigured bool `protobuf:"varint,6,opt,name=looks_misconfigured,json=looksMisconfigured,proto3" json:"looks_misconfigured,omitempty"`
-	// One sentence on why.
+	// One sentence on why, in the requested language.
 	Assessment    string `protobuf:"bytes,7,opt,name=assessment,proto3" json:"assessment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1625,14 +2052,14 @@ var File_bounced_v1_bounced_proto protoreflect.FileDescriptor
 const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\n" +
 	"\x18bounced/v1/bounced.proto\x12\n" +
-	"bounced.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa5\x01\n" +
+	"bounced.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\xa7\x01\n" +
 	"\fParseRequest\x12\x10\n" +
-	"\x03raw\x18\x01 \x01(\fR\x03raw\x120\n" +
-	"\baudience\x18\x02 \x01(\x0e2\x14.bounced.v1.AudienceR\baudience\x12\x1a\n" +
+	"\x03raw\x18\x01 \x01(\fR\x03raw\x122\n" +
+	"\taudiences\x18\x02 \x03(\x0e2\x14.bounced.v1.AudienceR\taudiences\x12\x1a\n" +
 	"\blanguage\x18\x03 \x01(\tR\blanguage\x12\x16\n" +
 	"\x06source\x18\x04 \x01(\tR\x06source\x12\x1d\n" +
 	"\n" +
-	"skip_cache\x18\x05 \x01(\bR\tskipCache\"\xe3\x03\n" +
+	"skip_cache\x18\x05 \x01(\bR\tskipCache\"\xb6\x04\n" +
 	"\rParseResponse\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12$\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x10.bounced.v1.KindR\x04kind\x12#\n" +
@@ -1641,15 +2068,16 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\n" +
 	"recipients\x18\x05 \x03(\v2\x15.bounced.v1.RecipientR\n" +
 	"recipients\x12:\n" +
-	"\fcache_status\x18\x06 \x01(\x0e2\x17.bounced.v1.CacheStatusR\vcacheStatus\x12\x14\n" +
-	"\x05error\x18\a \x01(\tR\x05error\x12\x1d\n" +
+	"\fcache_status\x18\x06 \x01(\x0e2\x17.bounced.v1.CacheStatusR\vcacheStatus\x12(\n" +
+	"\x05error\x18\a \x01(\v2\x12.google.rpc.StatusR\x05error\x12\x1d\n" +
 	"\n" +
 	"decoded_by\x18\b \x01(\tR\tdecodedBy\x12*\n" +
 	"\x11received_from_mta\x18\t \x01(\tR\x0freceivedFromMta\x12!\n" +
 	"\farrival_date\x18\n" +
 	" \x01(\tR\varrivalDate\x12#\n" +
 	"\rfeedback_type\x18\v \x01(\tR\ffeedbackType\x12\x1a\n" +
-	"\bwarnings\x18\f \x03(\tR\bwarnings\"\x8e\x02\n" +
+	"\bwarnings\x18\f \x03(\tR\bwarnings\x12=\n" +
+	"\farrival_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\varrivalTime\"\xc7\x02\n" +
 	"\x0fOriginalMessage\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\tR\tmessageId\x12\x12\n" +
@@ -1661,10 +2089,12 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"returnPath\x12\x17\n" +
 	"\alist_id\x18\a \x01(\tR\x06listId\x12\"\n" +
 	"\ris_auto_reply\x18\b \x01(\bR\visAutoReply\x12,\n" +
-	"\aheaders\x18\t \x03(\v2\x12.bounced.v1.HeaderR\aheaders\"2\n" +
+	"\aheaders\x18\t \x03(\v2\x12.bounced.v1.HeaderR\aheaders\x127\n" +
+	"\tdate_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\bdateTime\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\xf4\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\xda\b\n" +
 	"\tRecipient\x12\x1c\n" +
 	"\trecipient\x18\x01 \x01(\tR\trecipient\x12-\n" +
 	"\x12original_recipient\x18\x02 \x01(\tR\x11originalRecipient\x12*\n" +
@@ -1686,16 +2116,24 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\n" +
 	"confidence\x18\x0e \x01(\x02R\n" +
 	"confidence\x120\n" +
-	"\bevidence\x18\x0f \x03(\v2\x14.bounced.v1.EvidenceR\bevidence\x129\n" +
-	"\vexplanation\x18\x10 \x01(\v2\x17.bounced.v1.ExplanationR\vexplanation\x121\n" +
+	"\bevidence\x18\x0f \x03(\v2\x14.bounced.v1.EvidenceR\bevidence\x12;\n" +
+	"\fexplanations\x18\x10 \x03(\v2\x17.bounced.v1.ExplanationR\fexplanations\x121\n" +
 	"\x06domain\x18\x11 \x01(\v2\x19.bounced.v1.DomainSummaryR\x06domain\x12*\n" +
 	"\x11last_attempt_date\x18\x12 \x01(\tR\x0flastAttemptDate\x12(\n" +
-	"\x10will_retry_until\x18\x13 \x01(\tR\x0ewillRetryUntil\"d\n" +
-	"\bEvidence\x12\x16\n" +
-	"\x06signal\x18\x01 \x01(\tR\x06signal\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\x12\x12\n" +
-	"\x04rule\x18\x03 \x01(\tR\x04rule\x12\x16\n" +
-	"\x06weight\x18\x04 \x01(\x02R\x06weight\"\xd1\x01\n" +
+	"\x10will_retry_until\x18\x13 \x01(\tR\x0ewillRetryUntil\x12F\n" +
+	"\x11last_attempt_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastAttemptTime\x12M\n" +
+	"\x15will_retry_until_time\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\x12willRetryUntilTime\x12!\n" +
+	"\fstatus_field\x18\x16 \x01(\tR\vstatusField\x12#\n" +
+	"\rserver_status\x18\x17 \x01(\tR\fserverStatus\x12%\n" +
+	"\x0estatus_meaning\x18\x18 \x01(\tR\rstatusMeaning\x12'\n" +
+	"\x05stage\x18\x19 \x01(\x0e2\x11.bounced.v1.StageR\x05stage\x123\n" +
+	"\x16original_is_auto_reply\x18\x1a \x01(\bR\x13originalIsAutoReply\"\xa1\x01\n" +
+	"\bEvidence\x12*\n" +
+	"\x06signal\x18\x01 \x01(\x0e2\x12.bounced.v1.SignalR\x06signal\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\x12\x17\n" +
+	"\arule_id\x18\x05 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06source\x18\x06 \x01(\tR\x06source\x12\x16\n" +
+	"\x06weight\x18\x04 \x01(\x02R\x06weightJ\x04\b\x03\x10\x04R\x04rule\"\xd1\x01\n" +
 	"\vExplanation\x120\n" +
 	"\baudience\x18\x01 \x01(\x0e2\x14.bounced.v1.AudienceR\baudience\x12\x1a\n" +
 	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x1a\n" +
@@ -1703,10 +2141,10 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\rwhat_happened\x18\x04 \x01(\tR\fwhatHappened\x12\x1d\n" +
 	"\n" +
 	"whose_side\x18\x05 \x01(\tR\twhoseSide\x12\x14\n" +
-	"\x05steps\x18\x06 \x03(\tR\x05steps\"\xd5\x04\n" +
+	"\x05steps\x18\x06 \x03(\tR\x05steps\"\xf8\x04\n" +
 	"\rDomainSummary\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x14\n" +
-	"\x05total\x18\x02 \x01(\x03R\x05total\x12@\n" +
+	"\x05total\x18\x02 \x01(\rR\x05total\x12@\n" +
 	"\areasons\x18\x03 \x03(\v2&.bounced.v1.DomainSummary.ReasonsEntryR\areasons\x12:\n" +
 	"\x05sides\x18\x04 \x03(\v2$.bounced.v1.DomainSummary.SidesEntryR\x05sides\x129\n" +
 	"\n" +
@@ -1718,20 +2156,22 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\vlast_status\x18\t \x01(\tR\n" +
 	"lastStatus\x12)\n" +
 	"\x10distinct_senders\x18\n" +
-	" \x01(\x03R\x0fdistinctSenders\x1a:\n" +
+	" \x01(\rR\x0fdistinctSenders\x12!\n" +
+	"\fhard_bounces\x18\v \x01(\rR\vhardBounces\x1a:\n" +
 	"\fReasonsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\x1a8\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\x1a8\n" +
 	"\n" +
 	"SidesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"H\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"H\n" +
 	"\x12ParseStreamRequest\x122\n" +
 	"\arequest\x18\x01 \x01(\v2\x18.bounced.v1.ParseRequestR\arequest\"L\n" +
 	"\x13ParseStreamResponse\x125\n" +
-	"\bresponse\x18\x01 \x01(\v2\x19.bounced.v1.ParseResponseR\bresponse\"1\n" +
+	"\bresponse\x18\x01 \x01(\v2\x19.bounced.v1.ParseResponseR\bresponse\"M\n" +
 	"\x17GetDomainVerdictRequest\x12\x16\n" +
-	"\x06domain\x18\x01 \x01(\tR\x06domain\"O\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x1a\n" +
+	"\blanguage\x18\x02 \x01(\tR\blanguage\"O\n" +
 	"\x18GetDomainVerdictResponse\x123\n" +
 	"\averdict\x18\x01 \x01(\v2\x19.bounced.v1.DomainVerdictR\averdict\"\xcf\x02\n" +
 	"\rDomainVerdict\x123\n" +
@@ -1808,7 +2248,39 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\vSIDE_SENDER\x10\x01\x12\x12\n" +
 	"\x0eSIDE_RECIPIENT\x10\x02\x12\x10\n" +
 	"\fSIDE_NETWORK\x10\x03\x12\x10\n" +
-	"\fSIDE_UNKNOWN\x10\x04*\xab\x01\n" +
+	"\fSIDE_UNKNOWN\x10\x04*\xc0\x01\n" +
+	"\x05Stage\x12\x15\n" +
+	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSTAGE_CONNECT\x10\x01\x12\x0e\n" +
+	"\n" +
+	"STAGE_HELO\x10\x02\x12\x12\n" +
+	"\x0eSTAGE_STARTTLS\x10\x03\x12\x0e\n" +
+	"\n" +
+	"STAGE_AUTH\x10\x04\x12\x0e\n" +
+	"\n" +
+	"STAGE_MAIL\x10\x05\x12\x0e\n" +
+	"\n" +
+	"STAGE_RCPT\x10\x06\x12\x0e\n" +
+	"\n" +
+	"STAGE_DATA\x10\a\x12\x15\n" +
+	"\x11STAGE_END_OF_DATA\x10\b\x12\x12\n" +
+	"\x0eSTAGE_DELIVERY\x10\t*\x91\x02\n" +
+	"\x06Signal\x12\x16\n" +
+	"\x12SIGNAL_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSIGNAL_STATUS\x10\x01\x12\x15\n" +
+	"\x11SIGNAL_REPLY_CODE\x10\x02\x12\x11\n" +
+	"\rSIGNAL_PHRASE\x10\x03\x12\x11\n" +
+	"\rSIGNAL_FORMAT\x10\x04\x12\x10\n" +
+	"\fSIGNAL_STAGE\x10\x05\x12\x11\n" +
+	"\rSIGNAL_ACTION\x10\x06\x12\x19\n" +
+	"\x15SIGNAL_DOMAIN_HISTORY\x10\a\x12\x0f\n" +
+	"\vSIGNAL_HOST\x10\b\x12\x13\n" +
+	"\x0fSIGNAL_ORIGINAL\x10\t\x12\x0e\n" +
+	"\n" +
+	"SIGNAL_DNS\x10\n" +
+	"\x12\x10\n" +
+	"\fSIGNAL_DNSBL\x10\v\x12\x17\n" +
+	"\x13SIGNAL_HOST_HISTORY\x10\f*\xab\x01\n" +
 	"\vCacheStatus\x12\x1c\n" +
 	"\x18CACHE_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10CACHE_STATUS_HIT\x10\x01\x12\x15\n" +
@@ -1836,7 +2308,7 @@ func file_bounced_v1_bounced_proto_rawDescGZIP() []byte {
 	return file_bounced_v1_bounced_proto_rawDescData
 }
 
-var file_bounced_v1_bounced_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_bounced_v1_bounced_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
 var file_bounced_v1_bounced_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_bounced_v1_bounced_proto_goTypes = []any{
 	(Audience)(0),                    // 0: bounced.v1.Audience
@@ -1844,61 +2316,71 @@ var file_bounced_v1_bounced_proto_goTypes = []any{
 	(Action)(0),                      // 2: bounced.v1.Action
 	(Reason)(0),                      // 3: bounced.v1.Reason
 	(Side)(0),                        // 4: bounced.v1.Side
-	(CacheStatus)(0),                 // 5: bounced.v1.CacheStatus
-	(*ParseRequest)(nil),             // 6: bounced.v1.ParseRequest
-	(*ParseResponse)(nil),            // 7: bounced.v1.ParseResponse
-	(*OriginalMessage)(nil),          // 8: bounced.v1.OriginalMessage
-	(*Header)(nil),                   // 9: bounced.v1.Header
-	(*Recipient)(nil),                // 10: bounced.v1.Recipient
-	(*Evidence)(nil),                 // 11: bounced.v1.Evidence
-	(*Explanation)(nil),              // 12: bounced.v1.Explanation
-	(*DomainSummary)(nil),            // 13: bounced.v1.DomainSummary
-	(*ParseStreamRequest)(nil),       // 14: bounced.v1.ParseStreamRequest
-	(*ParseStreamResponse)(nil),      // 15: bounced.v1.ParseStreamResponse
-	(*GetDomainVerdictRequest)(nil),  // 16: bounced.v1.GetDomainVerdictRequest
-	(*GetDomainVerdictResponse)(nil), // 17: bounced.v1.GetDomainVerdictResponse
-	(*DomainVerdict)(nil),            // 18: bounced.v1.DomainVerdict
-	nil,                              // 19: bounced.v1.DomainSummary.ReasonsEntry
-	nil,                              // 20: bounced.v1.DomainSummary.SidesEntry
-	(*timestamppb.Timestamp)(nil),    // 21: google.protobuf.Timestamp
+	(Stage)(0),                       // 5: bounced.v1.Stage
+	(Signal)(0),                      // 6: bounced.v1.Signal
+	(CacheStatus)(0),                 // 7: bounced.v1.CacheStatus
+	(*ParseRequest)(nil),             // 8: bounced.v1.ParseRequest
+	(*ParseResponse)(nil),            // 9: bounced.v1.ParseResponse
+	(*OriginalMessage)(nil),          // 10: bounced.v1.OriginalMessage
+	(*Header)(nil),                   // 11: bounced.v1.Header
+	(*Recipient)(nil),                // 12: bounced.v1.Recipient
+	(*Evidence)(nil),                 // 13: bounced.v1.Evidence
+	(*Explanation)(nil),              // 14: bounced.v1.Explanation
+	(*DomainSummary)(nil),            // 15: bounced.v1.DomainSummary
+	(*ParseStreamRequest)(nil),       // 16: bounced.v1.ParseStreamRequest
+	(*ParseStreamResponse)(nil),      // 17: bounced.v1.ParseStreamResponse
+	(*GetDomainVerdictRequest)(nil),  // 18: bounced.v1.GetDomainVerdictRequest
+	(*GetDomainVerdictResponse)(nil), // 19: bounced.v1.GetDomainVerdictResponse
+	(*DomainVerdict)(nil),            // 20: bounced.v1.DomainVerdict
+	nil,                              // 21: bounced.v1.DomainSummary.ReasonsEntry
+	nil,                              // 22: bounced.v1.DomainSummary.SidesEntry
+	(*status.Status)(nil),            // 23: google.rpc.Status
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
 }
 var file_bounced_v1_bounced_proto_depIdxs = []int32{
-	0,  // 0: bounced.v1.ParseRequest.audience:type_name -> bounced.v1.Audience
+	0,  // 0: bounced.v1.ParseRequest.audiences:type_name -> bounced.v1.Audience
 	1,  // 1: bounced.v1.ParseResponse.kind:type_name -> bounced.v1.Kind
-	8,  // 2: bounced.v1.ParseResponse.original:type_name -> bounced.v1.OriginalMessage
-	10, // 3: bounced.v1.ParseResponse.recipients:type_name -> bounced.v1.Recipient
-	5,  // 4: bounced.v1.ParseResponse.cache_status:type_name -> bounced.v1.CacheStatus
-	9,  // 5: bounced.v1.OriginalMessage.headers:type_name -> bounced.v1.Header
-	2,  // 6: bounced.v1.Recipient.action:type_name -> bounced.v1.Action
-	3,  // 7: bounced.v1.Recipient.reason:type_name -> bounced.v1.Reason
-	4,  // 8: bounced.v1.Recipient.side:type_name -> bounced.v1.Side
-	11, // 9: bounced.v1.Recipient.evidence:type_name -> bounced.v1.Evidence
-	12, // 10: bounced.v1.Recipient.explanation:type_name -> bounced.v1.Explanation
-	13, // 11: bounced.v1.Recipient.domain:type_name -> bounced.v1.DomainSummary
-	0,  // 12: bounced.v1.Explanation.audience:type_name -> bounced.v1.Audience
-	19, // 13: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
-	20, // 14: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
-	21, // 15: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 16: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
-	3,  // 17: bounced.v1.DomainSummary.last_reason:type_name -> bounced.v1.Reason
-	4,  // 18: bounced.v1.DomainSummary.last_side:type_name -> bounced.v1.Side
-	6,  // 19: bounced.v1.ParseStreamRequest.request:type_name -> bounced.v1.ParseRequest
-	7,  // 20: bounced.v1.ParseStreamResponse.response:type_name -> bounced.v1.ParseResponse
-	18, // 21: bounced.v1.GetDomainVerdictResponse.verdict:type_name -> bounced.v1.DomainVerdict
-	13, // 22: bounced.v1.DomainVerdict.summary:type_name -> bounced.v1.DomainSummary
-	3,  // 23: bounced.v1.DomainVerdict.dominant_reason:type_name -> bounced.v1.Reason
-	4,  // 24: bounced.v1.DomainVerdict.dominant_side:type_name -> bounced.v1.Side
-	6,  // 25: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
-	14, // 26: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
-	16, // 27: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
-	7,  // 28: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
-	15, // 29: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
-	17, // 30: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
-	28, // [28:31] is the sub-list for method output_type
-	25, // [25:28] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	10, // 2: bounced.v1.ParseResponse.original:type_name -> bounced.v1.OriginalMessage
+	12, // 3: bounced.v1.ParseResponse.recipients:type_name -> bounced.v1.Recipient
+	7,  // 4: bounced.v1.ParseResponse.cache_status:type_name -> bounced.v1.CacheStatus
+	23, // 5: bounced.v1.ParseResponse.error:type_name -> google.rpc.Status
+	24, // 6: bounced.v1.ParseResponse.arrival_time:type_name -> google.protobuf.Timestamp
+	11, // 7: bounced.v1.OriginalMessage.headers:type_name -> bounced.v1.Header
+	24, // 8: bounced.v1.OriginalMessage.date_time:type_name -> google.protobuf.Timestamp
+	2,  // 9: bounced.v1.Recipient.action:type_name -> bounced.v1.Action
+	3,  // 10: bounced.v1.Recipient.reason:type_name -> bounced.v1.Reason
+	4,  // 11: bounced.v1.Recipient.side:type_name -> bounced.v1.Side
+	13, // 12: bounced.v1.Recipient.evidence:type_name -> bounced.v1.Evidence
+	14, // 13: bounced.v1.Recipient.explanations:type_name -> bounced.v1.Explanation
+	15, // 14: bounced.v1.Recipient.domain:type_name -> bounced.v1.DomainSummary
+	24, // 15: bounced.v1.Recipient.last_attempt_time:type_name -> google.protobuf.Timestamp
+	24, // 16: bounced.v1.Recipient.will_retry_until_time:type_name -> google.protobuf.Timestamp
+	5,  // 17: bounced.v1.Recipient.stage:type_name -> bounced.v1.Stage
+	6,  // 18: bounced.v1.Evidence.signal:type_name -> bounced.v1.Signal
+	0,  // 19: bounced.v1.Explanation.audience:type_name -> bounced.v1.Audience
+	21, // 20: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
+	22, // 21: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
+	24, // 22: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
+	24, // 23: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
+	3,  // 24: bounced.v1.DomainSummary.last_reason:type_name -> bounced.v1.Reason
+	4,  // 25: bounced.v1.DomainSummary.last_side:type_name -> bounced.v1.Side
+	8,  // 26: bounced.v1.ParseStreamRequest.request:type_name -> bounced.v1.ParseRequest
+	9,  // 27: bounced.v1.ParseStreamResponse.response:type_name -> bounced.v1.ParseResponse
+	20, // 28: bounced.v1.GetDomainVerdictResponse.verdict:type_name -> bounced.v1.DomainVerdict
+	15, // 29: bounced.v1.DomainVerdict.summary:type_name -> bounced.v1.DomainSummary
+	3,  // 30: bounced.v1.DomainVerdict.dominant_reason:type_name -> bounced.v1.Reason
+	4,  // 31: bounced.v1.DomainVerdict.dominant_side:type_name -> bounced.v1.Side
+	8,  // 32: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
+	16, // 33: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
+	18, // 34: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
+	9,  // 35: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
+	17, // 36: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
+	19, // 37: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
+	35, // [35:38] is the sub-list for method output_type
+	32, // [32:35] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_bounced_v1_bounced_proto_init() }
@@ -1911,7 +2393,7 @@ func file_bounced_v1_bounced_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bounced_v1_bounced_proto_rawDesc), len(file_bounced_v1_bounced_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      8,
 			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,

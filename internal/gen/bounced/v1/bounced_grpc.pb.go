@@ -6,6 +6,29 @@
 
 // Package bounced.v1 is the wire contract of bounced: raw bounce emails in,
 // per-recipient facts and verdicts out.
+//
+// This is v1 and it is frozen: `buf breaking` (FILE rules) runs in CI
+// against the commit that froze it and against the previous commit.
+// Changes are additive only: new fields, new enum values, new messages and
+// RPCs. No field, value or name is removed, renumbered or retyped.
+//
+// Conventions that hold for every message:
+//
+//   - An enum's zero value (`*_UNSPECIFIED`) means "not set". It is sent
+//     only where a field's comment says so (no stage given, an empty domain
+//     history); where the domain has an "unknown" of its own it is a
+//     separate, named value that is sent (REASON_UNDEFINED, SIDE_UNKNOWN,
+//     KIND_NOT_A_BOUNCE). Clients should read a value they do not know as
+//     unspecified, because values will be added.
+//   - Empty strings, zero numbers and unset messages mean "not given by the
+//     bounce" (proto3 cannot tell the two apart for scalars; the JSON form
+//     omits them).
+//   - Raw date strings are kept as written; the `*_time` Timestamp beside
+//     each is set only when the text parses as an RFC 5322 date (leniently:
+//     obsolete zones, missing day of week, missing seconds).
+//   - Every string is valid UTF-8.
+//   - Counts are uint32 so that JSON clients read them as numbers; they
+//     saturate at 4294967295 rather than wrap.
 
 package bouncedv1
 
@@ -36,16 +59,21 @@ const (
 type BounceServiceClient interface {
 	// Parse reads one raw message and returns its facts and verdicts.
 	// Input over a limit fails with RESOURCE_EXHAUSTED, input that cannot be
-	// read as a message with INVALID_ARGUMENT; both carry a
-	// google.rpc.ErrorInfo with domain "bounced.dev" and a reason:
-	// MESSAGE_TOO_LARGE, MIME_TOO_DEEP, TOO_MANY_PARTS, TOO_MANY_RECIPIENTS,
-	// EMPTY_MESSAGE or NOT_A_MESSAGE.
+	// read as a message with INVALID_ARGUMENT; a result the server cannot
+	// encode fails with INTERNAL. Each carries a google.rpc.ErrorInfo with
+	// domain "bounced.dev" and a reason: MESSAGE_TOO_LARGE, MIME_TOO_DEEP,
+	// TOO_MANY_PARTS, TOO_MANY_RECIPIENTS, EMPTY_MESSAGE, NOT_A_MESSAGE or
+	// UNENCODABLE_RESULT.
 	Parse(ctx context.Context, in *ParseRequest, opts ...grpc.CallOption) (*ParseResponse, error)
-	// ParseStream answers each request with exactly one response, in order. A
-	// message that cannot be parsed yields a response with `error` set; the
-	// stream goes on.
+	// ParseStream answers each request with exactly one response, in order.
+	// A message that fails yields a response whose `response.error` holds
+	// the same google.rpc.Status that Parse would have returned; the stream
+	// goes on. The stream itself ends with an error only when the transport
+	// fails or the call is cancelled.
 	ParseStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ParseStreamRequest, ParseStreamResponse], error)
 	// GetDomainVerdict returns what the service remembers of a remote domain.
+	// A malformed domain fails with INVALID_ARGUMENT; a service without a
+	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
 	GetDomainVerdict(ctx context.Context, in *GetDomainVerdictRequest, opts ...grpc.CallOption) (*GetDomainVerdictResponse, error)
 }
 
@@ -99,16 +127,21 @@ func (c *bounceServiceClient) GetDomainVerdict(ctx context.Context, in *GetDomai
 type BounceServiceServer interface {
 	// Parse reads one raw message and returns its facts and verdicts.
 	// Input over a limit fails with RESOURCE_EXHAUSTED, input that cannot be
-	// read as a message with INVALID_ARGUMENT; both carry a
-	// google.rpc.ErrorInfo with domain "bounced.dev" and a reason:
-	// MESSAGE_TOO_LARGE, MIME_TOO_DEEP, TOO_MANY_PARTS, TOO_MANY_RECIPIENTS,
-	// EMPTY_MESSAGE or NOT_A_MESSAGE.
+	// read as a message with INVALID_ARGUMENT; a result the server cannot
+	// encode fails with INTERNAL. Each carries a google.rpc.ErrorInfo with
+	// domain "bounced.dev" and a reason: MESSAGE_TOO_LARGE, MIME_TOO_DEEP,
+	// TOO_MANY_PARTS, TOO_MANY_RECIPIENTS, EMPTY_MESSAGE, NOT_A_MESSAGE or
+	// UNENCODABLE_RESULT.
 	Parse(context.Context, *ParseRequest) (*ParseResponse, error)
-	// ParseStream answers each request with exactly one response, in order. A
-	// message that cannot be parsed yields a response with `error` set; the
-	// stream goes on.
+	// ParseStream answers each request with exactly one response, in order.
+	// A message that fails yields a response whose `response.error` holds
+	// the same google.rpc.Status that Parse would have returned; the stream
+	// goes on. The stream itself ends with an error only when the transport
+	// fails or the call is cancelled.
 	ParseStream(grpc.BidiStreamingServer[ParseStreamRequest, ParseStreamResponse]) error
 	// GetDomainVerdict returns what the service remembers of a remote domain.
+	// A malformed domain fails with INVALID_ARGUMENT; a service without a
+	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
 	GetDomainVerdict(context.Context, *GetDomainVerdictRequest) (*GetDomainVerdictResponse, error)
 	mustEmbedUnimplementedBounceServiceServer()
 }

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// obsZones are the RFC 5322 section 4.3 obsolete zone names with their
+// offsets. time.Parse would give them a zero offset on a machine whose
+// local zone does not use the name.
+var obsZones = map[string]string{
+	"UT": "+0000", "GMT": "+0000", "UTC": "+0000", "Z": "+0000",
+	"EST": "-0500", "EDT": "-0400",
+	"CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600",
+	"PST": "-0800", "PDT": "-0700",
+}
+
+// extraLayouts are date forms met in bounces that net/mail does not read.
+var extraLayouts = []string{
+	time.RFC3339,
+	"Mon Jan _2 15:04:05 2006 -0700", // ctime with a zone (Sendmail, qmail logs)
+	"Mon Jan _2 15:04:05 -0700 2006",
+	"Mon Jan _2 15:04:05 2006", // ctime, no zone: read as UTC
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05", // no zone: read as UTC
+	"Mon, 2 Jan 2006 15:04:05.999999999 -0700",
+}
+
+// parseDate reads a date field of a report (Arrival-Date, Last-Attempt-Date,
+// Will-Retry-Until, the original's Date) as an RFC 5322 date-time and
+// returns it as a Timestamp, or nil when s is empty or unreadable.
+//
+// QUIRK: RFC 5322 section 3.3 is read leniently, as RFC 5322 section 4.3
+// and real bounces need: a trailing comment ("(PST)"), obsolete zone names
+// (EST, GMT, UT), a missing day of week or seconds (net/mail), lower-case
+// month names, ctime and RFC 3339 forms.
+func parseDate(s string) *timestamppb.Timestamp {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" || len(s) > 128 {
+		return nil
+	}
+	// Drop a trailing comment: "... -0800 (PST)".
+	if i := strings.IndexByte(s, '('); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	// An obsolete zone name as the last token becomes its offset.
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		if off, ok := obsZones[strings.ToUpper(s[i+1:])]; ok {
+			s = s[:i+1] + off
+		}
+	}
+	s = titleMonths(s)
+	if t, err := mail.ParseDate(s); err == nil {
+		return valid(t)
+	}
+	for _, l := range extraLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return valid(t)
+		}
+	}
+	return nil
+}
+
+// valid keeps dates a Timestamp can hold and a bounce can mean: years 1970
+// to 9999.
+func valid(t time.Time) *timestamppb.Timestamp {
+	if t.Year() < 1970 || t.Year() > 9999 {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+var monthFix = strings.NewReplacer(
+	"jan", "Jan", "feb", "Feb", "mar", "Mar", "apr", "Apr", "may", "May", "jun", "Jun",
+	"jul", "Jul", "aug", "Aug", "sep", "Sep", "oct", "Oct", "nov", "Nov", "dec", "Dec",
+	"JAN", "Jan", "FEB", "Feb", "MAR", "Mar", "APR", "Apr", "MAY", "May", "JUN", "Jun",
+	"JUL", "Jul", "AUG", "Aug", "SEP", "Sep", "OCT", "Oct", "NOV", "Nov", "DEC", "Dec",
+	"mon", "Mon", "tue", "Tue", "wed", "Wed", "thu", "Thu", "fri", "Fri", "sat", "Sat", "sun", "Sun",
+	"MON", "Mon", "TUE", "Tue", "WED", "Wed", "THU", "Thu", "FRI", "Fri", "SAT", "Sat", "SUN", "Sun",
+)
+
+// titleMonths writes all-lower or all-upper month and day names the way
+// time.Parse wants them ("jan" and "JAN" become "Jan").
+func titleMonths(s string) string { return monthFix.Replace(s) }

@@ -1,0 +1,36 @@
+package server
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseDate(t *testing.T) {
+	want := time.Date(2026, 11, 23, 9, 15, 0, 0, time.UTC)
+	cases := []struct {
+		in string
+		ok bool
+	}{
+		{"Mon, 23 Nov 2026 10:15:00 +0100", true},       // RFC 5322 section 3.3
+		{"23 Nov 2026 10:15:00 +0100", true},            // no day of week (section 3.3 allows it)
+		{"Mon, 23 Nov 2026 04:15:00 -0500 (EST)", true}, // trailing comment (Postfix)
+		{"Mon, 23 Nov 2026 04:15:00 EST", true},         // obsolete zone, section 4.3
+		{"Mon, 23 Nov 2026 09:15:00 GMT", true},         // obsolete zone
+		{"mon, 23 nov 2026 09:15:00 UT", true},          // lower-case names
+		{"Mon,  23 Nov 2026\r\n 10:15:00 +0100", true},  // folded
+		{"2026-11-23T09:15:00Z", true},                  // RFC 3339 (some gateways)
+		{"Mon Nov 23 09:15:00 2026", true},              // ctime, read as UTC
+		{"", false},
+		{"yesterday", false},
+		{"Mon, 32 Nov 2026 10:15:00 +0100", false},
+	}
+	for _, tc := range cases {
+		got := parseDate(tc.in)
+		switch {
+		case !tc.ok && got != nil:
+			t.Errorf("parseDate(%q) = %v, want nil", tc.in, got.AsTime())
+		case tc.ok && (got == nil || !got.AsTime().Equal(want)):
+			t.Errorf("parseDate(%q) = %v, want %v", tc.in, got, want)
+		}
+	}
+}
