@@ -79,6 +79,12 @@ func (p *parser) recogniseText(m *msgView) {
 	}
 	if named == nil {
 		if list := scanRecipients(m, 0, len(m.text), genericLeads, false, true); len(list) > 0 {
+			// No format is known: an address on a line of prose may be
+			// anybody's ("write to help@example.org"), so none is strong
+			// enough for a hard bounce.
+			for i := range list {
+				list[i].Weak = true
+			}
 			r.Recipients, r.DecodedBy = list, "generic"
 			return
 		}
@@ -114,7 +120,9 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 		return []Recipient{{Recipient: r.VERPRecipient, Action: ActionFailed}}, "verp"
 	}
 	if a := normalizeAddress(r.Original.To); a != "" && !strings.Contains(r.Original.To, ",") {
-		return []Recipient{{Recipient: a, Action: ActionFailed}}, "generic-original"
+		// The returned message's To says where the message went, not that
+		// this address failed: weak.
+		return []Recipient{{Recipient: a, Action: ActionFailed, Weak: true}}, "generic-original"
 	}
 	return nil, ""
 }
@@ -309,6 +317,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		if first < 0 {
 			first = i
 		}
+		var orig string
+		orig, rest = expandedFrom(rest)
 		diag, size := []string{}, 0
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
@@ -335,7 +345,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			}
 		}
 		last = i
-		out = append(out, Recipient{Recipient: addr, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
+		out = append(out, Recipient{Recipient: addr, OriginalRecipient: orig, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
 	}
 	if len(out) == 1 && last >= 0 && !hasCode(out[0].Diagnostic) {
 		// One recipient whose lines say no code: the rest of the block is
@@ -353,6 +363,27 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		out[0].Diagnostic = d
 	}
 	return out
+}
+
+// expandedFrom reads the alias a recipient line says the address was
+// expanded from: Postfix writes "<a@b> (expanded from <alias@c>): host ...",
+// Sendmail "(expanded from: <alias@c>)". It returns the alias and the rest
+// of the line after it, or "" and rest unchanged.
+func expandedFrom(rest string) (string, string) {
+	s := strings.TrimLeft(rest, " \t")
+	const p = "(expanded from"
+	if len(s) <= len(p) || !strings.EqualFold(s[:len(p)], p) {
+		return "", rest
+	}
+	end := strings.IndexByte(s, ')')
+	if end < 0 {
+		return "", rest
+	}
+	a := normalizeAddress(strings.TrimLeft(s[len(p):end], ": \t"))
+	if a == "" {
+		return "", rest
+	}
+	return a, s[end+1:]
 }
 
 // indentOf returns the number of leading spaces and tabs of a line.
@@ -526,6 +557,11 @@ func (p *parser) mergeText(text []Recipient, block string) {
 func mergeFromText(rc *Recipient, t Recipient) {
 	if rc.Recipient == "" {
 		rc.Recipient = t.Recipient
+	}
+	if rc.OriginalRecipient == "" && t.OriginalRecipient != "" && sameAddress(rc.Recipient, t.Recipient) {
+		// Exim's "(ultimately generated from a@b)", Postfix's "(expanded
+		// from <a@b>)": the text names the alias the DSN leaves out.
+		rc.OriginalRecipient = t.OriginalRecipient
 	}
 	if t.Diagnostic == "" {
 		return
