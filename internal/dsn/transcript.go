@@ -29,6 +29,9 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 		switch {
 		case strings.HasPrefix(t, "... while talking to"):
 			session = len(replies)
+			// A reply before any command of the session answers the
+			// connection: the greeting (RFC 5321 section 3.1).
+			last = "CONN"
 		case strings.HasPrefix(t, ">>>"):
 			last = smtpVerb(strings.TrimSpace(t[3:]))
 		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
@@ -97,6 +100,17 @@ func commandsFromTranscript(text string, list []Recipient) {
 		}
 		if rc.Command == "" && block != "" && len(list) == 1 {
 			rc.Command = block
+		}
+		if rc.Command == "" && len(list) == 1 {
+			// One recipient: the last failure reply of the transcript
+			// answered its command (Sendmail names the address only in
+			// its own summary line, not in the server's reply).
+			for k := len(replies) - 1; k >= 0; k-- {
+				if c := replies[k].lower; len(c) > 4 && (strings.HasPrefix(c[4:], "4") || strings.HasPrefix(c[4:], "5")) {
+					rc.Command = replies[k].command
+					break
+				}
+			}
 		}
 	}
 }

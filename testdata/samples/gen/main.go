@@ -104,7 +104,7 @@ func main() {
 		bySet[c.set] = append(bySet[c.set], truth{
 			File: file, Index: index, Recipient: want, Status: st, ReplyCode: code,
 			Reason: c.reason, AltReason: c.alt, HardBounce: c.hard, Side: c.side,
-			Stage: string(c.stage), Source: c.src,
+			Stage: stageShown(c), Source: c.src,
 		})
 	}
 	for set, ts := range bySet {
@@ -125,4 +125,15 @@ func main() {
 		}
 		fmt.Printf("%s: %d samples\n", set, len(ts))
 	}
+}
+
+// stageShown is the stage the bounce itself states: the MTAs that write the
+// SMTP transcript or name the command; "" for Exchange and Gmail notices,
+// which do not.
+func stageShown(c *sample) string {
+	switch c.mta {
+	case "postfix", "exim", "sendmail", "qmail":
+		return string(c.stage)
+	}
+	return ""
 }

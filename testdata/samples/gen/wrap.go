@@ -284,12 +284,17 @@ func exim(c *sample) string {
 			block.WriteString("    " + l + "\n")
 		}
 	}
-	kind := "This is a permanent error. The following address(es) failed:"
+	intro := "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n" + block.String()
 	subj := "Mail delivery failed: returning message to sender"
 	status := "5.0.0"
 	action := "failed"
 	if c.delayed {
-		kind = "No action is required on your part. Delivery attempts will continue for\nsome time, and this warning may be repeated at intervals if the message\nremains undelivered. Eventually the mail delivery software will give up,\nand when that happens, the message will be returned to you.\n\nThe following address(es) have not yet been deliverable:"
+		// Exim's default warn_message_file wording.
+		intro = "A message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on " + senderMX + ".\n\n" +
+			"The message identifier is:     1tX9aQ-000Kq2-3c\nThe subject of the message is: November offers\n\n" +
+			"The address to which the message has not yet been delivered is:\n\n" +
+			strings.Replace(block.String(), "    SMTP error", "    Delay reason: SMTP error", 1) +
+			"\nNo action is required on your part. Delivery attempts will continue for\nsome time, and this warning may be repeated at intervals if the message\nremains undelivered. Eventually the mail delivery software will give up,\nand when that happens, the message will be returned to you.\n"
 		subj = "Warning: message 1tX9aQ-000Kq2-3c delayed 24 hours"
 		status = "4.0.0"
 		action = "delayed"
@@ -319,9 +324,6 @@ Content-type: text/plain; charset=us-ascii
 
 This message was created automatically by mail delivery software.
 
-A message that you sent could not be delivered to one or more of its
-recipients. %s
-
 %s
 --%s
 Content-type: message/delivery-status
@@ -331,7 +333,7 @@ Reporting-MTA: dns; %s
 Action: %s
 Final-Recipient: rfc822;%s
 Status: %s
-`, sender, date, senderMX, sender, date, c.rcpt, senderMX, sender, b, subj, senderMX, date, b, kind, block.String(), b, senderMX, action, c.rcpt, status)
+`, sender, date, senderMX, sender, date, c.rcpt, senderMX, sender, b, subj, senderMX, date, b, intro, b, senderMX, action, c.rcpt, status)
 	if c.stage != none {
 		fmt.Fprintf(&s, "Remote-MTA: dns; %s\n", c.host)
 		// Exim continues a multi-line reply on folded lines.
