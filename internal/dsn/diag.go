@@ -173,12 +173,12 @@ var (
 		// greeting; "timed out while receiving the initial server greeting".
 		{"refused to talk to me", "CONN"},
 		{"initial server greeting", "CONN"},
-		{"while connected to", "CONN"},            // Sendmail (timeouts)
-		{"recipient address rejected", "RCPT"},    // Postfix smtpd RCPT restrictions
-		{"rcpt to:", "RCPT"},                      // transcripts ">>> RCPT To:<a@b>", qmail
-		{"mail from:", "MAIL"},                    // transcripts
-		{">>> data", "DATA"},                      // Sendmail transcripts
-		{"[rcpt_to]", "RCPT"},                     // Yahoo
+		{"while connected to", "CONN"},         // Sendmail (timeouts)
+		{"recipient address rejected", "RCPT"}, // Postfix smtpd RCPT restrictions
+		{"rcpt to:", "RCPT"},                   // transcripts ">>> RCPT To:<a@b>", qmail
+		{"mail from:", "MAIL"},                 // transcripts
+		{">>> data", "DATA"},                   // Sendmail transcripts
+		{"[rcpt_to]", "RCPT"},                  // Yahoo
 	}
 )
 
