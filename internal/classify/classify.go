@@ -232,6 +232,13 @@ func (f *facts) delivered() bool {
 	return false
 }
 
+// permanentReply reports a permanent reply from a server: a 5yz reply
+// code whose enhanced code, if any, is of class 5 (RFC 5321 4.2.1, RFC
+// 3463 3.1). Exchange's "550 4.4.7 QUEUE.Expired" is not one.
+func (f *facts) permanentReply() bool {
+	return f.reply.Permanent() && (f.status.IsZero() || f.status.Class == 5)
+}
+
 func (f *facts) delayed() bool {
 	return f.action == dsn.ActionDelayed || (f.action == "" && f.kind == dsn.KindDelay)
 }
@@ -276,6 +283,12 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 		return "", false
 	}
 	if r.class != 0 && f.class != r.class {
+		return "", false
+	}
+	if r.stages != 0 && !r.stages.has(f.stage) {
+		return "", false
+	}
+	if r.transient && f.permanentReply() {
 		return "", false
 	}
 	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
@@ -368,7 +381,8 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 		if v.Side == "" {
 			v.Side = defaultSide(v.Reason)
 		}
-		v.Hard = isHardReason(v.Reason) && !r.notHard && f.permanent()
+		f.stageCheck(&v)
+		v.Hard = f.hardBounce(&v, r, rcpt)
 		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
 			v.Hard = false
 			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: firstOf(f.diag, temporaryPhrases),
@@ -397,9 +411,62 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	return v
 }
 
+// stageCheck applies the stage to a verdict (issue 10 item 2): before
+// RCPT TO no mailbox has been named and no message sent (RFC 5321 section
+// 3.3), so a refusal at the greeting or at HELO/EHLO is about the sending
+// host. A reason that cannot be given there becomes blocked, side SENDER.
+// unknown user is kept whatever the stage: the project's documented policy
+// (testdata/bounces/REASONS.md).
+func (f *facts) stageCheck(v *Verdict) {
+	if f.stage != dsn.StageConnect && f.stage != dsn.StageHelo {
+		return
+	}
+	switch v.Reason {
+	case Blocked, BadReputation, RequirePTR, RateLimited, FailedSTARTTLS, SystemError, SystemFull,
+		NotAccept, NetworkError, Expired, OnHold, SyntaxError, UserUnknown, NoRelaying:
+		return
+	}
+	v.Evidence = append(v.Evidence, Evidence{Signal: SignalStage,
+		Value:  f.stage.String() + ": refused before any recipient or message, " + string(v.Reason) + " cannot apply; the sending host was refused",
+		RuleID: "stage-sending-host", Source: "RFC 5321 3.1, 4.1.1.1 (greeting, EHLO)", Weight: 0.2})
+	v.Reason, v.Side = Blocked, SideSender
+}
+
+// hardBounce is the hard-bounce policy (issue 10 item 6, REASONS.md): a
+// hard bounce needs a mailbox or domain reason (isHardReason) that the
+// row does not mark as weak evidence, on the recipient's side, with a
+// permanent failure (a 450 4.1.1 is soft), answered where a mailbox is in
+// question (not at the greeting, HELO or MAIL FROM), for an address the
+// bounce names as failed (dsn.Recipient.Weak is never hard). Sender-side
+// and policy refusals never are: they say nothing about the address.
+func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
+	if !isHardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
+		return false
+	}
+	switch f.stage {
+	case dsn.StageConnect, dsn.StageHelo, dsn.StageMail:
+		if v.Reason != UserUnknown {
+			return false
+		}
+	}
+	if rcpt.Weak {
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat,
+			Value:  "the address was found only by a fallback (the returned message or prose), not named as failed",
+			RuleID: "weak-recipient", Source: "issue 10 item 1", Weight: 0})
+		return false
+	}
+	return true
+}
+
 // fallback is the verdict when no row matched.
 func (f *facts) fallback() Verdict {
 	switch {
+	case (f.stage == dsn.StageConnect || f.stage == dsn.StageHelo) && f.class == 5:
+		// Refused at the greeting or HELO with no stated cause: the
+		// sending host was refused (issue 10 item 2).
+		return Verdict{Reason: Blocked, Side: SideSender, Confidence: 0.5,
+			Evidence: []Evidence{{Signal: SignalStage, Value: f.stage.String() + ": permanent refusal before any recipient",
+				RuleID: "stage-sending-host", Source: "RFC 5321 3.1, 4.1.1.1 (greeting, EHLO)", Weight: 0.5}}}
 	case f.delayed():
 		// A delay notice without a cause: the queue is still trying to reach
 		// the destination (lhost-gmail-08, lhost-opensmtpd-04).
