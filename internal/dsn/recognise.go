@@ -79,12 +79,6 @@ func (p *parser) recogniseText(m *msgView) {
 	}
 	if named == nil {
 		if list := scanRecipients(m, 0, len(m.text), genericLeads, false, true); len(list) > 0 {
-			// No format is known: an address on a line of prose may be
-			// anybody's ("write to help@example.org"), so none is strong
-			// enough for a hard bounce.
-			for i := range list {
-				list[i].Weak = true
-			}
 			r.Recipients, r.DecodedBy = list, "generic"
 			return
 		}

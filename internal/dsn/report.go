@@ -112,9 +112,11 @@ type Recipient struct {
 	FinalRecipient    string
 	OriginalRecipient string // Original-Recipient address, normalised
 	// Weak is true when the bounce does not name the address as a failed
-	// recipient: it was taken from the returned message's headers or from
-	// prose by a fallback (Report.DecodedBy "generic-original" or the
-	// generic scanner). Such an address is never a hard bounce.
+	// recipient: it was taken from the returned message's To by the last
+	// fallback (Report.DecodedBy "generic-original"). Such an address is
+	// never a hard bounce. The generic scanner reads only addresses that
+	// start a line of the report or follow a lead phrase, never the
+	// returned message's headers, its List-* links or running prose.
 	Weak   bool
 	Action Action
 	// Status is the Status field as written (RFC 3464 section 2.3.4), or,

@@ -15,11 +15,11 @@ type transcriptReply struct {
 // readTranscript reads the SMTP session transcript that Sendmail and others
 // print ("... while talking to host:", ">>> DATA", "<<< 550 ..."), and the
 // m-FILTER block ("-------SMTP command" then the command on its own line).
-// It returns the replies with their commands, and the command named by a
-// command block.
-func readTranscript(text string) (replies []transcriptReply, blockCommand string) {
+// It returns the replies with their commands, the command named by a
+// command block, and the index in replies where the last session starts.
+func readTranscript(text string) (replies []transcriptReply, blockCommand string, lastSession int) {
 	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
-		return nil, ""
+		return nil, "", 0
 	}
 	last := ""
 	session := 0 // index in replies where the current session starts
@@ -52,7 +52,7 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
 		}
 	}
-	return replies, blockCommand
+	return replies, blockCommand, session
 }
 
 // smtpVerb names the command of a client line: "RCPT TO:<a@b>" is RCPT,
@@ -85,7 +85,7 @@ func commandsFromTranscript(text string, list []Recipient) {
 	if !need {
 		return
 	}
-	replies, block := readTranscript(text)
+	replies, block, lastSession := readTranscript(text)
 	for i := range list {
 		rc := &list[i]
 		if rc.Command != "" || rc.Recipient == "" {
@@ -102,12 +102,13 @@ func commandsFromTranscript(text string, list []Recipient) {
 			rc.Command = block
 		}
 		if rc.Command == "" && len(list) == 1 {
-			// One recipient: the last failure reply of the transcript
-			// answered its command (Sendmail names the address only in
-			// its own summary line, not in the server's reply).
-			for k := len(replies) - 1; k >= 0; k-- {
-				if c := replies[k].lower; len(c) > 4 && (strings.HasPrefix(c[4:], "4") || strings.HasPrefix(c[4:], "5")) {
-					rc.Command = replies[k].command
+			// One recipient: the first failure reply of the last session
+			// answered its command (Sendmail names the address only in its
+			// own summary line, not in the server's reply). Replies to QUIT
+			// and RSET come after the failure and say nothing of it.
+			for _, r := range replies[lastSession:] {
+				if c := r.lower; len(c) > 4 && (c[4] == '4' || c[4] == '5') && r.command != "QUIT" && r.command != "RSET" {
+					rc.Command = r.command
 					break
 				}
 			}
