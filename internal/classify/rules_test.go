@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -335,6 +336,7 @@ var ruleCases = []ruleCase{
 	// RFC 3463 X.7.1 with no phrase: the registry's meaning decides (issue 10 item 5).
 	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 5.7.1 Message refused"},
 	{rule: "tls-required", reason: FailedSTARTTLS, status: "4.7.0", reply: 421, cmd: "RCPT", action: dsn.ActionDelayed, diag: "421-4.7.0 TLS required for RCPT domain, closing connection."},
+	{rule: "st-x.7.3", reason: SecurityError, status: "5.7.5", reply: 554, diag: "554 5.7.5 Cryptographic failure"},
 	{rule: "greylisting", reason: OnHold, status: "4.2.0", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html"},
 	// Cisco's reject text names reputation, at the greeting.
 	{rule: "reputation", reason: BadReputation, reply: 554, stage: dsn.StageConnect, diag: "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."},
@@ -407,6 +409,72 @@ func TestRules(t *testing.T) {
 			}
 			if v.Reason != c.reason || v.Hard != c.hard {
 				t.Errorf("Classify(%q, status %q) = %s hard=%v, want %s hard=%v", c.diag, c.status, v.Reason, v.Hard, c.reason, c.hard)
+			}
+		}
+	}
+}
+
+// publicSource matches a src that names a public document: an RFC, an MTA's
+// or a provider's documentation, a blocklist operator.
+var publicSource = []string{"RFC", "Postfix", "Exim", "Sendmail", "qmail", "Gmail", "Google", "Microsoft", "Exchange",
+	"Outlook", "Yahoo", "Cisco", "Mimecast", "Barracuda", "amavis", "Orange", "La Poste", "Cox", "Apple", "Amazon SES",
+	"Proofpoint", "Tencent", "Lotus", "http", "Rspamd", "Postgrey", "DESIGN.md", "SURBL"}
+
+// TestRowsCiteOrCondition checks issue 10 item 3: a row that can decide
+// before the weak rows either carries a condition beyond its phrases (a
+// status, reply code, stage, command, host, format, recipient domain or
+// class) or cites a public source, so that a phrase seen in one sample does
+// not become a global rule on its own.
+func TestRowsCiteOrCondition(t *testing.T) {
+	for _, r := range rules {
+		if r.weak {
+			continue
+		}
+		cond := r.status != "" || r.codes != "" || r.stages != 0 || r.command != "" || r.host != "" || r.mta != "" ||
+			r.rcptDomain != "" || r.dtype != "" || r.class != 0 || r.namesSender || r.transient
+		cited := false
+		for _, p := range publicSource {
+			cited = cited || strings.Contains(r.src, p)
+		}
+		if !cond && !cited {
+			t.Errorf("rule %q has no condition and cites no public source (src %q)", r.id, r.src)
+		}
+	}
+}
+
+// registryWithoutReason lists the registered codes (RFC 5248 registry, as
+// internal/smtpcode holds it) whose meaning names no reason: the
+// verdict then falls to the reply code and then to undefined (issue 10
+// item 5).
+var registryWithoutReason = map[string]string{
+	"0.0":  "undefined status: the reply code decides",
+	"1.5":  "destination address valid: a success detail",
+	"1.9":  "relayed to a non-DSN system: says nothing of a failure",
+	"2.0":  "other mailbox status: too vague",
+	"5.0":  "other protocol status: too vague",
+	"7.19": "RRVS check not possible (RFC 7293): names no cause",
+}
+
+// TestRegistryFallback checks that every failure code of the enhanced
+// status code registry has a code-only row, the fallback when no phrase
+// decides (issue 10 item 5), unless it is listed above.
+func TestRegistryFallback(t *testing.T) {
+	for _, e := range smtpcode.Entries() {
+		key := strconv.Itoa(e.Subject) + "." + strconv.Itoa(e.Detail)
+		for _, class := range []int{4, 5} {
+			found := false
+			for _, r := range rules {
+				if !r.hasText && r.st.set && r.command == "" && r.stages == 0 && r.st.match(class, e.Subject, e.Detail) {
+					found = true
+					break
+				}
+			}
+			_, exempt := registryWithoutReason[key]
+			if !found && !exempt {
+				t.Errorf("registered code %d.%s (%s, %s) has no code-only row", class, key, e.Title, e.Ref)
+			}
+			if found && exempt {
+				t.Errorf("registered code %d.%s has a row; drop it from registryWithoutReason", class, key)
 			}
 		}
 	}
