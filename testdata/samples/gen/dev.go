@@ -518,5 +518,3 @@ List-Help: <mailto:help@sender.example>
 Hello, see our offers.
 --vg--
 `
-
-var heldoutCases = []sample{}
