@@ -95,7 +95,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
 	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
-	phrases.Scan(f.diag, &f.hits)
+	phrases.ScanWords(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -232,6 +232,9 @@ func (f *facts) delivered() bool {
 	return false
 }
 
+// replyOnly reports a row that decides by the reply code alone.
+func (r *rule) replyOnly() bool { return r.codeHi != 0 && !r.hasText && !r.st.set }
+
 // permanentReply reports a permanent reply from a server: a 5yz reply
 // code whose enhanced code, if any, is of class 5 (RFC 5321 4.2.1, RFC
 // 3463 3.1). Exchange's "550 4.4.7 QUEUE.Expired" is not one.
@@ -348,7 +351,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	fromText := false
 	if idx < 0 || rules[idx].weak {
 		if text := reportText(rep, rcpt); text != "" {
-			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak) {
+			// A weak phrase of the text still outranks a bare reply code,
+			// the last fallback (issue 10 item 5).
+			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
 				idx, phrase, fromText = j, ph, true
 			}
 		}

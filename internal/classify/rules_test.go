@@ -251,7 +251,8 @@ var ruleCases = []ruleCase{
 	// lhost-messagingserver-10
 	{rule: "st-x.1.10", reason: NotAccept, hard: true, status: "5.1.10"},
 	// lhost-powermta-01 without text
-	{rule: "st-x.2.1", reason: Suspend, hard: true, status: "5.2.1", reply: 550, diag: "550 5.2.1 <kijitora@example.jp>"},
+	// A bare X.2.1 (mailbox disabled) with no words: too little for a hard bounce (issue 10 item 6).
+	{rule: "st-x.2.1", reason: Suspend, status: "5.2.1", reply: 550, diag: "550 5.2.1 <kijitora@example.jp>"},
 	{rule: "st-x.2.2", reason: MailboxFull, status: "4.2.2", reply: 450, diag: "450 4.2.2 <kijitora@example.jp>"},
 	{rule: "st-x.2.3", reason: EmailTooLarge, status: "5.2.3", reply: 552},
 	{rule: "st-x.2.4", reason: SystemError, status: "5.2.4", reply: 550},
@@ -337,6 +338,8 @@ var ruleCases = []ruleCase{
 	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 5.7.1 Message refused"},
 	{rule: "tls-required", reason: FailedSTARTTLS, status: "4.7.0", reply: 421, cmd: "RCPT", action: dsn.ActionDelayed, diag: "421-4.7.0 TLS required for RCPT domain, closing connection."},
 	{rule: "st-x.7.3", reason: SecurityError, status: "5.7.5", reply: 554, diag: "554 5.7.5 Cryptographic failure"},
+	{rule: "ms-throttle", reason: RateLimited, status: "4.7.550", reply: 451, cmd: "RCPT", action: dsn.ActionDelayed, diag: "451 4.7.550 Access denied, please try again later"},
+	{rule: "qmail-not-local", reason: NetworkError, status: "5.4.6", diag: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)"},
 	{rule: "greylisting", reason: OnHold, status: "4.2.0", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html"},
 	// Cisco's reject text names reputation, at the greeting.
 	{rule: "reputation", reason: BadReputation, reply: 554, stage: dsn.StageConnect, diag: "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."},
@@ -556,9 +559,10 @@ func TestStatusPattern(t *testing.T) {
 }
 
 // TestAutomatonAgreesWithContains: the one-pass phrase scan finds exactly
-// the phrases strings.Contains finds.
+// the phrases containsWord finds.
 func TestAutomatonAgreesWithContains(t *testing.T) {
-	texts := []string{"", "a", "relay access denied relay", "user unknownuser unknown", "mailbox fullmailbox is full over quota"}
+	texts := []string{"", "a", "relay access denied relay", "user unknownuser unknown", "mailbox fullmailbox is full over quota",
+		"mail.rspamd-user.example said: 451 try again later", "antispam; spam"}
 	for _, c := range append(append([]ruleCase{}, ruleCases...), moreCases...) {
 		texts = append(texts, strings.ToLower(c.diag))
 	}
@@ -567,11 +571,41 @@ func TestAutomatonAgreesWithContains(t *testing.T) {
 	for _, text := range texts {
 		h := scanText(text)
 		for id, ph := range phraseList {
-			if got, want := h.Has(id), strings.Contains(text, ph); got != want {
-				t.Errorf("scan(%q) has %q = %v, strings.Contains = %v", text, ph, got, want)
+			if got, want := h.Has(id), containsWord(text, ph); got != want {
+				t.Errorf("scan(%q) has %q = %v, containsWord = %v", text, ph, got, want)
 			}
 		}
 	}
+	if h := scanText("host mail.rspamd-user.example"); h.Has(phraseID(t, "spam")) {
+		t.Errorf(`scan found "spam" inside "rspamd"`)
+	}
+}
+
+// containsWord is the reference for scan: ph occurs in text, and when it
+// starts with a letter or digit, at the start of a word.
+func containsWord(text, ph string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], ph)
+		if i < 0 {
+			return false
+		}
+		start := off + i
+		if !isWordByte(ph[0]) || start == 0 || !isWordByte(text[start-1]) {
+			return true
+		}
+		off = start + 1
+	}
+}
+
+func phraseID(t *testing.T, ph string) int {
+	t.Helper()
+	for id, p := range phraseList {
+		if p == ph {
+			return id
+		}
+	}
+	t.Fatalf("phrase %q not in the table", ph)
+	return 0
 }
 
 // isRuleID reports whether id names a row of rules.go.
