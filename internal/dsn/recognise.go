@@ -395,6 +395,11 @@ func hasCode(text string) bool {
 // the line in lower case. After a lead phrase, the whole line is the start
 // of the diagnostic ("Unknown user: a@b" says what happened).
 func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+	if l := strings.TrimLeft(lower, " \t<"); strings.HasPrefix(l, "mailto:") {
+		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
+		// (RFC 2369): never a failed recipient (issue 10 item 1).
+		return "", "", false
+	}
 	if !leadOnly {
 		if a, r, ok := leadingAddress(stripBullet(line)); ok {
 			return a, r, true

@@ -106,3 +106,24 @@ func codes(rep *Report) []int {
 	}
 	return out
 }
+
+// TestNoFalseRecipients: addresses of the returned message's list headers
+// (RFC 2369 mailto: links), of the sender and of prose are not failed
+// recipients (issue 10 item 1).
+func TestNoFalseRecipients(t *testing.T) {
+	msg := "From: postmaster@odd.example\nTo: news@sender.example\nSubject: Undeliverable message\n\n" +
+		"Your message could not be delivered to the following address:\n\n" +
+		"    real.target@odd.example: 550 5.1.1 mailbox unavailable\n\n" +
+		"If real.target@odd.example keeps failing, write to helpdesk@odd.example; we answer within a day.\n\n" +
+		"======== original message ========\n" +
+		"From: Sender News <news@sender.example>\nTo: real.target@odd.example\n" +
+		"List-Unsubscribe:\n <mailto:unsubscribe@sender.example>\nList-Help:\n  <mailto:help@sender.example>\n" +
+		"Subject: offers\n\nhello\n"
+	rep, err := Parse([]byte(msg), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := addresses(rep); len(got) != 1 || got[0] != "real.target@odd.example" {
+		t.Errorf("Parse: recipients %v, want only real.target@odd.example", got)
+	}
+}
