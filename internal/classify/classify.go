@@ -72,6 +72,7 @@ type facts struct {
 	hostDomain string // its registered domain
 	dtype      string // lower-case diagnostic type
 	sender     bool   // the diagnostic names the sender's domain, not the recipient's
+	domainGone bool   // the diagnostic says the recipient's domain does not exist (domainMissing)
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
@@ -112,6 +113,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		f.hostDomain = dsn.RegisteredDomain(f.host)
 	}
 	f.sender = namesSender(rep, rcpt, f.diag)
+	f.domainGone = domainMissing(f.diag, strings.ToLower(rcpt.Domain()))
 	return f
 }
 
@@ -218,6 +220,43 @@ func namesSender(rep *dsn.Report, rcpt *dsn.Recipient, diag string) bool {
 	return false
 }
 
+// domainMissing reports a diagnostic that names the recipient's domain on
+// its own, not in an address, and says right after it that the domain does
+// not exist: "550 5.4.310 DNS domain example.com does not exist",
+// "example.com: no such domain", "Host example.com not found".
+func domainMissing(diag, domain string) bool {
+	if len(domain) < 4 || !strings.Contains(domain, ".") {
+		return false
+	}
+	for off, n := 0, 0; n < 8; n++ {
+		i := strings.Index(diag[off:], domain)
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + len(domain)
+		if i > 0 {
+			if c := diag[i-1]; c == '@' || c == '.' || c == '-' || isWordByte(c) {
+				continue // an address, or a longer name
+			}
+		}
+		if off < len(diag) && (diag[off] == '-' || isWordByte(diag[off]) || diag[off] == '.' && off+1 < len(diag) && isWordByte(diag[off+1])) {
+			continue
+		}
+		after := strings.TrimLeft(diag[off:min(len(diag), off+40)], " :>\"'")
+		for _, p := range domainMissingWords {
+			if strings.HasPrefix(after, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// domainMissingWords follow a domain name that does not exist.
+var domainMissingWords = []string{"does not exist", "doesn't exist", "not found", "no such domain", "is unresolvable",
+	"could not be resolved", "nxdomain", "has no mx", "unknown domain"}
+
 func (f *facts) delivered() bool {
 	switch f.action {
 	case dsn.ActionDelivered, dsn.ActionRelayed, dsn.ActionExpanded:
@@ -283,6 +322,9 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 		return "", false
 	}
 	if r.namesSender && !f.sender {
+		return "", false
+	}
+	if r.rcptDomainMissing && !f.domainGone {
 		return "", false
 	}
 	if r.class != 0 && f.class != r.class {
@@ -550,6 +592,9 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 	}
 	if r.namesSender {
 		add(SignalPhrase, "the diagnostic names the sender's domain", 0.2)
+	}
+	if r.rcptDomainMissing {
+		add(SignalPhrase, "the diagnostic says the recipient's domain "+f.rcptDomain+" does not exist", w)
 	}
 	return ev
 }

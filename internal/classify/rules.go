@@ -51,6 +51,10 @@ type rule struct {
 	namesSender bool
 	// rcptDomain: the recipient's domain is this one.
 	rcptDomain string
+	// rcptDomainMissing: the diagnostic says that the recipient's domain
+	// itself does not exist ("DNS domain example.com does not exist"), not
+	// an address in it (facts.domainMissing).
+	rcptDomainMissing bool
 	// stages: the SMTP stage the reply answered is one of these
 	// (dsn.Recipient.Stage; 0: any). mailboxStages is the usual value of
 	// rows that name a mailbox reason (issue 10 item 2).
@@ -130,6 +134,8 @@ var userUnknownPhrases = p(
 
 // hostUnknownPhrases say that the domain does not exist.
 var hostUnknownPhrases = p(
+	"point to non-existent hosts",
+	"mx records point to",
 	"host unknown",
 	"unknown host",
 	"host or domain name not found",
@@ -461,6 +467,10 @@ var rules = []rule{
 		"unresolvable",
 		"could not be resolved",
 	), src: "lhost-exim-37: 553 <sender's domain> does not exist"},
+	// The recipient's domain named on its own as missing: a domain, not a mailbox (before the user-unknown
+	// rows, whose "does not exist" it would otherwise meet).
+	{id: "recipient-domain-missing", reason: HostUnknown, rcptDomainMissing: true, stages: mailboxStages,
+		src: "Microsoft NDR reference 5.4.310 (DNS domain does not exist); RFC 3463 3.2 X.1.2"},
 	{id: "sender-rejected", reason: Rejected, phrases: p(
 		"sender address rejected",
 		"sender rejected",
@@ -587,6 +597,10 @@ var rules = []rule{
 		"a problem occurred. (ask your postmaster",
 		"client host rejected",
 		"not allowed to connect",
+		"not in whitelist",
+		"not whitelisted",
+		"not in allowlist",
+		"not on the allow list",
 	), src: "RFC 5782 DNS blocklists; Postfix reject_rbl_client (blocked using); lhost-amazonses-15, " +
 		"rhost-godaddy-02, lhost-sendmail-36, lhost-exim-01, lhost-postfix-38, lhost-postfix-49, " +
 		"lhost-sendmail-56, lhost-sendmail-16"},
@@ -1100,8 +1114,11 @@ var rules = []rule{
 	), src: "lhost-postfix-38"},
 	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
 	// X.7.0/X.7.1 are the registry's catch-alls for security and policy: a weak phrase names the cause better.
-	{id: "st-x.7.x", reason: SecurityError, status: "x.7.0-1", weak: true,
+	{id: "st-x.7.x", reason: SecurityError, status: "5.7.0-1", weak: true,
 		src: "RFC 3463 3.8 X.7.0/X.7.1 other security or policy status, delivery not authorized"},
+	// A transient X.7.0/X.7.1 with no cause stated is a policy deferral (throttling, greylisting): decide later.
+	{id: "st-4.7.x", reason: OnHold, status: "4.7.0-1", weak: true,
+		src: "RFC 3463 3.8 X.7.0/X.7.1 with class 4: a persistent transient policy refusal"},
 	// Notices of mailing list software: the list refused the sender (any language).
 	{id: "googlegroups-notice", reason: Rejected, mta: "googlegroups", weak: true,
 		src: "lhost-googlegroups-02..14: Google Groups, the group may not exist or the sender may not " +
@@ -1269,7 +1286,7 @@ func compileRules(rs []rule, pt *phraseTable) error {
 			}
 			r.codeLo, r.codeHi = lo, hi
 		}
-		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" && r.mta == "" {
+		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" && r.mta == "" && !r.rcptDomainMissing {
 			return fmt.Errorf("classify: rule %q: needs phrases, status, codes, dtype, rcptDomain or mta", r.id)
 		}
 	}

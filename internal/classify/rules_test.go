@@ -340,6 +340,11 @@ var ruleCases = []ruleCase{
 	{rule: "st-x.7.3", reason: SecurityError, status: "5.7.5", reply: 554, diag: "554 5.7.5 Cryptographic failure"},
 	{rule: "ms-throttle", reason: RateLimited, status: "4.7.550", reply: 451, cmd: "RCPT", action: dsn.ActionDelayed, diag: "451 4.7.550 Access denied, please try again later"},
 	{rule: "qmail-not-local", reason: NetworkError, status: "5.4.6", diag: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)"},
+	// The recipient's domain itself is missing; the same words after an address are a mailbox.
+	{rule: "recipient-domain-missing", reason: HostUnknown, hard: true, status: "5.4.4", reply: 554, diag: "554 5.4.4 Remote host example.org: no such domain"},
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, diag: "550 5.1.1 <user@example.org> does not exist"},
+	// A transient X.7.1 with no cause: decide later, not an AUTH problem.
+	{rule: "st-4.7.x", reason: OnHold, status: "4.7.1", reply: 450, action: dsn.ActionDelayed, diag: "450 4.7.1 Message deferred"},
 	{rule: "greylisting", reason: OnHold, status: "4.2.0", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html"},
 	// Cisco's reject text names reputation, at the greeting.
 	{rule: "reputation", reason: BadReputation, reply: 554, stage: dsn.StageConnect, diag: "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."},
