@@ -275,10 +275,12 @@ func (f *facts) delivered() bool {
 func (r *rule) replyOnly() bool { return r.codeHi != 0 && !r.hasText && !r.st.set }
 
 // permanentReply reports a permanent reply from a server: a 5yz reply
-// code whose enhanced code, if any, is of class 5 (RFC 5321 4.2.1, RFC
-// 3463 3.1). Exchange's "550 4.4.7 QUEUE.Expired" is not one.
+// code whose enhanced code, if any, is of class 5 and not of the network
+// and routing subject (RFC 5321 4.2.1, RFC 3463 3.1, 3.5). Exchange's "550
+// 4.4.7 QUEUE.Expired" and "550 5.4.300 Message expired" are the sending
+// system's own conclusion about its queue, not a server's refusal.
 func (f *facts) permanentReply() bool {
-	return f.reply.Permanent() && (f.status.IsZero() || f.status.Class == 5)
+	return f.reply.Permanent() && (f.status.IsZero() || f.status.Class == 5 && f.status.Subject != 4)
 }
 
 func (f *facts) delayed() bool {

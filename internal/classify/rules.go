@@ -820,6 +820,9 @@ var rules = []rule{
 		"suspicious",
 	), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03"},
 	{id: "rfc-violation", reason: NotCompliantRFC, phrases: p(
+		"valid address in from",
+		"no from: header",
+		"missing a valid",
 		"duplicate header",
 		"rfc 5322",
 		"rfc5322",
@@ -890,6 +893,8 @@ var rules = []rule{
 	), src: "RFC 5321 4.2.2 452 insufficient system storage; RFC 3463 X.3.1; lhost-sendmail-39, " +
 		"rfc3464-01"},
 	{id: "mailer-error", reason: MailerError, phrases: p(
+		"child process of",
+		"transport returned",
 		"mailer error",
 		"pipe to |",
 		"procmail",

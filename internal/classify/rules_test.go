@@ -345,6 +345,10 @@ var ruleCases = []ruleCase{
 	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, diag: "550 5.1.1 <user@example.org> does not exist"},
 	// A transient X.7.1 with no cause: decide later, not an AUTH problem.
 	{rule: "st-4.7.x", reason: OnHold, status: "4.7.1", reply: 450, action: dsn.ActionDelayed, diag: "450 4.7.1 Message deferred"},
+	// A 5yz with an X.4.x code is the queue's own conclusion: its give-up words decide.
+	{rule: "expired", reason: Expired, status: "5.4.300", reply: 550, diag: "550 5.4.300 Message expired"},
+	// Exim's pipe transport failed: a local delivery program.
+	{rule: "mailer-error", reason: MailerError, status: "5.0.0", diag: "Child process of address_pipe transport returned 75 from command: /usr/bin/import"},
 	{rule: "greylisting", reason: OnHold, status: "4.2.0", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html"},
 	// Cisco's reject text names reputation, at the greeting.
 	{rule: "reputation", reason: BadReputation, reply: 554, stage: dsn.StageConnect, diag: "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."},
