@@ -59,7 +59,7 @@ func main() {
 	}
 	bySet := map[string][]truth{}
 	seen := map[string]bool{}
-	all := append(append(append(append([]sample{}, devCases...), heldoutCases...), heldout2Cases...), heldout3Cases...)
+	all := append(append(append(append(append([]sample{}, devCases...), heldoutCases...), heldout2Cases...), heldout3Cases...), heldout4Cases...)
 	for i := range all {
 		c := &all[i]
 		key := c.set + "/" + c.source + "/" + c.name
