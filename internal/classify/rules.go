@@ -860,6 +860,8 @@ var rules = []rule{
 
 	// ---- Rates and connections. ----
 	{id: "rate-limit", reason: RateLimited, phrases: p(
+		"exceeded the number of messages",
+		"number of messages allowed",
 		"too much mail",
 		"per hour",
 		"rate limit",
