@@ -21,6 +21,7 @@ const corpusDir = "../../testdata/bounces"
 // goldenRecipient is what the golden files pin per recipient.
 type goldenRecipient struct {
 	Recipient string  `json:"recipient"`
+	Final     string  `json:"final_recipient,omitempty"` // the mailbox that failed, when not Recipient (issue 10)
 	Action    string  `json:"action"`
 	Status    string  `json:"status,omitempty"`
 	Reply     int     `json:"reply_code,omitempty"`
@@ -63,6 +64,7 @@ func parseCorpusFile(t *testing.T, e *Engine, path string) golden {
 		for _, r := range res.Recipients {
 			g.Recipients = append(g.Recipients, goldenRecipient{
 				Recipient: r.Facts.Recipient,
+				Final:     r.Facts.FinalRecipient,
 				Action:    string(r.Facts.Action),
 				Status:    statusOf(r), // the code the verdict was decided on
 				Reply:     int(r.Facts.ReplyCode),
@@ -124,17 +126,27 @@ type verdictLabel struct {
 var legacyReasons = map[string]string{"toomanyconn": "ratelimited", "speeding": "ratelimited",
 	"exceedlimit": "emailtoolarge", "mesgtoobig": "emailtoolarge", "mesgtoolarge": "emailtoolarge"}
 
+// policy reports a documented policy difference with the labels, counted as
+// agreement as ../shared/tools/score's -accept filtered=userunknown does: a
+// mailbox that does not exist is userunknown (hard) at any stage, where the
+// labels call it filtered after DATA (testdata/bounces/REASONS.md; issue 10
+// item 7). Under it the hard/soft label belongs to the other reason.
+func policy(label, reported string) bool {
+	return label == "filtered" && reported == "userunknown"
+}
+
 // TestCorpusVerdicts measures reason and hard-bounce agreement with the
-// corpus labels and fails when either drops below its bar. The bars sit a
-// point under today's figures (reason 89.3%, hard 90.7%) rather than at
-// 100% on purpose: the rules follow the evidence, not the labels, and most
-// of the remaining disagreements are labels we believe wrong or
-// inconsistent, listed in internal/classify/corpus_test.go: "550 5.2.1 ...
-// User Unknown" is labelled userunknown in six samples and filtered in
-// three; disabled mailboxes with a permanent code are hard bounces here
-// (the verdicts issue, item 2) and soft in the labels.
+// corpus labels and fails when either drops below its bar. The bars sit
+// about a point under today's figures (reason 94.1%, hard 94.9%, with the
+// policy difference above counted as agreement) rather than at 100% on
+// purpose: the rules follow the evidence, not the labels, and most of the
+// remaining disagreements are labels we believe wrong or inconsistent,
+// listed in internal/classify/corpus_test.go; disabled mailboxes with a
+// permanent code are hard bounces here (the verdicts issue, item 2) and soft
+// in the labels, and an address the bounce does not name (found in the
+// returned message) is never hard (issue 10 item 1).
 func TestCorpusVerdicts(t *testing.T) {
-	const minReason, minHard = 88.0, 90.0
+	const minReason, minHard = 93.0, 94.0
 	f, err := os.Open(filepath.Join(corpusDir, "truth.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +173,10 @@ func TestCorpusVerdicts(t *testing.T) {
 		for k, l := range labels {
 			idx := -1
 			for i, r := range g.Recipients {
-				if !used[i] && (l.Recipient != "" && strings.EqualFold(r.Recipient, l.Recipient) || l.Recipient == "" && i == k) {
+				// The labels name the mailbox that failed; the sender's address is reported
+				// and the mailbox kept beside it (issue 10 item 1).
+				named := strings.EqualFold(r.Recipient, l.Recipient) || strings.EqualFold(r.Final, l.Recipient)
+				if !used[i] && (l.Recipient != "" && named || l.Recipient == "" && i == k) {
 					idx = i
 					break
 				}
@@ -177,7 +192,7 @@ func TestCorpusVerdicts(t *testing.T) {
 					want = n
 				}
 				reasonN++
-				if r.Reason == want {
+				if r.Reason == want || policy(want, r.Reason) {
 					reasonOK++
 				} else {
 					confusion[want+" -> "+r.Reason]++
@@ -185,7 +200,7 @@ func TestCorpusVerdicts(t *testing.T) {
 			}
 			if l.HardBounce != nil {
 				hardN++
-				if r.Hard == *l.HardBounce {
+				if r.Hard == *l.HardBounce || policy(l.Reason, r.Reason) {
 					hardOK++
 				}
 			}

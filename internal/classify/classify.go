@@ -72,6 +72,7 @@ type facts struct {
 	hostDomain string // its registered domain
 	dtype      string // lower-case diagnostic type
 	sender     bool   // the diagnostic names the sender's domain, not the recipient's
+	domainGone bool   // the diagnostic says the recipient's domain does not exist (domainMissing)
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
@@ -95,7 +96,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
 	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
-	phrases.Scan(f.diag, &f.hits)
+	phrases.ScanWords(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -112,6 +113,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		f.hostDomain = dsn.RegisteredDomain(f.host)
 	}
 	f.sender = namesSender(rep, rcpt, f.diag)
+	f.domainGone = domainMissing(f.diag, strings.ToLower(rcpt.Domain()))
 	return f
 }
 
@@ -218,6 +220,43 @@ func namesSender(rep *dsn.Report, rcpt *dsn.Recipient, diag string) bool {
 	return false
 }
 
+// domainMissing reports a diagnostic that names the recipient's domain on
+// its own, not in an address, and says right after it that the domain does
+// not exist: "550 5.4.310 DNS domain example.com does not exist",
+// "example.com: no such domain", "Host example.com not found".
+func domainMissing(diag, domain string) bool {
+	if len(domain) < 4 || !strings.Contains(domain, ".") {
+		return false
+	}
+	for off, n := 0, 0; n < 8; n++ {
+		i := strings.Index(diag[off:], domain)
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + len(domain)
+		if i > 0 {
+			if c := diag[i-1]; c == '@' || c == '.' || c == '-' || isWordByte(c) {
+				continue // an address, or a longer name
+			}
+		}
+		if off < len(diag) && (diag[off] == '-' || isWordByte(diag[off]) || diag[off] == '.' && off+1 < len(diag) && isWordByte(diag[off+1])) {
+			continue
+		}
+		after := strings.TrimLeft(diag[off:min(len(diag), off+40)], " :>\"'")
+		for _, p := range domainMissingWords {
+			if strings.HasPrefix(after, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// domainMissingWords follow a domain name that does not exist.
+var domainMissingWords = []string{"does not exist", "doesn't exist", "not found", "no such domain", "is unresolvable",
+	"could not be resolved", "nxdomain", "has no mx", "unknown domain"}
+
 func (f *facts) delivered() bool {
 	switch f.action {
 	case dsn.ActionDelivered, dsn.ActionRelayed, dsn.ActionExpanded:
@@ -230,6 +269,18 @@ func (f *facts) delivered() bool {
 		return f.status.Success() && f.class == 0
 	}
 	return false
+}
+
+// replyOnly reports a row that decides by the reply code alone.
+func (r *rule) replyOnly() bool { return r.codeHi != 0 && !r.hasText && !r.st.set }
+
+// permanentReply reports a permanent reply from a server: a 5yz reply
+// code whose enhanced code, if any, is of class 5 and not of the network
+// and routing subject (RFC 5321 4.2.1, RFC 3463 3.1, 3.5). Exchange's "550
+// 4.4.7 QUEUE.Expired" and "550 5.4.300 Message expired" are the sending
+// system's own conclusion about its queue, not a server's refusal.
+func (f *facts) permanentReply() bool {
+	return f.reply.Permanent() && (f.status.IsZero() || f.status.Class == 5 && f.status.Subject != 4)
 }
 
 func (f *facts) delayed() bool {
@@ -275,7 +326,16 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.namesSender && !f.sender {
 		return "", false
 	}
+	if r.rcptDomainMissing && !f.domainGone {
+		return "", false
+	}
 	if r.class != 0 && f.class != r.class {
+		return "", false
+	}
+	if r.stages != 0 && !r.stages.has(f.stage) {
+		return "", false
+	}
+	if r.transient && f.permanentReply() {
 		return "", false
 	}
 	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
@@ -335,7 +395,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	fromText := false
 	if idx < 0 || rules[idx].weak {
 		if text := reportText(rep, rcpt); text != "" {
-			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak) {
+			// A weak phrase of the text still outranks a bare reply code,
+			// the last fallback (issue 10 item 5).
+			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
 				idx, phrase, fromText = j, ph, true
 			}
 		}
@@ -368,7 +430,8 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 		if v.Side == "" {
 			v.Side = defaultSide(v.Reason)
 		}
-		v.Hard = isHardReason(v.Reason) && !r.notHard && f.permanent()
+		f.stageCheck(&v)
+		v.Hard = f.hardBounce(&v, r, rcpt)
 		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
 			v.Hard = false
 			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: firstOf(f.diag, temporaryPhrases),
@@ -397,9 +460,62 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	return v
 }
 
+// stageCheck applies the stage to a verdict (issue 10 item 2): before
+// RCPT TO no mailbox has been named and no message sent (RFC 5321 section
+// 3.3), so a refusal at the greeting or at HELO/EHLO is about the sending
+// host. A reason that cannot be given there becomes blocked, side SENDER.
+// unknown user is kept whatever the stage: the project's documented policy
+// (testdata/bounces/REASONS.md).
+func (f *facts) stageCheck(v *Verdict) {
+	if f.stage != dsn.StageConnect && f.stage != dsn.StageHelo {
+		return
+	}
+	switch v.Reason {
+	case Blocked, BadReputation, RequirePTR, RateLimited, FailedSTARTTLS, SystemError, SystemFull,
+		NotAccept, NetworkError, Expired, OnHold, SyntaxError, UserUnknown, NoRelaying:
+		return
+	}
+	v.Evidence = append(v.Evidence, Evidence{Signal: SignalStage,
+		Value:  f.stage.String() + ": refused before any recipient or message, " + string(v.Reason) + " cannot apply; the sending host was refused",
+		RuleID: "stage-sending-host", Source: "RFC 5321 3.1, 4.1.1.1 (greeting, EHLO)", Weight: 0.2})
+	v.Reason, v.Side = Blocked, SideSender
+}
+
+// hardBounce is the hard-bounce policy (issue 10 item 6, REASONS.md): a
+// hard bounce needs a mailbox or domain reason (isHardReason) that the
+// row does not mark as weak evidence, on the recipient's side, with a
+// permanent failure (a 450 4.1.1 is soft), answered where a mailbox is in
+// question (not at the greeting, HELO or MAIL FROM), for an address the
+// bounce names as failed (dsn.Recipient.Weak is never hard). Sender-side
+// and policy refusals never are: they say nothing about the address.
+func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
+	if !isHardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
+		return false
+	}
+	switch f.stage {
+	case dsn.StageConnect, dsn.StageHelo, dsn.StageMail:
+		if v.Reason != UserUnknown {
+			return false
+		}
+	}
+	if rcpt.Weak {
+		v.Evidence = append(v.Evidence, Evidence{Signal: SignalFormat,
+			Value:  "the address was found only by a fallback (the returned message or prose), not named as failed",
+			RuleID: "weak-recipient", Source: "issue 10 item 1", Weight: 0})
+		return false
+	}
+	return true
+}
+
 // fallback is the verdict when no row matched.
 func (f *facts) fallback() Verdict {
 	switch {
+	case (f.stage == dsn.StageConnect || f.stage == dsn.StageHelo) && f.class == 5:
+		// Refused at the greeting or HELO with no stated cause: the
+		// sending host was refused (issue 10 item 2).
+		return Verdict{Reason: Blocked, Side: SideSender, Confidence: 0.5,
+			Evidence: []Evidence{{Signal: SignalStage, Value: f.stage.String() + ": permanent refusal before any recipient",
+				RuleID: "stage-sending-host", Source: "RFC 5321 3.1, 4.1.1.1 (greeting, EHLO)", Weight: 0.5}}}
 	case f.delayed():
 		// A delay notice without a cause: the queue is still trying to reach
 		// the destination (lhost-gmail-08, lhost-opensmtpd-04).
@@ -478,6 +594,9 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 	}
 	if r.namesSender {
 		add(SignalPhrase, "the diagnostic names the sender's domain", 0.2)
+	}
+	if r.rcptDomainMissing {
+		add(SignalPhrase, "the diagnostic says the recipient's domain "+f.rcptDomain+" does not exist", w)
 	}
 	return ev
 }

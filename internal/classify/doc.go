@@ -22,8 +22,10 @@
 // in words.
 //
 // The reason table is data: rules.go holds one ordered slice where the first
-// matching row wins, each row citing a sample of testdata/bounces/maildir or
-// the RFC behind it. Sources:
+// matching row wins, each row citing the public document behind it (an RFC,
+// an MTA's manual, a provider's published error codes) and the samples of
+// testdata/bounces/maildir or testdata/samples it was checked against.
+// Sources:
 //   - RFC 3463 and the RFC 5248 registry: enhanced status codes (X.1.1
 //     unknown mailbox, X.2.2 mailbox full, X.7.1 delivery not authorized ...);
 //   - RFC 5321 section 4.2 and RFC 7504: reply codes (521, 556);
@@ -32,11 +34,59 @@
 //   - RFC 4954: SMTP AUTH codes X.7.8, X.7.9, X.7.11, X.7.12, 530, 535, 538;
 //   - RFC 3834: automatic replies, reason vacation;
 //   - RFC 5965: feedback reports, reason feedback;
-//   - published error codes of Google, Microsoft, Yahoo, Orange and Cox.
+//   - the manuals of Postfix, Exim, Sendmail, qmail, amavisd-new and Rspamd;
+//   - the published error codes of Microsoft (Exchange Online NDR
+//     reference, Outlook.com), Google, Yahoo/AOL, Apple iCloud, Mimecast,
+//     Proofpoint, Cisco, Barracuda, Orange/La Poste and Cox.
 //
-// Hard bounces are only unknown users, unknown hosts or null MX, moved and
-// disabled mailboxes, with a permanent code: a blocklist, policy, content,
-// rate-limit or relay refusal says nothing about the recipient's address.
+// The table is in tiers (issue 10), so that a cause outranks the words
+// that only state a consequence:
+//  1. provider codes: a vendor's documented status code or tag
+//     (Microsoft 5.7.606-649, 5.7.7xx, 5.7.750; Yahoo [TSS04]; Outlook.com
+//     S3150, RP-001; Mimecast, Barracuda, amavisd-new wordings);
+//  2. causes on the sender's side: SPF, DKIM and DMARC, relaying, reverse
+//     DNS, the envelope sender's address or domain, reputation, HELO names,
+//     sending quotas, blocklists, AUTH and TLS requirements. They come before
+//     the mailbox phrases because such a reply often quotes a mailbox
+//     ("Sender verify failed ... User unknown");
+//  3. causes on the recipient's side: unknown user, unknown or mail-less
+//     domain, moved, suspended or disabled, full mailbox;
+//  4. content: size, viruses, spam, RFC 5322 form, encoding, policy;
+//  5. rates, receiving systems, queue expiry, timeouts and the network;
+//  6. the registered meaning of the enhanced status code (the fallback:
+//     every failure code of the registry internal/smtpcode holds has a
+//     code-only row, or is listed as naming no cause);
+//  7. consequence boilerplate as weak rows ("blocked", "access denied",
+//     "policy"), then the catch-alls X.7.0/X.7.1, then bare reply codes;
+//     anything left is undefined (onhold for a transient failure).
+//
+// A row that can decide before the weak rows carries a condition beyond
+// its phrases (status, reply code, stage, command, host, format) or cites
+// a public source (TestRowsCiteOrCondition): a phrase seen in one sample
+// does not become a global rule. A specific status code breaks ties; it
+// does not override a cause phrase (the phrase rows come first, and the
+// code is shown in the evidence as agreeing or overruled).
+//
+// The SMTP stage (dsn.Recipient.Stage) is a condition rows can use: the
+// mailbox reasons (unknown host, moved, disabled, full) need a stage where a
+// mailbox is in question (RCPT TO, DATA, end of data, delivery, or
+// unknown). A refusal at the greeting or at HELO/EHLO is about the sending
+// host (RFC 5321 section 3.3: no recipient has been named yet): a reason
+// that cannot be given there becomes blocked, side SENDER, and a permanent
+// refusal there with no stated cause is blocked too. A queue's give-up
+// words (expired, timeout) do not decide beside a server's permanent
+// reply, which says why it gave up.
+//
+// Hard bounces (hardBounce, the project's policy in REASONS.md): a mailbox
+// or domain reason (userunknown, hostunknown, notaccept, hasmoved, suspend)
+// on the recipient's side, with a permanent code (class 5; a "450 4.1.1"
+// unknown user is soft), not refused at the greeting, HELO or MAIL FROM,
+// for an address the bounce itself names (an address taken from the
+// returned message, dsn.Recipient.Weak, never is). A blocklist, policy,
+// content, rate-limit or relay refusal says nothing about the recipient's
+// address and is never hard. "User unknown" is userunknown (hard) at
+// every stage, also after DATA where the labels of the corpus say
+// filtered: a documented policy difference.
 //
 // Deviations: the reason names follow the most used open-source classifier,
 // but its labels are one opinion; where they call a refusal of the sender's

@@ -45,9 +45,16 @@ var (
 	phrases    *phrase.Matcher
 )
 
-// scanText returns the phrases found in text.
+// scanText returns the phrases found in text, each phrase that starts with
+// a letter or digit only at a word start (phrase.Matcher.ScanWords: a host
+// named "mail.rspamd-user.example" does not say "spam"; issue 10).
 func scanText(text string) *hitSet {
 	h := new(hitSet)
-	phrases.Scan(text, h)
+	phrases.ScanWords(text, h)
 	return h
+}
+
+// isWordByte reports an ASCII letter or digit.
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

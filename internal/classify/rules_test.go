@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,10 +17,11 @@ type ruleCase struct {
 	status string // Status field
 	reply  int
 	cmd    string
-	remote string // Remote-MTA
-	dtype  string // diagnostic type; "smtp" when empty
-	rcpt   string // recipient; user@example.org when empty
-	mta    string // Report.DecodedBy; rfc3464 when empty
+	stage  dsn.Stage // set before CompleteFacts; it then reads the rest
+	remote string    // Remote-MTA
+	dtype  string    // diagnostic type; "smtp" when empty
+	rcpt   string    // recipient; user@example.org when empty
+	mta    string    // Report.DecodedBy; rfc3464 when empty
 	action dsn.Action
 	reason Reason
 	hard   bool
@@ -31,6 +33,7 @@ func (c ruleCase) facts() (*dsn.Report, *dsn.Recipient) {
 		Action:         c.action,
 		ReplyCode:      smtpcode.ReplyCode(c.reply),
 		Command:        c.cmd,
+		Stage:          c.stage,
 		Diagnostic:     c.diag,
 		DiagnosticType: c.dtype,
 		RemoteMTA:      c.remote,
@@ -196,7 +199,8 @@ var ruleCases = []ruleCase{
 	// lhost-amazonworkmail-08
 	{rule: "mailbox-full", reason: MailboxFull, status: "5.2.2", reply: 550, diag: "550 5.2.2 <kijitora@libsisimai.org>... Mailbox Full"},
 	// lhost-postfix-35 answered after DATA
-	{rule: "user-unknown-after-data", reason: Filtered, status: "5.0.0", reply: 550, cmd: "DATA", remote: "mx.example.or.jp", diag: "550 <x@example.or.jp>: User unknown"},
+	// "User unknown" after DATA stays userunknown (issue 10 item 7; the labels say filtered).
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.0.0", reply: 550, cmd: "DATA", remote: "mx.example.or.jp", diag: "550 <x@example.or.jp>: User unknown"},
 	// lhost-postfix-02
 	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.2.1", reply: 550, cmd: "RCPT", diag: "550 5.2.1 <filtered@example.co.jp>... User Unknown"},
 	// lhost-sendmail-05
@@ -247,7 +251,8 @@ var ruleCases = []ruleCase{
 	// lhost-messagingserver-10
 	{rule: "st-x.1.10", reason: NotAccept, hard: true, status: "5.1.10"},
 	// lhost-powermta-01 without text
-	{rule: "st-x.2.1", reason: Suspend, hard: true, status: "5.2.1", reply: 550, diag: "550 5.2.1 <kijitora@example.jp>"},
+	// A bare X.2.1 (mailbox disabled) with no words: too little for a hard bounce (issue 10 item 6).
+	{rule: "st-x.2.1", reason: Suspend, status: "5.2.1", reply: 550, diag: "550 5.2.1 <kijitora@example.jp>"},
 	{rule: "st-x.2.2", reason: MailboxFull, status: "4.2.2", reply: 450, diag: "450 4.2.2 <kijitora@example.jp>"},
 	{rule: "st-x.2.3", reason: EmailTooLarge, status: "5.2.3", reply: 552},
 	{rule: "st-x.2.4", reason: SystemError, status: "5.2.4", reply: 550},
@@ -291,7 +296,7 @@ var ruleCases = []ruleCase{
 	{rule: "st-x.7.29", reason: AuthFailure, status: "5.7.29", reply: 550},
 	{rule: "st-x.7.30", reason: FailedSTARTTLS, status: "5.7.30", reply: 550},
 	// lhost-gmail-05 after the status rows
-	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 550 5.7.1 <this-local-part-does-not-exist-on-google-mail@gmail.com>... Access denied (state 13)"},
+	{rule: "access-denied", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 550 5.7.1 <this-local-part-does-not-exist-on-google-mail@gmail.com>... Access denied (state 13)"},
 	{rule: "access-denied", reason: SecurityError, reply: 550, diag: "550 Access denied"},
 	// lhost-postfix-38
 	{rule: "blocked-generic", reason: Blocked, status: "4.0.0", diag: "554 Blocked - see https://www.example.net/"},
@@ -318,6 +323,44 @@ var ruleCases = []ruleCase{
 	// lhost-postfix-49 without the Postfix wording
 	{rule: "rc-421", reason: SystemError, reply: 421, diag: "421 sorry"},
 	{rule: "rc-451", reason: SystemError, reply: 451, diag: "451 sorry"},
+	// ---- issue 10: the public phrase base (testdata/samples/dev) ----
+	{rule: "ms-unregistered-domain", reason: Rejected, status: "5.7.750", reply: 550, diag: "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains."},
+	{rule: "ms-recipient-limit", reason: RateLimited, status: "5.1.90", reply: 550, diag: "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients."},
+	{rule: "ms-remote-spam", reason: SpamDetected, status: "5.7.350", reply: 550, diag: "550 5.7.350 Remote server returned message detected as spam -> 554 5.7.1 Message rejected as spam by Content Filtering"},
+	{rule: "exchange-recip-size", reason: EmailTooLarge, status: "5.2.3", reply: 550, diag: "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient"},
+	{rule: "outlook-rate", reason: RateLimited, reply: 421, cmd: "RCPT", action: dsn.ActionDelayed, diag: "421 RP-001 (BAY004-MC1F20) Unfortunately, some messages from 203.0.113.25 weren't sent. Please try again. We have limits for how many messages can be sent per hour and per day."},
+	{rule: "mimecast-envelope-blocked", reason: Rejected, reply: 550, cmd: "RCPT", diag: "550 Envelope blocked - User Entry - https://community.mimecast.com/docs/DOC-1369#550"},
+	{rule: "mimecast-anti-spoofing", reason: PolicyViolation, reply: 550, cmd: "RCPT", diag: "550 Rejected by header based Anti-Spoofing policy: accounts@partner.example"},
+	{rule: "barracuda-blocked", reason: SpamDetected, reply: 550, cmd: "DATA", diag: "550 permanent failure for one or more recipients (billing@clinic.example:blocked)"},
+	{rule: "amavis-ube", reason: SpamDetected, status: "5.7.0", reply: 550, cmd: "DATA", diag: "550 5.7.0 Message content rejected, UBE, id=28147-07"},
+	{rule: "amavis-banned", reason: PolicyViolation, status: "5.7.0", reply: 554, cmd: "DATA", diag: "554 5.7.0 Reject, id=31477-03 - BANNED: P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe,N=invoice.exe"},
+	// RFC 3463 X.7.1 with no phrase: the registry's meaning decides (issue 10 item 5).
+	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 550, diag: "550 5.7.1 Message refused"},
+	{rule: "tls-required", reason: FailedSTARTTLS, status: "4.7.0", reply: 421, cmd: "RCPT", action: dsn.ActionDelayed, diag: "421-4.7.0 TLS required for RCPT domain, closing connection."},
+	{rule: "st-x.7.3", reason: SecurityError, status: "5.7.5", reply: 554, diag: "554 5.7.5 Cryptographic failure"},
+	{rule: "ms-throttle", reason: RateLimited, status: "4.7.550", reply: 451, cmd: "RCPT", action: dsn.ActionDelayed, diag: "451 4.7.550 Access denied, please try again later"},
+	{rule: "qmail-not-local", reason: NetworkError, status: "5.4.6", diag: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)"},
+	// The recipient's domain itself is missing; the same words after an address are a mailbox.
+	{rule: "recipient-domain-missing", reason: HostUnknown, hard: true, status: "5.4.4", reply: 554, diag: "554 5.4.4 Remote host example.org: no such domain"},
+	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.1", reply: 550, diag: "550 5.1.1 <user@example.org> does not exist"},
+	// A transient X.7.1 with no cause: decide later, not an AUTH problem.
+	{rule: "st-4.7.x", reason: OnHold, status: "4.7.1", reply: 450, action: dsn.ActionDelayed, diag: "450 4.7.1 Message deferred"},
+	// A 5yz with an X.4.x code is the queue's own conclusion: its give-up words decide.
+	{rule: "expired", reason: Expired, status: "5.4.300", reply: 550, diag: "550 5.4.300 Message expired"},
+	// Exim's pipe transport failed: a local delivery program.
+	{rule: "mailer-error", reason: MailerError, status: "5.0.0", diag: "Child process of address_pipe transport returned 75 from command: /usr/bin/import"},
+	{rule: "greylisting", reason: OnHold, status: "4.2.0", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.2.0 <x@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html"},
+	// Cisco's reject text names reputation, at the greeting.
+	{rule: "reputation", reason: BadReputation, reply: 554, stage: dsn.StageConnect, diag: "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."},
+	{rule: "temporary-rate", reason: RateLimited, status: "4.7.0", reply: 421, action: dsn.ActionDelayed, diag: "421-4.7.0 Mail sent from your IP address has been temporarily rate limited. Please visit the guidelines."},
+	{rule: "helo-rejected", reason: Blocked, status: "4.7.1", reply: 450, cmd: "RCPT", action: dsn.ActionDelayed, diag: "450 4.7.1 <mail.sender.example>: Helo command rejected: Host not found"},
+	{rule: "sending-quota", reason: RateLimited, status: "5.0.0", diag: "Domain sender.example has exceeded the max emails per hour (250/250 (100%)) allowed.  Message discarded."},
+	// Postfix's "delivery temporarily suspended" is its queue's boilerplate, not a suspended account.
+	{rule: "timeout", reason: Expired, status: "4.4.2", dtype: "x-postfix", diag: "delivery temporarily suspended: conversation with mx.slow.example[192.0.2.103] timed out while receiving the initial server greeting"},
+	// qmail's "Giving up on 192.0.2.1." follows a permanent reply: the reply says why.
+	{rule: "helo-rejected", reason: Blocked, status: "5.7.1", reply: 550, stage: dsn.StageHelo, diag: "Connected to 192.0.2.130 but my name was rejected. Remote host said: 550 5.7.1 Your HELO name is not valid here Giving up on 192.0.2.130."},
+	// A 4.3.2 is a transient "system not accepting messages", not a domain that accepts none.
+	{rule: "system-error", reason: SystemError, status: "4.3.2", reply: 421, action: dsn.ActionDelayed, diag: "421 4.3.2 Service currently unavailable"},
 }
 
 // moreCases are samples from the corpus that test the order of the rows.
@@ -329,7 +372,7 @@ var moreCases = []ruleCase{
 	// lhost-exim-57: an address, not an IP, is on the list
 	{rule: "sender-rejected", reason: Rejected, diag: `"Sorry, you are sending to/from an address that has been blacklisted"`},
 	// lhost-amazonses-01: SES's own prefix, the remote reply's status decides
-	{rule: "st-x.7.x", reason: SecurityError, status: "5.1.0", reply: 550, remote: "[192.0.2.222]", diag: "5.1.0 - Unknown address error 550-'5.7.1 <000001321defbd2a@email-bounces.amazonses.com>... Access denied' (delivery attempts: 0)"},
+	{rule: "access-denied", reason: SecurityError, status: "5.1.0", reply: 550, remote: "[192.0.2.222]", diag: "5.1.0 - Unknown address error 550-'5.7.1 <000001321defbd2a@email-bounces.amazonses.com>... Access denied' (delivery attempts: 0)"},
 	// lhost-amazonses-03
 	{rule: "mailbox-full", reason: MailboxFull, status: "5.0.0", reply: 550, diag: "5.1.0 - Unknown address error 550-'5.2.2 <kijitora@example.jp>... Mailbox Full' (delivery attempts: 0)"},
 	// lhost-mailfoundry-02: the text overrules 5.1.1
@@ -343,7 +386,7 @@ var moreCases = []ruleCase{
 	// rhost-messagelabs-01: a relay denial that asks for SMTP AUTH stays norelaying (sender side)
 	{rule: "relay-denied", reason: NoRelaying, status: "5.0.0", reply: 550, diag: "550-Please turn on SMTP Authentication in your mail client. 550-mail0.bemta0.messagelabs.com [198.51.100.21]:22222 is not permitted to 550 relay through this server without authentication."},
 	// lhost-exim-30: "Access denied" for a recipient is not proof it does not exist
-	{rule: "st-x.7.x", reason: SecurityError, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
+	{rule: "access-denied", reason: SecurityError, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
 	// lhost-postfix-17
 	{rule: "dns-network", reason: NetworkError, status: "5.4.4", dtype: "x-postfix", diag: "Name service error for name=example.org type=MX: Malformed or unexpected name server reply"},
 	// rhost-aol-05
@@ -363,7 +406,7 @@ var moreCases = []ruleCase{
 	// lhost-office365-01: Microsoft's 5.1.10 is "recipient not found", not a null MX
 	{rule: "user-unknown", reason: UserUnknown, hard: true, status: "5.1.10", reply: 550, diag: "550 5.1.10 The email address wasn't found at the destination domain. It might be misspelled or it might not exist any longer."},
 	// amavis BANNED notice
-	{rule: "policy", reason: PolicyViolation, status: "5.7.0", reply: 554, diag: "554 5.7.0 Reject, id=12345-01 - BANNED: .exe,P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe,N=setup.exe: banned content"},
+	{rule: "amavis-banned", reason: PolicyViolation, status: "5.7.0", reply: 554, diag: "554 5.7.0 Reject, id=12345-01 - BANNED: .exe,P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe,N=setup.exe: banned content"},
 	// lhost-qmail-07 and lhost-x2-06: the queue gave up
 	{rule: "expired", reason: Expired, status: "4.4.1", diag: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long."},
 }
@@ -378,6 +421,72 @@ func TestRules(t *testing.T) {
 			}
 			if v.Reason != c.reason || v.Hard != c.hard {
 				t.Errorf("Classify(%q, status %q) = %s hard=%v, want %s hard=%v", c.diag, c.status, v.Reason, v.Hard, c.reason, c.hard)
+			}
+		}
+	}
+}
+
+// publicSource matches a src that names a public document: an RFC, an MTA's
+// or a provider's documentation, a blocklist operator.
+var publicSource = []string{"RFC", "Postfix", "Exim", "Sendmail", "qmail", "Gmail", "Google", "Microsoft", "Exchange",
+	"Outlook", "Yahoo", "Cisco", "Mimecast", "Barracuda", "amavis", "Orange", "La Poste", "Cox", "Apple", "Amazon SES",
+	"Proofpoint", "Tencent", "Lotus", "http", "Rspamd", "Postgrey", "DESIGN.md", "SURBL"}
+
+// TestRowsCiteOrCondition checks issue 10 item 3: a row that can decide
+// before the weak rows either carries a condition beyond its phrases (a
+// status, reply code, stage, command, host, format, recipient domain or
+// class) or cites a public source, so that a phrase seen in one sample does
+// not become a global rule on its own.
+func TestRowsCiteOrCondition(t *testing.T) {
+	for _, r := range rules {
+		if r.weak {
+			continue
+		}
+		cond := r.status != "" || r.codes != "" || r.stages != 0 || r.command != "" || r.host != "" || r.mta != "" ||
+			r.rcptDomain != "" || r.dtype != "" || r.class != 0 || r.namesSender || r.transient
+		cited := false
+		for _, p := range publicSource {
+			cited = cited || strings.Contains(r.src, p)
+		}
+		if !cond && !cited {
+			t.Errorf("rule %q has no condition and cites no public source (src %q)", r.id, r.src)
+		}
+	}
+}
+
+// registryWithoutReason lists the registered codes (RFC 5248 registry, as
+// internal/smtpcode holds it) whose meaning names no reason: the
+// verdict then falls to the reply code and then to undefined (issue 10
+// item 5).
+var registryWithoutReason = map[string]string{
+	"0.0":  "undefined status: the reply code decides",
+	"1.5":  "destination address valid: a success detail",
+	"1.9":  "relayed to a non-DSN system: says nothing of a failure",
+	"2.0":  "other mailbox status: too vague",
+	"5.0":  "other protocol status: too vague",
+	"7.19": "RRVS check not possible (RFC 7293): names no cause",
+}
+
+// TestRegistryFallback checks that every failure code of the enhanced
+// status code registry has a code-only row, the fallback when no phrase
+// decides (issue 10 item 5), unless it is listed above.
+func TestRegistryFallback(t *testing.T) {
+	for _, e := range smtpcode.Entries() {
+		key := strconv.Itoa(e.Subject) + "." + strconv.Itoa(e.Detail)
+		for _, class := range []int{4, 5} {
+			found := false
+			for _, r := range rules {
+				if !r.hasText && r.st.set && r.command == "" && r.stages == 0 && r.st.match(class, e.Subject, e.Detail) {
+					found = true
+					break
+				}
+			}
+			_, exempt := registryWithoutReason[key]
+			if !found && !exempt {
+				t.Errorf("registered code %d.%s (%s, %s) has no code-only row", class, key, e.Title, e.Ref)
+			}
+			if found && exempt {
+				t.Errorf("registered code %d.%s has a row; drop it from registryWithoutReason", class, key)
 			}
 		}
 	}
@@ -459,9 +568,10 @@ func TestStatusPattern(t *testing.T) {
 }
 
 // TestAutomatonAgreesWithContains: the one-pass phrase scan finds exactly
-// the phrases strings.Contains finds.
+// the phrases containsWord finds.
 func TestAutomatonAgreesWithContains(t *testing.T) {
-	texts := []string{"", "a", "relay access denied relay", "user unknownuser unknown", "mailbox fullmailbox is full over quota"}
+	texts := []string{"", "a", "relay access denied relay", "user unknownuser unknown", "mailbox fullmailbox is full over quota",
+		"mail.rspamd-user.example said: 451 try again later", "antispam; spam"}
 	for _, c := range append(append([]ruleCase{}, ruleCases...), moreCases...) {
 		texts = append(texts, strings.ToLower(c.diag))
 	}
@@ -470,11 +580,41 @@ func TestAutomatonAgreesWithContains(t *testing.T) {
 	for _, text := range texts {
 		h := scanText(text)
 		for id, ph := range phraseList {
-			if got, want := h.Has(id), strings.Contains(text, ph); got != want {
-				t.Errorf("scan(%q) has %q = %v, strings.Contains = %v", text, ph, got, want)
+			if got, want := h.Has(id), containsWord(text, ph); got != want {
+				t.Errorf("scan(%q) has %q = %v, containsWord = %v", text, ph, got, want)
 			}
 		}
 	}
+	if h := scanText("host mail.rspamd-user.example"); h.Has(phraseID(t, "spam")) {
+		t.Errorf(`scan found "spam" inside "rspamd"`)
+	}
+}
+
+// containsWord is the reference for scan: ph occurs in text, and when it
+// starts with a letter or digit, at the start of a word.
+func containsWord(text, ph string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], ph)
+		if i < 0 {
+			return false
+		}
+		start := off + i
+		if !isWordByte(ph[0]) || start == 0 || !isWordByte(text[start-1]) {
+			return true
+		}
+		off = start + 1
+	}
+}
+
+func phraseID(t *testing.T, ph string) int {
+	t.Helper()
+	for id, p := range phraseList {
+		if p == ph {
+			return id
+		}
+	}
+	t.Fatalf("phrase %q not in the table", ph)
+	return 0
 }
 
 // isRuleID reports whether id names a row of rules.go.

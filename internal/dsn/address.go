@@ -8,10 +8,14 @@ import (
 
 // normalizeAddress cleans an address as bounces write it: "rfc822;"
 // prefixes, angle brackets, quotes, comments, "mailto:", trailing dots and
-// punctuation. The domain is lower-cased and IDNA A-labels are turned into
-// Unicode (RFC 5890). A quoted local part keeps its quotes only when it is
-// not a dot-atom (RFC 5321 section 4.1.2: "neko..nyaan"@example.org). It
-// returns "" when no addr-spec is left.
+// punctuation, and source routes ("@relay.example:user@example.org", RFC
+// 5321 section 4.1.1.3 and Appendix C: the route is to be ignored). The
+// domain is lower-cased and an internationalised domain is written in
+// A-labels (RFC 5890 section 2.3.2.1: "xn--bcher-kva.example"), the form a
+// sender's list holds and DNS uses; DomainUnicode gives the U-label form.
+// A quoted local part keeps its quotes only when it is not a dot-atom (RFC
+// 5321 section 4.1.2: "neko..nyaan"@example.org). It returns "" when no
+// addr-spec is left.
 func normalizeAddress(s string) string {
 	s = strings.TrimSpace(s)
 	if t, rest, ok := strings.Cut(s, ";"); ok && !strings.Contains(t, "@") {
@@ -32,6 +36,7 @@ func normalizeAddress(s string) string {
 	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
+	s = stripSourceRoute(s)
 	s = strings.TrimRight(s, ".,;:>]) \t")
 	s = strings.TrimLeft(s, "<[( \t")
 	for len(s) > 1 && (s[0] == '\'' || s[0] == '`' || s[0] == '"' && s[len(s)-1] == '"') {
@@ -61,12 +66,63 @@ func normalizeAddress(s string) string {
 	if local == "" {
 		return ""
 	}
-	if strings.Contains(domain, "xn--") {
-		if u, err := idna.ToUnicode(domain); err == nil {
-			domain = u
+	domain = aLabels(domain)
+	return local + "@" + domain
+}
+
+// stripSourceRoute drops an RFC 5321 source route from a path:
+// "@a.example,@b.example:user@c.example" gives "user@c.example".
+//
+//	Path = "<" [ A-d-l ":" ] Mailbox ">"   ; RFC 5321 section 4.1.2
+//	A-d-l = At-domain *( "," At-domain )
+func stripSourceRoute(s string) string {
+	if len(s) < 2 || s[0] != '@' {
+		return s
+	}
+	i := strings.IndexByte(s, ':')
+	if i < 0 || strings.IndexByte(s[i+1:], '@') < 0 {
+		return s
+	}
+	for _, hop := range strings.Split(s[:i], ",") {
+		hop = strings.TrimSpace(hop)
+		if len(hop) < 2 || hop[0] != '@' || !validHostChars(strings.ToLower(hop[1:])) {
+			return s
 		}
 	}
-	return local + "@" + domain
+	return s[i+1:]
+}
+
+// aLabels writes a lower-case domain in A-labels (RFC 5890): a U-label
+// domain ("bücher.example") becomes "xn--bcher-kva.example". A domain that
+// does not convert is kept as written.
+func aLabels(domain string) string {
+	ascii := true
+	for i := 0; i < len(domain); i++ {
+		if domain[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return domain
+	}
+	if a, err := idna.ToASCII(domain); err == nil && a != "" {
+		return a
+	}
+	return domain
+}
+
+// DomainUnicode returns the recipient's domain in U-labels (RFC 5890),
+// for display: "xn--bcher-kva.example" gives "bücher.example".
+func (r Recipient) DomainUnicode() string {
+	d := r.Domain()
+	if !strings.Contains(d, "xn--") {
+		return d
+	}
+	if u, err := idna.ToUnicode(d); err == nil {
+		return u
+	}
+	return d
 }
 
 // dotAtom reports whether s is a dot-atom (RFC 5322 section 3.2.3): atext

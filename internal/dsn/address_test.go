@@ -17,11 +17,30 @@ func TestNormalizeAddressForms(t *testing.T) {
 		{"Neko<mailto:mikeneko@example.co.jp>", "mikeneko@example.co.jp"},
 		{"'kijitora@example.jp'", "kijitora@example.jp"},
 		{"kijitora@EXAMPLE.JP.", "kijitora@example.jp"},
-		{"user@xn--r8jz45g.jp", "user@例え.jp"}, // RFC 5890 A-label to U-label
+		// RFC 5890: domains are reported in A-labels, the form a sender's list holds (issue 10).
+		{"user@xn--r8jz45g.jp", "user@xn--r8jz45g.jp"},
+		{"user@例え.jp", "user@xn--r8jz45g.jp"},
+		{"utf-8; kunde@Bücher.example", "kunde@xn--bcher-kva.example"},
+		// RFC 5321 4.1.1.3 and Appendix C: source routes are ignored.
+		{"<@relay.example:user@dest.example>", "user@dest.example"},
+		{"rfc822; @a.example,@b.example:user@dest.example", "user@dest.example"},
+		{"<@relay.example:>", ""}, // a route with no mailbox
 	}
 	for _, c := range cases {
 		if got := normalizeAddress(c.in); got != c.want {
 			t.Errorf("normalizeAddress(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestDomainUnicode(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"kunde@xn--bcher-kva.example", "bücher.example"},
+		{"user@example.org", "example.org"},
+		{"user@xn--invalid--.example", "xn--invalid--.example"}, // not convertible: as written
+	} {
+		if got := (Recipient{Recipient: c.in}).DomainUnicode(); got != c.want {
+			t.Errorf("Recipient{%q}.DomainUnicode() = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -136,7 +136,10 @@ func scoreCorpus(t testing.TB, only string, conv func([]byte) []byte) corpusScor
 			idx := -1
 			if w.Recipient != "" {
 				for i, r := range rep.Recipients {
-					if !used[i] && strings.EqualFold(r.Recipient, w.Recipient) {
+					// The labels name the mailbox that failed; dsn reports the
+					// address the sender used and keeps that mailbox in
+					// FinalRecipient (issue 10).
+					if !used[i] && (strings.EqualFold(r.Recipient, w.Recipient) || strings.EqualFold(r.FinalRecipient, w.Recipient)) {
 						idx = i
 						break
 					}

@@ -160,12 +160,25 @@ var (
 	commandPhrases = []struct{ phrase, cmd string }{
 		{"rcpt to response", "RCPT"},              // qmail
 		{"connected but greeting failed", "CONN"}, // qmail
-		{"while connected to", "CONN"},            // Sendmail (timeouts)
-		{"recipient address rejected", "RCPT"},    // Postfix smtpd RCPT restrictions
-		{"rcpt to:", "RCPT"},                      // transcripts ">>> RCPT To:<a@b>", qmail
-		{"mail from:", "MAIL"},                    // transcripts
-		{">>> data", "DATA"},                      // Sendmail transcripts
-		{"[rcpt_to]", "RCPT"},                     // Yahoo
+		// qmail-remote(8): "Connected to 192.0.2.1 but greeting failed.",
+		// "... but my name was rejected." (HELO), "... but sender was
+		// rejected." (MAIL), "192.0.2.1 does not like recipient.", "192.0.2.1
+		// failed after I sent the message." (end of data).
+		{"but greeting failed", "CONN"},
+		{"but my name was rejected", "HELO"},
+		{"but sender was rejected", "MAIL"},
+		{"does not like recipient", "RCPT"},
+		{"failed after i sent the message", "DATA"},
+		// Postfix smtp(8): "host X[ip] refused to talk to me: 554 ..." is the
+		// greeting; "timed out while receiving the initial server greeting".
+		{"refused to talk to me", "CONN"},
+		{"initial server greeting", "CONN"},
+		{"while connected to", "CONN"},         // Sendmail (timeouts)
+		{"recipient address rejected", "RCPT"}, // Postfix smtpd RCPT restrictions
+		{"rcpt to:", "RCPT"},                   // transcripts ">>> RCPT To:<a@b>", qmail
+		{"mail from:", "MAIL"},                 // transcripts
+		{">>> data", "DATA"},                   // Sendmail transcripts
+		{"[rcpt_to]", "RCPT"},                  // Yahoo
 	}
 )
 

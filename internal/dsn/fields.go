@@ -79,10 +79,64 @@ func isRecipientBlock(blk []field) bool {
 	return false
 }
 
+// splitGroups splits a block of per-recipient fields at each repeated
+// Final-Recipient. QUIRK: RFC 3464 section 2.1 separates recipient groups
+// by a blank line, but some MTAs write the groups back to back; without the
+// split the first group would be overwritten by the second. An
+// Original-Recipient right before a repeated Final-Recipient belongs to the
+// new group, as RFC 3464 section 2.3 orders them.
+func splitGroups(blk []field) [][]field {
+	var out [][]field
+	start, finals := 0, 0
+	for i, f := range blk {
+		if f.name != "final-recipient" {
+			continue
+		}
+		if finals++; finals == 1 {
+			continue
+		}
+		cut := i
+		if cut-1 > start && blk[cut-1].name == "original-recipient" && originalFirst(blk[start:cut-1]) {
+			cut--
+		}
+		out = append(out, blk[start:cut])
+		start = cut
+	}
+	return append(out, blk[start:])
+}
+
+// originalFirst reports whether a group writes its Original-Recipient
+// before its Final-Recipient, or has none: then an Original-Recipient that
+// ends it begins the next group.
+func originalFirst(g []field) bool {
+	for _, f := range g {
+		switch f.name {
+		case "original-recipient":
+			return true
+		case "final-recipient":
+			for _, h := range g {
+				if h.name == "original-recipient" {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return true
+}
+
 // readDeliveryStatus reads a message/delivery-status body (RFC 3464
 // section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
 func (p *parser) readDeliveryStatus(b []byte, global bool) {
+	var groups [][]field
 	for _, blk := range fieldBlocks(b) {
+		if !isRecipientBlock(blk) {
+			groups = append(groups, blk)
+			continue
+		}
+		groups = append(groups, splitGroups(blk)...)
+	}
+	for _, blk := range groups {
 		if len(p.rep.Recipients) > p.opts.MaxRecipients {
 			return // over the limit: run reports ErrTooManyRecipients
 		}

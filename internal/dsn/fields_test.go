@@ -22,10 +22,11 @@ func rfc3464Report(status string) string {
 
 func TestDeliveryStatusFields(t *testing.T) {
 	cases := []struct {
-		name, fields                          string
-		recipient, orig, action, status, diag string
-		reply                                 int
-		command, remote                       string
+		name, fields                                 string
+		recipient, final, orig, action, status, diag string
+		reply                                        int
+		second                                       string // a second recipient, when the report has one
+		command, remote                              string
 	}{
 		{
 			// RFC 3464 appendix A.1 style: a simple failure with a comment in Status.
@@ -41,7 +42,8 @@ func TestDeliveryStatusFields(t *testing.T) {
 				"Original-Recipient: rfc822; Alias@Example.NET\nAction: failed\nStatus: 5.7.1\n" +
 				"Remote-MTA: dns; mx1.example.net. [192.0.2.1]\n" +
 				"Diagnostic-Code: smtp; 554 5.7.1 <rcpt@example.net>: Relay access\n denied (in reply to RCPT TO command)\n",
-			recipient: "rcpt@example.net", orig: "Alias@example.net", action: "failed", status: "5.7.1",
+			// Original-Recipient is the address the sender used: it is reported (issue 10).
+			recipient: "Alias@example.net", final: "rcpt@example.net", orig: "Alias@example.net", action: "failed", status: "5.7.1",
 			diag: "554 5.7.1 <rcpt@example.net>: Relay access denied (in reply to RCPT TO command)", reply: 554,
 			command: "RCPT", remote: "mx1.example.net",
 		},
@@ -72,10 +74,24 @@ func TestDeliveryStatusFields(t *testing.T) {
 			recipient: "rcpt@example.net", orig: "rcpt@example.net", action: "failed", status: "5.1.1",
 		},
 		{
+			// QUIRK: two recipient groups without the blank line of RFC 3464 2.1;
+			// the first must not be lost (issue 10).
+			name: "groups back to back",
+			fields: "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; first@example.net\nAction: failed\nStatus: 5.1.1\n" +
+				"Original-Recipient: rfc822; second@example.net\nFinal-Recipient: rfc822; second@example.net\nAction: failed\nStatus: 5.2.2\n",
+			recipient: "first@example.net", action: "failed", status: "5.1.1", second: "second@example.net",
+		},
+		{
+			// RFC 5321 4.1.1.3: a source route is dropped.
+			name:      "source route",
+			fields:    "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; <@relay.example:user@example.net>\nAction: failed\nStatus: 5.1.1\n",
+			recipient: "user@example.net", action: "failed", status: "5.1.1",
+		},
+		{
 			// RFC 6533: UTF-8 addresses in message/global-delivery-status; IDN to Unicode.
 			name:      "idn domain",
 			fields:    "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; user@xn--mnchen-3ya.example\nAction: failed\nStatus: 5.1.2\n",
-			recipient: "user@münchen.example", action: "failed", status: "5.1.2",
+			recipient: "user@xn--mnchen-3ya.example", action: "failed", status: "5.1.2",
 		},
 	}
 	for _, c := range cases {
@@ -87,15 +103,22 @@ func TestDeliveryStatusFields(t *testing.T) {
 			if rep.DecodedBy != "rfc3464" || rep.ReportingMTA != "" && rep.ReportingMTA != "mx.example.org" {
 				t.Errorf("DecodedBy %q ReportingMTA %q", rep.DecodedBy, rep.ReportingMTA)
 			}
-			if len(rep.Recipients) != 1 {
-				t.Fatalf("got %d recipients, want 1: %+v", len(rep.Recipients), rep.Recipients)
+			n := 1
+			if c.second != "" {
+				n = 2
+			}
+			if len(rep.Recipients) != n {
+				t.Fatalf("got %d recipients, want %d: %+v", len(rep.Recipients), n, rep.Recipients)
+			}
+			if c.second != "" && rep.Recipients[1].Recipient != c.second {
+				t.Errorf("second recipient = %q, want %q", rep.Recipients[1].Recipient, c.second)
 			}
 			r := rep.Recipients[0]
-			got := []string{r.Recipient, r.OriginalRecipient, string(r.Action), specific(r).String(), r.Diagnostic, r.Command, r.RemoteMTA}
-			want := []string{c.recipient, c.orig, c.action, c.status, c.diag, c.command, c.remote}
-			names := []string{"recipient", "original", "action", "status", "diagnostic", "command", "remote"}
+			got := []string{r.Recipient, r.OriginalRecipient, string(r.Action), specific(r).String(), r.Diagnostic, r.Command, r.RemoteMTA, r.FinalRecipient}
+			want := []string{c.recipient, c.orig, c.action, c.status, c.diag, c.command, c.remote, c.final}
+			names := []string{"recipient", "original", "action", "status", "diagnostic", "command", "remote", "final"}
 			for i := range got {
-				if want[i] == "" && i != 1 && i != 5 && i != 6 {
+				if want[i] == "" && i != 1 && i != 5 && i != 6 && i != 7 {
 					continue
 				}
 				if got[i] != want[i] {
@@ -164,7 +187,7 @@ func TestNormalizeAddress(t *testing.T) {
 		{`"user@example.com"`, "user@example.com"},         // quoted whole address
 		{"user@example.com (Mailbox full)", "user@example.com"},
 		{"mailto:user@example.com", "user@example.com"},
-		{"utf-8; user@xn--bcher-kva.example", "user@bücher.example"}, // RFC 6533 utf-8 type, IDN
+		{"utf-8; user@xn--bcher-kva.example", "user@xn--bcher-kva.example"}, // RFC 6533 utf-8 type, IDN in A-labels (issue 10)
 		{"no address here", ""},
 		{"@example.com", ""},
 		{"user@", ""},

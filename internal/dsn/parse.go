@@ -386,9 +386,36 @@ func (p *parser) finish() {
 	commandsFromTranscript(report, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)
 	for i := range r.Recipients {
+		sendersAddress(&r.Recipients[i])
 		finishRecipient(&r.Recipients[i])
 	}
 	r.Kind = kindOf(r)
+}
+
+// sendersAddress makes the address the sender used the reported recipient
+// and keeps the mailbox that failed beside it (issue 10): a mailing list or
+// a contact list holds the Original-Recipient, or the alias a bounce says
+// the mailbox was "expanded from", not the address it was rewritten to.
+func sendersAddress(rc *Recipient) {
+	if rc.OriginalRecipient == "" || rc.Recipient == "" || sameAddress(rc.OriginalRecipient, rc.Recipient) {
+		return
+	}
+	rc.FinalRecipient, rc.Recipient = rc.Recipient, rc.OriginalRecipient
+}
+
+// sameAddress compares two normalised addresses: the domain and the local
+// part without case (RFC 5321 section 2.4 lets a host fold the local part's
+// case; bounces do), and a quoted local part as its content.
+func sameAddress(a, b string) bool {
+	return strings.EqualFold(unquoteLocal(a), unquoteLocal(b))
+}
+
+func unquoteLocal(a string) string {
+	at := strings.LastIndexByte(a, '@')
+	if at < 2 || a[0] != '"' || a[at-1] != '"' {
+		return a
+	}
+	return a[1:at-1] + a[at:]
 }
 
 // kindOf decides the kind from the recipients' actions.

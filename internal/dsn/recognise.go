@@ -114,7 +114,9 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 		return []Recipient{{Recipient: r.VERPRecipient, Action: ActionFailed}}, "verp"
 	}
 	if a := normalizeAddress(r.Original.To); a != "" && !strings.Contains(r.Original.To, ",") {
-		return []Recipient{{Recipient: a, Action: ActionFailed}}, "generic-original"
+		// The returned message's To says where the message went, not that
+		// this address failed: weak.
+		return []Recipient{{Recipient: a, Action: ActionFailed, Weak: true}}, "generic-original"
 	}
 	return nil, ""
 }
@@ -309,6 +311,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		if first < 0 {
 			first = i
 		}
+		var orig string
+		orig, rest = expandedFrom(rest)
 		diag, size := []string{}, 0
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
@@ -335,7 +339,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			}
 		}
 		last = i
-		out = append(out, Recipient{Recipient: addr, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
+		out = append(out, Recipient{Recipient: addr, OriginalRecipient: orig, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
 	}
 	if len(out) == 1 && last >= 0 && !hasCode(out[0].Diagnostic) {
 		// One recipient whose lines say no code: the rest of the block is
@@ -355,6 +359,27 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	return out
 }
 
+// expandedFrom reads the alias a recipient line says the address was
+// expanded from: Postfix writes "<a@b> (expanded from <alias@c>): host ...",
+// Sendmail "(expanded from: <alias@c>)". It returns the alias and the rest
+// of the line after it, or "" and rest unchanged.
+func expandedFrom(rest string) (string, string) {
+	s := strings.TrimLeft(rest, " \t")
+	const p = "(expanded from"
+	if len(s) <= len(p) || !strings.EqualFold(s[:len(p)], p) {
+		return "", rest
+	}
+	end := strings.IndexByte(s, ')')
+	if end < 0 {
+		return "", rest
+	}
+	a := normalizeAddress(strings.TrimLeft(s[len(p):end], ": \t"))
+	if a == "" {
+		return "", rest
+	}
+	return a, s[end+1:]
+}
+
 // indentOf returns the number of leading spaces and tabs of a line.
 func indentOf(line string) int {
 	return len(line) - len(strings.TrimLeft(line, " \t"))
@@ -370,6 +395,11 @@ func hasCode(text string) bool {
 // the line in lower case. After a lead phrase, the whole line is the start
 // of the diagnostic ("Unknown user: a@b" says what happened).
 func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+	if l := strings.TrimLeft(lower, " \t<"); strings.HasPrefix(l, "mailto:") {
+		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
+		// (RFC 2369): never a failed recipient (issue 10 item 1).
+		return "", "", false
+	}
 	if !leadOnly {
 		if a, r, ok := leadingAddress(stripBullet(line)); ok {
 			return a, r, true
@@ -526,6 +556,11 @@ func (p *parser) mergeText(text []Recipient, block string) {
 func mergeFromText(rc *Recipient, t Recipient) {
 	if rc.Recipient == "" {
 		rc.Recipient = t.Recipient
+	}
+	if rc.OriginalRecipient == "" && t.OriginalRecipient != "" && sameAddress(rc.Recipient, t.Recipient) {
+		// Exim's "(ultimately generated from a@b)", Postfix's "(expanded
+		// from <a@b>)": the text names the alias the DSN leaves out.
+		rc.OriginalRecipient = t.OriginalRecipient
 	}
 	if t.Diagnostic == "" {
 		return

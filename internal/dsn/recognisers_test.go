@@ -40,7 +40,8 @@ var recogniserCases = []struct {
 	{"lhost-exchange2003-01.eml", "exchange2003", "kijitora@example.jp", "", 0, ActionFailed},
 	{"lhost-exchange2003-03.eml", "exchange2003", "kijitora@example.jp", "", 0, ActionFailed},
 	{"lhost-exchange2007-01.eml", "exchange2007", "mikeneko@example.co.jp", "5.1.1", 550, ActionFailed},
-	{"lhost-exchange2007-04.eml", "exchange2007", "neko-nyaan@example.jp", "5.7.1", 550, ActionFailed},
+	// Original-Recipient neko-nyaan@cat.example.jp (the returned To) is reported; the mailbox stays in FinalRecipient (issue 10).
+	{"lhost-exchange2007-04.eml", "exchange2007", "neko-nyaan@cat.example.jp", "5.7.1", 550, ActionFailed},
 	{"lhost-exim-01.eml", "exim", "kijitora@example.ed.jp", "5.7.0", 550, ActionFailed},
 	{"lhost-exim-02.eml", "exim", "kijitora@example.jp", "5.1.1", 550, ActionFailed},
 	{"lhost-ezweb-01.eml", "ezweb", "this-message-rejected-by-the-domain-filter@ezweb.ne.jp", "", 0, ActionFailed},

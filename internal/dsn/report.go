@@ -102,9 +102,23 @@ func (m AutoReplyMarkers) Empty() bool { return m == AutoReplyMarkers{} }
 // Recipient is one per-recipient block (RFC 3464 section 2.3) or the same
 // facts read from a non-standard bounce's text.
 type Recipient struct {
-	Recipient         string // Final-Recipient address, normalised
+	// Recipient is the failed address as the sender wrote it: the
+	// Original-Recipient (RFC 3464 section 2.3.1) or the address an alias or
+	// forward was "expanded from" when the bounce names one, else the
+	// Final-Recipient; normalised (see normalizeAddress).
+	Recipient string
+	// FinalRecipient is the mailbox that failed (RFC 3464 section 2.3.2)
+	// when it differs from Recipient, "" otherwise.
+	FinalRecipient    string
 	OriginalRecipient string // Original-Recipient address, normalised
-	Action            Action
+	// Weak is true when the bounce does not name the address as a failed
+	// recipient: it was taken from the returned message's To by the last
+	// fallback (Report.DecodedBy "generic-original"). Such an address is
+	// never a hard bounce. The generic scanner reads only addresses that
+	// start a line of the report or follow a lead phrase, never the
+	// returned message's headers, its List-* links or running prose.
+	Weak   bool
+	Action Action
 	// Status is the Status field as written (RFC 3464 section 2.3.4), or,
 	// when there is none, the code read from the diagnostic text
 	// (StatusFromText). Which of Status and ServerStatus decides a verdict
@@ -131,11 +145,17 @@ type Recipient struct {
 	StatusFromText bool
 }
 
-// Domain returns the part of the recipient address after the last '@'.
+// Domain returns the domain of the mailbox that failed: the part after the
+// last '@' of FinalRecipient when set, else of Recipient. It is the domain
+// whose servers answered, the one a domain's history is kept for.
 func (r Recipient) Domain() string {
-	for i := len(r.Recipient) - 1; i >= 0; i-- {
-		if r.Recipient[i] == '@' {
-			return r.Recipient[i+1:]
+	a := r.Recipient
+	if r.FinalRecipient != "" {
+		a = r.FinalRecipient
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		if a[i] == '@' {
+			return a[i+1:]
 		}
 	}
 	return ""

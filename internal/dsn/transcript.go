@@ -15,11 +15,11 @@ type transcriptReply struct {
 // readTranscript reads the SMTP session transcript that Sendmail and others
 // print ("... while talking to host:", ">>> DATA", "<<< 550 ..."), and the
 // m-FILTER block ("-------SMTP command" then the command on its own line).
-// It returns the replies with their commands, and the command named by a
-// command block.
-func readTranscript(text string) (replies []transcriptReply, blockCommand string) {
+// It returns the replies with their commands, the command named by a
+// command block, and the index in replies where the last session starts.
+func readTranscript(text string) (replies []transcriptReply, blockCommand string, lastSession int) {
 	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
-		return nil, ""
+		return nil, "", 0
 	}
 	last := ""
 	session := 0 // index in replies where the current session starts
@@ -29,6 +29,9 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 		switch {
 		case strings.HasPrefix(t, "... while talking to"):
 			session = len(replies)
+			// A reply before any command of the session answers the
+			// connection: the greeting (RFC 5321 section 3.1).
+			last = "CONN"
 		case strings.HasPrefix(t, ">>>"):
 			last = smtpVerb(strings.TrimSpace(t[3:]))
 		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
@@ -49,7 +52,7 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
 		}
 	}
-	return replies, blockCommand
+	return replies, blockCommand, session
 }
 
 // smtpVerb names the command of a client line: "RCPT TO:<a@b>" is RCPT,
@@ -82,7 +85,7 @@ func commandsFromTranscript(text string, list []Recipient) {
 	if !need {
 		return
 	}
-	replies, block := readTranscript(text)
+	replies, block, lastSession := readTranscript(text)
 	for i := range list {
 		rc := &list[i]
 		if rc.Command != "" || rc.Recipient == "" {
@@ -97,6 +100,18 @@ func commandsFromTranscript(text string, list []Recipient) {
 		}
 		if rc.Command == "" && block != "" && len(list) == 1 {
 			rc.Command = block
+		}
+		if rc.Command == "" && len(list) == 1 {
+			// One recipient: the first failure reply of the last session
+			// answered its command (Sendmail names the address only in its
+			// own summary line, not in the server's reply). Replies to QUIT
+			// and RSET come after the failure and say nothing of it.
+			for _, r := range replies[lastSession:] {
+				if c := r.lower; len(c) > 4 && (c[4] == '4' || c[4] == '5') && r.command != "QUIT" && r.command != "RSET" {
+					rc.Command = r.command
+					break
+				}
+			}
 		}
 	}
 }

@@ -95,7 +95,7 @@ func (r *Report) ensureUTF8() {
 	r.AutoReply.ensureUTF8()
 	for i := range r.Recipients {
 		rc := &r.Recipients[i]
-		for _, p := range [...]*string{&rc.Recipient, &rc.OriginalRecipient, (*string)(&rc.Action), &rc.Command,
+		for _, p := range [...]*string{&rc.Recipient, &rc.FinalRecipient, &rc.OriginalRecipient, (*string)(&rc.Action), &rc.Command,
 			&rc.DiagnosticType, &rc.Diagnostic, &rc.RemoteMTA, &rc.RemoteMTADomain, &rc.LastAttemptDate, &rc.WillRetryUntil} {
 			*p = toUTF8(*p)
 		}

@@ -175,6 +175,33 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	}
 }
 
+// ScanWords is Scan for phrases that name words: a phrase that starts with
+// an ASCII letter or digit counts only where a word starts, so "spam" is
+// not found in "rspamd" (a host name) nor "user unknown" in "superuser
+// unknown". Phrases that start with punctuation or a space match anywhere.
+func (m *Matcher) ScanWords(text string, h *Hits) {
+	for _, id := range m.out[0] {
+		h.add(id)
+	}
+	state := 0
+	for i := 0; i < len(text); i++ {
+		state = int(m.delta[state*m.nclass+int(m.class[text[i]])])
+		for _, id := range m.out[state] {
+			if s := m.list[id]; s != "" && isWordByte(s[0]) {
+				if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
+					continue
+				}
+			}
+			h.add(id)
+		}
+	}
+}
+
+// isWordByte reports an ASCII letter or digit.
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 // ID returns the id of phrase s, and false when s is not in the set.
 func (m *Matcher) ID(s string) (int, bool) {
 	id, ok := m.ids[s]

@@ -79,3 +79,27 @@ func TestCompileFold(t *testing.T) {
 		t.Errorf("CompileFold(upper case) = %v, want ErrNotLower", err)
 	}
 }
+
+// TestScanWords: a phrase that starts with a letter or digit matches only
+// at a word start; one that starts with punctuation matches anywhere.
+func TestScanWords(t *testing.T) {
+	m := MustCompile([]string{"spam", "user unknown", ":blocked)", "5.1.1"})
+	for _, c := range []struct {
+		text string
+		want []bool
+	}{
+		{"spam detected", []bool{true, false, false, false}},
+		{"host mail.rspamd-user.example", []bool{false, false, false, false}},
+		{"antispam", []bool{false, false, false, false}},
+		{"superuser unknown; 550 5.1.1 x (a@b:blocked)", []bool{false, false, true, true}},
+		{"(user unknown)", []bool{false, true, false, false}},
+	} {
+		var h Hits
+		m.ScanWords(c.text, &h)
+		for id, want := range c.want {
+			if got := h.Has(id); got != want {
+				t.Errorf("ScanWords(%q) has %q = %v, want %v", c.text, m.Phrase(id), got, want)
+			}
+		}
+	}
+}

@@ -267,8 +267,8 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, req.GetLanguage())}, nil
 }
 
-// normalizeDomain lower-cases a domain and turns IDNA A-labels into Unicode,
-// the form the cache keys use.
+// normalizeDomain lower-cases a domain and writes it in IDNA A-labels
+// (RFC 5890), the form dsn reports recipients in and the cache keys use.
 func normalizeDomain(d string) (string, error) {
 	d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
 	if i := strings.LastIndexByte(d, '@'); i >= 0 {
@@ -277,10 +277,8 @@ func normalizeDomain(d string) (string, error) {
 	if d == "" || strings.ContainsAny(d, " \t/:<>") || !strings.Contains(d, ".") {
 		return "", fmt.Errorf("domain: %q is not a domain name", d)
 	}
-	if strings.Contains(d, "xn--") {
-		if u, err := idna.ToUnicode(d); err == nil {
-			d = u
-		}
+	if a, err := idna.ToASCII(d); err == nil && a != "" {
+		d = a
 	}
 	return d, nil
 }

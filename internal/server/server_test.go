@@ -332,3 +332,18 @@ func errorInfoReason(details []*anypb.Any) string {
 	}
 	return ""
 }
+
+// TestNormalizeDomainALabels: GetDomainVerdict takes a domain in either
+// form and looks it up in A-labels, the form recipients are reported and
+// the cache is keyed in (issue 10).
+func TestNormalizeDomainALabels(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Bücher.Example", "xn--bcher-kva.example"},
+		{"user@xn--bcher-kva.example", "xn--bcher-kva.example"},
+		{"example.org.", "example.org"},
+	} {
+		if got, err := normalizeDomain(c.in); err != nil || got != c.want {
+			t.Errorf("normalizeDomain(%q) = %q, %v, want %q", c.in, got, err, c.want)
+		}
+	}
+}

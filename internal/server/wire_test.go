@@ -105,8 +105,9 @@ func TestLatin1(t *testing.T) {
 	if r.GetReason() != pb.Reason_REASON_USER_UNKNOWN || r.GetStatus() != "5.1.1" || r.GetReplyCode() != 550 {
 		t.Errorf("recipient = %v, want userunknown 5.1.1 550", r)
 	}
-	// dsn decodes the undeclared 8-bit text (Windows-1252/Latin-1 fallback).
-	if r.GetDiagnosticCode() != "550 5.1.1 <müller@empfänger.example>: Empfänger unbekannt" || r.GetRecipient() != "müller@empfänger.example" ||
+	// dsn decodes the undeclared 8-bit text (Windows-1252/Latin-1 fallback);
+	// the recipient's domain is reported in A-labels (issue 10).
+	if r.GetDiagnosticCode() != "550 5.1.1 <müller@empfänger.example>: Empfänger unbekannt" || r.GetRecipient() != "müller@xn--empfnger-3za.example" ||
 		resp.GetOriginal().GetSubject() != "Schöne Grüße" {
 		t.Errorf("recipient %q diagnostic %q subject %q, want the Latin-1 text decoded", r.GetRecipient(), r.GetDiagnosticCode(), resp.GetOriginal().GetSubject())
 	}

@@ -1,0 +1,129 @@
+package dsn
+
+import (
+	"strings"
+	"testing"
+)
+
+// textBounces are text-only bounces (no delivery-status part) in the
+// layouts of the MTAs' manuals; TestRecogniserSpacing rewrites their
+// indentation and spacing.
+var textBounces = []struct {
+	name, msg, rcpt string
+	reply           int
+}{
+	{"exim", "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\nTo: news@sender.example\n" +
+		"Subject: Mail delivery failed: returning message to sender\n\n" +
+		"This message was created automatically by mail delivery software.\n\n" +
+		"A message that you sent could not be delivered to one or more of its\n" +
+		"recipients. This is a permanent error. The following address(es) failed:\n\n" +
+		"  user@dest.example\n    host mx.dest.example [192.0.2.1]\n" +
+		"    SMTP error from remote mail server after RCPT TO:<user@dest.example>:\n" +
+		"    550 5.1.1 <user@dest.example>: Recipient address rejected: User unknown\n\n" +
+		"------ This is a copy of the message, including all the headers. ------\n\n" +
+		"From: news@sender.example\nTo: user@dest.example\nSubject: hi\n\nbody\n",
+		"user@dest.example", 550},
+	{"qmail", "From: MAILER-DAEMON@mx.sender.example\nTo: news@sender.example\nSubject: failure notice\n\n" +
+		"Hi. This is the qmail-send program at mx.sender.example.\n" +
+		"I'm afraid I wasn't able to deliver your message to the following addresses.\n" +
+		"This is a permanent error; I've given up. Sorry it didn't work out.\n\n" +
+		"<user@dest.example>:\n192.0.2.1 does not like recipient.\n" +
+		"Remote host said: 550 5.1.1 <user@dest.example>... User unknown\nGiving up on 192.0.2.1.\n\n" +
+		"--- Below this line is a copy of the message.\n\nFrom: news@sender.example\nTo: user@dest.example\n\nbody\n",
+		"user@dest.example", 550},
+	{"postfix", "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\nTo: news@sender.example\n" +
+		"Subject: Undelivered Mail Returned to Sender\n\n" +
+		"This is the mail system at host mx.sender.example.\n\n" +
+		"I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n" +
+		"                   The mail system\n\n" +
+		"<user@dest.example>: host mx.dest.example[192.0.2.1] said: 550 5.1.1\n" +
+		"    <user@dest.example>: Recipient address rejected: User unknown (in reply to\n    RCPT TO command)\n",
+		"user@dest.example", 550},
+}
+
+// spacings rewrite the indentation and spacing of a bounce's lines: MTA
+// versions, gateways and mail clients change both (issue 10 item 1).
+var spacings = []struct {
+	name string
+	f    func(string) string
+}{
+	{"as written", func(s string) string { return s }},
+	{"tab indent", func(s string) string { return reindent(s, "\t") }},
+	{"one-space indent", func(s string) string { return reindent(s, " ") }},
+	{"eight-space indent", func(s string) string { return reindent(s, "        ") }},
+	{"no indent", func(s string) string { return reindent(s, "") }},
+	{"trailing spaces", func(s string) string { return strings.ReplaceAll(s, "\n", "  \n") }},
+	{"CRLF", func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }},
+	{"double blank lines", func(s string) string { return strings.ReplaceAll(s, "\n\n", "\n\n\n") }},
+}
+
+// reindent replaces the leading white space of every indented body line
+// with one or two copies of unit, keeping deeper lines deeper.
+func reindent(s, unit string) string {
+	head, body, _ := strings.Cut(s, "\n\n")
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		t := strings.TrimLeft(l, " \t")
+		switch n := len(l) - len(t); {
+		case n == 0 || t == "":
+		case n <= 2:
+			lines[i] = unit + t
+		default:
+			lines[i] = unit + unit + t
+		}
+	}
+	return head + "\n\n" + strings.Join(lines, "\n")
+}
+
+// TestRecogniserSpacing reads each text-only bounce in every spacing and
+// wants the same recipient and reply code.
+func TestRecogniserSpacing(t *testing.T) {
+	for _, b := range textBounces {
+		for _, sp := range spacings {
+			rep, err := Parse([]byte(sp.f(b.msg)), Options{})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", b.name, sp.name, err)
+			}
+			var got []string
+			ok := false
+			for _, rc := range rep.Recipients {
+				got = append(got, rc.Recipient)
+				if rc.Recipient == b.rcpt && int(rc.ReplyCode) == b.reply {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s, %s: recipients %v (codes %v), want %s with %d", b.name, sp.name, got, codes(rep), b.rcpt, b.reply)
+			}
+		}
+	}
+}
+
+func codes(rep *Report) []int {
+	var out []int
+	for _, rc := range rep.Recipients {
+		out = append(out, int(rc.ReplyCode))
+	}
+	return out
+}
+
+// TestNoFalseRecipients: addresses of the returned message's list headers
+// (RFC 2369 mailto: links), of the sender and of prose are not failed
+// recipients (issue 10 item 1).
+func TestNoFalseRecipients(t *testing.T) {
+	msg := "From: postmaster@odd.example\nTo: news@sender.example\nSubject: Undeliverable message\n\n" +
+		"Your message could not be delivered to the following address:\n\n" +
+		"    real.target@odd.example: 550 5.1.1 mailbox unavailable\n\n" +
+		"If real.target@odd.example keeps failing, write to helpdesk@odd.example; we answer within a day.\n\n" +
+		"======== original message ========\n" +
+		"From: Sender News <news@sender.example>\nTo: real.target@odd.example\n" +
+		"List-Unsubscribe:\n <mailto:unsubscribe@sender.example>\nList-Help:\n  <mailto:help@sender.example>\n" +
+		"Subject: offers\n\nhello\n"
+	rep, err := Parse([]byte(msg), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := addresses(rep); len(got) != 1 || got[0] != "real.target@odd.example" {
+		t.Errorf("Parse: recipients %v, want only real.target@odd.example", got)
+	}
+}
