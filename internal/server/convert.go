@@ -220,6 +220,7 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 	out := &pb.Recipient{
 		Recipient:           text(f.Recipient),
 		OriginalRecipient:   text(f.OriginalRecipient),
+		FinalRecipient:      finalRecipient(f),
 		Action:              actions[f.Action],
 		Status:              statusString(decided),
 		StatusField:         statusString(field),
@@ -329,4 +330,12 @@ func SummaryProto(s domaincache.Summary) *pb.DomainSummary {
 		out.LastSeen = timestamppb.New(s.LastSeen)
 	}
 	return out
+}
+
+// finalRecipient is the failed mailbox when it is not the reported address.
+func finalRecipient(f *dsn.Recipient) string {
+	if f.FinalRecipient == "" || strings.EqualFold(f.FinalRecipient, f.Recipient) {
+		return ""
+	}
+	return text(f.FinalRecipient)
 }

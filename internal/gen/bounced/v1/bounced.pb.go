@@ -1159,7 +1159,11 @@ func (x *Header) GetValue() string {
 // Recipient is the facts and the verdict of one recipient.
 type Recipient struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Final-Recipient address (or the address the text names).
+	// The address the sender used, the one a list can suppress: the
+	// Original-Recipient (RFC 3461 ORCPT) when given, else the address an
+	// alias or forward was expanded from ("expanded from", "generated
+	// from"), else the Final-Recipient. final_recipient is the mailbox that
+	// failed when it differs.
 	Recipient string `protobuf:"bytes,1,opt,name=recipient,proto3" json:"recipient,omitempty"`
 	// Original-Recipient address, when given.
 	OriginalRecipient string `protobuf:"bytes,2,opt,name=original_recipient,json=originalRecipient,proto3" json:"original_recipient,omitempty"`
@@ -1222,8 +1226,11 @@ type Recipient struct {
 	// fine. original.is_auto_reply is the raw fact; this is what the verdict
 	// made of it.
 	OriginalIsAutoReply bool `protobuf:"varint,26,opt,name=original_is_auto_reply,json=originalIsAutoReply,proto3" json:"original_is_auto_reply,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The mailbox that failed (RFC 3464 Final-Recipient, or the address an
+	// alias expanded to) when it differs from recipient; empty otherwise.
+	FinalRecipient string `protobuf:"bytes,27,opt,name=final_recipient,json=finalRecipient,proto3" json:"final_recipient,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -1436,6 +1443,13 @@ func (x *Recipient) GetOriginalIsAutoReply() bool {
 		return x.OriginalIsAutoReply
 	}
 	return false
+}
+
+func (x *Recipient) GetFinalRecipient() string {
+	if x != nil {
+		return x.FinalRecipient
+	}
+	return ""
 }
 
 // Evidence is one signal behind a verdict, so a person can audit it.
@@ -2094,7 +2108,7 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\bdateTime\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\xda\b\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x83\t\n" +
 	"\tRecipient\x12\x1c\n" +
 	"\trecipient\x18\x01 \x01(\tR\trecipient\x12-\n" +
 	"\x12original_recipient\x18\x02 \x01(\tR\x11originalRecipient\x12*\n" +
@@ -2127,7 +2141,8 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\rserver_status\x18\x17 \x01(\tR\fserverStatus\x12%\n" +
 	"\x0estatus_meaning\x18\x18 \x01(\tR\rstatusMeaning\x12'\n" +
 	"\x05stage\x18\x19 \x01(\x0e2\x11.bounced.v1.StageR\x05stage\x123\n" +
-	"\x16original_is_auto_reply\x18\x1a \x01(\bR\x13originalIsAutoReply\"\xa1\x01\n" +
+	"\x16original_is_auto_reply\x18\x1a \x01(\bR\x13originalIsAutoReply\x12'\n" +
+	"\x0ffinal_recipient\x18\x1b \x01(\tR\x0efinalRecipient\"\xa1\x01\n" +
 	"\bEvidence\x12*\n" +
 	"\x06signal\x18\x01 \x01(\x0e2\x12.bounced.v1.SignalR\x06signal\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x17\n" +
