@@ -146,8 +146,10 @@ func Listen(addr string) (net.Listener, error) {
 
 type slogPrinter struct{ log *slog.Logger }
 
-func (p slogPrinter) Printf(format string, v ...any) { p.log.Warn("smtp: " + fmt.Sprintf(format, v...)) }
-func (p slogPrinter) Println(v ...any)               { p.log.Warn("smtp: " + fmt.Sprint(v...)) }
+func (p slogPrinter) Printf(format string, v ...any) {
+	p.log.Warn("smtp: " + fmt.Sprintf(format, v...))
+}
+func (p slogPrinter) Println(v ...any) { p.log.Warn("smtp: " + fmt.Sprint(v...)) }
 
 type backend struct {
 	cfg   Config

@@ -154,7 +154,7 @@ func TestLMTPUnixSocket(t *testing.T) {
 	if _, err := sendLMTP(t, c, rcpts[:1], append(ingesttest.Oversize(limit)[:limit-2], "\r\n"...)); err != nil {
 		t.Errorf("message of exactly the limit: %v, want accepted", err)
 	}
-	_, err = sendLMTP(t, c, rcpts, ingesttest.Oversize(limit + 1))
+	_, err = sendLMTP(t, c, rcpts, ingesttest.Oversize(limit+1))
 	var lerr smtp.LMTPDataError
 	if !errors.As(err, &lerr) || len(lerr) != 2 {
 		t.Fatalf("oversize: %v, want an LMTP error per recipient", err)
