@@ -1,0 +1,244 @@
+package imapin_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// dovecot is a throwaway Dovecot IMAP server (the Debian package
+// dovecot-imapd) with its own configuration, a passwd-file user and
+// maildirs in a temporary directory, listening on a free loopback port.
+type dovecot struct {
+	bin    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+	t      *testing.T
+	dir    string
+	conf   string
+	Addr   string
+}
+
+const (
+	imapUser = "bob"
+	imapPass = "pw-for-tests"
+)
+
+func startDovecot(t *testing.T) *dovecot {
+	t.Helper()
+	bin, err := exec.LookPath("dovecot")
+	if err != nil {
+		bin = "/usr/sbin/dovecot"
+		if _, err := os.Stat(bin); err != nil {
+			if os.Getenv("CI") == "" {
+				t.Skip("dovecot not installed (apt-get install dovecot-imapd; scripts/test.sh does it)")
+			}
+			t.Fatal("dovecot not installed; scripts/test.sh installs dovecot-imapd")
+		}
+	}
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "" {
+			t.Skip("starting a Dovecot instance needs root")
+		}
+		t.Fatal("starting a Dovecot instance needs root")
+	}
+	mailUser, err := user.Lookup("dovecot")
+	if err != nil {
+		t.Fatalf("user dovecot: %v", err)
+	}
+	// Short paths (unix sockets) that Dovecot's unprivileged processes can enter.
+	dir, err := os.MkdirTemp("", "dvc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	mail := filepath.Join(dir, "mail")
+	os.Mkdir(mail, 0o755)
+	uid, _ := strconv.Atoi(mailUser.Uid)
+	gid, _ := strconv.Atoi(mailUser.Gid)
+	os.Chown(mail, uid, gid)
+	port := freePort(t)
+	d := &dovecot{t: t, dir: dir, conf: filepath.Join(dir, "dovecot.conf"), Addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	conf := fmt.Sprintf(`base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+instance_name = bounced-test-%[2]d
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:%[1]s/mail/%%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%%u %[1]s/passwd
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=%[1]s/mail/%%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = %[2]d
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+}
+`, dir, port)
+	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(imapUser+":{PLAIN}"+imapPass+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.bin = bin
+	d.start()
+	t.Cleanup(func() {
+		d.stop()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
+			t.Logf("dovecot.log:\n%s", b)
+		}
+		os.RemoveAll(dir)
+	})
+	return d
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func (d *dovecot) start() {
+	d.t.Helper()
+	// -F keeps the master in the foreground, a child of the test that the
+	// kernel kills with it (Pdeathsig) if the test binary dies.
+	cmd := exec.Command(d.bin, "-F", "-c", d.conf)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		d.t.Fatalf("dovecot: %v", err)
+	}
+	d.cmd = cmd
+	d.exited = make(chan struct{})
+	go func() { cmd.Wait(); close(d.exited) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", d.Addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-d.exited:
+			b, _ := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
+			d.t.Fatalf("dovecot exited: %s", b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("dovecot does not listen on %s: %v", d.Addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop ends the master process (and with it every IMAP session) and
+// waits until it is gone.
+func (d *dovecot) stop() {
+	if d.cmd == nil {
+		return
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(10 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.exited
+	}
+	d.cmd = nil
+	// Wait until the port is free again.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", d.Addr, 100*time.Millisecond)
+		if err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// restart drops every connection: the master stops, then starts again.
+func (d *dovecot) restart() {
+	d.t.Helper()
+	// The master's exit leaves running IMAP sessions alone; kick them first.
+	if out, err := exec.Command("doveadm", "-c", d.conf, "kick", imapUser).CombinedOutput(); err != nil {
+		d.t.Errorf("doveadm kick: %v: %s", err, out)
+	}
+	d.stop()
+	d.start()
+}
+
+func (d *dovecot) client() *imapclient.Client {
+	d.t.Helper()
+	c, err := imapclient.DialInsecure(d.Addr, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := c.Login(imapUser, imapPass).Wait(); err != nil {
+		d.t.Fatal(err)
+	}
+	return c
+}
+
+// appendMsg stores messages in a mailbox with APPEND, as a delivery would.
+func (d *dovecot) appendMsg(mailbox string, msgs ...[]byte) {
+	d.t.Helper()
+	c := d.client()
+	defer c.Close()
+	for _, m := range msgs {
+		cmd := c.Append(mailbox, int64(len(m)), nil)
+		if _, err := cmd.Write(m); err != nil {
+			d.t.Fatal(err)
+		}
+		if err := cmd.Close(); err != nil {
+			d.t.Fatal(err)
+		}
+		if _, err := cmd.Wait(); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+}
+
+// count returns how many messages a mailbox holds, and how many unseen.
+func (d *dovecot) count(mailbox string) (all, unseen int) {
+	d.t.Helper()
+	c := d.client()
+	defer c.Close()
+	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
+	if err != nil {
+		d.t.Fatalf("status %s: %v", mailbox, err)
+	}
+	return int(*st.NumMessages), int(*st.NumUnseen)
+}
