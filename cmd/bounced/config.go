@@ -58,6 +58,30 @@ type Config struct {
 	// MetricsListen serves Prometheus-format counters at /metrics over HTTP
 	// when set (BOUNCED_METRICS_LISTEN), e.g. 127.0.0.1:9151.
 	MetricsListen string
+
+	// LMTPListen serves LMTP (RFC 2033) for an MTA to hand bounces to:
+	// host:port or unix:/path (BOUNCED_LMTP_LISTEN); empty = off.
+	LMTPListen string
+	// SMTPListen serves SMTP for a dedicated bounce MX (BOUNCED_SMTP_LISTEN); empty = off.
+	SMTPListen string
+	// SMTPTLSCert and SMTPTLSKey are PEM files that enable STARTTLS on the
+	// SMTP listener (BOUNCED_SMTP_TLS_CERT, BOUNCED_SMTP_TLS_KEY).
+	SMTPTLSCert, SMTPTLSKey string
+	// Sinks receive every verdict of the ingest paths (LMTP, SMTP, IMAP,
+	// logs): jsonl:PATH|-, redis-stream:KEY, webhook:URL, listmonk:URL;
+	// repeatable (BOUNCED_SINK, comma-separated). Default jsonl:-.
+	Sinks []string
+	// SinkRedis is the Redis URL of redis-stream sinks (BOUNCED_SINK_REDIS);
+	// default the --redis URL.
+	SinkRedis string
+	// WebhookSecretFile holds the HMAC-SHA256 key that signs webhook bodies
+	// (BOUNCED_WEBHOOK_SECRET_FILE).
+	WebhookSecretFile string
+	// WebhookQueueDir keeps webhook queues on disk (BOUNCED_WEBHOOK_QUEUE_DIR);
+	// default $STATE_DIRECTORY/queue or ~/.local/state/bounced/queue.
+	WebhookQueueDir string
+	// WebhookQueueMax bounds each webhook queue, in verdicts (BOUNCED_WEBHOOK_QUEUE_MAX).
+	WebhookQueueMax int
 }
 
 func (c Config) limits() dsn.Options {
@@ -96,6 +120,8 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
 	bindLimits(fs, c, env)
+	bindIngestServe(fs, c)
+	bindSinks(fs, c, env)
 }
 
 // envErrors collects malformed environment values so they are reported

@@ -63,6 +63,10 @@ func runServe(ctx context.Context, args []string) error {
 		Logger:          log,
 		Metrics:         metrics,
 	})
+	stopIngest, err := startIngest(c, engine, os.Stdout, log)
+	if err != nil {
+		return err
+	}
 	if c.MetricsListen != "" {
 		stopMetrics, err := serveMetrics(c.MetricsListen, metrics, log)
 		if err != nil {
@@ -89,6 +93,9 @@ func runServe(ctx context.Context, args []string) error {
 	// force-close after the timeout.
 	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
+	ictx, icancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	stopIngest(ictx)
+	icancel()
 	done := make(chan struct{})
 	go func() { srv.GracefulStop(); close(done) }()
 	select {

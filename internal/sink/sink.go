@@ -107,15 +107,7 @@ func (j *JSONL) Deliver(_ context.Context, v *pb.ParseResponse) error {
 	if err != nil {
 		return err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.closed {
-		return ErrClosed
-	}
-	if _, err := j.w.Write(line); err != nil {
-		return fmt.Errorf("sink: jsonl: %w", err)
-	}
-	return nil
+	return j.deliverLine(line)
 }
 
 // Close implements Sink.
@@ -128,6 +120,43 @@ func (j *JSONL) Close(context.Context) error {
 	j.closed = true
 	if j.closer != nil {
 		return j.closer.Close()
+	}
+	return nil
+}
+
+// lineDeliverer is a sink that can take a verdict already marshalled.
+type lineDeliverer interface {
+	deliverLine(line []byte) error
+}
+
+// DeliverMarshalled delivers v whose JSON line (MarshalLine) was already
+// made, for instance on a worker goroutine: a JSON lines sink writes the
+// line as is, other sinks get v.
+func DeliverMarshalled(ctx context.Context, s Sink, v *pb.ParseResponse, line []byte) error {
+	switch s := s.(type) {
+	case Multi:
+		for _, one := range s {
+			if err := DeliverMarshalled(ctx, one, v, line); err != nil {
+				return err
+			}
+		}
+		return nil
+	case lineDeliverer:
+		if line != nil {
+			return s.deliverLine(line)
+		}
+	}
+	return s.Deliver(ctx, v)
+}
+
+func (j *JSONL) deliverLine(line []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return ErrClosed
+	}
+	if _, err := j.w.Write(line); err != nil {
+		return fmt.Errorf("sink: jsonl: %w", err)
 	}
 	return nil
 }
