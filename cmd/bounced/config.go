@@ -82,6 +82,21 @@ type Config struct {
 	WebhookQueueDir string
 	// WebhookQueueMax bounds each webhook queue, in verdicts (BOUNCED_WEBHOOK_QUEUE_MAX).
 	WebhookQueueMax int
+
+	// IMAPURL is the bounce mailbox, imaps://user@host/INBOX (BOUNCED_IMAP_URL).
+	IMAPURL string
+	// IMAPPasswordFile holds the mailbox password (BOUNCED_IMAP_PASSWORD_FILE);
+	// else BOUNCED_IMAP_PASSWORD. Never a flag value, which ps would show.
+	IMAPPasswordFile string
+	// IMAPDoneFolder receives handled messages (BOUNCED_IMAP_DONE_FOLDER);
+	// else IMAPDelete deletes them (BOUNCED_IMAP_DELETE); else they are marked \Seen.
+	IMAPDoneFolder string
+	IMAPDelete     bool
+	// IMAPPollInterval is the wait between searches when the server has no
+	// IDLE (BOUNCED_IMAP_POLL_INTERVAL).
+	IMAPPollInterval time.Duration
+	// IMAPAllowPlaintext permits imap:// without STARTTLS (BOUNCED_IMAP_ALLOW_PLAINTEXT).
+	IMAPAllowPlaintext bool
 }
 
 func (c Config) limits() dsn.Options {
