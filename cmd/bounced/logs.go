@@ -125,7 +125,7 @@ func (p *logProcessor) classify(recs []mtalog.Record) []logVerdict {
 	for _, r := range recs {
 		source := fmt.Sprintf("%s:%d", p.name, r.Line)
 		res, err := p.engine.Classify(context.Background(), bounce.ClassifyRequest{
-			Reply: dsn.Reply{Text: r.Text, Recipient: r.Recipient, RemoteHost: r.RemoteHost, Command: r.Command, Deferred: r.Deferred},
+			Reply:     dsn.Reply{Text: r.Text, Recipient: r.Recipient, RemoteHost: r.RemoteHost, Command: r.Command, Deferred: r.Deferred},
 			SendingIP: r.SendingIP, Audience: p.audience, Language: p.language, Source: source,
 		})
 		var v *pb.ParseResponse
@@ -218,4 +218,3 @@ func (r *follower) Read(p []byte) (int, error) {
 		}
 	}
 }
-
