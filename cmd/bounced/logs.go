@@ -80,8 +80,8 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		var batch []mtalog.Record
 		for len(batch) < logsBatch && sc.Scan() {
 			batch = append(batch, sc.Record())
-			if *follow && path == "-" {
-				break // stdin in follow mode: do not wait for a full batch
+			if *follow {
+				break // a followed log: print each failure as it comes
 			}
 		}
 		return batch, len(batch) > 0

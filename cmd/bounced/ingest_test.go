@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/bounced/bounced/internal/ingest/ingesttest"
+)
+
+// Log lines written after the Postfix, Exim and KumoMTA log formats
+// (see internal/mtalog); the second and fifth are not failures.
+var sampleLog = []string{
+	`Nov 29 10:00:01 mail postfix/smtp[1234]: 4F3A21234: to=<alice@dest.example>, relay=mx.dest.example[192.0.2.10]:25, delay=1.2, dsn=5.1.1, status=bounced (host mx.dest.example[192.0.2.10] said: 550 5.1.1 <alice@dest.example>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))`,
+	`Nov 29 10:00:01 mail postfix/qmgr[99]: 4F3A21234: removed`,
+	`2026-11-29 10:00:05 1tABCE-000124-CD == erin@grey.example R=dnslookup T=remote_smtp defer (-44) H=mx.grey.example [203.0.113.5]: SMTP error from remote mail server after RCPT TO:<erin@grey.example>: 452 4.2.2 Mailbox full`,
+	`{"type":"Bounce","id":"1d98","sender":"b@esp.example","recipient":"grace@dest.example","response":{"code":550,"enhanced_code":{"class":5,"subject":7,"detail":1},"content":"Client host [198.51.100.2] blocked using zen.spamhaus.org","command":"RCPT TO"},"peer_address":{"name":"mx.dest.example.","addr":"192.0.2.10"},"timestamp":1795953601}`,
+	`{"type":"Delivery","id":"1d99","recipient":"ok@dest.example","response":{"code":250,"content":"OK"}}`,
+}
+
+func TestLogsCommand(t *testing.T) {
+	bin := buildBinary(t)
+	p := filepath.Join(t.TempDir(), "mail.log")
+	os.WriteFile(p, []byte(strings.Join(sampleLog, "\n")+"\n"), 0o644)
+	cmd := exec.Command(bin, "logs", p)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("logs: %v\n%s", err, stderr.String())
+	}
+	lines := readLines(t, out)
+	want := []struct{ source, kind, rcpt string }{
+		{p + ":1", "KIND_BOUNCE", "alice@dest.example"},
+		{p + ":3", "KIND_DELAY", "erin@grey.example"},
+		{p + ":4", "KIND_BOUNCE", "grace@dest.example"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		l := lines[i]
+		if l.Source != w.source || l.Kind != w.kind || len(l.Recipients) != 1 || l.Recipients[0].Recipient != w.rcpt {
+			t.Errorf("line %d = %+v, want %+v", i, l, w)
+		}
+	}
+	if !strings.Contains(stderr.String(), "5 lines, 3 failures: 2 failed (1 hard), 1 deferred (soft)") {
+		t.Errorf("summary = %q", stderr.String())
+	}
+
+	// Standard input.
+	cmd = exec.Command(bin, "logs", "-")
+	cmd.Stdin = strings.NewReader(sampleLog[0] + "\n")
+	out, err = cmd.Output()
+	if err != nil || len(readLines(t, out)) != 1 || !strings.HasPrefix(readLines(t, out)[0].Source, "-:1") {
+		t.Errorf("logs -: %v\n%s", err, out)
+	}
+}
+
+// TestLogsFollow: lines appended later, then a rotated file, are read;
+// SIGTERM ends the command cleanly.
+func TestLogsFollow(t *testing.T) {
+	bin := buildBinary(t)
+	p := filepath.Join(t.TempDir(), "mail.log")
+	os.WriteFile(p, []byte(sampleLog[0]+"\n"), 0o644)
+	cmd := exec.Command(bin, "logs", "--follow", p)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string, 10)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	expect := func(rcpt string) {
+		t.Helper()
+		select {
+		case l := <-lines:
+			if !strings.Contains(l, rcpt) {
+				t.Errorf("line %.100s, want %s", l, rcpt)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no line for %s", rcpt)
+		}
+	}
+	expect("alice@dest.example")
+	f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(sampleLog[2] + "\n")
+	f.Close()
+	expect("erin@grey.example")
+	// Rotation: the old file moves away, a new one takes its name.
+	os.Rename(p, p+".1")
+	os.WriteFile(p, []byte(sampleLog[3]+"\n"), 0o644)
+	expect("grace@dest.example")
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("logs --follow did not stop")
+	}
+}
+
+// TestServeLMTP: serve with --lmtp-listen hands each message to the sink.
+func TestServeLMTP(t *testing.T) {
+	bin := buildBinary(t)
+	dir, _ := os.MkdirTemp("", "lm")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "lmtp.sock")
+	out := filepath.Join(dir, "verdicts.jsonl")
+	cmd := exec.Command(bin, "serve", "--listen=127.0.0.1:0", "--lmtp-listen=unix:"+sock, "--sink", "jsonl:"+out, "--max-message-bytes=65536")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var conn net.Conn
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if conn, err = net.Dial("unix", sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no LMTP socket: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	send := func(msg []byte) error {
+		if err := c.Mail("", nil); err != nil {
+			return err
+		}
+		if err := c.Rcpt("bounces@esp.test", nil); err != nil {
+			return err
+		}
+		w, err := c.Data()
+		if err != nil {
+			return err
+		}
+		w.Write(msg)
+		_, err = w.CloseWithLMTPResponse()
+		return err
+	}
+	if err := send(ingesttest.Bounce("alice@dest.example", "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(ingesttest.Malformed()); err != nil {
+		t.Errorf("malformed: %v, want accepted", err)
+	}
+	var se *smtp.SMTPError
+	if err := send(ingesttest.Oversize(70000)); !errors.As(err, &se) || se.Code != 552 {
+		t.Errorf("oversize: %v, want 552", err)
+	}
+	c.Quit()
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	b, _ := os.ReadFile(out)
+	lines := readLines(t, b)
+	if len(lines) != 2 || lines[0].Recipients[0].Recipient != "alice@dest.example" || lines[1].Error == "" {
+		t.Errorf("sink = %+v, want alice then an error verdict", lines)
+	}
+}
+
+// TestParseMboxStream: an mbox streams, in order, with the summary on stderr.
+func TestParseMboxStream(t *testing.T) {
+	bin := buildBinary(t)
+	var b strings.Builder
+	const n = 300
+	for i := range n {
+		b.WriteString("From MAILER-DAEMON Sun Nov 29 10:00:00 2026\n")
+		if i%3 == 2 {
+			b.WriteString("X: not a bounce\n\nhello\n\n")
+			continue
+		}
+		b.WriteString(strings.ReplaceAll(string(ingesttest.Bounce(fmt.Sprintf("u%d@d%d.example", i, i%7), "")), "\r\n", "\n"))
+		b.WriteString("\n")
+	}
+	p := filepath.Join(t.TempDir(), "bounces.mbox")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	cmd := exec.Command(bin, "parse", p)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, stderr.String())
+	}
+	lines := readLines(t, out)
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	for i, l := range lines {
+		if l.Source != fmt.Sprintf("%s#%d", p, i+1) {
+			t.Fatalf("line %d source %q, want #%d (input order)", i, l.Source, i+1)
+		}
+		if i%3 != 2 && (len(l.Recipients) != 1 || l.Recipients[0].Recipient != fmt.Sprintf("u%d@d%d.example", i, i%7)) {
+			t.Fatalf("line %d = %+v", i, l)
+		}
+	}
+	s := stderr.String()
+	for _, want := range []string{"300 messages", "userunknown", "200", "top remote domains", "hard vs soft"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
