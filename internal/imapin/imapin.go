@@ -386,15 +386,27 @@ func (r *Reader) handle(ctx context.Context, c *imapclient.Client, validity uint
 func (r *Reader) ack(c *imapclient.Client, uid imap.UID) error {
 	set := imap.UIDSetNum(uid)
 	switch {
-	case r.cfg.DoneFolder != "":
+	case r.cfg.DoneFolder != "" && c.Caps().Has(imap.CapMove):
 		if _, err := c.Move(set, r.cfg.DoneFolder).Wait(); err != nil {
 			return fmt.Errorf("imapin: move %d to %s: %w", uid, r.cfg.DoneFolder, err)
 		}
+	case r.cfg.DoneFolder != "":
+		// No MOVE (RFC 6851): COPY, then delete the original.
+		if _, err := c.Copy(set, r.cfg.DoneFolder).Wait(); err != nil {
+			return fmt.Errorf("imapin: copy %d to %s: %w", uid, r.cfg.DoneFolder, err)
+		}
+		fallthrough
 	case r.cfg.Delete:
 		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
 			return fmt.Errorf("imapin: delete %d: %w", uid, err)
 		}
-		if err := c.UIDExpunge(set).Close(); err != nil {
+		expunge := c.UIDExpunge
+		if !c.Caps().Has(imap.CapUIDPlus) {
+			// QUIRK: without UIDPLUS (RFC 4315) EXPUNGE removes every
+			// \Deleted message of the mailbox, not only this one.
+			expunge = func(imap.UIDSet) *imapclient.ExpungeCommand { return c.Expunge() }
+		}
+		if err := expunge(set).Close(); err != nil {
 			return fmt.Errorf("imapin: expunge %d: %w", uid, err)
 		}
 	default:
