@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
@@ -122,15 +121,7 @@ func bindLimits(fs *flag.FlagSet, c *Config, env *envErrors) {
 // bindServe registers the serve flags.
 func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.Listen, "listen", envOr("LISTEN", "127.0.0.1:50051"), "gRPC listen address")
-	fs.StringVar(&c.Redis, "redis", envOr("REDIS", ""), "Redis URL (redis://, rediss://, unix://) or comma-separated host:port list; empty = in-process cache")
-	fs.StringVar(&c.RedisMasterName, "redis-master-name", envOr("REDIS_MASTER_NAME", ""), "Sentinel master name (Sentinel mode)")
-	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
-	// The cache defaults are the packages' own, defined once there.
-	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", domaincache.DefaultTTL), "sliding lifetime of a domain's memory")
-	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", bounce.DefaultCacheTimeout), "bound on each cache call")
-	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", domaincache.DefaultFlushEvery), "batch cache writes off the request path, flushed this often; 0 = write before answering")
-	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMemorySize), "domains kept by the in-process cache")
-	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
+	bindCache(fs, c, env)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -264,7 +255,21 @@ func checkLanguage(tag string) error {
 // envName is the environment variable of a flag: --cache-ttl is
 // BOUNCED_CACHE_TTL.
 func envName(flagName string) string {
+	if v, ok := envNames[flagName]; ok {
+		return v
+	}
 	return "BOUNCED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// envNames are the variables of flags whose names alone would be too
+// generic in the environment (imap's --url is BOUNCED_IMAP_URL).
+var envNames = map[string]string{
+	"url":             "BOUNCED_IMAP_URL",
+	"password-file":   "BOUNCED_IMAP_PASSWORD_FILE",
+	"done-folder":     "BOUNCED_IMAP_DONE_FOLDER",
+	"delete":          "BOUNCED_IMAP_DELETE",
+	"poll-interval":   "BOUNCED_IMAP_POLL_INTERVAL",
+	"allow-plaintext": "BOUNCED_IMAP_ALLOW_PLAINTEXT",
 }
 
 // setUsage makes -h print the synopsis and every flag with its default

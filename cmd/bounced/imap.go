@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/explain"
 	"github.com/bounced/bounced/internal/imapin"
 	"github.com/bounced/bounced/internal/ingest"
-	"github.com/bounced/bounced/internal/server"
 )
 
 // runIMAP watches a bounce mailbox and delivers each message's verdict to
@@ -21,17 +19,16 @@ import (
 func runIMAP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
 	var env envErrors
-	fs := flag.NewFlagSet("imap", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("imap", "bounced imap --url imaps://user@host/INBOX [flags]", stderr)
 	fs.StringVar(&c.IMAPURL, "url", envOr("IMAP_URL", ""), "mailbox: imaps://user@host[:port]/MAILBOX (or imap:// with STARTTLS)")
 	fs.StringVar(&c.IMAPPasswordFile, "password-file", envOr("IMAP_PASSWORD_FILE", ""), "file holding the password (else $BOUNCED_IMAP_PASSWORD)")
 	fs.StringVar(&c.IMAPDoneFolder, "done-folder", envOr("IMAP_DONE_FOLDER", ""), "move handled messages here (created if missing)")
 	fs.BoolVar(&c.IMAPDelete, "delete", env.bool("IMAP_DELETE", false), "delete handled messages (when no --done-folder); default: mark them \\Seen")
 	fs.DurationVar(&c.IMAPPollInterval, "poll-interval", env.duration("IMAP_POLL_INTERVAL", imapin.DefaultPollInterval), "wait between searches when the server has no IDLE")
 	fs.BoolVar(&c.IMAPAllowPlaintext, "allow-plaintext", env.bool("IMAP_ALLOW_PLAINTEXT", false), "allow imap:// without STARTTLS (trusted networks only)")
-	once := fs.Bool("once", false, "handle what is unseen now, then exit")
-	audience := fs.String("audience", "marketer", "explanations for: marketer, end_user or admin")
-	language := fs.String("language", "en", "language of the explanations (en, fr)")
+	once := fs.Bool("once", env.bool("ONCE", false), "handle what is unseen now, then exit")
+	audience := fs.String("audience", envOr("AUDIENCE", "marketer"), "explanations for, comma-separated: marketer, end_user, admin")
+	language := fs.String("language", envOr("LANGUAGE", "en"), "language of the explanations ("+strings.Join(explain.Languages(), ", ")+")")
 	logLevel := fs.String("log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
 	bindLimits(fs, &c, &env)
 	bindCache(fs, &c, &env)
@@ -42,9 +39,12 @@ func runIMAP(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if c.IMAPURL == "" {
 		return fmt.Errorf("%w: imap needs --url imaps://user@host/INBOX", errUsage)
 	}
-	aud, ok := pb.Audience_value["AUDIENCE_"+strings.ToUpper(*audience)]
-	if !ok {
-		return fmt.Errorf("%w: --audience must be marketer, end_user or admin", errUsage)
+	auds, err := parseAudiences(*audience)
+	if err != nil {
+		return err
+	}
+	if err := checkLanguage(*language); err != nil {
+		return err
 	}
 	password := os.Getenv("BOUNCED_IMAP_PASSWORD")
 	if c.IMAPPasswordFile != "" {
@@ -76,7 +76,7 @@ func runIMAP(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	r, err := imapin.New(imapin.Config{
 		URL: c.IMAPURL, Password: password, DoneFolder: c.IMAPDoneFolder, Delete: c.IMAPDelete,
 		AllowPlaintext: c.IMAPAllowPlaintext, MaxMessageBytes: int64(c.MaxMessageBytes), PollInterval: c.IMAPPollInterval,
-		Handler: &ingest.Handler{Engine: engine, Sink: sinks, Audience: server.ToAudience(pb.Audience(aud)), Language: *language},
+		Handler: &ingest.Handler{Engine: engine, Sink: sinks, Audiences: auds, Language: *language},
 		Logger:  log,
 	})
 	if err != nil {

@@ -62,16 +62,17 @@ func bindSinks(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.IntVar(&c.WebhookQueueMax, "webhook-queue-max", env.int("WEBHOOK_QUEUE_MAX", sink.DefaultQueueMax), "verdicts each webhook queue holds before ingest waits")
 }
 
-// bindCache registers the domain memory flags for the commands other than
-// serve (which registers its own with the same names).
+// bindCache registers the domain memory flags of serve, parse, logs and
+// imap. The defaults are the packages' own, defined once there.
 func bindCache(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.Redis, "redis", envOr("REDIS", ""), "Redis URL (redis://, rediss://, unix://) or comma-separated host:port list; empty = in-process cache")
 	fs.StringVar(&c.RedisMasterName, "redis-master-name", envOr("REDIS_MASTER_NAME", ""), "Sentinel master name (Sentinel mode)")
 	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
-	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", 30*24*time.Hour), "sliding lifetime of a domain's memory")
-	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", 50*time.Millisecond), "bound on each cache call")
-	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", 10*time.Millisecond), "batch cache writes, flushed this often; 0 = write before answering")
-	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", 100000), "domains kept by the in-process cache")
+	// The cache defaults are the packages' own, defined once there.
+	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", domaincache.DefaultTTL), "sliding lifetime of a domain's memory")
+	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", bounce.DefaultCacheTimeout), "bound on each cache call")
+	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", domaincache.DefaultFlushEvery), "batch cache writes off the request path, flushed this often; 0 = write before answering")
+	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMemorySize), "domains kept by the in-process cache")
 	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
 }
 

@@ -178,7 +178,7 @@ func TestServeLMTP(t *testing.T) {
 	cmd.Wait()
 	b, _ := os.ReadFile(out)
 	lines := readLines(t, b)
-	if len(lines) != 2 || lines[0].Recipients[0].Recipient != "alice@dest.example" || lines[1].Error == "" {
+	if len(lines) != 2 || lines[0].Recipients[0].Recipient != "alice@dest.example" || lines[1].Error == nil {
 		t.Errorf("sink = %+v, want alice then an error verdict", lines)
 	}
 }
@@ -223,5 +223,30 @@ func TestParseMboxStream(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// TestIngestHelp: logs and imap -h list every flag with its variable, and
+// serve lists the ingest and sink flags.
+func TestIngestHelp(t *testing.T) {
+	bin := buildBinary(t)
+	for cmd, flags := range map[string][]string{
+		"logs":  {"follow", "sink", "webhook-secret-file", "redis", "max-message-bytes", "audience", "language"},
+		"imap":  {"url", "password-file", "done-folder", "delete", "poll-interval", "allow-plaintext", "once", "sink"},
+		"serve": {"lmtp-listen", "smtp-listen", "smtp-tls-cert", "smtp-tls-key", "sink", "sink-redis", "webhook-queue-dir", "webhook-queue-max"},
+	} {
+		out, err := exec.Command(bin, cmd, "-h").CombinedOutput()
+		if err != nil {
+			t.Errorf("%s -h: %v", cmd, err)
+		}
+		for _, f := range flags {
+			if !strings.Contains(string(out), "--"+f) || !strings.Contains(string(out), envName(f)) {
+				t.Errorf("%s -h does not list --%s with %s", cmd, f, envName(f))
+			}
+		}
+	}
+	// The IMAP password is never a flag.
+	if out, _ := exec.Command(bin, "imap", "-h").CombinedOutput(); strings.Contains(string(out), "--password=") {
+		t.Errorf("imap has a --password flag")
 	}
 }

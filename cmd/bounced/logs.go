@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,20 +29,22 @@ const logsBatch = 256
 func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c Config
 	var env envErrors
-	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	follow := fs.Bool("follow", false, "keep reading as the file grows (and after it is rotated), like tail -F")
-	audience := fs.String("audience", "marketer", "explanations for: marketer, end_user or admin")
-	language := fs.String("language", "en", "language of the explanations (en, fr)")
+	fs := newFlagSet("logs", "bounced logs [--follow] [flags] FILE|-", stderr)
+	follow := fs.Bool("follow", env.bool("FOLLOW", false), "keep reading as the file grows (and after it is rotated), like tail -F")
+	audience := fs.String("audience", envOr("AUDIENCE", "marketer"), "explanations for, comma-separated: marketer, end_user, admin")
+	language := fs.String("language", envOr("LANGUAGE", "en"), "language of the explanations ("+strings.Join(explain.Languages(), ", ")+")")
 	bindLimits(fs, &c, &env)
 	bindCache(fs, &c, &env)
 	bindSinks(fs, &c, &env)
 	if err := parseConfig(fs, args, &c, env); err != nil {
 		return err
 	}
-	aud, ok := pb.Audience_value["AUDIENCE_"+strings.ToUpper(*audience)]
-	if !ok {
-		return fmt.Errorf("%w: --audience must be marketer, end_user or admin", errUsage)
+	auds, err := parseAudiences(*audience)
+	if err != nil {
+		return err
+	}
+	if err := checkLanguage(*language); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: logs needs one FILE or -", errUsage)
@@ -74,7 +75,7 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer closeSinks(sinks, 30*time.Second, log)
 
-	lp := &logProcessor{engine: engine, audience: server.ToAudience(pb.Audience(aud)), language: *language, name: name}
+	lp := &logProcessor{engine: engine, audiences: auds, language: *language, name: name}
 	sc := mtalog.NewScanner(in)
 	next := func() ([]mtalog.Record, bool) {
 		var batch []mtalog.Record
@@ -108,10 +109,10 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 }
 
 type logProcessor struct {
-	engine   *bounce.Engine
-	audience explain.Audience
-	language string
-	name     string
+	engine    *bounce.Engine
+	audiences []explain.Audience
+	language  string
+	name      string
 }
 
 type logVerdict struct {
@@ -126,13 +127,13 @@ func (p *logProcessor) classify(recs []mtalog.Record) []logVerdict {
 		source := fmt.Sprintf("%s:%d", p.name, r.Line)
 		res, err := p.engine.Classify(context.Background(), bounce.ClassifyRequest{
 			Reply:     dsn.Reply{Text: r.Text, Recipient: r.Recipient, RemoteHost: r.RemoteHost, Command: r.Command, Deferred: r.Deferred},
-			SendingIP: r.SendingIP, Audience: p.audience, Language: p.language, Source: source,
+			SendingIP: r.SendingIP, Audience: p.audiences[0], Language: p.language, Source: source,
 		})
 		var v *pb.ParseResponse
 		if err != nil {
 			v = ingest.ErrorVerdict(source, err)
 		} else {
-			v = server.ToProto(res)
+			v = server.ToProto(res, p.audiences, p.language)
 			v.DecodedBy = r.Format
 		}
 		line, err := sink.MarshalLine(v)
@@ -151,7 +152,7 @@ type logSummary struct {
 
 func (s *logSummary) add(v *pb.ParseResponse) {
 	s.records++
-	if v.GetError() != "" {
+	if v.GetError() != nil {
 		s.errors++
 		return
 	}

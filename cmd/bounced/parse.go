@@ -4,19 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/bounced/bounced/internal/bounce"
-	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/server"

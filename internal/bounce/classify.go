@@ -21,6 +21,9 @@ type ClassifyRequest struct {
 	Language  string
 	Source    string
 	SkipCache bool
+	// Check, when set, vets the result before the domain memory write,
+	// as Request.Check does.
+	Check func(*Result) error
 }
 
 // Classify judges one reply like a one-recipient bounce: the facts are
@@ -42,5 +45,5 @@ func (e *Engine) Classify(ctx context.Context, req ClassifyRequest) (*Result, er
 	if rc.Action == dsn.ActionDelayed {
 		rep.Kind = dsn.KindDelay
 	}
-	return e.judge(ctx, Request{Audience: req.Audience, Language: req.Language, Source: req.Source, SkipCache: req.SkipCache}, rep), nil
+	return e.judge(ctx, Request{Audience: req.Audience, Language: req.Language, Source: req.Source, SkipCache: req.SkipCache, Check: req.Check}, rep)
 }

@@ -367,7 +367,7 @@ func (r *Reader) handle(ctx context.Context, c *imapclient.Client, validity uint
 		r.mu.Lock()
 		r.pending[key] = true
 		r.processed++
-		if v.GetError() != "" {
+		if v.GetError() != nil {
 			r.errors++
 		}
 		r.mu.Unlock()

@@ -28,8 +28,10 @@ const limit = 64 << 10
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type verdictLine struct {
-	Source     string `json:"source"`
-	Error      string `json:"error"`
+	Source string `json:"source"`
+	Error  *struct {
+		Message string `json:"message"`
+	} `json:"error"`
 	Recipients []struct {
 		Recipient string `json:"recipient"`
 	} `json:"recipients"`
@@ -60,7 +62,7 @@ func recipients(vs []verdictLine) []string {
 	var out []string
 	for _, v := range vs {
 		switch {
-		case v.Error != "":
+		case v.Error != nil:
 			out = append(out, "error")
 		case len(v.Recipients) > 0:
 			out = append(out, v.Recipients[0].Recipient)

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
@@ -25,10 +27,11 @@ var ErrDeliver = errors.New("ingest: verdict not delivered")
 
 // Handler parses messages and delivers their verdicts.
 type Handler struct {
-	Engine   *bounce.Engine
-	Sink     sink.Sink
-	Audience explain.Audience
-	Language string
+	Engine *bounce.Engine
+	Sink   sink.Sink
+	// Audiences get one explanation each, in order (default marketer).
+	Audiences []explain.Audience
+	Language  string
 }
 
 // Handle parses raw and delivers the verdict. It returns the verdict and,
@@ -41,11 +44,26 @@ func (h *Handler) Handle(ctx context.Context, source string, raw []byte) (*pb.Pa
 
 // Verdict parses raw into its wire verdict without delivering it.
 func (h *Handler) Verdict(ctx context.Context, source string, raw []byte) *pb.ParseResponse {
-	res, err := h.Engine.Parse(ctx, bounce.Request{Raw: raw, Source: source, Audience: h.Audience, Language: h.Language})
+	auds := h.Audiences
+	if len(auds) == 0 {
+		auds = []explain.Audience{explain.Marketer}
+	}
+	var v *pb.ParseResponse
+	res, err := h.Engine.Parse(ctx, bounce.Request{Raw: raw, Source: source, Audience: auds[0], Language: h.Language,
+		// As the server does: a result that cannot be encoded is never remembered.
+		Check: func(res *bounce.Result) error {
+			v = server.ToProto(res, auds, h.Language)
+			if _, err := proto.Marshal(v); err != nil {
+				return fmt.Errorf("%w: %v", server.ErrUnencodable, err)
+			}
+			return nil
+		}})
 	if err != nil {
 		return ErrorVerdict(source, err)
 	}
-	return server.ToProto(res)
+	// The write after Check may have failed and changed the cache status.
+	v.CacheStatus = server.CacheStatusProto(res.CacheStatus)
+	return v
 }
 
 // Deliver hands a verdict to the sink.
@@ -59,7 +77,8 @@ func (h *Handler) Deliver(ctx context.Context, v *pb.ParseResponse) error {
 	return nil
 }
 
-// ErrorVerdict is the verdict of a message that could not be read.
+// ErrorVerdict is the verdict of a message that could not be read: its
+// error is the google.rpc.Status the API gives for it.
 func ErrorVerdict(source string, err error) *pb.ParseResponse {
-	return &pb.ParseResponse{Source: source, Error: err.Error()}
+	return server.ErrorResponse(source, err)
 }

@@ -33,11 +33,11 @@ func TestHandleVerdicts(t *testing.T) {
 	}
 
 	v, _ = h.Handle(ctx, "bad", ingesttest.Malformed())
-	if !strings.Contains(v.GetError(), "not an email") {
+	if !strings.Contains(v.GetError().GetMessage(), "not an email") {
 		t.Errorf("malformed verdict error = %q, want not an email message", v.GetError())
 	}
 	v, _ = h.Handle(ctx, "big", ingesttest.Oversize(65<<10))
-	if !strings.Contains(v.GetError(), "too large") {
+	if !strings.Contains(v.GetError().GetMessage(), "too large") {
 		t.Errorf("oversize verdict error = %q, want too large", v.GetError())
 	}
 }

@@ -38,8 +38,10 @@ const limit = 64 << 10
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type verdictLine struct {
-	Source     string `json:"source"`
-	Error      string `json:"error"`
+	Source string `json:"source"`
+	Error  *struct {
+		Message string `json:"message"`
+	} `json:"error"`
 	Recipients []struct {
 		Recipient  string `json:"recipient"`
 		HardBounce bool   `json:"hard_bounce"`
@@ -176,14 +178,14 @@ func TestLMTPUnixSocket(t *testing.T) {
 		t.Fatalf("%d verdicts, want 5 (2 + malformed + at-limit + last): %+v", len(got), got)
 	}
 	for i, v := range got[:2] {
-		if v.Error != "" || len(v.Recipients) != 1 || v.Recipients[0].Recipient != "alice@dest.example" || !v.Recipients[0].HardBounce {
+		if v.Error != nil || len(v.Recipients) != 1 || v.Recipients[0].Recipient != "alice@dest.example" || !v.Recipients[0].HardBounce {
 			t.Errorf("verdict %d = %+v, want alice hard", i, v)
 		}
 		if !strings.HasPrefix(v.Source, "lmtp:") || !strings.HasSuffix(v.Source, rcpts[i]) {
 			t.Errorf("verdict %d source = %q, want lmtp:...:%s", i, v.Source, rcpts[i])
 		}
 	}
-	if !strings.Contains(got[2].Error, "not an email message") {
+	if got[2].Error == nil || !strings.Contains(got[2].Error.Message, "not an email message") {
 		t.Errorf("malformed verdict = %+v, want an error verdict", got[2])
 	}
 	if got[4].Recipients[0].Recipient != "carol@dest.example" {
@@ -290,7 +292,7 @@ func TestSMTPStartTLS(t *testing.T) {
 	}
 	c.Quit()
 	got := readVerdicts(t, path)
-	if len(got) != 2 || got[0].Recipients[0].Recipient != "dave@dest.example" || got[1].Error == "" || !strings.HasPrefix(got[0].Source, "smtp:") {
+	if len(got) != 2 || got[0].Recipients[0].Recipient != "dave@dest.example" || got[1].Error == nil || !strings.HasPrefix(got[0].Source, "smtp:") {
 		t.Errorf("verdicts = %+v, want dave then an error verdict", got)
 	}
 }

@@ -33,7 +33,7 @@ type listmonkBounce struct {
 // auto-replies and per-message errors make none: listmonk counts every
 // bounce it receives toward blocklisting, and a delay is not one yet.
 func EncodeListmonk(v *pb.ParseResponse) ([][]byte, error) {
-	if v.GetError() != "" {
+	if v.GetError() != nil {
 		return nil, nil
 	}
 	campaign := ""
@@ -73,7 +73,7 @@ func EncodeListmonk(v *pb.ParseResponse) ([][]byte, error) {
 				"diagnostic":  r.GetDiagnosticCode(),
 				"remote_mta":  r.GetRemoteMta(),
 				"message_id":  v.GetOriginal().GetMessageId(),
-				"explanation": r.GetExplanation().GetHeadline(),
+				"explanation": headline(r),
 			},
 		})
 		if err != nil {
@@ -82,4 +82,11 @@ func EncodeListmonk(v *pb.ParseResponse) ([][]byte, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+func headline(r *pb.Recipient) string {
+	if e := r.GetExplanations(); len(e) > 0 {
+		return e[0].GetHeadline()
+	}
+	return ""
 }
