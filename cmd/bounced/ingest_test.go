@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/bounced/bounced/internal/ingest/ingesttest"
+	"github.com/bounced/bounced/internal/redistest"
 )
 
 // Log lines written after the Postfix, Exim and KumoMTA log formats
@@ -248,5 +250,32 @@ func TestIngestHelp(t *testing.T) {
 	// The IMAP password is never a flag.
 	if out, _ := exec.Command(bin, "imap", "-h").CombinedOutput(); strings.Contains(string(out), "--password=") {
 		t.Errorf("imap has a --password flag")
+	}
+}
+
+// TestParseRedisMemory: parse --redis reads and updates the same domain
+// memory as serve: the second run over a bounce finds the first one's.
+func TestParseRedisMemory(t *testing.T) {
+	bin := buildBinary(t)
+	srv := redistest.Start(t)
+	if srv.External() {
+		t.Skip("needs its own Redis (keys are not prefixed by the CLI)")
+	}
+	p := filepath.Join(t.TempDir(), "b.eml")
+	os.WriteFile(p, ingesttest.Bounce("alice@memory.example", ""), 0o644)
+	var status []string
+	for range 2 {
+		out, err := exec.Command(bin, "parse", "--redis", srv.URL(), "--cache-flush-every=0", p).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			CacheStatus string `json:"cache_status"`
+		}
+		json.Unmarshal(bytes.TrimSpace(out), &v)
+		status = append(status, v.CacheStatus)
+	}
+	if status[0] != "CACHE_STATUS_MISS" || status[1] != "CACHE_STATUS_HIT" {
+		t.Errorf("cache status of two runs = %v, want MISS then HIT", status)
 	}
 }
