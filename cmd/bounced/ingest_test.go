@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/bounced/bounced/internal/dovecottest"
 	"github.com/bounced/bounced/internal/ingest/ingesttest"
 	"github.com/bounced/bounced/internal/redistest"
 )
@@ -277,5 +278,54 @@ func TestParseRedisMemory(t *testing.T) {
 	}
 	if status[0] != "CACHE_STATUS_MISS" || status[1] != "CACHE_STATUS_HIT" {
 		t.Errorf("cache status of two runs = %v, want MISS then HIT", status)
+	}
+}
+
+// TestIMAPCommand: bounced imap --once against a throwaway Dovecot, the
+// password from a file, then from BOUNCED_IMAP_PASSWORD.
+func TestIMAPCommand(t *testing.T) {
+	d := dovecottest.Start(t)
+	bin := buildBinary(t)
+	d.Append("INBOX", ingesttest.Bounce("alice@dest.example", ""), ingesttest.Malformed())
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte(dovecottest.Password+"\n"), 0o600)
+	url := "imap://" + dovecottest.User + "@" + d.Addr + "/INBOX"
+	cmd := exec.Command(bin, "imap", "--url", url, "--allow-plaintext", "--once", "--password-file", pwFile, "--done-folder", "Done")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("imap: %v\n%s", err, stderr.String())
+	}
+	lines := readLines(t, out)
+	if len(lines) != 2 || len(lines[0].Recipients) != 1 || lines[0].Recipients[0].Recipient != "alice@dest.example" || lines[1].Error == nil {
+		t.Errorf("imap printed %+v, want alice then an error verdict", lines)
+	}
+	if all, _ := d.Count("INBOX"); all != 0 {
+		t.Errorf("INBOX holds %d, want 0 (moved to Done)", all)
+	}
+	if all, _ := d.Count("Done"); all != 2 {
+		t.Errorf("Done holds %d, want 2", all)
+	}
+
+	d.Append("INBOX", ingesttest.Bounce("bob@dest.example", ""))
+	cmd = exec.Command(bin, "imap", "--url", url, "--allow-plaintext", "--once")
+	cmd.Env = append(os.Environ(), "BOUNCED_IMAP_PASSWORD="+dovecottest.Password)
+	out, err = cmd.Output()
+	if err != nil || len(readLines(t, out)) != 1 {
+		t.Errorf("imap with BOUNCED_IMAP_PASSWORD: %v\n%s", err, out)
+	}
+	if _, unseen := d.Count("INBOX"); unseen != 0 {
+		t.Errorf("INBOX has %d unseen, want 0 (marked \\Seen)", unseen)
+	}
+
+	// No password, or one in the URL: usage errors.
+	if err := exec.Command(bin, "imap", "--url", url, "--once").Run(); exitStatus(err) != 2 {
+		t.Errorf("imap without a password: %v, want exit status 2", err)
+	}
+	cmd = exec.Command(bin, "imap", "--url", "imaps://bob:secret@"+d.Addr+"/INBOX", "--once")
+	cmd.Env = append(os.Environ(), "BOUNCED_IMAP_PASSWORD=x")
+	if out, err := cmd.CombinedOutput(); exitStatus(err) != 2 || strings.Contains(string(out), "secret") {
+		t.Errorf("password in the URL: %v %s, want exit status 2 without echoing it", err, out)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/dovecottest"
 	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/imapin"
@@ -96,11 +97,11 @@ func (h *hookSink) Deliver(ctx context.Context, v *pb.ParseResponse) error {
 	return nil
 }
 
-func newReader(t *testing.T, d *dovecot, s sink.Sink, mod func(*imapin.Config)) *imapin.Reader {
+func newReader(t *testing.T, d *dovecottest.Server, s sink.Sink, mod func(*imapin.Config)) *imapin.Reader {
 	t.Helper()
 	cfg := imapin.Config{
-		URL:             "imap://" + imapUser + "@" + d.Addr + "/INBOX",
-		Password:        imapPass,
+		URL:             "imap://" + dovecottest.User + "@" + d.Addr + "/INBOX",
+		Password:        dovecottest.Password,
 		AllowPlaintext:  true,
 		Handler:         &ingest.Handler{Engine: bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: limit}}), Sink: s},
 		MaxMessageBytes: limit,
@@ -131,8 +132,8 @@ func jsonlSink(t *testing.T) (string, *sink.JSONL) {
 // TestIMAPOnceMarksSeen: bounces, a malformed message and one over the
 // size limit each get one verdict, in UID order, and end \Seen.
 func TestIMAPOnceMarksSeen(t *testing.T) {
-	d := startDovecot(t)
-	d.appendMsg("INBOX",
+	d := dovecottest.Start(t)
+	d.Append("INBOX",
 		ingesttest.Bounce("a1@dest.example", ""),
 		ingesttest.Malformed(),
 		ingesttest.Bounce("a2@dest.example", ""),
@@ -149,7 +150,7 @@ func TestIMAPOnceMarksSeen(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("verdicts = %v, want %v", got, want)
 	}
-	if all, unseen := d.count("INBOX"); all != 5 || unseen != 0 {
+	if all, unseen := d.Count("INBOX"); all != 5 || unseen != 0 {
 		t.Errorf("INBOX after the run: %d messages, %d unseen; want 5, 0", all, unseen)
 	}
 	// A second pass finds nothing new.
@@ -167,24 +168,24 @@ func TestIMAPOnceMarksSeen(t *testing.T) {
 // TestIMAPIdleDoneFolder: a running reader picks up new mail through IDLE
 // (polling is set to an hour) and moves each message to the done folder.
 func TestIMAPIdleDoneFolder(t *testing.T) {
-	d := startDovecot(t)
+	d := dovecottest.Start(t)
 	path, js := jsonlSink(t)
 	r := newReader(t, d, js, func(c *imapin.Config) { c.DoneFolder = "Done"; c.PollInterval = time.Hour })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 	for i := range 3 {
-		d.appendMsg("INBOX", ingesttest.Bounce(fmt.Sprintf("i%d@dest.example", i), ""))
+		d.Append("INBOX", ingesttest.Bounce(fmt.Sprintf("i%d@dest.example", i), ""))
 		waitFor(t, 10*time.Second, "verdict through IDLE", func() bool { return r.Stats().Acked == i+1 })
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if all, _ := d.count("INBOX"); all != 0 {
+	if all, _ := d.Count("INBOX"); all != 0 {
 		t.Errorf("INBOX holds %d, want 0 (moved)", all)
 	}
-	if all, _ := d.count("Done"); all != 3 {
+	if all, _ := d.Count("Done"); all != 3 {
 		t.Errorf("Done holds %d, want 3", all)
 	}
 	if got := recipients(readVerdicts(t, path)); strings.Join(got, " ") != "i0@dest.example i1@dest.example i2@dest.example" {
@@ -197,19 +198,19 @@ func TestIMAPIdleDoneFolder(t *testing.T) {
 // reconnects, acknowledges it without delivering it again, and goes on:
 // every message counted exactly once, none left.
 func TestIMAPDroppedConnection(t *testing.T) {
-	d := startDovecot(t)
+	d := dovecottest.Start(t)
 	var msgs [][]byte
 	var want []string
 	for i := range 8 {
 		msgs = append(msgs, ingesttest.Bounce(fmt.Sprintf("d%d@dest.example", i), ""))
 		want = append(want, fmt.Sprintf("d%d@dest.example", i))
 	}
-	d.appendMsg("INBOX", msgs...)
+	d.Append("INBOX", msgs...)
 	path, js := jsonlSink(t)
 	restarted := make(chan struct{})
 	hs := &hookSink{JSONL: js, after: func(n int) {
 		if n == 3 {
-			d.restart()
+			d.Restart()
 			close(restarted)
 		}
 	}}
@@ -230,7 +231,7 @@ func TestIMAPDroppedConnection(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("verdicts = %v, want each once in order %v", got, want)
 	}
-	if all, _ := d.count("INBOX"); all != 0 {
+	if all, _ := d.Count("INBOX"); all != 0 {
 		t.Errorf("INBOX holds %d after the run, want 0 (deleted)", all)
 	}
 }
@@ -243,7 +244,7 @@ func TestNewRefusesPasswordInURL(t *testing.T) {
 }
 
 func TestWrongPasswordIsFatal(t *testing.T) {
-	d := startDovecot(t)
+	d := dovecottest.Start(t)
 	_, js := jsonlSink(t)
 	r := newReader(t, d, js, func(c *imapin.Config) { c.Password = "wrong" })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

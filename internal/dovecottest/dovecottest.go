@@ -1,4 +1,10 @@
-package imapin_test
+// Package dovecottest starts a throwaway Dovecot IMAP server for tests:
+// the Debian package dovecot-imapd, run as root with its own
+// configuration, one passwd-file user and maildirs in a temporary
+// directory, listening on a free loopback port. Without dovecot (or
+// root) the test is skipped when CI is unset and fails in CI, where
+// scripts/test.sh installs it.
+package dovecottest
 
 import (
 	"fmt"
@@ -16,10 +22,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// dovecot is a throwaway Dovecot IMAP server (the Debian package
-// dovecot-imapd) with its own configuration, a passwd-file user and
-// maildirs in a temporary directory, listening on a free loopback port.
-type dovecot struct {
+// Server is a running Dovecot; Addr is its IMAP host:port (plain text).
+type Server struct {
 	bin    string
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -29,12 +33,14 @@ type dovecot struct {
 	Addr   string
 }
 
+// The one user and its password.
 const (
-	imapUser = "bob"
-	imapPass = "pw-for-tests"
+	User     = "bob"
+	Password = "pw-for-tests"
 )
 
-func startDovecot(t *testing.T) *dovecot {
+// Start runs a Dovecot until the test ends.
+func Start(t *testing.T) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
@@ -68,7 +74,7 @@ func startDovecot(t *testing.T) *dovecot {
 	gid, _ := strconv.Atoi(mailUser.Gid)
 	os.Chown(mail, uid, gid)
 	port := freePort(t)
-	d := &dovecot{t: t, dir: dir, conf: filepath.Join(dir, "dovecot.conf"), Addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	d := &Server{t: t, dir: dir, conf: filepath.Join(dir, "dovecot.conf"), Addr: fmt.Sprintf("127.0.0.1:%d", port)}
 	conf := fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
@@ -106,7 +112,7 @@ service stats {
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(imapUser+":{PLAIN}"+imapPass+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(User+":{PLAIN}"+Password+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	d.bin = bin
@@ -131,7 +137,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func (d *dovecot) start() {
+func (d *Server) start() {
 	d.t.Helper()
 	// -F keeps the master in the foreground, a child of the test that the
 	// kernel kills with it (Pdeathsig) if the test binary dies.
@@ -165,7 +171,7 @@ func (d *dovecot) start() {
 
 // stop ends the master process (and with it every IMAP session) and
 // waits until it is gone.
-func (d *dovecot) stop() {
+func (d *Server) stop() {
 	if d.cmd == nil {
 		return
 	}
@@ -189,33 +195,35 @@ func (d *dovecot) stop() {
 	}
 }
 
-// restart drops every connection: the master stops, then starts again.
-func (d *dovecot) restart() {
+// Restart drops every connection: the sessions are kicked, the master
+// stops, then starts again on the same port.
+func (d *Server) Restart() {
 	d.t.Helper()
 	// The master's exit leaves running IMAP sessions alone; kick them first.
-	if out, err := exec.Command("doveadm", "-c", d.conf, "kick", imapUser).CombinedOutput(); err != nil {
+	if out, err := exec.Command("doveadm", "-c", d.conf, "kick", User).CombinedOutput(); err != nil {
 		d.t.Errorf("doveadm kick: %v: %s", err, out)
 	}
 	d.stop()
 	d.start()
 }
 
-func (d *dovecot) client() *imapclient.Client {
+// Client returns a logged-in client.
+func (d *Server) Client() *imapclient.Client {
 	d.t.Helper()
 	c, err := imapclient.DialInsecure(d.Addr, nil)
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	if err := c.Login(imapUser, imapPass).Wait(); err != nil {
+	if err := c.Login(User, Password).Wait(); err != nil {
 		d.t.Fatal(err)
 	}
 	return c
 }
 
-// appendMsg stores messages in a mailbox with APPEND, as a delivery would.
-func (d *dovecot) appendMsg(mailbox string, msgs ...[]byte) {
+// Append stores messages in a mailbox with APPEND, as a delivery would.
+func (d *Server) Append(mailbox string, msgs ...[]byte) {
 	d.t.Helper()
-	c := d.client()
+	c := d.Client()
 	defer c.Close()
 	for _, m := range msgs {
 		cmd := c.Append(mailbox, int64(len(m)), nil)
@@ -231,10 +239,10 @@ func (d *dovecot) appendMsg(mailbox string, msgs ...[]byte) {
 	}
 }
 
-// count returns how many messages a mailbox holds, and how many unseen.
-func (d *dovecot) count(mailbox string) (all, unseen int) {
+// Count returns how many messages a mailbox holds, and how many are unseen.
+func (d *Server) Count(mailbox string) (all, unseen int) {
 	d.t.Helper()
-	c := d.client()
+	c := d.Client()
 	defer c.Close()
 	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
 	if err != nil {
