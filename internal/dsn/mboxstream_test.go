@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestMboxReaderMatchesSplitMbox: the streaming reader splits as SplitMbox does.
@@ -54,4 +55,25 @@ func TestMboxReaderSkipsOversize(t *testing.T) {
 	if _, err := r.Next(); err != io.EOF {
 		t.Errorf("third Next = %v, want io.EOF", err)
 	}
+}
+
+// FuzzReplyRecipient: any reply yields valid UTF-8 facts or an error.
+func FuzzReplyRecipient(f *testing.F) {
+	f.Add("550 5.1.1 <a@b.example>: User unknown", "a@b.example", "mx.b.example", "RCPT", false)
+	f.Add("host mx[192.0.2.1] said: 451 4.7.1 try later (in reply to RCPT TO command)", "", "", "", true)
+	f.Add("\xff\xfe 5.7.1 \xe4", "\xe4@x", "\xff", "\xfe", false)
+	f.Fuzz(func(t *testing.T, text, rcpt, host, cmd string, deferred bool) {
+		rc, err := ReplyRecipient(Reply{Text: text, Recipient: rcpt, RemoteHost: host, Command: cmd, Deferred: deferred})
+		if err != nil {
+			return
+		}
+		for _, s := range []string{rc.Recipient, rc.Diagnostic, rc.RemoteMTA, rc.Command} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("ReplyRecipient gave invalid UTF-8 %q", s)
+			}
+		}
+		if rc.Action != ActionFailed && rc.Action != ActionDelayed {
+			t.Fatalf("action %q", rc.Action)
+		}
+	})
 }

@@ -54,7 +54,7 @@ func ReplyRecipient(r Reply) (Recipient, error) {
 		DiagnosticType: "smtp",
 		Diagnostic:     unfold(strings.ToValidUTF8(text, "\uFFFD")),
 		RemoteMTA:      cleanHost(strings.ToValidUTF8(r.RemoteHost, "\uFFFD")),
-		Command:        strings.ToUpper(strings.TrimSpace(r.Command)),
+		Command:        strings.ToUpper(strings.TrimSpace(strings.ToValidUTF8(r.Command, "\uFFFD"))),
 	}
 	completeFromDiagnostic(&rc)
 	if r.Deferred || rc.ReplyCode/100 == 4 || rc.Status.Class == 4 {
