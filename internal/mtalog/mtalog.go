@@ -245,6 +245,12 @@ func parseExim(line string) (Record, bool) {
 		}
 	}
 	r.Text = strings.TrimSpace(strings.TrimPrefix(text, ":"))
+	// QUIRK: "== a@b R=dnslookup defer (-54): retry time not reached for
+	// any host" is written on every queue run that makes no attempt; it
+	// carries no new answer and would count one deferral many times.
+	if deferred && strings.Contains(r.Text, "retry time not reached") {
+		return Record{}, false
+	}
 	return r, true
 }
 

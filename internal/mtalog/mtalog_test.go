@@ -89,6 +89,8 @@ func TestNotFailures(t *testing.T) {
 		`{"type":"Bounce"`, // cut JSON
 		``,
 		"\xff\xfe garbage ** not an address",
+		// Exim, a queue run without an attempt (no new answer).
+		`2026-11-29 10:10:05 1tABCE-000124-CD == erin@grey.example R=dnslookup T=remote_smtp defer (-54): retry time not reached for any host for 'grey.example'`,
 	} {
 		if r, ok := Parse(line); ok {
 			t.Errorf("Parse(%.60q) = %+v, want not a failure", line, r)
