@@ -1,6 +1,7 @@
 package lmtpd_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,6 +70,7 @@ func TestLMTPIngestDuringWebhookOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer wh.Close(context.Background())
 	l, err := lmtpd.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
