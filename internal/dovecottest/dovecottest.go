@@ -40,7 +40,11 @@ const (
 )
 
 // Start runs a Dovecot until the test ends.
-func Start(t *testing.T) *Server {
+func Start(t *testing.T) *Server { return StartWith(t, "") }
+
+// StartWith is Start with more configuration lines appended, for example
+// "imap_capability = IMAP4rev1 LITERAL+" to hide IDLE, MOVE and UIDPLUS.
+func StartWith(t *testing.T, extra string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
@@ -108,7 +112,7 @@ service stats {
     mode = 0666
   }
 }
-`, dir, port)
+`, dir, port) + extra + "\n"
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dovecottest"
 	"github.com/bounced/bounced/internal/dsn"
@@ -262,5 +264,40 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestIMAPPollingWithoutExtensions: a server that offers neither IDLE,
+// MOVE nor UIDPLUS (Dovecot told to advertise only IMAP4rev1): new mail is
+// found by polling, and the done folder is filled with COPY and delete.
+func TestIMAPPollingWithoutExtensions(t *testing.T) {
+	d := dovecottest.StartWith(t, "imap_capability = IMAP4rev1 LITERAL+")
+	c := d.Client()
+	caps, err := c.Capability().Wait()
+	c.Close()
+	if err != nil || caps.Has(imap.CapIdle) || caps.Has(imap.CapMove) || caps.Has(imap.CapUIDPlus) {
+		t.Fatalf("capabilities %v (%v), want none of IDLE, MOVE, UIDPLUS", caps, err)
+	}
+	path, js := jsonlSink(t)
+	r := newReader(t, d, js, func(c *imapin.Config) { c.DoneFolder = "Done"; c.PollInterval = 100 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	for i := range 2 {
+		d.Append("INBOX", ingesttest.Bounce(fmt.Sprintf("p%d@dest.example", i), ""))
+		waitFor(t, 10*time.Second, "verdict by polling", func() bool { return r.Stats().Acked == i+1 })
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := d.Count("INBOX"); all != 0 {
+		t.Errorf("INBOX holds %d, want 0", all)
+	}
+	if all, _ := d.Count("Done"); all != 2 {
+		t.Errorf("Done holds %d, want 2 (copied)", all)
+	}
+	if got := recipients(readVerdicts(t, path)); strings.Join(got, " ") != "p0@dest.example p1@dest.example" {
+		t.Errorf("verdicts = %v", got)
 	}
 }
