@@ -32,7 +32,7 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	format := fs.String("format", envOr("FORMAT", "jsonl"), "output format: jsonl (one protojson line per message) or text")
 	audience := fs.String("audience", envOr("AUDIENCE", "marketer"), "explanations for, comma-separated: marketer, end_user, admin")
 	language := fs.String("language", envOr("LANGUAGE", "en"), "language of the explanations ("+strings.Join(explain.Languages(), ", ")+")")
-	summary := fs.Bool("summary", envOr("SUMMARY", "true") == "true", "print a summary table on stderr at the end")
+	summary := fs.Bool("summary", env.bool("SUMMARY", true), "print a summary table on stderr at the end")
 	bindLimits(fs, &c, &env)
 	bindCache(fs, &c, &env)
 	if err := parseConfig(fs, args, &c, env); err != nil {
