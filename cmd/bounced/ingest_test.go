@@ -62,6 +62,23 @@ func TestLogsCommand(t *testing.T) {
 		t.Errorf("summary = %q", stderr.String())
 	}
 
+	// Limits: a line over mtalog.MaxLineBytes is skipped and counted, a
+	// reply over dsn.MaxReplyBytes is an error line; the run goes on.
+	long := strings.Repeat("x", 300<<10)
+	huge := strings.Replace(sampleLog[0], "User unknown", strings.Repeat("y", 20<<10), 1)
+	cmd = exec.Command(bin, "logs", "-")
+	cmd.Stdin = strings.NewReader(long + "\n" + huge + "\n" + sampleLog[0] + "\n")
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	lines = readLines(t, out)
+	if err != nil || len(lines) != 2 || lines[0].Error == nil || !strings.Contains(lines[0].Error.Message, "too large") || lines[1].Error != nil {
+		t.Errorf("limits: %v, lines %+v, want an error line then alice", err, lines)
+	}
+	if !strings.Contains(stderr.String(), "1 lines over") {
+		t.Errorf("limits summary = %q, want the skipped line counted", stderr.String())
+	}
+
 	// Standard input.
 	cmd = exec.Command(bin, "logs", "-")
 	cmd.Stdin = strings.NewReader(sampleLog[0] + "\n")

@@ -103,7 +103,7 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if serr := sc.Err(); serr != nil && err == nil {
 		err = serr
 	}
-	sum.lines = sc.Lines()
+	sum.lines, sum.tooLong = sc.Lines(), sc.TooLong
 	sum.print(stderr)
 	return err
 }
@@ -147,7 +147,7 @@ func (p *logProcessor) classify(recs []mtalog.Record) []logVerdict {
 
 // logSummary counts what logs printed, for the line on stderr.
 type logSummary struct {
-	lines, records, failed, deferred, hard, errors int
+	lines, records, failed, deferred, hard, errors, tooLong int
 }
 
 func (s *logSummary) add(v *pb.ParseResponse) {
@@ -169,8 +169,12 @@ func (s *logSummary) add(v *pb.ParseResponse) {
 }
 
 func (s *logSummary) print(w io.Writer) {
-	fmt.Fprintf(w, "bounced logs: %d lines, %d failures: %d failed (%d hard), %d deferred (soft), %d errors\n",
+	fmt.Fprintf(w, "bounced logs: %d lines, %d failures: %d failed (%d hard), %d deferred (soft), %d errors",
 		s.lines, s.records, s.failed, s.hard, s.deferred, s.errors)
+	if s.tooLong > 0 {
+		fmt.Fprintf(w, ", %d lines over %d bytes skipped", s.tooLong, mtalog.MaxLineBytes)
+	}
+	fmt.Fprintln(w)
 }
 
 // follower reads a file and, at its end, waits for more like tail -F:

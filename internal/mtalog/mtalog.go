@@ -24,8 +24,8 @@
 // looks for "postfix" and the "status=" field instead of parsing the
 // prefix, and keeps the first two fields as the time.
 //
-// Limits: lines longer than MaxLineBytes are skipped (Scanner reports
-// them); a line yields at most one Record.
+// Limits: lines longer than MaxLineBytes are skipped and counted
+// (Scanner.TooLong), and reading goes on; a line yields at most one Record.
 package mtalog
 
 import (
@@ -42,9 +42,6 @@ import (
 // MaxLineBytes is the longest log line read (KumoMTA records with headers
 // can be long; Postfix lines are under 2 KiB).
 const MaxLineBytes = 256 << 10
-
-// ErrLineTooLong is reported for a line over MaxLineBytes.
-var ErrLineTooLong = errors.New("mtalog: line too long")
 
 // Record is one failed or deferred delivery attempt.
 type Record struct {
@@ -91,39 +88,71 @@ func Parse(line string) (Record, bool) {
 	return Record{}, false
 }
 
-// Scanner reads Records from a log, skipping other lines.
+// Scanner reads Records from a log, skipping other lines. A line longer
+// than MaxLineBytes is skipped too and counted in TooLong; reading goes on.
 type Scanner struct {
-	sc   *bufio.Scanner
+	r    *bufio.Reader
 	rec  Record
 	line int
 	err  error
-	// Skipped counts lines over MaxLineBytes.
-	Skipped int
+	buf  []byte
+	// TooLong counts the lines skipped for being over MaxLineBytes.
+	TooLong int
 }
 
 // NewScanner reads r.
 func NewScanner(r io.Reader) *Scanner {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
-	return &Scanner{sc: sc}
+	return &Scanner{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Scan advances to the next Record; false at the end or on a read error.
 func (s *Scanner) Scan() bool {
-	for s.sc.Scan() {
-		s.line++
-		if rec, ok := Parse(s.sc.Text()); ok {
+	for {
+		line, ok := s.readLine()
+		if !ok {
+			return false
+		}
+		if rec, ok := Parse(line); ok {
 			rec.Line = s.line
 			s.rec = rec
 			return true
 		}
 	}
-	if err := s.sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		s.err = fmt.Errorf("%w: line %d over %d bytes", ErrLineTooLong, s.line+1, MaxLineBytes)
-	} else {
-		s.err = err
+}
+
+// readLine returns the next line within MaxLineBytes, skipping longer ones.
+func (s *Scanner) readLine() (string, bool) {
+	for {
+		s.buf = s.buf[:0]
+		tooLong := false
+		for {
+			chunk, err := s.r.ReadSlice('\n')
+			if !tooLong {
+				if len(s.buf)+len(chunk) > MaxLineBytes+1 {
+					tooLong, s.buf = true, s.buf[:0]
+				} else {
+					s.buf = append(s.buf, chunk...)
+				}
+			}
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				s.err = err
+				return "", false
+			}
+			if err != nil && len(s.buf) == 0 && !tooLong {
+				return "", false // the end
+			}
+			break
+		}
+		s.line++
+		if tooLong {
+			s.TooLong++
+			continue
+		}
+		return string(s.buf), true
 	}
-	return false
 }
 
 // Record returns the current Record.
