@@ -346,3 +346,25 @@ func TestIMAPCommand(t *testing.T) {
 		t.Errorf("password in the URL: %v %s, want exit status 2 without echoing it", err, out)
 	}
 }
+
+// TestParseMboxLimits: in a streamed mbox, a message over
+// --max-message-bytes and a malformed one each get an error line; the
+// messages after them are still read.
+func TestParseMboxLimits(t *testing.T) {
+	bin := buildBinary(t)
+	bounceMsg := strings.ReplaceAll(string(ingesttest.Bounce("alice@dest.example", "")), "\r\n", "\n")
+	mbox := "From a Sun Nov 29 10:00:00 2026\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 70)+"\n", 200) + "\n" +
+		"From b Sun Nov 29 10:00:00 2026\nno header here\n\n" +
+		"From c Sun Nov 29 10:00:00 2026\n" + bounceMsg + "\n"
+	p := filepath.Join(t.TempDir(), "m.mbox")
+	os.WriteFile(p, []byte(mbox), 0o644)
+	out, err := exec.Command(bin, "parse", "--max-message-bytes=8000", p).Output()
+	if exitStatus(err) != 1 {
+		t.Errorf("exit: %v, want status 1 (some messages failed)", err)
+	}
+	lines := readLines(t, out)
+	if len(lines) != 3 || lines[0].Error == nil || !strings.Contains(lines[0].Error.Message, "too large") ||
+		lines[1].Error == nil || lines[2].Error != nil || lines[2].Source != p+"#3" {
+		t.Errorf("lines = %+v, want too large, malformed, then #3 parsed", lines)
+	}
+}
