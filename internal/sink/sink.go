@@ -81,6 +81,8 @@ func (m Multi) Close(ctx context.Context) error {
 }
 
 // JSONL writes one JSON line per verdict to a writer (stdout) or a file.
+// A line is in the kernel when Deliver returns, so it survives a crash of
+// bounced; it is not synced to disk (a power loss can lose the last lines).
 type JSONL struct {
 	mu     sync.Mutex
 	w      io.Writer
