@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/server"
 )
 
 // CampaignHeader is the header listmonk puts on every campaign message,
@@ -66,7 +67,7 @@ func EncodeListmonk(v *pb.ParseResponse) ([][]byte, error) {
 			Type:         typ,
 			Meta: map[string]any{
 				"source":      v.GetSource(),
-				"reason":      strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.GetReason().String(), "REASON_"), "_", "")),
+				"reason":      server.ReasonName(r.GetReason()),
 				"side":        strings.TrimPrefix(r.GetSide().String(), "SIDE_"),
 				"status":      r.GetStatus(),
 				"reply_code":  r.GetReplyCode(),
