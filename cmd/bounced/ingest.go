@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -152,8 +153,9 @@ func bindIngestServe(fs *flag.FlagSet, c *Config) {
 }
 
 // startIngest starts the LMTP and SMTP listeners that are configured; the
-// returned func stops them and closes the sinks.
-func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Logger) (func(context.Context), error) {
+// returned func stops them and closes the sinks. metrics gets the ingest
+// and webhook counters appended.
+func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Logger, metrics *ingestMetrics) (func(context.Context), error) {
 	if c.LMTPListen == "" && c.SMTPListen == "" {
 		return func(context.Context) {}, nil
 	}
@@ -164,10 +166,12 @@ func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	metrics.sinks, metrics.lmtp = sinks, &lmtpd.Stats{}
 	cfg := lmtpd.Config{
 		Handler:         &ingest.Handler{Engine: engine, Sink: sinks},
 		MaxMessageBytes: c.MaxMessageBytes,
 		Logger:          log,
+		Stats:           metrics.lmtp,
 	}
 	if c.SMTPTLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.SMTPTLSCert, c.SMTPTLSKey)
@@ -207,4 +211,36 @@ func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Lo
 		running = append(running, l.srv)
 	}
 	return stop, nil
+}
+
+// ingestMetrics appends the LMTP/SMTP and webhook counters to /metrics
+// (Prometheus text format, as server.Metrics writes it).
+type ingestMetrics struct {
+	next  http.Handler
+	lmtp  *lmtpd.Stats
+	sinks sink.Multi
+}
+
+func (m *ingestMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.next.ServeHTTP(w, r)
+	metric := func(kind, name, help string, v any) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %v\n", name, help, name, kind, name, v)
+	}
+	if s := m.lmtp; s != nil {
+		metric("counter", "bounced_ingest_delivered_total", "LMTP/SMTP verdicts delivered to the sinks.", s.Delivered.Load())
+		metric("counter", "bounced_ingest_error_verdicts_total", "LMTP/SMTP messages accepted as error verdicts (malformed).", s.Errors.Load())
+		metric("counter", "bounced_ingest_tempfail_total", "LMTP/SMTP recipients answered 451 because a sink failed.", s.TempFailed.Load())
+		metric("counter", "bounced_ingest_too_large_total", "LMTP/SMTP messages refused with 552 5.3.4.", s.TooLarge.Load())
+	}
+	var q, delivered, retries, dead int64
+	for _, s := range m.sinks {
+		if w, ok := s.(*sink.Webhook); ok {
+			st := w.Stats()
+			q, delivered, retries, dead = q+int64(st.Queued), delivered+st.Delivered, retries+st.Retries, dead+st.Dead
+		}
+	}
+	metric("gauge", "bounced_webhook_queued", "Verdicts waiting in the webhook queues.", q)
+	metric("counter", "bounced_webhook_delivered_total", "Webhook requests the receivers accepted.", delivered)
+	metric("counter", "bounced_webhook_retries_total", "Webhook attempts that failed and were retried.", retries)
+	metric("counter", "bounced_webhook_dead_total", "Webhook items refused for good (kept in dead/).", dead)
 }

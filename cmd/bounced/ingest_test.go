@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,7 +151,14 @@ func TestServeLMTP(t *testing.T) {
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "lmtp.sock")
 	out := filepath.Join(dir, "verdicts.jsonl")
-	cmd := exec.Command(bin, "serve", "--listen=127.0.0.1:0", "--lmtp-listen=unix:"+sock, "--sink", "jsonl:"+out, "--max-message-bytes=65536")
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ml.Addr().String()
+	ml.Close()
+	cmd := exec.Command(bin, "serve", "--listen=127.0.0.1:0", "--lmtp-listen=unix:"+sock, "--sink", "jsonl:"+out,
+		"--max-message-bytes=65536", "--metrics-listen="+metricsAddr)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +203,17 @@ func TestServeLMTP(t *testing.T) {
 		t.Errorf("oversize: %v, want 552", err)
 	}
 	c.Quit()
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"bounced_ingest_delivered_total 2", "bounced_ingest_error_verdicts_total 1", "bounced_ingest_too_large_total 1", "bounced_webhook_queued 0"} {
+		if !strings.Contains(string(mb), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 	b, _ := os.ReadFile(out)

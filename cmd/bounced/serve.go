@@ -63,12 +63,13 @@ func runServe(ctx context.Context, args []string) error {
 		Logger:          log,
 		Metrics:         metrics,
 	})
-	stopIngest, err := startIngest(c, engine, os.Stdout, log)
+	im := &ingestMetrics{next: metrics}
+	stopIngest, err := startIngest(c, engine, os.Stdout, log, im)
 	if err != nil {
 		return err
 	}
 	if c.MetricsListen != "" {
-		stopMetrics, err := serveMetrics(c.MetricsListen, metrics, log)
+		stopMetrics, err := serveMetrics(c.MetricsListen, im, log)
 		if err != nil {
 			return err
 		}

@@ -74,6 +74,16 @@ type Config struct {
 	DeliverTimeout time.Duration
 	// Logger reports sink failures (default slog.Default()).
 	Logger *slog.Logger
+	// Stats, when set, counts what the server does (for /metrics).
+	Stats *Stats
+}
+
+// Stats counts messages per recipient; safe for concurrent use.
+type Stats struct {
+	Delivered  atomic.Uint64 // verdicts delivered to the sinks (250)
+	Errors     atomic.Uint64 // of which error verdicts (malformed messages)
+	TempFailed atomic.Uint64 // sink failures answered with 451
+	TooLarge   atomic.Uint64 // messages refused with 552 5.3.4
 }
 
 // NewLMTP returns an LMTP server; call Serve with a listener from Listen.
@@ -100,6 +110,9 @@ func newServer(cfg Config, lmtp bool) *smtp.Server {
 	}
 	if cfg.Domain == "" {
 		cfg.Domain, _ = os.Hostname()
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = &Stats{}
 	}
 	be := &backend{cfg: cfg, proto: "smtp"}
 	if lmtp {
@@ -212,6 +225,7 @@ var errTooLarge = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 
 func (s *session) read(r io.Reader) ([]byte, error) {
 	raw, err := io.ReadAll(r)
 	if errors.Is(err, smtp.ErrDataTooLarge) || len(raw) > s.b.cfg.MaxMessageBytes {
+		s.b.cfg.Stats.TooLarge.Add(1)
 		return nil, errTooLarge
 	}
 	if err != nil {
@@ -239,9 +253,15 @@ func (s *session) handle(rcpt string, raw []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.b.cfg.DeliverTimeout)
 	defer cancel()
 	v := h.Verdict(ctx, source, msg)
+	st := s.b.cfg.Stats
 	if err := h.Deliver(ctx, v); err != nil {
+		st.TempFailed.Add(1)
 		s.b.cfg.Logger.Error("verdict not delivered; asking the MTA to retry", "source", source, "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Verdict not stored, try again later"}
+	}
+	st.Delivered.Add(1)
+	if v.GetError() != nil {
+		st.Errors.Add(1)
 	}
 	return nil
 }
