@@ -345,3 +345,44 @@ func BenchmarkLMTPIngest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLMTPIngestParallel: as BenchmarkLMTPIngest with one connection
+// per parallel goroutine (GOMAXPROCS of them), as an MTA's lmtp
+// processes would.
+func BenchmarkLMTPIngestParallel(b *testing.B) {
+	dir, _ := os.MkdirTemp("", "lmtpb")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "s")
+	l, err := lmtpd.Listen(sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := lmtpd.NewLMTP(lmtpd.Config{
+		Handler: &ingest.Handler{Engine: bounce.New(bounce.Config{}), Sink: sink.NewJSONL(io.Discard)},
+		Logger:  quietLog,
+	})
+	go srv.Serve(l)
+	defer srv.Close()
+	msg := ingesttest.Bounce("alice@dest.example", "c")
+	b.SetBytes(int64(len(msg)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		c := smtp.NewClientLMTP(conn)
+		defer c.Close()
+		for pb.Next() {
+			c.Mail("", nil)
+			c.Rcpt("bounces@esp.test", nil)
+			w, _ := c.Data()
+			w.Write(msg)
+			if _, err := w.CloseWithLMTPResponse(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
