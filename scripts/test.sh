@@ -15,6 +15,18 @@ if [ -z "${BOUNCED_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 
 fi
 command -v redis-server >/dev/null 2>&1 && redis-server --version || true
 
+step "dovecot-imapd and postfix (the IMAP and LMTP ingest tests start throwaway instances)"
+if ! command -v dovecot >/dev/null 2>&1 || ! command -v postfix >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # No system configuration: the tests write their own in a temporary directory.
+  echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dovecot-imapd postfix >/dev/null
+fi
+dovecot --version || true
+postconf -d mail_version 2>/dev/null || true
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^internal/gen/'))
 if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi

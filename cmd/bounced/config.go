@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
@@ -58,6 +57,45 @@ type Config struct {
 	// MetricsListen serves Prometheus-format counters at /metrics over HTTP
 	// when set (BOUNCED_METRICS_LISTEN), e.g. 127.0.0.1:9151.
 	MetricsListen string
+
+	// LMTPListen serves LMTP (RFC 2033) for an MTA to hand bounces to:
+	// host:port or unix:/path (BOUNCED_LMTP_LISTEN); empty = off.
+	LMTPListen string
+	// SMTPListen serves SMTP for a dedicated bounce MX (BOUNCED_SMTP_LISTEN); empty = off.
+	SMTPListen string
+	// SMTPTLSCert and SMTPTLSKey are PEM files that enable STARTTLS on the
+	// SMTP listener (BOUNCED_SMTP_TLS_CERT, BOUNCED_SMTP_TLS_KEY).
+	SMTPTLSCert, SMTPTLSKey string
+	// Sinks receive every verdict of the ingest paths (LMTP, SMTP, IMAP,
+	// logs): jsonl:PATH|-, redis-stream:KEY, webhook:URL, listmonk:URL;
+	// repeatable (BOUNCED_SINK, comma-separated). Default jsonl:-.
+	Sinks []string
+	// SinkRedis is the Redis URL of redis-stream sinks (BOUNCED_SINK_REDIS);
+	// default the --redis URL.
+	SinkRedis string
+	// WebhookSecretFile holds the HMAC-SHA256 key that signs webhook bodies
+	// (BOUNCED_WEBHOOK_SECRET_FILE).
+	WebhookSecretFile string
+	// WebhookQueueDir keeps webhook queues on disk (BOUNCED_WEBHOOK_QUEUE_DIR);
+	// default $STATE_DIRECTORY/queue or ~/.local/state/bounced/queue.
+	WebhookQueueDir string
+	// WebhookQueueMax bounds each webhook queue, in verdicts (BOUNCED_WEBHOOK_QUEUE_MAX).
+	WebhookQueueMax int
+
+	// IMAPURL is the bounce mailbox, imaps://user@host/INBOX (BOUNCED_IMAP_URL).
+	IMAPURL string
+	// IMAPPasswordFile holds the mailbox password (BOUNCED_IMAP_PASSWORD_FILE);
+	// else BOUNCED_IMAP_PASSWORD. Never a flag value, which ps would show.
+	IMAPPasswordFile string
+	// IMAPDoneFolder receives handled messages (BOUNCED_IMAP_DONE_FOLDER);
+	// else IMAPDelete deletes them (BOUNCED_IMAP_DELETE); else they are marked \Seen.
+	IMAPDoneFolder string
+	IMAPDelete     bool
+	// IMAPPollInterval is the wait between searches when the server has no
+	// IDLE (BOUNCED_IMAP_POLL_INTERVAL).
+	IMAPPollInterval time.Duration
+	// IMAPAllowPlaintext permits imap:// without STARTTLS (BOUNCED_IMAP_ALLOW_PLAINTEXT).
+	IMAPAllowPlaintext bool
 }
 
 func (c Config) limits() dsn.Options {
@@ -83,19 +121,13 @@ func bindLimits(fs *flag.FlagSet, c *Config, env *envErrors) {
 // bindServe registers the serve flags.
 func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.Listen, "listen", envOr("LISTEN", "127.0.0.1:50051"), "gRPC listen address")
-	fs.StringVar(&c.Redis, "redis", envOr("REDIS", ""), "Redis URL (redis://, rediss://, unix://) or comma-separated host:port list; empty = in-process cache")
-	fs.StringVar(&c.RedisMasterName, "redis-master-name", envOr("REDIS_MASTER_NAME", ""), "Sentinel master name (Sentinel mode)")
-	fs.StringVar(&c.RedisPassword, "redis-password", envOr("REDIS_PASSWORD", ""), "Redis password, when not in the URL")
-	// The cache defaults are the packages' own, defined once there.
-	fs.DurationVar(&c.CacheTTL, "cache-ttl", env.duration("CACHE_TTL", domaincache.DefaultTTL), "sliding lifetime of a domain's memory")
-	fs.DurationVar(&c.CacheTimeout, "cache-timeout", env.duration("CACHE_TIMEOUT", bounce.DefaultCacheTimeout), "bound on each cache call")
-	fs.DurationVar(&c.CacheFlushEvery, "cache-flush-every", env.duration("CACHE_FLUSH_EVERY", domaincache.DefaultFlushEvery), "batch cache writes off the request path, flushed this often; 0 = write before answering")
-	fs.IntVar(&c.CacheDomains, "cache-domains", env.int("CACHE_DOMAINS", domaincache.DefaultMemorySize), "domains kept by the in-process cache")
-	fs.BoolVar(&c.NoCache, "no-cache", env.bool("NO_CACHE", false), "run without domain memory")
+	bindCache(fs, c, env)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
 	bindLimits(fs, c, env)
+	bindIngestServe(fs, c)
+	bindSinks(fs, c, env)
 }
 
 // envErrors collects malformed environment values so they are reported
@@ -223,7 +255,21 @@ func checkLanguage(tag string) error {
 // envName is the environment variable of a flag: --cache-ttl is
 // BOUNCED_CACHE_TTL.
 func envName(flagName string) string {
+	if v, ok := envNames[flagName]; ok {
+		return v
+	}
 	return "BOUNCED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// envNames are the variables of flags whose names alone would be too
+// generic in the environment (imap's --url is BOUNCED_IMAP_URL).
+var envNames = map[string]string{
+	"url":             "BOUNCED_IMAP_URL",
+	"password-file":   "BOUNCED_IMAP_PASSWORD_FILE",
+	"done-folder":     "BOUNCED_IMAP_DONE_FOLDER",
+	"delete":          "BOUNCED_IMAP_DELETE",
+	"poll-interval":   "BOUNCED_IMAP_POLL_INTERVAL",
+	"allow-plaintext": "BOUNCED_IMAP_ALLOW_PLAINTEXT",
 }
 
 // setUsage makes -h print the synopsis and every flag with its default

@@ -4,19 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/bounced/bounced/internal/bounce"
-	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/server"
@@ -35,7 +32,9 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	format := fs.String("format", envOr("FORMAT", "jsonl"), "output format: jsonl (one protojson line per message) or text")
 	audience := fs.String("audience", envOr("AUDIENCE", "marketer"), "explanations for, comma-separated: marketer, end_user, admin")
 	language := fs.String("language", envOr("LANGUAGE", "en"), "language of the explanations ("+strings.Join(explain.Languages(), ", ")+")")
+	summary := fs.Bool("summary", env.bool("SUMMARY", true), "print a summary table on stderr at the end")
 	bindLimits(fs, &c, &env)
+	bindCache(fs, &c, &env)
 	if err := parseConfig(fs, args, &c, env); err != nil {
 		return err
 	}
@@ -53,46 +52,54 @@ func runParse(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("%w: parse needs at least one PATH or -", errUsage)
 	}
 
-	engine := bounce.New(bounce.Config{Limits: c.limits()})
+	if c.Redis == "" {
+		c.NoCache = true // the domain memory is used only when --redis names one
+	}
+	engine, closeEngine, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer closeEngine()
 	out := &printer{w: stdout, text: *format == "text"}
-	failed := false
-	emit := func(source string, raw []byte) {
-		res, err := engine.Parse(ctx, bounce.Request{Raw: raw, Source: source, Audience: auds[0], Language: *language})
+	type parsed struct {
+		line []byte
+		ok   bool
+		resp *pb.ParseResponse
+	}
+	items := streamMessages(ctx, fs.Args(), stdin, c.MaxMessageBytes)
+	next := func() (batchItem, bool) {
+		it, ok := <-items
+		return it, ok
+	}
+	// Parsing and encoding run on every core; printing keeps input order.
+	work := func(it batchItem) parsed {
 		var resp *pb.ParseResponse
-		if err != nil {
-			resp = server.ErrorResponse(source, err)
+		if it.err != nil {
+			resp = server.ErrorResponse(it.source, it.err)
+		} else if res, err := engine.Parse(ctx, bounce.Request{Raw: it.raw, Source: it.source, Audience: auds[0], Language: *language}); err != nil {
+			resp = server.ErrorResponse(it.source, err)
 		} else {
 			resp = server.ToProto(res, auds, *language)
 		}
-		if !out.print(resp) {
-			failed = true
-		}
+		line, ok := out.format(resp)
+		return parsed{line, ok, resp}
 	}
-	for _, arg := range fs.Args() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if out.err != nil {
-			break
-		}
-		if arg == "-" {
-			raw, err := io.ReadAll(io.LimitReader(stdin, int64(c.MaxMessageBytes)*64+1))
-			if err != nil {
-				out.print(server.ErrorResponse("-", err))
-				failed = true
-				continue
-			}
-			readMessages("-", raw, emit)
-			continue
-		}
-		if !walkPath(arg, c.MaxMessageBytes, emit, func(source string, err error) {
-			out.print(server.ErrorResponse(source, err))
-		}) {
-			failed = true
-		}
+	bar := newProgress(stderr)
+	sum := newBatchSummary()
+	start := time.Now()
+	failed := false
+	err = orderedMap(ctx, runtime.GOMAXPROCS(0), 8*runtime.GOMAXPROCS(0), next, work, func(p parsed) error {
+		bar.add()
+		sum.add(p.resp, p.resp.GetError().GetMessage())
+		failed = failed || !p.ok
+		return out.write(p.line)
+	})
+	bar.finish()
+	if *summary {
+		sum.print(stderr, time.Since(start))
 	}
-	if out.err != nil {
-		return out.err
+	if err != nil {
+		return err
 	}
 	if failed {
 		return errFailed
@@ -115,80 +122,6 @@ func parseAudiences(v string) ([]explain.Audience, error) {
 	return server.ToAudiences(as), nil
 }
 
-// walkPath reads a file or every regular file below a directory, in
-// lexical order, and reports each file it cannot read to fail as one
-// failed input (its path and error). It returns false when anything
-// failed. Files larger than 64 messages of the maximum size are refused
-// (an mbox that large should be split first).
-func walkPath(path string, maxBytes int, emit func(string, []byte), fail func(string, error)) bool {
-	info, err := os.Stat(path)
-	if err != nil {
-		fail(path, err)
-		return false
-	}
-	if !info.IsDir() {
-		return readFile(path, maxBytes, emit, fail)
-	}
-	var files []string
-	ok := true
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			fail(p, err)
-			ok = false
-			return nil
-		}
-		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		fail(path, err)
-		ok = false
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		if !readFile(f, maxBytes, emit, fail) {
-			ok = false
-		}
-	}
-	return ok
-}
-
-func readFile(path string, maxBytes int, emit func(string, []byte), fail func(string, error)) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		fail(path, err)
-		return false
-	}
-	defer f.Close()
-	limit := int64(maxBytes) * 64
-	raw, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		fail(path, err)
-		return false
-	}
-	if int64(len(raw)) > limit {
-		fail(path, fmt.Errorf("%w: file larger than %d bytes (64 messages of --max-message-bytes); split it", dsn.ErrTooLarge, limit))
-		return false
-	}
-	readMessages(path, raw, emit)
-	return true
-}
-
-// readMessages emits one message, or each message of an mbox file (one
-// that starts with a "From " line and has more of them), as "path#N".
-func readMessages(source string, raw []byte, emit func(string, []byte)) {
-	msgs := dsn.SplitMbox(raw)
-	if len(msgs) <= 1 {
-		emit(source, raw)
-		return
-	}
-	for i, m := range msgs {
-		emit(fmt.Sprintf("%s#%d", source, i+1), m)
-	}
-}
-
 // printer writes responses as JSON lines or readable text.
 type printer struct {
 	w    io.Writer
@@ -200,30 +133,36 @@ type printer struct {
 // when it carries an error or could not be encoded, in which case a line
 // with its source and the error was written instead.
 func (p *printer) print(r *pb.ParseResponse) bool {
-	if p.err != nil {
-		return false
-	}
-	ok := r.GetError() == nil
-	var b []byte
+	b, ok := p.format(r)
+	return p.write(b) == nil && ok
+}
+
+// format encodes one response (safe on any goroutine); ok is false when it
+// carries an error or could not be encoded.
+func (p *printer) format(r *pb.ParseResponse) (b []byte, ok bool) {
+	ok = r.GetError() == nil
 	if p.text {
-		b = []byte(textOf(r))
-	} else {
-		var err error
-		b, err = jsonOpts.Marshal(r)
-		if err != nil {
-			// QUIRK: should never happen (server.ToProto makes every string
-			// valid UTF-8); if it does, the message still gets its line.
-			r = server.ErrorResponse(r.GetSource(), fmt.Errorf("%w: %v", server.ErrUnencodable, err))
-			ok = false
-			if b, err = jsonOpts.Marshal(r); err != nil {
-				p.err = err
-				return false
-			}
-		}
-		b = append(b, '\n')
+		return []byte(textOf(r)), ok
 	}
-	_, p.err = p.w.Write(b)
-	return ok && p.err == nil
+	b, err := jsonOpts.Marshal(r)
+	if err != nil {
+		// QUIRK: should never happen (server.ToProto makes every string
+		// valid UTF-8); if it does, the message still gets its line.
+		r = server.ErrorResponse(r.GetSource(), fmt.Errorf("%w: %v", server.ErrUnencodable, err))
+		ok = false
+		if b, err = jsonOpts.Marshal(r); err != nil {
+			b = []byte(fmt.Sprintf(`{"source":%q,"error":{"code":13,"message":"unencodable"}}`, r.GetSource()))
+		}
+	}
+	return append(b, '\n'), ok
+}
+
+// write writes encoded bytes; the first error stops the output.
+func (p *printer) write(b []byte) error {
+	if p.err == nil {
+		_, p.err = p.w.Write(b)
+	}
+	return p.err
 }
 
 // textOf is the readable form of a response: the facts that are there

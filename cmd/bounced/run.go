@@ -11,6 +11,10 @@ const usage = `usage:
   bounced serve [flags]                       run the gRPC service
   bounced parse [--format=jsonl|text] [flags] PATH...|-
                                               parse files, directories, mbox files or stdin
+  bounced logs [--follow] [flags] FILE|-      classify the failures in a Postfix, Exim or KumoMTA log
+  bounced imap --url imaps://user@host/INBOX [flags]
+                                              read bounces from a mailbox (password: --password-file
+                                              or BOUNCED_IMAP_PASSWORD)
   bounced version
 
 Run "bounced serve -h" or "bounced parse -h" for the flags.
@@ -54,6 +58,10 @@ func runCommand(ctx context.Context, args []string) error {
 		return runServe(ctx, args[1:])
 	case "parse":
 		return runParse(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
+	case "logs":
+		return runLogs(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
+	case "imap":
+		return runIMAP(ctx, args[1:], os.Stdout, os.Stderr)
 	case "version", "-version", "--version":
 		fmt.Println("bounced", version)
 		return nil

@@ -63,8 +63,13 @@ func runServe(ctx context.Context, args []string) error {
 		Logger:          log,
 		Metrics:         metrics,
 	})
+	im := &ingestMetrics{next: metrics}
+	stopIngest, err := startIngest(c, engine, os.Stdout, log, im)
+	if err != nil {
+		return err
+	}
 	if c.MetricsListen != "" {
-		stopMetrics, err := serveMetrics(c.MetricsListen, metrics, log)
+		stopMetrics, err := serveMetrics(c.MetricsListen, im, log)
 		if err != nil {
 			return err
 		}
@@ -89,6 +94,9 @@ func runServe(ctx context.Context, args []string) error {
 	// force-close after the timeout.
 	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
+	ictx, icancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	stopIngest(ictx)
+	icancel()
 	done := make(chan struct{})
 	go func() { srv.GracefulStop(); close(done) }()
 	select {

@@ -109,6 +109,12 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.judge(ctx, req, rep)
+}
+
+// judge runs the steps after the facts: the domain memory read, classify,
+// explain and the memory write. Parse and Classify share it.
+func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Result, error) {
 	res := &Result{Source: req.Source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}
 	domains := recipientDomains(rep)
 

@@ -256,6 +256,12 @@ func hostOf(text, lower string) string {
 		if s > 0 && text[s-1] == '<' || !strings.Contains(h, ".") || !validHostChars(h) {
 			continue
 		}
+		// QUIRK: "550 5.7.1 [192.0.2.1] Our system has detected..." (Gmail's
+		// replies quote the client address): a status code before an
+		// address literal is not a host name.
+		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
+			continue
+		}
 		return strings.ToLower(h)
 	}
 	if host == "" {

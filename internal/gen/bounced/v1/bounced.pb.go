@@ -2061,6 +2061,187 @@ func (x *DomainVerdict) GetAssessment() string {
 	return ""
 }
 
+// ClassifyRequest is one SMTP reply to judge.
+type ClassifyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reply as the server sent it or the MTA logged it, with or without
+	// the MTA's framing: "550 5.1.1 <a@example.com>: User unknown", "host
+	// mx.example.com[192.0.2.1] said: 550 ... (in reply to RCPT TO command)",
+	// "SMTP error from remote mail server after RCPT TO:<a@example.com>: 550
+	// ...". Required, at most 16 KiB.
+	Reply string `protobuf:"bytes,1,opt,name=reply,proto3" json:"reply,omitempty"`
+	// The recipient the reply was about, when known.
+	Recipient string `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	// The host that gave the reply, when known; else it is read from reply.
+	RemoteHost string `protobuf:"bytes,3,opt,name=remote_host,json=remoteHost,proto3" json:"remote_host,omitempty"`
+	// The SMTP command or stage the reply answered ("CONN", "EHLO", "MAIL",
+	// "RCPT", "DATA"), when known; else it is read from reply.
+	Command string `protobuf:"bytes,4,opt,name=command,proto3" json:"command,omitempty"`
+	// The outbound IP address the sending MTA used, when known; it is
+	// reported as the response's reporting_mta.
+	SendingIp string `protobuf:"bytes,5,opt,name=sending_ip,json=sendingIp,proto3" json:"sending_ip,omitempty"`
+	// The MTA will try again (a deferral). A 4yz reply is a deferral too.
+	Deferred bool `protobuf:"varint,6,opt,name=deferred,proto3" json:"deferred,omitempty"`
+	// Who the explanations are for: one Explanation per audience, in this
+	// order, duplicates removed. Empty means [AUDIENCE_MARKETER].
+	Audiences []Audience `protobuf:"varint,7,rep,packed,name=audiences,proto3,enum=bounced.v1.Audience" json:"audiences,omitempty"`
+	// BCP 47 language of the explanations ("en", "fr"); English when empty or unknown.
+	Language string `protobuf:"bytes,8,opt,name=language,proto3" json:"language,omitempty"`
+	// An opaque label echoed in the response (a log file and line, a queue id).
+	Source string `protobuf:"bytes,9,opt,name=source,proto3" json:"source,omitempty"`
+	// Neither read nor write the per-domain memory.
+	SkipCache     bool `protobuf:"varint,10,opt,name=skip_cache,json=skipCache,proto3" json:"skip_cache,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClassifyRequest) Reset() {
+	*x = ClassifyRequest{}
+	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClassifyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClassifyRequest) ProtoMessage() {}
+
+func (x *ClassifyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClassifyRequest.ProtoReflect.Descriptor instead.
+func (*ClassifyRequest) Descriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ClassifyRequest) GetReply() string {
+	if x != nil {
+		return x.Reply
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetRemoteHost() string {
+	if x != nil {
+		return x.RemoteHost
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetCommand() string {
+	if x != nil {
+		return x.Command
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetSendingIp() string {
+	if x != nil {
+		return x.SendingIp
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetDeferred() bool {
+	if x != nil {
+		return x.Deferred
+	}
+	return false
+}
+
+func (x *ClassifyRequest) GetAudiences() []Audience {
+	if x != nil {
+		return x.Audiences
+	}
+	return nil
+}
+
+func (x *ClassifyRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ClassifyRequest) GetSkipCache() bool {
+	if x != nil {
+		return x.SkipCache
+	}
+	return false
+}
+
+// ClassifyResponse is the verdict in the form Parse gives it.
+type ClassifyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is KIND_BOUNCE, or KIND_DELAY for a deferral; decoded_by is
+	// "smtp-reply"; recipients holds the one recipient.
+	Result        *ParseResponse `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClassifyResponse) Reset() {
+	*x = ClassifyResponse{}
+	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClassifyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClassifyResponse) ProtoMessage() {}
+
+func (x *ClassifyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClassifyResponse.ProtoReflect.Descriptor instead.
+func (*ClassifyResponse) Descriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ClassifyResponse) GetResult() *ParseResponse {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 var File_bounced_v1_bounced_proto protoreflect.FileDescriptor
 
 const file_bounced_v1_bounced_proto_rawDesc = "" +
@@ -2199,7 +2380,24 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x13looks_misconfigured\x18\x06 \x01(\bR\x12looksMisconfigured\x12\x1e\n" +
 	"\n" +
 	"assessment\x18\a \x01(\tR\n" +
-	"assessment*f\n" +
+	"assessment\"\xc2\x02\n" +
+	"\x0fClassifyRequest\x12\x14\n" +
+	"\x05reply\x18\x01 \x01(\tR\x05reply\x12\x1c\n" +
+	"\trecipient\x18\x02 \x01(\tR\trecipient\x12\x1f\n" +
+	"\vremote_host\x18\x03 \x01(\tR\n" +
+	"remoteHost\x12\x18\n" +
+	"\acommand\x18\x04 \x01(\tR\acommand\x12\x1d\n" +
+	"\n" +
+	"sending_ip\x18\x05 \x01(\tR\tsendingIp\x12\x1a\n" +
+	"\bdeferred\x18\x06 \x01(\bR\bdeferred\x122\n" +
+	"\taudiences\x18\a \x03(\x0e2\x14.bounced.v1.AudienceR\taudiences\x12\x1a\n" +
+	"\blanguage\x18\b \x01(\tR\blanguage\x12\x16\n" +
+	"\x06source\x18\t \x01(\tR\x06source\x12\x1d\n" +
+	"\n" +
+	"skip_cache\x18\n" +
+	" \x01(\bR\tskipCache\"E\n" +
+	"\x10ClassifyResponse\x121\n" +
+	"\x06result\x18\x01 \x01(\v2\x19.bounced.v1.ParseResponseR\x06result*f\n" +
 	"\bAudience\x12\x18\n" +
 	"\x14AUDIENCE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11AUDIENCE_END_USER\x10\x01\x12\x12\n" +
@@ -2302,11 +2500,12 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x11CACHE_STATUS_MISS\x10\x02\x12\x18\n" +
 	"\x14CACHE_STATUS_SKIPPED\x10\x03\x12\x1c\n" +
 	"\x18CACHE_STATUS_UNAVAILABLE\x10\x04\x12\x19\n" +
-	"\x15CACHE_STATUS_DISABLED\x10\x052\x80\x02\n" +
+	"\x15CACHE_STATUS_DISABLED\x10\x052\xc7\x02\n" +
 	"\rBounceService\x12<\n" +
 	"\x05Parse\x12\x18.bounced.v1.ParseRequest\x1a\x19.bounced.v1.ParseResponse\x12R\n" +
 	"\vParseStream\x12\x1e.bounced.v1.ParseStreamRequest\x1a\x1f.bounced.v1.ParseStreamResponse(\x010\x01\x12]\n" +
-	"\x10GetDomainVerdict\x12#.bounced.v1.GetDomainVerdictRequest\x1a$.bounced.v1.GetDomainVerdictResponseB\xa5\x01\n" +
+	"\x10GetDomainVerdict\x12#.bounced.v1.GetDomainVerdictRequest\x1a$.bounced.v1.GetDomainVerdictResponse\x12E\n" +
+	"\bClassify\x12\x1b.bounced.v1.ClassifyRequest\x1a\x1c.bounced.v1.ClassifyResponseB\xa5\x01\n" +
 	"\x0ecom.bounced.v1B\fBouncedProtoP\x01Z<github.com/bounced/bounced/internal/gen/bounced/v1;bouncedv1\xa2\x02\x03BXX\xaa\x02\n" +
 	"Bounced.V1\xca\x02\n" +
 	"Bounced\\V1\xe2\x02\x16Bounced\\V1\\GPBMetadata\xea\x02\vBounced::V1b\x06proto3"
@@ -2324,7 +2523,7 @@ func file_bounced_v1_bounced_proto_rawDescGZIP() []byte {
 }
 
 var file_bounced_v1_bounced_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_bounced_v1_bounced_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_bounced_v1_bounced_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_bounced_v1_bounced_proto_goTypes = []any{
 	(Audience)(0),                    // 0: bounced.v1.Audience
 	(Kind)(0),                        // 1: bounced.v1.Kind
@@ -2347,10 +2546,12 @@ var file_bounced_v1_bounced_proto_goTypes = []any{
 	(*GetDomainVerdictRequest)(nil),  // 18: bounced.v1.GetDomainVerdictRequest
 	(*GetDomainVerdictResponse)(nil), // 19: bounced.v1.GetDomainVerdictResponse
 	(*DomainVerdict)(nil),            // 20: bounced.v1.DomainVerdict
-	nil,                              // 21: bounced.v1.DomainSummary.ReasonsEntry
-	nil,                              // 22: bounced.v1.DomainSummary.SidesEntry
-	(*status.Status)(nil),            // 23: google.rpc.Status
-	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(*ClassifyRequest)(nil),          // 21: bounced.v1.ClassifyRequest
+	(*ClassifyResponse)(nil),         // 22: bounced.v1.ClassifyResponse
+	nil,                              // 23: bounced.v1.DomainSummary.ReasonsEntry
+	nil,                              // 24: bounced.v1.DomainSummary.SidesEntry
+	(*status.Status)(nil),            // 25: google.rpc.Status
+	(*timestamppb.Timestamp)(nil),    // 26: google.protobuf.Timestamp
 }
 var file_bounced_v1_bounced_proto_depIdxs = []int32{
 	0,  // 0: bounced.v1.ParseRequest.audiences:type_name -> bounced.v1.Audience
@@ -2358,25 +2559,25 @@ var file_bounced_v1_bounced_proto_depIdxs = []int32{
 	10, // 2: bounced.v1.ParseResponse.original:type_name -> bounced.v1.OriginalMessage
 	12, // 3: bounced.v1.ParseResponse.recipients:type_name -> bounced.v1.Recipient
 	7,  // 4: bounced.v1.ParseResponse.cache_status:type_name -> bounced.v1.CacheStatus
-	23, // 5: bounced.v1.ParseResponse.error:type_name -> google.rpc.Status
-	24, // 6: bounced.v1.ParseResponse.arrival_time:type_name -> google.protobuf.Timestamp
+	25, // 5: bounced.v1.ParseResponse.error:type_name -> google.rpc.Status
+	26, // 6: bounced.v1.ParseResponse.arrival_time:type_name -> google.protobuf.Timestamp
 	11, // 7: bounced.v1.OriginalMessage.headers:type_name -> bounced.v1.Header
-	24, // 8: bounced.v1.OriginalMessage.date_time:type_name -> google.protobuf.Timestamp
+	26, // 8: bounced.v1.OriginalMessage.date_time:type_name -> google.protobuf.Timestamp
 	2,  // 9: bounced.v1.Recipient.action:type_name -> bounced.v1.Action
 	3,  // 10: bounced.v1.Recipient.reason:type_name -> bounced.v1.Reason
 	4,  // 11: bounced.v1.Recipient.side:type_name -> bounced.v1.Side
 	13, // 12: bounced.v1.Recipient.evidence:type_name -> bounced.v1.Evidence
 	14, // 13: bounced.v1.Recipient.explanations:type_name -> bounced.v1.Explanation
 	15, // 14: bounced.v1.Recipient.domain:type_name -> bounced.v1.DomainSummary
-	24, // 15: bounced.v1.Recipient.last_attempt_time:type_name -> google.protobuf.Timestamp
-	24, // 16: bounced.v1.Recipient.will_retry_until_time:type_name -> google.protobuf.Timestamp
+	26, // 15: bounced.v1.Recipient.last_attempt_time:type_name -> google.protobuf.Timestamp
+	26, // 16: bounced.v1.Recipient.will_retry_until_time:type_name -> google.protobuf.Timestamp
 	5,  // 17: bounced.v1.Recipient.stage:type_name -> bounced.v1.Stage
 	6,  // 18: bounced.v1.Evidence.signal:type_name -> bounced.v1.Signal
 	0,  // 19: bounced.v1.Explanation.audience:type_name -> bounced.v1.Audience
-	21, // 20: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
-	22, // 21: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
-	24, // 22: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
-	24, // 23: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
+	23, // 20: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
+	24, // 21: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
+	26, // 22: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
+	26, // 23: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
 	3,  // 24: bounced.v1.DomainSummary.last_reason:type_name -> bounced.v1.Reason
 	4,  // 25: bounced.v1.DomainSummary.last_side:type_name -> bounced.v1.Side
 	8,  // 26: bounced.v1.ParseStreamRequest.request:type_name -> bounced.v1.ParseRequest
@@ -2385,17 +2586,21 @@ var file_bounced_v1_bounced_proto_depIdxs = []int32{
 	15, // 29: bounced.v1.DomainVerdict.summary:type_name -> bounced.v1.DomainSummary
 	3,  // 30: bounced.v1.DomainVerdict.dominant_reason:type_name -> bounced.v1.Reason
 	4,  // 31: bounced.v1.DomainVerdict.dominant_side:type_name -> bounced.v1.Side
-	8,  // 32: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
-	16, // 33: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
-	18, // 34: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
-	9,  // 35: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
-	17, // 36: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
-	19, // 37: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
-	35, // [35:38] is the sub-list for method output_type
-	32, // [32:35] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	0,  // 32: bounced.v1.ClassifyRequest.audiences:type_name -> bounced.v1.Audience
+	9,  // 33: bounced.v1.ClassifyResponse.result:type_name -> bounced.v1.ParseResponse
+	8,  // 34: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
+	16, // 35: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
+	18, // 36: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
+	21, // 37: bounced.v1.BounceService.Classify:input_type -> bounced.v1.ClassifyRequest
+	9,  // 38: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
+	17, // 39: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
+	19, // 40: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
+	22, // 41: bounced.v1.BounceService.Classify:output_type -> bounced.v1.ClassifyResponse
+	38, // [38:42] is the sub-list for method output_type
+	34, // [34:38] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_bounced_v1_bounced_proto_init() }
@@ -2409,7 +2614,7 @@ func file_bounced_v1_bounced_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bounced_v1_bounced_proto_rawDesc), len(file_bounced_v1_bounced_proto_rawDesc)),
 			NumEnums:      8,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -48,6 +48,7 @@ const (
 	BounceService_Parse_FullMethodName            = "/bounced.v1.BounceService/Parse"
 	BounceService_ParseStream_FullMethodName      = "/bounced.v1.BounceService/ParseStream"
 	BounceService_GetDomainVerdict_FullMethodName = "/bounced.v1.BounceService/GetDomainVerdict"
+	BounceService_Classify_FullMethodName         = "/bounced.v1.BounceService/Classify"
 )
 
 // BounceServiceClient is the client API for BounceService service.
@@ -75,6 +76,13 @@ type BounceServiceClient interface {
 	// A malformed domain fails with INVALID_ARGUMENT; a service without a
 	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
 	GetDomainVerdict(ctx context.Context, in *GetDomainVerdictRequest, opts ...grpc.CallOption) (*GetDomainVerdictResponse, error)
+	// Classify judges one SMTP reply met without a bounce message (a
+	// rejection in an MTA log, a synchronous answer during sending) as a
+	// one-recipient bounce: the same facts, verdict and explanation as Parse,
+	// and it feeds the same per-domain memory. A deferral is a delay (soft).
+	// An empty reply fails with INVALID_ARGUMENT (reason EMPTY_MESSAGE), one
+	// over 16 KiB with RESOURCE_EXHAUSTED (reason MESSAGE_TOO_LARGE).
+	Classify(ctx context.Context, in *ClassifyRequest, opts ...grpc.CallOption) (*ClassifyResponse, error)
 }
 
 type bounceServiceClient struct {
@@ -118,6 +126,16 @@ func (c *bounceServiceClient) GetDomainVerdict(ctx context.Context, in *GetDomai
 	return out, nil
 }
 
+func (c *bounceServiceClient) Classify(ctx context.Context, in *ClassifyRequest, opts ...grpc.CallOption) (*ClassifyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClassifyResponse)
+	err := c.cc.Invoke(ctx, BounceService_Classify_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BounceServiceServer is the server API for BounceService service.
 // All implementations must embed UnimplementedBounceServiceServer
 // for forward compatibility.
@@ -143,6 +161,13 @@ type BounceServiceServer interface {
 	// A malformed domain fails with INVALID_ARGUMENT; a service without a
 	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
 	GetDomainVerdict(context.Context, *GetDomainVerdictRequest) (*GetDomainVerdictResponse, error)
+	// Classify judges one SMTP reply met without a bounce message (a
+	// rejection in an MTA log, a synchronous answer during sending) as a
+	// one-recipient bounce: the same facts, verdict and explanation as Parse,
+	// and it feeds the same per-domain memory. A deferral is a delay (soft).
+	// An empty reply fails with INVALID_ARGUMENT (reason EMPTY_MESSAGE), one
+	// over 16 KiB with RESOURCE_EXHAUSTED (reason MESSAGE_TOO_LARGE).
+	Classify(context.Context, *ClassifyRequest) (*ClassifyResponse, error)
 	mustEmbedUnimplementedBounceServiceServer()
 }
 
@@ -161,6 +186,9 @@ func (UnimplementedBounceServiceServer) ParseStream(grpc.BidiStreamingServer[Par
 }
 func (UnimplementedBounceServiceServer) GetDomainVerdict(context.Context, *GetDomainVerdictRequest) (*GetDomainVerdictResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDomainVerdict not implemented")
+}
+func (UnimplementedBounceServiceServer) Classify(context.Context, *ClassifyRequest) (*ClassifyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Classify not implemented")
 }
 func (UnimplementedBounceServiceServer) mustEmbedUnimplementedBounceServiceServer() {}
 func (UnimplementedBounceServiceServer) testEmbeddedByValue()                       {}
@@ -226,6 +254,24 @@ func _BounceService_GetDomainVerdict_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BounceService_Classify_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClassifyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BounceServiceServer).Classify(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BounceService_Classify_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BounceServiceServer).Classify(ctx, req.(*ClassifyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BounceService_ServiceDesc is the grpc.ServiceDesc for BounceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -240,6 +286,10 @@ var BounceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDomainVerdict",
 			Handler:    _BounceService_GetDomainVerdict_Handler,
+		},
+		{
+			MethodName: "Classify",
+			Handler:    _BounceService_Classify_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
