@@ -423,7 +423,12 @@ func stripBullet(line string) string {
 	s := strings.TrimLeft(line, " \t")
 	for _, b := range []string{">>>", "->", "=>", "*", "-", "•", "・"} {
 		if strings.HasPrefix(s, b) {
-			return strings.TrimLeft(s[len(b):], " \t")
+			if len(b) == 1 {
+				s = strings.TrimLeft(s, b) // "*** a@b" (Mercury/32)
+			} else {
+				s = s[len(b):]
+			}
+			return strings.TrimLeft(s, " \t")
 		}
 	}
 	return s

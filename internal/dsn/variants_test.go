@@ -127,3 +127,58 @@ func TestNoFalseRecipients(t *testing.T) {
 		t.Errorf("Parse: recipients %v, want only real.target@odd.example", got)
 	}
 }
+
+// TestRecogniserLayoutVariants reads layouts the MTAs' own samples do not
+// show: an Exim report whose blocks are indented differently from each
+// other, an Exim build that writes the address flush left, quoted, with a
+// colon, and Mercury/32's "***" bullets. Every failed address must come out,
+// and nothing else (issue 10 item 1: recipient recall).
+func TestRecogniserLayoutVariants(t *testing.T) {
+	eximHead := "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\nTo: news@sender.example\n" +
+		"Subject: Mail delivery failed: returning message to sender\n\n" +
+		"This message was created automatically by mail delivery software.\n\n" +
+		"A message that you sent could not be delivered to one or more of\n" +
+		"its recipients. This is a permanent error. The following address\nfailed:\n\n"
+	tail := "\n------ This is a copy of the message, including all the headers. ------\n\n" +
+		"From: news@sender.example\nTo: one@dest.example\nCc: boss@sender.example\nSubject: hi\n\nbody\n"
+	cases := []struct {
+		name, msg string
+		want      []string
+	}{
+		{"exim blocks indented 2/4 then 3/5", eximHead +
+			"  one@dest.example\n    host mx.dest.example [192.0.2.1]\n" +
+			"    SMTP error from remote mail server after RCPT TO:<one@dest.example>:\n    550 5.1.1 User unknown\n\n" +
+			"   two@dest.example\n     host mx.dest.example [192.0.2.1]\n" +
+			"     SMTP error from remote mail server after end of data:\n     552 5.2.2 Over quota\n" + tail,
+			[]string{"one@dest.example", "two@dest.example"}},
+		{"exim blocks with a tab", eximHead +
+			"\tone@dest.example\n\t  SMTP error from remote mail server after RCPT TO:<one@dest.example>:\n\t  550 5.1.1 User unknown\n\n" +
+			"\ttwo@dest.example\n\t  SMTP error from remote mail server after RCPT TO:<two@dest.example>:\n\t  550 5.1.1 User unknown\n" + tail,
+			[]string{"one@dest.example", "two@dest.example"}},
+		{"exim flush left, quoted", eximHead +
+			"\"one@dest.example\":\nSMTP error from remote server for RCPT TO command, host: mx.dest.example (192.0.2.1) " +
+			"reason: 550 5.1.1 <one@dest.example>... User unknown\n" + tail,
+			[]string{"one@dest.example"}},
+		{"mercury bullets", "From: Mercury 32 Mail Transport System <postmaster@merc.example>\nTo: news@sender.example\n" +
+			"Subject: Delivery failure\n\nThis message is an automatically-generated delivery failure report.\n\n" +
+			"The following errors were encountered while delivering your message\nto the following recipients:\n\n" +
+			" *** one@dest.example\n     550 5.1.1 <one@dest.example>: User unknown\n\n" +
+			"--- Original message follows ---\nFrom: news@sender.example\nTo: one@dest.example\nCc: boss@sender.example\n",
+			[]string{"one@dest.example"}},
+	}
+	for _, c := range cases {
+		rep, err := Parse([]byte(c.msg), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := addresses(rep)
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s: recipients %v, want %v", c.name, got, c.want)
+		}
+		for _, rc := range rep.Recipients {
+			if rc.Weak || rc.ReplyCode == 0 {
+				t.Errorf("%s: %s weak=%v reply=%d, want a named recipient with its reply", c.name, rc.Recipient, rc.Weak, rc.ReplyCode)
+			}
+		}
+	}
+}
