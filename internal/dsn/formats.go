@@ -306,8 +306,8 @@ func readExim(m *msgView, block string) []Recipient {
 	var out []eximRecipient
 	cur := -1
 	first, detail := -1, -1 // indentation of the first address line, of the current diagnostic
-	bare := 0     // bare local parts completed from the original (each a scan of it)
-	sections := 0 // "------ a@b ------" sections looked up (each a scan of out)
+	bare := 0               // bare local parts completed from the original (each a scan of it)
+	sections := 0           // "------ a@b ------" sections looked up (each a scan of out)
 	for _, line := range strings.Split(block, "\n") {
 		if len(out) > m.max {
 			break
