@@ -29,7 +29,7 @@ var labelDisputes = map[string]string{
 	"rhost-google-07.eml#1":     "suspend hard: Gmail 5.2.1 account inactive",
 	"lhost-opensmtpd-12.eml#1":  "not hard: a delay notice (Action: delayed) is never hard, issue item 5",
 	"lhost-exim-31.eml#1":       "not hard: \"the account or domain may not exist, they may be blacklisted\" names no cause",
-	"lhost-exim-30.eml#1":       "securityerror, not hard: \"Recipient address rejected: Access denied\" does not say the mailbox is unknown",
+	"lhost-exim-30.eml#1":       "policyviolation, not hard: \"Recipient address rejected: Access denied\" is Postfix access(5) REJECT's default text, not an unknown mailbox",
 	"lhost-exim-37.eml#1":       "rejected: the domain said not to exist is the sender's return-path domain, answered by the recipient's MX after DATA",
 	"rhost-aol-06.eml#1":        "networkerror: \"Malformed or unexpected name server reply\" is a DNS failure, not a null MX",
 	"rfc3464-01.eml#1":          "userunknown: the recipient's DSN fields say 550 5.1.1 User Unknown",

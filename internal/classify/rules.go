@@ -130,6 +130,7 @@ var userUnknownPhrases = p(
 	"unknown mailbox",
 	"not a valid recipient",
 	"no such person",
+	"address is possibly incorrect",
 )
 
 // hostUnknownPhrases say that the domain does not exist.
@@ -217,7 +218,11 @@ var rules = []rule{
 		src: "Exchange Online 5.7.57 client not authenticated to send anonymous mail"},
 	// Matched without the host: gateways (m-FILTER) relay the answer, and X.4.1 with
 	// "access denied" is this answer (RFC 3463 3.5 makes X.4.1 a network code).
-	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p("access denied"),
+	// Not a bare "access denied": Exchange Online's "550 5.4.1 Relay Access Denied" is a relay refusal.
+	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p(
+		"rejected: access denied",
+		"rejected : access denied",
+	),
 		src: "lhost-mfilter-04; Exchange Online 5.4.1 directory-based edge blocking: recipient not " +
 			"found"},
 	{id: "exchange-recip-not-found", reason: UserUnknown, phrases: p(
@@ -261,6 +266,9 @@ var rules = []rule{
 		"Senders: the recipient blocks the sender"},
 	{id: "mimecast-anti-spoofing", reason: PolicyViolation, phrases: p("anti-spoofing policy"),
 		src: "Mimecast 550 Rejected by header based Anti-Spoofing policy"},
+	{id: "mimecast-greylisting", reason: OnHold, class: 4, phrases: p("internal resource temporarily unavailable"),
+		src: "Mimecast SMTP error codes: 451 Internal resource temporarily unavailable (greylisting, retry " +
+			"within 1 minute to 12 hours)"},
 	// Barracuda, https://campus.barracuda.com (Email Security Gateway SMTP error codes)
 	{id: "barracuda-blocked", reason: SpamDetected, phrases: p(":blocked)"),
 		src: "Barracuda 550 permanent failure for one or more recipients (addr:blocked): scored as " +
@@ -505,6 +513,9 @@ var rules = []rule{
 		"send e-mail to yourself",
 		"allowed-senders",
 		"allowed senders",
+		"only accepting mail from",
+		"only accepts mail from",
+		"accepts mail only from",
 	), src: "Postfix reject_unknown_sender_domain, reject_unverified_sender (Sender address " +
 		"rejected); Exim verify = sender (Sender verify failed); lhost-postfix-11, " +
 		"lhost-postfix-80, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, " +
@@ -541,6 +552,13 @@ var rules = []rule{
 		"has been temporarily rate limited",
 		"rate limited due to",
 	), src: "Gmail 421 4.7.0/4.7.28 mail temporarily rate limited"},
+	// Postfix access(5) REJECT without text answers "<what> rejected: Access denied": what was refused names the
+	// cause (the sender's address: sender-rejected above).
+	{id: "postfix-access-client", reason: Blocked, phrases: p("client host rejected: access denied"),
+		src: "Postfix access(5) REJECT, check_client_access (Client host rejected: Access denied)"},
+	{id: "postfix-access-recipient", reason: PolicyViolation, phrases: p("recipient address rejected: access denied"),
+		src: "Postfix access(5) REJECT, check_recipient_access (Recipient address rejected: Access denied); " +
+			"lhost-exim-30"},
 	{id: "helo-rejected", reason: Blocked, phrases: p(
 		"helo command rejected",
 		"ehlo command rejected",
@@ -562,6 +580,12 @@ var rules = []rule{
 		"max emails per",
 	), src: "Exim ratelimit ACL (cPanel max emails per hour); Cisco AsyncOS recipients per hour; " +
 		"Microsoft 5.1.90; Gmail 5.4.5 daily sending limit"},
+	// A quota refused under a security/policy code (RFC 3463 3.8: X.7.x) or at MAIL FROM (no mailbox
+	// named yet, RFC 5321 3.3) is the sender's sending quota; a full mailbox is X.2.2 at RCPT or DATA.
+	{id: "policy-quota", reason: RateLimited, status: "x.7.*", phrases: p("quota"),
+		src: "RFC 3463 3.8; Gmail 550 5.7.1 Email quota exceeded (sending limits)"},
+	{id: "mail-from-quota", reason: RateLimited, command: "MAIL", phrases: p("quota"),
+		src: "RFC 5321 3.3 (MAIL FROM names no recipient); Exchange Online 5.2.2 submission quota exceeded"},
 	{id: "blocklist", reason: Blocked, phrases: p(
 		"blocked using",
 		"listed at",
@@ -654,6 +678,10 @@ var rules = []rule{
 	), userUnknownPhrases...), hostUnknownPhrases...), src: "lhost-postfix-11, lhost-postfix-54, lhost-exim-51"},
 	{id: "status-at-mail-from", reason: Rejected, command: "MAIL", status: "x.1.*",
 		src: "RFC 3463 3.2 X.1.x answered to MAIL FROM: the sender's address"},
+	// RFC 7505 4.2: X.7.27 is the sender's domain with a null MX, whose words ("null MX") the next row reads as the
+	// recipient's; only when the text says so (Sendmail answers "550 5.7.27 Host does not accept mail" for the recipient).
+	{id: "null-mx-sender", reason: Rejected, status: "x.7.27", phrases: p("sender"),
+		src: "RFC 7505 4.2 X.7.27 sender address has null MX; Gmail 550 5.7.27"},
 	{id: "null-mx", reason: NotAccept, phrases: p(
 		"null mx",
 		"does not accept mail",
@@ -675,7 +703,9 @@ var rules = []rule{
 		"dns temporary",
 		"dns timeout",
 		"servfail",
-	), src: "Postfix smtp(8) name service errors; RFC 1035 SERVFAIL; lhost-postfix-34"},
+		"host lookup did not complete",
+	), src: "Postfix smtp(8) name service errors; RFC 1035 SERVFAIL; Exim specification (dnslookup " +
+		"router: host lookup did not complete); lhost-postfix-34"},
 	{id: "dns-transient", reason: NetworkError, class: 4, phrases: p(
 		"name service error",
 		"dns error",
@@ -801,6 +831,8 @@ var rules = []rule{
 		"mail size limit",
 		"exceeds maximum message size",
 		"message exceeds",
+		"email size exceeded",
+		"maximum email size",
 	), src: "RFC 1870 SIZE; RFC 3463 X.3.4; Postfix message_size_limit; lhost-sendmail-05, " +
 		"lhost-dragonfly-08, lhost-dragonfly-14, lhost-receivingses-05"},
 	{id: "virus", reason: VirusDetected, phrases: p(
@@ -1147,6 +1179,8 @@ var rules = []rule{
 	{id: "rc-551", reason: HasMoved, codes: "551", weak: true, src: "RFC 5321 4.2.2 551 user not local"},
 	{id: "rc-552", reason: MailboxFull, codes: "552", weak: true, src: "RFC 5321 4.2.2 552 exceeded storage allocation"},
 	{id: "rc-452", reason: SystemFull, codes: "452", weak: true, src: "RFC 5321 4.2.2 452 insufficient system storage"},
+	{id: "rc-553-mail", reason: Rejected, codes: "553", command: "MAIL", weak: true,
+		src: "RFC 5321 4.2.2 553 mailbox name not allowed, answered to MAIL FROM: the sender's mailbox"},
 	{id: "rc-553", reason: UserUnknown, codes: "553", notHard: true, weak: true,
 		src: "RFC 5321 4.2.2 553 mailbox name not allowed"},
 	{id: "rc-530", reason: SecurityError, codes: "530", weak: true, src: "RFC 4954 6 530 authentication required"},

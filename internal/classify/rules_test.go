@@ -361,6 +361,15 @@ var ruleCases = []ruleCase{
 	{rule: "helo-rejected", reason: Blocked, status: "5.7.1", reply: 550, stage: dsn.StageHelo, diag: "Connected to 192.0.2.130 but my name was rejected. Remote host said: 550 5.7.1 Your HELO name is not valid here Giving up on 192.0.2.130."},
 	// A 4.3.2 is a transient "system not accepting messages", not a domain that accepts none.
 	{rule: "system-error", reason: SystemError, status: "4.3.2", reply: 421, action: dsn.ActionDelayed, diag: "421 4.3.2 Service currently unavailable"},
+	{rule: "access-denied", reason: SecurityError, status: "5.7.1", reply: 550, cmd: "RCPT", remote: "mx.example.net", diag: "550 5.7.1 <user@example.org>... Access denied"},
+	{rule: "postfix-access-client", reason: Blocked, status: "5.7.1", reply: 554, cmd: "RCPT", diag: "554 5.7.1 <unknown[198.51.100.24]>: Client host rejected: Access denied"},
+	{rule: "mimecast-greylisting", reason: OnHold, reply: 451, cmd: "RCPT", remote: "eu-smtp-inbound-1.mimecast.com", diag: "451 Internal resource temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451"},
+	{rule: "policy-quota", reason: RateLimited, status: "5.7.1", reply: 550, cmd: "RCPT", diag: "550 5.7.1 Email quota exceeded."},
+	{rule: "mail-from-quota", reason: RateLimited, status: "5.2.2", reply: 550, cmd: "MAIL", diag: "550 5.2.2 Submission quota exceeded. Please slow down and try again later."},
+	{rule: "null-mx-sender", reason: Rejected, status: "5.7.27", reply: 550, cmd: "MAIL", diag: "550-5.7.27 The sender address/domain has a null MX."},
+	{rule: "rc-553-mail", reason: Rejected, reply: 553, cmd: "MAIL", diag: "553 <bounce@app2>... Real domain name required for sender address"},
+	{rule: "relay-denied", reason: NoRelaying, status: "5.4.1", reply: 550, cmd: "RCPT", diag: "550 5.4.1 Relay Access Denied"},
+	{rule: "postfix-access-recipient", reason: PolicyViolation, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
 }
 
 // moreCases are samples from the corpus that test the order of the rows.
@@ -386,7 +395,6 @@ var moreCases = []ruleCase{
 	// rhost-messagelabs-01: a relay denial that asks for SMTP AUTH stays norelaying (sender side)
 	{rule: "relay-denied", reason: NoRelaying, status: "5.0.0", reply: 550, diag: "550-Please turn on SMTP Authentication in your mail client. 550-mail0.bemta0.messagelabs.com [198.51.100.21]:22222 is not permitted to 550 relay through this server without authentication."},
 	// lhost-exim-30: "Access denied" for a recipient is not proof it does not exist
-	{rule: "access-denied", reason: SecurityError, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
 	// lhost-postfix-17
 	{rule: "dns-network", reason: NetworkError, status: "5.4.4", dtype: "x-postfix", diag: "Name service error for name=example.org type=MX: Malformed or unexpected name server reply"},
 	// rhost-aol-05
