@@ -912,8 +912,9 @@ var rules = []rule{
 		"maximum number of",
 		"too fast",
 		"slow down",
-	), src: "Postfix anvil(8) and smtpd_client_*_rate_limit; RFC 3463 X.7.28; lhost-postfix-09, " +
-		"lhost-postfix-55"},
+		"excessive volume",
+	), src: "Postfix anvil(8) and smtpd_client_*_rate_limit; RFC 3463 X.7.28; Apple iCloud 421 4.7.1 " +
+		"deferred due to excessive volume; lhost-postfix-09, lhost-postfix-55"},
 
 	// ---- Receiving-side systems. ----
 	{id: "system-full", reason: SystemFull, phrases: p(

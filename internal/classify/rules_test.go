@@ -374,6 +374,8 @@ var ruleCases = []ruleCase{
 
 // moreCases are samples from the corpus that test the order of the rows.
 var moreCases = []ruleCase{
+	// Apple's iCloud postmaster page: a per-recipient volume deferral is a rate limit, not a policy hold.
+	{rule: "rate-limit", reason: RateLimited, status: "4.7.1", reply: 421, cmd: "RCPT", remote: "mx02.mail.icloud.com", diag: "421 4.7.1 Messages to seed.box@me.com deferred due to excessive volume. Try again later - https://support.apple.com/en-us/HT204137"},
 	// lhost-sendmail-36: the phrase overrules the Status field (5.1.1)
 	{rule: "blocklist", reason: Blocked, status: "5.1.1", reply: 550, remote: "inbound-smtp.us-west-2.amazonaws.com", diag: "550 5.7.1 IP address blacklisted by recipient"},
 	// rhost-godaddy-02
