@@ -269,6 +269,9 @@ var rules = []rule{
 	{id: "mimecast-greylisting", reason: OnHold, class: 4, phrases: p("internal resource temporarily unavailable"),
 		src: "Mimecast SMTP error codes: 451 Internal resource temporarily unavailable (greylisting, retry " +
 			"within 1 minute to 12 hours)"},
+	// Symantec/Broadcom Email Security.cloud (MessageLabs), KB 162445: "554 Denied (Mode: normal)" for suspicious content.
+	{id: "messagelabs-denied", reason: PolicyViolation, phrases: p("denied (mode:"),
+		src: "Broadcom KB 162445, Outbound mail returned by MAILER-DAEMON@messagelabs.com: 554 Denied (Mode: normal)"},
 	// Barracuda, https://campus.barracuda.com (Email Security Gateway SMTP error codes)
 	{id: "barracuda-blocked", reason: SpamDetected, phrases: p(":blocked)"),
 		src: "Barracuda 550 permanent failure for one or more recipients (addr:blocked): scored as " +
@@ -383,6 +386,8 @@ var rules = []rule{
 		"spf record",
 		"spf check",
 		"spf fail",
+		"spf unauthorized",
+		"required authentication level",
 		"spf validation",
 		"bad spf",
 		"spf softfail",
@@ -447,6 +452,8 @@ var rules = []rule{
 		"reverse dns",
 		"no ptr record",
 		"ptr record",
+		"ptr resource record",
+		"dns ptr",
 		"reverse lookup",
 		"rdns",
 		"reverse-dns",
@@ -514,6 +521,8 @@ var rules = []rule{
 		"allowed-senders",
 		"allowed senders",
 		"only accepting mail from",
+		"not authorized to receive mail from",
+		"not allowed to send to this recipient",
 		"only accepts mail from",
 		"accepts mail only from",
 	), src: "Postfix reject_unknown_sender_domain, reject_unverified_sender (Sender address " +
@@ -606,6 +615,7 @@ var rules = []rule{
 		"rbl ",
 		"/rbl",
 		"banned sending ip",
+		"banned sender",
 		"client host blocked",
 		"client host rejected: blocked",
 		"ip address blacklisted",
@@ -617,7 +627,6 @@ var rules = []rule{
 		"dialup",
 		"residential",
 		"not accepting connections",
-		"refused to talk to me",
 		"a problem occurred. (ask your postmaster",
 		"client host rejected",
 		"not allowed to connect",
@@ -739,6 +748,7 @@ var rules = []rule{
 	// Locked, frozen or suspended accounts are administrative states that are commonly lifted: not hard.
 	{id: "suspended-for-now", reason: Suspend, stages: mailboxStages, notHard: true, phrases: p(
 		"account is locked",
+		"account has been locked",
 		"temporary locked",
 		"temporarily locked",
 		"temporarily disabled",
@@ -993,7 +1003,11 @@ var rules = []rule{
 		"blocked attachment",
 		"attachment type",
 		"file type",
-	), src: "RFC 3463 X.7.1; Postfix access(5) REJECT; Mimecast 554 security policies; " +
+		"content restrictions",
+		"unacceptable content",
+		"vba macros",
+	), src: "RFC 3463 X.7.1; Postfix access(5) REJECT; Mimecast 554 security policies; Broadcom " +
+		"Email Security.cloud KB 162445 (content restrictions, VBA macros); " +
 		"lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
 	{id: "filtered", reason: Filtered, stages: mailboxStages, phrases: p(
 		"filtered",
@@ -1153,9 +1167,19 @@ var rules = []rule{
 		"bloquee",
 	), src: "lhost-postfix-38"},
 	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
+	// Refused at the greeting or at HELO/EHLO with no cause stated above ("refused to talk to me", "421 Service not
+	// available"): the sending host was refused, before any recipient was named (issue 10 item 2). Below the cause
+	// phrases, so that a greeting that says why (a missing PTR, a rate, a blocklist) keeps its cause.
+	{id: "greeting-refused", reason: Blocked, codes: "400-599", stages: stagesOf(dsn.StageConnect, dsn.StageHelo), weak: true,
+		src: "RFC 5321 3.1, 4.1.1.1, 4.2.2 (421/554 greeting); Postfix smtp(8) 'refused to talk to me'; " +
+			"lhost-postfix-50"},
 	// X.7.0/X.7.1 are the registry's catch-alls for security and policy: a weak phrase names the cause better.
 	{id: "st-x.7.x", reason: SecurityError, status: "5.7.0-1", weak: true,
 		src: "RFC 3463 3.8 X.7.0/X.7.1 other security or policy status, delivery not authorized"},
+	// A detail code the registry does not hold (Microsoft's 5.7.1NN/5.7.5NN, vendors' own) still says its subject,
+	// RFC 3463 3.8 "security or policy status": read as the X.7.0 catch-all (issue 10 item 5).
+	{id: "st-5.7.other", reason: SecurityError, status: "5.7.31-999", weak: true,
+		src: "RFC 3463 2 (subject 7, detail undefined by the registry read as X.7.0) and 3.8"},
 	// A transient X.7.0/X.7.1 with no cause stated is a policy deferral (throttling, greylisting): decide later.
 	{id: "st-4.7.x", reason: OnHold, status: "4.7.0-1", weak: true,
 		src: "RFC 3463 3.8 X.7.0/X.7.1 with class 4: a persistent transient policy refusal"},

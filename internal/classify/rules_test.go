@@ -370,10 +370,19 @@ var ruleCases = []ruleCase{
 	{rule: "rc-553-mail", reason: Rejected, reply: 553, cmd: "MAIL", diag: "553 <bounce@app2>... Real domain name required for sender address"},
 	{rule: "relay-denied", reason: NoRelaying, status: "5.4.1", reply: 550, cmd: "RCPT", diag: "550 5.4.1 Relay Access Denied"},
 	{rule: "postfix-access-recipient", reason: PolicyViolation, status: "5.7.1", reply: 554, cmd: "RCPT", remote: "mx1.example.eu", diag: "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"},
+	{rule: "messagelabs-denied", reason: PolicyViolation, reply: 554, cmd: "DATA", remote: "mail1.bemta.messagelabs.com", diag: "554 Denied (Mode: normal)"},
+	{rule: "greeting-refused", reason: Blocked, status: "4.0.0", reply: 421, stage: dsn.StageConnect, diag: "421 Service not available, closing transmission channel"},
+	{rule: "st-5.7.other", reason: SecurityError, status: "5.7.135", reply: 550, cmd: "RCPT", diag: "550 5.7.135 Delivery not completed"},
 }
 
 // moreCases are samples from the corpus that test the order of the rows.
 var moreCases = []ruleCase{
+	// A greeting that states its cause keeps it (issue 10 item 2: the stage row is below the cause phrases).
+	{rule: "reverse-dns", reason: RequirePTR, reply: 554, stage: dsn.StageConnect, diag: "554-gmx.net (mxgmx116) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource record"},
+	{rule: "blocklist", reason: Blocked, status: "5.7.511", reply: 550, cmd: "RCPT", diag: "550 5.7.511 Access denied, banned sender[198.51.100.24]. To request removal from this list please forward this message to delist@messaging.microsoft.com."},
+	{rule: "sender-rejected", reason: Rejected, status: "5.7.129", reply: 550, cmd: "RCPT", diag: "550 5.7.129 RESOLVER.RST.RestrictedToRecipientsPermission; you are not allowed to send to this recipient"},
+	{rule: "policy", reason: PolicyViolation, reply: 552, cmd: "DATA", diag: "552 MS-Office file containing VBA macros found inside of the email"},
+	{rule: "suspended-for-now", reason: Suspend, status: "5.7.1", reply: 554, cmd: "RCPT", diag: "554 5.7.1 The recipient's account has been locked"},
 	// Apple's iCloud postmaster page: a per-recipient volume deferral is a rate limit, not a policy hold.
 	{rule: "rate-limit", reason: RateLimited, status: "4.7.1", reply: 421, cmd: "RCPT", remote: "mx02.mail.icloud.com", diag: "421 4.7.1 Messages to seed.box@me.com deferred due to excessive volume. Try again later - https://support.apple.com/en-us/HT204137"},
 	// lhost-sendmail-36: the phrase overrules the Status field (5.1.1)
@@ -440,7 +449,8 @@ func TestRules(t *testing.T) {
 // or a provider's documentation, a blocklist operator.
 var publicSource = []string{"RFC", "Postfix", "Exim", "Sendmail", "qmail", "Gmail", "Google", "Microsoft", "Exchange",
 	"Outlook", "Yahoo", "Cisco", "Mimecast", "Barracuda", "amavis", "Orange", "La Poste", "Cox", "Apple", "Amazon SES",
-	"Proofpoint", "Tencent", "Lotus", "http", "Rspamd", "Postgrey", "DESIGN.md", "SURBL"}
+	"Proofpoint", "Tencent", "Lotus", "http", "Rspamd", "Postgrey", "DESIGN.md", "SURBL", "Broadcom", "Symantec",
+	"Trend Micro", "Haraka", "iCloud", "Zoho"}
 
 // TestRowsCiteOrCondition checks issue 10 item 3: a row that can decide
 // before the weak rows either carries a condition beyond its phrases (a
