@@ -405,6 +405,40 @@ func readExim(m *msgView, block string) []Recipient {
 	return list
 }
 
+// readGroupWise reads Novell GroupWise's list of undeliverable recipients:
+// one indented line each, "a@b (user not found)", or a local user's name
+// alone, "name (user not found)", whose domain is taken from the returned
+// original (as Exim's bare local parts).
+func readGroupWise(m *msgView, block string) []Recipient {
+	var out []Recipient
+	bare := 0
+	for _, line := range strings.Split(block, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || indentOf(line) == 0 {
+			continue
+		}
+		name, reason, ok := strings.Cut(t, " (")
+		if !ok {
+			name, reason = t, ""
+		}
+		a := ""
+		if strings.Contains(name, "@") {
+			a = normalizeAddress(name)
+		} else if l := localPart(name); l != "" && bare < maxBareLocal {
+			bare++
+			a = addressWithLocal(m.original, l)
+		}
+		if a == "" {
+			continue
+		}
+		out = append(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: strings.TrimSuffix(reason, ")")})
+		if len(out) > m.max {
+			break
+		}
+	}
+	return out
+}
+
 // eximAddressLine reports whether a line indented by indent can name a
 // failed address: the first one is indented by at most eight columns (Exim
 // writes two), a later one no further than the first address plus one, or

@@ -182,3 +182,50 @@ func TestRecogniserLayoutVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestOlderLayouts reads layouts of older MTAs found in multi-MTA
+// collections: GroupWise's bare local user names, Domino R5's address on
+// the marker's line, MailEnable's "[SMTP:a@b]" proxy form, a Korean
+// recipient label. Each names its recipients, and none is weak (issue 10
+// item 1: recipient recall).
+func TestOlderLayouts(t *testing.T) {
+	cases := []struct {
+		name, msg string
+		want      []string
+	}{
+		{"groupwise bare names", "From: Mail Delivery System <postmaster@gw.example>\nTo: news@sender.example\n" +
+			"Subject: Message status - undeliverable\n\n" +
+			"The message that you sent was undeliverable to the following:\n" +
+			"\tann@gw.example (user not found)\n\tbob (mailbox full)\n\nPossible causes:\n\tThe user was moved or deleted\n\n" +
+			"Original message header follows:\nFrom: news@sender.example\nTo: ann@gw.example, bob@gw.example, help@sender.example\n",
+			[]string{"ann@gw.example", "bob@gw.example"}},
+		{"domino r5 same line", "From: Postmaster@notes.example\nTo: news@sender.example\n" +
+			"Subject: DELIVERY FAILURE: User not listed\n\n" +
+			"Your document:    Newsletter\nwas not delivered to:    vera@notes.example\n" +
+			"because:    User vera (vera@notes.example) not listed in public Name & Address Book\n",
+			[]string{"vera@notes.example"}},
+		{"mailenable proxy address", "From: postmaster@me.example\nTo: news@sender.example\nSubject: Message Delivery Failure\n\n" +
+			"MailEnable: Message could not be delivered to some recipients.\n\n" +
+			"\tRecipient: [SMTP:quinn@me-dest.example]\n\tReason: Remote SMTP Server Returned: 550 5.1.1 User unknown\n\n" +
+			"Message headers follow:\nFrom: news@sender.example\nTo: quinn@me-dest.example\nCc: other@sender.example\n",
+			[]string{"quinn@me-dest.example"}},
+		{"korean label", "From: mailer-daemon@kr.example\nTo: news@sender.example\nSubject: failure\n" +
+			"Content-Type: text/plain; charset=utf-8\n\n메일 발송 실패 안내\n\n받는 사람: wendy@kr-dest.example\n" +
+			"실패 사유: 550 5.1.1 <wendy@kr-dest.example>: Recipient address rejected: User unknown\n",
+			[]string{"wendy@kr-dest.example"}},
+	}
+	for _, c := range cases {
+		rep, err := Parse([]byte(c.msg), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := addresses(rep); strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s: recipients %v, want %v", c.name, got, c.want)
+		}
+		for _, rc := range rep.Recipients {
+			if rc.Weak {
+				t.Errorf("%s: %s is weak, want named by the bounce", c.name, rc.Recipient)
+			}
+		}
+	}
+}
