@@ -229,3 +229,26 @@ func TestOlderLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestListedRecipientsShareDiagnostic: addresses listed one a line share
+// the diagnostic after the list, so that each is classified by it, not
+// only the last one.
+func TestListedRecipientsShareDiagnostic(t *testing.T) {
+	msg := "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: news@sender.example\n" +
+		"Subject: Delivery Status Notification (Failure)\n\n" +
+		"Delivery to the following recipients failed permanently:\n\n     ee@dst.example\n     ff@dst.example\n\n" +
+		"Technical details of permanent failure:\nDNS Error: Domain name not found\n\n" +
+		"   ----- Original message -----\n\nFrom: news@sender.example\nTo: ee@dst.example, ff@dst.example\n"
+	rep, err := Parse([]byte(msg), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := addresses(rep); strings.Join(got, " ") != "ee@dst.example ff@dst.example" {
+		t.Fatalf("recipients %v, want ee and ff", got)
+	}
+	for _, rc := range rep.Recipients {
+		if !strings.Contains(rc.Diagnostic, "Domain name not found") {
+			t.Errorf("%s: diagnostic %q, want the list's shared one", rc.Recipient, rc.Diagnostic)
+		}
+	}
+}
