@@ -101,6 +101,7 @@ var genericLeads = []string{
 	"could not be delivered to", "couldn't be delivered to", "delivery to the following recipient",
 	"delivering your mail to", "your message to", "message to", "undeliverable to", "unknown user",
 	"recipient:", "recipient address:", "failed recipient", "addressed to", "rcpt to:", "the following recipients",
+	"delivery to", "deliver to", "delivering to",
 	"user unknown", "no such user", "mailbox unavailable", "invalid recipient",
 	// Translations: French, German, Spanish and Italian, Russian, Japanese, Chinese.
 	"destinataire :",

@@ -209,6 +209,12 @@ func TestOlderLayouts(t *testing.T) {
 			"\tRecipient: [SMTP:quinn@me-dest.example]\n\tReason: Remote SMTP Server Returned: 550 5.1.1 User unknown\n\n" +
 			"Message headers follow:\nFrom: news@sender.example\nTo: quinn@me-dest.example\nCc: other@sender.example\n",
 			[]string{"quinn@me-dest.example"}},
+		{"delivery to, with prose addresses", "From: postmaster@dst.example\nTo: news@sender.example\nSubject: Delivery failure\n\n" +
+			"Delivery to target2@dst.example failed: 550 5.1.1 user unknown.\n" +
+			"If you believe this is an error, please write to helpdesk@dst.example.\n" +
+			"You may also reply to news@sender.example.\n\n-- original headers --\nFrom: news@sender.example\n" +
+			"To: target2@dst.example\nReply-To: replies@sender.example\n",
+			[]string{"target2@dst.example"}},
 		{"korean label", "From: mailer-daemon@kr.example\nTo: news@sender.example\nSubject: failure\n" +
 			"Content-Type: text/plain; charset=utf-8\n\n메일 발송 실패 안내\n\n받는 사람: wendy@kr-dest.example\n" +
 			"실패 사유: 550 5.1.1 <wendy@kr-dest.example>: Recipient address rejected: User unknown\n",
