@@ -97,7 +97,6 @@ var userUnknownPhrases = p(
 	"recipient does not exist",
 	"recipient address rejected: undeliverable",
 	"mailbox not found",
-	"mailbox unavailable",
 	"mailbox does not exist",
 	"mailbox unknown",
 	"address does not exist",
@@ -122,7 +121,6 @@ var userUnknownPhrases = p(
 	"does not exist",
 	"please check if address is correct",
 	"not our customer",
-	"mailbox is unavailable",
 	"no account by that name",
 	"wasn't found at the destination domain",
 	"recipient not found by smtp address lookup",
@@ -381,6 +379,8 @@ var rules = []rule{
 		"per dmarc",
 		"domain's dmarc",
 		"(rfc 7489)",
+		"failed dmarc",
+		"fails dmarc",
 	), src: "lhost-qmail-14, lhost-postfix-72, lhost-postfix-73, lhost-sendmail-58"},
 	{id: "spf-dkim", reason: AuthFailure, phrases: p(
 		"spf record",
@@ -400,6 +400,8 @@ var rules = []rule{
 		"dkim = did not pass",
 		"dkim validation",
 		"sender is unauthenticated",
+		"unauthenticated email",
+		"unauthenticated mail",
 		"requires all senders to authenticate",
 		"multiple authentication checks failed",
 		"does not pass authentication checks",
@@ -525,6 +527,11 @@ var rules = []rule{
 		"not allowed to send to this recipient",
 		"only accepts mail from",
 		"accepts mail only from",
+		"not accept mail from",
+		"not accepting mail from",
+		"doesn't accept mail from",
+		"recipient has blocked",
+		"has blocked you",
 	), src: "Postfix reject_unknown_sender_domain, reject_unverified_sender (Sender address " +
 		"rejected); Exim verify = sender (Sender verify failed); lhost-postfix-11, " +
 		"lhost-postfix-80, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, " +
@@ -555,6 +562,8 @@ var rules = []rule{
 		"domain reputation",
 		"reputation is too low",
 		"due to reputation",
+		"of its reputation",
+		"because of reputation",
 	), src: "Cisco AsyncOS HAT REJECT (sending MTA's poor reputation); Gmail 421 4.7.0 very low " +
 		"reputation of the sending IP/domain"},
 	{id: "temporary-rate", reason: RateLimited, phrases: p(
@@ -703,6 +712,7 @@ var rules = []rule{
 		"no mx or a record",
 		"couldn't find a mail exchanger",
 		"could not find a mail exchanger",
+		"is not accepting mail",
 	), src: "lhost-mailru-05, lhost-sendmail-57, lhost-qmail-11, lhost-yahoo-09, lhost-opensmtpd-12; " +
 		"RFC 7505"},
 	{id: "dns-temporary", reason: NetworkError, phrases: p(
@@ -860,7 +870,9 @@ var rules = []rule{
 		"mail rejete",
 		"message rejected as spam",
 		"suspicious",
-	), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03"},
+		"phishing",
+	), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03; Microsoft Defender for Office 365 " +
+		"(phishing verdicts), Gmail 5.7.1 suspicious/phishing"},
 	{id: "rfc-violation", reason: NotCompliantRFC, phrases: p(
 		"valid address in from",
 		"no from: header",
@@ -937,6 +949,16 @@ var rules = []rule{
 		"system storage",
 	), src: "RFC 5321 4.2.2 452 insufficient system storage; RFC 3463 X.3.1; lhost-sendmail-39, " +
 		"rfc3464-01"},
+	// A mail loop is the cause a local delivery failure or a system error states: RFC 3463 3.5 X.4.6.
+	{id: "mail-loop", reason: NetworkError, phrases: p(
+		"mail loop",
+		"routing loop",
+		"loop detected",
+		"message is looping",
+		"hop count exceeded",
+		"too many hops",
+	), src: "RFC 3463 3.5 X.4.6 routing loop detected; Exim 'Too many \"Received\" headers - suspected mail " +
+		"loop'; qmail-local 'This message is looping'; Microsoft 5.4.14 hop count exceeded"},
 	{id: "mailer-error", reason: MailerError, phrases: p(
 		"child process of",
 		"transport returned",
@@ -1065,11 +1087,6 @@ var rules = []rule{
 		"error transferring to",
 		"could not find a gateway",
 		"wasn't able to establish an smtp connection",
-		"routing loop",
-		"mail loop",
-		"loop detected",
-		"too many hops",
-		"hop count exceeded",
 		"unable to connect",
 		"connection refused",
 		"no route to host",
@@ -1154,6 +1171,12 @@ var rules = []rule{
 		"delivery has been delayed",
 		"has been delayed",
 	), src: "lhost-gmail-08, lhost-sendmail-29: a delay warning, not delivered in time yet"},
+	// RFC 5321 4.2.2's own text for 550 ("Requested action not taken: mailbox unavailable") says a mailbox
+	// refused, not why: a status code (X.2.1 disabled, X.7.1 policy) or a cause phrase decides first.
+	{id: "mailbox-unavailable", reason: UserUnknown, weak: true, phrases: p(
+		"mailbox unavailable",
+		"mailbox is unavailable",
+	), src: "RFC 5321 4.2.2 550 mailbox unavailable; Zoho, Mimecast and Cisco 550 mailbox unavailable"},
 	{id: "access-denied", reason: SecurityError, weak: true, phrases: p(
 		"access denied",
 		"not authorized",

@@ -373,10 +373,19 @@ var ruleCases = []ruleCase{
 	{rule: "messagelabs-denied", reason: PolicyViolation, reply: 554, cmd: "DATA", remote: "mail1.bemta.messagelabs.com", diag: "554 Denied (Mode: normal)"},
 	{rule: "greeting-refused", reason: Blocked, status: "4.0.0", reply: 421, stage: dsn.StageConnect, diag: "421 Service not available, closing transmission channel"},
 	{rule: "st-5.7.other", reason: SecurityError, status: "5.7.135", reply: 550, cmd: "RCPT", diag: "550 5.7.135 Delivery not completed"},
+	{rule: "mail-loop", reason: NetworkError, status: "5.3.0", reply: 554, diag: "554 5.3.0 Local delivery failed: mail loop"},
+	{rule: "mailbox-unavailable", reason: UserUnknown, hard: true, reply: 550, cmd: "RCPT", diag: "550 Requested action not taken: mailbox unavailable"},
 }
 
 // moreCases are samples from the corpus that test the order of the rows.
 var moreCases = []ruleCase{
+	// Consequence and cause (issue 10 item 3): the standard 550 text yields to the status code and to cause phrases.
+	{rule: "st-x.2.1", reason: Suspend, status: "5.2.1", reply: 550, cmd: "RCPT", diag: "550 5.2.1 Mailbox unavailable - inactive"},
+	{rule: "policy", reason: PolicyViolation, status: "5.7.1", reply: 550, cmd: "RCPT", diag: "550 5.7.1 Mailbox unavailable, blocked for policy reasons"},
+	{rule: "dmarc", reason: AuthFailure, status: "5.7.1", reply: 554, cmd: "DATA", diag: "554 5.7.1 The message has been blocked: domain example.net failed DMARC"},
+	{rule: "reputation", reason: BadReputation, status: "5.7.1", reply: 550, cmd: "DATA", diag: "550 5.7.1 Message rejected: the message has been blocked because of its reputation"},
+	{rule: "sender-rejected", reason: Rejected, status: "5.7.1", reply: 550, cmd: "RCPT", diag: "550 5.7.1 Recipient rejected: this mailbox does not accept mail from your domain"},
+	{rule: "sender-rejected", reason: Rejected, status: "5.7.1", reply: 550, cmd: "RCPT", diag: "550 5.7.1 Your email has been blocked because the recipient has blocked you"},
 	// A greeting that states its cause keeps it (issue 10 item 2: the stage row is below the cause phrases).
 	{rule: "reverse-dns", reason: RequirePTR, reply: 554, stage: dsn.StageConnect, diag: "554-gmx.net (mxgmx116) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource record"},
 	{rule: "blocklist", reason: Blocked, status: "5.7.511", reply: 550, cmd: "RCPT", diag: "550 5.7.511 Access denied, banned sender[198.51.100.24]. To request removal from this list please forward this message to delist@messaging.microsoft.com."},
