@@ -1118,6 +1118,9 @@ var rules = []rule{
 	{id: "st-x.3.1", reason: SystemFull, status: "x.3.1", src: "RFC 3463 3.4 X.3.1 mail system full"},
 	{id: "st-x.3.2", reason: NotAccept, status: "5.3.2", src: "RFC 3463 3.4 X.3.2 system not accepting network messages"},
 	{id: "st-x.3.4", reason: EmailTooLarge, status: "x.3.4", src: "RFC 3463 3.4 X.3.4 message too big for system"},
+	// 4.3.0 is "other or undefined mail system status", transient: no cause is named, decide later.
+	{id: "st-4.3.0", reason: OnHold, status: "4.3.0", weak: true,
+		src: "RFC 3463 3.4 X.3.0 other or undefined mail system status, with class 4; rfc3464-43"},
 	{id: "st-x.3.x", reason: SystemError, status: "x.3.*", weak: true, src: "RFC 3463 3.4 X.3.0/3/5 mail system status"},
 	{id: "st-5.4.4", reason: HostUnknown, status: "5.4.4", src: "RFC 3463 3.5 X.4.4 unable to route"},
 	{id: "st-x.4.5", reason: SystemError, status: "x.4.5", src: "RFC 3463 3.5 X.4.5 mail system congestion"},

@@ -261,7 +261,7 @@ var ruleCases = []ruleCase{
 	{rule: "st-x.3.2", reason: NotAccept, hard: true, status: "5.3.2", reply: 521, diag: "521 5.3.2 <notaccept@libsisimai.net>: Recipient address rejected"},
 	{rule: "st-x.3.4", reason: EmailTooLarge, status: "5.3.4", reply: 552},
 	// rfc3464-43
-	{rule: "st-x.3.x", reason: SystemError, status: "4.3.0", reply: 451, diag: "451 4.3.0 This message could not be delivered due to a recipient error. Please try again later."},
+	{rule: "st-x.3.x", reason: SystemError, status: "5.3.0", reply: 554, diag: "554 5.3.0 Mail system error"},
 	// rhost-aol-01 without text
 	{rule: "st-5.4.4", reason: HostUnknown, hard: true, status: "5.4.4"},
 	{rule: "st-x.4.5", reason: SystemError, status: "4.4.5", reply: 451},
@@ -375,10 +375,13 @@ var ruleCases = []ruleCase{
 	{rule: "st-5.7.other", reason: SecurityError, status: "5.7.135", reply: 550, cmd: "RCPT", diag: "550 5.7.135 Delivery not completed"},
 	{rule: "mail-loop", reason: NetworkError, status: "5.3.0", reply: 554, diag: "554 5.3.0 Local delivery failed: mail loop"},
 	{rule: "mailbox-unavailable", reason: UserUnknown, hard: true, reply: 550, cmd: "RCPT", diag: "550 Requested action not taken: mailbox unavailable"},
+	{rule: "st-4.3.0", reason: OnHold, status: "4.3.0", reply: 451, diag: "451 4.3.0 This message could not be delivered due to a recipient error. Please try again later."},
 }
 
 // moreCases are samples from the corpus that test the order of the rows.
 var moreCases = []ruleCase{
+	// A network cause in the diagnostic, the queue's give-up in the report's text: expired (as inside one diagnostic).
+	{rule: "network", reason: NetworkError, diag: "Routing: Could not find a gateway for user@example.org"},
 	// Consequence and cause (issue 10 item 3): the standard 550 text yields to the status code and to cause phrases.
 	{rule: "st-x.2.1", reason: Suspend, status: "5.2.1", reply: 550, cmd: "RCPT", diag: "550 5.2.1 Mailbox unavailable - inactive"},
 	{rule: "policy", reason: PolicyViolation, status: "5.7.1", reply: 550, cmd: "RCPT", diag: "550 5.7.1 Mailbox unavailable, blocked for policy reasons"},
