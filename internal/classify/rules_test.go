@@ -261,7 +261,7 @@ var ruleCases = []ruleCase{
 	{rule: "st-x.3.2", reason: NotAccept, hard: true, status: "5.3.2", reply: 521, diag: "521 5.3.2 <notaccept@libsisimai.net>: Recipient address rejected"},
 	{rule: "st-x.3.4", reason: EmailTooLarge, status: "5.3.4", reply: 552},
 	// rfc3464-43
-	{rule: "st-x.3.x", reason: SystemError, status: "5.3.0", reply: 554, diag: "554 5.3.0 Mail system error"},
+	{rule: "st-x.3.x", reason: SystemError, status: "5.3.0", reply: 554, diag: "554 5.3.0 Message could not be delivered"},
 	// rhost-aol-01 without text
 	{rule: "st-5.4.4", reason: HostUnknown, hard: true, status: "5.4.4"},
 	{rule: "st-x.4.5", reason: SystemError, status: "4.4.5", reply: 451},
