@@ -45,6 +45,11 @@ var labelDisputes = map[string]string{
 	"rfc3464-04.eml#1":          "mailererror: the local delivery program (procmail pipe) failed",
 	"lhost-v5sendmail-05.eml#1": "rejected: \"You cannot send E-Mail to yourself\" refuses the envelope sender, not the IP",
 	"rhost-yahooinc-02.eml#1":   "badreputation: Yahoo TSS04, the same text as lhost-qmail-19 which is labelled badreputation",
+	// Round 5 (issue 10).
+	"lhost-notes-01.eml#1":      "undefined: \"エラー(テストメッセージとしての)\" (\"error (as a test message)\") names no cause and no code; onhold is the transient fallback",
+	"lhost-notes-02.eml#1":      "not onhold: a permanent failure with no code; the Japanese text (\"ディレクトリのリストにありません\", not in the directory) points at userunknown, left undefined without a documented source",
+	"lhost-trendmicro-03.eml#1": "undefined: InterScan says only \"Unable to deliver message\"; the 550 5.1.1 is in the returned message's body, not in the bounce",
+	"lhost-verizon-01.eml#1":    "not hard: the address comes from the returned message (no recipient named in the bounce), issue 10 item 1",
 	// Labelled filtered (soft): the text says the user does not exist and
 	// nothing says a filter acted or the reply came after DATA.
 	"lhost-exchange2003-04.eml#1":    "userunknown: \"Recipient Not Found\"",
