@@ -28,7 +28,7 @@ type phraseBaseLabel struct {
 func TestPhraseBaseVerdicts(t *testing.T) {
 	const minReason, minSide = 95.0, 90.0
 	e := New(Config{})
-	for _, set := range []string{"dev", "heldout", "heldout2", "heldout3", "heldout4"} {
+	for _, set := range []string{"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"} {
 		dir := filepath.Join("../../testdata/samples", set)
 		f, err := os.Open(filepath.Join(dir, "truth.jsonl"))
 		if err != nil {
