@@ -41,7 +41,7 @@ var labelDisputes = map[string]string{
 	"lhost-exim-58.eml#1":       "notcompliantrfc: \"Line limit exceeded\" is the RFC 5322 2.1.1 line length, not the message size",
 	"lhost-qmail-07.eml#1":      "expired: \"in the queue too long\", the same text as lhost-x2-06 which is labelled expired",
 	"lhost-yahoo-13.eml#1":      "expired: \"Unable to deliver message after multiple retries, giving up\"",
-	"lhost-sendmail-13.eml#1":   "mailererror: the local delivery program (X-Unix 77, maildrop) failed",
+	"lhost-sendmail-13.eml#1":   "mailboxfull: maildrop exited 77 because \"maildir over quota\", the cause of the program's failure",
 	"rfc3464-04.eml#1":          "mailererror: the local delivery program (procmail pipe) failed",
 	"lhost-v5sendmail-05.eml#1": "rejected: \"You cannot send E-Mail to yourself\" refuses the envelope sender, not the IP",
 	"rhost-yahooinc-02.eml#1":   "badreputation: Yahoo TSS04, the same text as lhost-qmail-19 which is labelled badreputation",
