@@ -28,7 +28,11 @@ type phraseBaseLabel struct {
 func TestPhraseBaseVerdicts(t *testing.T) {
 	const minReason, minSide = 95.0, 90.0
 	e := New(Config{})
-	for _, set := range []string{"dev", "heldout", "heldout2", "heldout3", "heldout4"} {
+	// The newest held-out set is measured, not held to the bars: its figure at
+	// the freeze is the honest one (README.md), and rules are not tuned to it.
+	// Its recipients and hard bounces are still checked: the costly mistakes.
+	measureOnly := map[string]bool{"heldout6": true}
+	for _, set := range []string{"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"} {
 		dir := filepath.Join("../../testdata/samples", set)
 		f, err := os.Open(filepath.Join(dir, "truth.jsonl"))
 		if err != nil {
@@ -90,7 +94,7 @@ func TestPhraseBaseVerdicts(t *testing.T) {
 		}
 		reason, side := 100*float64(reasonOK)/float64(n), 100*float64(sideOK)/float64(max(sideN, 1))
 		t.Logf("%s: reason %d/%d (%.1f%%) side %d/%d (%.1f%%)", set, reasonOK, n, reason, sideOK, sideN, side)
-		if reason < minReason || side < minSide {
+		if !measureOnly[set] && (reason < minReason || side < minSide) {
 			t.Errorf("%s: reason %.1f%% side %.1f%%, want at least %.0f%% and %.0f%%", set, reason, side, minReason, minSide)
 		}
 	}

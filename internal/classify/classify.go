@@ -403,6 +403,18 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 		}
 	}
 
+	if idx >= 0 && !fromText && rules[idx].reason == NetworkError && f.reply == 0 {
+		// A network cause with no server reply, in a report whose own text
+		// says the queue gave up ("was aborted after 5.0 hour(s)"): the
+		// give-up decides, as it does inside a diagnostic, where the expired
+		// row comes before the network row (qmail's "wasn't able to establish
+		// an SMTP connection ... in the queue too long"; lhost-x3-02).
+		if text := reportText(rep, rcpt); text != "" {
+			if j, ph := first(f, scanText(text), true); j >= 0 && j < idx && rules[j].reason == Expired {
+				idx, phrase, fromText = j, ph, true
+			}
+		}
+	}
 	if idx < 0 {
 		v = f.fallback()
 	} else {

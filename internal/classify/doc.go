@@ -56,9 +56,17 @@
 //  6. the registered meaning of the enhanced status code (the fallback:
 //     every failure code of the registry internal/smtpcode holds has a
 //     code-only row, or is listed as naming no cause);
-//  7. consequence boilerplate as weak rows ("blocked", "access denied",
-//     "policy"), then the catch-alls X.7.0/X.7.1, then bare reply codes;
-//     anything left is undefined (onhold for a transient failure).
+//  7. consequence boilerplate as weak rows ("mailbox unavailable",
+//     "blocked", "access denied", "policy"), then a refusal at the greeting
+//     or HELO with no cause stated (blocked), then the catch-alls
+//     X.7.0/X.7.1 and the vendors' unregistered X.7.NNN details read as
+//     X.7.0, then bare reply codes; anything left is undefined (onhold for
+//     a transient failure).
+//
+// A cause stated in the report's own text also outranks a consequence in
+// the diagnostic in one case: a network failure with no server reply in a
+// report that says the queue gave up is expired, as the two read inside
+// one diagnostic (the expired row comes before the network row).
 //
 // A row that can decide before the weak rows carries a condition beyond
 // its phrases (status, reply code, stage, command, host, format) or cites

@@ -97,7 +97,6 @@ var userUnknownPhrases = p(
 	"recipient does not exist",
 	"recipient address rejected: undeliverable",
 	"mailbox not found",
-	"mailbox unavailable",
 	"mailbox does not exist",
 	"mailbox unknown",
 	"address does not exist",
@@ -122,7 +121,6 @@ var userUnknownPhrases = p(
 	"does not exist",
 	"please check if address is correct",
 	"not our customer",
-	"mailbox is unavailable",
 	"no account by that name",
 	"wasn't found at the destination domain",
 	"recipient not found by smtp address lookup",
@@ -130,6 +128,7 @@ var userUnknownPhrases = p(
 	"unknown mailbox",
 	"not a valid recipient",
 	"no such person",
+	"address is possibly incorrect",
 )
 
 // hostUnknownPhrases say that the domain does not exist.
@@ -217,7 +216,11 @@ var rules = []rule{
 		src: "Exchange Online 5.7.57 client not authenticated to send anonymous mail"},
 	// Matched without the host: gateways (m-FILTER) relay the answer, and X.4.1 with
 	// "access denied" is this answer (RFC 3463 3.5 makes X.4.1 a network code).
-	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p("access denied"),
+	// Not a bare "access denied": Exchange Online's "550 5.4.1 Relay Access Denied" is a relay refusal.
+	{id: "ms-dbeb", reason: UserUnknown, status: "5.4.1", phrases: p(
+		"rejected: access denied",
+		"rejected : access denied",
+	),
 		src: "lhost-mfilter-04; Exchange Online 5.4.1 directory-based edge blocking: recipient not " +
 			"found"},
 	{id: "exchange-recip-not-found", reason: UserUnknown, phrases: p(
@@ -261,6 +264,12 @@ var rules = []rule{
 		"Senders: the recipient blocks the sender"},
 	{id: "mimecast-anti-spoofing", reason: PolicyViolation, phrases: p("anti-spoofing policy"),
 		src: "Mimecast 550 Rejected by header based Anti-Spoofing policy"},
+	{id: "mimecast-greylisting", reason: OnHold, class: 4, phrases: p("internal resource temporarily unavailable"),
+		src: "Mimecast SMTP error codes: 451 Internal resource temporarily unavailable (greylisting, retry " +
+			"within 1 minute to 12 hours)"},
+	// Symantec/Broadcom Email Security.cloud (MessageLabs), KB 162445: "554 Denied (Mode: normal)" for suspicious content.
+	{id: "messagelabs-denied", reason: PolicyViolation, phrases: p("denied (mode:"),
+		src: "Broadcom KB 162445, Outbound mail returned by MAILER-DAEMON@messagelabs.com: 554 Denied (Mode: normal)"},
 	// Barracuda, https://campus.barracuda.com (Email Security Gateway SMTP error codes)
 	{id: "barracuda-blocked", reason: SpamDetected, phrases: p(":blocked)"),
 		src: "Barracuda 550 permanent failure for one or more recipients (addr:blocked): scored as " +
@@ -370,11 +379,15 @@ var rules = []rule{
 		"per dmarc",
 		"domain's dmarc",
 		"(rfc 7489)",
+		"failed dmarc",
+		"fails dmarc",
 	), src: "lhost-qmail-14, lhost-postfix-72, lhost-postfix-73, lhost-sendmail-58"},
 	{id: "spf-dkim", reason: AuthFailure, phrases: p(
 		"spf record",
 		"spf check",
 		"spf fail",
+		"spf unauthorized",
+		"required authentication level",
 		"spf validation",
 		"bad spf",
 		"spf softfail",
@@ -387,6 +400,8 @@ var rules = []rule{
 		"dkim = did not pass",
 		"dkim validation",
 		"sender is unauthenticated",
+		"unauthenticated email",
+		"unauthenticated mail",
 		"requires all senders to authenticate",
 		"multiple authentication checks failed",
 		"does not pass authentication checks",
@@ -439,6 +454,8 @@ var rules = []rule{
 		"reverse dns",
 		"no ptr record",
 		"ptr record",
+		"ptr resource record",
+		"dns ptr",
 		"reverse lookup",
 		"rdns",
 		"reverse-dns",
@@ -505,6 +522,16 @@ var rules = []rule{
 		"send e-mail to yourself",
 		"allowed-senders",
 		"allowed senders",
+		"only accepting mail from",
+		"not authorized to receive mail from",
+		"not allowed to send to this recipient",
+		"only accepts mail from",
+		"accepts mail only from",
+		"not accept mail from",
+		"not accepting mail from",
+		"doesn't accept mail from",
+		"recipient has blocked",
+		"has blocked you",
 	), src: "Postfix reject_unknown_sender_domain, reject_unverified_sender (Sender address " +
 		"rejected); Exim verify = sender (Sender verify failed); lhost-postfix-11, " +
 		"lhost-postfix-80, lhost-exim-36, rhost-gsuite-11, lhost-courier-03, lhost-exim-57, " +
@@ -535,12 +562,21 @@ var rules = []rule{
 		"domain reputation",
 		"reputation is too low",
 		"due to reputation",
+		"of its reputation",
+		"because of reputation",
 	), src: "Cisco AsyncOS HAT REJECT (sending MTA's poor reputation); Gmail 421 4.7.0 very low " +
 		"reputation of the sending IP/domain"},
 	{id: "temporary-rate", reason: RateLimited, phrases: p(
 		"has been temporarily rate limited",
 		"rate limited due to",
 	), src: "Gmail 421 4.7.0/4.7.28 mail temporarily rate limited"},
+	// Postfix access(5) REJECT without text answers "<what> rejected: Access denied": what was refused names the
+	// cause (the sender's address: sender-rejected above).
+	{id: "postfix-access-client", reason: Blocked, phrases: p("client host rejected: access denied"),
+		src: "Postfix access(5) REJECT, check_client_access (Client host rejected: Access denied)"},
+	{id: "postfix-access-recipient", reason: PolicyViolation, phrases: p("recipient address rejected: access denied"),
+		src: "Postfix access(5) REJECT, check_recipient_access (Recipient address rejected: Access denied); " +
+			"lhost-exim-30"},
 	{id: "helo-rejected", reason: Blocked, phrases: p(
 		"helo command rejected",
 		"ehlo command rejected",
@@ -562,6 +598,12 @@ var rules = []rule{
 		"max emails per",
 	), src: "Exim ratelimit ACL (cPanel max emails per hour); Cisco AsyncOS recipients per hour; " +
 		"Microsoft 5.1.90; Gmail 5.4.5 daily sending limit"},
+	// A quota refused under a security/policy code (RFC 3463 3.8: X.7.x) or at MAIL FROM (no mailbox
+	// named yet, RFC 5321 3.3) is the sender's sending quota; a full mailbox is X.2.2 at RCPT or DATA.
+	{id: "policy-quota", reason: RateLimited, status: "x.7.*", phrases: p("quota"),
+		src: "RFC 3463 3.8; Gmail 550 5.7.1 Email quota exceeded (sending limits)"},
+	{id: "mail-from-quota", reason: RateLimited, command: "MAIL", phrases: p("quota"),
+		src: "RFC 5321 3.3 (MAIL FROM names no recipient); Exchange Online 5.2.2 submission quota exceeded"},
 	{id: "blocklist", reason: Blocked, phrases: p(
 		"blocked using",
 		"listed at",
@@ -582,6 +624,7 @@ var rules = []rule{
 		"rbl ",
 		"/rbl",
 		"banned sending ip",
+		"banned sender",
 		"client host blocked",
 		"client host rejected: blocked",
 		"ip address blacklisted",
@@ -593,7 +636,6 @@ var rules = []rule{
 		"dialup",
 		"residential",
 		"not accepting connections",
-		"refused to talk to me",
 		"a problem occurred. (ask your postmaster",
 		"client host rejected",
 		"not allowed to connect",
@@ -654,6 +696,10 @@ var rules = []rule{
 	), userUnknownPhrases...), hostUnknownPhrases...), src: "lhost-postfix-11, lhost-postfix-54, lhost-exim-51"},
 	{id: "status-at-mail-from", reason: Rejected, command: "MAIL", status: "x.1.*",
 		src: "RFC 3463 3.2 X.1.x answered to MAIL FROM: the sender's address"},
+	// RFC 7505 4.2: X.7.27 is the sender's domain with a null MX, whose words ("null MX") the next row reads as the
+	// recipient's; only when the text says so (Sendmail answers "550 5.7.27 Host does not accept mail" for the recipient).
+	{id: "null-mx-sender", reason: Rejected, status: "x.7.27", phrases: p("sender"),
+		src: "RFC 7505 4.2 X.7.27 sender address has null MX; Gmail 550 5.7.27"},
 	{id: "null-mx", reason: NotAccept, phrases: p(
 		"null mx",
 		"does not accept mail",
@@ -666,6 +712,7 @@ var rules = []rule{
 		"no mx or a record",
 		"couldn't find a mail exchanger",
 		"could not find a mail exchanger",
+		"is not accepting mail",
 	), src: "lhost-mailru-05, lhost-sendmail-57, lhost-qmail-11, lhost-yahoo-09, lhost-opensmtpd-12; " +
 		"RFC 7505"},
 	{id: "dns-temporary", reason: NetworkError, phrases: p(
@@ -675,7 +722,9 @@ var rules = []rule{
 		"dns temporary",
 		"dns timeout",
 		"servfail",
-	), src: "Postfix smtp(8) name service errors; RFC 1035 SERVFAIL; lhost-postfix-34"},
+		"host lookup did not complete",
+	), src: "Postfix smtp(8) name service errors; RFC 1035 SERVFAIL; Exim specification (dnslookup " +
+		"router: host lookup did not complete); lhost-postfix-34"},
 	{id: "dns-transient", reason: NetworkError, class: 4, phrases: p(
 		"name service error",
 		"dns error",
@@ -709,6 +758,7 @@ var rules = []rule{
 	// Locked, frozen or suspended accounts are administrative states that are commonly lifted: not hard.
 	{id: "suspended-for-now", reason: Suspend, stages: mailboxStages, notHard: true, phrases: p(
 		"account is locked",
+		"account has been locked",
 		"temporary locked",
 		"temporarily locked",
 		"temporarily disabled",
@@ -801,6 +851,8 @@ var rules = []rule{
 		"mail size limit",
 		"exceeds maximum message size",
 		"message exceeds",
+		"email size exceeded",
+		"maximum email size",
 	), src: "RFC 1870 SIZE; RFC 3463 X.3.4; Postfix message_size_limit; lhost-sendmail-05, " +
 		"lhost-dragonfly-08, lhost-dragonfly-14, lhost-receivingses-05"},
 	{id: "virus", reason: VirusDetected, phrases: p(
@@ -818,7 +870,9 @@ var rules = []rule{
 		"mail rejete",
 		"message rejected as spam",
 		"suspicious",
-	), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03"},
+		"phishing",
+	), src: "lhost-exim-55, lhost-postfix-39, lhost-amavis-03; Microsoft Defender for Office 365 " +
+		"(phishing verdicts), Gmail 5.7.1 suspicious/phishing"},
 	{id: "rfc-violation", reason: NotCompliantRFC, phrases: p(
 		"valid address in from",
 		"no from: header",
@@ -880,8 +934,9 @@ var rules = []rule{
 		"maximum number of",
 		"too fast",
 		"slow down",
-	), src: "Postfix anvil(8) and smtpd_client_*_rate_limit; RFC 3463 X.7.28; lhost-postfix-09, " +
-		"lhost-postfix-55"},
+		"excessive volume",
+	), src: "Postfix anvil(8) and smtpd_client_*_rate_limit; RFC 3463 X.7.28; Apple iCloud 421 4.7.1 " +
+		"deferred due to excessive volume; lhost-postfix-09, lhost-postfix-55"},
 
 	// ---- Receiving-side systems. ----
 	{id: "system-full", reason: SystemFull, phrases: p(
@@ -894,6 +949,16 @@ var rules = []rule{
 		"system storage",
 	), src: "RFC 5321 4.2.2 452 insufficient system storage; RFC 3463 X.3.1; lhost-sendmail-39, " +
 		"rfc3464-01"},
+	// A mail loop is the cause a local delivery failure or a system error states: RFC 3463 3.5 X.4.6.
+	{id: "mail-loop", reason: NetworkError, phrases: p(
+		"mail loop",
+		"routing loop",
+		"loop detected",
+		"message is looping",
+		"hop count exceeded",
+		"too many hops",
+	), src: "RFC 3463 3.5 X.4.6 routing loop detected; Exim 'Too many \"Received\" headers - suspected mail " +
+		"loop'; qmail-local 'This message is looping'; Microsoft 5.4.14 hop count exceeded"},
 	{id: "mailer-error", reason: MailerError, phrases: p(
 		"child process of",
 		"transport returned",
@@ -960,7 +1025,11 @@ var rules = []rule{
 		"blocked attachment",
 		"attachment type",
 		"file type",
-	), src: "RFC 3463 X.7.1; Postfix access(5) REJECT; Mimecast 554 security policies; " +
+		"content restrictions",
+		"unacceptable content",
+		"vba macros",
+	), src: "RFC 3463 X.7.1; Postfix access(5) REJECT; Mimecast 554 security policies; Broadcom " +
+		"Email Security.cloud KB 162445 (content restrictions, VBA macros); " +
 		"lhost-postfix-42, lhost-postfix-67, rhost-mimecast-01, lhost-dragonfly-18"},
 	{id: "filtered", reason: Filtered, stages: mailboxStages, phrases: p(
 		"filtered",
@@ -1018,11 +1087,6 @@ var rules = []rule{
 		"error transferring to",
 		"could not find a gateway",
 		"wasn't able to establish an smtp connection",
-		"routing loop",
-		"mail loop",
-		"loop detected",
-		"too many hops",
-		"hop count exceeded",
 		"unable to connect",
 		"connection refused",
 		"no route to host",
@@ -1054,6 +1118,9 @@ var rules = []rule{
 	{id: "st-x.3.1", reason: SystemFull, status: "x.3.1", src: "RFC 3463 3.4 X.3.1 mail system full"},
 	{id: "st-x.3.2", reason: NotAccept, status: "5.3.2", src: "RFC 3463 3.4 X.3.2 system not accepting network messages"},
 	{id: "st-x.3.4", reason: EmailTooLarge, status: "x.3.4", src: "RFC 3463 3.4 X.3.4 message too big for system"},
+	// 4.3.0 is "other or undefined mail system status", transient: no cause is named, decide later.
+	{id: "st-4.3.0", reason: OnHold, status: "4.3.0", weak: true,
+		src: "RFC 3463 3.4 X.3.0 other or undefined mail system status, with class 4; rfc3464-43"},
 	{id: "st-x.3.x", reason: SystemError, status: "x.3.*", weak: true, src: "RFC 3463 3.4 X.3.0/3/5 mail system status"},
 	{id: "st-5.4.4", reason: HostUnknown, status: "5.4.4", src: "RFC 3463 3.5 X.4.4 unable to route"},
 	{id: "st-x.4.5", reason: SystemError, status: "x.4.5", src: "RFC 3463 3.5 X.4.5 mail system congestion"},
@@ -1107,6 +1174,12 @@ var rules = []rule{
 		"delivery has been delayed",
 		"has been delayed",
 	), src: "lhost-gmail-08, lhost-sendmail-29: a delay warning, not delivered in time yet"},
+	// RFC 5321 4.2.2's own text for 550 ("Requested action not taken: mailbox unavailable") says a mailbox
+	// refused, not why: a status code (X.2.1 disabled, X.7.1 policy) or a cause phrase decides first.
+	{id: "mailbox-unavailable", reason: UserUnknown, weak: true, phrases: p(
+		"mailbox unavailable",
+		"mailbox is unavailable",
+	), src: "RFC 5321 4.2.2 550 mailbox unavailable; Zoho, Mimecast and Cisco 550 mailbox unavailable"},
 	{id: "access-denied", reason: SecurityError, weak: true, phrases: p(
 		"access denied",
 		"not authorized",
@@ -1120,9 +1193,19 @@ var rules = []rule{
 		"bloquee",
 	), src: "lhost-postfix-38"},
 	{id: "policy-generic", reason: PolicyViolation, phrases: p("policy"), weak: true, src: "rhost-yahooinc-01"},
+	// Refused at the greeting or at HELO/EHLO with no cause stated above ("refused to talk to me", "421 Service not
+	// available"): the sending host was refused, before any recipient was named (issue 10 item 2). Below the cause
+	// phrases, so that a greeting that says why (a missing PTR, a rate, a blocklist) keeps its cause.
+	{id: "greeting-refused", reason: Blocked, codes: "400-599", stages: stagesOf(dsn.StageConnect, dsn.StageHelo), weak: true,
+		src: "RFC 5321 3.1, 4.1.1.1, 4.2.2 (421/554 greeting); Postfix smtp(8) 'refused to talk to me'; " +
+			"lhost-postfix-50"},
 	// X.7.0/X.7.1 are the registry's catch-alls for security and policy: a weak phrase names the cause better.
 	{id: "st-x.7.x", reason: SecurityError, status: "5.7.0-1", weak: true,
 		src: "RFC 3463 3.8 X.7.0/X.7.1 other security or policy status, delivery not authorized"},
+	// A detail code the registry does not hold (Microsoft's 5.7.1NN/5.7.5NN, vendors' own) still says its subject,
+	// RFC 3463 3.8 "security or policy status": read as the X.7.0 catch-all (issue 10 item 5).
+	{id: "st-5.7.other", reason: SecurityError, status: "5.7.31-999", weak: true,
+		src: "RFC 3463 2 (subject 7, detail undefined by the registry read as X.7.0) and 3.8"},
 	// A transient X.7.0/X.7.1 with no cause stated is a policy deferral (throttling, greylisting): decide later.
 	{id: "st-4.7.x", reason: OnHold, status: "4.7.0-1", weak: true,
 		src: "RFC 3463 3.8 X.7.0/X.7.1 with class 4: a persistent transient policy refusal"},
@@ -1147,6 +1230,8 @@ var rules = []rule{
 	{id: "rc-551", reason: HasMoved, codes: "551", weak: true, src: "RFC 5321 4.2.2 551 user not local"},
 	{id: "rc-552", reason: MailboxFull, codes: "552", weak: true, src: "RFC 5321 4.2.2 552 exceeded storage allocation"},
 	{id: "rc-452", reason: SystemFull, codes: "452", weak: true, src: "RFC 5321 4.2.2 452 insufficient system storage"},
+	{id: "rc-553-mail", reason: Rejected, codes: "553", command: "MAIL", weak: true,
+		src: "RFC 5321 4.2.2 553 mailbox name not allowed, answered to MAIL FROM: the sender's mailbox"},
 	{id: "rc-553", reason: UserUnknown, codes: "553", notHard: true, weak: true,
 		src: "RFC 5321 4.2.2 553 mailbox name not allowed"},
 	{id: "rc-530", reason: SecurityError, codes: "530", weak: true, src: "RFC 4954 6 530 authentication required"},

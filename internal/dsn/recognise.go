@@ -303,6 +303,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}
 	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
+	var listed []bool     // listed[k]: recipient k's line is followed directly by recipient k+1's
+	prevEnd := -2         // the last line of the previous recipient
 	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
 		addr, rest, ok := recipientOn(lines[i], lowers[i], lead, leadOnly)
 		if !ok || skip(addr) {
@@ -310,6 +312,9 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		}
 		if first < 0 {
 			first = i
+		}
+		if len(out) > 0 {
+			listed[len(out)-1] = prevEnd == i-1 && out[len(out)-1].Diagnostic == ""
 		}
 		var orig string
 		orig, rest = expandedFrom(rest)
@@ -338,8 +343,17 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 				break
 			}
 		}
-		last = i
+		last, prevEnd = i, i
 		out = append(out, Recipient{Recipient: addr, OriginalRecipient: orig, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
+		listed = append(listed, false)
+	}
+	// QUIRK: addresses listed one a line with no text between them share the
+	// diagnostic that follows the list (Gmail's "Delivery to the following
+	// recipients failed permanently:" then "Technical details ...").
+	for k := len(out) - 2; k >= 0; k-- {
+		if listed[k] && out[k].Diagnostic == "" {
+			out[k].Diagnostic = out[k+1].Diagnostic
+		}
 	}
 	if len(out) == 1 && last >= 0 && !hasCode(out[0].Diagnostic) {
 		// One recipient whose lines say no code: the rest of the block is
@@ -423,7 +437,12 @@ func stripBullet(line string) string {
 	s := strings.TrimLeft(line, " \t")
 	for _, b := range []string{">>>", "->", "=>", "*", "-", "•", "・"} {
 		if strings.HasPrefix(s, b) {
-			return strings.TrimLeft(s[len(b):], " \t")
+			if len(b) == 1 {
+				s = strings.TrimLeft(s, b) // "*** a@b" (Mercury/32)
+			} else {
+				s = s[len(b):]
+			}
+			return strings.TrimLeft(s, " \t")
 		}
 	}
 	return s
@@ -434,6 +453,12 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 	s := strings.TrimLeft(line, " \t")
 	if s == "" {
 		return "", "", false
+	}
+	// QUIRK: Exchange and MailEnable write proxy addresses, "[SMTP:a@b]" or "SMTP:a@b".
+	if len(s) > 7 && s[0] == '[' && strings.EqualFold(s[1:6], "smtp:") {
+		s = s[6:]
+	} else if len(s) > 6 && strings.EqualFold(s[:5], "smtp:") && s[5] != ' ' {
+		s = s[5:]
 	}
 	var tok string
 	switch s[0] {

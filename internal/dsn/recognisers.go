@@ -101,6 +101,7 @@ var genericLeads = []string{
 	"could not be delivered to", "couldn't be delivered to", "delivery to the following recipient",
 	"delivering your mail to", "your message to", "message to", "undeliverable to", "unknown user",
 	"recipient:", "recipient address:", "failed recipient", "addressed to", "rcpt to:", "the following recipients",
+	"delivery to", "deliver to", "delivering to",
 	"user unknown", "no such user", "mailbox unavailable", "invalid recipient",
 	// Translations: French, German, Spanish and Italian, Russian, Japanese, Chinese.
 	"destinataire :",
@@ -113,6 +114,12 @@ var genericLeads = []string{
 	"宛先：",
 	"收件人:",
 	"收件人：",
+	// Korean, Portuguese, Dutch, Polish.
+	"받는 사람:",
+	"수신자:",
+	"destinatário:",
+	"ontvanger:",
+	"odbiorca:",
 }
 
 // recognisers is the ordered table of known formats; first match wins.
@@ -273,6 +280,19 @@ var recognisers = []recogniser{
 		name:  "domino",
 		text:  []string{"was not delivered to:"},
 		start: []string{"was not delivered to:"},
+		// Domino R5 writes the address on the marker's line: "was not delivered to:    a@b".
+		lead: []string{"was not delivered to:"},
+	},
+	{
+		// Novell GroupWise (GWIA): "The message that you sent was undeliverable to
+		// the following:" then one indented line a recipient, "a@b (user not
+		// found)", a local user by name alone. GroupWise Internet Agent
+		// documentation, undeliverable message status.
+		name:  "groupwise",
+		text:  []string{"was undeliverable to the following:"},
+		start: []string{"was undeliverable to the following:"},
+		end:   []string{"possible causes:", "original message header follows"},
+		parse: readGroupWise,
 	},
 	{
 		// Courier MTA: "Your message to the following recipients cannot be

@@ -126,6 +126,7 @@ var recogniserCases = []struct {
 	{"samples/quoted-original-01.eml", "postfix", "erin@example.net", "5.2.2", 552, ActionFailed},
 	{"samples/office365-text-01.eml", "office365", "frank@contoso.example", "5.1.10", 550, ActionFailed},
 	{"samples/gmail-text-01.eml", "gmail", "grace@example.org", "5.1.1", 550, ActionFailed},
+	{"samples/groupwise-01.eml", "groupwise", "xavier@gw2.example", "", 0, ActionFailed},
 }
 
 // readSample reads a file of the corpus or of testdata/samples.
