@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string) error {
 	// debug level: outages are reported by cache_status and the warn lines.
 	redis.SetLogger(redisLogger{log})
 
-	store, cacheName, err := openStore(c)
+	store, cacheName, err := openStore(c, log)
 	if err != nil {
 		return err
 	}
@@ -120,8 +120,9 @@ func runServe(ctx context.Context, args []string) error {
 	return nil
 }
 
-// openStore builds the domain cache the configuration asks for.
-func openStore(c Config) (domaincache.Store, string, error) {
+// openStore builds the domain cache the configuration asks for. An outage
+// of Redis is logged twice: when it starts and when it ends.
+func openStore(c Config, log *slog.Logger) (domaincache.Store, string, error) {
 	switch {
 	case c.NoCache:
 		return nil, "none", nil
@@ -148,6 +149,13 @@ func openStore(c Config) (domaincache.Store, string, error) {
 		rc.Password = c.RedisPassword
 	}
 	rc.TTL, rc.Timeout = c.CacheTTL, c.CacheTimeout
+	rc.OnHealth = func(ev domaincache.HealthEvent) {
+		if ev.Up {
+			log.Info("domain cache up again", "failed_calls", ev.Failures, "outage", ev.Lasted.Round(time.Millisecond).String())
+			return
+		}
+		log.Warn("domain cache down; parsing goes on without history, writes are queued", "err", ev.Err)
+	}
 	r, err := domaincache.NewRedis(rc)
 	if err != nil {
 		return nil, "", err

@@ -94,6 +94,12 @@ type RedisConfig struct {
 	// PoolSize is the number of connections per Redis node;
 	// DefaultPoolSize when zero. Each call holds one for a round trip.
 	PoolSize int
+	// OnHealth, when set, is called once when the store goes down (a
+	// connection fails, or DownAfterTimeouts calls in a row run out of
+	// time) and once when a call succeeds again, with the number of calls
+	// that failed meanwhile. It runs on the caller's goroutine and must
+	// not block.
+	OnHealth func(HealthEvent)
 }
 
 // Redis is the Store kept in Redis. It is safe for concurrent use.
@@ -104,6 +110,7 @@ type Redis struct {
 	timeout time.Duration
 	closed  atomic.Bool
 	stats   counters
+	health  health
 }
 
 var _ Store = (*Redis)(nil)
@@ -128,6 +135,7 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		prefix:  cmp.Or(cfg.KeyPrefix, DefaultKeyPrefix),
 		ttl:     cmp.Or(cfg.TTL, DefaultTTL),
 		timeout: cmp.Or(cfg.Timeout, DefaultTimeout),
+		health:  health{onChange: cfg.OnHealth},
 	}
 	pool := cmp.Or(cfg.PoolSize, DefaultPoolSize)
 	r.c = redis.NewUniversalClient(&redis.UniversalOptions{
@@ -184,7 +192,12 @@ func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
 	if cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	return r.stats.count(fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err))
+	if notSent(err) {
+		err = fmt.Errorf("%w: %w", ErrNotApplied, err)
+	}
+	err = fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
+	r.health.fail(err)
+	return r.stats.count(err)
 }
 
 // Get implements Store: one pipeline of HGETALL and PFCOUNT per domain.
@@ -214,6 +227,7 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), err)
 	}
+	r.health.ok()
 	for i, d := range order {
 		fields := hashes[i].Val()
 		if len(fields) == 0 {
@@ -310,6 +324,7 @@ func (r *Redis) Record(ctx context.Context, obs []Observation) error {
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), err)
 	}
+	r.health.ok()
 	return nil
 }
 
@@ -327,7 +342,12 @@ func (r *Redis) Ping(ctx context.Context) error {
 }
 
 // Stats returns the call and error counts so far.
-func (r *Redis) Stats() Stats { return r.stats.snapshot() }
+func (r *Redis) Stats() Stats {
+	s := r.stats.snapshot()
+	s.Down = r.health.down.Load()
+	s.Outages = r.health.outages.Load()
+	return s
+}
 
 // Close implements Store: it closes the connections. Later calls return
 // ErrClosed.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,5 +253,143 @@ func TestNewRedisConfig(t *testing.T) {
 			t.Errorf("NewRedis(%+v) client = %s, want %s", tc.cfg, got, tc.want)
 		}
 		r.Close()
+	}
+}
+
+// TestRedisOutageQueued kills the server under a Batcher writing to a
+// live store: nothing queued during the outage is lost, the store reports
+// the outage once when it starts and once when it ends (with the number
+// of failed calls), and the totals after the restart are exact, none
+// counted twice.
+func TestRedisOutageQueued(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.StartLocal(t)
+	var mu sync.Mutex
+	var events []HealthEvent
+	r := newTestRedis(t, srv, func(c *RedisConfig) {
+		c.Timeout = 200 * time.Millisecond
+		c.OnHealth = func(ev HealthEvent) {
+			mu.Lock()
+			events = append(events, ev)
+			mu.Unlock()
+		}
+	})
+	b := NewBatcher(r, 5*time.Millisecond, 0)
+	obs := Observation{Domain: "example.com", Reason: "hostunknown", Side: "recipient"}
+	waitWritten := func(n uint64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for b.Stats().Written < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d written 10s on, want %d: %+v", b.Stats().Written, n, b.Stats())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for range 10 {
+		b.Add(obs)
+	}
+	waitWritten(10)
+
+	srv.Kill()
+	for range 100 {
+		if err := b.Add(obs); err != nil {
+			t.Fatalf("Add during the outage = %v", err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if _, err := r.Get(ctx, []string{"example.com"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Get during the outage = %v, want ErrUnavailable", err)
+	}
+	st := b.Stats()
+	if st.Requeued == 0 || st.Pending == 0 {
+		t.Errorf("batcher during the outage = %+v, want batches requeued and pending", st)
+	}
+	if rs := r.Stats(); !rs.Down || rs.Outages != 1 {
+		t.Errorf("store stats during the outage = %+v, want down, 1 outage", rs)
+	}
+
+	srv.Restart()
+	waitWritten(110)
+	if err := b.Close(ctx); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	if st := b.Stats(); st.Dropped != 0 || st.Written != 110 {
+		t.Errorf("batcher after the outage = %+v, want 110 written, none dropped", st)
+	}
+	// The restarted server starts empty: the 100 queued during the outage.
+	m, err := r.Get(ctx, []string{"example.com"})
+	if err != nil || m["example.com"].Total != 100 {
+		t.Errorf("Get after the restart = %v, %v; want Total 100", m, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 2 || events[0].Up || events[0].Err == nil || !events[1].Up || events[1].Failures < 2 {
+		t.Errorf("health events = %+v, want one down with its error, one up with the failed calls", events)
+	}
+	if rs := r.Stats(); rs.Down || rs.Outages != 1 {
+		t.Errorf("store stats after the outage = %+v, want up, 1 outage", rs)
+	}
+}
+
+// TestRedisHealthTimeouts: an isolated slow call is not an outage;
+// DownAfterTimeouts slow calls in a row are.
+func TestRedisHealthTimeouts(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.StartLocal(t)
+	var downs, ups atomic.Int32
+	r := newTestRedis(t, srv, func(c *RedisConfig) {
+		c.Timeout = 50 * time.Millisecond
+		c.OnHealth = func(ev HealthEvent) {
+			if ev.Up {
+				ups.Add(1)
+			} else {
+				downs.Add(1)
+			}
+		}
+	})
+	admin := newTestRedis(t, srv, func(c *RedisConfig) { c.Timeout = time.Second })
+	// CLIENT PAUSE holds every client, CLIENT UNPAUSE included, so each
+	// pause runs out by itself.
+	var until time.Time
+	pause := func(d time.Duration) {
+		t.Helper()
+		if err := admin.c.Do(ctx, "CLIENT", "PAUSE", d.Milliseconds(), "ALL").Err(); err != nil {
+			t.Fatalf("CLIENT PAUSE: %v", err)
+		}
+		until = time.Now().Add(d)
+	}
+	unpause := func() { time.Sleep(time.Until(until)) }
+	getOK := func() {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			if _, err := r.Get(ctx, []string{"example.com"}); err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("Get still fails 2s after unpause")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	getOK()
+	pause(300 * time.Millisecond)
+	if _, err := r.Get(ctx, []string{"example.com"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get while paused = %v, want a timeout", err)
+	}
+	unpause()
+	getOK()
+	if downs.Load() != 0 {
+		t.Errorf("one timeout reported %d outages, want none", downs.Load())
+	}
+	pause(time.Duration(DownAfterTimeouts+3) * 100 * time.Millisecond)
+	for range DownAfterTimeouts {
+		r.Get(ctx, []string{"example.com"})
+	}
+	unpause()
+	getOK()
+	if downs.Load() != 1 || ups.Load() != 1 {
+		t.Errorf("%d timeouts in a row: %d down, %d up events, want 1 and 1", DownAfterTimeouts, downs.Load(), ups.Load())
 	}
 }

@@ -152,7 +152,9 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
 		m.cacheUnavailable.Add(1)
-		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
+		// Counted per message; the store reports an outage once when it
+		// starts and once when it ends (domaincache.RedisConfig.OnHealth).
+		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)
 	}
 	// The write after Check may have failed and changed the cache status.
 	resp.CacheStatus = cacheStatuses[res.CacheStatus]
@@ -257,7 +259,7 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	defer cancel()
 	got, err := s.cfg.Store.Get(cctx, []string{d})
 	if err != nil {
-		s.cfg.Logger.Warn("domain cache unavailable", "err", err)
+		s.cfg.Logger.Debug("domain cache unavailable", "err", err)
 		return nil, status.Errorf(codes.Unavailable, "domain cache: %v", err)
 	}
 	sum, ok := got[d]
