@@ -1,0 +1,161 @@
+package dsn
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/worstcase"
+)
+
+// measureParse parses raw once and returns the bytes allocated meanwhile
+// (runtime.MemStats.TotalAlloc) and the peak of HeapInuse above what it
+// was before, sampled every millisecond. TotalAlloc bounds the peak from
+// above whatever the GC does; the sampled peak is what a memory limit
+// sees.
+func measureParse(t *testing.T, raw []byte) (rep *Report, err error, alloc, peak uint64) {
+	t.Helper()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var top uint64
+	wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			top = max(top, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	rep, err = Parse(raw, Options{})
+	close(done)
+	wg.Wait()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	top = max(top, after.HeapInuse)
+	if top > before.HeapInuse {
+		peak = top - before.HeapInuse
+	}
+	return rep, err, after.TotalAlloc - before.TotalAlloc, peak
+}
+
+// Memory budget of one message: a small constant times its size plus a
+// fixed amount (issue 9). The fixed part covers the capped text, the
+// tables and the decoder buffers.
+const (
+	memPerByte = 2
+	memFixed   = 16 << 20
+)
+
+func budget(size int) uint64 { return uint64(memPerByte*size + memFixed) }
+
+// TestWorstCaseMemory parses the generated worst cases and checks that
+// what one message costs stays within budget(size), and that the result
+// is still right and capped.
+func TestWorstCaseMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 24 MiB messages")
+	}
+	for _, tc := range []struct {
+		name  string
+		raw   []byte
+		check func(t *testing.T, rep *Report, err error)
+	}{
+		{"html-24MiB-windows-1252-base64", worstcase.HTML(worstcase.HTMLBytes), func(t *testing.T, rep *Report, err error) {
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			if len(rep.Text) > MaxTextBytes {
+				t.Errorf("len(Report.Text) = %d, want at most MaxTextBytes (%d)", len(rep.Text), MaxTextBytes)
+			}
+			if !utf8.ValidString(rep.Text) {
+				t.Errorf("Report.Text is not valid UTF-8")
+			}
+			if len(rep.Recipients) != 1 || rep.Recipients[0].Recipient != "renée@dest.example" {
+				t.Errorf("recipients = %+v, want renée@dest.example", rep.Recipients)
+			}
+		}},
+		{"plain-24MiB", worstcase.PlainText(worstcase.HTMLBytes), func(t *testing.T, rep *Report, err error) {
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			if len(rep.Text) > MaxTextBytes {
+				t.Errorf("len(Report.Text) = %d, want at most %d", len(rep.Text), MaxTextBytes)
+			}
+			if len(rep.Recipients) != 1 || rep.Recipients[0].Recipient != "victim@dest.example" {
+				t.Errorf("recipients = %+v, want victim@dest.example", rep.Recipients)
+			}
+		}},
+		{"diagnostic-5MB", worstcase.LongDiag(worstcase.LongDiagnostic), func(t *testing.T, rep *Report, err error) {
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("%d recipients, want 1", len(rep.Recipients))
+			}
+			rc := rep.Recipients[0]
+			if len(rc.Diagnostic) > MaxDiagnosticBytes {
+				t.Errorf("len(Diagnostic) = %d, want at most MaxDiagnosticBytes (%d)", len(rc.Diagnostic), MaxDiagnosticBytes)
+			}
+			if !strings.HasPrefix(rc.Diagnostic, "550 5.7.1 Message rejected") || rc.Status.String() != "5.7.1" {
+				t.Errorf("recipient = %q %v, want the diagnostic's start and 5.7.1", rc.Diagnostic[:min(len(rc.Diagnostic), 60)], rc.Status)
+			}
+		}},
+		{"1000-recipients-20KB-diagnostics", worstcase.WideDiags(worstcase.WideRecipients, worstcase.WideDiagnosticSize), func(t *testing.T, rep *Report, err error) {
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			if len(rep.Recipients) != worstcase.WideRecipients {
+				t.Fatalf("%d recipients, want %d", len(rep.Recipients), worstcase.WideRecipients)
+			}
+			for i, rc := range rep.Recipients {
+				if len(rc.Diagnostic) > MaxDiagnosticBytes {
+					t.Fatalf("recipient %d: len(Diagnostic) = %d, want at most %d", i, len(rc.Diagnostic), MaxDiagnosticBytes)
+				}
+			}
+		}},
+		{"100000-recipients", worstcase.Recipients(worstcase.ManyRecipients), func(t *testing.T, rep *Report, err error) {
+			if !errors.Is(err, ErrTooManyRecipients) {
+				t.Fatalf("Parse = %v, want ErrTooManyRecipients", err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err, alloc, peak := measureParse(t, tc.raw)
+			t.Logf("%d bytes: allocated %.1f MB, peak heap +%.1f MB", len(tc.raw), float64(alloc)/1e6, float64(peak)/1e6)
+			tc.check(t, rep, err)
+			if b := budget(len(tc.raw)); alloc > b {
+				t.Errorf("allocated %d bytes for a %d-byte message, want at most %d (%d x size + %d)", alloc, len(tc.raw), b, memPerByte, memFixed)
+			}
+			if b := budget(len(tc.raw)); peak > b {
+				t.Errorf("peak heap +%d bytes for a %d-byte message, want at most %d", peak, len(tc.raw), b)
+			}
+		})
+	}
+}
+
+// TestManyRecipientsRefusedEarly: a report over MaxRecipients is refused
+// after counting its recipient blocks, before they are read into fields,
+// so the refusal costs a fraction of the message's size.
+func TestManyRecipientsRefusedEarly(t *testing.T) {
+	raw := worstcase.Recipients(worstcase.ManyRecipients)
+	_, err, alloc, _ := measureParse(t, raw)
+	if !errors.Is(err, ErrTooManyRecipients) {
+		t.Fatalf("Parse = %v, want ErrTooManyRecipients", err)
+	}
+	if limit := uint64(len(raw)/8 + 1<<20); alloc > limit {
+		t.Errorf("refusing %d recipients (%d bytes) allocated %d bytes, want at most %d", worstcase.ManyRecipients, len(raw), alloc, limit)
+	}
+}
