@@ -7,8 +7,12 @@ import (
 	"github.com/bounced/bounced/internal/smtpcode"
 )
 
-// field is one "Name: value" of a DSN block; name is lower case, value unfolded.
-type field struct{ name, value string }
+// field is one "Name: value" of a DSN block; name is lower case, value
+// unfolded. cut is set when the value was longer than MaxFieldBytes.
+type field struct {
+	name, value string
+	cut         bool
+}
 
 // fieldBlocks reads groups of fields separated by empty lines (RFC 3464
 // section 2.1: per-message fields, then one group per recipient).
@@ -17,17 +21,25 @@ type field struct{ name, value string }
 //
 // QUIRK: lines that are not fields and not continuations are skipped; some
 // MTAs put comments or banners between the groups.
-func fieldBlocks(b []byte) [][]field {
+//
+// At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
+// of its raw form before it is unfolded (field.cut says so).
+func fieldBlocks(b []byte, maxBlocks int) [][]field {
 	var blocks [][]field
 	var cur []field
 	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
 	flush := func() {
 		if vstart >= 0 && len(cur) > 0 {
-			cur[len(cur)-1].value = unfold(string(b[vstart:vend]))
+			raw := b[vstart:vend]
+			if len(raw) > MaxFieldBytes {
+				raw = raw[:MaxFieldBytes]
+				cur[len(cur)-1].cut = true
+			}
+			cur[len(cur)-1].value = unfoldBytes(raw)
 		}
 		vstart = -1
 	}
-	for rest := b; len(rest) > 0; {
+	for rest := b; len(rest) > 0 && len(blocks) < maxBlocks; {
 		at := len(b) - len(rest)
 		line, next := cutLine(rest)
 		rest = next
@@ -127,9 +139,16 @@ func originalFirst(g []field) bool {
 
 // readDeliveryStatus reads a message/delivery-status body (RFC 3464
 // section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
+//
+// The recipient blocks are counted first: a report with more than
+// MaxRecipients is refused (p.tooMany) before any block is read.
 func (p *parser) readDeliveryStatus(b []byte, global bool) {
+	if n := countRecipientBlocks(b); n > p.opts.MaxRecipients {
+		p.tooMany = n
+		return
+	}
 	var groups [][]field
-	for _, blk := range fieldBlocks(b) {
+	for _, blk := range fieldBlocks(b, p.opts.MaxRecipients+2) {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
@@ -209,6 +228,10 @@ func readRecipient(blk []field, global bool) Recipient {
 			rc.RemoteMTA = cleanHost(rc.RemoteMTA)
 		case "diagnostic-code":
 			rc.DiagnosticType, rc.Diagnostic = typed(f.value)
+			if f.cut || len(rc.Diagnostic) > MaxDiagnosticBytes {
+				rc.Diagnostic = cutUTF8String(rc.Diagnostic, MaxDiagnosticBytes)
+				rc.DiagnosticTruncated = true
+			}
 		case "last-attempt-date":
 			rc.LastAttemptDate = f.value
 		case "will-retry-until":
@@ -270,7 +293,7 @@ func cleanHost(h string) string {
 func (p *parser) readFeedback(b []byte) {
 	fb := &Feedback{}
 	var removal []string
-	for _, blk := range fieldBlocks(b) {
+	for _, blk := range fieldBlocks(b, 64) {
 		for _, f := range blk {
 			switch f.name {
 			case "feedback-type":

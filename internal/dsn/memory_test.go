@@ -155,7 +155,20 @@ func TestManyRecipientsRefusedEarly(t *testing.T) {
 	if !errors.Is(err, ErrTooManyRecipients) {
 		t.Fatalf("Parse = %v, want ErrTooManyRecipients", err)
 	}
-	if limit := uint64(len(raw)/8 + 1<<20); alloc > limit {
+	if limit := uint64(len(raw) + len(raw)/4 + 1<<20); alloc > limit {
 		t.Errorf("refusing %d recipients (%d bytes) allocated %d bytes, want at most %d", worstcase.ManyRecipients, len(raw), alloc, limit)
+	}
+}
+
+// TestUnfoldBytes checks unfoldBytes against unfold, which it replaces
+// where the value is still in the message.
+func TestUnfoldBytes(t *testing.T) {
+	for _, v := range []string{
+		"", " x ", "smtp; 550 5.1.1 user\n unknown", "a\tb\n\tc \n\n d", "\n", " \t\n \t", "é\n\tü",
+		"smtp;\n 550-5.7.1 [192.0.2.1] Our system has detected\n 550-5.7.1 an unusual rate\t of mail",
+	} {
+		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
+			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
+		}
 	}
 }

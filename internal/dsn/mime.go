@@ -251,8 +251,11 @@ func salvageParams(v string) map[string]string {
 }
 
 // decodeBody undoes the transfer encoding and, for text/*, converts the
-// charset to UTF-8. Unknown encodings and charsets leave the bytes as they
-// are and return a warning.
+// charset to UTF-8, reading at most limit decoded bytes: the decoders stop
+// there, so a large part costs its budget, not its size. A body with
+// nothing to decode is returned as it is (cut to limit), without a copy.
+// Unknown encodings and charsets leave the bytes as they are and return a
+// warning.
 func decodeBody(h header, t string, params map[string]string, body []byte, limit int) ([]byte, string) {
 	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
 	cs := strings.ToLower(params["charset"])
@@ -286,11 +289,15 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		}
 		warn = "dsn: " + err.Error()
 	}
-	out, rerr := io.ReadAll(io.LimitReader(e.Body, int64(limit)))
+	hint := len(body)
+	if cte == "base64" {
+		hint = len(body) / 4 * 3
+	}
+	out, _, rerr := readLimited(e.Body, limit, hint)
 	if rerr != nil {
 		// QUIRK: a broken base64 or quoted-printable body keeps what decoded.
 		if len(out) == 0 {
-			out = body
+			out = body[:min(len(body), limit)]
 		}
 		if warn == "" {
 			warn = "dsn: body decoding: " + rerr.Error()

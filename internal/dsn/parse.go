@@ -16,14 +16,16 @@ type parser struct {
 	rep   *Report
 	parts int
 
-	text     strings.Builder // human-readable parts outside the original, decoded
-	html     [][]byte        // HTML parts, converted to text only when there is no plain text
-	attached strings.Builder // text attachments, used when there is no other text
-	original []byte          // the first returned original (message/rfc822 body or headers)
-	nested   [][]byte        // attached messages, in case the report is inside one
-	dsnSeen  bool            // a delivery-status part was read
-	origID   string          // X-Original-Message-ID or similar from the DSN fields
-	xheaders strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
+	text      strings.Builder // human-readable parts outside the original, decoded
+	html      [][]byte        // HTML parts, converted to text only when there is no plain text
+	htmlBytes int             // their size, at most maxHTMLBytes in all
+	attached  strings.Builder // text attachments, used when there is no other text
+	original  []byte          // the first returned original (message/rfc822 body or headers)
+	nested    [][]byte        // attached messages, in case the report is inside one
+	dsnSeen   bool            // a delivery-status part was read
+	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
+	origID    string          // X-Original-Message-ID or similar from the DSN fields
+	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -49,6 +51,9 @@ func (p *parser) run(raw []byte) error {
 		}
 	}
 	p.finish()
+	if p.tooMany > 0 {
+		return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
+	}
 	if len(p.rep.Recipients) > p.opts.MaxRecipients {
 		return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, len(p.rep.Recipients), p.opts.MaxRecipients)
 	}
@@ -147,7 +152,10 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		return fmt.Errorf("%w: limit %d", ErrTooDeep, p.opts.MaxDepth)
 	}
 	t, params := mediaType(h)
-	limit := 4 * p.opts.MaxMessageBytes
+	// Parts kept whole are read up to MaxPartBytes decoded (an encoding
+	// never makes a body shorter, so identity bodies are never cut); text
+	// is read up to the room left for it.
+	limit := max(MaxPartBytes, len(body))
 	switch {
 	case strings.HasPrefix(t, "multipart/"):
 		parts := splitMultipart(body, params["boundary"])
@@ -169,6 +177,9 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		p.noteWarning(w)
 		p.dsnSeen = true
 		p.readDeliveryStatus(b, t == "message/global-delivery-status")
+		if p.tooMany > 0 {
+			return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
+		}
 	case t == "message/feedback-report":
 		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
@@ -185,15 +196,20 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			p.nested = append(p.nested, b)
 		}
 	case t == "text/html":
-		if isAttachment(h) {
+		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
 			return nil
 		}
-		b, w := decodeBody(h, t, params, body, limit)
+		b, w := decodeBody(h, t, params, body, maxHTMLBytes-p.htmlBytes)
 		p.noteWarning(w)
+		p.htmlBytes += len(b)
 		p.addText(b, true)
 	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
 		if isAttachment(h) {
-			b, w := decodeBody(h, t, params, body, limit)
+			if p.original != nil && p.attached.Len() >= MaxTextBytes {
+				return nil
+			}
+			// Headers or a report: either fits in a text budget.
+			b, w := decodeBody(h, t, params, body, 2*MaxTextBytes)
 			p.noteWarning(w)
 			switch {
 			case looksLikeHeaders(b):
@@ -212,7 +228,12 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			}
 			return nil
 		}
-		b, w := decodeBody(h, t, params, body, limit)
+		room := MaxTextBytes - p.text.Len()
+		if room <= 0 {
+			return nil
+		}
+		// Twice the room: CRLF line ends become LF.
+		b, w := decodeBody(h, t, params, body, 2*room)
 		p.noteWarning(w)
 		p.addText(b, false)
 	}
@@ -266,7 +287,7 @@ func (p *parser) addText(b []byte, html bool) {
 		// toUTF8 does, so the recognisers see the words.
 		b = []byte(toUTF8(string(b)))
 	}
-	b = cutUTF8(b, MaxTextBytes-p.text.Len())
+	b = cutUTF8(b, MaxTextBytes-1-p.text.Len()) // a byte for the line end written after b
 	p.text.Write(b)
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		p.text.WriteByte('\n')

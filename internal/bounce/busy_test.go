@@ -1,0 +1,61 @@
+package bounce
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/redistest"
+)
+
+// BenchmarkParseBusy runs the corpus through one engine from many
+// goroutines at once (16 per CPU), with Redis and batched writes, so the
+// CPU is saturated as on a busy host. It reports the share of messages
+// classified without history because the cache read ran out of time
+// (unavail/op): on a healthy Redis it should be 0 with the default
+// settings (issue 9).
+func BenchmarkParseBusy(b *testing.B) {
+	for _, c := range []struct {
+		timeout time.Duration
+		pool    int
+	}{
+		{domaincache.DefaultTimeout, domaincache.DefaultPoolSize},
+	} {
+		b.Run(fmt.Sprintf("timeout=%v/pool=%d", c.timeout, c.pool), func(b *testing.B) {
+			srv := redistest.Start(b)
+			cfg, err := domaincache.ParseRedisURL(srv.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.KeyPrefix = srv.KeyPrefix()
+			cfg.Timeout, cfg.PoolSize = c.timeout, c.pool
+			store, err := domaincache.NewRedis(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			w := domaincache.NewBatcher(store, 10*time.Millisecond, 0)
+			defer w.Close(context.Background())
+			e := New(Config{Store: store, CacheTimeout: c.timeout, Writer: w})
+			msgs := corpusMessages(b)
+			var next, unavailable atomic.Int64
+			b.SetParallelism(16)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					i := next.Add(1)
+					r, err := e.Parse(ctx, Request{Raw: msgs[int(i)%len(msgs)]})
+					if err == nil && r.CacheStatus == CacheUnavailable {
+						unavailable.Add(1)
+					}
+				}
+			})
+			b.ReportMetric(float64(unavailable.Load())/float64(b.N), "unavail/op")
+		})
+	}
+}
