@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string) error {
 		CacheTimeout:    c.CacheTimeout,
 		Logger:          log,
 		Metrics:         metrics,
+
+		MaxInflightBytes: int64(c.MaxInflightBytes),
+		MaxStreams:       c.MaxStreams,
 	})
 	im := &ingestMetrics{next: metrics}
 	stopIngest, err := startIngest(c, engine, os.Stdout, log, im)
@@ -149,12 +152,8 @@ func openStore(c Config, log *slog.Logger) (domaincache.Store, string, error) {
 		rc.Password = c.RedisPassword
 	}
 	rc.TTL, rc.Timeout = c.CacheTTL, c.CacheTimeout
-	rc.OnHealth = func(ev domaincache.HealthEvent) {
-		if ev.Up {
-			log.Info("domain cache up again", "failed_calls", ev.Failures, "outage", ev.Lasted.Round(time.Millisecond).String())
-			return
-		}
-		log.Warn("domain cache down; parsing goes on without history, writes are queued", "err", ev.Err)
+	if log != nil {
+		rc.OnHealth = healthLogger(log)
 	}
 	r, err := domaincache.NewRedis(rc)
 	if err != nil {
@@ -176,6 +175,18 @@ func pingStore(ctx context.Context, store domaincache.Store, log *slog.Logger) {
 		return
 	}
 	log.Info("redis answers")
+}
+
+// healthLogger logs the domain cache's outages: once when one starts, once
+// when it ends, with the number of calls that failed meanwhile.
+func healthLogger(log *slog.Logger) func(domaincache.HealthEvent) {
+	return func(ev domaincache.HealthEvent) {
+		if ev.Up {
+			log.Info("domain cache up again", "failed_calls", ev.Failures, "outage", ev.Lasted.Round(time.Millisecond).String())
+			return
+		}
+		log.Warn("domain cache down; parsing goes on without history, writes are queued", "err", ev.Err)
+	}
 }
 
 func newLogger(level string) *slog.Logger {

@@ -52,12 +52,21 @@ type Config struct {
 	// convert turns a result into its wire form; nil is ToProto. Tests
 	// replace it to make a result that cannot be encoded.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
+	// MaxInflightBytes bounds the raw bytes of the messages parsed at once
+	// (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
+	// open at once (DefaultMaxStreams when zero). Beyond them a call waits
+	// up to AdmissionWait (DefaultAdmissionWait when zero), then gets
+	// RESOURCE_EXHAUSTED with the reason SERVER_BUSY or TOO_MANY_STREAMS.
+	MaxInflightBytes int64
+	MaxStreams       int
+	AdmissionWait    time.Duration
 }
 
 // Service implements bounced.v1.BounceService.
 type Service struct {
 	pb.UnimplementedBounceServiceServer
-	cfg Config
+	cfg    Config
+	limits *limiter
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -76,7 +85,7 @@ func NewService(cfg Config) *Service {
 	if cfg.convert == nil {
 		cfg.convert = ToProto
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, limits: newLimiter(cfg.MaxInflightBytes, cfg.MaxStreams, cfg.AdmissionWait)}
 }
 
 // NewGRPCServer returns a grpc.Server with the service, health checking,
@@ -85,7 +94,7 @@ func NewService(cfg Config) *Service {
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
 	opts = append([]grpc.ServerOption{
-		grpc.MaxRecvMsgSize(cfg.MaxMessageBytes + grpcOverhead),
+		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		grpc.ChainUnaryInterceptor(logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
 		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
 	}, opts...)
@@ -115,8 +124,13 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
 		s.cfg.Metrics.limitErrors.Add(1)
-		return nil, withReason(codes.ResourceExhausted, fmt.Sprintf("raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes), dsn.ErrTooLarge)
+		return nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
+	release, err := s.limits.admitBytes(ctx, len(req.GetRaw()))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
@@ -224,6 +238,11 @@ func withReason(code codes.Code, msg string, err error) error {
 // the google.rpc.Status Parse would have returned, and the stream goes on.
 func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	ctx := stream.Context()
+	release, err := s.limits.admitStream(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for {
 		in, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
