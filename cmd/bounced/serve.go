@@ -55,7 +55,9 @@ func runServe(ctx context.Context, args []string) error {
 		engineCfg.Writer = writer
 	}
 	engine := bounce.New(engineCfg)
+	draining := make(chan struct{})
 	srv, health := server.NewGRPCServer(server.Config{
+		Draining:        draining,
 		Engine:          engine,
 		Store:           store,
 		MaxMessageBytes: c.MaxMessageBytes,
@@ -97,6 +99,7 @@ func runServe(ctx context.Context, args []string) error {
 	// force-close after the timeout.
 	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
+	close(draining) // open streams answer what is on its way, then end
 	ictx, icancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	stopIngest(ictx)
 	icancel()

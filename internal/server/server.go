@@ -60,6 +60,11 @@ type Config struct {
 	MaxInflightBytes int64
 	MaxStreams       int
 	AdmissionWait    time.Duration
+	// Draining, when closed, tells open ParseStream calls that the server
+	// shuts down: each answers what arrives, then ends with UNAVAILABLE
+	// (SHUTTING_DOWN) once the client pauses (see serveStream). Close it
+	// before GracefulStop, which then waits only for the work in flight.
+	Draining <-chan struct{}
 }
 
 // Service implements bounced.v1.BounceService.
@@ -243,14 +248,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		return err
 	}
 	defer release()
-	for {
-		in, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
 		req := in.GetRequest()
 		if req == nil {
 			req = &pb.ParseRequest{}
@@ -259,10 +257,8 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		if perr != nil {
 			resp = ErrorResponse(req.GetSource(), perr)
 		}
-		if err := stream.Send(&pb.ParseStreamResponse{Response: resp}); err != nil {
-			return err
-		}
-	}
+		return stream.Send(&pb.ParseStreamResponse{Response: resp})
+	})
 }
 
 // GetDomainVerdict implements BounceService.GetDomainVerdict.
