@@ -12,10 +12,12 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// DownAfterTimeouts is how many calls in a row must run out of time before
-// a store that still accepts connections is reported down. One slow call
-// on a busy host is not an outage; a refused connection is at once.
-const DownAfterTimeouts = 3
+// DownAfter is how long a store that still accepts connections must go
+// without a successful call, its calls running out of time, before it is
+// reported down. Slow calls among successful ones on a busy host are not
+// an outage (they are counted as timeouts); a refused connection is one
+// at once.
+const DownAfter = time.Second
 
 // HealthEvent reports a change of a store's state: it went down (Up
 // false) or answers again (Up true). The server logs these, so that an
@@ -33,25 +35,29 @@ type HealthEvent struct {
 }
 
 // health follows the outcome of a store's calls and reports each change
-// of state once to onChange. Its fast path, a success while up, is two
-// atomic loads.
+// of state once to onChange. Its fast path, a success while up, is an
+// atomic store and load.
 type health struct {
 	onChange func(HealthEvent)
 
 	down     atomic.Bool
-	streak   atomic.Int64 // timeouts in a row while up
+	lastOK   atomic.Int64 // Unix nanoseconds of the last success (or of the start)
 	mu       sync.Mutex   // serialises changes of state
 	since    time.Time    // when it went down
 	failures atomic.Uint64
 	outages  atomic.Uint64
 }
 
+func newHealth(onChange func(HealthEvent)) *health {
+	h := &health{onChange: onChange}
+	h.lastOK.Store(time.Now().UnixNano())
+	return h
+}
+
 // ok notes a call that succeeded.
 func (h *health) ok() {
+	h.lastOK.Store(time.Now().UnixNano())
 	if !h.down.Load() {
-		if h.streak.Load() != 0 {
-			h.streak.Store(0)
-		}
 		return
 	}
 	h.mu.Lock()
@@ -60,7 +66,6 @@ func (h *health) ok() {
 		return
 	}
 	h.down.Store(false)
-	h.streak.Store(0)
 	ev := HealthEvent{Up: true, Failures: h.failures.Swap(0), Lasted: time.Since(h.since)}
 	h.mu.Unlock()
 	if h.onChange != nil {
@@ -74,7 +79,7 @@ func (h *health) fail(err error) {
 		h.failures.Add(1)
 		return
 	}
-	if isTimeout(err) && h.streak.Add(1) < DownAfterTimeouts {
+	if isTimeout(err) && time.Since(time.Unix(0, h.lastOK.Load())) < DownAfter {
 		return
 	}
 	h.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,6 +23,7 @@ func newTestRedis(t testing.TB, srv *redistest.Server, edit func(*RedisConfig)) 
 		t.Fatalf("ParseRedisURL(%q) = %v", srv.URL(), err)
 	}
 	cfg.KeyPrefix = srv.KeyPrefix()
+	cfg.ReadCacheTTL = -1 // these tests are about Redis; TestRedisReadCache turns it on
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -332,8 +334,8 @@ func TestRedisOutageQueued(t *testing.T) {
 	}
 }
 
-// TestRedisHealthTimeouts: an isolated slow call is not an outage;
-// DownAfterTimeouts slow calls in a row are.
+// TestRedisHealthTimeouts: slow calls between successful ones are not an
+// outage; calls that all run out of time for DownAfter are.
 func TestRedisHealthTimeouts(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.StartLocal(t)
@@ -359,37 +361,103 @@ func TestRedisHealthTimeouts(t *testing.T) {
 		}
 		until = time.Now().Add(d)
 	}
-	unpause := func() { time.Sleep(time.Until(until)) }
 	getOK := func() {
 		t.Helper()
+		time.Sleep(time.Until(until))
 		deadline := time.Now().Add(2 * time.Second)
 		for {
 			if _, err := r.Get(ctx, []string{"example.com"}); err == nil {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatal("Get still fails 2s after unpause")
+				t.Fatal("Get still fails 2s after the pause")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	getOK()
-	pause(300 * time.Millisecond)
-	if _, err := r.Get(ctx, []string{"example.com"}); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Get while paused = %v, want a timeout", err)
+	for range 3 {
+		pause(200 * time.Millisecond)
+		for range 3 {
+			if _, err := r.Get(ctx, []string{"example.com"}); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Get while paused = %v, want a timeout", err)
+			}
+		}
+		getOK()
 	}
-	unpause()
-	getOK()
 	if downs.Load() != 0 {
-		t.Errorf("one timeout reported %d outages, want none", downs.Load())
+		t.Errorf("timeouts between successes reported %d outages, want none", downs.Load())
 	}
-	pause(time.Duration(DownAfterTimeouts+3) * 100 * time.Millisecond)
-	for range DownAfterTimeouts {
+	pause(DownAfter + 500*time.Millisecond)
+	for time.Now().Before(until.Add(-200 * time.Millisecond)) {
 		r.Get(ctx, []string{"example.com"})
 	}
-	unpause()
 	getOK()
 	if downs.Load() != 1 || ups.Load() != 1 {
-		t.Errorf("%d timeouts in a row: %d down, %d up events, want 1 and 1", DownAfterTimeouts, downs.Load(), ups.Load())
+		t.Errorf("timeouts for %v: %d down, %d up events, want 1 and 1", DownAfter, downs.Load(), ups.Load())
+	}
+}
+
+// TestRedisReadCache: with the read cache on, a second Get of a domain
+// within the TTL makes no Redis call, a domain without history is
+// remembered too, a Record through the store is read back at once, and
+// after the TTL the next Get reads Redis again.
+func TestRedisReadCache(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	const ttl = 300 * time.Millisecond
+	r := newTestRedis(t, srv, func(c *RedisConfig) { c.ReadCacheTTL = ttl; c.Timeout = time.Second })
+	other := newTestRedis(t, srv, nil) // another replica, no cache
+	calls := func() int64 {
+		n, err := other.c.Do(ctx, "INFO", "commandstats").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, l := range strings.Split(n, "\n") {
+			if strings.HasPrefix(l, "cmdstat_hgetall:") {
+				fmt.Sscanf(l[strings.Index(l, "calls=")+len("calls="):], "%d", &total)
+			}
+		}
+		return total
+	}
+	obs := []Observation{{Domain: "cached.example", Reason: "blocked", Side: "sender"}}
+	if err := r.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	get := func(d string) Summary {
+		t.Helper()
+		m, err := r.Get(ctx, []string{d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m[d]
+	}
+	before := calls()
+	if s := get("cached.example"); s.Total != 1 {
+		t.Fatalf("first Get: Total %d, want 1", s.Total)
+	}
+	get("none.example")
+	s := get("cached.example")
+	s.Reasons["blocked"] = 99 // a caller's change must not reach the cache
+	get("none.example")
+	if n := calls() - before; n != 2 {
+		t.Errorf("%d HGETALL calls for two Gets of each of two domains, want 2", n)
+	}
+	if s := get("cached.example"); s.Reasons["blocked"] != 1 {
+		t.Errorf("cached Reasons = %v, want the stored count", s.Reasons)
+	}
+	if err := r.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	if s := get("cached.example"); s.Total != 2 {
+		t.Errorf("Get after this store's Record: Total %d, want 2", s.Total)
+	}
+	if err := other.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(ttl)
+	if s := get("cached.example"); s.Total != 3 {
+		t.Errorf("Get a TTL after another replica's Record: Total %d, want 3", s.Total)
 	}
 }
