@@ -64,6 +64,13 @@ func stripMboxFrom(b []byte) []byte {
 // dropped. A block whose first line is not a field is no header.
 func splitHeader(b []byte) (header, []byte, bool) {
 	var h header
+	// One allocation for the fields: at most one per line up to the first
+	// empty line (continuation lines make it an overestimate).
+	end := bytes.Index(b, []byte("\n\n"))
+	if end < 0 || end > maxHeaderBytes {
+		end = min(len(b), maxHeaderBytes)
+	}
+	h.fields = make([]headerField, 0, bytes.Count(b[:end], []byte("\n"))+1)
 	rest := b
 	consumed := 0
 	first, junk := true, false
