@@ -2,6 +2,8 @@ package dsn
 
 import (
 	"errors"
+	"fmt"
+	"mime"
 	"runtime"
 	"strings"
 	"sync"
@@ -169,6 +171,30 @@ func TestUnfoldBytes(t *testing.T) {
 	} {
 		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
+		}
+	}
+}
+
+// TestSimpleMediaType checks the fast path against mime.ParseMediaType on
+// the forms it takes, and that it declines the others.
+func TestSimpleMediaType(t *testing.T) {
+	for _, v := range []string{
+		"text/plain", "TEXT/Plain", " text/html ; charset=\"UTF-8\"", "multipart/report; report-type=delivery-status;\tboundary=\"=_x y\"",
+		"text/plain; charset=us-ascii;", "message/delivery-status", "text/plain;charset=ISO-2022-JP",
+		`multipart/mixed; boundary="----=_Part_0_1.2"`,
+	} {
+		gt, gp, ok := simpleMediaType(v)
+		wt, wp, err := mime.ParseMediaType(v)
+		if !ok || err != nil || gt != wt || fmt.Sprint(gp) != fmt.Sprint(wp) {
+			t.Errorf("simpleMediaType(%q) = %q %v %v, mime.ParseMediaType = %q %v %v", v, gt, gp, ok, wt, wp, err)
+		}
+	}
+	for _, v := range []string{
+		"text", "text/", "text/plain charset=x", "text/plain; charset*=utf-8''x", `text/plain; a="b\"c"`,
+		"text/plain; a=1; A=2", "text/plain; name=\"é\"", "text/plain; a=", `text/plain; a="x`,
+	} {
+		if _, _, ok := simpleMediaType(v); ok {
+			t.Errorf("simpleMediaType(%q) took it, want it left to mime.ParseMediaType", v)
 		}
 	}
 }

@@ -228,6 +228,9 @@ func mediaType(h header) (string, map[string]string) {
 	if v == "" {
 		return "text/plain", nil
 	}
+	if t, params, ok := simpleMediaType(v); ok {
+		return t, params
+	}
 	t, params, err := mime.ParseMediaType(v)
 	if err != nil {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
@@ -240,6 +243,93 @@ func mediaType(h header) (string, map[string]string) {
 		}
 	}
 	return t, params
+}
+
+// simpleMediaType parses the common form of a Content-Type value, ASCII
+// "type/subtype" and "; name=value" parameters with token or plain quoted
+// values, the way mime.ParseMediaType does, without its allocations. ok
+// is false for anything else (RFC 2231 continuations, escapes, duplicate
+// names, non-ASCII), which mime.ParseMediaType reads instead.
+func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
+	i := 0
+	skipSpace := func() {
+		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+			i++
+		}
+	}
+	token := func() string {
+		start := i
+		for i < len(v) && isTokenByte(v[i]) {
+			i++
+		}
+		return v[start:i]
+	}
+	skipSpace()
+	start := i
+	major := token()
+	if major == "" || i >= len(v) || v[i] != '/' {
+		return "", nil, false
+	}
+	i++
+	minor := token()
+	if minor == "" {
+		return "", nil, false
+	}
+	t = asciiLower(v[start:i])
+	for {
+		skipSpace()
+		if i == len(v) {
+			return t, params, true
+		}
+		if v[i] != ';' {
+			return "", nil, false
+		}
+		i++
+		skipSpace()
+		if i == len(v) {
+			return t, params, true // a trailing ';', which mime.ParseMediaType allows too
+		}
+		name := token()
+		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
+			return "", nil, false
+		}
+		i++
+		var val string
+		if i < len(v) && v[i] == '"' {
+			end := strings.IndexByte(v[i+1:], '"')
+			if end < 0 {
+				return "", nil, false
+			}
+			val = v[i+1 : i+1+end]
+			for j := 0; j < len(val); j++ {
+				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
+					return "", nil, false
+				}
+			}
+			i += end + 2
+		} else {
+			val = token()
+			if val == "" {
+				return "", nil, false
+			}
+		}
+		if params == nil {
+			params = make(map[string]string, 2)
+		}
+		name = asciiLower(name)
+		if _, dup := params[name]; dup {
+			return "", nil, false
+		}
+		params[name] = val
+	}
+}
+
+// isTokenByte reports an RFC 2045 token character.
+func isTokenByte(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	return strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
 }
 
 // salvageParams reads name=value pairs from a broken Content-Type.
