@@ -148,6 +148,7 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		// write, so a result that cannot be sent is never remembered.
 		Check: func(res *bounce.Result) error {
 			resp = s.cfg.convert(res, auds, req.GetLanguage())
+			capResponse(resp, len(req.GetRaw()))
 			if _, err := proto.Marshal(resp); err != nil {
 				return fmt.Errorf("%w: %v", ErrUnencodable, err)
 			}
