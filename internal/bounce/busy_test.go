@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,4 +59,28 @@ func BenchmarkParseBusy(b *testing.B) {
 			b.ReportMetric(float64(unavailable.Load())/float64(b.N), "unavail/op")
 		})
 	}
+}
+
+// BenchmarkEngineCPU is BenchmarkParse/nocache reporting the process's
+// CPU time per message (user and system, GC included: cpu-ns/op) besides
+// the wall time, so that it compares with the server's CPU per message
+// that cmd/loadgen reads from /proc, on a machine shared with other work.
+func BenchmarkEngineCPU(b *testing.B) {
+	msgs := corpusMessages(b)
+	e := New(Config{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		e.Parse(ctx, Request{Raw: msgs[i%len(msgs)]})
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -58,8 +58,8 @@ func TestWorstCaseResponses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			check := func(how string, resp *pb.ParseResponse) {
 				t.Helper()
-				if resp.GetError() != "" || len(resp.GetRecipients()) == 0 {
-					t.Fatalf("%s: error %q, %d recipients", how, resp.GetError(), len(resp.GetRecipients()))
+				if resp.GetError() != nil || len(resp.GetRecipients()) == 0 {
+					t.Fatalf("%s: error %v, %d recipients", how, resp.GetError(), len(resp.GetRecipients()))
 				}
 				if n := proto.Size(resp); n > MaxResponseBytes {
 					t.Errorf("%s: response of %d bytes, want at most %d", how, n, MaxResponseBytes)

@@ -84,8 +84,8 @@ func TestShutdownAnswersStreams(t *testing.T) {
 			endErr = err
 			break
 		}
-		if want := fmt.Sprint(answered); r.GetResponse().GetSource() != want || r.GetResponse().GetError() != "" {
-			t.Fatalf("answer %d: source %q error %q, want source %q and no error", answered, r.GetResponse().GetSource(), r.GetResponse().GetError(), want)
+		if want := fmt.Sprint(answered); r.GetResponse().GetSource() != want || r.GetResponse().GetError() != nil {
+			t.Fatalf("answer %d: source %q error %v, want source %q and no error", answered, r.GetResponse().GetSource(), r.GetResponse().GetError(), want)
 		}
 		answered++
 		if answered == 30 && stopped == nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -100,6 +101,10 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	svc := NewService(cfg)
 	opts = append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
+		// Calls run on long-lived workers, whose stacks have grown to what
+		// parsing needs, rather than on a new goroutine each, whose stack
+		// is grown and copied again on every call.
+		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		grpc.ChainUnaryInterceptor(logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
 		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
 	}, opts...)
