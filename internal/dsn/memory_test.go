@@ -198,3 +198,21 @@ func TestSimpleMediaType(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeNewlines covers each line end the fast copy handles.
+func TestNormalizeNewlines(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                 "",
+		"a\nb":             "a\nb",
+		"a\r\nb\r\n":       "a\nb\n",
+		"a\rb\r":           "a\nb\n",
+		"a\r\r\nb":         "a\nb",
+		"\r\n\r\n":         "\n\n",
+		"a\r\rb":           "a\n\nb",
+		"x\r\ny\rz\r\r\nw": "x\ny\nz\nw",
+	} {
+		if got := string(normalizeNewlines([]byte(in))); got != want {
+			t.Errorf("normalizeNewlines(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -18,24 +18,25 @@ import (
 // QUIRK: RFC 5322 section 2.1 wants CRLF; stored bounces come with LF, and
 // some old Mac tools wrote CR alone.
 func normalizeNewlines(b []byte) []byte {
-	if bytes.IndexByte(b, '\r') < 0 {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
 		return b
 	}
 	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			out = append(out, '\n')
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			} else if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
-				i += 2 // QUIRK: CR CR LF, a CRLF file converted once more
-			}
-			continue
+	for i >= 0 {
+		// Copy the run before the CR in one go, then its line end.
+		out = append(out, b[:i]...)
+		out = append(out, '\n')
+		switch {
+		case i+1 < len(b) && b[i+1] == '\n':
+			i++
+		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
+			i += 2 // QUIRK: CR CR LF, a CRLF file converted once more
 		}
-		out = append(out, c)
+		b = b[i+1:]
+		i = bytes.IndexByte(b, '\r')
 	}
-	return out
+	return append(out, b...)
 }
 
 // trimLeadingSpace drops blank lines before the first header.
