@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"strings"
 	"unicode/utf8"
 
@@ -365,33 +366,37 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		}
 		return body, ""
 	}
-	th := h.textHeader()
-	if fix := eightBitIn7bit(t, cs, cte, body); fix != "" {
-		// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
-		// whose bytes are 8-bit: converted on the way with the label kept
-		// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
-		// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
-		// garble it.
-		p := make(map[string]string, len(params))
-		for k, v := range params {
-			p[k] = v
+	fix := eightBitIn7bit(t, cs, cte, body)
+	r, warn, ok := quickDecoder(h, t, params, fix, body)
+	if !ok {
+		th := h.textHeader()
+		if fix != "" {
+			// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
+			// whose bytes are 8-bit: converted on the way with the label kept
+			// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
+			// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
+			// garble it.
+			p := make(map[string]string, len(params))
+			for k, v := range params {
+				p[k] = v
+			}
+			p["charset"] = fix
+			th.Set("Content-Type", mime.FormatMediaType(t, p))
 		}
-		p["charset"] = fix
-		th.Set("Content-Type", mime.FormatMediaType(t, p))
-	}
-	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
-	warn := ""
-	if err != nil {
-		if e == nil {
-			return body, "dsn: " + err.Error()
+		e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
+		if err != nil {
+			if e == nil {
+				return body, "dsn: " + err.Error()
+			}
+			warn = "dsn: " + err.Error()
 		}
-		warn = "dsn: " + err.Error()
+		r = e.Body
 	}
 	hint := len(body)
 	if cte == "base64" {
 		hint = len(body) / 4 * 3
 	}
-	out, _, rerr := readLimited(e.Body, limit, hint)
+	out, _, rerr := readLimited(r, limit, hint)
 	if rerr != nil {
 		// QUIRK: a broken base64 or quoted-printable body keeps what decoded.
 		if len(out) == 0 {
@@ -402,6 +407,68 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		}
 	}
 	return out, warn
+}
+
+// quickDecoder is what go-message's message.New does for a body part,
+// without building its header: the transfer decoder (RFC 2045 section 6)
+// and, for text/*, the charset converter to UTF-8, with the same warnings.
+// fix, when set, replaces the declared charset (see eightBitIn7bit). ok
+// is false when the Content-Type is not of the simple form, whose reading
+// go-message might not share; message.New reads those.
+func quickDecoder(h header, t string, params map[string]string, fix string, body []byte) (r io.Reader, warn string, ok bool) {
+	if _, _, simple := simpleMediaType(h.get("Content-Type")); !simple || strings.Contains(params["charset"], "=?") {
+		return nil, "", false
+	}
+	r = bytes.NewReader(body)
+	var err error
+	switch enc := h.get("Content-Transfer-Encoding"); strings.ToLower(enc) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		// QUIRK: base64 lines indented by white space, as go-message allows.
+		r = base64.NewDecoder(base64.StdEncoding, spaceToNewline{r})
+	case "7bit", "8bit", "binary", "":
+	default:
+		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
+	}
+	// RFC 2046 section 4.1.2: a charset applies to text/* only.
+	cs, has := params["charset"]
+	if fix != "" {
+		cs, has = fix, true
+	}
+	if has && strings.HasPrefix(t, "text/") {
+		switch cs = strings.ToLower(cs); {
+		case cs == "utf-8" || cs == "us-ascii":
+		case message.CharsetReader == nil:
+			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)
+		default:
+			if cr, cerr := message.CharsetReader(cs, r); cerr != nil {
+				// Worded as message.New words it: its charset reader and
+				// New itself both say "unknown charset".
+				err = fmt.Errorf("unknown charset: unknown charset: %w", cerr)
+			} else {
+				r = cr
+			}
+		}
+	}
+	if err != nil {
+		warn = "dsn: " + err.Error()
+	}
+	return r, warn, true
+}
+
+// spaceToNewline turns spaces and tabs into line ends, which the base64
+// decoder skips.
+type spaceToNewline struct{ r io.Reader }
+
+func (s spaceToNewline) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	for i, c := range p[:n] {
+		if c == ' ' || c == '\t' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // eightBitIn7bit returns the charset of a text body that declares a 7-bit
