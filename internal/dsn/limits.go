@@ -24,9 +24,9 @@ const (
 	MaxDiagnosticBytes = 8 << 10
 	// MaxFieldBytes caps the raw value of one DSN field, folding
 	// included, before it is unfolded and copied; what is beyond is
-	// dropped. It is twice MaxDiagnosticBytes, so that folding white
-	// space cannot make a diagnostic shorter than its cap.
-	MaxFieldBytes = 2 * MaxDiagnosticBytes
+	// dropped. It leaves room over MaxDiagnosticBytes for a diagnostic's
+	// type ("smtp; ") and its folding white space.
+	MaxFieldBytes = MaxDiagnosticBytes + 1<<10
 	// MaxPartBytes caps the decoded body of one transfer-encoded part
 	// that is kept whole: a delivery-status or feedback report, a
 	// returned original or its headers. Parts without a transfer encoding
@@ -121,8 +121,12 @@ func hasPrefixFold(b []byte, prefix string) bool {
 }
 
 // unfoldBytes is unfold for a raw value still in the message: it joins
-// folded lines and trims (RFC 5322 section 2.2.3), copying once.
+// folded lines and trims (RFC 5322 section 2.2.3), copying once when the
+// value is valid UTF-8.
 func unfoldBytes(v []byte) string {
+	if !utf8.Valid(v) {
+		return unfold(string(v)) // and its toUTF8
+	}
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {
 		return string(bytes.TrimSpace(v))
 	}
