@@ -151,7 +151,7 @@ func dotAtom(s string) bool {
 // VERP and are skipped.
 func verpRecipient(values ...string) string {
 	for _, v := range values {
-		for _, a := range strings.Split(v, ",") {
+		for a := range strings.SplitSeq(v, ",") {
 			if r := verpDecode(normalizeAddress(a)); r != "" {
 				return r
 			}

@@ -186,6 +186,9 @@ func TestSimpleMediaType(t *testing.T) {
 	} {
 		gt, gp, ok := simpleMediaType(v)
 		wt, wp, err := mime.ParseMediaType(v)
+		if !isSimpleMediaType(v) {
+			t.Errorf("isSimpleMediaType(%q) = false, want true", v)
+		}
 		if !ok || err != nil || gt != wt || fmt.Sprint(gp) != fmt.Sprint(wp) {
 			t.Errorf("simpleMediaType(%q) = %q %v %v, mime.ParseMediaType = %q %v %v", v, gt, gp, ok, wt, wp, err)
 		}
@@ -194,7 +197,7 @@ func TestSimpleMediaType(t *testing.T) {
 		"text", "text/", "text/plain charset=x", "text/plain; charset*=utf-8''x", `text/plain; a="b\"c"`,
 		"text/plain; a=1; A=2", "text/plain; name=\"é\"", "text/plain; a=", `text/plain; a="x`,
 	} {
-		if _, _, ok := simpleMediaType(v); ok {
+		if _, _, ok := simpleMediaType(v); ok || isSimpleMediaType(v) {
 			t.Errorf("simpleMediaType(%q) took it, want it left to mime.ParseMediaType", v)
 		}
 	}
@@ -214,6 +217,29 @@ func TestNormalizeNewlines(t *testing.T) {
 	} {
 		if got := string(normalizeNewlines([]byte(in))); got != want {
 			t.Errorf("normalizeNewlines(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestIsIPFast: the pre-check lets every address through to ParseAddr
+// and turns host names away.
+func TestIsIPFast(t *testing.T) {
+	for s, want := range map[string]bool{
+		"192.0.2.1": true, "[192.0.2.1]": true, "IPv6:2001:db8::1": true, "2001:DB8::1": true, "fe80::1%eth0": true,
+		"mx.example.com": false, "": false, "face.cafe": false, "192.0.2.1.example": false, "localhost": false,
+	} {
+		if got := IsIP(s); got != want {
+			t.Errorf("IsIP(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"", "abc", "ABC", "aBc DeF", "Ünïcode ÄB", "x-Y-z", "ALLCAPS"} {
+		if got, want := asciiLower(s), strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, s); got != want {
+			t.Errorf("asciiLower(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

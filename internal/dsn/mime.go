@@ -253,6 +253,21 @@ func mediaType(h header) (string, map[string]string) {
 // is false for anything else (RFC 2231 continuations, escapes, duplicate
 // names, non-ASCII), which mime.ParseMediaType reads instead.
 func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
+	return scanMediaType(v, true)
+}
+
+// isSimpleMediaType reports whether simpleMediaType reads v, without
+// building its result.
+func isSimpleMediaType(v string) bool {
+	_, _, ok := scanMediaType(v, false)
+	return ok
+}
+
+// scanMediaType is simpleMediaType; with build false it only checks, and
+// declines values with more than four parameters.
+func scanMediaType(v string, build bool) (t string, params map[string]string, ok bool) {
+	var names [4]string // the names seen, when not building
+	n := 0
 	i := 0
 	skipSpace := func() {
 		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
@@ -277,7 +292,9 @@ func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
 	if minor == "" {
 		return "", nil, false
 	}
-	t = asciiLower(v[start:i])
+	if build {
+		t = asciiLower(v[start:i])
+	}
 	for {
 		skipSpace()
 		if i == len(v) {
@@ -314,6 +331,19 @@ func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
 			if val == "" {
 				return "", nil, false
 			}
+		}
+		if !build {
+			if n == len(names) {
+				return "", nil, false
+			}
+			for _, seen := range names[:n] {
+				if strings.EqualFold(seen, name) {
+					return "", nil, false
+				}
+			}
+			names[n] = name
+			n++
+			continue
 		}
 		if params == nil {
 			params = make(map[string]string, 2)
@@ -416,7 +446,7 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 // is false when the Content-Type is not of the simple form, whose reading
 // go-message might not share; message.New reads those.
 func quickDecoder(h header, t string, params map[string]string, fix string, body []byte) (r io.Reader, warn string, ok bool) {
-	if _, _, simple := simpleMediaType(h.get("Content-Type")); !simple || strings.Contains(params["charset"], "=?") {
+	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params["charset"], "=?") {
 		return nil, "", false
 	}
 	r = bytes.NewReader(body)

@@ -167,13 +167,21 @@ func asciiLower(s string) string {
 	if i == len(s) {
 		return s
 	}
-	b := []byte(s)
-	for ; i < len(b); i++ {
-		if c := b[i]; c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	// One copy: runs without capitals are written whole.
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		b.WriteByte(s[i] + 'a' - 'A')
+		i++
+		j := i
+		for j < len(s) && !(s[j] >= 'A' && s[j] <= 'Z') {
+			j++
 		}
+		b.WriteString(s[i:j])
+		i = j
 	}
-	return string(b)
+	return b.String()
 }
 
 // bounceSenders and bounceSubjects mark a message as a bounce when it has
