@@ -57,7 +57,10 @@ func fieldBlocks(b []byte, maxBlocks int) [][]field {
 		case isFieldLine(line):
 			flush()
 			k := bytes.IndexByte(line, ':')
-			cur = append(cur, field{name: strings.ToLower(string(bytes.TrimSpace(line[:k])))})
+			if cur == nil {
+				cur = make([]field, 0, 8)
+			}
+			cur = append(cur, field{name: fieldName(line[:k])})
 			vstart, vend = at+k+1, at+len(line)
 		default:
 			flush() // QUIRK: a stray line ends the field before it
@@ -68,6 +71,37 @@ func fieldBlocks(b []byte, maxBlocks int) [][]field {
 		blocks = append(blocks, cur)
 	}
 	return blocks
+}
+
+// dsnFieldNames are the field names the package reads (RFC 3464 sections
+// 2.2 and 2.3, RFC 5965 section 3.5), so that fieldName can return them
+// without allocating.
+var dsnFieldNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"final-recipient", "original-recipient", "x-actual-recipient", "action", "status", "remote-mta",
+		"diagnostic-code", "last-attempt-date", "will-retry-until", "final-log-id", "reporting-mta",
+		"received-from-mta", "arrival-date", "x-original-message-id", "dsn-gateway", "original-envelope-id",
+		"feedback-type", "user-agent", "version", "original-rcpt-to", "removal-recipient", "original-mail-from",
+		"source-ip", "reported-domain", "received-date", "authentication-results", "reported-uri",
+		"x-postfix-queue-id", "x-postfix-sender", "x-display-name",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// fieldName returns a field name trimmed and lower case.
+func fieldName(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	var buf [maxFieldName]byte
+	if l := lowerName(&buf, raw); l != nil {
+		if n, ok := dsnFieldNames[string(l)]; ok {
+			return n
+		}
+		return string(l)
+	}
+	return strings.ToLower(string(raw))
 }
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,

@@ -151,7 +151,7 @@ func readOriginal(b []byte) Original {
 		name := lowerName(&buf, f.name)
 		first := func(dst *string, decode bool) {
 			if *dst == "" {
-				*dst = unfold(string(f.value))
+				*dst = unfoldBytes(f.value)
 				if decode {
 					*dst = decodeWords(*dst)
 				}
@@ -174,7 +174,7 @@ func readOriginal(b []byte) Original {
 			first(&o.ListID, true)
 		}
 		if len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]) {
-			o.Headers = append(o.Headers, Header{Name: canonicalName(f.name), Value: decodeWords(unfold(string(f.value)))})
+			o.Headers = append(o.Headers, Header{Name: canonicalName(f.name), Value: decodeWords(unfoldBytes(f.value))})
 		}
 	}
 	o.AutoReply = autoReplyMarkers(h)

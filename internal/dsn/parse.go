@@ -70,36 +70,36 @@ func (p *parser) readOwnHeaders(h header) {
 		switch string(name) {
 		case "from":
 			if r.From == "" {
-				r.From = decodeWords(unfold(string(f.value)))
+				r.From = decodeWords(unfoldBytes(f.value))
 			}
 		case "to":
 			if to == "" {
-				to = unfold(string(f.value))
+				to = unfoldBytes(f.value)
 				r.To = decodeWords(to)
 			}
 		case "subject":
 			if r.Subject == "" {
-				r.Subject = decodeWords(unfold(string(f.value)))
+				r.Subject = decodeWords(unfoldBytes(f.value))
 			}
 		case "return-path":
 			if returnPath == "" {
-				returnPath = unfold(string(f.value))
+				returnPath = unfoldBytes(f.value)
 				r.ReturnTo = returnPath
 			}
 		case "message-id":
 			if r.MessageID == "" {
-				r.MessageID = unfold(string(f.value))
+				r.MessageID = unfoldBytes(f.value)
 			}
 		case "delivered-to":
 			if deliveredTo == "" {
-				deliveredTo = unfold(string(f.value))
+				deliveredTo = unfoldBytes(f.value)
 			}
 		case "x-original-to":
 			if originalTo == "" {
-				originalTo = unfold(string(f.value))
+				originalTo = unfoldBytes(f.value)
 			}
 		case "x-failed-recipients":
-			for a := range strings.SplitSeq(unfold(string(f.value)), ",") {
+			for a := range strings.SplitSeq(unfoldBytes(f.value), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}
@@ -108,7 +108,7 @@ func (p *parser) readOwnHeaders(h header) {
 		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
 			p.xheaders.Write(name)
 			p.xheaders.WriteString(": ")
-			p.xheaders.WriteString(asciiLower(unfold(string(f.value))))
+			p.xheaders.WriteString(asciiLower(unfoldBytes(f.value)))
 			p.xheaders.WriteByte('\n')
 		}
 	}
@@ -124,18 +124,18 @@ func autoReplyMarkers(h header) AutoReplyMarkers {
 		switch string(lowerName(&buf, f.name)) {
 		case "auto-submitted":
 			if m.AutoSubmitted == "" {
-				m.AutoSubmitted = strings.ToLower(unfold(string(f.value)))
+				m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
 			}
 		case "precedence":
 			if m.Precedence == "" {
-				m.Precedence = strings.ToLower(unfold(string(f.value)))
+				m.Precedence = strings.ToLower(unfoldBytes(f.value))
 			}
 		case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
-			if v := unfold(string(f.value)); m.XAutoreply == "" && v != "" {
+			if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
 				m.XAutoreply = canonicalName(f.name) + ": " + v
 			}
 		case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
-			if v := unfold(string(f.value)); m.Other == "" && v != "" {
+			if v := unfoldBytes(f.value); m.Other == "" && v != "" {
 				m.Other = canonicalName(f.name) + ": " + v
 			}
 		}
