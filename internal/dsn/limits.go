@@ -159,3 +159,41 @@ func unfoldBytes(v []byte) string {
 	}
 	return sb.String()
 }
+
+// writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
+// two intermediate strings.
+func writeUnfoldedLower(sb *strings.Builder, v []byte) {
+	if !utf8.Valid(v) {
+		sb.WriteString(asciiLower(unfoldBytes(v)))
+		return
+	}
+	if sb.Cap() == 0 {
+		sb.Grow(1 << 10)
+	}
+	first := true
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !first {
+			sb.WriteByte(' ')
+		}
+		first = false
+		for _, c := range line {
+			switch {
+			case c == '\t':
+				c = ' '
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			sb.WriteByte(c)
+		}
+	}
+}

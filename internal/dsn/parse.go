@@ -108,7 +108,7 @@ func (p *parser) readOwnHeaders(h header) {
 		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
 			p.xheaders.Write(name)
 			p.xheaders.WriteString(": ")
-			p.xheaders.WriteString(asciiLower(unfoldBytes(f.value)))
+			writeUnfoldedLower(&p.xheaders, f.value)
 			p.xheaders.WriteByte('\n')
 		}
 	}
