@@ -27,6 +27,7 @@ type field struct {
 func fieldBlocks(b []byte, maxBlocks int) [][]field {
 	var blocks [][]field
 	var cur []field
+	var arena strings.Builder // the values, one allocation for a usual report
 	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
 	flush := func() {
 		if vstart >= 0 && len(cur) > 0 {
@@ -35,7 +36,13 @@ func fieldBlocks(b []byte, maxBlocks int) [][]field {
 				raw = raw[:MaxFieldBytes]
 				cur[len(cur)-1].cut = true
 			}
-			cur[len(cur)-1].value = unfoldBytes(raw)
+			if arena.Cap()-arena.Len() < len(raw) {
+				// A fresh arena rather than a grown one, which would copy
+				// what the values already returned hold.
+				arena = strings.Builder{}
+				arena.Grow(max(len(raw), min(len(b)-vstart, 16<<10)))
+			}
+			cur[len(cur)-1].value = unfoldInto(&arena, raw)
 		}
 		vstart = -1
 	}

@@ -124,14 +124,32 @@ func hasPrefixFold(b []byte, prefix string) bool {
 // folded lines and trims (RFC 5322 section 2.2.3), copying once when the
 // value is valid UTF-8.
 func unfoldBytes(v []byte) string {
+	return unfoldInto(nil, v)
+}
+
+// unfoldInto is unfoldBytes writing into arena, when not nil, so that the
+// values of a block share its allocations: what a strings.Builder has
+// written stays valid however it grows later.
+func unfoldInto(arena *strings.Builder, v []byte) string {
 	if !utf8.Valid(v) {
 		return unfold(string(v)) // and its toUTF8
 	}
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {
-		return string(bytes.TrimSpace(v))
+		v = bytes.TrimSpace(v)
+		if arena == nil || len(v) == 0 {
+			return string(v)
+		}
+		start := arena.Len()
+		arena.Write(v)
+		return arena.String()[start:]
 	}
-	var sb strings.Builder
-	sb.Grow(len(v))
+	var own strings.Builder
+	sb := arena
+	if sb == nil {
+		sb = &own
+		sb.Grow(len(v))
+	}
+	start := sb.Len()
 	for len(v) > 0 {
 		line := v
 		if i := bytes.IndexByte(v, '\n'); i >= 0 {
@@ -143,7 +161,7 @@ func unfoldBytes(v []byte) string {
 		if len(line) == 0 {
 			continue
 		}
-		if sb.Len() > 0 {
+		if sb.Len() > start {
 			sb.WriteByte(' ')
 		}
 		for {
@@ -157,7 +175,7 @@ func unfoldBytes(v []byte) string {
 			line = line[i+1:]
 		}
 	}
-	return sb.String()
+	return sb.String()[start:]
 }
 
 // writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
