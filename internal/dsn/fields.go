@@ -28,7 +28,7 @@ func fieldBlocks(b []byte, maxBlocks int) [][]field {
 	var blocks [][]field
 	var cur []field
 	var arena strings.Builder // the values, one allocation for a usual report
-	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
+	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
 	flush := func() {
 		if vstart >= 0 && len(cur) > 0 {
 			raw := b[vstart:vend]
