@@ -67,6 +67,9 @@ func normalizeAddress(s string) string {
 		return ""
 	}
 	domain = aLabels(domain)
+	if local == s[:at] && domain == s[at+1:] {
+		return s // already normal: no copy
+	}
 	return local + "@" + domain
 }
 
