@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -131,8 +132,8 @@ type msgView struct {
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
-	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
-	max        int             // readers stop after this many recipients (one over the limit)
+	exclude    []string // addresses that are not failed recipients (generic scanner), lower case
+	max        int      // readers stop after this many recipients (one over the limit)
 }
 
 func newMsgView(r *Report, text string, lower lowerText, header, original string, maxRecipients int) *msgView {
@@ -144,11 +145,10 @@ func newMsgView(r *Report, text string, lower lowerText, header, original string
 		header:   header,
 		from:     strings.ToLower(r.From),
 		subject:  strings.ToLower(r.Subject),
-		exclude:  map[string]bool{},
 	}
 	for _, a := range []string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
 		if n := normalizeAddress(a); n != "" {
-			m.exclude[strings.ToLower(n)] = true
+			m.exclude = append(m.exclude, strings.ToLower(n))
 		}
 	}
 	m.bounceLike = bounceLike(m)
@@ -306,7 +306,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
 		if generic {
-			return m.exclude[l] || systemAddress(l)
+			return slices.Contains(m.exclude, l) || systemAddress(l)
 		}
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}
