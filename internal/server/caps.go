@@ -58,8 +58,12 @@ func capResponse(resp *pb.ParseResponse, rawLen int) (cut bool, omitted int) {
 	if len(rcs) > 0 && rest < MaxResponseBytes {
 		share := (MaxResponseBytes - rest) / len(rcs)
 		for _, rc := range rcs {
-			for limit := share / 2; proto.Size(rc)+3 > share && limit >= minFieldShare; limit /= 2 {
+			for limit := max(share/2, minFieldShare); proto.Size(rc)+3 > share; limit /= 2 {
 				capStrings(rc.ProtoReflect(), limit)
+				if limit == minFieldShare {
+					break
+				}
+				limit = max(limit, 2*minFieldShare) // the last round cuts at minFieldShare
 			}
 		}
 	}

@@ -61,10 +61,19 @@ func TestWorstCaseResponses(t *testing.T) {
 				if resp.GetError() != nil || len(resp.GetRecipients()) == 0 {
 					t.Fatalf("%s: error %v, %d recipients", how, resp.GetError(), len(resp.GetRecipients()))
 				}
+				if resp.GetTruncated() != tc.truncated {
+					t.Errorf("%s: truncated = %v, want %v", how, resp.GetTruncated(), tc.truncated)
+				}
+				if resp.GetOmittedRecipients() != 0 {
+					t.Errorf("%s: %d recipients left out, want none (shortened instead)", how, resp.GetOmittedRecipients())
+				}
 				if n := proto.Size(resp); n > MaxResponseBytes {
 					t.Errorf("%s: response of %d bytes, want at most %d", how, n, MaxResponseBytes)
 				}
 				for _, rc := range resp.GetRecipients() {
+					if rc.GetDiagnosticTruncated() != (tc.name != "1000-recipients" && tc.name != "html-24MiB-windows-1252-base64") {
+						t.Fatalf("%s: diagnostic_truncated = %v for %d diagnostic bytes", how, rc.GetDiagnosticTruncated(), len(rc.GetDiagnosticCode()))
+					}
 					if len(rc.GetDiagnosticCode()) > MaxResponseFieldBytes {
 						t.Fatalf("%s: diagnostic of %d bytes, want at most %d", how, len(rc.GetDiagnosticCode()), MaxResponseFieldBytes)
 					}
@@ -109,5 +118,27 @@ func TestCapStrings(t *testing.T) {
 		if s != "ééé" {
 			t.Errorf("cut string = %q, want %q (6 bytes, no split character)", s, "ééé")
 		}
+	}
+}
+
+// TestCapResponseOmits: a response whose recipients do not fit even
+// shortened keeps the longest prefix that does, and says how many it
+// left out.
+func TestCapResponseOmits(t *testing.T) {
+	resp := &pb.ParseResponse{}
+	const n = 20000 // twenty times the default recipient limit
+	long := strings.Repeat("x", 400)
+	for range n {
+		resp.Recipients = append(resp.Recipients, &pb.Recipient{Recipient: "user@example.com", DiagnosticCode: long, StatusMeaning: long})
+	}
+	cut, omitted := capResponse(resp, 1<<20)
+	if !cut || omitted == 0 || len(resp.GetRecipients())+omitted != n {
+		t.Fatalf("capResponse = %v, %d omitted, %d kept; want a cut and kept + omitted = %d", cut, omitted, len(resp.GetRecipients()), n)
+	}
+	if size := proto.Size(resp); size > MaxResponseBytes {
+		t.Errorf("response of %d bytes after capResponse, want at most %d", size, MaxResponseBytes)
+	}
+	if rc := resp.GetRecipients()[0]; len(rc.GetDiagnosticCode()) >= len(long) {
+		t.Errorf("kept recipients' strings not shortened first: %d bytes", len(rc.GetDiagnosticCode()))
 	}
 }

@@ -153,7 +153,9 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		// write, so a result that cannot be sent is never remembered.
 		Check: func(res *bounce.Result) error {
 			resp = s.cfg.convert(res, auds, req.GetLanguage())
-			capResponse(resp, len(req.GetRaw()))
+			if cut, omitted := capResponse(resp, len(req.GetRaw())); cut {
+				resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
+			}
 			if _, err := proto.Marshal(resp); err != nil {
 				return fmt.Errorf("%w: %v", ErrUnencodable, err)
 			}
