@@ -142,3 +142,40 @@ func TestCapResponseOmits(t *testing.T) {
 		t.Errorf("kept recipients' strings not shortened first: %d bytes", len(rc.GetDiagnosticCode()))
 	}
 }
+
+// TestEncodedOnce: what the server sends from the wire form parse made
+// (unary and stream) decodes to the message parse built, cache status
+// included.
+func TestEncodedOnce(t *testing.T) {
+	store := domaincache.NewMemory(100, 0)
+	c := startServer(t, store)
+	svc := NewService(Config{Engine: bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes, MaxRecipients: 5}, Store: store}), Store: store, MaxMessageBytes: testMaxBytes})
+	ctx := context.Background()
+	req := &pb.ParseRequest{Raw: []byte(relayDenied), Source: "s", SkipCache: true}
+	want, err := svc.Parse(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Parse(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(got, want) {
+		t.Errorf("unary:\n got %v\nwant %v", got, want)
+	}
+	stream, err := c.ParseStream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&pb.ParseStreamRequest{Request: req}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(r.GetResponse(), want) {
+		t.Errorf("stream:\n got %v\nwant %v", r.GetResponse(), want)
+	}
+	stream.CloseSend()
+}

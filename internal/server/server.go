@@ -73,6 +73,9 @@ type Service struct {
 	pb.UnimplementedBounceServiceServer
 	cfg    Config
 	limits *limiter
+	// passEncoded: the server has passCodec, so streams may send the wire
+	// form parse made (NewGRPCServer sets it).
+	passEncoded bool
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -99,13 +102,15 @@ func NewService(cfg Config) *Service {
 // health server so the caller can flip it on shutdown.
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
+	svc.passEncoded = true // serverCodec below
 	opts = append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		// Calls run on long-lived workers, whose stacks have grown to what
 		// parsing needs, rather than on a new goroutine each, whose stack
 		// is grown and copied again on every call.
 		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
-		grpc.ChainUnaryInterceptor(logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
+		serverCodec(),
+		grpc.ChainUnaryInterceptor(sendEncodedUnary, logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
 		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
 	}, opts...)
 	s := grpc.NewServer(opts...)
@@ -128,21 +133,31 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
+	resp, enc, err := s.parseEncoded(ctx, req)
+	if err == nil {
+		keepEncoded(ctx, resp, enc)
+	}
+	return resp, err
+}
+
+// parseEncoded is parse, also returning the response's wire form.
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, []byte, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.parseErrors.Add(1)
-		return nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
+		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
 		s.cfg.Metrics.limitErrors.Add(1)
-		return nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
+		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
 	release, err := s.limits.admitBytes(ctx, len(req.GetRaw()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer release()
 	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
+	var enc []byte
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
 		Raw:       req.GetRaw(),
 		Audience:  auds[0],
@@ -156,7 +171,8 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 			if cut, omitted := capResponse(resp, len(req.GetRaw())); cut {
 				resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
 			}
-			if _, err := proto.Marshal(resp); err != nil {
+			var err error
+			if enc, err = proto.Marshal(resp); err != nil {
 				return fmt.Errorf("%w: %v", ErrUnencodable, err)
 			}
 			return nil
@@ -174,7 +190,7 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		default:
 			m.parseErrors.Add(1)
 		}
-		return nil, toStatus(err)
+		return nil, nil, toStatus(err)
 	}
 	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
@@ -184,8 +200,13 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)
 	}
 	// The write after Check may have failed and changed the cache status.
-	resp.CacheStatus = cacheStatuses[res.CacheStatus]
-	return resp, nil
+	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
+		resp.CacheStatus = st
+		if enc, err = proto.Marshal(resp); err != nil {
+			enc = nil // encoded again when sent
+		}
+	}
+	return resp, enc, nil
 }
 
 // ErrUnencodable is wrapped when a result cannot be encoded for the wire
@@ -261,9 +282,12 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		if req == nil {
 			req = &pb.ParseRequest{}
 		}
-		resp, perr := s.parse(ctx, req)
+		resp, enc, perr := s.parseEncoded(ctx, req)
 		if perr != nil {
-			resp = ErrorResponse(req.GetSource(), perr)
+			resp, enc = ErrorResponse(req.GetSource(), perr), nil
+		}
+		if enc != nil && s.passEncoded {
+			return stream.SendMsg(streamResponse(enc)) // encoded once, by parseEncoded
 		}
 		return stream.Send(&pb.ParseStreamResponse{Response: resp})
 	})
