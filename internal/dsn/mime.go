@@ -66,13 +66,13 @@ func stripMboxFrom(b []byte) []byte {
 // dropped. A block whose first line is not a field is no header.
 func splitHeader(b []byte) (header, []byte, bool) {
 	var h header
-	// One allocation for the fields: at most one per line up to the first
-	// empty line (continuation lines make it an overestimate).
-	end := bytes.Index(b, []byte("\n\n"))
-	if end < 0 || end > maxHeaderBytes {
-		end = min(len(b), maxHeaderBytes)
+	// One allocation for the fields of a usual block: at most one per
+	// line of its first 4 KiB, up to 64 (append grows it beyond).
+	end := min(len(b), 4<<10)
+	if i := bytes.Index(b[:end], []byte("\n\n")); i >= 0 {
+		end = i
 	}
-	h.fields = make([]headerField, 0, bytes.Count(b[:end], []byte("\n"))+1)
+	h.fields = make([]headerField, 0, min(bytes.Count(b[:end], []byte("\n"))+1, 64))
 	rest := b
 	consumed := 0
 	first, junk := true, false
