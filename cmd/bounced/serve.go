@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -50,7 +51,10 @@ func runServe(ctx context.Context, args []string) error {
 		writer = domaincache.NewBatcher(store, c.CacheFlushEvery, 0)
 		metrics.SetBatcher(writer)
 	}
-	engineCfg := bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
+	// Two messages per CPU in their CPU-bound steps at once; the others
+	// wait before starting, so that a message whose cache read has come
+	// back is not starved by queued parsing (see bounce.Config.MaxParallel).
+	engineCfg := bounce.Config{MaxParallel: 2 * runtime.GOMAXPROCS(0), Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
 	if writer != nil {
 		engineCfg.Writer = writer
 	}

@@ -84,3 +84,26 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestMaxParallel: with one slot, a second Parse waits for the first to
+// leave its CPU steps, and a Parse whose context ends while waiting
+// returns that context's error.
+func TestMaxParallel(t *testing.T) {
+	e := New(Config{MaxParallel: 1})
+	raw := corpusMessages(t)[0]
+	if err := e.acquire(context.Background()); err != nil { // hold the only slot
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := e.Parse(ctx, Request{Raw: raw}); err != context.DeadlineExceeded {
+		t.Errorf("Parse with the slot taken = %v, want context.DeadlineExceeded", err)
+	}
+	e.release()
+	if _, err := e.Parse(context.Background(), Request{Raw: raw}); err != nil {
+		t.Errorf("Parse with the slot free = %v", err)
+	}
+	if len(e.slots) != 0 {
+		t.Errorf("%d slots still held after Parse", len(e.slots))
+	}
+}

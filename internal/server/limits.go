@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -48,19 +47,7 @@ type limiter struct {
 	streams    *semaphore.Weighted
 	maxStreams int64
 	wait       time.Duration
-	// work bounds the messages worked on at once to a few per CPU. The
-	// others wait for a slot, as long as their call allows, before any
-	// of their work starts: the CPU is shared by few enough goroutines
-	// that the one whose cache read has come back runs at once, instead
-	// of queueing behind every other message's parsing until its read
-	// budget has run out.
-	work *semaphore.Weighted
 }
-
-// workPerCPU is how many messages are worked on at once per CPU: more
-// than one, so that a message waiting on the cache leaves its CPU to
-// another.
-const workPerCPU = 4
 
 func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
 	if maxBytes <= 0 {
@@ -76,12 +63,11 @@ func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
 		bytes: semaphore.NewWeighted(maxBytes), maxBytes: maxBytes,
 		streams: semaphore.NewWeighted(int64(maxStreams)), maxStreams: int64(maxStreams),
 		wait: wait,
-		work: semaphore.NewWeighted(int64(workPerCPU * runtime.GOMAXPROCS(0))),
 	}
 }
 
-// admitBytes takes n bytes of the in-flight budget and a work slot for
-// one message, and returns the function that gives them back. A message larger than the
+// admitBytes takes n bytes of the in-flight budget for one message, and
+// returns the function that gives them back. A message larger than the
 // whole budget takes all of it, so it still runs, alone.
 func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 	w := min(max(int64(n), 1), l.maxBytes)
@@ -96,11 +82,7 @@ func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 			return nil, busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
 		}
 	}
-	if err := l.work.Acquire(ctx, 1); err != nil {
-		l.bytes.Release(w)
-		return nil, status.FromContextError(err).Err()
-	}
-	return func() { l.work.Release(1); l.bytes.Release(w) }, nil
+	return func() { l.bytes.Release(w) }, nil
 }
 
 // admitStream takes one of the stream slots.
