@@ -2,6 +2,14 @@
 // wire types of bounced.v1 and the domain types, maps errors to status
 // codes, and carries the interceptors, health checking and reflection.
 // Only this package and cmd/bounced log.
+//
+// Under load it keeps each call bounded (limits.go, caps.go, drain.go,
+// encoded.go): bytes of messages in flight and open streams are limited
+// (RESOURCE_EXHAUSTED, SERVER_BUSY or TOO_MANY_STREAMS, after a short
+// wait); every response fits a client's default 4 MiB (strings cut, the
+// response marked truncated); a stream told to drain on shutdown answers
+// what arrives and ends with UNAVAILABLE, SHUTTING_DOWN; and a response is
+// encoded once, for the check before the cache write and for the wire.
 package server
 
 import (
@@ -40,8 +48,9 @@ type Config struct {
 	Engine *bounce.Engine
 	// Store answers GetDomainVerdict; nil answers UNAVAILABLE.
 	Store domaincache.Store
-	// MaxMessageBytes is the largest raw message; the gRPC receive limit is
-	// this plus framing room.
+	// MaxMessageBytes is the largest raw message. The gRPC receive limit
+	// is twice this plus framing room (transportLimit), so that a message
+	// over it gets MESSAGE_TOO_LARGE from the handler and a stream goes on.
 	MaxMessageBytes int
 	// CacheTimeout bounds GetDomainVerdict's store read.
 	CacheTimeout time.Duration
