@@ -155,8 +155,38 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	if message.CharsetReader == nil {
 		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
 	}
-	return message.CharsetReader(cs, r)
+	cr, err := message.CharsetReader(cs, r)
+	if err != nil || cr == nil {
+		return cr, err
+	}
+	return smallCopy{cr}, nil
 }}
+
+// smallCopy gives a charset reader a WriteTo with a buffer the size of an
+// encoded word: mime.WordDecoder io.Copies each word's conversion into a
+// strings.Builder, and io.Copy would allocate 32 KiB for every word.
+type smallCopy struct{ io.Reader }
+
+func (r smallCopy) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, 256)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			n += int64(m)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
 
 // decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
 func decodeWords(s string) string {
