@@ -362,9 +362,9 @@ func (p *parser) finish() {
 		p.readDeliveryStatus([]byte(text), false)
 		p.dsnSeen = len(r.Recipients) > 0
 	}
-	orig := &lazyText{s: inline, done: true}
+	orig := lazyText{s: inline, done: true}
 	if p.original != nil {
-		orig = &lazyText{b: p.original}
+		orig = lazyText{b: p.original}
 	}
 	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig, p.opts.MaxRecipients)
 	switch {

@@ -126,7 +126,7 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 type msgView struct {
 	rep        *Report
 	text       string    // the report text (before any inline original)
-	original   *lazyText // the returned original as text, raw
+	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
 	header     string    // the bounce's own X- fields, "name: value" a line, lower case
 	from       string    // lower-case From of the bounce
@@ -136,7 +136,7 @@ type msgView struct {
 	max        int      // readers stop after this many recipients (one over the limit)
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header string, original *lazyText, maxRecipients int) *msgView {
+func newMsgView(r *Report, text string, lower lowerText, header string, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
@@ -166,9 +166,6 @@ type lazyText struct {
 }
 
 func (l *lazyText) String() string {
-	if l == nil {
-		return ""
-	}
 	if !l.done {
 		l.s, l.done = string(l.b), true
 	}
