@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,8 +14,11 @@ import (
 // also the server's default (--cache-flush-every).
 const DefaultFlushEvery = 10 * time.Millisecond
 
-// DefaultMaxPending is how many observations a Batcher queues at most.
-const DefaultMaxPending = 10 * MaxBatch
+// DefaultMaxPending is how many observations a Batcher queues at most:
+// about 20 seconds of a Redis outage at 2,000 messages a second, in about
+// 10 MiB (Add copies the strings it keeps, so a queued observation never
+// holds on to the message it came from).
+const DefaultMaxPending = 60 * MaxBatch
 
 // ErrQueueFull is wrapped by Batcher.Add for observations it drops because
 // maxPending are already waiting.
@@ -123,7 +127,11 @@ func (b *Batcher) Add(obs ...Observation) error {
 		if queued < len(valid) {
 			errs = append(errs, fmt.Errorf("%w: %d observations dropped, %d already queued", ErrQueueFull, len(valid)-queued, len(b.pending)))
 		}
-		b.pending = append(b.pending, valid[:queued]...)
+		for _, o := range valid[:queued] {
+			// Own copies: the strings may be cut out of a whole message.
+			o.Domain, o.Sender, o.Status = strings.Clone(o.Domain), strings.Clone(o.Sender), strings.Clone(o.Status)
+			b.pending = append(b.pending, o)
+		}
 	}
 	full := len(b.pending) >= MaxBatch
 	b.mu.Unlock()
