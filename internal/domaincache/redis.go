@@ -194,7 +194,7 @@ func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain 
 // its cause, and counts it. When the call ran out of time the chain also
 // holds context.DeadlineExceeded (or the caller's cancellation), whether
 // go-redis saw the context or the socket deadline first.
-func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
+func (r *Redis) unavailable(ctx context.Context, op string, write bool, err error) error {
 	if errors.Is(err, redis.ErrClosed) {
 		err = ErrClosed
 	}
@@ -206,7 +206,7 @@ func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
 	if cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	if notSent(err) {
+	if write && notSent(err) {
 		err = fmt.Errorf("%w: %w", ErrNotApplied, err)
 	}
 	err = fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
@@ -256,7 +256,7 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 		counts[i] = pipe.PFCount(ctx, r.hllKey(d))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), err)
+		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), false, err)
 	}
 	r.health.ok()
 	now := time.Now().UnixNano()
@@ -365,7 +365,7 @@ func (r *Redis) Record(ctx context.Context, obs []Observation) error {
 		pipe.PExpire(ctx, s, r.ttl) // a no-op while the domain has no senders
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), err)
+		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), true, err)
 	}
 	r.health.ok()
 	return nil
