@@ -14,6 +14,7 @@ import (
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
+	"github.com/bounced/bounced/internal/server"
 )
 
 // Config is every setting of bounced, in one place. Each field has a flag
@@ -50,6 +51,13 @@ type Config struct {
 	MaxParts int
 	// MaxRecipients is the most recipients in one report (BOUNCED_MAX_RECIPIENTS).
 	MaxRecipients int
+	// MaxInflightBytes bounds the bytes of the messages parsed at once,
+	// all calls together (BOUNCED_MAX_INFLIGHT_BYTES). The default, 256
+	// MiB, keeps the heap under about 800 MiB, within the 1 GiB memory
+	// limit of deploy/kubernetes; scale it with that limit.
+	MaxInflightBytes int
+	// MaxStreams bounds the ParseStream calls open at once (BOUNCED_MAX_STREAMS).
+	MaxStreams int
 	// ShutdownTimeout is how long SIGTERM waits for in-flight calls (BOUNCED_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error (BOUNCED_LOG_LEVEL).
@@ -122,6 +130,8 @@ func bindLimits(fs *flag.FlagSet, c *Config, env *envErrors) {
 func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.Listen, "listen", envOr("LISTEN", "127.0.0.1:50051"), "gRPC listen address")
 	bindCache(fs, c, env)
+	fs.IntVar(&c.MaxInflightBytes, "max-inflight-bytes", env.int("MAX_INFLIGHT_BYTES", server.DefaultMaxInflightBytes), "bytes of messages parsed at once, all calls together; beyond, calls wait, then RESOURCE_EXHAUSTED")
+	fs.IntVar(&c.MaxStreams, "max-streams", env.int("MAX_STREAMS", server.DefaultMaxStreams), "ParseStream calls open at once; beyond, calls wait, then RESOURCE_EXHAUSTED")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -185,6 +195,8 @@ func (c Config) check() error {
 	switch {
 	case c.MaxMessageBytes <= 0:
 		return fmt.Errorf("%w: max-message-bytes must be positive", errUsage)
+	case c.MaxInflightBytes < 0, c.MaxStreams < 0:
+		return fmt.Errorf("%w: max-inflight-bytes and max-streams must not be negative", errUsage)
 	case c.MaxDepth <= 0, c.MaxParts <= 0, c.MaxRecipients <= 0:
 		return fmt.Errorf("%w: max-depth, max-parts and max-recipients must be positive", errUsage)
 	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0, c.CacheFlushEvery < 0:

@@ -80,7 +80,7 @@ func bindCache(fs *flag.FlagSet, c *Config, env *envErrors) {
 // openEngine builds the engine with the configured domain memory, as
 // serve does; the returned func writes what is batched and closes the store.
 func openEngine(c Config) (*bounce.Engine, func(), error) {
-	store, _, err := openStore(c)
+	store, _, err := openStore(c, nil) // the CLI reports no outages: each message says cache_status
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func runServe(ctx context.Context, args []string) error {
 	// debug level: outages are reported by cache_status and the warn lines.
 	redis.SetLogger(redisLogger{log})
 
-	store, cacheName, err := openStore(c)
+	store, cacheName, err := openStore(c, log)
 	if err != nil {
 		return err
 	}
@@ -50,18 +51,26 @@ func runServe(ctx context.Context, args []string) error {
 		writer = domaincache.NewBatcher(store, c.CacheFlushEvery, 0)
 		metrics.SetBatcher(writer)
 	}
-	engineCfg := bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
+	// Two messages per CPU in their CPU-bound steps at once; the others
+	// wait before starting, so that a message whose cache read has come
+	// back is not starved by queued parsing (see bounce.Config.MaxParallel).
+	engineCfg := bounce.Config{MaxParallel: 2 * runtime.GOMAXPROCS(0), Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
 	if writer != nil {
 		engineCfg.Writer = writer
 	}
 	engine := bounce.New(engineCfg)
+	draining := make(chan struct{})
 	srv, health := server.NewGRPCServer(server.Config{
+		Draining:        draining,
 		Engine:          engine,
 		Store:           store,
 		MaxMessageBytes: c.MaxMessageBytes,
 		CacheTimeout:    c.CacheTimeout,
 		Logger:          log,
 		Metrics:         metrics,
+
+		MaxInflightBytes: int64(c.MaxInflightBytes),
+		MaxStreams:       c.MaxStreams,
 	})
 	im := &ingestMetrics{next: metrics}
 	stopIngest, err := startIngest(c, engine, os.Stdout, log, im)
@@ -94,6 +103,7 @@ func runServe(ctx context.Context, args []string) error {
 	// force-close after the timeout.
 	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
+	close(draining) // open streams answer what is on its way, then end
 	ictx, icancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	stopIngest(ictx)
 	icancel()
@@ -120,8 +130,9 @@ func runServe(ctx context.Context, args []string) error {
 	return nil
 }
 
-// openStore builds the domain cache the configuration asks for.
-func openStore(c Config) (domaincache.Store, string, error) {
+// openStore builds the domain cache the configuration asks for. An outage
+// of Redis is logged twice: when it starts and when it ends.
+func openStore(c Config, log *slog.Logger) (domaincache.Store, string, error) {
 	switch {
 	case c.NoCache:
 		return nil, "none", nil
@@ -148,6 +159,9 @@ func openStore(c Config) (domaincache.Store, string, error) {
 		rc.Password = c.RedisPassword
 	}
 	rc.TTL, rc.Timeout = c.CacheTTL, c.CacheTimeout
+	if log != nil {
+		rc.OnHealth = healthLogger(log)
+	}
 	r, err := domaincache.NewRedis(rc)
 	if err != nil {
 		return nil, "", err
@@ -168,6 +182,18 @@ func pingStore(ctx context.Context, store domaincache.Store, log *slog.Logger) {
 		return
 	}
 	log.Info("redis answers")
+}
+
+// healthLogger logs the domain cache's outages: once when one starts, once
+// when it ends, with the number of calls that failed meanwhile.
+func healthLogger(log *slog.Logger) func(domaincache.HealthEvent) {
+	return func(ev domaincache.HealthEvent) {
+		if ev.Up {
+			log.Info("domain cache up again", "failed_calls", ev.Failures, "outage", ev.Lasted.Round(time.Millisecond).String())
+			return
+		}
+		log.Warn("domain cache down; parsing goes on without history, writes are queued", "err", ev.Err)
+	}
 }
 
 func newLogger(level string) *slog.Logger {

@@ -46,6 +46,13 @@ type Config struct {
 	Writer Writer
 	// Now returns the current time (tests set it); default time.Now.
 	Now func() time.Time
+	// MaxParallel bounds the messages in their CPU-bound steps (parsing,
+	// classifying, explaining) at once; 0 means no bound. A message
+	// waiting for its cache read holds no slot, so that when the answer
+	// comes it competes for the CPU with at most MaxParallel others and
+	// its read budget is not spent queueing behind every parse in flight.
+	// The server sets a few per CPU.
+	MaxParallel int
 }
 
 // Writer queues observations without blocking (domaincache.Batcher).
@@ -55,7 +62,8 @@ type Writer interface {
 
 // Engine parses and classifies messages. It is safe for concurrent use.
 type Engine struct {
-	cfg Config
+	cfg   Config
+	slots chan struct{} // MaxParallel tokens; nil when unbounded
 }
 
 // New returns an Engine.
@@ -66,7 +74,11 @@ func New(cfg Config) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Engine{cfg: cfg}
+	e := &Engine{cfg: cfg}
+	if cfg.MaxParallel > 0 {
+		e.slots = make(chan struct{}, cfg.MaxParallel)
+	}
+	return e
 }
 
 // Request is one message to read.
@@ -105,7 +117,11 @@ type Recipient struct {
 // Parse runs the pipeline over one message. Its error wraps a dsn error
 // (limits, not a message); a store failure is never an error, only a status.
 func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
+	if err := e.acquire(ctx); err != nil {
+		return nil, err
+	}
 	rep, err := dsn.Parse(req.Raw, e.cfg.Limits)
+	e.release()
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +136,10 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 
 	hist, status, cerr := e.readHistory(ctx, req.SkipCache, domains)
 	res.CacheStatus, res.CacheErr = status, cerr
+
+	if err := e.acquire(ctx); err != nil {
+		return nil, err
+	}
 
 	for i := range rep.Recipients {
 		rc := &rep.Recipients[i]
@@ -136,15 +156,41 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 
 	if req.Check != nil {
 		if err := req.Check(res); err != nil {
+			e.release()
 			return nil, fmt.Errorf("bounce: result refused: %w", err)
 		}
 	}
+	e.release() // the write below may wait on the store
 	if res.CacheStatus == CacheHit || res.CacheStatus == CacheMiss {
 		if err := e.record(ctx, res); err != nil {
 			res.CacheStatus, res.CacheErr = CacheUnavailable, err
 		}
 	}
 	return res, nil
+}
+
+// acquire takes a CPU slot (MaxParallel), waiting as long as ctx allows.
+func (e *Engine) acquire(ctx context.Context) error {
+	if e.slots == nil {
+		return nil
+	}
+	select {
+	case e.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case e.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) release() {
+	if e.slots != nil {
+		<-e.slots
+	}
 }
 
 // readHistory reads the domains' history in one round trip, bounded by

@@ -3,6 +3,7 @@ package classify
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
@@ -617,6 +618,19 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 // corpus samples ("lhost-postfix-44"), which are files, not sources; a row
 // citing only samples cites the RFC of what it matches on.
 func ruleSource(r *rule) string {
+	if v, ok := ruleSources.Load(r); ok {
+		return v.(string)
+	}
+	src := buildRuleSource(r)
+	ruleSources.Store(r, src)
+	return src
+}
+
+// ruleSources memoizes ruleSource: a rule's source never changes, and
+// building it splits and joins strings.
+var ruleSources sync.Map // *rule -> string
+
+func buildRuleSource(r *rule) string {
 	var parts []string
 	for _, part := range strings.Split(r.src, ";") {
 		part = strings.TrimSpace(part)

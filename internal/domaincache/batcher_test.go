@@ -102,8 +102,104 @@ func TestBatcherRefuses(t *testing.T) {
 	if err := b.Close(ctx); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Close with a failing store = %v, want ErrUnavailable", err)
 	}
-	want := BatcherStats{Added: 3, Dropped: 2, Failed: 3, Flushes: 1}
+	// The fake's error does not wrap ErrNotApplied: the batch may have been
+	// written, so it is not retried but counted as lost.
+	want := BatcherStats{Added: 3, Dropped: 5, Refused: 2, Failed: 3, Flushes: 1}
 	if got := b.Stats(); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
+	}
+}
+
+// notSentStore fails every Record with ErrNotApplied while down is set,
+// as Redis does when no connection can be dialled.
+type notSentStore struct {
+	Store
+	mu    sync.Mutex
+	down  bool
+	calls int
+}
+
+func (n *notSentStore) Record(ctx context.Context, obs []Observation) error {
+	n.mu.Lock()
+	n.calls++
+	down := n.down
+	n.mu.Unlock()
+	if down {
+		return fmt.Errorf("%w: %w: dial: connection refused", ErrUnavailable, ErrNotApplied)
+	}
+	return n.Store.Record(ctx, obs)
+}
+
+func (n *notSentStore) set(down bool) {
+	n.mu.Lock()
+	n.down = down
+	n.mu.Unlock()
+}
+
+func (n *notSentStore) count() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.calls
+}
+
+// TestBatcherKeepsQueueWhileDown: batches that were not sent go back to
+// the queue in order, the queue stays bounded (what it refuses is
+// counted), retries back off, and Close counts what is still queued.
+func TestBatcherKeepsQueueWhileDown(t *testing.T) {
+	ctx := context.Background()
+	store := &notSentStore{Store: NewMemory(100, 0), down: true}
+	b := NewBatcher(store, time.Hour, 5) // flushed by hand
+	for i := range 7 {
+		b.Add(Observation{Domain: fmt.Sprintf("d%d.example", i)})
+	}
+	if err := b.Flush(ctx); !errors.Is(err, ErrNotApplied) {
+		t.Fatalf("Flush while down = %v, want ErrNotApplied", err)
+	}
+	st := b.Stats()
+	if st.Pending != 5 || st.Refused != 2 || st.Requeued != 5 || st.Failed != 0 || st.Written != 0 {
+		t.Errorf("Stats() while down = %+v, want 5 pending, 2 refused, 5 requeued", st)
+	}
+	store.set(false)
+	if err := b.Flush(ctx); err != nil {
+		t.Fatalf("Flush after recovery = %v", err)
+	}
+	m, _ := store.Get(ctx, []string{"d0.example", "d4.example", "d5.example"})
+	if len(m) != 2 || m["d0.example"].Total != 1 || m["d4.example"].Total != 1 {
+		t.Errorf("after recovery the store holds %v, want d0 and d4 (d5 was refused)", m)
+	}
+	store.set(true)
+	b.Add(Observation{Domain: "late.example"})
+	if err := b.Close(ctx); !errors.Is(err, ErrNotApplied) {
+		t.Errorf("Close while down = %v, want ErrNotApplied", err)
+	}
+	want := BatcherStats{Added: 6, Dropped: 3, Refused: 2, Failed: 1, Written: 5, Requeued: 6, Flushes: 3}
+	if got := b.Stats(); got != want {
+		t.Errorf("Stats() after Close = %+v, want %+v", got, want)
+	}
+}
+
+// TestBatcherBacksOff: while the store is down the background loop does
+// not call it every flush interval but backs off towards MaxRetryEvery.
+func TestBatcherBacksOff(t *testing.T) {
+	store := &notSentStore{Store: NewMemory(100, 0), down: true}
+	b := NewBatcher(store, time.Millisecond, 0)
+	b.Add(Observation{Domain: "a.example"})
+	time.Sleep(600 * time.Millisecond)
+	calls := store.count()
+	// 1, 2, 4, ... 512 ms: about 10 attempts in 600 ms, against 600 at
+	// the flush interval.
+	if calls < 3 || calls > 20 {
+		t.Errorf("%d Record calls in 600ms while down, want about 10", calls)
+	}
+	store.set(false)
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Stats().Written != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not written 5s after the store came back: %+v", b.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Errorf("Close = %v", err)
 	}
 }

@@ -52,8 +52,9 @@
 //     whatever their order in the slice.
 //   - Redis applies a Record without MULTI, so a concurrent Get may see part
 //     of it (the total already counted, a reason not yet). A Record that
-//     fails may have been applied in full, in part or not at all; it is
-//     never retried, so nothing is counted twice.
+//     fails may have been applied in full, in part or not at all, unless
+//     its error wraps [ErrNotApplied] (nothing was sent). Only those are
+//     retried (by [Batcher]), so nothing is counted twice.
 //   - The cache is best effort. When Redis is down, slow or refuses, calls
 //     fail within the configured timeout with an error wrapping
 //     [ErrUnavailable]; callers answer without the history. go-redis
@@ -120,6 +121,11 @@ var (
 	ErrInvalidObservation = errors.New("domaincache: invalid observation")
 	// ErrBatchTooLarge is wrapped when a call carries more than MaxBatch items.
 	ErrBatchTooLarge = errors.New("domaincache: batch too large")
+	// ErrNotApplied is wrapped, beside ErrUnavailable, by a Record that
+	// failed before anything was sent (no connection could be had), so it
+	// changed nothing and may be tried again without counting twice. A
+	// Record failing without it may have been applied in full or in part.
+	ErrNotApplied = errors.New("domaincache: nothing written")
 	// ErrClosed is returned by calls on a closed Store.
 	ErrClosed = errors.New("domaincache: store closed")
 	// ErrInvalidConfig is wrapped by NewRedis and ParseRedisURL for bad settings.
@@ -184,6 +190,8 @@ type Stats struct {
 	Records  uint64 // Record calls
 	Errors   uint64 // calls that returned an error, Timeouts included
 	Timeouts uint64 // calls that ran out of time
+	Outages  uint64 // times the store went down (see RedisConfig.OnHealth)
+	Down     bool   // the store is down now: its last calls failed
 }
 
 // counters is the live form of Stats.

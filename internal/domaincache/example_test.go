@@ -79,5 +79,5 @@ func ExampleBatcher() {
 	}
 	b.Close(ctx) // writes what is left
 	fmt.Printf("%+v\n", b.Stats())
-	// Output: {Added:100 Dropped:0 Written:100 Failed:0 Flushes:1}
+	// Output: {Added:100 Dropped:0 Refused:0 Failed:0 Written:100 Requeued:0 Pending:0 Flushes:1}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -94,6 +95,19 @@ type RedisConfig struct {
 	// PoolSize is the number of connections per Redis node;
 	// DefaultPoolSize when zero. Each call holds one for a round trip.
 	PoolSize int
+	// ReadCacheTTL is how long a domain's history, once read, is answered
+	// from memory (DefaultReadCacheTTL when zero; negative turns the cache
+	// off). Records through this store refresh it at once; another
+	// replica's are seen at most this late. ReadCacheSize bounds it in
+	// domains (DefaultReadCacheSize when zero).
+	ReadCacheTTL  time.Duration
+	ReadCacheSize int
+	// OnHealth, when set, is called once when the store goes down (a
+	// connection fails, or no call succeeded for DownAfter while calls ran
+	// out of time) and once when a call succeeds again, with the number of
+	// calls that failed meanwhile. It runs on the caller's goroutine and
+	// must not block.
+	OnHealth func(HealthEvent)
 }
 
 // Redis is the Store kept in Redis. It is safe for concurrent use.
@@ -104,6 +118,8 @@ type Redis struct {
 	timeout time.Duration
 	closed  atomic.Bool
 	stats   counters
+	health  *health
+	recent  *readCache // nil when off
 }
 
 var _ Store = (*Redis)(nil)
@@ -128,8 +144,13 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		prefix:  cmp.Or(cfg.KeyPrefix, DefaultKeyPrefix),
 		ttl:     cmp.Or(cfg.TTL, DefaultTTL),
 		timeout: cmp.Or(cfg.Timeout, DefaultTimeout),
+		health:  newHealth(cfg.OnHealth),
+		recent:  newReadCache(cmp.Or(cfg.ReadCacheTTL, DefaultReadCacheTTL), cmp.Or(cfg.ReadCacheSize, DefaultReadCacheSize)),
 	}
 	pool := cmp.Or(cfg.PoolSize, DefaultPoolSize)
+	// Connections kept open and idle, so that a busy moment, or the
+	// connection a timeout closed, does not wait for a dial.
+	minIdle := max(pool/4, 1)
 	r.c = redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs:            cfg.Addrs,
 		IsClusterMode:    cfg.ClusterMode,
@@ -160,6 +181,7 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		WriteTimeout:          r.timeout,
 		PoolTimeout:           r.timeout,
 		PoolSize:              pool,
+		MinIdleConns:          minIdle,
 		PipelinePoolSize:      pool,
 	})
 	return r, nil
@@ -172,7 +194,7 @@ func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain 
 // its cause, and counts it. When the call ran out of time the chain also
 // holds context.DeadlineExceeded (or the caller's cancellation), whether
 // go-redis saw the context or the socket deadline first.
-func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
+func (r *Redis) unavailable(ctx context.Context, op string, write bool, err error) error {
 	if errors.Is(err, redis.ErrClosed) {
 		err = ErrClosed
 	}
@@ -184,7 +206,12 @@ func (r *Redis) unavailable(ctx context.Context, op string, err error) error {
 	if cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	return r.stats.count(fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err))
+	if write && notSent(err) {
+		err = fmt.Errorf("%w: %w", ErrNotApplied, err)
+	}
+	err = fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
+	r.health.fail(err)
+	return r.stats.count(err)
 }
 
 // Get implements Store: one pipeline of HGETALL and PFCOUNT per domain.
@@ -198,6 +225,23 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 		return nil, r.stats.count(err)
 	}
 	out := make(map[string]Summary, len(order))
+	if r.recent != nil {
+		// Answer what was read a moment ago; read the rest.
+		now := time.Now().UnixNano()
+		missing := order[:0:0]
+		for _, d := range order {
+			s, found, ok := r.recent.get(d, now)
+			switch {
+			case !ok:
+				missing = append(missing, d)
+			case found:
+				for _, name := range asked[d] {
+					out[name] = s
+				}
+			}
+		}
+		order = missing
+	}
 	if len(order) == 0 {
 		return out, nil
 	}
@@ -212,15 +256,24 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 		counts[i] = pipe.PFCount(ctx, r.hllKey(d))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), err)
+		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), false, err)
 	}
+	r.health.ok()
+	now := time.Now().UnixNano()
 	for i, d := range order {
 		fields := hashes[i].Val()
 		if len(fields) == 0 {
+			if r.recent != nil {
+				r.recent.put(d, Summary{}, false, now)
+			}
 			continue
 		}
 		s := parseSummary(d, fields)
 		s.DistinctSenders = counts[i].Val()
+		if r.recent != nil {
+			r.recent.put(d, s, true, now)
+			s.Reasons, s.Sides = maps.Clone(s.Reasons), maps.Clone(s.Sides)
+		}
 		for _, name := range asked[d] {
 			out[name] = s
 		}
@@ -275,6 +328,10 @@ func (r *Redis) Record(ctx context.Context, obs []Observation) error {
 	if len(deltas) == 0 {
 		return nil
 	}
+	if r.recent != nil {
+		// Whatever happens to the write, the next read goes to Redis.
+		defer r.recent.drop(deltas)
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 
@@ -308,8 +365,9 @@ func (r *Redis) Record(ctx context.Context, obs []Observation) error {
 		pipe.PExpire(ctx, s, r.ttl) // a no-op while the domain has no senders
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), err)
+		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), true, err)
 	}
+	r.health.ok()
 	return nil
 }
 
@@ -327,7 +385,12 @@ func (r *Redis) Ping(ctx context.Context) error {
 }
 
 // Stats returns the call and error counts so far.
-func (r *Redis) Stats() Stats { return r.stats.snapshot() }
+func (r *Redis) Stats() Stats {
+	s := r.stats.snapshot()
+	s.Down = r.health.down.Load()
+	s.Outages = r.health.outages.Load()
+	return s
+}
 
 // Close implements Store: it closes the connections. Later calls return
 // ErrClosed.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +23,7 @@ func newTestRedis(t testing.TB, srv *redistest.Server, edit func(*RedisConfig)) 
 		t.Fatalf("ParseRedisURL(%q) = %v", srv.URL(), err)
 	}
 	cfg.KeyPrefix = srv.KeyPrefix()
+	cfg.ReadCacheTTL = -1 // these tests are about Redis; TestRedisReadCache turns it on
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -251,5 +255,213 @@ func TestNewRedisConfig(t *testing.T) {
 			t.Errorf("NewRedis(%+v) client = %s, want %s", tc.cfg, got, tc.want)
 		}
 		r.Close()
+	}
+}
+
+// TestRedisOutageQueued kills the server under a Batcher writing to a
+// live store: nothing queued during the outage is lost, the store reports
+// the outage once when it starts and once when it ends (with the number
+// of failed calls), and the totals after the restart are exact, none
+// counted twice.
+func TestRedisOutageQueued(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.StartLocal(t)
+	var mu sync.Mutex
+	var events []HealthEvent
+	r := newTestRedis(t, srv, func(c *RedisConfig) {
+		c.Timeout = 200 * time.Millisecond
+		c.OnHealth = func(ev HealthEvent) {
+			mu.Lock()
+			events = append(events, ev)
+			mu.Unlock()
+		}
+	})
+	b := NewBatcher(r, 5*time.Millisecond, 0)
+	obs := Observation{Domain: "example.com", Reason: "hostunknown", Side: "recipient"}
+	waitWritten := func(n uint64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for b.Stats().Written < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d written 10s on, want %d: %+v", b.Stats().Written, n, b.Stats())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for range 10 {
+		b.Add(obs)
+	}
+	waitWritten(10)
+
+	srv.Kill()
+	for range 100 {
+		if err := b.Add(obs); err != nil {
+			t.Fatalf("Add during the outage = %v", err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if _, err := r.Get(ctx, []string{"example.com"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Get during the outage = %v, want ErrUnavailable", err)
+	}
+	st := b.Stats()
+	if st.Requeued == 0 || st.Pending == 0 {
+		t.Errorf("batcher during the outage = %+v, want batches requeued and pending", st)
+	}
+	if rs := r.Stats(); !rs.Down || rs.Outages != 1 {
+		t.Errorf("store stats during the outage = %+v, want down, 1 outage", rs)
+	}
+
+	srv.Restart()
+	waitWritten(110)
+	if err := b.Close(ctx); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	if st := b.Stats(); st.Dropped != 0 || st.Written != 110 {
+		t.Errorf("batcher after the outage = %+v, want 110 written, none dropped", st)
+	}
+	// The restarted server starts empty: the 100 queued during the outage.
+	m, err := r.Get(ctx, []string{"example.com"})
+	if err != nil || m["example.com"].Total != 100 {
+		t.Errorf("Get after the restart = %v, %v; want Total 100", m, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 2 || events[0].Up || events[0].Err == nil || !events[1].Up || events[1].Failures < 2 {
+		t.Errorf("health events = %+v, want one down with its error, one up with the failed calls", events)
+	}
+	if rs := r.Stats(); rs.Down || rs.Outages != 1 {
+		t.Errorf("store stats after the outage = %+v, want up, 1 outage", rs)
+	}
+}
+
+// TestRedisHealthTimeouts: slow calls between successful ones are not an
+// outage; calls that all run out of time for DownAfter are.
+func TestRedisHealthTimeouts(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.StartLocal(t)
+	var downs, ups atomic.Int32
+	r := newTestRedis(t, srv, func(c *RedisConfig) {
+		c.Timeout = 50 * time.Millisecond
+		c.OnHealth = func(ev HealthEvent) {
+			if ev.Up {
+				ups.Add(1)
+			} else {
+				downs.Add(1)
+			}
+		}
+	})
+	admin := newTestRedis(t, srv, func(c *RedisConfig) { c.Timeout = time.Second })
+	// CLIENT PAUSE holds every client, CLIENT UNPAUSE included, so each
+	// pause runs out by itself.
+	var until time.Time
+	pause := func(d time.Duration) {
+		t.Helper()
+		if err := admin.c.Do(ctx, "CLIENT", "PAUSE", d.Milliseconds(), "ALL").Err(); err != nil {
+			t.Fatalf("CLIENT PAUSE: %v", err)
+		}
+		until = time.Now().Add(d)
+	}
+	getOK := func() {
+		t.Helper()
+		time.Sleep(time.Until(until))
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			if _, err := r.Get(ctx, []string{"example.com"}); err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("Get still fails 2s after the pause")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	getOK()
+	for range 3 {
+		pause(400 * time.Millisecond)
+		timeouts := 0
+		for range 3 {
+			if _, err := r.Get(ctx, []string{"example.com"}); errors.Is(err, context.DeadlineExceeded) {
+				timeouts++
+			}
+		}
+		if timeouts == 0 {
+			t.Fatalf("no Get timed out during a %v pause", 400*time.Millisecond)
+		}
+		getOK()
+	}
+	if downs.Load() != 0 {
+		t.Errorf("timeouts between successes reported %d outages, want none", downs.Load())
+	}
+	pause(DownAfter + 500*time.Millisecond)
+	for time.Now().Before(until.Add(-200 * time.Millisecond)) {
+		r.Get(ctx, []string{"example.com"})
+	}
+	getOK()
+	if downs.Load() != 1 || ups.Load() != 1 {
+		t.Errorf("timeouts for %v: %d down, %d up events, want 1 and 1", DownAfter, downs.Load(), ups.Load())
+	}
+}
+
+// TestRedisReadCache: with the read cache on, a second Get of a domain
+// within the TTL makes no Redis call, a domain without history is
+// remembered too, a Record through the store is read back at once, and
+// after the TTL the next Get reads Redis again.
+func TestRedisReadCache(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	const ttl = 300 * time.Millisecond
+	r := newTestRedis(t, srv, func(c *RedisConfig) { c.ReadCacheTTL = ttl; c.Timeout = time.Second })
+	other := newTestRedis(t, srv, nil) // another replica, no cache
+	calls := func() int64 {
+		n, err := other.c.Do(ctx, "INFO", "commandstats").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, l := range strings.Split(n, "\n") {
+			if strings.HasPrefix(l, "cmdstat_hgetall:") {
+				fmt.Sscanf(l[strings.Index(l, "calls=")+len("calls="):], "%d", &total)
+			}
+		}
+		return total
+	}
+	obs := []Observation{{Domain: "cached.example", Reason: "blocked", Side: "sender"}}
+	if err := r.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	get := func(d string) Summary {
+		t.Helper()
+		m, err := r.Get(ctx, []string{d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m[d]
+	}
+	before := calls()
+	if s := get("cached.example"); s.Total != 1 {
+		t.Fatalf("first Get: Total %d, want 1", s.Total)
+	}
+	get("none.example")
+	s := get("cached.example")
+	s.Reasons["blocked"] = 99 // a caller's change must not reach the cache
+	get("none.example")
+	if n := calls() - before; n != 2 {
+		t.Errorf("%d HGETALL calls for two Gets of each of two domains, want 2", n)
+	}
+	if s := get("cached.example"); s.Reasons["blocked"] != 1 {
+		t.Errorf("cached Reasons = %v, want the stored count", s.Reasons)
+	}
+	if err := r.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	if s := get("cached.example"); s.Total != 2 {
+		t.Errorf("Get after this store's Record: Total %d, want 2", s.Total)
+	}
+	if err := other.Record(ctx, obs); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(ttl)
+	if s := get("cached.example"); s.Total != 3 {
+		t.Errorf("Get a TTL after another replica's Record: Total %d, want 3", s.Total)
 	}
 }

@@ -67,6 +67,9 @@ func normalizeAddress(s string) string {
 		return ""
 	}
 	domain = aLabels(domain)
+	if local == s[:at] && domain == s[at+1:] {
+		return s // already normal: no copy
+	}
 	return local + "@" + domain
 }
 
@@ -151,7 +154,7 @@ func dotAtom(s string) bool {
 // VERP and are skipped.
 func verpRecipient(values ...string) string {
 	for _, v := range values {
-		for _, a := range strings.Split(v, ",") {
+		for a := range strings.SplitSeq(v, ",") {
 			if r := verpDecode(normalizeAddress(a)); r != "" {
 				return r
 			}

@@ -62,6 +62,15 @@
 // (maxDiagBytes), the codes looked at in one diagnostic (maxCodeScan). The
 // markers of the recognisers and the stage phrases are found in one pass
 // each by the shared matcher of package phrase.
+//
+// Memory is bounded while reading, not after (limits.go): decoders stop
+// at the budget of their part (the room left for text, MaxPartBytes for a
+// part kept whole, 1 MiB of HTML in all), DSN field values are cut at
+// MaxFieldBytes before they are copied and diagnostics at
+// MaxDiagnosticBytes (Recipient.DiagnosticTruncated), and a report's
+// recipient blocks are counted before any is read, so one over
+// MaxRecipients is refused for the price of a scan. A message costs at
+// most about twice its size plus a fixed amount.
 package dsn
 
 import (

@@ -7,8 +7,12 @@ import (
 	"github.com/bounced/bounced/internal/smtpcode"
 )
 
-// field is one "Name: value" of a DSN block; name is lower case, value unfolded.
-type field struct{ name, value string }
+// field is one "Name: value" of a DSN block; name is lower case, value
+// unfolded. cut is set when the value was longer than MaxFieldBytes.
+type field struct {
+	name, value string
+	cut         bool
+}
 
 // fieldBlocks reads groups of fields separated by empty lines (RFC 3464
 // section 2.1: per-message fields, then one group per recipient).
@@ -17,17 +21,32 @@ type field struct{ name, value string }
 //
 // QUIRK: lines that are not fields and not continuations are skipped; some
 // MTAs put comments or banners between the groups.
-func fieldBlocks(b []byte) [][]field {
+//
+// At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
+// of its raw form before it is unfolded (field.cut says so).
+func fieldBlocks(b []byte, maxBlocks int) [][]field {
 	var blocks [][]field
 	var cur []field
-	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
+	var arena strings.Builder // the values, one allocation for a usual report
+	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
 	flush := func() {
 		if vstart >= 0 && len(cur) > 0 {
-			cur[len(cur)-1].value = unfold(string(b[vstart:vend]))
+			raw := b[vstart:vend]
+			if len(raw) > MaxFieldBytes {
+				raw = raw[:MaxFieldBytes]
+				cur[len(cur)-1].cut = true
+			}
+			if arena.Cap()-arena.Len() < len(raw) {
+				// A fresh arena rather than a grown one, which would copy
+				// what the values already returned hold.
+				arena = strings.Builder{}
+				arena.Grow(max(len(raw), min(len(b)-vstart, 16<<10)))
+			}
+			cur[len(cur)-1].value = unfoldInto(&arena, raw)
 		}
 		vstart = -1
 	}
-	for rest := b; len(rest) > 0; {
+	for rest := b; len(rest) > 0 && len(blocks) < maxBlocks; {
 		at := len(b) - len(rest)
 		line, next := cutLine(rest)
 		rest = next
@@ -45,7 +64,10 @@ func fieldBlocks(b []byte) [][]field {
 		case isFieldLine(line):
 			flush()
 			k := bytes.IndexByte(line, ':')
-			cur = append(cur, field{name: strings.ToLower(string(bytes.TrimSpace(line[:k])))})
+			if cur == nil {
+				cur = make([]field, 0, 8)
+			}
+			cur = append(cur, field{name: fieldName(line[:k])})
 			vstart, vend = at+k+1, at+len(line)
 		default:
 			flush() // QUIRK: a stray line ends the field before it
@@ -56,6 +78,37 @@ func fieldBlocks(b []byte) [][]field {
 		blocks = append(blocks, cur)
 	}
 	return blocks
+}
+
+// dsnFieldNames are the field names the package reads (RFC 3464 sections
+// 2.2 and 2.3, RFC 5965 section 3.5), so that fieldName can return them
+// without allocating.
+var dsnFieldNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"final-recipient", "original-recipient", "x-actual-recipient", "action", "status", "remote-mta",
+		"diagnostic-code", "last-attempt-date", "will-retry-until", "final-log-id", "reporting-mta",
+		"received-from-mta", "arrival-date", "x-original-message-id", "dsn-gateway", "original-envelope-id",
+		"feedback-type", "user-agent", "version", "original-rcpt-to", "removal-recipient", "original-mail-from",
+		"source-ip", "reported-domain", "received-date", "authentication-results", "reported-uri",
+		"x-postfix-queue-id", "x-postfix-sender", "x-display-name",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// fieldName returns a field name trimmed and lower case.
+func fieldName(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	var buf [maxFieldName]byte
+	if l := lowerName(&buf, raw); l != nil {
+		if n, ok := dsnFieldNames[string(l)]; ok {
+			return n
+		}
+		return string(l)
+	}
+	return strings.ToLower(string(raw))
 }
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
@@ -127,9 +180,16 @@ func originalFirst(g []field) bool {
 
 // readDeliveryStatus reads a message/delivery-status body (RFC 3464
 // section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
+//
+// The recipient blocks are counted first: a report with more than
+// MaxRecipients is refused (p.tooMany) before any block is read.
 func (p *parser) readDeliveryStatus(b []byte, global bool) {
+	if n := countRecipientBlocks(b); n > p.opts.MaxRecipients {
+		p.tooMany = n
+		return
+	}
 	var groups [][]field
-	for _, blk := range fieldBlocks(b) {
+	for _, blk := range fieldBlocks(b, p.opts.MaxRecipients+2) {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
@@ -209,6 +269,10 @@ func readRecipient(blk []field, global bool) Recipient {
 			rc.RemoteMTA = cleanHost(rc.RemoteMTA)
 		case "diagnostic-code":
 			rc.DiagnosticType, rc.Diagnostic = typed(f.value)
+			if f.cut || len(rc.Diagnostic) > MaxDiagnosticBytes {
+				rc.Diagnostic = cutUTF8String(rc.Diagnostic, MaxDiagnosticBytes)
+				rc.DiagnosticTruncated = true
+			}
 		case "last-attempt-date":
 			rc.LastAttemptDate = f.value
 		case "will-retry-until":
@@ -270,7 +334,7 @@ func cleanHost(h string) string {
 func (p *parser) readFeedback(b []byte) {
 	fb := &Feedback{}
 	var removal []string
-	for _, blk := range fieldBlocks(b) {
+	for _, blk := range fieldBlocks(b, 64) {
 		for _, f := range blk {
 			switch f.name {
 			case "feedback-type":

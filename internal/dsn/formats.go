@@ -368,7 +368,7 @@ func readExim(m *msgView, block string) []Recipient {
 			}
 			if l := localPart(t); l != "" && bare < maxBareLocal {
 				bare++
-				out = append(out, eximRecipient{Recipient: Recipient{Recipient: addressWithLocal(m.original, l), Action: ActionFailed}})
+				out = append(out, eximRecipient{Recipient: Recipient{Recipient: addressWithLocal(m.original.String(), l), Action: ActionFailed}})
 				cur, detail = len(out)-1, -1
 				if first < 0 {
 					first = indent
@@ -426,7 +426,7 @@ func readGroupWise(m *msgView, block string) []Recipient {
 			a = normalizeAddress(name)
 		} else if l := localPart(name); l != "" && bare < maxBareLocal {
 			bare++
-			a = addressWithLocal(m.original, l)
+			a = addressWithLocal(m.original.String(), l)
 		}
 		if a == "" {
 			continue

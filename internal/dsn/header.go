@@ -26,7 +26,7 @@ type headerField struct {
 func (h header) get(name string) string {
 	for _, f := range h.fields {
 		if equalFoldBytes(f.name, name) {
-			return unfold(string(f.value))
+			return unfoldBytes(f.value)
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"strings"
 	"unicode/utf8"
 
@@ -18,24 +19,25 @@ import (
 // QUIRK: RFC 5322 section 2.1 wants CRLF; stored bounces come with LF, and
 // some old Mac tools wrote CR alone.
 func normalizeNewlines(b []byte) []byte {
-	if bytes.IndexByte(b, '\r') < 0 {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
 		return b
 	}
 	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			out = append(out, '\n')
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			} else if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
-				i += 2 // QUIRK: CR CR LF, a CRLF file converted once more
-			}
-			continue
+	for i >= 0 {
+		// Copy the run before the CR in one go, then its line end.
+		out = append(out, b[:i]...)
+		out = append(out, '\n')
+		switch {
+		case i+1 < len(b) && b[i+1] == '\n':
+			i++
+		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
+			i += 2 // QUIRK: CR CR LF, a CRLF file converted once more
 		}
-		out = append(out, c)
+		b = b[i+1:]
+		i = bytes.IndexByte(b, '\r')
 	}
-	return out
+	return append(out, b...)
 }
 
 // trimLeadingSpace drops blank lines before the first header.
@@ -64,6 +66,13 @@ func stripMboxFrom(b []byte) []byte {
 // dropped. A block whose first line is not a field is no header.
 func splitHeader(b []byte) (header, []byte, bool) {
 	var h header
+	// One allocation for the fields of a usual block: at most one per
+	// line of its first 4 KiB, up to 64 (append grows it beyond).
+	end := min(len(b), 4<<10)
+	if i := bytes.Index(b[:end], []byte("\n\n")); i >= 0 {
+		end = i
+	}
+	h.fields = make([]headerField, 0, min(bytes.Count(b[:end], []byte("\n"))+1, 64))
 	rest := b
 	consumed := 0
 	first, junk := true, false
@@ -146,8 +155,38 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	if message.CharsetReader == nil {
 		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
 	}
-	return message.CharsetReader(cs, r)
+	cr, err := message.CharsetReader(cs, r)
+	if err != nil || cr == nil {
+		return cr, err
+	}
+	return smallCopy{cr}, nil
 }}
+
+// smallCopy gives a charset reader a WriteTo with a buffer the size of an
+// encoded word: mime.WordDecoder io.Copies each word's conversion into a
+// strings.Builder, and io.Copy would allocate 32 KiB for every word.
+type smallCopy struct{ io.Reader }
+
+func (r smallCopy) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, 256)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			n += int64(m)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
 
 // decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
 func decodeWords(s string) string {
@@ -221,6 +260,9 @@ func mediaType(h header) (string, map[string]string) {
 	if v == "" {
 		return "text/plain", nil
 	}
+	if t, params, ok := simpleMediaType(v); ok {
+		return t, params
+	}
 	t, params, err := mime.ParseMediaType(v)
 	if err != nil {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
@@ -233,6 +275,123 @@ func mediaType(h header) (string, map[string]string) {
 		}
 	}
 	return t, params
+}
+
+// simpleMediaType parses the common form of a Content-Type value, ASCII
+// "type/subtype" and "; name=value" parameters with token or plain quoted
+// values, the way mime.ParseMediaType does, without its allocations. ok
+// is false for anything else (RFC 2231 continuations, escapes, duplicate
+// names, non-ASCII), which mime.ParseMediaType reads instead.
+func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
+	return scanMediaType(v, true)
+}
+
+// isSimpleMediaType reports whether simpleMediaType reads v, without
+// building its result.
+func isSimpleMediaType(v string) bool {
+	_, _, ok := scanMediaType(v, false)
+	return ok
+}
+
+// scanMediaType is simpleMediaType; with build false it only checks, and
+// declines values with more than four parameters.
+func scanMediaType(v string, build bool) (t string, params map[string]string, ok bool) {
+	var names [4]string // the names seen, when not building
+	n := 0
+	i := 0
+	skipSpace := func() {
+		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+			i++
+		}
+	}
+	token := func() string {
+		start := i
+		for i < len(v) && isTokenByte(v[i]) {
+			i++
+		}
+		return v[start:i]
+	}
+	skipSpace()
+	start := i
+	major := token()
+	if major == "" || i >= len(v) || v[i] != '/' {
+		return "", nil, false
+	}
+	i++
+	minor := token()
+	if minor == "" {
+		return "", nil, false
+	}
+	if build {
+		t = asciiLower(v[start:i])
+	}
+	for {
+		skipSpace()
+		if i == len(v) {
+			return t, params, true
+		}
+		if v[i] != ';' {
+			return "", nil, false
+		}
+		i++
+		skipSpace()
+		if i == len(v) {
+			return t, params, true // a trailing ';', which mime.ParseMediaType allows too
+		}
+		name := token()
+		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
+			return "", nil, false
+		}
+		i++
+		var val string
+		if i < len(v) && v[i] == '"' {
+			end := strings.IndexByte(v[i+1:], '"')
+			if end < 0 {
+				return "", nil, false
+			}
+			val = v[i+1 : i+1+end]
+			for j := 0; j < len(val); j++ {
+				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
+					return "", nil, false
+				}
+			}
+			i += end + 2
+		} else {
+			val = token()
+			if val == "" {
+				return "", nil, false
+			}
+		}
+		if !build {
+			if n == len(names) {
+				return "", nil, false
+			}
+			for _, seen := range names[:n] {
+				if strings.EqualFold(seen, name) {
+					return "", nil, false
+				}
+			}
+			names[n] = name
+			n++
+			continue
+		}
+		if params == nil {
+			params = make(map[string]string, 2)
+		}
+		name = asciiLower(name)
+		if _, dup := params[name]; dup {
+			return "", nil, false
+		}
+		params[name] = val
+	}
+}
+
+// isTokenByte reports an RFC 2045 token character.
+func isTokenByte(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	return strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
 }
 
 // salvageParams reads name=value pairs from a broken Content-Type.
@@ -251,8 +410,11 @@ func salvageParams(v string) map[string]string {
 }
 
 // decodeBody undoes the transfer encoding and, for text/*, converts the
-// charset to UTF-8. Unknown encodings and charsets leave the bytes as they
-// are and return a warning.
+// charset to UTF-8, reading at most limit decoded bytes: the decoders stop
+// there, so a large part costs its budget, not its size. A body with
+// nothing to decode is returned as it is (cut to limit), without a copy.
+// Unknown encodings and charsets leave the bytes as they are and return a
+// warning.
 func decodeBody(h header, t string, params map[string]string, body []byte, limit int) ([]byte, string) {
 	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
 	cs := strings.ToLower(params["charset"])
@@ -264,39 +426,109 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		}
 		return body, ""
 	}
-	th := h.textHeader()
-	if fix := eightBitIn7bit(t, cs, cte, body); fix != "" {
-		// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
-		// whose bytes are 8-bit: converted on the way with the label kept
-		// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
-		// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
-		// garble it.
-		p := make(map[string]string, len(params))
-		for k, v := range params {
-			p[k] = v
+	fix := eightBitIn7bit(t, cs, cte, body)
+	r, warn, ok := quickDecoder(h, t, params, fix, body)
+	if !ok {
+		th := h.textHeader()
+		if fix != "" {
+			// QUIRK: a body declared in a 7-bit charset (ISO-2022-JP, US-ASCII)
+			// whose bytes are 8-bit: converted on the way with the label kept
+			// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
+			// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
+			// garble it.
+			p := make(map[string]string, len(params))
+			for k, v := range params {
+				p[k] = v
+			}
+			p["charset"] = fix
+			th.Set("Content-Type", mime.FormatMediaType(t, p))
 		}
-		p["charset"] = fix
-		th.Set("Content-Type", mime.FormatMediaType(t, p))
-	}
-	e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
-	warn := ""
-	if err != nil {
-		if e == nil {
-			return body, "dsn: " + err.Error()
+		e, err := message.New(message.Header{Header: th}, bytes.NewReader(body))
+		if err != nil {
+			if e == nil {
+				return body, "dsn: " + err.Error()
+			}
+			warn = "dsn: " + err.Error()
 		}
-		warn = "dsn: " + err.Error()
+		r = e.Body
 	}
-	out, rerr := io.ReadAll(io.LimitReader(e.Body, int64(limit)))
+	hint := len(body)
+	if cte == "base64" {
+		hint = len(body) / 4 * 3
+	}
+	out, _, rerr := readLimited(r, limit, hint)
 	if rerr != nil {
 		// QUIRK: a broken base64 or quoted-printable body keeps what decoded.
 		if len(out) == 0 {
-			out = body
+			out = body[:min(len(body), limit)]
 		}
 		if warn == "" {
 			warn = "dsn: body decoding: " + rerr.Error()
 		}
 	}
 	return out, warn
+}
+
+// quickDecoder is what go-message's message.New does for a body part,
+// without building its header: the transfer decoder (RFC 2045 section 6)
+// and, for text/*, the charset converter to UTF-8, with the same warnings.
+// fix, when set, replaces the declared charset (see eightBitIn7bit). ok
+// is false when the Content-Type is not of the simple form, whose reading
+// go-message might not share; message.New reads those.
+func quickDecoder(h header, t string, params map[string]string, fix string, body []byte) (r io.Reader, warn string, ok bool) {
+	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params["charset"], "=?") {
+		return nil, "", false
+	}
+	r = bytes.NewReader(body)
+	var err error
+	switch enc := h.get("Content-Transfer-Encoding"); strings.ToLower(enc) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		// QUIRK: base64 lines indented by white space, as go-message allows.
+		r = base64.NewDecoder(base64.StdEncoding, spaceToNewline{r})
+	case "7bit", "8bit", "binary", "":
+	default:
+		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
+	}
+	// RFC 2046 section 4.1.2: a charset applies to text/* only.
+	cs, has := params["charset"]
+	if fix != "" {
+		cs, has = fix, true
+	}
+	if has && strings.HasPrefix(t, "text/") {
+		switch cs = strings.ToLower(cs); {
+		case cs == "utf-8" || cs == "us-ascii":
+		case message.CharsetReader == nil:
+			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)
+		default:
+			if cr, cerr := message.CharsetReader(cs, r); cerr != nil {
+				// Worded as message.New words it: its charset reader and
+				// New itself both say "unknown charset".
+				err = fmt.Errorf("unknown charset: unknown charset: %w", cerr)
+			} else {
+				r = cr
+			}
+		}
+	}
+	if err != nil {
+		warn = "dsn: " + err.Error()
+	}
+	return r, warn, true
+}
+
+// spaceToNewline turns spaces and tabs into line ends, which the base64
+// decoder skips.
+type spaceToNewline struct{ r io.Reader }
+
+func (s spaceToNewline) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	for i, c := range p[:n] {
+		if c == ' ' || c == '\t' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // eightBitIn7bit returns the charset of a text body that declares a 7-bit

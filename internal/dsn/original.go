@@ -122,6 +122,16 @@ var selectedHeaders = map[string]bool{
 	"in-reply-to": true, "references": true,
 }
 
+// canonicalSelected maps each selected header to its canonical name, so
+// that they need no allocation.
+var canonicalSelected = func() map[string]string {
+	m := make(map[string]string, len(selectedHeaders))
+	for n := range selectedHeaders {
+		m[n] = canonicalName([]byte(n))
+	}
+	return m
+}()
+
 // maxOriginalHeaders caps Original.Headers.
 const maxOriginalHeaders = 64
 
@@ -149,32 +159,49 @@ func readOriginal(b []byte) Original {
 	var buf [maxFieldName]byte
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
-		first := func(dst *string, decode bool) {
-			if *dst == "" {
-				*dst = unfold(string(f.value))
-				if decode {
-					*dst = decodeWords(*dst)
-				}
-			}
-		}
+		var dst *string // the Original field this header fills
+		decode := true
 		switch string(name) {
 		case "message-id":
-			first(&o.MessageID, false)
+			dst, decode = &o.MessageID, false
 		case "from":
-			first(&o.From, true)
+			dst = &o.From
 		case "to":
-			first(&o.To, true)
+			dst = &o.To
 		case "subject":
-			first(&o.Subject, true)
+			dst = &o.Subject
 		case "date":
-			first(&o.Date, false)
+			dst, decode = &o.Date, false
 		case "return-path":
-			first(&o.ReturnPath, false)
+			dst, decode = &o.ReturnPath, false
 		case "list-id":
-			first(&o.ListID, true)
+			dst = &o.ListID
 		}
-		if len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]) {
-			o.Headers = append(o.Headers, Header{Name: canonicalName(f.name), Value: decodeWords(unfold(string(f.value)))})
+		if dst != nil && *dst != "" {
+			dst = nil // the first one counts
+		}
+		keep := len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)])
+		if dst == nil && !keep {
+			continue
+		}
+		// One copy of the value serves both.
+		v := unfoldBytes(f.value)
+		dv := decodeWords(v)
+		if dst != nil {
+			*dst = v
+			if decode {
+				*dst = dv
+			}
+		}
+		if keep {
+			if o.Headers == nil {
+				o.Headers = make([]Header, 0, 8)
+			}
+			hn, ok := canonicalSelected[string(name)]
+			if !ok {
+				hn = canonicalName(f.name)
+			}
+			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}
 	}
 	o.AutoReply = autoReplyMarkers(h)

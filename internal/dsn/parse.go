@@ -16,14 +16,16 @@ type parser struct {
 	rep   *Report
 	parts int
 
-	text     strings.Builder // human-readable parts outside the original, decoded
-	html     [][]byte        // HTML parts, converted to text only when there is no plain text
-	attached strings.Builder // text attachments, used when there is no other text
-	original []byte          // the first returned original (message/rfc822 body or headers)
-	nested   [][]byte        // attached messages, in case the report is inside one
-	dsnSeen  bool            // a delivery-status part was read
-	origID   string          // X-Original-Message-ID or similar from the DSN fields
-	xheaders strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
+	text      strings.Builder // human-readable parts outside the original, decoded
+	html      [][]byte        // HTML parts, converted to text only when there is no plain text
+	htmlBytes int             // their size, at most maxHTMLBytes in all
+	attached  strings.Builder // text attachments, used when there is no other text
+	original  []byte          // the first returned original (message/rfc822 body or headers)
+	nested    [][]byte        // attached messages, in case the report is inside one
+	dsnSeen   bool            // a delivery-status part was read
+	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
+	origID    string          // X-Original-Message-ID or similar from the DSN fields
+	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -49,6 +51,9 @@ func (p *parser) run(raw []byte) error {
 		}
 	}
 	p.finish()
+	if p.tooMany > 0 {
+		return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
+	}
 	if len(p.rep.Recipients) > p.opts.MaxRecipients {
 		return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, len(p.rep.Recipients), p.opts.MaxRecipients)
 	}
@@ -65,36 +70,36 @@ func (p *parser) readOwnHeaders(h header) {
 		switch string(name) {
 		case "from":
 			if r.From == "" {
-				r.From = decodeWords(unfold(string(f.value)))
+				r.From = decodeWords(unfoldBytes(f.value))
 			}
 		case "to":
 			if to == "" {
-				to = unfold(string(f.value))
+				to = unfoldBytes(f.value)
 				r.To = decodeWords(to)
 			}
 		case "subject":
 			if r.Subject == "" {
-				r.Subject = decodeWords(unfold(string(f.value)))
+				r.Subject = decodeWords(unfoldBytes(f.value))
 			}
 		case "return-path":
 			if returnPath == "" {
-				returnPath = unfold(string(f.value))
+				returnPath = unfoldBytes(f.value)
 				r.ReturnTo = returnPath
 			}
 		case "message-id":
 			if r.MessageID == "" {
-				r.MessageID = unfold(string(f.value))
+				r.MessageID = unfoldBytes(f.value)
 			}
 		case "delivered-to":
 			if deliveredTo == "" {
-				deliveredTo = unfold(string(f.value))
+				deliveredTo = unfoldBytes(f.value)
 			}
 		case "x-original-to":
 			if originalTo == "" {
-				originalTo = unfold(string(f.value))
+				originalTo = unfoldBytes(f.value)
 			}
 		case "x-failed-recipients":
-			for a := range strings.SplitSeq(unfold(string(f.value)), ",") {
+			for a := range strings.SplitSeq(unfoldBytes(f.value), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}
@@ -103,7 +108,7 @@ func (p *parser) readOwnHeaders(h header) {
 		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
 			p.xheaders.Write(name)
 			p.xheaders.WriteString(": ")
-			p.xheaders.WriteString(asciiLower(unfold(string(f.value))))
+			writeUnfoldedLower(&p.xheaders, f.value)
 			p.xheaders.WriteByte('\n')
 		}
 	}
@@ -119,18 +124,18 @@ func autoReplyMarkers(h header) AutoReplyMarkers {
 		switch string(lowerName(&buf, f.name)) {
 		case "auto-submitted":
 			if m.AutoSubmitted == "" {
-				m.AutoSubmitted = strings.ToLower(unfold(string(f.value)))
+				m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
 			}
 		case "precedence":
 			if m.Precedence == "" {
-				m.Precedence = strings.ToLower(unfold(string(f.value)))
+				m.Precedence = strings.ToLower(unfoldBytes(f.value))
 			}
 		case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
-			if v := unfold(string(f.value)); m.XAutoreply == "" && v != "" {
+			if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
 				m.XAutoreply = canonicalName(f.name) + ": " + v
 			}
 		case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
-			if v := unfold(string(f.value)); m.Other == "" && v != "" {
+			if v := unfoldBytes(f.value); m.Other == "" && v != "" {
 				m.Other = canonicalName(f.name) + ": " + v
 			}
 		}
@@ -147,7 +152,10 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		return fmt.Errorf("%w: limit %d", ErrTooDeep, p.opts.MaxDepth)
 	}
 	t, params := mediaType(h)
-	limit := 4 * p.opts.MaxMessageBytes
+	// Parts kept whole are read up to MaxPartBytes decoded (an encoding
+	// never makes a body shorter, so identity bodies are never cut); text
+	// is read up to the room left for it.
+	limit := max(MaxPartBytes, len(body))
 	switch {
 	case strings.HasPrefix(t, "multipart/"):
 		parts := splitMultipart(body, params["boundary"])
@@ -169,6 +177,9 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		p.noteWarning(w)
 		p.dsnSeen = true
 		p.readDeliveryStatus(b, t == "message/global-delivery-status")
+		if p.tooMany > 0 {
+			return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
+		}
 	case t == "message/feedback-report":
 		b, w := decodeBody(h, t, params, body, limit)
 		p.noteWarning(w)
@@ -185,15 +196,20 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			p.nested = append(p.nested, b)
 		}
 	case t == "text/html":
-		if isAttachment(h) {
+		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
 			return nil
 		}
-		b, w := decodeBody(h, t, params, body, limit)
+		b, w := decodeBody(h, t, params, body, maxHTMLBytes-p.htmlBytes)
 		p.noteWarning(w)
+		p.htmlBytes += len(b)
 		p.addText(b, true)
 	case strings.HasPrefix(t, "text/") || t == "application/octet-stream" && depth == 0:
 		if isAttachment(h) {
-			b, w := decodeBody(h, t, params, body, limit)
+			if p.original != nil && p.attached.Len() >= MaxTextBytes {
+				return nil
+			}
+			// Headers or a report: either fits in a text budget.
+			b, w := decodeBody(h, t, params, body, 2*MaxTextBytes)
 			p.noteWarning(w)
 			switch {
 			case looksLikeHeaders(b):
@@ -212,7 +228,12 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			}
 			return nil
 		}
-		b, w := decodeBody(h, t, params, body, limit)
+		room := MaxTextBytes - p.text.Len()
+		if room <= 0 {
+			return nil
+		}
+		// Twice the room: CRLF line ends become LF.
+		b, w := decodeBody(h, t, params, body, 2*room)
 		p.noteWarning(w)
 		p.addText(b, false)
 	}
@@ -266,7 +287,7 @@ func (p *parser) addText(b []byte, html bool) {
 		// toUTF8 does, so the recognisers see the words.
 		b = []byte(toUTF8(string(b)))
 	}
-	b = cutUTF8(b, MaxTextBytes-p.text.Len())
+	b = cutUTF8(b, MaxTextBytes-1-p.text.Len()) // a byte for the line end written after b
 	p.text.Write(b)
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		p.text.WriteByte('\n')
@@ -341,9 +362,9 @@ func (p *parser) finish() {
 		p.readDeliveryStatus([]byte(text), false)
 		p.dsnSeen = len(r.Recipients) > 0
 	}
-	orig := inline
+	orig := lazyText{s: inline, done: true}
 	if p.original != nil {
-		orig = string(p.original)
+		orig = lazyText{b: p.original}
 	}
 	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig, p.opts.MaxRecipients)
 	switch {

@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -125,17 +126,17 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 type msgView struct {
 	rep        *Report
 	text       string    // the report text (before any inline original)
-	original   string    // the returned original as text, raw
+	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
 	header     string    // the bounce's own X- fields, "name: value" a line, lower case
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
-	exclude    map[string]bool // addresses that are not failed recipients (generic scanner)
-	max        int             // readers stop after this many recipients (one over the limit)
+	exclude    []string // addresses that are not failed recipients (generic scanner), lower case
+	max        int      // readers stop after this many recipients (one over the limit)
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header, original string, maxRecipients int) *msgView {
+func newMsgView(r *Report, text string, lower lowerText, header string, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
@@ -144,16 +145,31 @@ func newMsgView(r *Report, text string, lower lowerText, header, original string
 		header:   header,
 		from:     strings.ToLower(r.From),
 		subject:  strings.ToLower(r.Subject),
-		exclude:  map[string]bool{},
 	}
 	for _, a := range []string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
 		if n := normalizeAddress(a); n != "" {
-			m.exclude[strings.ToLower(n)] = true
+			m.exclude = append(m.exclude, strings.ToLower(n))
 		}
 	}
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
 	return m
+}
+
+// lazyText is text kept as bytes until a reader asks for it as a string:
+// the returned original is rarely read as text, and copying it for every
+// message would cost its size.
+type lazyText struct {
+	b    []byte
+	s    string
+	done bool
+}
+
+func (l *lazyText) String() string {
+	if !l.done {
+		l.s, l.done = string(l.b), true
+	}
+	return l.s
 }
 
 // asciiLower lower-cases ASCII letters only, so that offsets in the result
@@ -167,13 +183,21 @@ func asciiLower(s string) string {
 	if i == len(s) {
 		return s
 	}
-	b := []byte(s)
-	for ; i < len(b); i++ {
-		if c := b[i]; c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	// One copy: runs without capitals are written whole.
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		b.WriteByte(s[i] + 'a' - 'A')
+		i++
+		j := i
+		for j < len(s) && !(s[j] >= 'A' && s[j] <= 'Z') {
+			j++
 		}
+		b.WriteString(s[i:j])
+		i = j
 	}
-	return string(b)
+	return b.String()
 }
 
 // bounceSenders and bounceSubjects mark a message as a bounce when it has
@@ -298,7 +322,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
 		if generic {
-			return m.exclude[l] || systemAddress(l)
+			return slices.Contains(m.exclude, l) || systemAddress(l)
 		}
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}

@@ -131,7 +131,10 @@ type Recipient struct {
 	Command        string // SMTP command the reply answered: "RCPT", "DATA", "MAIL", "CONN", "EHLO", ...
 	Stage          Stage  // step of the dialogue or delivery that failed
 	DiagnosticType string // "smtp", "x-unix", ...
-	Diagnostic     string // unfolded diagnostic text
+	Diagnostic     string // unfolded diagnostic text, at most MaxDiagnosticBytes
+	// DiagnosticTruncated is true when the diagnostic was longer than
+	// MaxDiagnosticBytes and Diagnostic holds its start.
+	DiagnosticTruncated bool
 	// RemoteMTA is the Remote-MTA field, else the host the diagnostic says
 	// answered ("host mx.example.com[192.0.2.1] said").
 	RemoteMTA string

@@ -168,8 +168,26 @@ func RegisteredDomain(name string) string {
 func IsIP(s string) bool {
 	s = strings.Trim(s, "[]")
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "ipv6:"), "IPv6:")
+	if !maybeIP(s) {
+		return false // a host name: no need for ParseAddr, whose error allocates
+	}
 	_, err := netip.ParseAddr(s)
 	return err == nil
+}
+
+// maybeIP reports whether s holds only what an IP address can: digits,
+// hex letters, dots and colons, up to a zone ("%eth0").
+func maybeIP(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i] | 0x20; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c == '.', c == ':':
+		case s[i] == '%':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // RemoteHost returns the host name in RemoteMTA, lower case, without its

@@ -230,6 +230,7 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 		ReplyCode:           int32(f.ReplyCode),
 		Command:             text(f.Command),
 		DiagnosticCode:      text(f.Diagnostic),
+		DiagnosticTruncated: f.DiagnosticTruncated,
 		DiagnosticType:      text(f.DiagnosticType),
 		RemoteMta:           text(f.RemoteMTA),
 		RemoteDomain:        text(f.Domain()),

@@ -19,6 +19,13 @@ var obsZones = map[string]string{
 	"PST": "-0800", "PDT": "-0700",
 }
 
+// commonLayouts are the RFC 5322 section 3.3 date-time forms most bounces
+// use, which mail.ParseDate reads too, with the same result.
+var commonLayouts = []string{
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04:05 -0700",
+}
+
 // extraLayouts are date forms met in bounces that net/mail does not read.
 var extraLayouts = []string{
 	time.RFC3339,
@@ -54,6 +61,14 @@ func parseDate(s string) *timestamppb.Timestamp {
 		}
 	}
 	s = titleMonths(s)
+	// The RFC 5322 forms nearly every date takes, first: mail.ParseDate
+	// tries its layouts in an order where these come late, and every
+	// layout that fails allocates its error.
+	for _, l := range commonLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return valid(t)
+		}
+	}
 	if t, err := mail.ParseDate(s); err == nil {
 		return valid(t)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/mail"
 	"testing"
 	"time"
 )
@@ -31,6 +32,23 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("parseDate(%q) = %v, want nil", tc.in, got.AsTime())
 		case tc.ok && (got == nil || !got.AsTime().Equal(want)):
 			t.Errorf("parseDate(%q) = %v, want %v", tc.in, got, want)
+		}
+	}
+}
+
+// TestCommonLayoutsAgree: the fast path reads what mail.ParseDate reads,
+// to the same instant.
+func TestCommonLayoutsAgree(t *testing.T) {
+	for _, s := range []string{
+		"Mon, 2 Jan 2006 15:04:05 -0700", "Thu, 29 Apr 2010 23:34:45 +0900", "29 Apr 2010 23:34:45 +0900",
+		"Fri, 01 Mar 2019 08:00:00 +0000", "Tue, 9 Feb 2021 1:02:03 -0500",
+	} {
+		want, err := mail.ParseDate(s)
+		if err != nil {
+			t.Fatalf("mail.ParseDate(%q): %v", s, err)
+		}
+		if got := parseDate(s); got == nil || !got.AsTime().Equal(want) {
+			t.Errorf("parseDate(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

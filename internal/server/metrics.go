@@ -61,8 +61,8 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	if m.batcher != nil {
 		b := m.batcher.Stats()
 		counter("bounced_cache_writes_queued_total", "Observations queued for batched writing.", b.Added)
-		counter("bounced_cache_writes_dropped_total", "Observations dropped: queue full or invalid.", b.Dropped)
-		counter("bounced_cache_writes_failed_total", "Observations lost with a failed batch.", b.Failed)
+		counter("bounced_cache_writes_dropped_total", "Observations never written, whatever the cause: refused (queue full, invalid) or lost with a batch that failed after sending.", b.Dropped)
+		counter("bounced_cache_writes_failed_total", "Of those dropped, observations lost with a batch that failed after sending, or still queued at shutdown.", b.Failed)
 		counter("bounced_cache_flushes_total", "Batched writes made.", b.Flushes)
 	}
 }

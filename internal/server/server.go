@@ -2,6 +2,14 @@
 // wire types of bounced.v1 and the domain types, maps errors to status
 // codes, and carries the interceptors, health checking and reflection.
 // Only this package and cmd/bounced log.
+//
+// Under load it keeps each call bounded (limits.go, caps.go, drain.go,
+// encoded.go): bytes of messages in flight and open streams are limited
+// (RESOURCE_EXHAUSTED, SERVER_BUSY or TOO_MANY_STREAMS, after a short
+// wait); every response fits a client's default 4 MiB (strings cut, the
+// response marked truncated); a stream told to drain on shutdown answers
+// what arrives and ends with UNAVAILABLE, SHUTTING_DOWN; and a response is
+// encoded once, for the check before the cache write and for the wire.
 package server
 
 import (
@@ -10,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -39,8 +48,9 @@ type Config struct {
 	Engine *bounce.Engine
 	// Store answers GetDomainVerdict; nil answers UNAVAILABLE.
 	Store domaincache.Store
-	// MaxMessageBytes is the largest raw message; the gRPC receive limit is
-	// this plus framing room.
+	// MaxMessageBytes is the largest raw message. The gRPC receive limit
+	// is twice this plus framing room (transportLimit), so that a message
+	// over it gets MESSAGE_TOO_LARGE from the handler and a stream goes on.
 	MaxMessageBytes int
 	// CacheTimeout bounds GetDomainVerdict's store read.
 	CacheTimeout time.Duration
@@ -52,12 +62,29 @@ type Config struct {
 	// convert turns a result into its wire form; nil is ToProto. Tests
 	// replace it to make a result that cannot be encoded.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
+	// MaxInflightBytes bounds the raw bytes of the messages parsed at once
+	// (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
+	// open at once (DefaultMaxStreams when zero). Beyond them a call waits
+	// up to AdmissionWait (DefaultAdmissionWait when zero), then gets
+	// RESOURCE_EXHAUSTED with the reason SERVER_BUSY or TOO_MANY_STREAMS.
+	MaxInflightBytes int64
+	MaxStreams       int
+	AdmissionWait    time.Duration
+	// Draining, when closed, tells open ParseStream calls that the server
+	// shuts down: each answers what arrives, then ends with UNAVAILABLE
+	// (SHUTTING_DOWN) once the client pauses (see serveStream). Close it
+	// before GracefulStop, which then waits only for the work in flight.
+	Draining <-chan struct{}
 }
 
 // Service implements bounced.v1.BounceService.
 type Service struct {
 	pb.UnimplementedBounceServiceServer
-	cfg Config
+	cfg    Config
+	limits *limiter
+	// passEncoded: the server has passCodec, so streams may send the wire
+	// form parse made (NewGRPCServer sets it).
+	passEncoded bool
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -76,7 +103,7 @@ func NewService(cfg Config) *Service {
 	if cfg.convert == nil {
 		cfg.convert = ToProto
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, limits: newLimiter(cfg.MaxInflightBytes, cfg.MaxStreams, cfg.AdmissionWait)}
 }
 
 // NewGRPCServer returns a grpc.Server with the service, health checking,
@@ -84,9 +111,15 @@ func NewService(cfg Config) *Service {
 // health server so the caller can flip it on shutdown.
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
+	svc.passEncoded = true // serverCodec below
 	opts = append([]grpc.ServerOption{
-		grpc.MaxRecvMsgSize(cfg.MaxMessageBytes + grpcOverhead),
-		grpc.ChainUnaryInterceptor(logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
+		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
+		// Calls run on long-lived workers, whose stacks have grown to what
+		// parsing needs, rather than on a new goroutine each, whose stack
+		// is grown and copied again on every call.
+		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
+		serverCodec(),
+		grpc.ChainUnaryInterceptor(sendEncodedUnary, logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
 		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
 	}, opts...)
 	s := grpc.NewServer(opts...)
@@ -109,16 +142,31 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
+	resp, enc, err := s.parseEncoded(ctx, req)
+	if err == nil {
+		keepEncoded(ctx, resp, enc)
+	}
+	return resp, err
+}
+
+// parseEncoded is parse, also returning the response's wire form.
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, []byte, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.parseErrors.Add(1)
-		return nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
+		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
 		s.cfg.Metrics.limitErrors.Add(1)
-		return nil, withReason(codes.ResourceExhausted, fmt.Sprintf("raw: %d bytes, limit %d", len(req.GetRaw()), s.cfg.MaxMessageBytes), dsn.ErrTooLarge)
+		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
+	release, err := s.limits.admitBytes(ctx, len(req.GetRaw()))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
 	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
+	var enc []byte
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
 		Raw:       req.GetRaw(),
 		Audience:  auds[0],
@@ -129,7 +177,11 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		// write, so a result that cannot be sent is never remembered.
 		Check: func(res *bounce.Result) error {
 			resp = s.cfg.convert(res, auds, req.GetLanguage())
-			if _, err := proto.Marshal(resp); err != nil {
+			if cut, omitted := capResponse(resp, len(req.GetRaw())); cut {
+				resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
+			}
+			var err error
+			if enc, err = proto.Marshal(resp); err != nil {
 				return fmt.Errorf("%w: %v", ErrUnencodable, err)
 			}
 			return nil
@@ -147,16 +199,23 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 		default:
 			m.parseErrors.Add(1)
 		}
-		return nil, toStatus(err)
+		return nil, nil, toStatus(err)
 	}
 	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
 		m.cacheUnavailable.Add(1)
-		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
+		// Counted per message; the store reports an outage once when it
+		// starts and once when it ends (domaincache.RedisConfig.OnHealth).
+		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)
 	}
 	// The write after Check may have failed and changed the cache status.
-	resp.CacheStatus = cacheStatuses[res.CacheStatus]
-	return resp, nil
+	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
+		resp.CacheStatus = st
+		if enc, err = proto.Marshal(resp); err != nil {
+			enc = nil // encoded again when sent
+		}
+	}
+	return resp, enc, nil
 }
 
 // ErrUnencodable is wrapped when a result cannot be encoded for the wire
@@ -222,26 +281,25 @@ func withReason(code codes.Code, msg string, err error) error {
 // the google.rpc.Status Parse would have returned, and the stream goes on.
 func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	ctx := stream.Context()
-	for {
-		in, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	release, err := s.limits.admitStream(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
 		req := in.GetRequest()
 		if req == nil {
 			req = &pb.ParseRequest{}
 		}
-		resp, perr := s.parse(ctx, req)
+		resp, enc, perr := s.parseEncoded(ctx, req)
 		if perr != nil {
-			resp = ErrorResponse(req.GetSource(), perr)
+			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
-		if err := stream.Send(&pb.ParseStreamResponse{Response: resp}); err != nil {
-			return err
+		if enc != nil && s.passEncoded {
+			return stream.SendMsg(streamResponse(enc)) // encoded once, by parseEncoded
 		}
-	}
+		return stream.Send(&pb.ParseStreamResponse{Response: resp})
+	})
 }
 
 // GetDomainVerdict implements BounceService.GetDomainVerdict.
@@ -257,7 +315,7 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	defer cancel()
 	got, err := s.cfg.Store.Get(cctx, []string{d})
 	if err != nil {
-		s.cfg.Logger.Warn("domain cache unavailable", "err", err)
+		s.cfg.Logger.Debug("domain cache unavailable", "err", err)
 		return nil, status.Errorf(codes.Unavailable, "domain cache: %v", err)
 	}
 	sum, ok := got[d]

@@ -172,7 +172,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty", nil, codes.InvalidArgument, "EMPTY_MESSAGE"},
 		{"not a message", []byte("\x00\x01\x02"), codes.InvalidArgument, "NOT_A_MESSAGE"},
 		{"over the size limit", []byte("Subject: x\n\n" + strings.Repeat("a", testMaxBytes)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
-		{"over the gRPC receive limit", []byte(strings.Repeat("a", testMaxBytes+grpcOverhead+1)), codes.ResourceExhausted, ""},
+		{"over the size limit and framing room", []byte(strings.Repeat("a", testMaxBytes+grpcOverhead+1)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
+		{"over the gRPC receive limit", []byte(strings.Repeat("a", transportLimit(testMaxBytes)+1)), codes.ResourceExhausted, ""},
 		{"too many recipients", []byte(manyRecipients(6)), codes.ResourceExhausted, "TOO_MANY_RECIPIENTS"},
 	}
 	for _, tc := range cases {

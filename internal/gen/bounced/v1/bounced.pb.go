@@ -846,9 +846,21 @@ type ParseResponse struct {
 	// Non-fatal oddities met while reading (unknown charset, truncated part).
 	Warnings []string `protobuf:"bytes,12,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	// `arrival_date` parsed; unset when absent or unparseable.
-	ArrivalTime   *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=arrival_time,json=arrivalTime,proto3" json:"arrival_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ArrivalTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=arrival_time,json=arrivalTime,proto3" json:"arrival_time,omitempty"`
+	// Set when the response was cut to fit a client's default 4 MiB
+	// receive limit: a string longer than 16 KiB (a header value, a
+	// diagnostic) was cut at a UTF-8 boundary, or, for a report with very
+	// many recipients, each recipient's strings were shortened to share
+	// the 3.5 MiB budget. A diagnostic is also cut at 8 KiB when it is read
+	// (Recipient.diagnostic_truncated). Nothing else is ever cut.
+	Truncated bool `protobuf:"varint,14,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	// How many recipients were left out, from the end of the report's
+	// order, because even shortened they did not fit the response budget;
+	// 0 in practice (it needs more recipients than the default limit of
+	// 1000 allows).
+	OmittedRecipients uint32 `protobuf:"varint,15,opt,name=omitted_recipients,json=omittedRecipients,proto3" json:"omitted_recipients,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ParseResponse) Reset() {
@@ -970,6 +982,20 @@ func (x *ParseResponse) GetArrivalTime() *timestamppb.Timestamp {
 		return x.ArrivalTime
 	}
 	return nil
+}
+
+func (x *ParseResponse) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+func (x *ParseResponse) GetOmittedRecipients() uint32 {
+	if x != nil {
+		return x.OmittedRecipients
+	}
+	return 0
 }
 
 // OriginalMessage is what the bounce carries of the message that failed.
@@ -1229,8 +1255,11 @@ type Recipient struct {
 	// The mailbox that failed (RFC 3464 Final-Recipient, or the address an
 	// alias expanded to) when it differs from recipient; empty otherwise.
 	FinalRecipient string `protobuf:"bytes,27,opt,name=final_recipient,json=finalRecipient,proto3" json:"final_recipient,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The diagnostic was longer than 8 KiB and diagnostic_code holds its
+	// start, cut at a UTF-8 boundary.
+	DiagnosticTruncated bool `protobuf:"varint,28,opt,name=diagnostic_truncated,json=diagnosticTruncated,proto3" json:"diagnostic_truncated,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -1450,6 +1479,13 @@ func (x *Recipient) GetFinalRecipient() string {
 		return x.FinalRecipient
 	}
 	return ""
+}
+
+func (x *Recipient) GetDiagnosticTruncated() bool {
+	if x != nil {
+		return x.DiagnosticTruncated
+	}
+	return false
 }
 
 // Evidence is one signal behind a verdict, so a person can audit it.
@@ -2254,7 +2290,7 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\blanguage\x18\x03 \x01(\tR\blanguage\x12\x16\n" +
 	"\x06source\x18\x04 \x01(\tR\x06source\x12\x1d\n" +
 	"\n" +
-	"skip_cache\x18\x05 \x01(\bR\tskipCache\"\xb6\x04\n" +
+	"skip_cache\x18\x05 \x01(\bR\tskipCache\"\x83\x05\n" +
 	"\rParseResponse\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12$\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x10.bounced.v1.KindR\x04kind\x12#\n" +
@@ -2272,7 +2308,9 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	" \x01(\tR\varrivalDate\x12#\n" +
 	"\rfeedback_type\x18\v \x01(\tR\ffeedbackType\x12\x1a\n" +
 	"\bwarnings\x18\f \x03(\tR\bwarnings\x12=\n" +
-	"\farrival_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\varrivalTime\"\xc7\x02\n" +
+	"\farrival_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\varrivalTime\x12\x1c\n" +
+	"\ttruncated\x18\x0e \x01(\bR\ttruncated\x12-\n" +
+	"\x12omitted_recipients\x18\x0f \x01(\rR\x11omittedRecipients\"\xc7\x02\n" +
 	"\x0fOriginalMessage\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\tR\tmessageId\x12\x12\n" +
@@ -2289,7 +2327,7 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\bdateTime\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\x83\t\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\xb6\t\n" +
 	"\tRecipient\x12\x1c\n" +
 	"\trecipient\x18\x01 \x01(\tR\trecipient\x12-\n" +
 	"\x12original_recipient\x18\x02 \x01(\tR\x11originalRecipient\x12*\n" +
@@ -2323,7 +2361,8 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x0estatus_meaning\x18\x18 \x01(\tR\rstatusMeaning\x12'\n" +
 	"\x05stage\x18\x19 \x01(\x0e2\x11.bounced.v1.StageR\x05stage\x123\n" +
 	"\x16original_is_auto_reply\x18\x1a \x01(\bR\x13originalIsAutoReply\x12'\n" +
-	"\x0ffinal_recipient\x18\x1b \x01(\tR\x0efinalRecipient\"\xa1\x01\n" +
+	"\x0ffinal_recipient\x18\x1b \x01(\tR\x0efinalRecipient\x121\n" +
+	"\x14diagnostic_truncated\x18\x1c \x01(\bR\x13diagnosticTruncated\"\xa1\x01\n" +
 	"\bEvidence\x12*\n" +
 	"\x06signal\x18\x01 \x01(\x0e2\x12.bounced.v1.SignalR\x06signal\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x17\n" +

@@ -1,0 +1,217 @@
+package dsn
+
+import (
+	"bytes"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Budgets that bound what one message costs while it is read (issue 9).
+// Each is enforced as the bytes come, not after: a decoder is read up to
+// its budget and no further, a field value is cut before it is copied,
+// recipient blocks are counted before they are read.
+//
+// With them a message costs at most about twice its size (a copy when
+// its line endings are CRLF, the decoded bodies of encoded parts, which
+// are never larger than their encoding) plus a fixed amount (the text
+// kept, the decoder buffers).
+const (
+	// MaxDiagnosticBytes caps one recipient's Diagnostic, from a
+	// Diagnostic-Code field or from the text. A longer one is cut at a
+	// UTF-8 boundary and Recipient.DiagnosticTruncated is set.
+	MaxDiagnosticBytes = 8 << 10
+	// MaxFieldBytes caps the raw value of one DSN field, folding
+	// included, before it is unfolded and copied; what is beyond is
+	// dropped. It leaves room over MaxDiagnosticBytes for a diagnostic's
+	// type ("smtp; ") and its folding white space.
+	MaxFieldBytes = MaxDiagnosticBytes + 1<<10
+	// MaxPartBytes caps the decoded body of one transfer-encoded part
+	// that is kept whole: a delivery-status or feedback report, a
+	// returned original or its headers. Parts without a transfer encoding
+	// are not copied and not cut.
+	MaxPartBytes = 8 << 20
+	// maxHTMLBytes caps the decoded HTML kept from the text/html parts,
+	// all together: the text they hold is at most MaxTextBytes, and
+	// markup rarely takes more than three bytes in four.
+	maxHTMLBytes = 4 * MaxTextBytes
+)
+
+// readLimited reads r up to limit bytes into a buffer sized from hint (the
+// expected size, e.g. the encoded length) rather than grown by doubling
+// from nothing. It reports whether r had more.
+func readLimited(r io.Reader, limit, hint int) ([]byte, bool, error) {
+	buf := make([]byte, 0, min(limit, max(hint, 512))+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 1) // the next size append would pick
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return buf[:limit], true, nil
+		}
+		if err == io.EOF {
+			return buf, false, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}
+
+// cutUTF8String cuts s to at most n bytes without splitting a UTF-8
+// sequence.
+func cutUTF8String(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && i > n-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
+// countRecipientBlocks counts the recipient blocks of a delivery-status
+// body without reading them: the lines that start a Final-Recipient or an
+// Original-Recipient field, whichever is more. Every recipient block has
+// at most one of each (RFC 3464 section 2.3), so the count never exceeds
+// the recipients, and it costs one pass over the bytes and no allocation.
+func countRecipientBlocks(b []byte) int {
+	var final, orig int
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(line) < len("final-recipient:") {
+			continue
+		}
+		switch line[0] | 0x20 {
+		case 'f':
+			if hasPrefixFold(line, "final-recipient") {
+				final++
+			}
+		case 'o':
+			if hasPrefixFold(line, "original-recipient") {
+				orig++
+			}
+		}
+	}
+	return max(final, orig)
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII prefix,
+// in any case, followed by optional spaces and a colon.
+func hasPrefixFold(b []byte, prefix string) bool {
+	if len(b) <= len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if b[i]|0x20 != prefix[i] { // '-' has the 0x20 bit already
+			return false
+		}
+	}
+	rest := bytes.TrimLeft(b[len(prefix):], " \t")
+	return len(rest) > 0 && rest[0] == ':'
+}
+
+// unfoldBytes is unfold for a raw value still in the message: it joins
+// folded lines and trims (RFC 5322 section 2.2.3), copying once when the
+// value is valid UTF-8.
+func unfoldBytes(v []byte) string {
+	return unfoldInto(nil, v)
+}
+
+// unfoldInto is unfoldBytes writing into arena, when not nil, so that the
+// values of a block share its allocations: what a strings.Builder has
+// written stays valid however it grows later.
+func unfoldInto(arena *strings.Builder, v []byte) string {
+	if !utf8.Valid(v) {
+		return unfold(string(v)) // and its toUTF8
+	}
+	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {
+		v = bytes.TrimSpace(v)
+		if arena == nil || len(v) == 0 {
+			return string(v)
+		}
+		start := arena.Len()
+		arena.Write(v)
+		return arena.String()[start:]
+	}
+	var own strings.Builder
+	sb := arena
+	if sb == nil {
+		sb = &own
+		sb.Grow(len(v))
+	}
+	start := sb.Len()
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if sb.Len() > start {
+			sb.WriteByte(' ')
+		}
+		for {
+			i := bytes.IndexByte(line, '\t')
+			if i < 0 {
+				sb.Write(line)
+				break
+			}
+			sb.Write(line[:i])
+			sb.WriteByte(' ')
+			line = line[i+1:]
+		}
+	}
+	return sb.String()[start:]
+}
+
+// writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
+// two intermediate strings.
+func writeUnfoldedLower(sb *strings.Builder, v []byte) {
+	if !utf8.Valid(v) {
+		sb.WriteString(asciiLower(unfoldBytes(v)))
+		return
+	}
+	if sb.Cap() == 0 {
+		sb.Grow(1 << 10)
+	}
+	first := true
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !first {
+			sb.WriteByte(' ')
+		}
+		first = false
+		for _, c := range line {
+			switch {
+			case c == '\t':
+				c = ' '
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			sb.WriteByte(c)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/bounced/bounced/internal/dsn"
+)
+
+// Server-wide limits on the work in flight (issue 9).
+const (
+	// DefaultMaxInflightBytes bounds the raw bytes of the messages being
+	// parsed at once, unary and streamed. A message costs at most about
+	// three times its size while it is parsed (the request itself, a copy
+	// when its line ends are CRLF, its decoded parts; see dsn's budgets),
+	// so 256 MiB in flight is at most about 768 MiB of heap, which leaves
+	// room for the runtime, gRPC's buffers and the cache within the 1 GiB
+	// memory limit of deploy/kubernetes.
+	DefaultMaxInflightBytes = 256 << 20
+	// DefaultMaxStreams bounds the ParseStream calls open at once.
+	DefaultMaxStreams = 256
+	// DefaultAdmissionWait is how long a call waits for room under a
+	// limit before it is refused with RESOURCE_EXHAUSTED.
+	DefaultAdmissionWait = time.Second
+)
+
+// Reasons (google.rpc.ErrorInfo, domain errorDomain) of the calls refused
+// because the server is full; clients should retry them later or
+// elsewhere, unlike the input errors.
+const (
+	reasonInflight = "SERVER_BUSY"
+	reasonStreams  = "TOO_MANY_STREAMS"
+)
+
+// limiter admits work under the server-wide limits: bytes of messages in
+// flight and open streams. Both wait up to wait for room, in arrival
+// order (semaphore.Weighted is FIFO), then refuse.
+type limiter struct {
+	bytes      *semaphore.Weighted
+	maxBytes   int64
+	streams    *semaphore.Weighted
+	maxStreams int64
+	wait       time.Duration
+}
+
+func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxInflightBytes
+	}
+	if maxStreams <= 0 {
+		maxStreams = DefaultMaxStreams
+	}
+	if wait <= 0 {
+		wait = DefaultAdmissionWait
+	}
+	return &limiter{
+		bytes: semaphore.NewWeighted(maxBytes), maxBytes: maxBytes,
+		streams: semaphore.NewWeighted(int64(maxStreams)), maxStreams: int64(maxStreams),
+		wait: wait,
+	}
+}
+
+// admitBytes takes n bytes of the in-flight budget for one message, and
+// returns the function that gives them back. A message larger than the
+// whole budget takes all of it, so it still runs, alone.
+func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
+	w := min(max(int64(n), 1), l.maxBytes)
+	if !l.bytes.TryAcquire(w) {
+		wctx, cancel := context.WithTimeout(ctx, l.wait)
+		err := l.bytes.Acquire(wctx, w)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, status.FromContextError(ctx.Err()).Err()
+			}
+			return nil, busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
+		}
+	}
+	return func() { l.bytes.Release(w) }, nil
+}
+
+// admitStream takes one of the stream slots.
+func (l *limiter) admitStream(ctx context.Context) (func(), error) {
+	if !l.streams.TryAcquire(1) {
+		wctx, cancel := context.WithTimeout(ctx, l.wait)
+		err := l.streams.Acquire(wctx, 1)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, status.FromContextError(ctx.Err()).Err()
+			}
+			return nil, busy(reasonStreams, fmt.Sprintf("server busy: %d streams open already (max-streams), waited %v", l.maxStreams, l.wait), "max-streams", l.maxStreams)
+		}
+	}
+	return func() { l.streams.Release(1) }, nil
+}
+
+// busy is RESOURCE_EXHAUSTED with an ErrorInfo naming the limit (reason,
+// metadata "limit" and "value"): the call may succeed later or on another
+// replica.
+func busy(reason, msg, limit string, value int64) error {
+	st := status.New(codes.ResourceExhausted, msg)
+	if d, err := st.WithDetails(
+		&errdetails.ErrorInfo{Reason: reason, Domain: errorDomain, Metadata: map[string]string{"limit": limit, "value": fmt.Sprint(value)}},
+	); err == nil {
+		st = d
+	}
+	return st.Err()
+}
+
+// tooLarge is the answer to a message over the size limit, whatever its
+// size: RESOURCE_EXHAUSTED with the MESSAGE_TOO_LARGE reason, as for a
+// message the parser refuses.
+func tooLarge(size, limit int) error {
+	msg := fmt.Sprintf("raw: message over the limit of %d bytes", limit)
+	if size > 0 {
+		msg = fmt.Sprintf("raw: %d bytes, limit %d", size, limit)
+	}
+	return withReason(codes.ResourceExhausted, msg, dsn.ErrTooLarge)
+}
+
+// transportLimit is the gRPC receive limit (grpc.MaxRecvMsgSize) for
+// messages of at most limit bytes: twice the limit plus framing room.
+// gRPC refuses a message over its receive limit itself, before any
+// interceptor or handler runs (the stream's RecvMsg writes the status),
+// with a bare RESOURCE_EXHAUSTED that also ends a ParseStream. Up to twice
+// the limit the handler refuses it instead, with MESSAGE_TOO_LARGE, and a
+// stream goes on; only a message over twice the limit meets gRPC's own
+// answer. The margin costs memory only while such a message is read: it
+// is dropped at once.
+func transportLimit(limit int) int {
+	return 2*limit + grpcOverhead
+}
