@@ -197,6 +197,12 @@ func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain 
 func (r *Redis) unavailable(ctx context.Context, op string, write bool, err error) error {
 	if errors.Is(err, redis.ErrClosed) {
 		err = ErrClosed
+	} else if cc, ok := r.c.(*redis.ClusterClient); ok {
+		// go-redis reloads a Cluster's slot map on MOVED or once a minute,
+		// not when a primary is gone: without this, a failed-over slot
+		// stays unavailable for up to a minute. The reload is in the
+		// background and coalesced (one at a time, 200 ms apart).
+		cc.ReloadState(ctx)
 	}
 	cerr := ctx.Err()
 	if cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) {
