@@ -76,7 +76,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer servers.stop()
+		defer func() {
+			servers.stop()
+			servers.summary(errOut)
+		}()
 		cfg.Addrs, cfg.PIDs = servers.addrs, servers.pids
 	}
 	res, err := drive(ctx, cfg, msgs)

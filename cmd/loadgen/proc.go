@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,34 @@ type spawned struct {
 	done  []chan struct{}
 	addrs []string
 	pids  []int
+
+	mu     sync.Mutex
+	shown  int // log lines passed on
+	hidden int // log lines counted only
+}
+
+// maxShownLogLines is how many warning and error lines of the servers are
+// passed on; the rest are only counted (a cache outage logs per message).
+const maxShownLogLines = 5
+
+func (s *spawned) logLine(i int, line string, w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shown < maxShownLogLines {
+		s.shown++
+		fmt.Fprintf(w, "server %d: %s\n", i+1, line)
+		return
+	}
+	s.hidden++
+}
+
+// summary says how many log lines were not shown.
+func (s *spawned) summary(w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hidden > 0 {
+		fmt.Fprintf(w, "servers logged %d more warning or error lines\n", s.hidden)
+	}
 }
 
 // spawn starts n `bin serve --listen 127.0.0.1:0 args...` and waits for
@@ -101,7 +130,7 @@ func spawn(ctx context.Context, bin string, args []string, n int, errOut io.Writ
 					continue
 				}
 				if err != nil || (l.Level != "INFO" && l.Level != "DEBUG") {
-					fmt.Fprintf(errOut, "server %d: %s\n", i+1, sc.Text())
+					s.logLine(i, sc.Text(), errOut)
 				}
 			}
 			io.Copy(io.Discard, stderr)
