@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,12 +69,15 @@ func commandCalls(t *testing.T, cc *redis.ClusterClient, cmd string) map[string]
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]int64{}
-	err := cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+	var mu sync.Mutex
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error { // concurrently
 		info, err := m.Info(ctx, "commandstats").Result()
 		if err != nil {
 			return err
 		}
+		mu.Lock()
 		out[m.Options().Addr] = commandstatCalls(info, cmd)
+		mu.Unlock()
 		return nil
 	})
 	if err != nil {
