@@ -73,7 +73,9 @@ type replica struct {
 // when t ends.
 func startReplica(t *testing.T, name string, args ...string) *replica {
 	t.Helper()
-	cmd := exec.Command(bouncedBin(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "info"}, args...)...)
+	// A generous cache budget: on a busy machine a read that times out
+	// would skip its write too, and the counts below would be off.
+	cmd := exec.Command(bouncedBin(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "info", "--cache-timeout", "5s"}, args...)...)
 	cmd.Env = append(os.Environ(), "BOUNCED_REDIS=", "BOUNCED_LISTEN=")
 	setProcAttr(cmd)
 	stderr, err := cmd.StderrPipe()
