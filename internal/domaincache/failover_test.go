@@ -173,3 +173,60 @@ func TestClusterFailoverParse(t *testing.T) {
 		t.Errorf("GetDomainVerdict(%s) total %d -> %d, %v; want one more", domains[0], before.Summary.Total, after.Summary.Total, err)
 	}
 }
+
+// TestClusterPrimaryRestartParse kills a primary of a Cluster without
+// replicas: while it is down only messages with a domain on its slots are
+// answered UNAVAILABLE (cluster-require-full-coverage no), the others keep
+// their history; when it restarts (empty) all recover. No Parse fails.
+func TestClusterPrimaryRestartParse(t *testing.T) {
+	c := redistest.StartCluster(t, redistest.ClusterOptions{})
+	const prefix = "restart"
+	store, err := domaincache.NewRedis(domaincache.RedisConfig{Addrs: c.Addrs(), KeyPrefix: prefix, Timeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	e := bounce.New(bounce.Config{Store: store, CacheTimeout: 500 * time.Millisecond})
+
+	var domains []string
+	for i := range 12 {
+		domains = append(domains, fmt.Sprintf("dom%d.example", i))
+	}
+	victim := c.PrimaryFor(prefix + ":{" + domains[0] + "}:h")
+	onVictim := map[string]bool{}
+	for _, d := range domains {
+		onVictim[d] = c.PrimaryFor(prefix+":{"+d+"}:h") == victim
+	}
+	stop := make(chan struct{})
+	wait := parseLoop(t, e, domains, 2, stop)
+	time.Sleep(500 * time.Millisecond)
+	killed := time.Now()
+	c.Kill(victim)
+	time.Sleep(time.Second)
+	restarted := time.Now()
+	c.Restart(victim)
+	c.WaitHealthy()
+	healed := time.Now()
+	const grace = 2 * time.Second
+	time.Sleep(grace + time.Second)
+	close(stop)
+	calls := wait()
+	checkFailover(t, calls, killed, healed, grace)
+
+	var spared, sparedOK int
+	for _, cl := range calls {
+		if cl.at.Before(killed) || cl.at.After(restarted) || onVictim[cl.domains[0]] || onVictim[cl.domains[1]] {
+			continue
+		}
+		spared++
+		if cl.status != bounce.CacheUnavailable || errors.Is(cl.cache, context.DeadlineExceeded) {
+			sparedOK++
+		} else {
+			t.Errorf("Parse(%v) while %s was down, no domain on it: cache UNAVAILABLE: %v", cl.domains, victim, cl.cache)
+		}
+	}
+	if spared == 0 {
+		t.Errorf("no message with its domains off the killed primary was parsed while it was down")
+	}
+	t.Logf("%d calls while %s was down touched only the other primaries; %d had their history", spared, victim, sparedOK)
+}
