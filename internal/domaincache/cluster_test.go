@@ -2,6 +2,7 @@ package domaincache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -166,4 +167,63 @@ func TestRedisClusterSlots(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
 		t.Errorf("EVAL over %s and %s = %v, want a CROSSSLOT error", a, b, err)
 	}
+}
+
+// TestRedisClusterResharding moves a domain's slot, with its keys, to
+// another primary under a live store: a call that meets the MOVED reply
+// answers UNAVAILABLE at once (no redirect is followed, so no write is
+// sent twice), the slot map is reloaded, and the next calls see the
+// history unchanged and count new writes once.
+func TestRedisClusterResharding(t *testing.T) {
+	ctx := context.Background()
+	c := redistest.StartCluster(t, redistest.ClusterOptions{})
+	r := newClusterStore(t, c, nil)
+	const domain = "moving.example"
+	obs := Observation{Domain: domain, Reason: "norelaying", Side: "recipient", Sender: "a@shop.test"}
+	if err := r.Record(ctx, []Observation{obs, obs, obs}); err != nil {
+		t.Fatal(err)
+	}
+	from := c.PrimaryFor(r.hashKey(domain))
+	var to string
+	for _, p := range c.Primaries() {
+		if p != from {
+			to = p
+			break
+		}
+	}
+	c.MoveSlot(redistest.Slot(r.hashKey(domain)), to)
+	if got := c.PrimaryFor(r.hashKey(domain)); got != to {
+		t.Fatalf("after MoveSlot the domain is on %s, want %s", got, to)
+	}
+
+	failed := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		m, err := r.Get(ctx, []string{domain})
+		if err == nil {
+			if got := m[domain].Total; got != 3 {
+				t.Errorf("Get after the move: Total %d, want 3 (the keys moved with the slot)", got)
+			}
+			break
+		}
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "MOVED") {
+			t.Errorf("Get after the move = %v, want ErrUnavailable for MOVED", err)
+		}
+		failed++
+		if time.Now().After(deadline) {
+			t.Fatalf("Get still fails 5s after the move: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if failed > 3 {
+		t.Errorf("%d calls failed after the move, want at most a few: the slot map is reloaded on the first", failed)
+	}
+	if err := r.Record(ctx, []Observation{obs}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := r.Get(ctx, []string{domain})
+	if err != nil || m[domain].Total != 4 {
+		t.Errorf("after one more Record: Total %d, %v; want 4", m[domain].Total, err)
+	}
+	t.Logf("%d call(s) answered UNAVAILABLE after the slot moved", failed)
 }

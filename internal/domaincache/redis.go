@@ -167,6 +167,12 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		// best effort, so one failed attempt is the right answer during an
 		// outage, at once rather than after backoffs.
 		MaxRetries: -1,
+		// The same for a Cluster, whose pipelines go-redis otherwise sends
+		// again (up to 3 times, after a backoff) when a connection breaks
+		// after the commands were written, or a node redirects them. A
+		// moved slot costs one UNAVAILABLE answer instead, and the slot
+		// map is reloaded at once (see unavailable).
+		MaxRedirects: -1,
 		// One dial attempt per background dial; when every attempt of a
 		// pool fails, go-redis answers at once with the last dial error and
 		// probes the server once a second until it is back.

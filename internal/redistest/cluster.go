@@ -263,6 +263,89 @@ func (c *Cluster) health() string {
 	return ""
 }
 
+// MoveSlot moves slot, with its keys, from the primary that serves it to
+// the primary at to, the way redis-cli --cluster reshard does (CLUSTER
+// SETSLOT IMPORTING and MIGRATING, MIGRATE, CLUSTER SETSLOT NODE), and
+// waits until every node agrees. Clients learn of it from MOVED replies.
+func (c *Cluster) MoveSlot(slot int, to string) {
+	c.t.Helper()
+	nodes, err := c.topology()
+	if err != nil {
+		c.t.Fatalf("redistest: CLUSTER NODES: %v", err)
+	}
+	var src, dst clusterNode
+	for _, n := range nodes {
+		if n.addr == to {
+			dst = n
+		}
+		for _, r := range n.slots {
+			if n.has("master") && slot >= r[0] && slot <= r[1] {
+				src = n
+			}
+		}
+	}
+	if src.id == "" || dst.id == "" || !dst.has("master") {
+		c.t.Fatalf("redistest: move slot %d to %s: source %q, destination %q (want a primary)", slot, to, src.addr, dst.addr)
+	}
+	if src.id == dst.id {
+		return
+	}
+	s := strconv.Itoa(slot)
+	must := func(addr string, args ...string) string {
+		c.t.Helper()
+		out, err := doAddr(addr, args...)
+		if err != nil {
+			c.t.Fatalf("redistest: %s: %s: %v", addr, strings.Join(args, " "), err)
+		}
+		return out
+	}
+	must(dst.addr, "CLUSTER", "SETSLOT", s, "IMPORTING", src.id)
+	must(src.addr, "CLUSTER", "SETSLOT", s, "MIGRATING", dst.id)
+	host, port, _ := strings.Cut(dst.addr, ":")
+	for {
+		keys := must(src.addr, "CLUSTER", "GETKEYSINSLOT", s, "100")
+		if keys == "" {
+			break
+		}
+		must(src.addr, append([]string{"MIGRATE", host, port, "", "0", "5000", "KEYS"}, strings.Split(keys, "\n")...)...)
+	}
+	for _, n := range nodes {
+		if n.has("master") && !n.has("fail") {
+			must(n.addr, "CLUSTER", "SETSLOT", s, "NODE", dst.id)
+		}
+	}
+	waitFor(c.t, ClusterTimeout, fmt.Sprintf("every node to see slot %d on %s", slot, to), func() string {
+		for _, n := range c.nodes {
+			if !n.running() {
+				continue
+			}
+			text, err := n.do("CLUSTER", "NODES")
+			if err != nil {
+				return err.Error()
+			}
+			for line := range strings.Lines(text) {
+				f := strings.Fields(line)
+				if len(f) > 8 && f[0] != dst.id && slices.ContainsFunc(f[8:], func(r string) bool { return inRange(r, slot) }) {
+					return n.addr() + " still has the slot on " + f[1]
+				}
+			}
+		}
+		return ""
+	})
+}
+
+// inRange reports whether a CLUSTER NODES slot field ("5", "0-5460")
+// holds slot.
+func inRange(field string, slot int) bool {
+	lo, hi, found := strings.Cut(field, "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	return err1 == nil && err2 == nil && slot >= a && slot <= b
+}
+
 // Log returns the output of every node, for failure messages.
 func (c *Cluster) Log() string {
 	var b strings.Builder

@@ -53,6 +53,20 @@ func TestCluster(t *testing.T) {
 		}
 	}
 
+	// Move the slot of one key to another primary: the key goes with it.
+	from := c.PrimaryFor("key2")
+	to := c.Primaries()[0]
+	if to == from {
+		to = c.Primaries()[1]
+	}
+	c.MoveSlot(redistest.Slot("key2"), to)
+	if got := c.PrimaryFor("key2"); got != to {
+		t.Errorf("PrimaryFor(key2) after MoveSlot = %s, want %s", got, to)
+	}
+	if v, err := client.Get(ctx, "key2").Result(); err != nil || v != "2" {
+		t.Errorf("GET key2 after the move = %q, %v; want 2", v, err)
+	}
+
 	// Kill the primary of one key: its replica takes over, the Cluster heals.
 	old := c.PrimaryFor("key1")
 	c.Kill(old)
