@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -371,21 +372,27 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// Figures are the numbers a run printed, for tests and the README.
+// Figures are the numbers of a run, as -json prints them (durations in
+// nanoseconds).
 type Figures struct {
 	Sent, OK, Errors int64
-	Throughput       float64 // answered messages per second
-	P50, P90, P99    time.Duration
-	P999, Max        time.Duration
-	ServerCPUPerMsg  time.Duration // 0 when no -server-pid
-	RedisOpsPerMsg   float64       // 0 when no -redis-info
+	Seconds          float64          // from the first message to the last answer
+	Throughput       float64          // answered messages per second
+	P50, P90, P99    time.Duration    // latency percentiles of the answered messages
+	P999, Max        time.Duration    //
+	ErrorCodes       map[string]int64 // errors by code
+	CacheStatus      map[string]int64 // answers by cache status
+	ServerCPUPerMsg  time.Duration    // 0 without -server-pid or -spawn
+	ServerCores      float64          // server CPU time / wall time
+	RedisOpsPerMsg   float64          // 0 without -redis-info
+	RedisCommands    map[string]int64 // per command
 	RedisCPUPerMsg   time.Duration
 }
 
 func (r *result) figures() Figures {
 	lat := slices.Clone(r.rec.lat)
 	slices.Sort(lat)
-	f := Figures{Sent: r.sent, OK: r.rec.ok}
+	f := Figures{Sent: r.sent, OK: r.rec.ok, Seconds: r.elapsed.Seconds(), ErrorCodes: r.rec.errs, CacheStatus: r.rec.cache}
 	for _, n := range r.rec.errs {
 		f.Errors += n
 	}
@@ -398,12 +405,20 @@ func (r *result) figures() Figures {
 	}
 	if len(r.cfg.PIDs) > 0 && r.rec.ok > 0 {
 		f.ServerCPUPerMsg = (r.cpuAfter - r.cpuBefore) / time.Duration(r.rec.ok)
+		f.ServerCores = (r.cpuAfter - r.cpuBefore).Seconds() / r.elapsed.Seconds()
 	}
 	if r.redis != nil && r.rec.ok > 0 {
 		f.RedisOpsPerMsg = float64(r.redis.total) / float64(r.rec.ok)
 		f.RedisCPUPerMsg = r.redis.cpu / time.Duration(r.rec.ok)
+		f.RedisCommands = r.redis.calls
 	}
 	return f
+}
+
+func (r *result) printJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.figures())
 }
 
 func (r *result) print(w io.Writer) {

@@ -15,6 +15,7 @@
 //	-duration 10s, -n 100000          stop at whichever comes first
 //	-dir testdata/bounces/maildir     .eml files, sent round-robin
 //	-redis-info HOST:PORT[,...]       Redis nodes to read INFO commandstats and cpu from
+//	-json                             one JSON object instead of text (durations in ns)
 //
 // Open loop: message i is due at start + i/rate whether or not earlier
 // answers came back, and its latency is measured from that due time, so a
@@ -86,6 +87,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.JSON {
+		return res.printJSON(out)
+	}
 	res.print(out)
 	return nil
 }
@@ -107,6 +111,7 @@ type Config struct {
 	Spawn       string        // bounced binary to start
 	SpawnArgs   []string      // extra serve arguments
 	Replicas    int           // servers to spawn
+	JSON        bool          // print the figures as one JSON object
 }
 
 func parseFlags(args []string, errOut io.Writer) (Config, error) {
@@ -128,6 +133,7 @@ func parseFlags(args []string, errOut io.Writer) (Config, error) {
 	fs.StringVar(&c.Spawn, "spawn", "", "bounced binary to start with `serve --listen 127.0.0.1:0` (overrides -addr and -server-pid)")
 	spawnArgs := fs.String("spawn-args", "", "extra space-separated arguments for the spawned serve")
 	fs.IntVar(&c.Replicas, "replicas", 1, "servers to spawn")
+	fs.BoolVar(&c.JSON, "json", false, "print the figures as one JSON object instead of text")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"os/exec"
@@ -202,5 +203,20 @@ func TestProcessCPU(t *testing.T) {
 	}
 	if _, err := processCPU(1 << 30); err == nil {
 		t.Errorf("processCPU of no process succeeded")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	addr := startServer(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-dir", corpus, "-addr", addr, "-server-pid", strconv.Itoa(os.Getpid()), "-n", "50", "-concurrency", "2", "-json"}, &out, os.Stderr); err != nil {
+		t.Fatal(err)
+	}
+	var f Figures
+	if err := json.Unmarshal(out.Bytes(), &f); err != nil {
+		t.Fatalf("-json output %q: %v", out.String(), err)
+	}
+	if f.Sent != 50 || f.OK != 50 || f.Errors != 0 || f.P50 <= 0 || f.ServerCPUPerMsg <= 0 || f.CacheStatus["HIT"]+f.CacheStatus["MISS"] != 50 {
+		t.Errorf("-json figures = %+v; want 50 sent and answered (-n 50), latencies, CPU, 50 cache statuses", f)
 	}
 }
