@@ -24,7 +24,7 @@ type node struct {
 	bin  string
 	dir  string
 	port int
-	args []string // after the common ones
+	args []string // before the common ones, so a config file can come first
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
