@@ -207,7 +207,7 @@ func waitTotal(t *testing.T, r *replica, domain string, want int64) *pb.DomainVe
 			t.Fatalf("%s: GetDomainVerdict(%s) = %v", r.name, domain, err)
 		}
 		v := resp.GetVerdict()
-		if v.GetSummary().GetTotal() == want || time.Now().After(deadline) {
+		if int64(v.GetSummary().GetTotal()) == want || time.Now().After(deadline) {
 			return v
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -268,7 +268,8 @@ func TestReplicasShareMemory(t *testing.T) {
 	}
 	found := false
 	for _, ev := range rc.GetEvidence() {
-		found = found || ev.GetSignal() == "domain_history"
+		// "domain_history", or SIGNAL_DOMAIN_HISTORY in the v1 API.
+		found = found || strings.Contains(strings.ToLower(fmt.Sprint(ev.GetSignal())), "domain_history")
 	}
 	if !found {
 		t.Errorf("replica 2: no domain_history evidence in %v", rc.GetEvidence())
@@ -341,14 +342,14 @@ func TestReplicasCountOnce(t *testing.T) {
 		t.Error(err)
 	}
 	const want = 2 * messages * perMessage
-	if got := waitTotal(t, r1, domain, want).GetSummary().GetTotal(); got != want {
+	if got := int64(waitTotal(t, r1, domain, want).GetSummary().GetTotal()); got != want {
 		t.Fatalf("GetDomainVerdict(%s).total = %d, want %d recipients sent", domain, got, want)
 	}
 	// Nothing is written twice later, when the replicas flush and stop.
 	r1.stop(t)
 	r2.stop(t)
 	r3 := startReplica(t, "replica 3", "--redis", srv.URL())
-	if got := waitTotal(t, r3, domain, want).GetSummary().GetTotal(); got != want {
+	if got := int64(waitTotal(t, r3, domain, want).GetSummary().GetTotal()); got != want {
 		t.Errorf("after both replicas stopped: total = %d, want %d", got, want)
 	}
 }
