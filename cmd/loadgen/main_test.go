@@ -220,3 +220,27 @@ func TestJSON(t *testing.T) {
 		t.Errorf("-json figures = %+v; want 50 sent and answered (-n 50), latencies, CPU, 50 cache statuses", f)
 	}
 }
+
+// TestErrorsByCode sends a message over the server's size limit, unary
+// and in a stream: both are counted by the code the server gives, and
+// the stream goes on.
+func TestErrorsByCode(t *testing.T) {
+	addr := startServer(t) // 1 MiB limit
+	dir := t.TempDir()
+	big := append([]byte("Subject: big\r\n\r\n"), bytes.Repeat([]byte("x"), 1<<20+1)...)
+	small, err := os.ReadFile(filepath.Join(corpus, "bsd", "rfc3464-01.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a-small.eml"), small, 0o600)
+	os.WriteFile(filepath.Join(dir, "b-big.eml"), big, 0o600)
+	for _, mode := range []string{"unary", "stream"} {
+		f, out := runFigures(t, "-dir", dir, "-addr", addr, "-mode", mode, "-n", "10", "-concurrency", "1")
+		if f.Sent != 10 || f.OK != 5 || f.Errors != 5 {
+			t.Errorf("%s: sent %d, answered %d, errors %d; want 10, 5, 5", mode, f.Sent, f.OK, f.Errors)
+		}
+		if !strings.Contains(out, "RESOURCE_EXHAUSTED/MESSAGE_TOO_LARGE 5") && !(mode == "stream" && strings.Contains(out, "MESSAGE_ERROR 5")) {
+			t.Errorf("%s: errors not counted by code:\n%s", mode, out)
+		}
+	}
+}
