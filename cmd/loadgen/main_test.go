@@ -209,15 +209,16 @@ func TestProcessCPU(t *testing.T) {
 func TestJSON(t *testing.T) {
 	addr := startServer(t)
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-dir", corpus, "-addr", addr, "-server-pid", strconv.Itoa(os.Getpid()), "-n", "50", "-concurrency", "2", "-json"}, &out, os.Stderr); err != nil {
+	if err := run(context.Background(), []string{"-dir", corpus, "-addr", addr, "-server-pid", strconv.Itoa(os.Getpid()), "-n", "3000", "-concurrency", "2", "-json"}, &out, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 	var f Figures
 	if err := json.Unmarshal(out.Bytes(), &f); err != nil {
 		t.Fatalf("-json output %q: %v", out.String(), err)
 	}
-	if f.Sent != 50 || f.OK != 50 || f.Errors != 0 || f.P50 <= 0 || f.ServerCPUPerMsg <= 0 || f.CacheStatus["HIT"]+f.CacheStatus["MISS"] != 50 {
-		t.Errorf("-json figures = %+v; want 50 sent and answered (-n 50), latencies, CPU, 50 cache statuses", f)
+	// 3000 messages: enough for the CPU clock's 10 ms ticks.
+	if f.Sent != 3000 || f.OK != 3000 || f.Errors != 0 || f.P50 <= 0 || f.ServerCPUPerMsg <= 0 || f.CacheStatus["HIT"]+f.CacheStatus["MISS"] != 3000 {
+		t.Errorf("-json figures = %+v; want 3000 sent and answered (-n 3000), latencies, CPU, 3000 cache statuses", f)
 	}
 }
 
