@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
@@ -77,19 +76,12 @@ func snake(s string) string {
 	return b.String()
 }
 
-// streamMessageError names the per-message error of a stream answer like
-// a unary call's error, "" when the message was parsed. The error is a
-// google.rpc.Status; a bare string (the draft API) is MESSAGE_ERROR.
+// streamMessageError names the per-message error of a stream answer (a
+// google.rpc.Status) like a unary call's error, "" when the message was
+// parsed.
 func streamMessageError(resp *pb.ParseStreamResponse) string {
-	switch e := any(resp.GetResponse().GetError()).(type) {
-	case *spb.Status:
-		if e.GetCode() != 0 {
-			return codeOf(status.ErrorProto(e))
-		}
-	case string:
-		if e != "" {
-			return "MESSAGE_ERROR"
-		}
+	if e := resp.GetResponse().GetError(); e.GetCode() != 0 {
+		return codeOf(status.ErrorProto(e))
 	}
 	return ""
 }

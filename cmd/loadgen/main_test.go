@@ -240,7 +240,7 @@ func TestErrorsByCode(t *testing.T) {
 		if f.Sent != 10 || f.OK != 5 || f.Errors != 5 {
 			t.Errorf("%s: sent %d, answered %d, errors %d; want 10, 5, 5", mode, f.Sent, f.OK, f.Errors)
 		}
-		if !strings.Contains(out, "RESOURCE_EXHAUSTED/MESSAGE_TOO_LARGE 5") && !(mode == "stream" && strings.Contains(out, "MESSAGE_ERROR 5")) {
+		if !strings.Contains(out, "RESOURCE_EXHAUSTED/MESSAGE_TOO_LARGE 5") {
 			t.Errorf("%s: errors not counted by code:\n%s", mode, out)
 		}
 	}

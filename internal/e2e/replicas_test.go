@@ -248,9 +248,8 @@ func TestReplicasShareMemory(t *testing.T) {
 
 	v := waitTotal(t, r2, domain, senders)
 	s := v.GetSummary()
-	// The reasons map is keyed "norelaying" (draft API) or REASON_NO_RELAYING (v1).
-	if nr := s.GetReasons()["norelaying"] + s.GetReasons()["REASON_NO_RELAYING"]; s.GetTotal() != senders || s.GetDistinctSenders() != senders || nr != senders {
-		t.Errorf("replica 2: GetDomainVerdict(%s) = total %d, senders %d, reasons %v; want %d, %d, norelaying %d",
+	if nr := s.GetReasons()[pb.Reason_REASON_NO_RELAYING.String()]; s.GetTotal() != senders || s.GetDistinctSenders() != senders || nr != senders {
+		t.Errorf("replica 2: GetDomainVerdict(%s) = total %d, senders %d, reasons %v; want %d, %d, REASON_NO_RELAYING %d",
 			domain, s.GetTotal(), s.GetDistinctSenders(), s.GetReasons(), senders, senders, senders)
 	}
 	if v.GetDominantReason() != pb.Reason_REASON_NO_RELAYING {
@@ -269,8 +268,7 @@ func TestReplicasShareMemory(t *testing.T) {
 	}
 	found := false
 	for _, ev := range rc.GetEvidence() {
-		// "domain_history", or SIGNAL_DOMAIN_HISTORY in the v1 API.
-		found = found || strings.Contains(strings.ToLower(fmt.Sprint(ev.GetSignal())), "domain_history")
+		found = found || ev.GetSignal() == pb.Signal_SIGNAL_DOMAIN_HISTORY
 	}
 	if !found {
 		t.Errorf("replica 2: no domain_history evidence in %v", rc.GetEvidence())
