@@ -20,7 +20,12 @@ import (
 // prefix of its own, closed when t ends.
 func newClusterStore(t testing.TB, c *redistest.Cluster, edit func(*RedisConfig)) *Redis {
 	t.Helper()
-	cfg := RedisConfig{Addrs: c.Addrs(), KeyPrefix: "cl" + strconv.FormatUint(clusterPrefixes.Add(1), 10), Timeout: time.Second}
+	cfg := RedisConfig{
+		Addrs:        c.Addrs(),
+		KeyPrefix:    "cl" + strconv.FormatUint(clusterPrefixes.Add(1), 10),
+		Timeout:      time.Second,
+		ReadCacheTTL: -1, // these tests are about Redis, as in newTestRedis
+	}
 	if edit != nil {
 		edit(&cfg)
 	}
