@@ -6,14 +6,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "redis-server (the domain cache tests start their own)"
-if [ -z "${BOUNCED_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+step "redis-server and redis-cli (the domain cache tests start their own servers, Cluster and Sentinels)"
+# redis-server also runs the Sentinels (--sentinel); redis-cli (redis-tools)
+# creates the test Cluster. Both are needed even with BOUNCED_TEST_REDIS_URL.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
-command -v redis-server >/dev/null 2>&1 && redis-server --version || true
+redis-server --version
+redis-cli --version
 
 step "dovecot-imapd and postfix (the IMAP and LMTP ingest tests start throwaway instances)"
 if ! command -v dovecot >/dev/null 2>&1 || ! command -v postfix >/dev/null 2>&1; then

@@ -167,6 +167,12 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 		// best effort, so one failed attempt is the right answer during an
 		// outage, at once rather than after backoffs.
 		MaxRetries: -1,
+		// The same for a Cluster, whose pipelines go-redis otherwise sends
+		// again (up to 3 times, after a backoff) when a connection breaks
+		// after the commands were written, or a node redirects them. A
+		// moved slot costs one UNAVAILABLE answer instead, and the slot
+		// map is reloaded at once (see unavailable).
+		MaxRedirects: -1,
 		// One dial attempt per background dial; when every attempt of a
 		// pool fails, go-redis answers at once with the last dial error and
 		// probes the server once a second until it is back.
@@ -197,6 +203,12 @@ func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain 
 func (r *Redis) unavailable(ctx context.Context, op string, write bool, err error) error {
 	if errors.Is(err, redis.ErrClosed) {
 		err = ErrClosed
+	} else if cc, ok := r.c.(*redis.ClusterClient); ok {
+		// go-redis reloads a Cluster's slot map on MOVED or once a minute,
+		// not when a primary is gone: without this, a failed-over slot
+		// stays unavailable for up to a minute. The reload is in the
+		// background and coalesced (one at a time, 200 ms apart).
+		cc.ReloadState(ctx)
 	}
 	cerr := ctx.Err()
 	if cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) {

@@ -1,4 +1,6 @@
-// Package redistest starts a throwaway redis-server for tests.
+// Package redistest starts throwaway Redis servers for tests: one
+// redis-server (Start), a Redis Cluster (StartCluster) and a primary with
+// a replica and three Sentinels (StartSentinel).
 //
 // Start runs redis-server with no TCP port, a unix socket in a temporary
 // directory, no persistence (--save "" --appendonly no), and stops it when
@@ -14,6 +16,11 @@
 // A missing redis-server binary fails the test, so that a machine without
 // Redis cannot pass the suite by skipping: install the Debian package
 // redis-server (or set BOUNCED_TEST_REDIS_URL).
+//
+// StartCluster and StartSentinel always start their own processes, on
+// free loopback TCP ports, each node in its own temporary directory; they
+// need redis-server, and StartCluster also redis-cli (Debian package
+// redis-tools). Their waits are bounded by ClusterTimeout.
 //
 // Limits: the wait for a started server to answer PING is StartTimeout.
 // Unix socket paths are limited to about 100 bytes; when t.TempDir() is
