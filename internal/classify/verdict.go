@@ -118,6 +118,8 @@ type Verdict struct {
 	// automatic reply (RFC 3834): the responder's reply was refused, not
 	// the client's mail.
 	OriginalIsAutoReply bool
+	// DNS is the DNS evidence the verdict used, nil when none was looked up.
+	DNS *DNSFacts
 }
 
 // History is what is remembered of a remote domain, as the classifier sees
@@ -128,9 +130,12 @@ type History struct {
 	Reasons         map[string]int64 // per Reason name
 	Sides           map[string]int64 // per Side name
 	DistinctSenders int64
-	FirstSeen       time.Time
-	LastSeen        time.Time
-	LastReason      string
-	LastSide        string
-	LastStatus      string
+	// DistinctRecipientDomains is, for a rejecting host's history, how
+	// many different recipient domains it refused (an estimate).
+	DistinctRecipientDomains int64
+	FirstSeen                time.Time
+	LastSeen                 time.Time
+	LastReason               string
+	LastSide                 string
+	LastStatus               string
 }

@@ -134,13 +134,17 @@ var (
 
 // Observation is one recipient verdict to remember.
 type Observation struct {
-	Domain string    // lower-case recipient domain (or rejecting MTA's registered domain)
-	Reason string    // reason name, e.g. "norelaying"
-	Side   string    // "sender", "recipient", "network", "unknown"
-	Status string    // enhanced status code "5.7.1", may be empty
-	Sender string    // envelope sender / From address of the original (for the distinct-senders HLL); may be empty
-	Hard   bool      // retrying the same recipient is pointless
-	At     time.Time // when it was seen; zero means now
+	Domain string // lower-case recipient domain (or rejecting MTA's registered domain)
+	Reason string // reason name, e.g. "norelaying"
+	Side   string // "sender", "recipient", "network", "unknown"
+	Status string // enhanced status code "5.7.1", may be empty
+	Sender string // envelope sender / From address of the original (for the distinct-senders HLL); may be empty
+	Hard   bool   // retrying the same recipient is pointless
+	// RecipientDomain is, on a rejecting host's observation, the recipient
+	// domain it refused (for the distinct-recipient-domains estimate); may
+	// be empty.
+	RecipientDomain string
+	At              time.Time // when it was seen; zero means now
 }
 
 // Summary is what is remembered of one domain.
@@ -155,21 +159,26 @@ type Summary struct {
 	LastSide            string
 	LastStatus          string
 	DistinctSenders     int64 // estimate (HyperLogLog); exact for small numbers
+	// DistinctRecipientDomains estimates, for a rejecting host, how many
+	// different recipient domains it refused (HyperLogLog, exact for small
+	// numbers); 0 for a domain never recorded as a rejecting host.
+	DistinctRecipientDomains int64
 }
 
 // History is the summary as the classifier reads it.
 func (s Summary) History() classify.History {
 	return classify.History{
-		Domain:          s.Domain,
-		Total:           s.Total,
-		Reasons:         s.Reasons,
-		Sides:           s.Sides,
-		DistinctSenders: s.DistinctSenders,
-		FirstSeen:       s.FirstSeen,
-		LastSeen:        s.LastSeen,
-		LastReason:      s.LastReason,
-		LastSide:        s.LastSide,
-		LastStatus:      s.LastStatus,
+		Domain:                   s.Domain,
+		Total:                    s.Total,
+		Reasons:                  s.Reasons,
+		Sides:                    s.Sides,
+		DistinctSenders:          s.DistinctSenders,
+		DistinctRecipientDomains: s.DistinctRecipientDomains,
+		FirstSeen:                s.FirstSeen,
+		LastSeen:                 s.LastSeen,
+		LastReason:               s.LastReason,
+		LastSide:                 s.LastSide,
+		LastStatus:               s.LastStatus,
 	}
 }
 
@@ -254,6 +263,7 @@ type delta struct {
 	lastSide   string
 	lastStatus string
 	senders    []string // distinct, normalised
+	rdomains   []string // distinct recipient domains, normalised
 }
 
 // fold validates a batch and folds it into one delta per domain, in order
@@ -301,6 +311,13 @@ func fold(obs []Observation, now time.Time) ([]*delta, error) {
 			if _, dup := seen[k]; !dup {
 				seen[k] = struct{}{}
 				dl.senders = append(dl.senders, s)
+			}
+		}
+		if rd, ok := NormalizeDomain(o.RecipientDomain); ok {
+			k := [2]string{d, "@rd:" + rd}
+			if _, dup := seen[k]; !dup {
+				seen[k] = struct{}{}
+				dl.rdomains = append(dl.rdomains, rd)
 			}
 		}
 	}

@@ -179,6 +179,9 @@ type Original struct {
 	Headers []Header
 	// Found is true when any original headers were found.
 	Found bool
+	// Received are the original's first MaxReceived Received fields,
+	// unfolded, newest first (received.go).
+	Received []string
 }
 
 // Header is one header field.

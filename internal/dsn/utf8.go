@@ -105,6 +105,7 @@ func (r *Report) ensureUTF8() {
 		*p = toUTF8(*p)
 	}
 	o.AutoReply.ensureUTF8()
+	utf8Slice(o.Received)
 	for i := range o.Headers {
 		o.Headers[i].Name = toUTF8(o.Headers[i].Name)
 		o.Headers[i].Value = toUTF8(o.Headers[i].Value)
