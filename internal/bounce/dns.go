@@ -58,8 +58,7 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 		hostOf[i] = refusingHost(rep, rc)
 		pairs[pair{d, hostOf[i].String()}] = nil
 	}
-	sip, _ := dsn.SendingIP(rep)
-	ip, _ := netip.ParseAddr(sip)
+	ip, _ := netip.ParseAddr(rep.SendingIP)
 	zones := e.cfg.DNSBL
 	if !dnscheck.IsPublic(ip) || !blockLike(rep) {
 		zones = nil

@@ -14,7 +14,7 @@
 // the dialogue that failed, the rejecting host (RemoteMTA) and its
 // registered domain (RegisteredDomain, the project's one such helper), the
 // rejecting host's address and the sending server's address (RefusingHost
-// and SendingIP, received.go, from the reply text, X-Originating-IP, the
+// and Report.SendingIP, received.go, from the reply text, X-Originating-IP, the
 // original's Received fields of RFC 5321 4.4, or Received-From-MTA).
 // CompleteFacts does the same for a Recipient built from an MTA log line.
 //
@@ -155,5 +155,6 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 		return nil, err
 	}
 	p.rep.ensureUTF8()
+	p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
 	return p.rep, nil
 }

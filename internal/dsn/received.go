@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Where a sending IP was read, for Report.SendingIPFrom.
+// Where a sending IP was read (Report.SendingIPFrom).
 const (
 	SendingIPFromDiagnostic      = "diagnostic"        // the remote server's reply names the client's address
 	SendingIPFromOriginatingIP   = "x-originating-ip"  // X-Originating-IP of the returned original
@@ -24,14 +24,14 @@ func (o *Original) addReceived(v []byte) {
 	}
 }
 
-// SendingIP returns the address of the server that sent the message to the
+// sendingIP returns the address of the server that sent the message to the
 // refusing host, and where it was read: the client address the remote
 // server's reply names ("Client host [192.0.2.10] blocked using ...", the
 // refusing host's own address excluded), else the returned original's
 // X-Originating-IP, else its first Received header whose "from" address is
 // public (private and loopback hops skipped, RFC 5321 4.4), else the DSN's
 // Received-From-MTA. "" when none is public.
-func SendingIP(rep *Report) (ip, from string) {
+func sendingIP(rep *Report) (ip, from string) {
 	for i := range rep.Recipients {
 		rc := &rep.Recipients[i]
 		_, remote := RefusingHost(rep, rc)

@@ -52,7 +52,7 @@ func TestSendingIP(t *testing.T) {
 		{"none", Report{}, "", ""},
 	}
 	for _, tt := range tests {
-		if ip, from := SendingIP(&tt.rep); ip != tt.ip || from != tt.from {
+		if ip, from := sendingIP(&tt.rep); ip != tt.ip || from != tt.from {
 			t.Errorf("%s: SendingIP = %q (%s), want %q (%s)", tt.name, ip, from, tt.ip, tt.from)
 		}
 	}
@@ -72,7 +72,7 @@ func TestReceivedKept(t *testing.T) {
 	if len(rep.Original.Received) != 1 {
 		t.Fatalf("Received = %q, want one field", rep.Original.Received)
 	}
-	if ip, from := SendingIP(rep); ip != "203.0.113.40" || from != SendingIPFromReceived {
+	if ip, from := rep.SendingIP, rep.SendingIPFrom; ip != "203.0.113.40" || from != SendingIPFromReceived {
 		t.Errorf("SendingIP = %q (%s), want 203.0.113.40 from the Received field", ip, from)
 	}
 }

@@ -77,6 +77,10 @@ type Report struct {
 	Recipients []Recipient
 	Original   Original
 
+	// SendingIP is the address of the server that sent the message to
+	// the refusing host, "" when no public one is known; SendingIPFrom
+	// says where it was read (received.go). Both are ASCII.
+	SendingIP, SendingIPFrom string
 	// Feedback is set for RFC 5965 feedback reports.
 	Feedback *Feedback
 

@@ -87,7 +87,7 @@ func cutUTF8(b []byte, n int) []byte {
 // string field of Report.
 func (r *Report) ensureUTF8() {
 	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
-		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text} {
+		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text, &r.SendingIP, &r.SendingIPFrom} {
 		*p = toUTF8(*p)
 	}
 	utf8Slice(r.FailedRecipients)
