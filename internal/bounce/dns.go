@@ -16,9 +16,11 @@ import (
 const (
 	// DefaultDNSBudget bounds all DNS lookups of one message together.
 	DefaultDNSBudget = time.Second
-	// MaxDNSDomains is the most recipient domains looked up per message;
-	// the others get no DNS evidence.
+	// MaxDNSDomains is the most recipient domains looked up per message,
+	// and MaxDNSPairs the most (domain, refusing host) pairs matched; the
+	// other recipients get no DNS evidence.
 	MaxDNSDomains = 16
+	MaxDNSPairs   = 32
 )
 
 // dnsFacts looks up, once per message and concurrently, the MX set of every
@@ -54,9 +56,13 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 		if d == "" || (!domains[d] && len(domains) >= MaxDNSDomains) {
 			continue
 		}
-		domains[d] = true
 		hostOf[i] = refusingHost(rep, rc)
-		pairs[pair{d, hostOf[i].String()}] = nil
+		p := pair{d, hostOf[i].String()}
+		if _, seen := pairs[p]; !seen && len(pairs) >= MaxDNSPairs {
+			continue
+		}
+		domains[d] = true
+		pairs[p] = nil
 	}
 	ip, _ := netip.ParseAddr(rep.SendingIP)
 	zones := e.cfg.DNSBL

@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,5 +308,41 @@ func BenchmarkParseDNS(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDNSLimits: a bounce naming more domains than MaxDNSDomains looks up
+// only MaxDNSDomains of them; the others get no DNS evidence and the Parse
+// still answers for every recipient.
+func TestDNSLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: MAILER-DAEMON@mail.sender.example\nTo: alice@sender.example\nSubject: Undelivered Mail Returned to Sender\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfailed\n\n" +
+		"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.sender.example\n")
+	const n = MaxDNSDomains + 4
+	for i := range n {
+		fmt.Fprintf(&b, "\nFinal-Recipient: rfc822; u@d%d.example\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx.d%d.example\nDiagnostic-Code: smtp; 550 5.1.1 no such user\n", i, i)
+	}
+	b.WriteString("\n--B--\n")
+	srv := dnstest.Start(t, dnstest.Zone{Records: "$TTL 300\nexample. IN SOA ns.example. a.example. 1 3600 600 86400 60\n"})
+	res, err := dnsEngine(t, srv).Parse(context.Background(), Request{Raw: []byte(b.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := 0
+	for _, r := range res.Recipients {
+		if r.Verdict.DNS != nil {
+			with++
+		}
+	}
+	if len(res.Recipients) != n || with != MaxDNSDomains {
+		t.Errorf("%d recipients, %d with DNS evidence; want %d and %d", len(res.Recipients), with, n, MaxDNSDomains)
+	}
+	mx := 0
+	for i := range n {
+		mx += srv.Queries(fmt.Sprintf("d%d.example", i), dns.TypeMX)
+	}
+	if mx != MaxDNSDomains {
+		t.Errorf("%d MX queries, want %d", mx, MaxDNSDomains)
 	}
 }

@@ -207,6 +207,16 @@ func dnsVerdict(v *Verdict, f *facts, d *DNSFacts) {
 		case d.NoMailHost:
 			why = "neither MX nor address records (RFC 5321 5.1): no host receives its mail"
 		}
+		if !deadDomainOverrides[v.Reason] {
+			// The refusal came from a server that took mail for the
+			// domain (a mailbox, content or policy answer): the domain
+			// existed then. A resolver that answers NXDOMAIN for
+			// everything must not turn such bounces into dead domains.
+			v.Evidence = append(v.Evidence, Evidence{Signal: SignalDNS, Value: d.MX + ": " + why + " now, but the refusal (" + string(v.Reason) +
+				") came from a server that accepted mail for the domain; the domain may have died since", RuleID: "dns.dead-domain-later", Source: srcDead, Weight: 0})
+			listBlock(v, f, d)
+			return
+		}
 		if v.Reason != HostUnknown {
 			v.Evidence = append(v.Evidence, Evidence{Signal: SignalDNS, Value: d.MX + ": overrides " + string(v.Reason) + ", the recipient domain cannot receive mail",
 				RuleID: "dns.dead-domain-overrides", Source: srcMX, Weight: 0})
@@ -218,6 +228,15 @@ func dnsVerdict(v *Verdict, f *facts, d *DNSFacts) {
 		return
 	}
 	listBlock(v, f, d)
+}
+
+// deadDomainOverrides are the reasons a dead domain in DNS replaces with
+// hostunknown: those that do not show a server accepting mail for the
+// domain (relay denials, unknown hosts, network and queue failures,
+// unexplained refusals).
+var deadDomainOverrides = map[Reason]bool{
+	HostUnknown: true, NotAccept: true, NoRelaying: true, Undefined: true, Expired: true, NetworkError: true,
+	SystemError: true, SystemFull: true, OnHold: true, MailerError: true, Rejected: true,
 }
 
 // listBlock names the sending IP's listings, and says when a block names a

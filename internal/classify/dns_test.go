@@ -188,3 +188,18 @@ func TestCompareDNS(t *testing.T) {
 		}
 	}
 }
+
+// TestDNSDeadDomainLater: a mailbox-level refusal shows a server took mail
+// for the domain; NXDOMAIN now does not turn it into hostunknown.
+func TestDNSDeadDomainLater(t *testing.T) {
+	rep := &dsn.Report{Kind: dsn.KindBounce, Recipients: []dsn.Recipient{{
+		Recipient: "bob@recipient.example", Action: dsn.ActionFailed, Status: smtpcode.Status{Class: 5, Subject: 1, Detail: 1},
+		DiagnosticType: "smtp", Diagnostic: "550 5.1.1 <bob@recipient.example>: Recipient address rejected: User unknown in virtual mailbox table",
+		RemoteMTA: "dns; mx1.recipient.example",
+	}}}
+	d := DNSFacts{Domain: "recipient.example", NXDomain: true, MX: "MX recipient.example: NXDOMAIN"}
+	v := ClassifyWith(rep, &rep.Recipients[0], Input{DNS: &d})
+	if v.Reason != UserUnknown || !hasEvidence(v, SignalDNS, "may have died since") {
+		t.Errorf("%s %+v, want userunknown kept with the DNS evidence", v.Reason, v.Evidence)
+	}
+}
