@@ -114,9 +114,26 @@ const (
 
 // dnsRelayEvidence adds the MX set's decision to a relay denial and
 // returns the side it decides, SideUnknown when DNS could not tell.
-func dnsRelayEvidence(d *DNSFacts, add addFunc) Side {
+//
+// A host that is not among the MX hosts but shares a registered domain
+// with one of them decides nothing: a provider's outbound relays and its
+// inbound MX hosts share its domain (outlook.com, google.com).
+func dnsRelayEvidence(f *facts, d *DNSFacts, add addFunc) Side {
 	if d == nil {
 		return SideUnknown
+	}
+	if d.Relay == RelayNotAmong && f.hostDomain != "" {
+		near := ""
+		for _, m := range d.MXHosts {
+			if near == "" && dsn.RegisteredDomain(strings.TrimSuffix(m, ".")) == f.hostDomain {
+				near = "the MX host " + m
+			}
+		}
+		if near != "" {
+			add(SideRecipient, 0, SignalDNS, d.RelayEvidence+", but it shares its registered domain with "+near+": DNS cannot tell the provider's relay from its MX",
+				"dns-host-near-mx", srcMX)
+			return SideUnknown
+		}
 	}
 	switch d.Relay {
 	case RelayAmongMX:

@@ -91,7 +91,10 @@ func TestDNSRelay(t *testing.T) {
 		// The name looks like the recipient's MX, DNS says otherwise.
 		{"MX-like name not among MX", "mx1.recipient.example", DNSFacts{Domain: "recipient.example", Relay: RelayNotAmong,
 			RelayEvidence: "MX recipient.example = mx.provider.example.; refusing host mx1.recipient.example is not among them"}, SideSender},
-		{"unknown decides nothing", "mail.hostingco.example", DNSFacts{Domain: "recipient.example", Failed: []string{"MX recipient.example: timeout"}}, SideUnknown},
+		// A provider's relay and its MX share a domain: DNS cannot tell.
+		{"same provider", "out-7.mail.hostingco.example", DNSFacts{Domain: "recipient.example", Relay: RelayNotAmong, MXHosts: []string{"in-1.mx.hostingco.example."},
+			RelayEvidence: "MX recipient.example = in-1.mx.hostingco.example.; refusing host out-7.mail.hostingco.example is not among them"}, SideUnknown},
+				{"unknown decides nothing", "mail.hostingco.example", DNSFacts{Domain: "recipient.example", Failed: []string{"MX recipient.example: timeout"}}, SideUnknown},
 	}
 	for _, tt := range tests {
 		rep := relayBounce(tt.host, "bob@recipient.example")

@@ -116,7 +116,7 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 			"same-host-two-domains", "DESIGN.md, Relaying denied; issue 11 item 4")
 	}
 	hostHistoryEvidence(in.Host, add)
-	if side := dnsRelayEvidence(in.DNS, add); side != SideUnknown {
+	if side := dnsRelayEvidence(f, in.DNS, add); side != SideUnknown {
 		return side, 0.95, ev
 	}
 

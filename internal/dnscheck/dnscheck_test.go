@@ -29,6 +29,8 @@ recipient.example.       IN MX 20 mx2.hosting.example.
 mx1.recipient.example.   IN A 192.0.2.25
 mx2.hosting.example.     IN A 198.51.100.25
 mx2.hosting.example.     IN AAAA 2001:db8::25
+host25.hosting.example.  IN A 198.51.100.25
+smtp2.isp.example.       IN A 203.0.113.2
 ; A fallback (RFC 5321 5.1): no MX, an address
 implicit.example.        IN A 192.0.2.80
 implicit.example.        IN TXT "no mx here"
@@ -156,6 +158,10 @@ func TestRelay(t *testing.T) {
 			"refusing host [198.51.100.25] is mx2.hosting.example. (198.51.100.25)"},
 		{"MX match by IPv6 address, other name", "recipient.example", Host{Name: "out.hosting.example", IP: ip("2001:db8::25")}, SideRecipient, "address",
 			"is mx2.hosting.example. (2001:db8::25)"},
+		// Exchange-style: only the host's own name, which resolves to an MX host's address.
+		{"MX match by the host's own address", "recipient.example", Host{Name: "host25.hosting.example"}, SideRecipient, "address",
+			"refusing host host25.hosting.example resolves to 198.51.100.25, the address of mx2.hosting.example."},
+		{"name only, resolves elsewhere", "recipient.example", Host{Name: "smtp2.isp.example"}, SideSender, "", "is not among them"},
 		{"address not among MX", "recipient.example", Host{Name: "smtp.isp.example", IP: ip("203.0.113.9")}, SideSender, "",
 			"refusing host smtp.isp.example [203.0.113.9] is not among them"},
 		{"implicit MX by address", "implicit.example", Host{IP: ip("192.0.2.80")}, SideRecipient, "address",

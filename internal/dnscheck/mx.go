@@ -269,6 +269,14 @@ func RelaySide(h Host, mx MX, addrs map[string][]netip.Addr) Decision {
 				return Decision{Side: SideRecipient, By: "address", Evidence: fmt.Sprintf("%s; %s is %s (%s)", set, who, m.Host, ip)}
 			}
 		}
+	} else if name != "" {
+		for _, ip := range addrs[name+"."] {
+			for _, m := range mx.Hosts {
+				if slices.Contains(addrs[m.Host], ip) {
+					return Decision{Side: SideRecipient, By: "address", Evidence: fmt.Sprintf("%s; %s resolves to %s, the address of %s", set, who, ip, m.Host)}
+				}
+			}
+		}
 	}
 	return Decision{Side: SideSender, Evidence: set + "; " + who + " is not among them"}
 }
@@ -284,36 +292,40 @@ func (r *Resolver) Relay(ctx context.Context, domain string, h Host) (MX, Decisi
 	if mx.Err != nil {
 		return mx, RelaySide(h, mx, nil), mx.Err
 	}
-	var addrs map[string][]netip.Addr
-	var errs []error
 	d := RelaySide(h, mx, nil)
-	if d.By == "" && d.Side == SideSender && h.IP.IsValid() && len(mx.Hosts) > 0 {
-		addrs = make(map[string][]netip.Addr)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
+	if d.By != "" || d.Side != SideSender {
+		return mx, d, nil
+	}
+	// Not among them by name: compare addresses. The MX hosts' addresses
+	// when there are MX hosts; the refusing host's own addresses when the
+	// bounce gives only its name (it may name itself differently from
+	// the MX record, e.g. by its PTR).
+	var names []string
+	if len(mx.Hosts) > 0 {
 		for _, m := range mx.Hosts[:min(len(mx.Hosts), MaxMXHosts)] {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				a := r.Addrs(ctx, m.Host)
-				mu.Lock()
-				addrs[m.Host] = a.Addrs
-				if a.Err != nil {
-					errs = append(errs, a.Err)
-				}
-				mu.Unlock()
-			}()
+			names = append(names, m.Host)
 		}
-		wg.Wait()
-		d = RelaySide(h, mx, addrs)
 	}
-	if d.By == "" && d.Side == SideSender && mx.Implicit && !h.IP.IsValid() && h.Name != "" {
-		a := r.Addrs(ctx, h.Name)
-		if a.Err != nil {
-			errs = append(errs, a.Err)
-		}
-		addrs = map[string][]netip.Addr{a.Host: a.Addrs}
-		d = RelaySide(h, mx, addrs)
+	if !h.IP.IsValid() && h.Name != "" {
+		names = append(names, h.Name)
 	}
-	return mx, d, errors.Join(errs...)
+	addrs := make(map[string][]netip.Addr, len(names))
+	var errs []error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := r.Addrs(ctx, n)
+			mu.Lock()
+			defer mu.Unlock()
+			addrs[a.Host] = a.Addrs
+			if a.Err != nil && !a.NXDomain {
+				errs = append(errs, a.Err)
+			}
+		}()
+	}
+	wg.Wait()
+	return mx, RelaySide(h, mx, addrs), errors.Join(errs...)
 }

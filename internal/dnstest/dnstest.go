@@ -221,6 +221,17 @@ func (s *Server) QueriesNet(name string, qtype uint16, net string) int {
 	return s.queries[QueryKey{strings.ToLower(dns.Fqdn(name)), qtype, net}]
 }
 
+// Counts returns a copy of the query counts per (name, type, transport).
+func (s *Server) Counts() map[QueryKey]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[QueryKey]int, len(s.queries))
+	for k, v := range s.queries {
+		out[k] = v
+	}
+	return out
+}
+
 // Total returns how many queries arrived in all.
 func (s *Server) Total() int {
 	s.mu.Lock()
