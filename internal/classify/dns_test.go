@@ -94,7 +94,7 @@ func TestDNSRelay(t *testing.T) {
 		// A provider's relay and its MX share a domain: DNS cannot tell.
 		{"same provider", "out-7.mail.hostingco.example", DNSFacts{Domain: "recipient.example", Relay: RelayNotAmong, MXHosts: []string{"in-1.mx.hostingco.example."},
 			RelayEvidence: "MX recipient.example = in-1.mx.hostingco.example.; refusing host out-7.mail.hostingco.example is not among them"}, SideUnknown},
-				{"unknown decides nothing", "mail.hostingco.example", DNSFacts{Domain: "recipient.example", Failed: []string{"MX recipient.example: timeout"}}, SideUnknown},
+		{"unknown decides nothing", "mail.hostingco.example", DNSFacts{Domain: "recipient.example", Failed: []string{"MX recipient.example: timeout"}}, SideUnknown},
 	}
 	for _, tt := range tests {
 		rep := relayBounce(tt.host, "bob@recipient.example")
