@@ -14,6 +14,7 @@ import (
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dnscheck"
 	"github.com/bounced/bounced/internal/dnstest"
+	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/explain"
 )
 
@@ -354,5 +355,33 @@ func TestDNSLimits(t *testing.T) {
 	}
 	if mx != MaxDNSDomains {
 		t.Errorf("%d MX queries, want %d", mx, MaxDNSDomains)
+	}
+}
+
+// TestHostHistoryOverTime: issue 11 item 4 through the engine and the
+// domain memory. The same host refuses to relay one sender's mail for one
+// recipient domain after another: at first the side is unknown, once the
+// host has refused MinHostDomains different domains for that one sender it
+// is recognised as the sender's smarthost.
+func TestHostHistoryOverTime(t *testing.T) {
+	tmpl, err := os.ReadFile("testdata/relay/postfix-454-4.7.1-unknown.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(Config{Store: domaincache.NewMemory(0, 0)})
+	for i := range classify.MinHostDomains + 1 {
+		raw := strings.ReplaceAll(string(tmpl), "recipient.example", fmt.Sprintf("d%d.example", i))
+		res, err := e.Parse(context.Background(), Request{Raw: []byte(raw)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := res.Recipients[0].Verdict
+		want := classify.SideUnknown
+		if i >= classify.MinHostDomains {
+			want = classify.SideSender
+		}
+		if v.Reason != classify.NoRelaying || v.Side != want {
+			t.Errorf("bounce %d (d%d.example): %s %s, want norelaying %s; %+v", i+1, i, v.Reason, v.Side, want, v.Evidence)
+		}
 	}
 }
