@@ -9,6 +9,7 @@ import (
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dnscheck"
 	"github.com/bounced/bounced/internal/domaincache"
+	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
 // DNSConfig is the DNS evidence of issue 11, off unless Server is set.
@@ -81,4 +82,27 @@ func (c DNSConfig) apply(cfg *bounce.Config, store domaincache.Store) (*dnscheck
 	// addresses is the longest chain.
 	cfg.DNSBudget = 2 * c.Timeout
 	return r, nil
+}
+
+// printDNS writes a recipient's DNS evidence in the text format: the
+// records that decided, the listings, and the lookups that failed.
+func printDNS(field func(indent, name, value string), d *pb.DnsEvidence) {
+	if d == nil {
+		return
+	}
+	if v := d.GetRelayEvidence(); v != "" {
+		field("    ", "dns", v)
+	} else {
+		field("    ", "dns", d.GetMxRecords())
+	}
+	for _, l := range d.GetListings() {
+		v := d.GetSendingIp() + " listed on " + l.GetZone() + " (" + strings.Join(l.GetCodes(), ", ") + ")"
+		if l.GetReason() != "" {
+			v += ": " + l.GetReason()
+		}
+		field("    ", "dnsbl", v)
+	}
+	if f := d.GetFailedLookups(); len(f) > 0 {
+		field("    ", "dns failed", strings.Join(f, "; "))
+	}
 }

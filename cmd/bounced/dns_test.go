@@ -41,6 +41,19 @@ mx1.recipient.example. IN A 198.51.100.25
 	}
 }
 
+// TestParseTextWithDNS: the text format shows the records that decided.
+func TestParseTextWithDNS(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.Zone{Records: "recipient.example. 300 IN MX 10 mx1.recipient.example.\n"})
+	var out, errb bytes.Buffer
+	args := []string{"--format", "text", "--dns-server", srv.Addr, "../../internal/bounce/testdata/relay/exim-550-5.7.0-unknown.eml"}
+	if err := runParse(context.Background(), args, nil, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "dns: MX recipient.example = mx1.recipient.example.; refusing host mail.hostingco.example [192.0.2.77] is not among them") {
+		t.Errorf("text output lacks the DNS line:\n%s", out.String())
+	}
+}
+
 func TestDNSFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--dnsbl", "zen.example", "x"},
