@@ -142,7 +142,8 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 		}
 		f := bl // the blocklist facts are the message's, shared by all
 		f.Listings, f.Checked = clone(bl.Listings), clone(bl.Checked)
-		f.Lookups, f.Failed = append([]string{"MX " + rl.mx.Domain}, bl.Lookups...), clone(bl.Failed)
+		f.Lookups = append(append([]string{"MX " + rl.mx.Domain}, rl.d.AddrLookups...), bl.Lookups...)
+		f.Failed = clone(bl.Failed)
 		f.Domain = rl.mx.Domain
 		f.MX = rl.mx.String()
 		f.MXHosts = rl.mx.HostNames()

@@ -225,6 +225,11 @@ func TestDNSBLInParse(t *testing.T) {
 	if d := res.Recipients[0].Verdict.DNS; d == nil || d.SendingIP != "" || srv.Queries("40.113.0.203.bl.example", dns.TypeA) != 0 {
 		t.Errorf("relay denial: DNS facts %+v; the lists were asked", d)
 	}
+	// The relay denial came from a host given with an address, not among
+	// the MX by name: the MX host's addresses were looked up, and said so.
+	if d := res.Recipients[0].Verdict.DNS; d == nil || strings.Join(d.Lookups, ", ") != "MX recipient.example, A/AAAA mx1.recipient.example" {
+		t.Errorf("lookups named: %q", d.Lookups)
+	}
 }
 
 // TestSeedScenarios: the two seed scenarios of issue 11 beyond the relay

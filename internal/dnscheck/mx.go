@@ -222,6 +222,9 @@ type Decision struct {
 	// Evidence names the records: "MX example.com = mx1.example.net.,
 	// mx2.example.net.; refusing host smtp.isp.example is not among them".
 	Evidence string
+	// AddrLookups names the hosts whose A/AAAA records Relay looked up to
+	// decide ("A/AAAA mx1.example.net"); empty when the name decided.
+	AddrLookups []string
 }
 
 // RelaySide decides whose relay a host that refused to relay for domain is,
@@ -327,5 +330,9 @@ func (r *Resolver) Relay(ctx context.Context, domain string, h Host) (MX, Decisi
 		}()
 	}
 	wg.Wait()
-	return mx, RelaySide(h, mx, addrs), errors.Join(errs...)
+	d = RelaySide(h, mx, addrs)
+	for _, n := range names {
+		d.AddrLookups = append(d.AddrLookups, "A/AAAA "+strings.TrimSuffix(strings.ToLower(n), "."))
+	}
+	return mx, d, errors.Join(errs...)
 }
