@@ -134,17 +134,18 @@ var (
 
 // Observation is one recipient verdict to remember.
 type Observation struct {
-	Domain string // lower-case recipient domain (or rejecting MTA's registered domain)
-	Reason string // reason name, e.g. "norelaying"
-	Side   string // "sender", "recipient", "network", "unknown"
-	Status string // enhanced status code "5.7.1", may be empty
-	Sender string // envelope sender / From address of the original (for the distinct-senders HLL); may be empty
-	Hard   bool   // retrying the same recipient is pointless
+	Domain string    // lower-case recipient domain (or rejecting MTA's registered domain)
+	Reason string    // reason name, e.g. "norelaying"
+	Side   string    // "sender", "recipient", "network", "unknown"
+	Status string    // enhanced status code "5.7.1", may be empty
+	Sender string    // envelope sender / From address of the original (for the distinct-senders HLL); may be empty
+	Hard   bool      // retrying the same recipient is pointless
+	At     time.Time // when it was seen; zero means now
+
 	// RecipientDomain is, on a rejecting host's observation, the recipient
 	// domain it refused (for the distinct-recipient-domains estimate); may
 	// be empty.
 	RecipientDomain string
-	At              time.Time // when it was seen; zero means now
 }
 
 // Summary is what is remembered of one domain.
