@@ -130,12 +130,13 @@ type History struct {
 	Reasons         map[string]int64 // per Reason name
 	Sides           map[string]int64 // per Side name
 	DistinctSenders int64
+	FirstSeen       time.Time
+	LastSeen        time.Time
+	LastReason      string
+	LastSide        string
+	LastStatus      string
+
 	// DistinctRecipientDomains is, for a rejecting host's history, how
 	// many different recipient domains it refused (an estimate).
 	DistinctRecipientDomains int64
-	FirstSeen                time.Time
-	LastSeen                 time.Time
-	LastReason               string
-	LastSide                 string
-	LastStatus               string
 }

@@ -1,6 +1,7 @@
 // Package domaincache remembers, per remote domain, what bounces said about
 // it: counts per reason and per side, first and last seen, the last verdict
-// and an estimate of how many distinct senders were refused. It is storage
+// and an estimate of how many distinct senders were refused (and, for a
+// rejecting host, how many distinct recipient domains it refused). It is storage
 // only: the classifier reads this history (Summary.History), and the
 // judgement of a domain (dead, misconfigured) and its words live in
 // classify.AssessDomain and explain.Domain.
