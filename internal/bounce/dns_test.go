@@ -269,6 +269,20 @@ other.example. IN MX 10 mx.other.example.
 		}
 	}
 
+	// The auto-reply refused by the platform's return-address domain: the
+	// refusing host is that domain's MX, so DNS agrees with the text.
+	esp := dnstest.Start(t, dnstest.Zone{Records: "mailer.esp.example. 300 IN MX 10 mx.esp.example.\nmx.esp.example. 300 IN A 198.51.100.5\n"})
+	for _, e := range []*Engine{New(Config{}), dnsEngine(t, esp)} {
+		r := parseFile(t, e, "testdata/autoreply/postfix-550-5.7.1-vacation-reply.eml").Recipients[0]
+		if r.Verdict.Reason != classify.NoRelaying || r.Verdict.Side != classify.SideRecipient || r.Verdict.Hard || !r.Verdict.OriginalIsAutoReply {
+			t.Errorf("auto-reply (DNS %v): %s %s hard=%v auto=%v, want norelaying recipient soft, auto-reply", e.cfg.DNS != nil,
+				r.Verdict.Reason, r.Verdict.Side, r.Verdict.Hard, r.Verdict.OriginalIsAutoReply)
+		}
+		if e.cfg.DNS != nil && (r.Verdict.DNS == nil || r.Verdict.DNS.Relay != classify.RelayAmongMX) {
+			t.Errorf("auto-reply with DNS: %+v, want the refusing host among the MX", r.Verdict.DNS)
+		}
+	}
+
 	mixed := "testdata/dns/exim-550-5.7.0-mixed.eml"
 	for _, e := range []*Engine{New(Config{}), dnsEngine(t, clean)} {
 		res := parseFile(t, e, mixed)
