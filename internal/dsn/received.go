@@ -67,16 +67,16 @@ func sendingIP(rep *Report) (ip, from string) {
 // (RFC 5321 4.4: From-domain and TCP-info, "from host (name [192.0.2.1])"),
 // up to its "by".
 func receivedFrom(v string) []netip.Addr {
-	l := strings.ToLower(v)
+	l := asciiLower(v) // same length as v, so offsets carry over
 	i := strings.Index(l, "from ")
 	if i < 0 {
 		return nil
 	}
-	l = v[i:]
-	if j := strings.Index(strings.ToLower(l), " by "); j >= 0 {
-		l = l[:j]
+	v, l = v[i:], l[i:]
+	if j := strings.Index(l, " by "); j >= 0 {
+		v = v[:j]
 	}
-	return ipLiterals(l, 4)
+	return ipLiterals(v, 4)
 }
 
 // RefusingHost returns the name and address of the host that refused rc,
@@ -90,7 +90,10 @@ func RefusingHost(rep *Report, rc *Recipient) (name, ip string) {
 	if a, err := netip.ParseAddr(name); err == nil {
 		return "", a.Unmap().String()
 	}
-	if strings.IndexByte(name, '.') < 0 {
+	// QUIRK: a Remote-MTA of a hand-built Recipient (CompleteFacts, MTA
+	// log lines) is not cleaned by the field reader; a name with bytes no
+	// host name has is no name (FuzzReceived).
+	if strings.IndexByte(name, '.') < 0 || strings.IndexFunc(name, func(r rune) bool { return r >= 0x80 || !isHostNameByte(byte(r)) }) >= 0 {
 		name = ""
 	}
 	for _, text := range [...]string{rc.Diagnostic, rep.Text} {
@@ -108,7 +111,7 @@ func RefusingHost(rep *Report, rc *Recipient) (name, ip string) {
 // hostSaid finds "host NAME[IP]" or "host NAME [IP]" in text, for the
 // given name when it is not empty, and returns the name and address.
 func hostSaid(text, want string) (name, ip string) {
-	l := strings.ToLower(text)
+	l := asciiLower(text)
 	for off := 0; off < len(l); {
 		i := strings.Index(l[off:], "host ")
 		if i < 0 {
@@ -176,6 +179,10 @@ func ipLiterals(s string, max int) []netip.Addr {
 		}
 	}
 	return out
+}
+
+func isHostNameByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_'
 }
 
 func isWordByte(b byte) bool {

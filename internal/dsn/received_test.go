@@ -1,7 +1,9 @@
 package dsn
 
 import (
+	"net/netip"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +60,21 @@ func TestSendingIP(t *testing.T) {
 	}
 }
 
+// TestReceivedNonASCII: lower-casing a Received field must not move the
+// offsets read from it (a crash FuzzReceived found: U+FFFD is longer than
+// the invalid byte it replaces).
+func TestReceivedNonASCII(t *testing.T) {
+	rep, err := Parse([]byte("From: MAILER-DAEMON@mail.sender.example\nTo: a@sender.example\nSubject: Undelivered Mail\n"+
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfailed\n"+
+		"--B\nContent-Type: text/rfc822-headers\n\nReceived: \xff\xfe\xc3 from web.example (web.example [198.51.100.9]) by x\nFrom: a@sender.example\n--B--\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SendingIP != "198.51.100.9" {
+		t.Errorf("SendingIP = %q, want 198.51.100.9", rep.SendingIP)
+	}
+}
+
 // TestReceivedKept: the original's Received fields are kept, newest
 // first, at most MaxReceived.
 func TestReceivedKept(t *testing.T) {
@@ -88,4 +105,38 @@ func TestIPLiterals(t *testing.T) {
 			t.Errorf("ipLiterals[%d] = %v, want %s", i, got[i], want[i])
 		}
 	}
+}
+
+// FuzzReceived: the address readers never panic, return only valid
+// addresses, and read at most what they are asked for.
+func FuzzReceived(f *testing.F) {
+	f.Add("host mx1.recipient.example[198.51.100.25] said: 554 5.7.1 Client host [192.0.2.10] blocked", "dns; mx1.recipient.example")
+	f.Add("from laptop (laptop [203.0.113.40]) by mail.sender.example", "[IPv6:2001:db8::1]")
+	f.Add("host a.b [1.2.3.4.5] host host [", "")
+	f.Fuzz(func(t *testing.T, text, remote string) {
+		for _, a := range ipLiterals(text, 3) {
+			if !a.IsValid() {
+				t.Fatalf("ipLiterals(%q) gave an invalid address", text)
+			}
+		}
+		if n := len(ipLiterals(text, 3)); n > 3 {
+			t.Fatalf("ipLiterals(%q, 3) gave %d addresses", text, n)
+		}
+		rep := &Report{Text: text, Original: Original{Received: []string{text}}, ReceivedFromMTA: remote,
+			Recipients: []Recipient{{RemoteMTA: remote, Diagnostic: text}}}
+		name, ip := RefusingHost(rep, &rep.Recipients[0])
+		if ip != "" {
+			if _, err := netip.ParseAddr(ip); err != nil {
+				t.Fatalf("RefusingHost ip %q: %v", ip, err)
+			}
+		}
+		if strings.ContainsAny(name, " []") {
+			t.Fatalf("RefusingHost name %q", name)
+		}
+		if ip, _ := sendingIP(rep); ip != "" {
+			if a, err := netip.ParseAddr(ip); err != nil || !isPublic(a) {
+				t.Fatalf("sendingIP %q is not a public address", ip)
+			}
+		}
+	})
 }
