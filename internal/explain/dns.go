@@ -63,7 +63,9 @@ func addDNS(e *Explanation, v classify.Verdict, l *lang) {
 	switch {
 	case d.DeadDomain() && v.Reason == classify.HostUnknown:
 		what = append(what, w.checked+d.MX+".")
-	case v.Reason == classify.NoRelaying && d.Relay != classify.RelayUnknown && d.RelayEvidence != "":
+	case v.Reason == classify.NoRelaying && d.Relay != classify.RelayUnknown && d.RelayEvidence != "" && e.Audience != EndUser:
+		// The records are for whoever relays them to an administrator;
+		// the end user's text already says whose side acts.
 		what = append(what, w.checked+d.RelayEvidence+".")
 	}
 	var steps []string

@@ -47,7 +47,13 @@ func TestDNSWords(t *testing.T) {
 			t.Errorf("%s: %s = %q, want it to contain %q", tt.name, tt.in, got, tt.want)
 		}
 	}
-	// No DNS facts: nothing added.
+	// The end user is spared the records.
+	relay := classify.Verdict{Reason: classify.NoRelaying, Side: classify.SideSender, DNS: &classify.DNSFacts{
+		Relay: classify.RelayNotAmong, RelayEvidence: "MX example.com = mx1.example.net.; refusing host smtp.isp.example is not among them"}}
+	if e := Explain(relay, nil, nil, EndUser, "en"); strings.Contains(e.WhatHappened, "DNS check") {
+		t.Errorf("end user text names the records: %q", e.WhatHappened)
+	}
+		// No DNS facts: nothing added.
 	a := Explain(classify.Verdict{Reason: classify.Blocked, Side: classify.SideSender}, nil, nil, Admin, "en")
 	if strings.Contains(strings.Join(append(a.Steps, a.WhatHappened), " "), "DNS check") {
 		t.Errorf("DNS words without DNS facts: %+v", a)
