@@ -53,7 +53,7 @@ func TestDNSWords(t *testing.T) {
 	if e := Explain(relay, nil, nil, EndUser, "en"); strings.Contains(e.WhatHappened, "DNS check") {
 		t.Errorf("end user text names the records: %q", e.WhatHappened)
 	}
-		// No DNS facts: nothing added.
+	// No DNS facts: nothing added.
 	a := Explain(classify.Verdict{Reason: classify.Blocked, Side: classify.SideSender}, nil, nil, Admin, "en")
 	if strings.Contains(strings.Join(append(a.Steps, a.WhatHappened), " "), "DNS check") {
 		t.Errorf("DNS words without DNS facts: %+v", a)
