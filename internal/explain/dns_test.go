@@ -59,3 +59,13 @@ func TestDNSWords(t *testing.T) {
 		t.Errorf("DNS words without DNS facts: %+v", a)
 	}
 }
+
+// TestDNSWordsEveryLanguage: every catalog language has its DNS words.
+func TestDNSWordsEveryLanguage(t *testing.T) {
+	for _, l := range langs {
+		w := dnsText[l.tag]
+		if w == nil || w.checked == "" || w.listed == "" || w.delist == "" || w.notListed3 == "" || w.failed == "" {
+			t.Errorf("language %q: DNS words missing", l.tag)
+		}
+	}
+}
