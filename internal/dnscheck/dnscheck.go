@@ -25,7 +25,8 @@
 //     IPv6) under each zone, an A answer in 127.0.0.0/8 meaning listed, and
 //     the TXT record under the same name as the reason.
 //
-// Deviations: names longer than 253 octets or not valid domain names are
+// Internationalised names are asked by their A-labels (RFC 5891,
+// idna.Lookup). Deviations: names longer than 253 octets or not valid domain names are
 // refused before any query (ErrBadName). Only one resolver is asked, once
 // per lookup: there is no retry list (the resolver behind --dns-server
 // does the recursion and retries).
@@ -45,6 +46,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/idna"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -433,6 +435,14 @@ func (r *Resolver) ttl(a *answer) time.Duration {
 func fqdn(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	n = strings.TrimSuffix(n, ".")
+	if strings.IndexFunc(n, func(r rune) bool { return r >= 0x80 }) >= 0 {
+		// Internationalised names are asked by their A-labels (RFC 5891).
+		a, err := idna.Lookup.ToASCII(n)
+		if err != nil {
+			return "", fmt.Errorf("%w: %q: %w", ErrBadName, clip(name), err)
+		}
+		n = a
+	}
 	if n == "" || len(n) > MaxNameLen {
 		return "", fmt.Errorf("%w: %q", ErrBadName, clip(name))
 	}

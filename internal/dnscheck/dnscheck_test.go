@@ -40,6 +40,8 @@ nullmx.example.          IN MX 0 .
 nomail.example.          IN TXT "v=spf1 -all"
 ; a CNAME to an MX owner
 alias.example.           IN CNAME recipient.example.
+; an internationalised domain, asked as its A-label (exämple.example)
+xn--exmple-cua.example.  IN MX 10 mx.xn--exmple-cua.example.
 ; TTL expiry
 short.example.       10  IN MX 10 mx.short.example.
 ; DNSBL (RFC 5782): 192.0.2.10 and 2001:db8::10 listed, 192.0.2.11 not
@@ -87,6 +89,7 @@ func TestMX(t *testing.T) {
 		{"gone.example", "MX gone.example: NXDOMAIN (the domain does not exist)", nil},
 		{"servfail.example", "", ErrServFail},
 		{"silent.example", "", ErrTimeout},
+		{"exämple.example", "MX xn--exmple-cua.example = mx.xn--exmple-cua.example.", nil}, // RFC 5891
 		{"bad name.example", "", ErrBadName},
 		{strings.Repeat("a.", 130) + "example", "", ErrBadName},
 	}
