@@ -165,11 +165,12 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 	return out
 }
 
-// blockLike reports whether a failed recipient's verdict without DNS is
-// one a blocklist listing could explain: public lists have query quotas,
+// blockLike reports whether a failed recipient's verdict without DNS (of
+// the first MaxDNSDomains recipients) is one a blocklist listing could
+// explain: public lists have query quotas,
 // so they are not asked about every bounce.
 func blockLike(rep *dsn.Report) bool {
-	for i := range rep.Recipients {
+	for i := 0; i < len(rep.Recipients) && i < MaxDNSDomains; i++ {
 		rc := &rep.Recipients[i]
 		if (rc.Action == dsn.ActionFailed || rc.Action == dsn.ActionDelayed) && classify.BlocklistRelevant(classify.Classify(rep, rc, nil)) {
 			return true

@@ -168,23 +168,26 @@ func sameHostInBounce(f *facts, rep *dsn.Report, rcpt *dsn.Recipient) string {
 		return ""
 	}
 	rdom := dsn.RegisteredDomain(rcpt.Domain())
-	for i := range rep.Recipients {
+	// At most maxWindowRecipients others are looked at, cheap checks
+	// first, so a report with many recipients costs linear time.
+	for i, n := 0, 0; i < len(rep.Recipients) && n < maxWindowRecipients; i++ {
 		o := &rep.Recipients[i]
 		if o == rcpt || o.Recipient == rcpt.Recipient {
+			continue
+		}
+		n++
+		if o.RemoteHost() != f.host {
 			continue
 		}
 		od := dsn.RegisteredDomain(o.Domain())
 		if od == "" || od == rdom {
 			continue
 		}
-		diag := strings.ToLower(o.Diagnostic)
+		diag := o.Diagnostic
 		if len(diag) > MaxDiagnosticBytes {
 			diag = diag[:MaxDiagnosticBytes]
 		}
-		if o.RemoteHost() != f.host {
-			continue
-		}
-		if firstOf(diag, relayDenialPhrases) != "" {
+		if firstOf(strings.ToLower(diag), relayDenialPhrases) != "" {
 			return od
 		}
 	}

@@ -32,10 +32,17 @@ func (o *Original) addReceived(v []byte) {
 // public (private and loopback hops skipped, RFC 5321 4.4), else the DSN's
 // Received-From-MTA. "" when none is public.
 func sendingIP(rep *Report) (ip, from string) {
-	for i := range rep.Recipients {
+	// The first maxIPRecipients recipients' diagnostics, maxIPScanBytes of
+	// each, are read: the address sits near the start of a reply, and a
+	// report with many recipients costs no more than a few.
+	for i := 0; i < len(rep.Recipients) && i < maxIPRecipients; i++ {
 		rc := &rep.Recipients[i]
+		cands := ipLiterals(clipText(rc.Diagnostic), 8)
+		if len(cands) == 0 {
+			continue
+		}
 		_, remote := RefusingHost(rep, rc)
-		for _, a := range ipLiterals(rc.Diagnostic, 8) {
+		for _, a := range cands {
 			if a.String() != remote && isPublic(a) {
 				return a.String(), SendingIPFromDiagnostic
 			}
@@ -61,6 +68,20 @@ func sendingIP(rep *Report) (ip, from string) {
 		}
 	}
 	return "", ""
+}
+
+// Limits of the address readers.
+const (
+	maxIPRecipients = 16   // recipients whose diagnostic is read for the sending IP
+	maxIPScanBytes  = 4096 // bytes of a diagnostic or text read for addresses and hosts
+)
+
+// clipText returns the first maxIPScanBytes of s.
+func clipText(s string) string {
+	if len(s) > maxIPScanBytes {
+		return s[:maxIPScanBytes]
+	}
+	return s
 }
 
 // receivedFrom returns the addresses of a Received field's "from" clause
@@ -111,7 +132,7 @@ func RefusingHost(rep *Report, rc *Recipient) (name, ip string) {
 // hostSaid finds "host NAME[IP]" or "host NAME [IP]" in text, for the
 // given name when it is not empty, and returns the name and address.
 func hostSaid(text, want string) (name, ip string) {
-	l := asciiLower(text)
+	l := asciiLower(clipText(text))
 	for off := 0; off < len(l); {
 		i := strings.Index(l[off:], "host ")
 		if i < 0 {
