@@ -104,6 +104,8 @@ type Config struct {
 	IMAPPollInterval time.Duration
 	// IMAPAllowPlaintext permits imap:// without STARTTLS (BOUNCED_IMAP_ALLOW_PLAINTEXT).
 	IMAPAllowPlaintext bool
+	// DNS is the DNS evidence (dns.go), off unless DNS.Server is set.
+	DNS DNSConfig
 }
 
 func (c Config) limits() dsn.Options {
@@ -124,6 +126,7 @@ func bindLimits(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.IntVar(&c.MaxDepth, "max-depth", env.int("MAX_DEPTH", dsn.DefaultMaxDepth), "deepest MIME nesting read")
 	fs.IntVar(&c.MaxParts, "max-parts", env.int("MAX_PARTS", dsn.DefaultMaxParts), "most MIME parts read")
 	fs.IntVar(&c.MaxRecipients, "max-recipients", env.int("MAX_RECIPIENTS", dsn.DefaultMaxRecipients), "most recipients in one report")
+	bindDNS(fs, &c.DNS, env)
 }
 
 // bindServe registers the serve flags.
@@ -207,7 +210,7 @@ func (c Config) check() error {
 	if err := checkRedis(c.Redis); err != nil {
 		return err
 	}
-	return nil
+	return c.DNS.check()
 }
 
 // logLevels are the accepted --log-level values.

@@ -85,6 +85,12 @@ func openEngine(c Config) (*bounce.Engine, func(), error) {
 		return nil, nil, err
 	}
 	cfg := bounce.Config{Limits: c.limits(), Store: store, CacheTimeout: c.CacheTimeout}
+	if _, err := c.DNS.apply(&cfg, store); err != nil {
+		if store != nil {
+			store.Close()
+		}
+		return nil, nil, err
+	}
 	var writer *domaincache.Batcher
 	if store != nil && c.CacheFlushEvery > 0 {
 		writer = domaincache.NewBatcher(store, c.CacheFlushEvery, 0)

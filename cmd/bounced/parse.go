@@ -210,6 +210,7 @@ func textOf(r *pb.ParseResponse) string {
 			hard = "hard (do not retry this address)"
 		}
 		field("    ", "bounce", hard)
+		printDNS(field, rc.GetDns())
 		for _, e := range rc.GetExplanations() {
 			fmt.Fprintf(&sb, "    [%s] %s\n", strings.ToLower(e.GetAudience().String()[len("AUDIENCE_"):]), e.GetHeadline())
 			field("      ", "what happened", e.GetWhatHappened())

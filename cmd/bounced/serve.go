@@ -58,6 +58,14 @@ func runServe(ctx context.Context, args []string) error {
 	if writer != nil {
 		engineCfg.Writer = writer
 	}
+	resolver, err := c.DNS.apply(&engineCfg, store)
+	if err != nil {
+		return err
+	}
+	if resolver != nil {
+		metrics.SetDNS(resolver)
+		log.Info("DNS evidence on", "server", resolver.Server(), "timeout", c.DNS.Timeout.String(), "dnsbl", strings.Join(engineCfg.DNSBL, ","))
+	}
 	engine := bounce.New(engineCfg)
 	draining := make(chan struct{})
 	srv, health := server.NewGRPCServer(server.Config{

@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/bounced/bounced/internal/classify"
+	"github.com/bounced/bounced/internal/dnscheck"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
@@ -53,6 +56,22 @@ type Config struct {
 	// its read budget is not spent queueing behind every parse in flight.
 	// The server sets a few per CPU.
 	MaxParallel int
+	// DNS, when set, looks up the recipient domains' MX sets and the
+	// sending IP's blocklist listings for every bounce (issue 11); nil
+	// runs without DNS evidence.
+	DNS Resolver
+	// DNSBL are the blocklist zones the sending IP is looked up in.
+	DNSBL []string
+	// DNSBudget bounds all the DNS lookups of one message (default 1 s).
+	DNSBudget time.Duration
+}
+
+// Resolver is the DNS evidence source (dnscheck.Resolver). Its lookups
+// are bounded, cached and de-duplicated; it never fails, it names the
+// lookups that did.
+type Resolver interface {
+	Relay(ctx context.Context, domain string, h dnscheck.Host) (dnscheck.MX, dnscheck.Decision, error)
+	DNSBLs(ctx context.Context, ip netip.Addr, zones []string) []dnscheck.Listing
 }
 
 // Writer queues observations without blocking (domaincache.Batcher).
@@ -73,6 +92,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.DNSBudget <= 0 {
+		cfg.DNSBudget = DefaultDNSBudget
 	}
 	e := &Engine{cfg: cfg}
 	if cfg.MaxParallel > 0 {
@@ -133,9 +155,24 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Result, error) {
 	res := &Result{Source: req.Source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}
 	domains := recipientDomains(rep)
+	hosts := hostDomains(rep)
 
-	hist, status, cerr := e.readHistory(ctx, req.SkipCache, domains)
+	// The DNS lookups run while the domain memory is read; each is
+	// bounded on its own (DNSBudget, CacheTimeout).
+	var dnsFacts []*classify.DNSFacts
+	var dnsDone chan struct{}
+	if e.cfg.DNS != nil {
+		dnsDone = make(chan struct{})
+		go func() {
+			defer close(dnsDone)
+			dnsFacts = e.dnsFacts(ctx, rep)
+		}()
+	}
+	hist, status, cerr := e.readHistory(ctx, req.SkipCache, slices.Concat(domains, hosts))
 	res.CacheStatus, res.CacheErr = status, cerr
+	if dnsDone != nil {
+		<-dnsDone
+	}
 
 	if err := e.acquire(ctx); err != nil {
 		return nil, err
@@ -145,12 +182,20 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 		rc := &rep.Recipients[i]
 		out := &res.Recipients[i]
 		out.Facts = rc
-		var h *classify.History
+		var in classify.Input
 		if s, ok := hist[strings.ToLower(rc.Domain())]; ok {
 			out.History = &s
-			h = toHistory(s)
+			in.History = toHistory(s)
 		}
-		out.Verdict = classify.Classify(rep, rc, h)
+		if m := hostDomain(rc); m != "" {
+			if s, ok := hist[m]; ok {
+				in.Host = toHistory(s)
+			}
+		}
+		if dnsFacts != nil {
+			in.DNS = dnsFacts[i]
+		}
+		out.Verdict = classify.ClassifyWith(rep, rc, in)
 		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
 	}
 
@@ -258,9 +303,12 @@ func observations(res *Result, now time.Time) []domaincache.Observation {
 		}
 		obs = append(obs, o)
 		// The rejecting MTA's registered domain is remembered too when it
-		// differs, so that a host serving many broken domains shows up.
-		if m := r.Facts.RemoteMTADomain; m != "" && m != dsn.RegisteredDomain(d) {
+		// differs, with the recipient domain it refused, so that a host
+		// serving many broken domains, or a smarthost refusing one sender
+		// for every domain, shows up (issue 11 item 4).
+		if m := hostDomain(r.Facts); m != "" {
 			o.Domain = m
+			o.RecipientDomain = d
 			obs = append(obs, o)
 		}
 	}
@@ -290,6 +338,27 @@ func addrOf(s string) string {
 		return ""
 	}
 	return s
+}
+
+// hostDomain is the registered domain of the host that refused rc, "" when
+// unknown or the same as the recipient's.
+func hostDomain(rc *dsn.Recipient) string {
+	m := rc.RemoteMTADomain
+	if m == "" || m == dsn.RegisteredDomain(strings.ToLower(rc.Domain())) {
+		return ""
+	}
+	return m
+}
+
+// hostDomains are the distinct hostDomain of rep's recipients.
+func hostDomains(rep *dsn.Report) []string {
+	var out []string
+	for i := range rep.Recipients {
+		if m := hostDomain(&rep.Recipients[i]); m != "" && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func recipientDomains(rep *dsn.Report) []string {

@@ -35,6 +35,12 @@ const (
 // It is pure: no I/O, no shared state written, safe for concurrent use.
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
+	return ClassifyWith(rep, rcpt, Input{History: hist})
+}
+
+// ClassifyWith is Classify with the rejecting host's history and the DNS
+// evidence as well (see Input). Like Classify it is pure.
+func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 	if rep == nil {
 		rep = &dsn.Report{}
 	}
@@ -56,7 +62,9 @@ func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 			Status: f.status,
 		}
 	}
-	return f.decide(rep, rcpt, hist)
+	v := f.decide(rep, rcpt, &in)
+	dnsVerdict(&v, f, in.DNS)
+	return v
 }
 
 // facts are what Classify reads of one recipient, normalised once.
@@ -390,7 +398,7 @@ func statusOnly(f *facts) int {
 	return -1
 }
 
-func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
+func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict {
 	var v Verdict
 	idx, phrase := first(f, &f.hits, false)
 	fromText := false
@@ -453,7 +461,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verd
 	}
 
 	if v.Reason == NoRelaying {
-		side, conf, ev := relaySide(f, rep, rcpt, hist)
+		side, conf, ev := relaySide(f, rep, rcpt, in)
 		v.Side = side
 		v.Confidence = round2((v.Confidence + conf) / 2)
 		v.Evidence = append(v.Evidence, ev...)

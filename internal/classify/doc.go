@@ -21,6 +21,16 @@
 // side, and whether it looks dead or misconfigured; explain.Domain says it
 // in words.
 //
+// ClassifyWith also takes the rejecting host's history and DNS evidence
+// (Input, dns.go), looked up by the caller: whether the host that refused
+// to relay is one of the recipient domain's MX hosts (RFC 5321 5.1) decides
+// a relay denial's side outright; a domain that does not exist or
+// publishes a null MX (RFC 7505) is hostunknown; a listing of the sending
+// IP on a DNS blocklist (RFC 5782) is named; one host refusing to relay for
+// two unrelated domains in one bounce, or for many domains of one sender
+// over time, is the sender's relay. CompareDNS (dnsagree.go) says whether
+// DNS agrees with a domain's remembered history.
+//
 // The reason table is data: rules.go holds one ordered slice where the first
 // matching row wins, each row citing the public document behind it (an RFC,
 // an MTA's manual, a provider's published error codes) and the samples of

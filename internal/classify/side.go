@@ -30,7 +30,8 @@ const (
 
 // relaySide decides whose side a relay denial is on, with a confidence and
 // the evidence.
-func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (Side, float64, []Evidence) {
+func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side, float64, []Evidence) {
+	hist := in.History
 	var snd, rcv float64
 	var ev []Evidence
 	// add records one signal; id names the check ("relay.<id>"), src cites
@@ -108,6 +109,15 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, hist *History) (S
 			add(SideSender, wHistoryOneSender, SignalDomainHistory, strconv.FormatInt(nr, 10)+" relay denials, all from one sender, by "+
 				histDomain(hist, rcpt), "history-one-sender", design)
 		}
+	}
+
+	if od := sameHostInBounce(f, rep, rcpt); od != "" {
+		add(SideSender, wSameHostInBounce, SignalHost, f.host+" refused to relay for "+od+" too, in the same bounce: an MX serves its own domains, a relay serves all of them",
+			"same-host-two-domains", "DESIGN.md, Relaying denied; issue 11 item 4")
+	}
+	hostHistoryEvidence(in.Host, add)
+	if side := dnsRelayEvidence(f, in.DNS, add); side != SideUnknown {
+		return side, 0.95, ev
 	}
 
 	margin := rcv - snd

@@ -118,6 +118,8 @@ type Verdict struct {
 	// automatic reply (RFC 3834): the responder's reply was refused, not
 	// the client's mail.
 	OriginalIsAutoReply bool
+	// DNS is the DNS evidence the verdict used, nil when none was looked up.
+	DNS *DNSFacts
 }
 
 // History is what is remembered of a remote domain, as the classifier sees
@@ -133,4 +135,8 @@ type History struct {
 	LastReason      string
 	LastSide        string
 	LastStatus      string
+
+	// DistinctRecipientDomains is, for a rejecting host's history, how
+	// many different recipient domains it refused (an estimate).
+	DistinctRecipientDomains int64
 }

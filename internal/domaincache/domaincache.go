@@ -1,6 +1,7 @@
 // Package domaincache remembers, per remote domain, what bounces said about
 // it: counts per reason and per side, first and last seen, the last verdict
-// and an estimate of how many distinct senders were refused. It is storage
+// and an estimate of how many distinct senders were refused (and, for a
+// rejecting host, how many distinct recipient domains it refused). It is storage
 // only: the classifier reads this history (Summary.History), and the
 // judgement of a domain (dead, misconfigured) and its words live in
 // classify.AssessDomain and explain.Domain.
@@ -141,6 +142,11 @@ type Observation struct {
 	Sender string    // envelope sender / From address of the original (for the distinct-senders HLL); may be empty
 	Hard   bool      // retrying the same recipient is pointless
 	At     time.Time // when it was seen; zero means now
+
+	// RecipientDomain is, on a rejecting host's observation, the recipient
+	// domain it refused (for the distinct-recipient-domains estimate); may
+	// be empty.
+	RecipientDomain string
 }
 
 // Summary is what is remembered of one domain.
@@ -155,21 +161,26 @@ type Summary struct {
 	LastSide            string
 	LastStatus          string
 	DistinctSenders     int64 // estimate (HyperLogLog); exact for small numbers
+	// DistinctRecipientDomains estimates, for a rejecting host, how many
+	// different recipient domains it refused (HyperLogLog, exact for small
+	// numbers); 0 for a domain never recorded as a rejecting host.
+	DistinctRecipientDomains int64
 }
 
 // History is the summary as the classifier reads it.
 func (s Summary) History() classify.History {
 	return classify.History{
-		Domain:          s.Domain,
-		Total:           s.Total,
-		Reasons:         s.Reasons,
-		Sides:           s.Sides,
-		DistinctSenders: s.DistinctSenders,
-		FirstSeen:       s.FirstSeen,
-		LastSeen:        s.LastSeen,
-		LastReason:      s.LastReason,
-		LastSide:        s.LastSide,
-		LastStatus:      s.LastStatus,
+		Domain:                   s.Domain,
+		Total:                    s.Total,
+		Reasons:                  s.Reasons,
+		Sides:                    s.Sides,
+		DistinctSenders:          s.DistinctSenders,
+		DistinctRecipientDomains: s.DistinctRecipientDomains,
+		FirstSeen:                s.FirstSeen,
+		LastSeen:                 s.LastSeen,
+		LastReason:               s.LastReason,
+		LastSide:                 s.LastSide,
+		LastStatus:               s.LastStatus,
 	}
 }
 
@@ -254,6 +265,7 @@ type delta struct {
 	lastSide   string
 	lastStatus string
 	senders    []string // distinct, normalised
+	rdomains   []string // distinct recipient domains, normalised
 }
 
 // fold validates a batch and folds it into one delta per domain, in order
@@ -301,6 +313,13 @@ func fold(obs []Observation, now time.Time) ([]*delta, error) {
 			if _, dup := seen[k]; !dup {
 				seen[k] = struct{}{}
 				dl.senders = append(dl.senders, s)
+			}
+		}
+		if rd, ok := NormalizeDomain(o.RecipientDomain); ok {
+			k := [2]string{d, "@rd:" + rd}
+			if _, dup := seen[k]; !dup {
+				seen[k] = struct{}{}
+				dl.rdomains = append(dl.rdomains, rd)
 			}
 		}
 	}

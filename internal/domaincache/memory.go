@@ -30,6 +30,7 @@ var _ Store = (*Memory)(nil)
 type memEntry struct {
 	sum     Summary // DistinctSenders is filled in on read
 	senders senderSet
+	rdoms   senderSet // distinct recipient domains refused, for a rejecting host
 	expires time.Time
 }
 
@@ -82,6 +83,7 @@ func (m *Memory) Get(ctx context.Context, domains []string) (map[string]Summary,
 		s.Reasons = maps.Clone(s.Reasons)
 		s.Sides = maps.Clone(s.Sides)
 		s.DistinctSenders = e.senders.count()
+		s.DistinctRecipientDomains = e.rdoms.count()
 		for _, name := range asked[d] {
 			out[name] = s
 		}
@@ -125,6 +127,9 @@ func (m *Memory) Record(ctx context.Context, obs []Observation) error {
 		s.LastReason, s.LastSide, s.LastStatus = dl.lastReason, dl.lastSide, dl.lastStatus
 		for _, sender := range dl.senders {
 			e.senders.add(sender)
+		}
+		for _, rd := range dl.rdomains {
+			e.rdoms.add(rd)
 		}
 		e.expires = now.Add(m.ttl)
 	}

@@ -28,8 +28,10 @@ import (
 //	    last         last seen, Unix milliseconds   (HSET)
 //	    last_reason, last_side, last_status         (HSET)
 //	<prefix>:{<domain>}:s   HyperLogLog of distinct senders (PFADD)
+//	<prefix>:{<domain>}:d   HyperLogLog of distinct recipient domains a
+//	                        rejecting host refused (PFADD)
 //
-// Both keys get the TTL again (PEXPIRE) on every Record of the domain.
+// All keys get the TTL again (PEXPIRE) on every Record of the domain.
 const (
 	fieldTotal      = "total"
 	fieldHard       = "hard"
@@ -195,6 +197,7 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 
 func (r *Redis) hashKey(domain string) string { return r.prefix + ":{" + domain + "}:h" }
 func (r *Redis) hllKey(domain string) string  { return r.prefix + ":{" + domain + "}:s" }
+func (r *Redis) rdomKey(domain string) string { return r.prefix + ":{" + domain + "}:d" }
 
 // unavailable wraps a Redis error so that it matches ErrUnavailable and
 // its cause, and counts it. When the call ran out of time the chain also
@@ -262,10 +265,12 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 
 	hashes := make([]*redis.MapStringStringCmd, len(order))
 	counts := make([]*redis.IntCmd, len(order))
+	rdoms := make([]*redis.IntCmd, len(order))
 	pipe := r.c.Pipeline()
 	for i, d := range order {
 		hashes[i] = pipe.HGetAll(ctx, r.hashKey(d))
 		counts[i] = pipe.PFCount(ctx, r.hllKey(d))
+		rdoms[i] = pipe.PFCount(ctx, r.rdomKey(d))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, r.unavailable(ctx, fmt.Sprintf("get %d domains", len(order)), false, err)
@@ -282,6 +287,7 @@ func (r *Redis) Get(ctx context.Context, domains []string) (map[string]Summary, 
 		}
 		s := parseSummary(d, fields)
 		s.DistinctSenders = counts[i].Val()
+		s.DistinctRecipientDomains = rdoms[i].Val()
 		if r.recent != nil {
 			r.recent.put(d, s, true, now)
 			s.Reasons, s.Sides = maps.Clone(s.Reasons), maps.Clone(s.Sides)
@@ -375,6 +381,14 @@ func (r *Redis) Record(ctx context.Context, obs []Observation) error {
 		}
 		pipe.PExpire(ctx, h, r.ttl)
 		pipe.PExpire(ctx, s, r.ttl) // a no-op while the domain has no senders
+		if len(dl.rdomains) > 0 {
+			args := make([]any, len(dl.rdomains))
+			for i, v := range dl.rdomains {
+				args[i] = v
+			}
+			pipe.PFAdd(ctx, r.rdomKey(dl.domain), args...)
+		}
+		pipe.PExpire(ctx, r.rdomKey(dl.domain), r.ttl) // a no-op for a domain never a rejecting host
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.unavailable(ctx, fmt.Sprintf("record %d observations", len(obs)), true, err)
@@ -403,6 +417,13 @@ func (r *Redis) Stats() Stats {
 	s.Outages = r.health.outages.Load()
 	return s
 }
+
+// Client returns the Redis client, for other caches that share the
+// server (the DNS answers of internal/dnscheck).
+func (r *Redis) Client() redis.UniversalClient { return r.c }
+
+// KeyPrefix returns the prefix of every key this store writes.
+func (r *Redis) KeyPrefix() string { return r.prefix }
 
 // Close implements Store: it closes the connections. Later calls return
 // ErrClosed.

@@ -70,6 +70,24 @@ func runStoreSuite(t *testing.T, newStore newStoreFunc) {
 		return sum
 	}
 
+	// Issue 11 item 4: a rejecting host's record counts the distinct
+	// recipient domains it refused, across calls, duplicates once.
+	t.Run("distinct recipient domains", func(t *testing.T) {
+		s := newStore(t, 0)
+		host := func(rd, sender string) Observation {
+			return Observation{Domain: "isp.example", Reason: "norelaying", Side: "sender", Sender: sender, RecipientDomain: rd, At: t0}
+		}
+		mustRecord(t, s, host("a.example", "x@shop.test"), host("b.example", "x@shop.test"), host("A.example.", "x@shop.test"))
+		mustRecord(t, s, host("c.example", "x@shop.test"), Observation{Domain: "a.example", Reason: "norelaying", Sender: "x@shop.test", At: t0})
+		got := mustGet(t, s, "isp.example", "a.example")
+		if h := got["isp.example"]; h.DistinctRecipientDomains != 3 || h.DistinctSenders != 1 || h.Reasons["norelaying"] != 4 {
+			t.Errorf("host: DistinctRecipientDomains=%d DistinctSenders=%d norelaying=%d, want 3, 1, 4", h.DistinctRecipientDomains, h.DistinctSenders, h.Reasons["norelaying"])
+		}
+		if d := got["a.example"]; d.DistinctRecipientDomains != 0 {
+			t.Errorf("recipient domain: DistinctRecipientDomains=%d, want 0", d.DistinctRecipientDomains)
+		}
+	})
+
 	t.Run("counts", func(t *testing.T) {
 		s := newStore(t, 0)
 		mustRecord(t, s,

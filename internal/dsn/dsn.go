@@ -12,7 +12,10 @@
 // Facts are read once, here: the enhanced status code (Status and the
 // server's ServerStatus), the reply code, the SMTP command and the Stage of
 // the dialogue that failed, the rejecting host (RemoteMTA) and its
-// registered domain (RegisteredDomain, the project's one such helper).
+// registered domain (RegisteredDomain, the project's one such helper), the
+// rejecting host's address and the sending server's address (RefusingHost
+// and Report.SendingIP, received.go, from the reply text, X-Originating-IP, the
+// original's Received fields of RFC 5321 4.4, or Received-From-MTA).
 // CompleteFacts does the same for a Recipient built from an MTA log line.
 //
 // Free text is read by the recognisers table (recognisers.go): one row per
@@ -152,5 +155,6 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 		return nil, err
 	}
 	p.rep.ensureUTF8()
+	p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
 	return p.rep, nil
 }

@@ -176,6 +176,8 @@ func readOriginal(b []byte) Original {
 			dst, decode = &o.ReturnPath, false
 		case "list-id":
 			dst = &o.ListID
+		case "received":
+			o.addReceived(f.value)
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts

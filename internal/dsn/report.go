@@ -77,6 +77,10 @@ type Report struct {
 	Recipients []Recipient
 	Original   Original
 
+	// SendingIP is the address of the server that sent the message to
+	// the refusing host, "" when no public one is known; SendingIPFrom
+	// says where it was read (received.go). Both are ASCII.
+	SendingIP, SendingIPFrom string
 	// Feedback is set for RFC 5965 feedback reports.
 	Feedback *Feedback
 
@@ -179,6 +183,9 @@ type Original struct {
 	Headers []Header
 	// Found is true when any original headers were found.
 	Found bool
+	// Received are the original's first MaxReceived Received fields,
+	// unfolded, newest first (received.go).
+	Received []string
 }
 
 // Header is one header field.

@@ -87,7 +87,7 @@ func cutUTF8(b []byte, n int) []byte {
 // string field of Report.
 func (r *Report) ensureUTF8() {
 	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
-		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text} {
+		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text, &r.SendingIP, &r.SendingIPFrom} {
 		*p = toUTF8(*p)
 	}
 	utf8Slice(r.FailedRecipients)
@@ -105,6 +105,7 @@ func (r *Report) ensureUTF8() {
 		*p = toUTF8(*p)
 	}
 	o.AutoReply.ensureUTF8()
+	utf8Slice(o.Received)
 	for i := range o.Headers {
 		o.Headers[i].Name = toUTF8(o.Headers[i].Name)
 		o.Headers[i].Value = toUTF8(o.Headers[i].Value)

@@ -144,6 +144,7 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		e.Steps[i] = s[start:stepEnds[i]]
 		start = stepEnds[i]
 	}
+	addDNS(&e, v, l)
 	return e
 }
 

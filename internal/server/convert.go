@@ -243,6 +243,7 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 		WillRetryUntil:      text(f.WillRetryUntil),
 		WillRetryUntilTime:  parseDate(f.WillRetryUntil),
 		OriginalIsAutoReply: originalIsAutoReply(rep, v),
+		Dns:                 dnsEvidenceProto(v.DNS),
 	}
 	for _, e := range v.Evidence {
 		out.Evidence = append(out.Evidence, evidenceProto(e))

@@ -21,6 +21,7 @@ type Metrics struct {
 	batcher          interface {
 		Stats() domaincache.BatcherStats
 	}
+	dns dnsStats // nil without DNS evidence
 }
 
 // SetBatcher adds the write batcher's counters.
@@ -65,4 +66,5 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		counter("bounced_cache_writes_failed_total", "Of those dropped, observations lost with a batch that failed after sending, or still queued at shutdown.", b.Failed)
 		counter("bounced_cache_flushes_total", "Batched writes made.", b.Flushes)
 	}
+	m.writeDNS(w)
 }

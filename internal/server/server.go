@@ -322,7 +322,11 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	if !ok {
 		sum = domaincache.Summary{Domain: d}
 	}
-	return &pb.GetDomainVerdictResponse{Verdict: VerdictProto(sum, req.GetLanguage())}, nil
+	v := VerdictProto(sum, req.GetLanguage())
+	if req.GetCheckDns() {
+		v.Dns = s.domainDNS(ctx, d, sum)
+	}
+	return &pb.GetDomainVerdictResponse{Verdict: v}, nil
 }
 
 // normalizeDomain lower-cases a domain and writes it in IDNA A-labels

@@ -731,6 +731,114 @@ func (CacheStatus) EnumDescriptor() ([]byte, []int) {
 	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{7}
 }
 
+// RelayMatch says whether a refusing host is one of the recipient
+// domain's MX hosts.
+type RelayMatch int32
+
+const (
+	// Not checked, or DNS could not tell.
+	RelayMatch_RELAY_MATCH_UNSPECIFIED RelayMatch = 0
+	// The host is one of the MX hosts (by name or address): the recipient
+	// domain's own MX refused.
+	RelayMatch_RELAY_MATCH_AMONG_MX RelayMatch = 1
+	// The host is not among the MX hosts: the sender's relay refused.
+	RelayMatch_RELAY_MATCH_NOT_AMONG_MX RelayMatch = 2
+)
+
+// Enum value maps for RelayMatch.
+var (
+	RelayMatch_name = map[int32]string{
+		0: "RELAY_MATCH_UNSPECIFIED",
+		1: "RELAY_MATCH_AMONG_MX",
+		2: "RELAY_MATCH_NOT_AMONG_MX",
+	}
+	RelayMatch_value = map[string]int32{
+		"RELAY_MATCH_UNSPECIFIED":  0,
+		"RELAY_MATCH_AMONG_MX":     1,
+		"RELAY_MATCH_NOT_AMONG_MX": 2,
+	}
+)
+
+func (x RelayMatch) Enum() *RelayMatch {
+	p := new(RelayMatch)
+	*p = x
+	return p
+}
+
+func (x RelayMatch) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RelayMatch) Descriptor() protoreflect.EnumDescriptor {
+	return file_bounced_v1_bounced_proto_enumTypes[8].Descriptor()
+}
+
+func (RelayMatch) Type() protoreflect.EnumType {
+	return &file_bounced_v1_bounced_proto_enumTypes[8]
+}
+
+func (x RelayMatch) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RelayMatch.Descriptor instead.
+func (RelayMatch) EnumDescriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{8}
+}
+
+// DnsAgreement compares the memory of a domain with DNS.
+type DnsAgreement int32
+
+const (
+	// Not compared: DNS did not answer, or nothing is remembered.
+	DnsAgreement_DNS_AGREEMENT_UNSPECIFIED DnsAgreement = 0
+	// Both say the domain can, or both say it cannot, receive mail.
+	DnsAgreement_DNS_AGREEMENT_AGREE DnsAgreement = 1
+	// One says the domain cannot receive mail, the other that it can.
+	DnsAgreement_DNS_AGREEMENT_DISAGREE DnsAgreement = 2
+)
+
+// Enum value maps for DnsAgreement.
+var (
+	DnsAgreement_name = map[int32]string{
+		0: "DNS_AGREEMENT_UNSPECIFIED",
+		1: "DNS_AGREEMENT_AGREE",
+		2: "DNS_AGREEMENT_DISAGREE",
+	}
+	DnsAgreement_value = map[string]int32{
+		"DNS_AGREEMENT_UNSPECIFIED": 0,
+		"DNS_AGREEMENT_AGREE":       1,
+		"DNS_AGREEMENT_DISAGREE":    2,
+	}
+)
+
+func (x DnsAgreement) Enum() *DnsAgreement {
+	p := new(DnsAgreement)
+	*p = x
+	return p
+}
+
+func (x DnsAgreement) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DnsAgreement) Descriptor() protoreflect.EnumDescriptor {
+	return file_bounced_v1_bounced_proto_enumTypes[9].Descriptor()
+}
+
+func (DnsAgreement) Type() protoreflect.EnumType {
+	return &file_bounced_v1_bounced_proto_enumTypes[9]
+}
+
+func (x DnsAgreement) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DnsAgreement.Descriptor instead.
+func (DnsAgreement) EnumDescriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{9}
+}
+
 // ParseRequest is one raw message to read.
 type ParseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1258,8 +1366,12 @@ type Recipient struct {
 	// The diagnostic was longer than 8 KiB and diagnostic_code holds its
 	// start, cut at a UTF-8 boundary.
 	DiagnosticTruncated bool `protobuf:"varint,28,opt,name=diagnostic_truncated,json=diagnosticTruncated,proto3" json:"diagnostic_truncated,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The DNS evidence the verdict used (MX set, dead domain, blocklist
+	// listings of the sending IP); unset when the service runs without a
+	// resolver (--dns-server) or looked nothing up for this recipient.
+	Dns           *DnsEvidence `protobuf:"bytes,29,opt,name=dns,proto3" json:"dns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -1488,6 +1600,239 @@ func (x *Recipient) GetDiagnosticTruncated() bool {
 	return false
 }
 
+func (x *Recipient) GetDns() *DnsEvidence {
+	if x != nil {
+		return x.Dns
+	}
+	return nil
+}
+
+// DnsEvidence is what DNS said about one recipient's domain and the
+// sending IP, and which lookups failed. A failed lookup decides nothing.
+type DnsEvidence struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The recipient domain looked up.
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The MX answer as an administrator reads it: "MX example.com =
+	// mx1.example.net., mx2.example.net.", or NXDOMAIN, null MX, the
+	// implicit MX of RFC 5321 section 5.1, or the failure.
+	MxRecords string `protobuf:"bytes,2,opt,name=mx_records,json=mxRecords,proto3" json:"mx_records,omitempty"`
+	// The MX hosts by preference, fully qualified ("mx1.example.net.").
+	MxHosts []string `protobuf:"bytes,3,rep,name=mx_hosts,json=mxHosts,proto3" json:"mx_hosts,omitempty"`
+	// The domain does not exist (NXDOMAIN).
+	Nxdomain bool `protobuf:"varint,4,opt,name=nxdomain,proto3" json:"nxdomain,omitempty"`
+	// The domain publishes a null MX (RFC 7505): it accepts no mail.
+	NullMx bool `protobuf:"varint,5,opt,name=null_mx,json=nullMx,proto3" json:"null_mx,omitempty"`
+	// The domain has neither MX nor address records: no host receives its
+	// mail.
+	NoMailHost bool `protobuf:"varint,6,opt,name=no_mail_host,json=noMailHost,proto3" json:"no_mail_host,omitempty"`
+	// Whether the refusing host is one of the MX hosts.
+	RelayMatch RelayMatch `protobuf:"varint,7,opt,name=relay_match,json=relayMatch,proto3,enum=bounced.v1.RelayMatch" json:"relay_match,omitempty"`
+	// The sentence naming the records that decided relay_match ("MX
+	// example.com = mx1.example.net.; refusing host smtp.isp.example is not
+	// among them").
+	RelayEvidence string `protobuf:"bytes,8,opt,name=relay_evidence,json=relayEvidence,proto3" json:"relay_evidence,omitempty"`
+	// The sending server's address the blocklists were asked about; empty
+	// when none was asked.
+	SendingIp string `protobuf:"bytes,9,opt,name=sending_ip,json=sendingIp,proto3" json:"sending_ip,omitempty"`
+	// The blocklists that list sending_ip.
+	Listings []*DnsblListing `protobuf:"bytes,10,rep,name=listings,proto3" json:"listings,omitempty"`
+	// The blocklist zones that answered, listed or not.
+	ListsChecked []string `protobuf:"bytes,11,rep,name=lists_checked,json=listsChecked,proto3" json:"lists_checked,omitempty"`
+	// The lookups made ("MX example.com", "DNSBL 192.0.2.10
+	// zen.spamhaus.org"), cached answers included.
+	Lookups []string `protobuf:"bytes,12,rep,name=lookups,proto3" json:"lookups,omitempty"`
+	// The lookups that failed and how ("MX example.com: dnscheck: timeout").
+	FailedLookups []string `protobuf:"bytes,13,rep,name=failed_lookups,json=failedLookups,proto3" json:"failed_lookups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DnsEvidence) Reset() {
+	*x = DnsEvidence{}
+	mi := &file_bounced_v1_bounced_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DnsEvidence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DnsEvidence) ProtoMessage() {}
+
+func (x *DnsEvidence) ProtoReflect() protoreflect.Message {
+	mi := &file_bounced_v1_bounced_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DnsEvidence.ProtoReflect.Descriptor instead.
+func (*DnsEvidence) Descriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *DnsEvidence) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *DnsEvidence) GetMxRecords() string {
+	if x != nil {
+		return x.MxRecords
+	}
+	return ""
+}
+
+func (x *DnsEvidence) GetMxHosts() []string {
+	if x != nil {
+		return x.MxHosts
+	}
+	return nil
+}
+
+func (x *DnsEvidence) GetNxdomain() bool {
+	if x != nil {
+		return x.Nxdomain
+	}
+	return false
+}
+
+func (x *DnsEvidence) GetNullMx() bool {
+	if x != nil {
+		return x.NullMx
+	}
+	return false
+}
+
+func (x *DnsEvidence) GetNoMailHost() bool {
+	if x != nil {
+		return x.NoMailHost
+	}
+	return false
+}
+
+func (x *DnsEvidence) GetRelayMatch() RelayMatch {
+	if x != nil {
+		return x.RelayMatch
+	}
+	return RelayMatch_RELAY_MATCH_UNSPECIFIED
+}
+
+func (x *DnsEvidence) GetRelayEvidence() string {
+	if x != nil {
+		return x.RelayEvidence
+	}
+	return ""
+}
+
+func (x *DnsEvidence) GetSendingIp() string {
+	if x != nil {
+		return x.SendingIp
+	}
+	return ""
+}
+
+func (x *DnsEvidence) GetListings() []*DnsblListing {
+	if x != nil {
+		return x.Listings
+	}
+	return nil
+}
+
+func (x *DnsEvidence) GetListsChecked() []string {
+	if x != nil {
+		return x.ListsChecked
+	}
+	return nil
+}
+
+func (x *DnsEvidence) GetLookups() []string {
+	if x != nil {
+		return x.Lookups
+	}
+	return nil
+}
+
+func (x *DnsEvidence) GetFailedLookups() []string {
+	if x != nil {
+		return x.FailedLookups
+	}
+	return nil
+}
+
+// DnsblListing is one DNS blocklist (RFC 5782) that lists an address.
+type DnsblListing struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The list's zone ("zen.spamhaus.org").
+	Zone string `protobuf:"bytes,1,opt,name=zone,proto3" json:"zone,omitempty"`
+	// The A answers ("127.0.0.2"), each list's own meaning.
+	Codes []string `protobuf:"bytes,2,rep,name=codes,proto3" json:"codes,omitempty"`
+	// The TXT record of the listing, when there is one.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DnsblListing) Reset() {
+	*x = DnsblListing{}
+	mi := &file_bounced_v1_bounced_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DnsblListing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DnsblListing) ProtoMessage() {}
+
+func (x *DnsblListing) ProtoReflect() protoreflect.Message {
+	mi := &file_bounced_v1_bounced_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DnsblListing.ProtoReflect.Descriptor instead.
+func (*DnsblListing) Descriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *DnsblListing) GetZone() string {
+	if x != nil {
+		return x.Zone
+	}
+	return ""
+}
+
+func (x *DnsblListing) GetCodes() []string {
+	if x != nil {
+		return x.Codes
+	}
+	return nil
+}
+
+func (x *DnsblListing) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Evidence is one signal behind a verdict, so a person can audit it.
 type Evidence struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1509,7 +1854,7 @@ type Evidence struct {
 
 func (x *Evidence) Reset() {
 	*x = Evidence{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[5]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +1866,7 @@ func (x *Evidence) String() string {
 func (*Evidence) ProtoMessage() {}
 
 func (x *Evidence) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[5]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +1879,7 @@ func (x *Evidence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Evidence.ProtoReflect.Descriptor instead.
 func (*Evidence) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{5}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Evidence) GetSignal() Signal {
@@ -1593,7 +1938,7 @@ type Explanation struct {
 
 func (x *Explanation) Reset() {
 	*x = Explanation{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[6]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1950,7 @@ func (x *Explanation) String() string {
 func (*Explanation) ProtoMessage() {}
 
 func (x *Explanation) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[6]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1963,7 @@ func (x *Explanation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Explanation.ProtoReflect.Descriptor instead.
 func (*Explanation) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{6}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Explanation) GetAudience() Audience {
@@ -1697,7 +2042,7 @@ type DomainSummary struct {
 
 func (x *DomainSummary) Reset() {
 	*x = DomainSummary{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[7]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1709,7 +2054,7 @@ func (x *DomainSummary) String() string {
 func (*DomainSummary) ProtoMessage() {}
 
 func (x *DomainSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[7]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1722,7 +2067,7 @@ func (x *DomainSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainSummary.ProtoReflect.Descriptor instead.
 func (*DomainSummary) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{7}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DomainSummary) GetDomain() string {
@@ -1814,7 +2159,7 @@ type ParseStreamRequest struct {
 
 func (x *ParseStreamRequest) Reset() {
 	*x = ParseStreamRequest{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[8]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1826,7 +2171,7 @@ func (x *ParseStreamRequest) String() string {
 func (*ParseStreamRequest) ProtoMessage() {}
 
 func (x *ParseStreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[8]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1839,7 +2184,7 @@ func (x *ParseStreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParseStreamRequest.ProtoReflect.Descriptor instead.
 func (*ParseStreamRequest) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{8}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ParseStreamRequest) GetRequest() *ParseRequest {
@@ -1860,7 +2205,7 @@ type ParseStreamResponse struct {
 
 func (x *ParseStreamResponse) Reset() {
 	*x = ParseStreamResponse{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[9]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1872,7 +2217,7 @@ func (x *ParseStreamResponse) String() string {
 func (*ParseStreamResponse) ProtoMessage() {}
 
 func (x *ParseStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[9]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1885,7 +2230,7 @@ func (x *ParseStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParseStreamResponse.ProtoReflect.Descriptor instead.
 func (*ParseStreamResponse) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{9}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ParseStreamResponse) GetResponse() *ParseResponse {
@@ -1902,14 +2247,17 @@ type GetDomainVerdictRequest struct {
 	// turned into Unicode.
 	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
 	// BCP 47 language of the assessment sentence; English when empty or unknown.
-	Language      string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	Language string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	// Look the domain's MX set up now (when the service has a resolver) and
+	// say whether DNS and the memory agree; see DomainVerdict.dns.
+	CheckDns      bool `protobuf:"varint,3,opt,name=check_dns,json=checkDns,proto3" json:"check_dns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetDomainVerdictRequest) Reset() {
 	*x = GetDomainVerdictRequest{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[10]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1921,7 +2269,7 @@ func (x *GetDomainVerdictRequest) String() string {
 func (*GetDomainVerdictRequest) ProtoMessage() {}
 
 func (x *GetDomainVerdictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[10]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1934,7 +2282,7 @@ func (x *GetDomainVerdictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDomainVerdictRequest.ProtoReflect.Descriptor instead.
 func (*GetDomainVerdictRequest) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{10}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetDomainVerdictRequest) GetDomain() string {
@@ -1951,6 +2299,13 @@ func (x *GetDomainVerdictRequest) GetLanguage() string {
 	return ""
 }
 
+func (x *GetDomainVerdictRequest) GetCheckDns() bool {
+	if x != nil {
+		return x.CheckDns
+	}
+	return false
+}
+
 // GetDomainVerdictResponse carries the verdict of a domain.
 type GetDomainVerdictResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1962,7 +2317,7 @@ type GetDomainVerdictResponse struct {
 
 func (x *GetDomainVerdictResponse) Reset() {
 	*x = GetDomainVerdictResponse{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[11]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1974,7 +2329,7 @@ func (x *GetDomainVerdictResponse) String() string {
 func (*GetDomainVerdictResponse) ProtoMessage() {}
 
 func (x *GetDomainVerdictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[11]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1987,7 +2342,7 @@ func (x *GetDomainVerdictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDomainVerdictResponse.ProtoReflect.Descriptor instead.
 func (*GetDomainVerdictResponse) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{11}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetDomainVerdictResponse) GetVerdict() *DomainVerdict {
@@ -2013,14 +2368,17 @@ type DomainVerdict struct {
 	// The domain looks misconfigured (its MX refuses its own domain).
 	LooksMisconfigured bool `protobuf:"varint,6,opt,name=looks_misconfigured,json=looksMisconfigured,proto3" json:"looks_misconfigured,omitempty"`
 	// One sentence on why, in the requested language.
-	Assessment    string `protobuf:"bytes,7,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	Assessment string `protobuf:"bytes,7,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	// The DNS check asked for with check_dns; unset otherwise, or when the
+	// service runs without a resolver.
+	Dns           *DomainDnsCheck `protobuf:"bytes,8,opt,name=dns,proto3" json:"dns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DomainVerdict) Reset() {
 	*x = DomainVerdict{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[12]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2032,7 +2390,7 @@ func (x *DomainVerdict) String() string {
 func (*DomainVerdict) ProtoMessage() {}
 
 func (x *DomainVerdict) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[12]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2045,7 +2403,7 @@ func (x *DomainVerdict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainVerdict.ProtoReflect.Descriptor instead.
 func (*DomainVerdict) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{12}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DomainVerdict) GetSummary() *DomainSummary {
@@ -2097,6 +2455,122 @@ func (x *DomainVerdict) GetAssessment() string {
 	return ""
 }
 
+func (x *DomainVerdict) GetDns() *DomainDnsCheck {
+	if x != nil {
+		return x.Dns
+	}
+	return nil
+}
+
+// DomainDnsCheck is a DNS look at a domain beside its remembered history.
+type DomainDnsCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The MX hosts by preference, fully qualified.
+	MxHosts []string `protobuf:"bytes,1,rep,name=mx_hosts,json=mxHosts,proto3" json:"mx_hosts,omitempty"`
+	// The MX answer as an administrator reads it.
+	MxRecords string `protobuf:"bytes,2,opt,name=mx_records,json=mxRecords,proto3" json:"mx_records,omitempty"`
+	// The domain does not exist (NXDOMAIN).
+	Nxdomain bool `protobuf:"varint,3,opt,name=nxdomain,proto3" json:"nxdomain,omitempty"`
+	// The domain publishes a null MX (RFC 7505).
+	NullMx bool `protobuf:"varint,4,opt,name=null_mx,json=nullMx,proto3" json:"null_mx,omitempty"`
+	// The domain has neither MX nor address records.
+	NoMailHost bool `protobuf:"varint,5,opt,name=no_mail_host,json=noMailHost,proto3" json:"no_mail_host,omitempty"`
+	// The lookups that failed and how.
+	FailedLookups []string `protobuf:"bytes,6,rep,name=failed_lookups,json=failedLookups,proto3" json:"failed_lookups,omitempty"`
+	// Whether DNS and the remembered bounces tell the same story.
+	Agreement DnsAgreement `protobuf:"varint,7,opt,name=agreement,proto3,enum=bounced.v1.DnsAgreement" json:"agreement,omitempty"`
+	// Why, in English.
+	AgreementReason string `protobuf:"bytes,8,opt,name=agreement_reason,json=agreementReason,proto3" json:"agreement_reason,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *DomainDnsCheck) Reset() {
+	*x = DomainDnsCheck{}
+	mi := &file_bounced_v1_bounced_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainDnsCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainDnsCheck) ProtoMessage() {}
+
+func (x *DomainDnsCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_bounced_v1_bounced_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainDnsCheck.ProtoReflect.Descriptor instead.
+func (*DomainDnsCheck) Descriptor() ([]byte, []int) {
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DomainDnsCheck) GetMxHosts() []string {
+	if x != nil {
+		return x.MxHosts
+	}
+	return nil
+}
+
+func (x *DomainDnsCheck) GetMxRecords() string {
+	if x != nil {
+		return x.MxRecords
+	}
+	return ""
+}
+
+func (x *DomainDnsCheck) GetNxdomain() bool {
+	if x != nil {
+		return x.Nxdomain
+	}
+	return false
+}
+
+func (x *DomainDnsCheck) GetNullMx() bool {
+	if x != nil {
+		return x.NullMx
+	}
+	return false
+}
+
+func (x *DomainDnsCheck) GetNoMailHost() bool {
+	if x != nil {
+		return x.NoMailHost
+	}
+	return false
+}
+
+func (x *DomainDnsCheck) GetFailedLookups() []string {
+	if x != nil {
+		return x.FailedLookups
+	}
+	return nil
+}
+
+func (x *DomainDnsCheck) GetAgreement() DnsAgreement {
+	if x != nil {
+		return x.Agreement
+	}
+	return DnsAgreement_DNS_AGREEMENT_UNSPECIFIED
+}
+
+func (x *DomainDnsCheck) GetAgreementReason() string {
+	if x != nil {
+		return x.AgreementReason
+	}
+	return ""
+}
+
 // ClassifyRequest is one SMTP reply to judge.
 type ClassifyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2133,7 +2607,7 @@ type ClassifyRequest struct {
 
 func (x *ClassifyRequest) Reset() {
 	*x = ClassifyRequest{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2619,7 @@ func (x *ClassifyRequest) String() string {
 func (*ClassifyRequest) ProtoMessage() {}
 
 func (x *ClassifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[13]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2632,7 @@ func (x *ClassifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClassifyRequest.ProtoReflect.Descriptor instead.
 func (*ClassifyRequest) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{13}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ClassifyRequest) GetReply() string {
@@ -2243,7 +2717,7 @@ type ClassifyResponse struct {
 
 func (x *ClassifyResponse) Reset() {
 	*x = ClassifyResponse{}
-	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2255,7 +2729,7 @@ func (x *ClassifyResponse) String() string {
 func (*ClassifyResponse) ProtoMessage() {}
 
 func (x *ClassifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bounced_v1_bounced_proto_msgTypes[14]
+	mi := &file_bounced_v1_bounced_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2268,7 +2742,7 @@ func (x *ClassifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClassifyResponse.ProtoReflect.Descriptor instead.
 func (*ClassifyResponse) Descriptor() ([]byte, []int) {
-	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{14}
+	return file_bounced_v1_bounced_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ClassifyResponse) GetResult() *ParseResponse {
@@ -2327,7 +2801,7 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\bdateTime\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\xb6\t\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\xe1\t\n" +
 	"\tRecipient\x12\x1c\n" +
 	"\trecipient\x18\x01 \x01(\tR\trecipient\x12-\n" +
 	"\x12original_recipient\x18\x02 \x01(\tR\x11originalRecipient\x12*\n" +
@@ -2362,7 +2836,31 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x05stage\x18\x19 \x01(\x0e2\x11.bounced.v1.StageR\x05stage\x123\n" +
 	"\x16original_is_auto_reply\x18\x1a \x01(\bR\x13originalIsAutoReply\x12'\n" +
 	"\x0ffinal_recipient\x18\x1b \x01(\tR\x0efinalRecipient\x121\n" +
-	"\x14diagnostic_truncated\x18\x1c \x01(\bR\x13diagnosticTruncated\"\xa1\x01\n" +
+	"\x14diagnostic_truncated\x18\x1c \x01(\bR\x13diagnosticTruncated\x12)\n" +
+	"\x03dns\x18\x1d \x01(\v2\x17.bounced.v1.DnsEvidenceR\x03dns\"\xd1\x03\n" +
+	"\vDnsEvidence\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x1d\n" +
+	"\n" +
+	"mx_records\x18\x02 \x01(\tR\tmxRecords\x12\x19\n" +
+	"\bmx_hosts\x18\x03 \x03(\tR\amxHosts\x12\x1a\n" +
+	"\bnxdomain\x18\x04 \x01(\bR\bnxdomain\x12\x17\n" +
+	"\anull_mx\x18\x05 \x01(\bR\x06nullMx\x12 \n" +
+	"\fno_mail_host\x18\x06 \x01(\bR\n" +
+	"noMailHost\x127\n" +
+	"\vrelay_match\x18\a \x01(\x0e2\x16.bounced.v1.RelayMatchR\n" +
+	"relayMatch\x12%\n" +
+	"\x0erelay_evidence\x18\b \x01(\tR\rrelayEvidence\x12\x1d\n" +
+	"\n" +
+	"sending_ip\x18\t \x01(\tR\tsendingIp\x124\n" +
+	"\blistings\x18\n" +
+	" \x03(\v2\x18.bounced.v1.DnsblListingR\blistings\x12#\n" +
+	"\rlists_checked\x18\v \x03(\tR\flistsChecked\x12\x18\n" +
+	"\alookups\x18\f \x03(\tR\alookups\x12%\n" +
+	"\x0efailed_lookups\x18\r \x03(\tR\rfailedLookups\"P\n" +
+	"\fDnsblListing\x12\x12\n" +
+	"\x04zone\x18\x01 \x01(\tR\x04zone\x12\x14\n" +
+	"\x05codes\x18\x02 \x03(\tR\x05codes\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xa1\x01\n" +
 	"\bEvidence\x12*\n" +
 	"\x06signal\x18\x01 \x01(\x0e2\x12.bounced.v1.SignalR\x06signal\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x17\n" +
@@ -2403,12 +2901,13 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x12ParseStreamRequest\x122\n" +
 	"\arequest\x18\x01 \x01(\v2\x18.bounced.v1.ParseRequestR\arequest\"L\n" +
 	"\x13ParseStreamResponse\x125\n" +
-	"\bresponse\x18\x01 \x01(\v2\x19.bounced.v1.ParseResponseR\bresponse\"M\n" +
+	"\bresponse\x18\x01 \x01(\v2\x19.bounced.v1.ParseResponseR\bresponse\"j\n" +
 	"\x17GetDomainVerdictRequest\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x1a\n" +
-	"\blanguage\x18\x02 \x01(\tR\blanguage\"O\n" +
+	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x1b\n" +
+	"\tcheck_dns\x18\x03 \x01(\bR\bcheckDns\"O\n" +
 	"\x18GetDomainVerdictResponse\x123\n" +
-	"\averdict\x18\x01 \x01(\v2\x19.bounced.v1.DomainVerdictR\averdict\"\xcf\x02\n" +
+	"\averdict\x18\x01 \x01(\v2\x19.bounced.v1.DomainVerdictR\averdict\"\xfd\x02\n" +
 	"\rDomainVerdict\x123\n" +
 	"\asummary\x18\x01 \x01(\v2\x19.bounced.v1.DomainSummaryR\asummary\x12;\n" +
 	"\x0fdominant_reason\x18\x02 \x01(\x0e2\x12.bounced.v1.ReasonR\x0edominantReason\x125\n" +
@@ -2419,7 +2918,19 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x13looks_misconfigured\x18\x06 \x01(\bR\x12looksMisconfigured\x12\x1e\n" +
 	"\n" +
 	"assessment\x18\a \x01(\tR\n" +
-	"assessment\"\xc2\x02\n" +
+	"assessment\x12,\n" +
+	"\x03dns\x18\b \x01(\v2\x1a.bounced.v1.DomainDnsCheckR\x03dns\"\xab\x02\n" +
+	"\x0eDomainDnsCheck\x12\x19\n" +
+	"\bmx_hosts\x18\x01 \x03(\tR\amxHosts\x12\x1d\n" +
+	"\n" +
+	"mx_records\x18\x02 \x01(\tR\tmxRecords\x12\x1a\n" +
+	"\bnxdomain\x18\x03 \x01(\bR\bnxdomain\x12\x17\n" +
+	"\anull_mx\x18\x04 \x01(\bR\x06nullMx\x12 \n" +
+	"\fno_mail_host\x18\x05 \x01(\bR\n" +
+	"noMailHost\x12%\n" +
+	"\x0efailed_lookups\x18\x06 \x03(\tR\rfailedLookups\x126\n" +
+	"\tagreement\x18\a \x01(\x0e2\x18.bounced.v1.DnsAgreementR\tagreement\x12)\n" +
+	"\x10agreement_reason\x18\b \x01(\tR\x0fagreementReason\"\xc2\x02\n" +
 	"\x0fClassifyRequest\x12\x14\n" +
 	"\x05reply\x18\x01 \x01(\tR\x05reply\x12\x1c\n" +
 	"\trecipient\x18\x02 \x01(\tR\trecipient\x12\x1f\n" +
@@ -2539,7 +3050,16 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\x11CACHE_STATUS_MISS\x10\x02\x12\x18\n" +
 	"\x14CACHE_STATUS_SKIPPED\x10\x03\x12\x1c\n" +
 	"\x18CACHE_STATUS_UNAVAILABLE\x10\x04\x12\x19\n" +
-	"\x15CACHE_STATUS_DISABLED\x10\x052\xc7\x02\n" +
+	"\x15CACHE_STATUS_DISABLED\x10\x05*a\n" +
+	"\n" +
+	"RelayMatch\x12\x1b\n" +
+	"\x17RELAY_MATCH_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14RELAY_MATCH_AMONG_MX\x10\x01\x12\x1c\n" +
+	"\x18RELAY_MATCH_NOT_AMONG_MX\x10\x02*b\n" +
+	"\fDnsAgreement\x12\x1d\n" +
+	"\x19DNS_AGREEMENT_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13DNS_AGREEMENT_AGREE\x10\x01\x12\x1a\n" +
+	"\x16DNS_AGREEMENT_DISAGREE\x10\x022\xc7\x02\n" +
 	"\rBounceService\x12<\n" +
 	"\x05Parse\x12\x18.bounced.v1.ParseRequest\x1a\x19.bounced.v1.ParseResponse\x12R\n" +
 	"\vParseStream\x12\x1e.bounced.v1.ParseStreamRequest\x1a\x1f.bounced.v1.ParseStreamResponse(\x010\x01\x12]\n" +
@@ -2561,8 +3081,8 @@ func file_bounced_v1_bounced_proto_rawDescGZIP() []byte {
 	return file_bounced_v1_bounced_proto_rawDescData
 }
 
-var file_bounced_v1_bounced_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_bounced_v1_bounced_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_bounced_v1_bounced_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
+var file_bounced_v1_bounced_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_bounced_v1_bounced_proto_goTypes = []any{
 	(Audience)(0),                    // 0: bounced.v1.Audience
 	(Kind)(0),                        // 1: bounced.v1.Kind
@@ -2572,74 +3092,84 @@ var file_bounced_v1_bounced_proto_goTypes = []any{
 	(Stage)(0),                       // 5: bounced.v1.Stage
 	(Signal)(0),                      // 6: bounced.v1.Signal
 	(CacheStatus)(0),                 // 7: bounced.v1.CacheStatus
-	(*ParseRequest)(nil),             // 8: bounced.v1.ParseRequest
-	(*ParseResponse)(nil),            // 9: bounced.v1.ParseResponse
-	(*OriginalMessage)(nil),          // 10: bounced.v1.OriginalMessage
-	(*Header)(nil),                   // 11: bounced.v1.Header
-	(*Recipient)(nil),                // 12: bounced.v1.Recipient
-	(*Evidence)(nil),                 // 13: bounced.v1.Evidence
-	(*Explanation)(nil),              // 14: bounced.v1.Explanation
-	(*DomainSummary)(nil),            // 15: bounced.v1.DomainSummary
-	(*ParseStreamRequest)(nil),       // 16: bounced.v1.ParseStreamRequest
-	(*ParseStreamResponse)(nil),      // 17: bounced.v1.ParseStreamResponse
-	(*GetDomainVerdictRequest)(nil),  // 18: bounced.v1.GetDomainVerdictRequest
-	(*GetDomainVerdictResponse)(nil), // 19: bounced.v1.GetDomainVerdictResponse
-	(*DomainVerdict)(nil),            // 20: bounced.v1.DomainVerdict
-	(*ClassifyRequest)(nil),          // 21: bounced.v1.ClassifyRequest
-	(*ClassifyResponse)(nil),         // 22: bounced.v1.ClassifyResponse
-	nil,                              // 23: bounced.v1.DomainSummary.ReasonsEntry
-	nil,                              // 24: bounced.v1.DomainSummary.SidesEntry
-	(*status.Status)(nil),            // 25: google.rpc.Status
-	(*timestamppb.Timestamp)(nil),    // 26: google.protobuf.Timestamp
+	(RelayMatch)(0),                  // 8: bounced.v1.RelayMatch
+	(DnsAgreement)(0),                // 9: bounced.v1.DnsAgreement
+	(*ParseRequest)(nil),             // 10: bounced.v1.ParseRequest
+	(*ParseResponse)(nil),            // 11: bounced.v1.ParseResponse
+	(*OriginalMessage)(nil),          // 12: bounced.v1.OriginalMessage
+	(*Header)(nil),                   // 13: bounced.v1.Header
+	(*Recipient)(nil),                // 14: bounced.v1.Recipient
+	(*DnsEvidence)(nil),              // 15: bounced.v1.DnsEvidence
+	(*DnsblListing)(nil),             // 16: bounced.v1.DnsblListing
+	(*Evidence)(nil),                 // 17: bounced.v1.Evidence
+	(*Explanation)(nil),              // 18: bounced.v1.Explanation
+	(*DomainSummary)(nil),            // 19: bounced.v1.DomainSummary
+	(*ParseStreamRequest)(nil),       // 20: bounced.v1.ParseStreamRequest
+	(*ParseStreamResponse)(nil),      // 21: bounced.v1.ParseStreamResponse
+	(*GetDomainVerdictRequest)(nil),  // 22: bounced.v1.GetDomainVerdictRequest
+	(*GetDomainVerdictResponse)(nil), // 23: bounced.v1.GetDomainVerdictResponse
+	(*DomainVerdict)(nil),            // 24: bounced.v1.DomainVerdict
+	(*DomainDnsCheck)(nil),           // 25: bounced.v1.DomainDnsCheck
+	(*ClassifyRequest)(nil),          // 26: bounced.v1.ClassifyRequest
+	(*ClassifyResponse)(nil),         // 27: bounced.v1.ClassifyResponse
+	nil,                              // 28: bounced.v1.DomainSummary.ReasonsEntry
+	nil,                              // 29: bounced.v1.DomainSummary.SidesEntry
+	(*status.Status)(nil),            // 30: google.rpc.Status
+	(*timestamppb.Timestamp)(nil),    // 31: google.protobuf.Timestamp
 }
 var file_bounced_v1_bounced_proto_depIdxs = []int32{
 	0,  // 0: bounced.v1.ParseRequest.audiences:type_name -> bounced.v1.Audience
 	1,  // 1: bounced.v1.ParseResponse.kind:type_name -> bounced.v1.Kind
-	10, // 2: bounced.v1.ParseResponse.original:type_name -> bounced.v1.OriginalMessage
-	12, // 3: bounced.v1.ParseResponse.recipients:type_name -> bounced.v1.Recipient
+	12, // 2: bounced.v1.ParseResponse.original:type_name -> bounced.v1.OriginalMessage
+	14, // 3: bounced.v1.ParseResponse.recipients:type_name -> bounced.v1.Recipient
 	7,  // 4: bounced.v1.ParseResponse.cache_status:type_name -> bounced.v1.CacheStatus
-	25, // 5: bounced.v1.ParseResponse.error:type_name -> google.rpc.Status
-	26, // 6: bounced.v1.ParseResponse.arrival_time:type_name -> google.protobuf.Timestamp
-	11, // 7: bounced.v1.OriginalMessage.headers:type_name -> bounced.v1.Header
-	26, // 8: bounced.v1.OriginalMessage.date_time:type_name -> google.protobuf.Timestamp
+	30, // 5: bounced.v1.ParseResponse.error:type_name -> google.rpc.Status
+	31, // 6: bounced.v1.ParseResponse.arrival_time:type_name -> google.protobuf.Timestamp
+	13, // 7: bounced.v1.OriginalMessage.headers:type_name -> bounced.v1.Header
+	31, // 8: bounced.v1.OriginalMessage.date_time:type_name -> google.protobuf.Timestamp
 	2,  // 9: bounced.v1.Recipient.action:type_name -> bounced.v1.Action
 	3,  // 10: bounced.v1.Recipient.reason:type_name -> bounced.v1.Reason
 	4,  // 11: bounced.v1.Recipient.side:type_name -> bounced.v1.Side
-	13, // 12: bounced.v1.Recipient.evidence:type_name -> bounced.v1.Evidence
-	14, // 13: bounced.v1.Recipient.explanations:type_name -> bounced.v1.Explanation
-	15, // 14: bounced.v1.Recipient.domain:type_name -> bounced.v1.DomainSummary
-	26, // 15: bounced.v1.Recipient.last_attempt_time:type_name -> google.protobuf.Timestamp
-	26, // 16: bounced.v1.Recipient.will_retry_until_time:type_name -> google.protobuf.Timestamp
+	17, // 12: bounced.v1.Recipient.evidence:type_name -> bounced.v1.Evidence
+	18, // 13: bounced.v1.Recipient.explanations:type_name -> bounced.v1.Explanation
+	19, // 14: bounced.v1.Recipient.domain:type_name -> bounced.v1.DomainSummary
+	31, // 15: bounced.v1.Recipient.last_attempt_time:type_name -> google.protobuf.Timestamp
+	31, // 16: bounced.v1.Recipient.will_retry_until_time:type_name -> google.protobuf.Timestamp
 	5,  // 17: bounced.v1.Recipient.stage:type_name -> bounced.v1.Stage
-	6,  // 18: bounced.v1.Evidence.signal:type_name -> bounced.v1.Signal
-	0,  // 19: bounced.v1.Explanation.audience:type_name -> bounced.v1.Audience
-	23, // 20: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
-	24, // 21: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
-	26, // 22: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
-	26, // 23: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
-	3,  // 24: bounced.v1.DomainSummary.last_reason:type_name -> bounced.v1.Reason
-	4,  // 25: bounced.v1.DomainSummary.last_side:type_name -> bounced.v1.Side
-	8,  // 26: bounced.v1.ParseStreamRequest.request:type_name -> bounced.v1.ParseRequest
-	9,  // 27: bounced.v1.ParseStreamResponse.response:type_name -> bounced.v1.ParseResponse
-	20, // 28: bounced.v1.GetDomainVerdictResponse.verdict:type_name -> bounced.v1.DomainVerdict
-	15, // 29: bounced.v1.DomainVerdict.summary:type_name -> bounced.v1.DomainSummary
-	3,  // 30: bounced.v1.DomainVerdict.dominant_reason:type_name -> bounced.v1.Reason
-	4,  // 31: bounced.v1.DomainVerdict.dominant_side:type_name -> bounced.v1.Side
-	0,  // 32: bounced.v1.ClassifyRequest.audiences:type_name -> bounced.v1.Audience
-	9,  // 33: bounced.v1.ClassifyResponse.result:type_name -> bounced.v1.ParseResponse
-	8,  // 34: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
-	16, // 35: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
-	18, // 36: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
-	21, // 37: bounced.v1.BounceService.Classify:input_type -> bounced.v1.ClassifyRequest
-	9,  // 38: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
-	17, // 39: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
-	19, // 40: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
-	22, // 41: bounced.v1.BounceService.Classify:output_type -> bounced.v1.ClassifyResponse
-	38, // [38:42] is the sub-list for method output_type
-	34, // [34:38] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	15, // 18: bounced.v1.Recipient.dns:type_name -> bounced.v1.DnsEvidence
+	8,  // 19: bounced.v1.DnsEvidence.relay_match:type_name -> bounced.v1.RelayMatch
+	16, // 20: bounced.v1.DnsEvidence.listings:type_name -> bounced.v1.DnsblListing
+	6,  // 21: bounced.v1.Evidence.signal:type_name -> bounced.v1.Signal
+	0,  // 22: bounced.v1.Explanation.audience:type_name -> bounced.v1.Audience
+	28, // 23: bounced.v1.DomainSummary.reasons:type_name -> bounced.v1.DomainSummary.ReasonsEntry
+	29, // 24: bounced.v1.DomainSummary.sides:type_name -> bounced.v1.DomainSummary.SidesEntry
+	31, // 25: bounced.v1.DomainSummary.first_seen:type_name -> google.protobuf.Timestamp
+	31, // 26: bounced.v1.DomainSummary.last_seen:type_name -> google.protobuf.Timestamp
+	3,  // 27: bounced.v1.DomainSummary.last_reason:type_name -> bounced.v1.Reason
+	4,  // 28: bounced.v1.DomainSummary.last_side:type_name -> bounced.v1.Side
+	10, // 29: bounced.v1.ParseStreamRequest.request:type_name -> bounced.v1.ParseRequest
+	11, // 30: bounced.v1.ParseStreamResponse.response:type_name -> bounced.v1.ParseResponse
+	24, // 31: bounced.v1.GetDomainVerdictResponse.verdict:type_name -> bounced.v1.DomainVerdict
+	19, // 32: bounced.v1.DomainVerdict.summary:type_name -> bounced.v1.DomainSummary
+	3,  // 33: bounced.v1.DomainVerdict.dominant_reason:type_name -> bounced.v1.Reason
+	4,  // 34: bounced.v1.DomainVerdict.dominant_side:type_name -> bounced.v1.Side
+	25, // 35: bounced.v1.DomainVerdict.dns:type_name -> bounced.v1.DomainDnsCheck
+	9,  // 36: bounced.v1.DomainDnsCheck.agreement:type_name -> bounced.v1.DnsAgreement
+	0,  // 37: bounced.v1.ClassifyRequest.audiences:type_name -> bounced.v1.Audience
+	11, // 38: bounced.v1.ClassifyResponse.result:type_name -> bounced.v1.ParseResponse
+	10, // 39: bounced.v1.BounceService.Parse:input_type -> bounced.v1.ParseRequest
+	20, // 40: bounced.v1.BounceService.ParseStream:input_type -> bounced.v1.ParseStreamRequest
+	22, // 41: bounced.v1.BounceService.GetDomainVerdict:input_type -> bounced.v1.GetDomainVerdictRequest
+	26, // 42: bounced.v1.BounceService.Classify:input_type -> bounced.v1.ClassifyRequest
+	11, // 43: bounced.v1.BounceService.Parse:output_type -> bounced.v1.ParseResponse
+	21, // 44: bounced.v1.BounceService.ParseStream:output_type -> bounced.v1.ParseStreamResponse
+	23, // 45: bounced.v1.BounceService.GetDomainVerdict:output_type -> bounced.v1.GetDomainVerdictResponse
+	27, // 46: bounced.v1.BounceService.Classify:output_type -> bounced.v1.ClassifyResponse
+	43, // [43:47] is the sub-list for method output_type
+	39, // [39:43] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_bounced_v1_bounced_proto_init() }
@@ -2652,8 +3182,8 @@ func file_bounced_v1_bounced_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bounced_v1_bounced_proto_rawDesc), len(file_bounced_v1_bounced_proto_rawDesc)),
-			NumEnums:      8,
-			NumMessages:   17,
+			NumEnums:      10,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
