@@ -61,7 +61,8 @@ type AuthConfig struct {
 // not exempt, in constant time, over gRPC (interceptors) and HTTP
 // (middleware).
 type Auth struct {
-	cfg AuthConfig
+	cfg     AuthConfig
+	recheck time.Duration // tokenRecheck; tests shorten it
 
 	mu      sync.Mutex
 	digests [][sha256.Size]byte // SHA-256 of each accepted token
@@ -78,7 +79,7 @@ func NewAuth(cfg AuthConfig) (*Auth, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Auth{cfg: cfg}
+	a := &Auth{cfg: cfg, recheck: tokenRecheck}
 	if err := a.load(time.Now()); err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (a *Auth) tokens() [][sha256.Size]byte {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := time.Now()
-	if now.Sub(a.checked) < tokenRecheck {
+	if now.Sub(a.checked) < a.recheck {
 		return a.digests
 	}
 	a.checked = now

@@ -38,6 +38,7 @@ type opsServer struct {
 	conn    *grpc.ClientConn
 	metrics *Metrics
 	opsURL  string
+	addr    string // gRPC, 127.0.0.1:port
 }
 
 func startOpsServer(t *testing.T, auth *Auth, opts ...grpc.ServerOption) *opsServer {
@@ -65,7 +66,7 @@ func startOpsServer(t *testing.T, auth *Auth, opts ...grpc.ServerOption) *opsSer
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL}
+	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL, addr: lis.Addr().String()}
 }
 
 // scrape reads /metrics over HTTP and parses the text format.
