@@ -27,6 +27,7 @@ import (
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/redistest"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -305,4 +306,55 @@ func sumOf(c prometheus.Collector) float64 {
 		}
 	}
 	return total
+}
+
+func TestReadinessFollowsRedis(t *testing.T) {
+	rs := redistest.StartLocal(t)
+	rc, err := domaincache.ParseRedisURL(rs.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.KeyPrefix, rc.Timeout = rs.KeyPrefix(), 200*time.Millisecond
+	store, err := domaincache.NewRedis(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	m := NewMetrics(MetricsConfig{})
+	wrapped := m.InstrumentStore(store)
+	required := httptest.NewServer(OpsHandler(m, NewReadiness(wrapped, false, 300*time.Millisecond), nil))
+	defer required.Close()
+	optional := httptest.NewServer(OpsHandler(m, NewReadiness(wrapped, true, 300*time.Millisecond), nil))
+	defer optional.Close()
+	code := func(url string) int {
+		resp, err := http.Get(url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := code(required.URL); got != http.StatusOK {
+		t.Errorf("/readyz with Redis up = %d, want 200", got)
+	}
+	rs.Kill()
+	if got := code(required.URL); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with Redis down = %d, want 503", got)
+	}
+	if got := code(optional.URL); got != http.StatusOK {
+		t.Errorf("/readyz with Redis down but optional = %d, want 200", got)
+	}
+	rs.Restart()
+	deadline := time.Now().Add(5 * time.Second)
+	for code(required.URL) != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not recover after Redis came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r := NewReadiness(nil, false, 0)
+	r.Stopping()
+	if r.Check(context.Background()) == nil {
+		t.Error("ready while stopping")
+	}
 }
