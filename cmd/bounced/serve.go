@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -50,7 +48,7 @@ func runServe(ctx context.Context, args []string) error {
 		defer store.Close()
 	}
 	pingStore(ctx, store, log)
-	metrics := server.NewMetrics(server.MetricsConfig{Version: version})
+	metrics := server.NewMetrics(server.MetricsConfig{Version: version, Revision: revision})
 	ready := server.NewReadiness(store, oc.CacheOptional, time.Second)
 	store = metrics.InstrumentStore(store)
 	tlsFiles, err := openTLS(oc, metrics, log)
@@ -60,10 +58,6 @@ func runServe(ctx context.Context, args []string) error {
 	auth, err := openAuth(oc, metrics, log)
 	if err != nil {
 		return err
-	}
-	var grpcOpts []grpc.ServerOption
-	if tlsFiles != nil {
-		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(tlsFiles.ServerConfig())))
 	}
 	var writer *domaincache.Batcher
 	if store != nil && c.CacheFlushEvery > 0 {
@@ -93,7 +87,7 @@ func runServe(ctx context.Context, args []string) error {
 
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
-	}, grpcOpts...)
+	}, oc.grpcOptions(tlsFiles)...)
 	// The ingest counters join the same registry.
 	im := &ingestMetrics{}
 	metrics.Registry().MustRegister(im)

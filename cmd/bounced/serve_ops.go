@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+
 	"github.com/bounced/bounced/internal/server"
 	"github.com/bounced/bounced/internal/tlsreload"
 )
@@ -33,7 +37,17 @@ type opsConfig struct {
 	// CacheOptional keeps /readyz ready while Redis does not answer
 	// (BOUNCED_CACHE_OPTIONAL); Parse works without it either way.
 	CacheOptional bool
+	// MaxConnectionAge closes each client connection (with GOAWAY, calls
+	// in flight finish) after about this long, so clients balancing over
+	// DNS (dns:///bounced-headless:50051) find new replicas; 0 = never
+	// (BOUNCED_MAX_CONNECTION_AGE).
+	MaxConnectionAge time.Duration
 }
+
+// revision is the VCS revision, set with -ldflags "-X main.revision=..."
+// when the build has no .git (container builds); otherwise read from the
+// binary's build information.
+var revision = ""
 
 // bindOps registers the operator flags of serve.
 func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
@@ -43,11 +57,30 @@ func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", envOr("AUTH_TOKEN_FILE", ""), "file of accepted bearer tokens, one a line: require \"authorization: Bearer <token>\"")
 	fs.StringVar(&c.AuthExempt, "auth-exempt", envOr("AUTH_EXEMPT", strings.Join(server.DefaultAuthExempt, ",")), "comma-separated gRPC methods, services (ending in /) and HTTP paths that need no token")
 	fs.BoolVar(&c.CacheOptional, "cache-optional", env.bool("CACHE_OPTIONAL", false), "stay ready (/readyz) while Redis does not answer")
+	fs.DurationVar(&c.MaxConnectionAge, "max-connection-age", env.duration("MAX_CONNECTION_AGE", 0), "close client connections after about this long so DNS-balancing clients find new replicas; 0 = never")
+}
+
+// grpcOptions are the server options of the operator settings.
+func (c opsConfig) grpcOptions(tlsFiles *tlsreload.Reloader) []grpc.ServerOption {
+	var opts []grpc.ServerOption
+	if tlsFiles != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsFiles.ServerConfig())))
+	}
+	if c.MaxConnectionAge > 0 {
+		opts = append(opts, grpc.KeepaliveParams(keepalive.ServerParameters{
+			MaxConnectionAge:      c.MaxConnectionAge,
+			MaxConnectionAgeGrace: 30 * time.Second,
+		}))
+	}
+	return opts
 }
 
 func (c opsConfig) check() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	if c.MaxConnectionAge < 0 {
+		return fmt.Errorf("%w: --max-connection-age must not be negative", errUsage)
 	}
 	if c.TLSClientCA != "" && c.TLSCert == "" {
 		return fmt.Errorf("%w: --tls-client-ca needs --tls-cert and --tls-key", errUsage)

@@ -72,12 +72,17 @@ type MetricsConfig struct {
 	// Version is the build's version (stamped with -ldflags -X); the VCS
 	// revision is read from the binary's build information.
 	Version string
+	// Revision, when set, overrides the VCS revision (builds without .git).
+	Revision string
 }
 
 // NewMetrics returns a registry with every bounced family registered.
 func NewMetrics(cfg MetricsConfig) *Metrics {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.Revision == "" {
+		cfg.Revision = vcsRevision()
 	}
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
@@ -125,7 +130,7 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        MetricBuildInfo,
 		Help:        "Always 1; the labels name the running build.",
-		ConstLabels: prometheus.Labels{"version": cfg.Version, "revision": vcsRevision()},
+		ConstLabels: prometheus.Labels{"version": cfg.Version, "revision": cfg.Revision},
 	})
 	buildInfo.Set(1)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})

@@ -27,8 +27,8 @@ import (
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
-	"github.com/bounced/bounced/internal/redistest"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/redistest"
 )
 
 // opsServer runs the production gRPC server on a loopback TCP port with
