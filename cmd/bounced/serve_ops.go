@@ -32,7 +32,8 @@ type opsConfig struct {
 	// (BOUNCED_AUTH_TOKEN_FILE).
 	AuthTokenFile string
 	// AuthExempt is the comma-separated list of gRPC methods, services
-	// (ending in "/") and HTTP paths that need no token (BOUNCED_AUTH_EXEMPT).
+	// (ending in "/") and HTTP paths that need no token; empty means the
+	// default list, "none" means nothing is exempt (BOUNCED_AUTH_EXEMPT).
 	AuthExempt string
 	// CacheOptional keeps /readyz ready while Redis does not answer
 	// (BOUNCED_CACHE_OPTIONAL); Parse works without it either way.
@@ -55,7 +56,7 @@ func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
 	fs.StringVar(&c.TLSKey, "tls-key", envOr("TLS_KEY", ""), "PEM private key of --tls-cert")
 	fs.StringVar(&c.TLSClientCA, "tls-client-ca", envOr("TLS_CLIENT_CA", ""), "PEM CA certificates: require client certificates signed by them (mutual TLS)")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", envOr("AUTH_TOKEN_FILE", ""), "file of accepted bearer tokens, one a line: require \"authorization: Bearer <token>\"")
-	fs.StringVar(&c.AuthExempt, "auth-exempt", envOr("AUTH_EXEMPT", strings.Join(server.DefaultAuthExempt, ",")), "comma-separated gRPC methods, services (ending in /) and HTTP paths that need no token")
+	fs.StringVar(&c.AuthExempt, "auth-exempt", envOr("AUTH_EXEMPT", strings.Join(server.DefaultAuthExempt, ",")), "comma-separated gRPC methods, services (ending in /) and HTTP paths that need no token; \"none\" for none")
 	fs.BoolVar(&c.CacheOptional, "cache-optional", env.bool("CACHE_OPTIONAL", false), "stay ready (/readyz) while Redis does not answer")
 	fs.DurationVar(&c.MaxConnectionAge, "max-connection-age", env.duration("MAX_CONNECTION_AGE", 0), "close client connections after about this long so DNS-balancing clients find new replicas; 0 = never")
 }
@@ -90,6 +91,12 @@ func (c opsConfig) check() error {
 
 // exemptList splits --auth-exempt.
 func (c opsConfig) exemptList() []string {
+	switch strings.TrimSpace(c.AuthExempt) {
+	case "":
+		return server.DefaultAuthExempt
+	case "none":
+		return []string{}
+	}
 	out := []string{}
 	for _, e := range strings.Split(c.AuthExempt, ",") {
 		if e = strings.TrimSpace(e); e != "" {
