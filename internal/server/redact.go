@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"net"
 	"net/netip"
-	"strings"
 )
 
 // MaskAddr shortens a network address for info-level logs: an IPv4
@@ -30,17 +29,6 @@ func MaskAddr(addr string) string {
 	}
 	p, _ := ip.Prefix(48)
 	return p.String()
-}
-
-// MaskEmail keeps an email address's domain and replaces its local part
-// with a short hash, so log lines about the same recipient can be matched
-// without naming them: "alice@example.com" -> "h:2bd806c9@example.com".
-func MaskEmail(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return "h:" + shortHash(addr)
-	}
-	return "h:" + shortHash(strings.ToLower(addr[:i])) + addr[i:]
 }
 
 func shortHash(s string) string {

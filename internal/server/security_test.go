@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +23,11 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/redistest"
 	"github.com/bounced/bounced/internal/tlsreload"
 	"github.com/bounced/bounced/internal/tlsreload/certtest"
 )
@@ -294,5 +302,89 @@ func TestTLSReloadClientCA(t *testing.T) {
 	certtest.Write(t, dir, "server", serverLeaf, newCA)
 	if err := parseOver(t, s.addr, tc); err != nil {
 		t.Errorf("after the client CA file was replaced: %v", err)
+	}
+}
+
+// TestLogsHoldNoAddresses parses a bounce with an unavailable cache and a
+// refused token, logging at debug level, and looks for the recipient, the
+// diagnostic text and the peer's full address in the log.
+func TestLogsHoldNoAddresses(t *testing.T) {
+	var buf lockedBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	auth, err := NewAuth(AuthConfig{TokenFile: writeToken(t, "tok\n"), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.StartLocal(t)
+	rc, _ := domaincache.ParseRedisURL(rs.URL())
+	rc.KeyPrefix, rc.Timeout = rs.KeyPrefix(), 100*time.Millisecond
+	store, err := domaincache.NewRedis(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rs.Kill()
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}, Store: store})
+	srv, _ := NewGRPCServer(Config{Engine: engine, Store: store, MaxMessageBytes: testMaxBytes, Logger: log, Auth: auth})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := pb.NewBounceServiceClient(conn)
+	resp, err := c.Parse(withToken("tok"), &pb.ParseRequest{Raw: []byte(relayDenied)})
+	if err != nil || resp.GetCacheStatus() != pb.CacheStatus_CACHE_STATUS_UNAVAILABLE {
+		t.Fatalf("Parse with Redis down: %v %v", resp.GetCacheStatus(), err)
+	}
+	if _, err := c.Parse(withToken("nope"), &pb.ParseRequest{Raw: []byte(relayDenied)}); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("wrong token: %v", err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "domain cache unavailable") || !strings.Contains(out, "call refused") {
+		t.Fatalf("expected log lines missing:\n%s", out)
+	}
+	for _, secret := range []string{"alice@broken.example", "news@sender.example", "Relay access denied", "November news", "127.0.0.1:"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("info log contains %q:\n%s", secret, out)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestMask(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"192.0.2.77:5000", "192.0.2.0/24"},
+		{"[2001:db8:1:2::5]:443", "2001:db8:1::/48"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := MaskAddr(c.in); got != c.want {
+			t.Errorf("MaskAddr(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := MaskAddr("@"); !strings.HasPrefix(got, "h:") {
+		t.Errorf("MaskAddr(unix) = %q", got)
 	}
 }
