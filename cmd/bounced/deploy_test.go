@@ -234,3 +234,23 @@ func TestDeployConfigStarts(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeListsEveryFlag keeps the README's flag table complete: every
+// flag of `bounced serve -h` with its BOUNCED_* variable.
+func TestReadmeListsEveryFlag(t *testing.T) {
+	bin := buildBinary(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f := range serveFlags(t, bin) {
+		if f == "h" || f == "help" {
+			continue
+		}
+		env := "BOUNCED_" + strings.ToUpper(strings.ReplaceAll(f, "-", "_"))
+		row := fmt.Sprintf("| `--%s` | `%s` |", f, env)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README's flag table has no row %q", row)
+		}
+	}
+}
