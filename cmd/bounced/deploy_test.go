@@ -186,8 +186,9 @@ func TestDeployConfigStarts(t *testing.T) {
 	bin := buildBinary(t)
 	for name, env := range map[string]map[string]string{"configmap": configMapEnv(t), "env example": envFileEnv(t)} {
 		t.Run(strings.ReplaceAll(name, " ", "-"), func(t *testing.T) {
-			metrics := freePort(t)
+			metrics, api := freePort(t), freePort(t)
 			env["BOUNCED_LISTEN"] = freePort(t)
+			env["BOUNCED_HTTP_LISTEN"] = api
 			env["BOUNCED_METRICS_LISTEN"] = metrics
 			if env["BOUNCED_REDIS"] != "" {
 				// No Redis here: the cache is optional in the ConfigMap, so
@@ -219,6 +220,18 @@ func TestDeployConfigStarts(t *testing.T) {
 				if code != http.StatusOK {
 					t.Errorf("%s: GET %s = %d\n%s", name, path, code, stderr.String())
 				}
+			}
+			raw, err := os.ReadFile(filepath.Join(corpus, "bsd", "rfc3464-01.eml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Post("http://"+api+"/v1/parse", "message/rfc822", strings.NewReader(string(raw)))
+			if err != nil {
+				t.Fatalf("%s: POST /v1/parse: %v", name, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s: POST /v1/parse = %d", name, resp.StatusCode)
 			}
 			// Logs are JSON lines, none of them an error.
 			_ = cmd.Process.Signal(os.Interrupt)

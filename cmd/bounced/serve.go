@@ -75,7 +75,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	engine := bounce.New(engineCfg)
 	draining := make(chan struct{})
-	srv, health := server.NewGRPCServer(server.Config{
+	scfg := server.Config{
 		Draining:        draining,
 		Engine:          engine,
 		Store:           store,
@@ -87,7 +87,14 @@ func runServe(ctx context.Context, args []string) error {
 
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
-	}, oc.grpcOptions(tlsFiles)...)
+	}
+	srv, health := server.NewGRPCServer(scfg, oc.grpcOptions(tlsFiles)...)
+	stopAPI := func() {}
+	if oc.HTTPListen != "" {
+		if stopAPI, err = serveAPI(oc.HTTPListen, server.NewHTTPHandler(scfg), tlsFiles, auth != nil, c.ShutdownTimeout, log); err != nil {
+			return err
+		}
+	}
 	// The ingest counters join the same registry.
 	im := &ingestMetrics{}
 	metrics.Registry().MustRegister(im)
@@ -136,6 +143,7 @@ func runServe(ctx context.Context, args []string) error {
 		srv.Stop()
 		<-done
 	}
+	stopAPI()
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}

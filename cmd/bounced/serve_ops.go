@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -43,6 +46,10 @@ type opsConfig struct {
 	// DNS (dns:///bounced-headless:50051) find new replicas; 0 = never
 	// (BOUNCED_MAX_CONNECTION_AGE).
 	MaxConnectionAge time.Duration
+	// HTTPListen serves the HTTP/JSON API (POST /v1/parse,
+	// GET /v1/domains/{domain}, GET /openapi.json) when set; TLS and the
+	// token apply as on gRPC (BOUNCED_HTTP_LISTEN).
+	HTTPListen string
 }
 
 // revision is the VCS revision, set with -ldflags "-X main.revision=..."
@@ -58,6 +65,7 @@ func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", envOr("AUTH_TOKEN_FILE", ""), "file of accepted bearer tokens, one a line: require \"authorization: Bearer <token>\"")
 	fs.StringVar(&c.AuthExempt, "auth-exempt", envOr("AUTH_EXEMPT", strings.Join(server.DefaultAuthExempt, ",")), "comma-separated gRPC methods, services (ending in /) and HTTP paths that need no token; \"none\" for none")
 	fs.BoolVar(&c.CacheOptional, "cache-optional", env.bool("CACHE_OPTIONAL", false), "stay ready (/readyz) while Redis does not answer")
+	fs.StringVar(&c.HTTPListen, "http-listen", envOr("HTTP_LISTEN", ""), "HTTP/JSON API address (POST /v1/parse, GET /v1/domains/{domain}, /openapi.json); empty = off")
 	fs.DurationVar(&c.MaxConnectionAge, "max-connection-age", env.duration("MAX_CONNECTION_AGE", 0), "close client connections after about this long so DNS-balancing clients find new replicas; 0 = never")
 }
 
@@ -169,4 +177,37 @@ func port(addr net.Addr) int {
 		return ta.Port
 	}
 	return 0
+}
+
+// serveAPI serves the HTTP/JSON API on addr, over TLS when tlsFiles is
+// set, until the returned func is called; that func lets requests in
+// flight finish for up to timeout.
+func serveAPI(addr string, h http.Handler, tlsFiles *tlsreload.Reloader, tokenOn bool, timeout time.Duration, log *slog.Logger) (func(), error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       2 * time.Minute, // a 25 MiB body on a slow link
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	if tlsFiles != nil {
+		hs.TLSConfig = tlsFiles.ServerConfig("h2", "http/1.1")
+		lis = tls.NewListener(lis, hs.TLSConfig)
+	}
+	warnPlaintext(log, "HTTP API", lis.Addr(), tlsFiles != nil, tokenOn)
+	go func() { _ = hs.Serve(lis) }()
+	log.Info("HTTP API serving", "addr", lis.Addr().String(), "tls", tlsFiles != nil)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := hs.Shutdown(ctx); err != nil {
+			_ = hs.Close()
+		}
+	}, nil
 }

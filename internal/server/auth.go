@@ -33,6 +33,7 @@ var DefaultAuthExempt = []string{
 	"/healthz",
 	"/readyz",
 	"/metrics",
+	"/openapi.json",
 }
 
 // ErrNoToken is wrapped by NewAuth when the token file holds no token.

@@ -42,6 +42,8 @@ const (
 	MetricDNSErrors         = "bounced_dns_errors_total"
 	MetricAuthFailures      = "bounced_auth_failures_total"
 	MetricTLSReloads        = "bounced_tls_reloads_total"
+	MetricHTTPRequests      = "bounced_http_requests_total"
+	MetricHTTPDuration      = "bounced_http_request_duration_seconds"
 )
 
 // Metrics is bounced's Prometheus registry: gRPC server metrics (requests
@@ -65,6 +67,8 @@ type Metrics struct {
 	cacheOpTime   *prometheus.HistogramVec
 	authFailures  *prometheus.CounterVec // why
 	tlsReloads    *prometheus.CounterVec // result
+	httpRequests  *prometheus.CounterVec // route, code
+	httpDuration  *prometheus.HistogramVec
 }
 
 // MetricsConfig configures NewMetrics.
@@ -126,6 +130,14 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 		tlsReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: MetricTLSReloads, Help: "TLS certificate reloads after a file changed, by result (ok, error).",
 		}, []string{"result"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricHTTPRequests, Help: "HTTP/JSON API requests by route (parse, domains, openapi, other) and status code.",
+		}, []string{"route", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    MetricHTTPDuration,
+			Help:    "HTTP/JSON API request latency by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route"}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        MetricBuildInfo,
@@ -136,7 +148,7 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	reg.MustRegister(
 		m.grpc, buildInfo, m.parseDuration, m.messageSize, m.messages, m.verdicts, m.parseErrors,
-		m.cacheLookups, m.cacheOps, m.cacheOpTime, m.authFailures, m.tlsReloads,
+		m.cacheLookups, m.cacheOps, m.cacheOpTime, m.authFailures, m.tlsReloads, m.httpRequests, m.httpDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

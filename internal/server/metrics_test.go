@@ -39,6 +39,7 @@ type opsServer struct {
 	conn    *grpc.ClientConn
 	metrics *Metrics
 	opsURL  string
+	apiURL  string // HTTP/JSON API over the same engine and metrics
 	addr    string // gRPC, 127.0.0.1:port
 }
 
@@ -57,7 +58,9 @@ func startOpsServer(t *testing.T, auth *Auth, opts ...grpc.ServerOption) *opsSer
 	}
 	go func() { _ = srv.Serve(lis) }()
 	hs := httptest.NewServer(OpsHandler(m, NewReadiness(store, false, time.Second), auth))
+	api := httptest.NewServer(NewHTTPHandler(Config{Engine: engine, Store: store, MaxMessageBytes: testMaxBytes, Metrics: m, Auth: auth}))
 	t.Cleanup(func() {
+		api.Close()
 		hs.Close()
 		srv.Stop()
 		_ = b.Close(context.Background())
@@ -67,7 +70,7 @@ func startOpsServer(t *testing.T, auth *Auth, opts ...grpc.ServerOption) *opsSer
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL, addr: lis.Addr().String()}
+	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL, apiURL: api.URL, addr: lis.Addr().String()}
 }
 
 // scrape reads /metrics over HTTP and parses the text format.
@@ -150,6 +153,11 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	if _, err := healthpb.NewHealthClient(s.conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	resp, err := http.Post(s.apiURL+"/v1/parse", MIMERFC822, strings.NewReader(relayDenied))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	// Let the batcher write.
 	deadline := time.Now().Add(5 * time.Second)
 	var fams map[string]*dto.MetricFamily
@@ -171,10 +179,12 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{"grpc_server_handled_total", map[string]string{"grpc_method": "ParseStream", "grpc_code": "OK"}, 1},
 		{"grpc_server_started_total", map[string]string{"grpc_method": "GetDomainVerdict"}, 1},
 		{"grpc_server_handling_seconds", map[string]string{"grpc_method": "Parse"}, 4},
-		{MetricParseDuration, nil, 4},
-		{MetricMessageSize, nil, 5},
-		{MetricMessages, map[string]string{"kind": "bounce"}, 4},
-		{MetricVerdicts, map[string]string{"kind": "bounce", "reason": "norelaying"}, 4},
+		{MetricParseDuration, nil, 5},
+		{MetricMessageSize, nil, 6},
+		{MetricMessages, map[string]string{"kind": "bounce"}, 5},
+		{MetricVerdicts, map[string]string{"kind": "bounce", "reason": "norelaying"}, 5},
+		{MetricHTTPRequests, map[string]string{"route": "parse", "code": "200"}, 1},
+		{MetricHTTPDuration, map[string]string{"route": "parse"}, 1},
 		{MetricParseErrors, map[string]string{"reason": "MESSAGE_TOO_LARGE"}, 1},
 		{MetricCacheLookups, map[string]string{"result": "miss"}, 1},
 		{MetricCacheLookups, map[string]string{"result": "hit"}, 1},
