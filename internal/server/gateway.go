@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -61,7 +62,7 @@ func NewHTTPHandler(cfg Config) http.Handler {
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 	}
 	h.mux = runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonpb),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, boundedJSON{jsonpb}),
 		runtime.WithErrorHandler(h.httpError),
 	)
 	// RegisterBounceServiceHandlerServer only fails for a nil server.
@@ -90,6 +91,25 @@ func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(openAPI)))
 	_, _ = w.Write(openAPI)
+}
+
+// boundedJSON is the gateway's JSON marshaler with a decoder that reads
+// the (already limited) body in chunks, then unmarshals it once: a body
+// refused at the limit costs about the limit, where encoding/json's
+// growing buffer would cost several times that.
+type boundedJSON struct{ *runtime.JSONPb }
+
+func (j boundedJSON) NewDecoder(r io.Reader) runtime.Decoder {
+	return runtime.DecoderFunc(func(v any) error {
+		b, err := readBody(r, -1)
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return io.EOF // no body: an empty request, as the gateway expects
+		}
+		return j.Unmarshal(b, v)
+	})
 }
 
 // bodyState records that a request body crossed its limit, for httpError.
@@ -141,7 +161,7 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 		g.httpError(r.Context(), g.mux, outbound, w, r, status.Errorf(codes.InvalidArgument, "query: %v", err))
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
 		g.httpError(r.Context(), g.mux, outbound, w, r, status.Errorf(codes.InvalidArgument, "body: %v", err))
 		return
@@ -153,6 +173,34 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	runtime.ForwardResponseMessage(r.Context(), g.mux, outbound, w, r, resp, g.mux.GetForwardResponseOptions()...)
+}
+
+// readBody reads a request body already bounded by a MaxBytesReader. With
+// a known length it reads into one buffer of that size; without one it
+// reads 1 MiB chunks and joins them at the end, so a body refused at the
+// limit has cost about the limit, not the doubling of a growing buffer.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	if length >= 0 {
+		b := make([]byte, length)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	const chunk = 1 << 20
+	var chunks [][]byte
+	for {
+		c := make([]byte, chunk)
+		n, err := io.ReadFull(r, c)
+		chunks = append(chunks, c[:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return bytes.Join(chunks, nil), nil
 }
 
 // httpError writes a google.rpc.Status, with HTTP codes chosen for
