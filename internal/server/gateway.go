@@ -177,8 +177,9 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads a request body already bounded by a MaxBytesReader. With
 // a known length it reads into one buffer of that size; without one it
-// reads 1 MiB chunks and joins them at the end, so a body refused at the
-// limit has cost about the limit, not the doubling of a growing buffer.
+// reads chunks (8 KiB, doubling up to 1 MiB) and joins them at the end, so
+// a body refused at the limit has cost about the limit, not the doubling
+// of a growing buffer.
 func readBody(r io.Reader, length int64) ([]byte, error) {
 	if length >= 0 {
 		b := make([]byte, length)
@@ -187,10 +188,9 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 		}
 		return b, nil
 	}
-	const chunk = 1 << 20
 	var chunks [][]byte
-	for {
-		c := make([]byte, chunk)
+	for size := 8 << 10; ; size = min(2*size, 1<<20) {
+		c := make([]byte, size)
 		n, err := io.ReadFull(r, c)
 		chunks = append(chunks, c[:n])
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -199,6 +199,9 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
 	}
 	return bytes.Join(chunks, nil), nil
 }
