@@ -6,10 +6,13 @@ import (
 	_ "embed"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
@@ -78,7 +81,7 @@ func NewHTTPHandler(cfg Config) http.Handler {
 	if cfg.Auth != nil {
 		out = cfg.Auth.HTTP(out)
 	}
-	return recoverHTTP(svc, out)
+	return logHTTP(svc, recoverHTTP(svc, out))
 }
 
 type gateway struct {
@@ -236,6 +239,49 @@ func statusReason(err error) string {
 	}
 	return ""
 }
+
+// logHTTP logs each request at debug level with its status and
+// duration, and server faults (5xx) at error level, as logCall does for
+// gRPC; never the body, the query or the client's address.
+func logHTTP(svc *Service, next http.Handler) http.Handler {
+	log := svc.cfg.Logger
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		level := slog.LevelDebug
+		if sw.code >= 500 {
+			level = slog.LevelError
+		}
+		if log.Enabled(r.Context(), level) {
+			log.Log(r.Context(), level, "http call", "method", r.Method, "path", logPath(r.URL.Path), "code", sw.code, "duration", time.Since(start).String())
+		}
+	})
+}
+
+// logPath is the path without what the client put in it (a domain, or
+// an address GetDomainVerdict accepts).
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/v1/domains/") {
+		return "/v1/domains/{domain}"
+	}
+	return p
+}
+
+// statusWriter remembers the status code written.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (MaxBytesReader
+// closes it after a body over the limit).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // recoverHTTP turns a panic into a 500 and an error log line.
 func recoverHTTP(svc *Service, next http.Handler) http.Handler {
