@@ -176,7 +176,7 @@ func (a *Auth) refuse(ctx context.Context, transport, path, cause, remote string
 	if a.cfg.Metrics != nil {
 		a.cfg.Metrics.AuthFailed(transport, cause)
 	}
-	a.cfg.Logger.InfoContext(ctx, "call refused: bearer token "+cause, "transport", transport, "path", path, "peer", MaskAddr(remote))
+	a.cfg.Logger.InfoContext(ctx, "call refused: bearer token "+cause, "transport", transport, "path", logPath(path), "peer", MaskAddr(remote))
 }
 
 // grpcCheck authorizes one gRPC call.
