@@ -38,8 +38,10 @@ const (
 	MetricCacheWritesDrop   = "bounced_cache_writes_dropped_total"
 	MetricCacheWritesFailed = "bounced_cache_writes_failed_total"
 	MetricCacheFlushes      = "bounced_cache_flushes_total"
-	MetricDNSLookups        = "bounced_dns_lookups_total"
-	MetricDNSErrors         = "bounced_dns_errors_total"
+	MetricDNSQueries        = "bounced_dns_queries_total"
+	MetricDNSCacheHits      = "bounced_dns_cache_hits_total"
+	MetricDNSCoalesced      = "bounced_dns_coalesced_total"
+	MetricDNSSharedErrors   = "bounced_dns_shared_errors_total"
 	MetricAuthFailures      = "bounced_auth_failures_total"
 	MetricTLSReloads        = "bounced_tls_reloads_total"
 	MetricHTTPRequests      = "bounced_http_requests_total"
@@ -309,38 +311,57 @@ func (m *Metrics) SetBatcher(b BatcherStats) {
 	)
 }
 
-// DNSStats is what the DNS evidence resolver reports: lookups made (by
-// record type, e.g. "MX", "A", "DNSBL") and errors (by type as well).
+// DNSStats is what the DNS evidence resolver reports (issue 11).
 type DNSStats struct {
-	Lookups map[string]uint64
-	Errors  map[string]uint64
+	// Queries counts the queries sent to the resolver by kind ("mx", "a",
+	// "dnsbl", ...) and result ("ok", "nxdomain", "timeout", ...).
+	Queries map[DNSQuery]uint64
+	// CacheHits counts answers served from a cache, by cache ("memory",
+	// "shared").
+	CacheHits map[string]uint64
+	// Coalesced counts lookups that waited for the same query in flight.
+	Coalesced uint64
+	// SharedErrors counts failed calls to the shared cache.
+	SharedErrors uint64
 }
 
-// SetDNS exports the resolver's counters, read at each scrape through
-// stats. Call it once, when DNS evidence is enabled.
-func (m *Metrics) SetDNS(stats func() DNSStats) {
+// DNSQuery labels a count of DNSStats.Queries.
+type DNSQuery struct{ Kind, Result string }
+
+// SetDNSStats exports the resolver's counters, read at each scrape through
+// stats. Call it once, when DNS evidence is on.
+func (m *Metrics) SetDNSStats(stats func() DNSStats) {
 	m.reg.MustRegister(&dnsCollector{
-		stats:   stats,
-		lookups: prometheus.NewDesc(MetricDNSLookups, "DNS lookups made for evidence, by record type.", []string{"type"}, nil),
-		errors:  prometheus.NewDesc(MetricDNSErrors, "DNS lookups that failed (timeouts and SERVFAIL, not NXDOMAIN), by record type.", []string{"type"}, nil),
+		stats:     stats,
+		queries:   prometheus.NewDesc(MetricDNSQueries, "DNS queries sent to the resolver, by kind and result.", []string{"kind", "result"}, nil),
+		hits:      prometheus.NewDesc(MetricDNSCacheHits, "DNS answers served from a cache, by cache.", []string{"cache"}, nil),
+		coalesced: prometheus.NewDesc(MetricDNSCoalesced, "DNS lookups that waited for the same query already in flight.", nil, nil),
+		shared:    prometheus.NewDesc(MetricDNSSharedErrors, "Failed calls to the shared DNS cache.", nil, nil),
 	})
 }
 
 type dnsCollector struct {
-	stats           func() DNSStats
-	lookups, errors *prometheus.Desc
+	stats                            func() DNSStats
+	queries, hits, coalesced, shared *prometheus.Desc
 }
 
-func (c *dnsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.lookups; ch <- c.errors }
+func (c *dnsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.queries
+	ch <- c.hits
+	ch <- c.coalesced
+	ch <- c.shared
+}
 
 func (c *dnsCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.stats()
-	for t, n := range s.Lookups {
-		ch <- prometheus.MustNewConstMetric(c.lookups, prometheus.CounterValue, float64(n), t)
+	for q, n := range s.Queries {
+		ch <- prometheus.MustNewConstMetric(c.queries, prometheus.CounterValue, float64(n), q.Kind, q.Result)
 	}
-	for t, n := range s.Errors {
-		ch <- prometheus.MustNewConstMetric(c.errors, prometheus.CounterValue, float64(n), t)
+	for cache, n := range s.CacheHits {
+		ch <- prometheus.MustNewConstMetric(c.hits, prometheus.CounterValue, float64(n), cache)
 	}
+	ch <- prometheus.MustNewConstMetric(c.coalesced, prometheus.CounterValue, float64(s.Coalesced))
+	ch <- prometheus.MustNewConstMetric(c.shared, prometheus.CounterValue, float64(s.SharedErrors))
 }
 
 // InstrumentStore wraps s so that every Get and Record is timed and

@@ -40,6 +40,7 @@ type opsServer struct {
 	metrics *Metrics
 	opsURL  string
 	apiURL  string // HTTP/JSON API over the same engine and metrics
+	batcher *domaincache.Batcher
 	addr    string // gRPC, 127.0.0.1:port
 }
 
@@ -70,7 +71,7 @@ func startOpsServer(t *testing.T, auth *Auth, opts ...grpc.ServerOption) *opsSer
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL, apiURL: api.URL, addr: lis.Addr().String()}
+	return &opsServer{client: pb.NewBounceServiceClient(conn), conn: conn, metrics: m, opsURL: hs.URL, apiURL: api.URL, batcher: b, addr: lis.Addr().String()}
 }
 
 // scrape reads /metrics over HTTP and parses the text format.
@@ -124,13 +125,23 @@ next:
 
 func TestMetricsAfterTraffic(t *testing.T) {
 	s := startOpsServer(t, nil)
-	s.metrics.SetDNS(func() DNSStats {
-		return DNSStats{Lookups: map[string]uint64{"MX": 3}, Errors: map[string]uint64{"MX": 1}}
+	s.metrics.SetDNSStats(func() DNSStats {
+		return DNSStats{
+			Queries:   map[DNSQuery]uint64{{"mx", "ok"}: 3, {"mx", "timeout"}: 1},
+			CacheHits: map[string]uint64{"memory": 7},
+			Coalesced: 2,
+		}
 	})
 	ctx := context.Background()
-	for range 3 {
+	for i := range 3 {
 		if _, err := s.client.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
 			t.Fatal(err)
+		}
+		if i == 0 {
+			// The next ones find the first one's write: a cache hit.
+			for deadline := time.Now().Add(5 * time.Second); s.batcher.Stats().Written == 0 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
 		}
 	}
 	if _, err := s.client.Parse(ctx, &pb.ParseRequest{Raw: make([]byte, testMaxBytes+1)}); status.Code(err) != codes.ResourceExhausted {
@@ -196,8 +207,11 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{MetricCacheWritesDrop, nil, 0},
 		{MetricCacheWritesFailed, nil, 0},
 		{MetricCacheFlushes, nil, 1},
-		{MetricDNSLookups, map[string]string{"type": "MX"}, 3},
-		{MetricDNSErrors, map[string]string{"type": "MX"}, 1},
+		{MetricDNSQueries, map[string]string{"kind": "mx", "result": "ok"}, 3},
+		{MetricDNSQueries, map[string]string{"kind": "mx", "result": "timeout"}, 1},
+		{MetricDNSCacheHits, map[string]string{"cache": "memory"}, 7},
+		{MetricDNSCoalesced, nil, 2},
+		{MetricDNSSharedErrors, nil, 0},
 		{MetricAuthFailures, map[string]string{"transport": "grpc", "cause": "wrong"}, 0},
 		{MetricTLSReloads, map[string]string{"result": "ok"}, 0},
 		{MetricBuildInfo, map[string]string{"version": "v1.2.3-test"}, 1},
