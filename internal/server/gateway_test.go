@@ -158,7 +158,11 @@ func TestHTTPParse(t *testing.T) {
 	}
 	paths, _ := o.body["paths"].(map[string]any)
 	if paths["/v1/parse"] == nil || paths["/v1/domains/{domain}"] == nil {
-		t.Errorf("OpenAPI paths: %v", paths)
+		t.Fatalf("OpenAPI paths: %v", paths)
+	}
+	post, _ := paths["/v1/parse"].(map[string]any)["post"].(map[string]any)
+	if fmt.Sprint(post["consumes"]) != "[application/json message/rfc822]" || post["responses"].(map[string]any)["413"] == nil {
+		t.Errorf("OpenAPI POST /v1/parse: consumes %v, responses %v", post["consumes"], post["responses"])
 	}
 
 	hs := httptest.NewServer(m.Handler())
