@@ -65,7 +65,7 @@ func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", envOr("AUTH_TOKEN_FILE", ""), "file of accepted bearer tokens, one a line: require \"authorization: Bearer <token>\"")
 	fs.StringVar(&c.AuthExempt, "auth-exempt", envOr("AUTH_EXEMPT", strings.Join(server.DefaultAuthExempt, ",")), "comma-separated gRPC methods, services (ending in /) and HTTP paths that need no token; \"none\" for none")
 	fs.BoolVar(&c.CacheOptional, "cache-optional", env.bool("CACHE_OPTIONAL", false), "stay ready (/readyz) while Redis does not answer")
-	fs.StringVar(&c.HTTPListen, "http-listen", envOr("HTTP_LISTEN", ""), "HTTP/JSON API address (POST /v1/parse, GET /v1/domains/{domain}, /openapi.json); empty = off")
+	fs.StringVar(&c.HTTPListen, "http-listen", envOr("HTTP_LISTEN", ""), "HTTP/JSON API address (POST /v1/parse, POST /v1/classify, GET /v1/domains/{domain}, /openapi.json); empty = off")
 	fs.DurationVar(&c.MaxConnectionAge, "max-connection-age", env.duration("MAX_CONNECTION_AGE", 0), "close client connections after about this long so DNS-balancing clients find new replicas; 0 = never")
 }
 

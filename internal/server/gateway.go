@@ -45,6 +45,7 @@ const jsonOverhead = 64 << 10
 //
 //	POST /v1/parse            body: the message (Content-Type: message/rfc822),
 //	                          or a ParseRequest as JSON with raw in base64
+//	POST /v1/classify         a ClassifyRequest as JSON (one SMTP reply)
 //	GET  /v1/domains/{domain} GetDomainVerdict
 //	GET  /openapi.json        the OpenAPI document
 //
@@ -75,8 +76,9 @@ func NewHTTPHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /openapi.json", m.instrumentHTTP("openapi", http.HandlerFunc(serveOpenAPI)))
 	mux.Handle("POST /v1/parse", m.instrumentHTTP("parse", http.HandlerFunc(h.parse)))
-	mux.Handle("GET /v1/domains/{domain}", m.instrumentHTTP("domains", h.mux))
-	mux.Handle("/", m.instrumentHTTP("other", h.mux))
+	mux.Handle("POST /v1/classify", m.instrumentHTTP("classify", h.limited(h.mux)))
+	mux.Handle("GET /v1/domains/{domain}", m.instrumentHTTP("domains", h.limited(h.mux)))
+	mux.Handle("/", m.instrumentHTTP("other", h.limited(h.mux)))
 	var out http.Handler = mux
 	if cfg.Auth != nil {
 		out = cfg.Auth.HTTP(out)
@@ -133,6 +135,22 @@ func (b limitedBody) Read(p []byte) (int, error) {
 		b.st.tooLarge = true
 	}
 	return n, err
+}
+
+// otherBodyLimit bounds the bodies of the routes other than /v1/parse
+// (a Classify request is a reply of at most dsn.MaxReplyBytes and a few
+// fields).
+const otherBodyLimit = 1 << 20
+
+// limited reads the request body through otherBodyLimit; crossing it is
+// MESSAGE_TOO_LARGE (413), as for Parse.
+func (g *gateway) limited(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &bodyState{}
+		r = r.WithContext(context.WithValue(r.Context(), bodyStateKey{}, st))
+		r.Body = limitedBody{http.MaxBytesReader(w, r.Body, otherBodyLimit), st}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // parse serves POST /v1/parse: a raw message body, or JSON for the gateway.

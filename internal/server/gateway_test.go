@@ -114,6 +114,17 @@ func TestHTTPParse(t *testing.T) {
 		t.Errorf("JSON body: %d %s", j.code, j.raw)
 	}
 
+	cl := do(t, nil, "POST", url+"/v1/classify", "application/json", strings.NewReader(
+		`{"reply": "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table", "recipient": "bob@example.org", "source": "maillog-3"}`))
+	if res, _ := cl.body["result"].(map[string]any); cl.code != http.StatusOK || res["source"] != "maillog-3" {
+		t.Errorf("POST /v1/classify: %d %s", cl.code, cl.raw)
+	} else if rs, _ := res["recipients"].([]any); len(rs) != 1 || rs[0].(map[string]any)["reason"] != "REASON_USER_UNKNOWN" {
+		t.Errorf("POST /v1/classify recipients: %s", cl.raw)
+	}
+	if r := do(t, nil, "POST", url+"/v1/classify", "application/json", strings.NewReader(`{"reply": "`+strings.Repeat("x", 2<<20)+`"}`)); r.code != http.StatusRequestEntityTooLarge || r.reason() != "MESSAGE_TOO_LARGE" {
+		t.Errorf("2 MB classify body: %d %.200s, want 413", r.code, r.raw)
+	}
+
 	d := do(t, nil, "GET", url+"/v1/domains/broken.example", "", nil)
 	if v, _ := d.body["verdict"].(map[string]any); d.code != http.StatusOK || v == nil {
 		t.Errorf("GET /v1/domains/broken.example: %d %s", d.code, d.raw)
@@ -157,7 +168,7 @@ func TestHTTPParse(t *testing.T) {
 		t.Errorf("/openapi.json (%d) differs from internal/gen/openapi/bounced.swagger.json: run make generate", o.code)
 	}
 	paths, _ := o.body["paths"].(map[string]any)
-	if paths["/v1/parse"] == nil || paths["/v1/domains/{domain}"] == nil {
+	if paths["/v1/parse"] == nil || paths["/v1/domains/{domain}"] == nil || paths["/v1/classify"] == nil {
 		t.Fatalf("OpenAPI paths: %v", paths)
 	}
 	post, _ := paths["/v1/parse"].(map[string]any)["post"].(map[string]any)
@@ -170,6 +181,9 @@ func TestHTTPParse(t *testing.T) {
 	fams := scrape(t, hs.URL)
 	if got := sample(fams, MetricHTTPRequests, map[string]string{"route": "parse", "code": "200"}); got != 2 {
 		t.Errorf("HTTP parse requests counted %v, want 2", got)
+	}
+	if got := sample(fams, MetricHTTPRequests, map[string]string{"route": "classify", "code": "200"}); got != 1 {
+		t.Errorf("HTTP classify requests counted %v, want 1", got)
 	}
 	if got := sample(fams, MetricHTTPRequests, map[string]string{"route": "parse", "code": "413"}); got != 1 {
 		t.Errorf("HTTP 413 counted %v, want 1", got)
