@@ -14,13 +14,14 @@ build:
 test: ## everything CI runs: installs redis-server when missing
 	./scripts/test.sh
 
-generate: ## regenerate internal/gen (and the commented descriptors reflection serves) from proto/
+generate: ## regenerate internal/gen, the commented descriptors reflection serves, and the OpenAPI document the HTTP API serves
 	$(TOOL) buf generate
 	$(TOOL) buf build proto --as-file-descriptor-set -o internal/server/bounced.binpb
+	cp internal/gen/openapi/bounced.swagger.json internal/server/openapi.json
 
 check-generate: generate
-	git diff --exit-code -- internal/gen internal/server/bounced.binpb
-	@test -z "$$(git status --porcelain -- internal/gen internal/server/bounced.binpb)" || (echo "untracked generated files"; exit 1)
+	git diff --exit-code -- internal/gen internal/server/bounced.binpb internal/server/openapi.json
+	@test -z "$$(git status --porcelain -- internal/gen internal/server/bounced.binpb internal/server/openapi.json)" || (echo "untracked generated files"; exit 1)
 
 lint:
 	$(TOOL) buf lint

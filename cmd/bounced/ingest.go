@@ -9,10 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -219,24 +220,41 @@ func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Lo
 	return stop, nil
 }
 
-// ingestMetrics appends the LMTP/SMTP and webhook counters to /metrics
-// (Prometheus text format, as server.Metrics writes it).
+// ingestMetrics exports the LMTP/SMTP and webhook counters into the
+// server's Prometheus registry, read at each scrape.
 type ingestMetrics struct {
-	next  http.Handler
 	lmtp  *lmtpd.Stats
 	sinks sink.Multi
 }
 
-func (m *ingestMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.next.ServeHTTP(w, r)
-	metric := func(kind, name, help string, v any) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %v\n", name, help, name, kind, name, v)
+var (
+	ingestDelivered = prometheus.NewDesc("bounced_ingest_delivered_total", "LMTP/SMTP verdicts delivered to the sinks.", nil, nil)
+	ingestErrors    = prometheus.NewDesc("bounced_ingest_error_verdicts_total", "LMTP/SMTP messages accepted as error verdicts (malformed).", nil, nil)
+	ingestTempFail  = prometheus.NewDesc("bounced_ingest_tempfail_total", "LMTP/SMTP recipients answered 451 because a sink failed.", nil, nil)
+	ingestTooLarge  = prometheus.NewDesc("bounced_ingest_too_large_total", "LMTP/SMTP messages refused with 552 5.3.4.", nil, nil)
+	webhookQueued   = prometheus.NewDesc("bounced_webhook_queued", "Verdicts waiting in the webhook queues.", nil, nil)
+	webhookDone     = prometheus.NewDesc("bounced_webhook_delivered_total", "Webhook requests the receivers accepted.", nil, nil)
+	webhookRetries  = prometheus.NewDesc("bounced_webhook_retries_total", "Webhook attempts that failed and were retried.", nil, nil)
+	webhookDead     = prometheus.NewDesc("bounced_webhook_dead_total", "Webhook items refused for good (kept in dead/).", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (m *ingestMetrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{ingestDelivered, ingestErrors, ingestTempFail, ingestTooLarge, webhookQueued, webhookDone, webhookRetries, webhookDead} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (m *ingestMetrics) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
 	}
 	if s := m.lmtp; s != nil {
-		metric("counter", "bounced_ingest_delivered_total", "LMTP/SMTP verdicts delivered to the sinks.", s.Delivered.Load())
-		metric("counter", "bounced_ingest_error_verdicts_total", "LMTP/SMTP messages accepted as error verdicts (malformed).", s.Errors.Load())
-		metric("counter", "bounced_ingest_tempfail_total", "LMTP/SMTP recipients answered 451 because a sink failed.", s.TempFailed.Load())
-		metric("counter", "bounced_ingest_too_large_total", "LMTP/SMTP messages refused with 552 5.3.4.", s.TooLarge.Load())
+		counter(ingestDelivered, float64(s.Delivered.Load()))
+		counter(ingestErrors, float64(s.Errors.Load()))
+		counter(ingestTempFail, float64(s.TempFailed.Load()))
+		counter(ingestTooLarge, float64(s.TooLarge.Load()))
 	}
 	var q, delivered, retries, dead int64
 	for _, s := range m.sinks {
@@ -245,8 +263,8 @@ func (m *ingestMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			q, delivered, retries, dead = q+int64(st.Queued), delivered+st.Delivered, retries+st.Retries, dead+st.Dead
 		}
 	}
-	metric("gauge", "bounced_webhook_queued", "Verdicts waiting in the webhook queues.", q)
-	metric("counter", "bounced_webhook_delivered_total", "Webhook requests the receivers accepted.", delivered)
-	metric("counter", "bounced_webhook_retries_total", "Webhook attempts that failed and were retried.", retries)
-	metric("counter", "bounced_webhook_dead_total", "Webhook items refused for good (kept in dead/).", dead)
+	ch <- prometheus.MustNewConstMetric(webhookQueued, prometheus.GaugeValue, float64(q))
+	counter(webhookDone, float64(delivered))
+	counter(webhookRetries, float64(retries))
+	counter(webhookDead, float64(dead))
 }

@@ -24,10 +24,15 @@ func runServe(ctx context.Context, args []string) error {
 	var env envErrors
 	fs := newFlagSet("serve", "bounced serve [flags]", os.Stderr)
 	bindServe(fs, &c, &env)
+	var oc opsConfig
+	bindOps(fs, &oc, &env)
 	if err := parseConfig(fs, args, &c, env); err != nil {
 		return err
 	}
 	if err := c.checkServe(); err != nil {
+		return err
+	}
+	if err := oc.check(); err != nil {
 		return err
 	}
 	log := newLogger(c.LogLevel)
@@ -43,7 +48,17 @@ func runServe(ctx context.Context, args []string) error {
 		defer store.Close()
 	}
 	pingStore(ctx, store, log)
-	metrics := server.NewMetrics(store)
+	metrics := server.NewMetrics(server.MetricsConfig{Version: version, Revision: revision})
+	ready := server.NewReadiness(store, oc.CacheOptional, time.Second)
+	store = metrics.InstrumentStore(store)
+	tlsFiles, err := openTLS(oc, metrics, log)
+	if err != nil {
+		return err
+	}
+	auth, err := openAuth(oc, metrics, log)
+	if err != nil {
+		return err
+	}
 	var writer *domaincache.Batcher
 	if store != nil && c.CacheFlushEvery > 0 {
 		// Writes leave the request path and are batched across messages
@@ -63,12 +78,12 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if resolver != nil {
-		metrics.SetDNS(resolver)
+		metrics.SetDNSStats(server.DNSStatsOf(resolver))
 		log.Info("DNS evidence on", "server", resolver.Server(), "timeout", c.DNS.Timeout.String(), "dnsbl", strings.Join(engineCfg.DNSBL, ","))
 	}
 	engine := bounce.New(engineCfg)
 	draining := make(chan struct{})
-	srv, health := server.NewGRPCServer(server.Config{
+	scfg := server.Config{
 		Draining:        draining,
 		Engine:          engine,
 		Store:           store,
@@ -76,17 +91,27 @@ func runServe(ctx context.Context, args []string) error {
 		CacheTimeout:    c.CacheTimeout,
 		Logger:          log,
 		Metrics:         metrics,
+		Auth:            auth,
 
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
-	})
-	im := &ingestMetrics{next: metrics}
+	}
+	srv, health := server.NewGRPCServer(scfg, oc.grpcOptions(tlsFiles)...)
+	stopAPI := func() {}
+	if oc.HTTPListen != "" {
+		if stopAPI, err = serveAPI(oc.HTTPListen, server.NewHTTPHandler(scfg), tlsFiles, auth != nil, c.ShutdownTimeout, log); err != nil {
+			return err
+		}
+	}
+	// The ingest counters join the same registry.
+	im := &ingestMetrics{}
+	metrics.Registry().MustRegister(im)
 	stopIngest, err := startIngest(c, engine, os.Stdout, log, im)
 	if err != nil {
 		return err
 	}
 	if c.MetricsListen != "" {
-		stopMetrics, err := serveMetrics(c.MetricsListen, im, log)
+		stopMetrics, err := serveMetrics(c.MetricsListen, server.OpsHandler(metrics, ready, auth), log)
 		if err != nil {
 			return err
 		}
@@ -97,6 +122,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPlaintext(log, "gRPC", lis.Addr(), tlsFiles != nil, auth != nil)
 	log.Info("bounced serving", "addr", lis.Addr().String(), "cache", cacheName, "max_message_bytes", c.MaxMessageBytes, "version", version)
 
 	served := make(chan error, 1)
@@ -112,6 +138,7 @@ func runServe(ctx context.Context, args []string) error {
 	log.Info("shutting down", "timeout", c.ShutdownTimeout.String())
 	health.Shutdown()
 	close(draining) // open streams answer what is on its way, then end
+	ready.Stopping()
 	ictx, icancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	stopIngest(ictx)
 	icancel()
@@ -124,6 +151,7 @@ func runServe(ctx context.Context, args []string) error {
 		srv.Stop()
 		<-done
 	}
+	stopAPI()
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
@@ -219,15 +247,14 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
-// serveMetrics serves /metrics over HTTP until the returned func is called.
+// serveMetrics serves /metrics, /healthz and /readyz over plain HTTP until
+// the returned func is called.
 func serveMetrics(addr string, m http.Handler, log *slog.Logger) (func(), error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	hs := &http.Server{Handler: m, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(lis) }()
 	log.Info("metrics serving", "addr", lis.Addr().String())
 	return func() { _ = hs.Close() }, nil

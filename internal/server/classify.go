@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -19,6 +20,7 @@ import (
 func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.ClassifyResponse, error) {
 	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
+	start := time.Now()
 	res, err := s.cfg.Engine.Classify(ctx, bounce.ClassifyRequest{
 		Reply: dsn.Reply{
 			Text:       req.GetReply(),
@@ -41,23 +43,14 @@ func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.Cl
 			return nil
 		},
 	})
-	m := s.cfg.Metrics
-	m.parses.Add(1)
+	s.cfg.Metrics.observeParse(len(req.GetReply()), time.Since(start), res, err)
 	if err != nil {
-		switch {
-		case bounce.IsLimit(err):
-			m.limitErrors.Add(1)
-		case errors.Is(err, ErrUnencodable):
-			m.parseErrors.Add(1)
+		if errors.Is(err, ErrUnencodable) {
 			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(req.GetSource()), "err", err)
-		default:
-			m.parseErrors.Add(1)
 		}
 		return nil, toStatus(err)
 	}
-	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
-		m.cacheUnavailable.Add(1)
 		s.cfg.Logger.Warn("domain cache unavailable", "err", res.CacheErr)
 	}
 	resp.CacheStatus = cacheStatuses[res.CacheStatus]

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -8,21 +9,30 @@ import (
 	"github.com/bounced/bounced/internal/dnscheck"
 )
 
-type fakeDNSStats struct{ s dnscheck.Stats }
+type fixedDNSStats struct{ s dnscheck.Stats }
 
-func (f fakeDNSStats) Stats() dnscheck.Stats { return f.s }
+func (f fixedDNSStats) Stats() dnscheck.Stats { return f.s }
 
+// The resolver's counters reach the Prometheus scrape with the kind and
+// result names of dnscheck.
 func TestDNSMetrics(t *testing.T) {
-	m := NewMetrics(nil)
+	m := NewMetrics(MetricsConfig{})
 	var s dnscheck.Stats
 	s.Queries[dnscheck.KindMX][dnscheck.ResultNXDomain] = 3
 	s.MemoryHits = 7
-	m.SetDNS(fakeDNSStats{s})
+	s.Coalesced = 2
+	m.SetDNSStats(DNSStatsOf(fixedDNSStats{s}))
 	rec := httptest.NewRecorder()
-	m.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	for _, want := range []string{`bounced_dns_queries_total{kind="mx",result="nxdomain"} 3`, `bounced_dns_cache_hits_total{cache="memory"} 7`} {
-		if !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("metrics lack %q:\n%s", want, rec.Body.String())
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{
+		`bounced_dns_queries_total{kind="mx",result="nxdomain"} 3`,
+		`bounced_dns_cache_hits_total{cache="memory"} 7`,
+		`bounced_dns_cache_hits_total{cache="shared"} 0`,
+		`bounced_dns_coalesced_total 2`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
 	}
 }

@@ -58,6 +58,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics counts calls; nil counts into a private set.
 	Metrics *Metrics
+	// Auth, when set, requires a bearer token on every call it does not
+	// exempt.
+	Auth *Auth
 
 	// convert turns a result into its wire form; nil is ToProto. Tests
 	// replace it to make a result that cannot be encoded.
@@ -98,7 +101,7 @@ func NewService(cfg Config) *Service {
 		cfg.CacheTimeout = bounce.DefaultCacheTimeout
 	}
 	if cfg.Metrics == nil {
-		cfg.Metrics = NewMetrics(cfg.Store)
+		cfg.Metrics = NewMetrics(MetricsConfig{})
 	}
 	if cfg.convert == nil {
 		cfg.convert = ToProto
@@ -112,6 +115,18 @@ func NewService(cfg Config) *Service {
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
 	svc.passEncoded = true // serverCodec below
+	// sendEncodedUnary outermost (it swaps in the wire form); then metrics,
+	// so refused and failed calls are counted too; the call log, the token
+	// check, and the panic guard next to the handler.
+	mu, ms := svc.cfg.Metrics.grpcInterceptors()
+	unary := []grpc.UnaryServerInterceptor{sendEncodedUnary, mu, logUnary(svc.cfg.Logger)}
+	stream := []grpc.StreamServerInterceptor{ms, logStream(svc.cfg.Logger)}
+	if cfg.Auth != nil {
+		unary = append(unary, cfg.Auth.UnaryInterceptor())
+		stream = append(stream, cfg.Auth.StreamInterceptor())
+	}
+	unary = append(unary, recoverUnary(svc.cfg.Logger))
+	stream = append(stream, recoverStream(svc.cfg.Logger))
 	opts = append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		// Calls run on long-lived workers, whose stacks have grown to what
@@ -119,8 +134,8 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		// is grown and copied again on every call.
 		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		serverCodec(),
-		grpc.ChainUnaryInterceptor(sendEncodedUnary, logUnary(svc.cfg.Logger), recoverUnary(svc.cfg.Logger)),
-		grpc.ChainStreamInterceptor(logStream(svc.cfg.Logger), recoverStream(svc.cfg.Logger)),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
 	}, opts...)
 	s := grpc.NewServer(opts...)
 	pb.RegisterBounceServiceServer(s, svc)
@@ -129,6 +144,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	hs.SetServingStatus(pb.BounceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s, hs)
 	registerReflection(s)
+	svc.cfg.Metrics.initGRPC(s)
 	return s, hs
 }
 
@@ -152,11 +168,11 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 // parseEncoded is parse, also returning the response's wire form.
 func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, []byte, error) {
 	if len(req.GetRaw()) == 0 {
-		s.cfg.Metrics.parseErrors.Add(1)
+		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
 	}
 	if s.cfg.MaxMessageBytes > 0 && len(req.GetRaw()) > s.cfg.MaxMessageBytes {
-		s.cfg.Metrics.limitErrors.Add(1)
+		s.cfg.Metrics.refused(len(req.GetRaw()), dsn.ErrTooLarge)
 		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
 	release, err := s.limits.admitBytes(ctx, len(req.GetRaw()))
@@ -167,6 +183,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
 	var enc []byte
+	start := time.Now()
 	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
 		Raw:       req.GetRaw(),
 		Audience:  auds[0],
@@ -187,23 +204,14 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 			return nil
 		},
 	})
-	m := s.cfg.Metrics
-	m.parses.Add(1)
+	s.cfg.Metrics.observeParse(len(req.GetRaw()), time.Since(start), res, err)
 	if err != nil {
-		switch {
-		case bounce.IsLimit(err):
-			m.limitErrors.Add(1)
-		case errors.Is(err, ErrUnencodable):
-			m.parseErrors.Add(1)
+		if errors.Is(err, ErrUnencodable) {
 			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(req.GetSource()), "err", err)
-		default:
-			m.parseErrors.Add(1)
 		}
 		return nil, nil, toStatus(err)
 	}
-	m.recipients.Add(uint64(len(res.Recipients)))
 	if res.CacheErr != nil {
-		m.cacheUnavailable.Add(1)
 		// Counted per message; the store reports an outage once when it
 		// starts and once when it ends (domaincache.RedisConfig.OnHealth).
 		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)

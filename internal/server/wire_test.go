@@ -167,7 +167,7 @@ func TestUnencodable(t *testing.T) {
 	store := domaincache.NewMemory(100, time.Hour)
 	lis := bufconn.Listen(1 << 20)
 	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}, Store: store})
-	m := NewMetrics(store)
+	m := NewMetrics(MetricsConfig{})
 	srv, _ := NewGRPCServer(Config{Engine: engine, Store: store, MaxMessageBytes: testMaxBytes, Metrics: m, convert: badConvert})
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
@@ -217,8 +217,9 @@ func TestUnencodable(t *testing.T) {
 	if got, _ := store.Get(ctx, []string{"broken.example"}); got["broken.example"].Total != 1 {
 		t.Errorf("memory = %v, want only the good message's recipient", got)
 	}
-	if m.parseErrors.Load() != 2 || m.recipients.Load() != 1 {
-		t.Errorf("metrics: %d errors, %d recipients; want 2 and 1", m.parseErrors.Load(), m.recipients.Load())
+	errs, verdicts := sumOf(m.parseErrors.WithLabelValues("UNENCODABLE_RESULT")), sumOf(m.verdicts)
+	if errs != 2 || verdicts != 1 {
+		t.Errorf("metrics: %v errors, %v verdicts; want 2 and 1", errs, verdicts)
 	}
 }
 

@@ -33,6 +33,7 @@
 package bouncedv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -2757,7 +2758,7 @@ var File_bounced_v1_bounced_proto protoreflect.FileDescriptor
 const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\n" +
 	"\x18bounced/v1/bounced.proto\x12\n" +
-	"bounced.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\xa7\x01\n" +
+	"bounced.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\xa7\x01\n" +
 	"\fParseRequest\x12\x10\n" +
 	"\x03raw\x18\x01 \x01(\fR\x03raw\x122\n" +
 	"\taudiences\x18\x02 \x03(\x0e2\x14.bounced.v1.AudienceR\taudiences\x12\x1a\n" +
@@ -3059,12 +3060,12 @@ const file_bounced_v1_bounced_proto_rawDesc = "" +
 	"\fDnsAgreement\x12\x1d\n" +
 	"\x19DNS_AGREEMENT_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13DNS_AGREEMENT_AGREE\x10\x01\x12\x1a\n" +
-	"\x16DNS_AGREEMENT_DISAGREE\x10\x022\xc7\x02\n" +
-	"\rBounceService\x12<\n" +
-	"\x05Parse\x12\x18.bounced.v1.ParseRequest\x1a\x19.bounced.v1.ParseResponse\x12R\n" +
-	"\vParseStream\x12\x1e.bounced.v1.ParseStreamRequest\x1a\x1f.bounced.v1.ParseStreamResponse(\x010\x01\x12]\n" +
-	"\x10GetDomainVerdict\x12#.bounced.v1.GetDomainVerdictRequest\x1a$.bounced.v1.GetDomainVerdictResponse\x12E\n" +
-	"\bClassify\x12\x1b.bounced.v1.ClassifyRequest\x1a\x1c.bounced.v1.ClassifyResponseB\xa5\x01\n" +
+	"\x16DNS_AGREEMENT_DISAGREE\x10\x022\x94\x03\n" +
+	"\rBounceService\x12R\n" +
+	"\x05Parse\x12\x18.bounced.v1.ParseRequest\x1a\x19.bounced.v1.ParseResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/parse\x12R\n" +
+	"\vParseStream\x12\x1e.bounced.v1.ParseStreamRequest\x1a\x1f.bounced.v1.ParseStreamResponse(\x010\x01\x12{\n" +
+	"\x10GetDomainVerdict\x12#.bounced.v1.GetDomainVerdictRequest\x1a$.bounced.v1.GetDomainVerdictResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/domains/{domain}\x12^\n" +
+	"\bClassify\x12\x1b.bounced.v1.ClassifyRequest\x1a\x1c.bounced.v1.ClassifyResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/classifyB\xa5\x01\n" +
 	"\x0ecom.bounced.v1B\fBouncedProtoP\x01Z<github.com/bounced/bounced/internal/gen/bounced/v1;bouncedv1\xa2\x02\x03BXX\xaa\x02\n" +
 	"Bounced.V1\xca\x02\n" +
 	"Bounced\\V1\xe2\x02\x16Bounced\\V1\\GPBMetadata\xea\x02\vBounced::V1b\x06proto3"

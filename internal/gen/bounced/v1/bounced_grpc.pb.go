@@ -65,6 +65,11 @@ type BounceServiceClient interface {
 	// domain "bounced.dev" and a reason: MESSAGE_TOO_LARGE, MIME_TOO_DEEP,
 	// TOO_MANY_PARTS, TOO_MANY_RECIPIENTS, EMPTY_MESSAGE, NOT_A_MESSAGE or
 	// UNENCODABLE_RESULT.
+	//
+	// Over HTTP: POST /v1/parse with the message as the body
+	// (Content-Type: message/rfc822; audiences, language, source and
+	// skip_cache in the query string), or with this request as JSON (raw in
+	// base64). MESSAGE_TOO_LARGE is HTTP 413, the other limits 422.
 	Parse(ctx context.Context, in *ParseRequest, opts ...grpc.CallOption) (*ParseResponse, error)
 	// ParseStream answers each request with exactly one response, in order.
 	// A message that fails yields a response whose `response.error` holds
@@ -75,6 +80,8 @@ type BounceServiceClient interface {
 	// GetDomainVerdict returns what the service remembers of a remote domain.
 	// A malformed domain fails with INVALID_ARGUMENT; a service without a
 	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
+	//
+	// Over HTTP: GET /v1/domains/{domain}.
 	GetDomainVerdict(ctx context.Context, in *GetDomainVerdictRequest, opts ...grpc.CallOption) (*GetDomainVerdictResponse, error)
 	// Classify judges one SMTP reply met without a bounce message (a
 	// rejection in an MTA log, a synchronous answer during sending) as a
@@ -82,6 +89,8 @@ type BounceServiceClient interface {
 	// and it feeds the same per-domain memory. A deferral is a delay (soft).
 	// An empty reply fails with INVALID_ARGUMENT (reason EMPTY_MESSAGE), one
 	// over 16 KiB with RESOURCE_EXHAUSTED (reason MESSAGE_TOO_LARGE).
+	//
+	// Over HTTP: POST /v1/classify with this request as JSON.
 	Classify(ctx context.Context, in *ClassifyRequest, opts ...grpc.CallOption) (*ClassifyResponse, error)
 }
 
@@ -150,6 +159,11 @@ type BounceServiceServer interface {
 	// domain "bounced.dev" and a reason: MESSAGE_TOO_LARGE, MIME_TOO_DEEP,
 	// TOO_MANY_PARTS, TOO_MANY_RECIPIENTS, EMPTY_MESSAGE, NOT_A_MESSAGE or
 	// UNENCODABLE_RESULT.
+	//
+	// Over HTTP: POST /v1/parse with the message as the body
+	// (Content-Type: message/rfc822; audiences, language, source and
+	// skip_cache in the query string), or with this request as JSON (raw in
+	// base64). MESSAGE_TOO_LARGE is HTTP 413, the other limits 422.
 	Parse(context.Context, *ParseRequest) (*ParseResponse, error)
 	// ParseStream answers each request with exactly one response, in order.
 	// A message that fails yields a response whose `response.error` holds
@@ -160,6 +174,8 @@ type BounceServiceServer interface {
 	// GetDomainVerdict returns what the service remembers of a remote domain.
 	// A malformed domain fails with INVALID_ARGUMENT; a service without a
 	// domain cache, or whose cache does not answer in time, with UNAVAILABLE.
+	//
+	// Over HTTP: GET /v1/domains/{domain}.
 	GetDomainVerdict(context.Context, *GetDomainVerdictRequest) (*GetDomainVerdictResponse, error)
 	// Classify judges one SMTP reply met without a bounce message (a
 	// rejection in an MTA log, a synchronous answer during sending) as a
@@ -167,6 +183,8 @@ type BounceServiceServer interface {
 	// and it feeds the same per-domain memory. A deferral is a delay (soft).
 	// An empty reply fails with INVALID_ARGUMENT (reason EMPTY_MESSAGE), one
 	// over 16 KiB with RESOURCE_EXHAUSTED (reason MESSAGE_TOO_LARGE).
+	//
+	// Over HTTP: POST /v1/classify with this request as JSON.
 	Classify(context.Context, *ClassifyRequest) (*ClassifyResponse, error)
 	mustEmbedUnimplementedBounceServiceServer()
 }
