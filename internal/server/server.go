@@ -175,39 +175,51 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 		s.cfg.Metrics.refused(len(req.GetRaw()), dsn.ErrTooLarge)
 		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
-	release, err := s.limits.admitBytes(ctx, len(req.GetRaw()))
+	auds := ToAudiences(req.GetAudiences())
+	return s.judge(ctx, len(req.GetRaw()), req.GetSource(), req.GetLanguage(), auds,
+		func(check func(*bounce.Result) error) (*bounce.Result, error) {
+			return s.cfg.Engine.Parse(ctx, bounce.Request{
+				Raw:       req.GetRaw(),
+				Audience:  auds[0],
+				Language:  req.GetLanguage(),
+				Source:    req.GetSource(),
+				SkipCache: req.GetSkipCache(),
+				Check:     check,
+			})
+		})
+}
+
+// judge runs one engine call (Parse or Classify) of size input bytes under
+// the in-flight limit, and turns its result into the wire form: converted,
+// capped to fit a default client, and encoded before the domain memory
+// write, so a result that cannot be sent is never remembered. It counts the
+// call and logs what the operator must see. It returns the response and
+// its wire form.
+func (s *Service) judge(ctx context.Context, size int, source, lang string, auds []explain.Audience,
+	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
+	release, err := s.limits.admitBytes(ctx, size)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer release()
-	auds := ToAudiences(req.GetAudiences())
 	var resp *pb.ParseResponse
 	var enc []byte
 	start := time.Now()
-	res, err := s.cfg.Engine.Parse(ctx, bounce.Request{
-		Raw:       req.GetRaw(),
-		Audience:  auds[0],
-		Language:  req.GetLanguage(),
-		Source:    req.GetSource(),
-		SkipCache: req.GetSkipCache(),
-		// The wire form is built and encoded before the domain memory
-		// write, so a result that cannot be sent is never remembered.
-		Check: func(res *bounce.Result) error {
-			resp = s.cfg.convert(res, auds, req.GetLanguage())
-			if cut, omitted := capResponse(resp, len(req.GetRaw())); cut {
-				resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
-			}
-			var err error
-			if enc, err = proto.Marshal(resp); err != nil {
-				return fmt.Errorf("%w: %v", ErrUnencodable, err)
-			}
-			return nil
-		},
+	res, err := run(func(res *bounce.Result) error {
+		resp = s.cfg.convert(res, auds, lang)
+		if cut, omitted := capResponse(resp, size); cut {
+			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
+		}
+		var err error
+		if enc, err = proto.Marshal(resp); err != nil {
+			return fmt.Errorf("%w: %v", ErrUnencodable, err)
+		}
+		return nil
 	})
-	s.cfg.Metrics.observeParse(len(req.GetRaw()), time.Since(start), res, err)
+	s.cfg.Metrics.observeParse(size, time.Since(start), res, err)
 	if err != nil {
 		if errors.Is(err, ErrUnencodable) {
-			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(req.GetSource()), "err", err)
+			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(source), "err", err)
 		}
 		return nil, nil, toStatus(err)
 	}
