@@ -1,13 +1,10 @@
 package imapin_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,38 +27,8 @@ const limit = 64 << 10
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-type verdictLine struct {
-	Source string `json:"source"`
-	Error  *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-	Recipients []struct {
-		Recipient string `json:"recipient"`
-	} `json:"recipients"`
-}
-
-func readVerdicts(t *testing.T, path string) []verdictLine {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []verdictLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var v verdictLine
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // recipients lists each verdict's first recipient, or "error:" and the error.
-func recipients(vs []verdictLine) []string {
+func recipients(vs []ingesttest.Verdict) []string {
 	var out []string
 	for _, v := range vs {
 		switch {
@@ -147,7 +114,7 @@ func TestIMAPOnceMarksSeen(t *testing.T) {
 	if err := r.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got := recipients(readVerdicts(t, path))
+	got := recipients(ingesttest.ReadVerdicts(t, path))
 	want := []string{"a1@dest.example", "error", "a2@dest.example", "error", "a3@dest.example"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("verdicts = %v, want %v", got, want)
@@ -159,7 +126,7 @@ func TestIMAPOnceMarksSeen(t *testing.T) {
 	if err := r.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(readVerdicts(t, path)); n != 5 {
+	if n := len(ingesttest.ReadVerdicts(t, path)); n != 5 {
 		t.Errorf("after a second pass %d verdicts, want 5", n)
 	}
 	if s := r.Stats(); s.Delivered != 5 || s.Acked != 5 || s.Errors != 2 || s.Pending != 0 {
@@ -190,7 +157,7 @@ func TestIMAPIdleDoneFolder(t *testing.T) {
 	if all, _ := d.Count("Done"); all != 3 {
 		t.Errorf("Done holds %d, want 3", all)
 	}
-	if got := recipients(readVerdicts(t, path)); strings.Join(got, " ") != "i0@dest.example i1@dest.example i2@dest.example" {
+	if got := recipients(ingesttest.ReadVerdicts(t, path)); strings.Join(got, " ") != "i0@dest.example i1@dest.example i2@dest.example" {
 		t.Errorf("verdicts = %v", got)
 	}
 }
@@ -229,7 +196,7 @@ func TestIMAPDroppedConnection(t *testing.T) {
 	if s := r.Stats(); s.Reconnects == 0 || s.Delivered != 8 || s.Acked != 8 {
 		t.Errorf("stats = %+v, want a reconnection and 8 delivered and acknowledged", s)
 	}
-	got := recipients(readVerdicts(t, path))
+	got := recipients(ingesttest.ReadVerdicts(t, path))
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("verdicts = %v, want each once in order %v", got, want)
 	}
@@ -297,7 +264,7 @@ func TestIMAPPollingWithoutExtensions(t *testing.T) {
 	if all, _ := d.Count("Done"); all != 2 {
 		t.Errorf("Done holds %d, want 2 (copied)", all)
 	}
-	if got := recipients(readVerdicts(t, path)); strings.Join(got, " ") != "p0@dest.example p1@dest.example" {
+	if got := recipients(ingesttest.ReadVerdicts(t, path)); strings.Join(got, " ") != "p0@dest.example p1@dest.example" {
 		t.Errorf("verdicts = %v", got)
 	}
 }

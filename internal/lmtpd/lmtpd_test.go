@@ -1,7 +1,6 @@
 package lmtpd_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -10,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -36,37 +34,6 @@ import (
 const limit = 64 << 10
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-type verdictLine struct {
-	Source string `json:"source"`
-	Error  *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-	Recipients []struct {
-		Recipient  string `json:"recipient"`
-		HardBounce bool   `json:"hard_bounce"`
-	} `json:"recipients"`
-}
-
-func readVerdicts(t *testing.T, path string) []verdictLine {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []verdictLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var v verdictLine
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			t.Fatalf("sink line %q: %v", sc.Text(), err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
 
 // start runs a server on l with a JSON lines file sink and returns its path.
 func start(t *testing.T, l net.Listener, lmtp bool, tlsCfg *tls.Config) (string, *sink.JSONL) {
@@ -173,7 +140,7 @@ func TestLMTPUnixSocket(t *testing.T) {
 	}
 	c.Quit()
 
-	got := readVerdicts(t, path)
+	got := ingesttest.ReadVerdicts(t, path)
 	if len(got) != 5 {
 		t.Fatalf("%d verdicts, want 5 (2 + malformed + at-limit + last): %+v", len(got), got)
 	}
@@ -291,7 +258,7 @@ func TestSMTPStartTLS(t *testing.T) {
 		t.Errorf("oversize over SMTP = %v, want 552 5.3.4", err)
 	}
 	c.Quit()
-	got := readVerdicts(t, path)
+	got := ingesttest.ReadVerdicts(t, path)
 	if len(got) != 2 || got[0].Recipients[0].Recipient != "dave@dest.example" || got[1].Error == nil || !strings.HasPrefix(got[0].Source, "smtp:") {
 		t.Errorf("verdicts = %+v, want dave then an error verdict", got)
 	}

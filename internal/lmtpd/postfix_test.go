@@ -216,7 +216,7 @@ postlog   unix-dgram n - n - 1 postlogd
 	if refused.Deferred || !strings.Contains(refused.Text, "exceeds size limit") && !strings.Contains(refused.Text, "552 5.3.4") {
 		t.Errorf("postfix logged %+v, want status=bounced, size limit", refused)
 	}
-	got := readVerdicts(t, path)
+	got := ingesttest.ReadVerdicts(t, path)
 	if len(got) != 1 || got[0].Recipients[0].Recipient != "alice@dest.example" || !strings.HasSuffix(got[0].Source, "bounces+alice=dest.example@bounces.test") {
 		t.Errorf("verdicts = %+v, want alice's only", got)
 	}

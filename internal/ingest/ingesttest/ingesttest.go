@@ -4,8 +4,12 @@
 package ingesttest
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
+	"testing"
 )
 
 // Bounce returns a Postfix-style RFC 3464 report for rcpt (550 5.1.1 user
@@ -73,4 +77,42 @@ func Oversize(n int) []byte {
 		b.WriteString(line)
 	}
 	return []byte(b.String())
+}
+
+// Verdict is what the ingest tests read back of one JSON-lines sink line:
+// the source, the per-message error and the recipients.
+type Verdict struct {
+	Source string `json:"source"`
+	Error  *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+	Recipients []struct {
+		Recipient  string `json:"recipient"`
+		HardBounce bool   `json:"hard_bounce"`
+	} `json:"recipients"`
+}
+
+// ReadVerdicts reads every line of a JSON-lines sink file; a line that is
+// not a verdict fails the test.
+func ReadVerdicts(t testing.TB, path string) []Verdict {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []Verdict
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var v Verdict
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatalf("sink line %q: %v", sc.Text(), err)
+		}
+		out = append(out, v)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
