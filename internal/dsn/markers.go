@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
@@ -54,8 +55,15 @@ func markerCore(mk string) string {
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{s: asciiLower(text), hits: new(phrase.Hits)}
-	markerSet.Scan(l.s, l.hits)
+	l := lowerText{hits: new(phrase.Hits)}
+	if text == "" {
+		markerSet.Scan("", l.hits)
+		return l
+	}
+	// One pass lower-cases the text and finds its markers.
+	b := make([]byte, len(text))
+	markerSet.ScanLower(text, b, l.hits)
+	l.s = unsafe.String(&b[0], len(b)) // b is not written again
 	return l
 }
 

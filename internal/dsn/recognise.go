@@ -3,6 +3,7 @@ package dsn
 import (
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -183,22 +184,26 @@ func asciiLower(s string) string {
 	if i == len(s) {
 		return s
 	}
-	// One copy: runs without capitals are written whole.
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		b.WriteByte(s[i] + 'a' - 'A')
-		i++
-		j := i
-		for j < len(s) && !(s[j] >= 'A' && s[j] <= 'Z') {
-			j++
-		}
-		b.WriteString(s[i:j])
-		i = j
+	// One copy, lower-cased in place from the first capital on.
+	b := make([]byte, len(s))
+	copy(b, s)
+	for ; i < len(b); i++ {
+		b[i] = lowerByte[b[i]]
 	}
-	return b.String()
+	return unsafe.String(&b[0], len(b)) // b is not written again
 }
+
+// lowerByte maps ASCII capitals to small letters and every other byte to
+// itself.
+var lowerByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // bounceSenders and bounceSubjects mark a message as a bounce when it has
 // no report part (lower case substrings).
