@@ -429,10 +429,7 @@ func indentOf(line string) int {
 }
 
 // hasCode reports whether text carries a failure reply code or a status code.
-func hasCode(text string) bool {
-	d := scanCodes(text)
-	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
-}
+func hasCode(text string) bool { return scanCodes(text).hasCode() }
 
 // recipientOn reads a failed recipient's address from one line; lower is
 // the line in lower case. After a lead phrase, the whole line is the start
@@ -619,7 +616,6 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if t.Diagnostic == "" {
 		return
 	}
-	td := ScanDiagnostic(t.Diagnostic)
 	if rc.Diagnostic == "" {
 		rc.Diagnostic = t.Diagnostic
 		if rc.DiagnosticType == "" {
@@ -627,7 +623,8 @@ func mergeFromText(rc *Recipient, t Recipient) {
 		}
 		return
 	}
-	completeFromDiagnostic(rc)
+	td, rd := ScanDiagnostic(t.Diagnostic), ScanDiagnostic(rc.Diagnostic)
+	completeWith(rc, rd)
 	if rc.ReplyCode == 0 && td.Reply != 0 {
 		rc.ReplyCode = td.Reply
 	}
@@ -637,7 +634,7 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if rc.Status.IsZero() && !td.Status.IsZero() {
 		rc.Status, rc.StatusFromText = td.Status, true
 	}
-	if !hasCode(rc.Diagnostic) && hasCode(t.Diagnostic) {
+	if !rd.hasCode() && td.hasCode() {
 		// The DSN's diagnostic says no code ("X-Unix; 255"); the text's
 		// does: keep both, the DSN's first.
 		rc.Diagnostic = appendDiag(rc.Diagnostic, t.Diagnostic)
