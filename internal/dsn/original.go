@@ -157,6 +157,17 @@ func readOriginal(b []byte) Original {
 	}
 	o.Found = true
 	var buf [maxFieldName]byte
+	// The values kept share one allocation, sized by a first look at the
+	// names (an over-estimate: only the first of a repeated field counts).
+	var arena strings.Builder
+	size := 0
+	for _, f := range h.fields {
+		if name := lowerName(&buf, f.name); originalNames[string(name)] || selectedHeaders[string(name)] ||
+			len(name) > 2 && name[0] == 'x' && name[1] == '-' {
+			size += len(f.value)
+		}
+	}
+	arena.Grow(size)
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
 		var dst *string // the Original field this header fills
@@ -187,7 +198,7 @@ func readOriginal(b []byte) Original {
 			continue
 		}
 		// One copy of the value serves both.
-		v := unfoldBytes(f.value)
+		v := unfoldInto(&arena, f.value)
 		dv := decodeWords(v)
 		if dst != nil {
 			*dst = v
@@ -209,6 +220,11 @@ func readOriginal(b []byte) Original {
 	o.AutoReply = autoReplyMarkers(h)
 	return o
 }
+
+// originalNames are the fields readOriginal reads into Original's own
+// fields (lower case).
+var originalNames = map[string]bool{"message-id": true, "from": true, "to": true, "subject": true, "date": true,
+	"return-path": true, "list-id": true}
 
 // quoted reports whether the first non-empty line starts with '>'.
 func quoted(b []byte) bool {

@@ -65,41 +65,52 @@ func (p *parser) readOwnHeaders(h header) {
 	r := p.rep
 	var to, returnPath, deliveredTo, originalTo string
 	var buf [maxFieldName]byte
+	// The values read share one allocation, sized by a first look at the
+	// names (an over-estimate: only the first of a repeated field counts).
+	var arena strings.Builder
+	size := 0
+	for _, f := range h.fields {
+		if ownNames[string(lowerName(&buf, f.name))] {
+			size += len(f.value)
+		}
+	}
+	arena.Grow(size)
+	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
 		switch string(name) {
 		case "from":
 			if r.From == "" {
-				r.From = decodeWords(unfoldBytes(f.value))
+				r.From = decodeWords(unfold(f.value))
 			}
 		case "to":
 			if to == "" {
-				to = unfoldBytes(f.value)
+				to = unfold(f.value)
 				r.To = decodeWords(to)
 			}
 		case "subject":
 			if r.Subject == "" {
-				r.Subject = decodeWords(unfoldBytes(f.value))
+				r.Subject = decodeWords(unfold(f.value))
 			}
 		case "return-path":
 			if returnPath == "" {
-				returnPath = unfoldBytes(f.value)
+				returnPath = unfold(f.value)
 				r.ReturnTo = returnPath
 			}
 		case "message-id":
 			if r.MessageID == "" {
-				r.MessageID = unfoldBytes(f.value)
+				r.MessageID = unfold(f.value)
 			}
 		case "delivered-to":
 			if deliveredTo == "" {
-				deliveredTo = unfoldBytes(f.value)
+				deliveredTo = unfold(f.value)
 			}
 		case "x-original-to":
 			if originalTo == "" {
-				originalTo = unfoldBytes(f.value)
+				originalTo = unfold(f.value)
 			}
 		case "x-failed-recipients":
-			for a := range strings.SplitSeq(unfoldBytes(f.value), ",") {
+			for a := range strings.SplitSeq(unfold(f.value), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}
@@ -115,6 +126,10 @@ func (p *parser) readOwnHeaders(h header) {
 	r.AutoReply = autoReplyMarkers(h)
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
+
+// ownNames are the fields readOwnHeaders reads (lower case).
+var ownNames = map[string]bool{"from": true, "to": true, "subject": true, "return-path": true, "message-id": true,
+	"delivered-to": true, "x-original-to": true, "x-failed-recipients": true}
 
 // autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
 func autoReplyMarkers(h header) AutoReplyMarkers {
