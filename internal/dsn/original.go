@@ -162,8 +162,8 @@ func readOriginal(b []byte) Original {
 	var arena strings.Builder
 	size := 0
 	for _, f := range h.fields {
-		if name := lowerName(&buf, f.name); originalNames[string(name)] || selectedHeaders[string(name)] ||
-			len(name) > 2 && name[0] == 'x' && name[1] == '-' {
+		// selectedHeaders holds the names of Original's own fields too.
+		if name := lowerName(&buf, f.name); len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)] {
 			size += len(f.value)
 		}
 	}
@@ -220,11 +220,6 @@ func readOriginal(b []byte) Original {
 	o.AutoReply = autoReplyMarkers(h)
 	return o
 }
-
-// originalNames are the fields readOriginal reads into Original's own
-// fields (lower case).
-var originalNames = map[string]bool{"message-id": true, "from": true, "to": true, "subject": true, "date": true,
-	"return-path": true, "list-id": true}
 
 // quoted reports whether the first non-empty line starts with '>'.
 func quoted(b []byte) bool {

@@ -70,7 +70,8 @@ func (p *parser) readOwnHeaders(h header) {
 	var arena strings.Builder
 	size := 0
 	for _, f := range h.fields {
-		if ownNames[string(lowerName(&buf, f.name))] {
+		switch string(lowerName(&buf, f.name)) {
+		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
 			size += len(f.value)
 		}
 	}
@@ -126,10 +127,6 @@ func (p *parser) readOwnHeaders(h header) {
 	r.AutoReply = autoReplyMarkers(h)
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
-
-// ownNames are the fields readOwnHeaders reads (lower case).
-var ownNames = map[string]bool{"from": true, "to": true, "subject": true, "return-path": true, "message-id": true,
-	"delivered-to": true, "x-original-to": true, "x-failed-recipients": true}
 
 // autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
 func autoReplyMarkers(h header) AutoReplyMarkers {
