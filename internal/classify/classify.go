@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
@@ -104,7 +106,7 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		raw = raw[:MaxDiagnosticBytes]
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
-	f.diag = normalizeDiag(strings.ToLower(raw), f.reply, f.status)
+	f.diag = normalizeDiag(raw, f.reply, f.status)
 	phrases.ScanWords(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
@@ -160,8 +162,20 @@ func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
 // unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
 // in from:"; lhost-postfix-29, lhost-postfix-59).
 func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	// Lower case (strings.ToLower, which for ASCII text is the byte
+	// mapping done in the loop below) and white space collapsed in one
+	// pass and one allocation.
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		s = strings.ToLower(s)
+	}
+	b := make([]byte, 0, len(s))
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -169,13 +183,16 @@ func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) strin
 			space = true
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteByte(c)
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
 	}
-	out := b.String()
+	out := unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 	if reply == 0 {
 		return out
 	}

@@ -3,6 +3,7 @@ package dsn
 import (
 	"strings"
 
+	"github.com/bounced/bounced/internal/phrase"
 	"github.com/bounced/bounced/internal/smtpcode"
 )
 
@@ -36,6 +37,12 @@ func ScanDiagnostic(text string) Diagnosis {
 	d.Command = commandOf(lower)
 	d.Host = hostOf(text, lower)
 	return d
+}
+
+// hasCode reports whether the diagnosis has a failure reply code or a
+// status code: hasCode(text) is ScanDiagnostic(text).hasCode().
+func (d Diagnosis) hasCode() bool {
+	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
 }
 
 // maxCodeScan caps the status codes looked at in one text.
@@ -200,13 +207,25 @@ func commandOf(lower string) string {
 			}
 		}
 	}
-	for _, c := range commandPhrases {
-		if strings.Contains(lower, c.phrase) {
+	// One pass finds every phrase; the table's order picks the winner.
+	var hits phrase.Hits
+	commandSet.Scan(lower, &hits)
+	for id, c := range commandPhrases {
+		if hits.Has(id) {
 			return c.cmd
 		}
 	}
 	return ""
 }
+
+// commandSet finds commandPhrases (id i is commandPhrases[i]) in one pass.
+var commandSet = func() *phrase.Matcher {
+	list := make([]string, len(commandPhrases))
+	for i, c := range commandPhrases {
+		list[i] = c.phrase
+	}
+	return phrase.MustCompile(list)
+}()
 
 // hostOf reads the host that answered: "host X[ip] said:", "host X
 // [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",
@@ -349,7 +368,11 @@ func completeFromDiagnostic(rc *Recipient) {
 	if rc.Diagnostic == "" {
 		return
 	}
-	d := ScanDiagnostic(rc.Diagnostic)
+	completeWith(rc, ScanDiagnostic(rc.Diagnostic))
+}
+
+// completeWith is completeFromDiagnostic with d = ScanDiagnostic(rc.Diagnostic).
+func completeWith(rc *Recipient, d Diagnosis) {
 	// QUIRK: "X-Unix; 255" is a program's exit status, not a reply code
 	// (RFC 3464 section 2.3.6 leaves non-smtp types to their own grammar).
 	if rc.ReplyCode == 0 && !strings.HasPrefix(rc.DiagnosticType, "x-unix") {

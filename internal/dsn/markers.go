@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
@@ -46,6 +47,10 @@ func init() {
 		}
 	}
 	markerSet = phrase.MustCompile(list)
+	for i := range recognisers {
+		rg := &recognisers[i]
+		rg.textM, rg.unlessM = compileMarkers(rg.text), compileMarkers(rg.unless)
+	}
 }
 
 // markerCore is a marker without its '^' and '$' anchors.
@@ -54,8 +59,15 @@ func markerCore(mk string) string {
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{s: asciiLower(text), hits: new(phrase.Hits)}
-	markerSet.Scan(l.s, l.hits)
+	l := lowerText{hits: new(phrase.Hits)}
+	if text == "" {
+		markerSet.Scan("", l.hits)
+		return l
+	}
+	// One pass lower-cases the text and finds its markers.
+	b := make([]byte, len(text))
+	markerSet.ScanLower(text, b, l.hits)
+	l.s = unsafe.String(&b[0], len(b)) // b is not written again
 	return l
 }
 
@@ -84,17 +96,46 @@ func (l lowerText) mayContain(sub string) bool {
 	return true
 }
 
+// marker is a marker string compiled once: its core, its id in markerSet
+// (-1 when the set does not know it) and its anchors.
+type marker struct {
+	core       string
+	id         int
+	start, end bool
+}
+
+// compileMarker reads a marker's anchors and finds its id.
+func compileMarker(mk string) marker {
+	c := marker{core: markerCore(mk), id: -1, start: strings.HasPrefix(mk, "^"), end: strings.HasSuffix(mk, "$")}
+	if markerSet != nil {
+		if id, ok := markerSet.ID(c.core); ok {
+			c.id = id
+		}
+	}
+	return c
+}
+
+// compileMarkers compiles a table's marker list.
+func compileMarkers(list []string) []marker {
+	out := make([]marker, len(list))
+	for i, mk := range list {
+		out[i] = compileMarker(mk)
+	}
+	return out
+}
+
 // index returns the offset of the first match of a marker, or -1. A marker
 // that begins with '^' must start a line and one that ends with '$' must
 // end it (white space around it aside): "^the mail system$".
-func (l lowerText) index(mk string) int {
-	start, end := strings.HasPrefix(mk, "^"), strings.HasSuffix(mk, "$")
-	core := markerCore(mk)
-	if !l.mayContain(core) {
+func (l lowerText) index(mk string) int { return l.indexMarker(compileMarker(mk)) }
+
+// indexMarker is index for a compiled marker.
+func (l lowerText) indexMarker(mk marker) int {
+	if mk.id >= 0 && l.hits != nil && !l.hits.Has(mk.id) {
 		return -1
 	}
-	s := l.s
-	if !start && !end {
+	s, core := l.s, mk.core
+	if !mk.start && !mk.end {
 		return strings.Index(s, core)
 	}
 	for off := 0; off < len(s); {
@@ -104,12 +145,22 @@ func (l lowerText) index(mk string) int {
 		}
 		i += off
 		off = i + 1
-		if start && !lineStartsAt(s, i) || end && !lineEndsAt(s, i+len(core)) {
+		if mk.start && !lineStartsAt(s, i) || mk.end && !lineEndsAt(s, i+len(core)) {
 			continue
 		}
 		return i
 	}
 	return -1
+}
+
+// containsAnyMarker reports whether any compiled marker matches.
+func (l lowerText) containsAnyMarker(markers []marker) bool {
+	for _, mk := range markers {
+		if l.indexMarker(mk) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // containsAny reports whether any marker matches.

@@ -157,6 +157,17 @@ func readOriginal(b []byte) Original {
 	}
 	o.Found = true
 	var buf [maxFieldName]byte
+	// The values kept share one allocation, sized by a first look at the
+	// names (an over-estimate: only the first of a repeated field counts).
+	var arena strings.Builder
+	size := 0
+	for _, f := range h.fields {
+		// selectedHeaders holds the names of Original's own fields too.
+		if name := lowerName(&buf, f.name); len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)] {
+			size += len(f.value)
+		}
+	}
+	arena.Grow(size)
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
 		var dst *string // the Original field this header fills
@@ -187,7 +198,7 @@ func readOriginal(b []byte) Original {
 			continue
 		}
 		// One copy of the value serves both.
-		v := unfoldBytes(f.value)
+		v := unfoldInto(&arena, f.value)
 		dv := decodeWords(v)
 		if dst != nil {
 			*dst = v

@@ -65,41 +65,53 @@ func (p *parser) readOwnHeaders(h header) {
 	r := p.rep
 	var to, returnPath, deliveredTo, originalTo string
 	var buf [maxFieldName]byte
+	// The values read share one allocation, sized by a first look at the
+	// names (an over-estimate: only the first of a repeated field counts).
+	var arena strings.Builder
+	size := 0
+	for _, f := range h.fields {
+		switch string(lowerName(&buf, f.name)) {
+		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
+			size += len(f.value)
+		}
+	}
+	arena.Grow(size)
+	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
 		switch string(name) {
 		case "from":
 			if r.From == "" {
-				r.From = decodeWords(unfoldBytes(f.value))
+				r.From = decodeWords(unfold(f.value))
 			}
 		case "to":
 			if to == "" {
-				to = unfoldBytes(f.value)
+				to = unfold(f.value)
 				r.To = decodeWords(to)
 			}
 		case "subject":
 			if r.Subject == "" {
-				r.Subject = decodeWords(unfoldBytes(f.value))
+				r.Subject = decodeWords(unfold(f.value))
 			}
 		case "return-path":
 			if returnPath == "" {
-				returnPath = unfoldBytes(f.value)
+				returnPath = unfold(f.value)
 				r.ReturnTo = returnPath
 			}
 		case "message-id":
 			if r.MessageID == "" {
-				r.MessageID = unfoldBytes(f.value)
+				r.MessageID = unfold(f.value)
 			}
 		case "delivered-to":
 			if deliveredTo == "" {
-				deliveredTo = unfoldBytes(f.value)
+				deliveredTo = unfold(f.value)
 			}
 		case "x-original-to":
 			if originalTo == "" {
-				originalTo = unfoldBytes(f.value)
+				originalTo = unfold(f.value)
 			}
 		case "x-failed-recipients":
-			for a := range strings.SplitSeq(unfoldBytes(f.value), ",") {
+			for a := range strings.SplitSeq(unfold(f.value), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}

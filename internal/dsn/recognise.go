@@ -3,6 +3,7 @@ package dsn
 import (
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -183,22 +184,26 @@ func asciiLower(s string) string {
 	if i == len(s) {
 		return s
 	}
-	// One copy: runs without capitals are written whole.
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		b.WriteByte(s[i] + 'a' - 'A')
-		i++
-		j := i
-		for j < len(s) && !(s[j] >= 'A' && s[j] <= 'Z') {
-			j++
-		}
-		b.WriteString(s[i:j])
-		i = j
+	// One copy, lower-cased in place from the first capital on.
+	b := make([]byte, len(s))
+	copy(b, s)
+	for ; i < len(b); i++ {
+		b[i] = lowerByte[b[i]]
 	}
-	return b.String()
+	return unsafe.String(&b[0], len(b)) // b is not written again
 }
+
+// lowerByte maps ASCII capitals to small letters and every other byte to
+// itself.
+var lowerByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // bounceSenders and bounceSubjects mark a message as a bounce when it has
 // no report part (lower case substrings).
@@ -424,10 +429,7 @@ func indentOf(line string) int {
 }
 
 // hasCode reports whether text carries a failure reply code or a status code.
-func hasCode(text string) bool {
-	d := scanCodes(text)
-	return d.Reply.Temporary() || d.Reply.Permanent() || !d.Status.IsZero()
-}
+func hasCode(text string) bool { return scanCodes(text).hasCode() }
 
 // recipientOn reads a failed recipient's address from one line; lower is
 // the line in lower case. After a lead phrase, the whole line is the start
@@ -614,7 +616,6 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if t.Diagnostic == "" {
 		return
 	}
-	td := ScanDiagnostic(t.Diagnostic)
 	if rc.Diagnostic == "" {
 		rc.Diagnostic = t.Diagnostic
 		if rc.DiagnosticType == "" {
@@ -622,7 +623,8 @@ func mergeFromText(rc *Recipient, t Recipient) {
 		}
 		return
 	}
-	completeFromDiagnostic(rc)
+	td, rd := ScanDiagnostic(t.Diagnostic), ScanDiagnostic(rc.Diagnostic)
+	completeWith(rc, rd)
 	if rc.ReplyCode == 0 && td.Reply != 0 {
 		rc.ReplyCode = td.Reply
 	}
@@ -632,7 +634,7 @@ func mergeFromText(rc *Recipient, t Recipient) {
 	if rc.Status.IsZero() && !td.Status.IsZero() {
 		rc.Status, rc.StatusFromText = td.Status, true
 	}
-	if !hasCode(rc.Diagnostic) && hasCode(t.Diagnostic) {
+	if !rd.hasCode() && td.hasCode() {
 		// The DSN's diagnostic says no code ("X-Unix; 255"); the text's
 		// does: keep both, the DSN's first.
 		rc.Diagnostic = appendDiag(rc.Diagnostic, t.Diagnostic)

@@ -17,6 +17,8 @@ type recogniser struct {
 	from, subject, header, text []string
 	// unless lists text markers (lower case) that veto the row.
 	unless []string
+	// textM and unlessM are text and unless compiled, by init.
+	textM, unlessM []marker
 	// start and end cut the error block out of the text: the block starts
 	// at the line of the first start marker found (the whole text when none
 	// is given or found) and ends before the line of the first end marker
@@ -39,10 +41,10 @@ type recogniser struct {
 // ordinary mail carries them too (X-Mailer: Zoho Mail, X-SES-Outgoing), so
 // they count only for a message that looks like a bounce (bounceLike).
 func (rg *recogniser) matches(m *msgView) bool {
-	if m.lower.containsAny(rg.unless) {
+	if m.lower.containsAnyMarker(rg.unlessM) {
 		return false
 	}
-	if m.lower.containsAny(rg.text) {
+	if m.lower.containsAnyMarker(rg.textM) {
 		return true
 	}
 	return m.bounceLike && (containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) || containsAny(m.header, rg.header))

@@ -1,8 +1,10 @@
 package dsn
 
 import (
+	"hash/maphash"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -156,12 +158,36 @@ func RegisteredDomain(name string) string {
 	if name == "" || IsIP(name) {
 		return ""
 	}
+	slot := &registeredCache[maphash.String(registeredSeed, name)%uint64(len(registeredCache))]
+	if e := slot.Load(); e != nil && e.name == name {
+		return e.domain
+	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(name)
 	if err != nil {
-		return name
+		d = name
 	}
+	// A copy, so that the cache holds no message's text.
+	e := &registeredEntry{name: strings.Clone(name)}
+	if strings.HasSuffix(name, d) {
+		e.domain = e.name[len(e.name)-len(d):] // as EffectiveTLDPlusOne answers
+	} else {
+		e.domain = strings.Clone(d)
+	}
+	slot.Store(e)
 	return d
 }
+
+// registeredCache remembers recent answers of RegisteredDomain, one per
+// slot by the name's hash: the same hosts and domains recur from message
+// to message, and the public suffix lookup costs a search and an
+// allocation (x/net's PublicSuffix first tries netip.ParseAddr, whose
+// error allocates). Its size is fixed; a colliding name replaces the entry.
+var (
+	registeredCache [4096]atomic.Pointer[registeredEntry]
+	registeredSeed  = maphash.MakeSeed()
+)
+
+type registeredEntry struct{ name, domain string }
 
 // IsIP reports whether s is an IP address, possibly as an address literal
 // ("[192.0.2.1]", "IPv6:2001:db8::1").

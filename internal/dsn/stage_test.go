@@ -1,7 +1,9 @@
 package dsn
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -44,10 +46,33 @@ func TestRegisteredDomain(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := RegisteredDomain(tt.in); got != tt.want {
-			t.Errorf("RegisteredDomain(%q) = %q, want %q", tt.in, got, tt.want)
+		// The second call is answered by the cache.
+		for range 2 {
+			if got := RegisteredDomain(tt.in); got != tt.want {
+				t.Errorf("RegisteredDomain(%q) = %q, want %q", tt.in, got, tt.want)
+			}
 		}
 	}
+}
+
+// TestRegisteredDomainCacheCollisions: names that share a cache slot
+// replace each other and each still gets its own answer, from many
+// goroutines at once (run with -race).
+func TestRegisteredDomainCacheCollisions(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 3 * len(registeredCache) {
+				n := (i + g) % (2 * len(registeredCache))
+				name := fmt.Sprintf("mx%d.host%d.co.jp", n, n)
+				if got, want := RegisteredDomain(name), fmt.Sprintf("host%d.co.jp", n); got != want {
+					t.Errorf("RegisteredDomain(%q) = %q, want %q", name, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestStage checks the stage read from the command and the MTAs' wording.

@@ -21,6 +21,10 @@ const MaxPhrases = 2048
 // maxStates bounds the automaton (state numbers are uint16).
 const maxStates = 1<<16 - 1
 
+// hasOut marks a delta entry whose state ends a phrase, so that the scan
+// loops look at out only there.
+const hasOut = 1 << 31
+
 // ErrTooLarge is returned by Compile for a set over MaxPhrases phrases,
 // 255 distinct bytes, or 65535 automaton states.
 var ErrTooLarge = errors.New("phrase: set too large")
@@ -38,10 +42,13 @@ func (h *Hits) Has(id int) bool { return id >= 0 && id < MaxPhrases && h[id>>6]&
 type Matcher struct {
 	class  [256]uint8
 	nclass int
-	delta  []uint16   // delta[state*nclass+class] is the next state
-	out    [][]uint16 // phrase ids that end at a state, fail outputs merged
-	ids    map[string]int
-	list   []string
+	// delta[s+class] is the next state of state s, where a state is
+	// stored as its number times nclass (so a step is one load and one
+	// add), with hasOut set when phrases end there.
+	delta []uint32
+	out   [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
+	ids   map[string]int
+	list  []string
 }
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
@@ -123,13 +130,13 @@ func compile(list []string, fold bool) (*Matcher, error) {
 
 	// Breadth first: fail links, then the full transition function.
 	fail := make([]int32, len(nodes))
-	m.delta = make([]uint16, len(nodes)*m.nclass)
+	m.delta = make([]uint32, len(nodes)*m.nclass)
 	m.out = make([][]uint16, len(nodes))
 	queue := make([]int32, 0, len(nodes))
 	for c := 0; c < m.nclass; c++ {
 		if n := nodes[0].next[c]; n > 0 {
 			queue = append(queue, n)
-			m.delta[c] = uint16(n)
+			m.delta[c] = uint32(n)
 		}
 	}
 	m.out[0] = nodes[0].out
@@ -144,8 +151,15 @@ func compile(list []string, fold bool) (*Matcher, error) {
 				continue
 			}
 			fail[n] = int32(m.delta[int(fail[s])*m.nclass+c])
-			m.delta[int(s)*m.nclass+c] = uint16(n)
+			m.delta[int(s)*m.nclass+c] = uint32(n)
 			queue = append(queue, n)
+		}
+	}
+	// Premultiply the state numbers and mark the states with output.
+	for i, n := range m.delta {
+		m.delta[i] = n * uint32(m.nclass)
+		if len(m.out[n]) > 0 {
+			m.delta[i] |= hasOut
 		}
 	}
 	return m, nil
@@ -166,14 +180,53 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	state := 0
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	var state uint32
 	for i := 0; i < len(text); i++ {
-		state = int(m.delta[state*m.nclass+int(m.class[text[i]])])
-		for _, id := range m.out[state] {
-			h.add(id)
+		state = delta[state+uint32(class[text[i]])]
+		if state&hasOut != 0 {
+			state &^= hasOut
+			for _, id := range m.out[state/nclass] {
+				h.add(id)
+			}
 		}
 	}
 }
+
+// ScanLower is Scan of the ASCII lower case of text, which it writes into
+// dst (at least len(text) bytes) in the same pass: a caller that needs both
+// the lower-case text and its phrases reads the text once.
+func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
+	for _, id := range m.out[0] {
+		h.add(id)
+	}
+	dst = dst[:len(text)]
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	var state uint32
+	for i := 0; i < len(text); i++ {
+		c := lowerByte[text[i]]
+		dst[i] = c
+		state = delta[state+uint32(class[c])]
+		if state&hasOut != 0 {
+			state &^= hasOut
+			for _, id := range m.out[state/nclass] {
+				h.add(id)
+			}
+		}
+	}
+}
+
+// lowerByte maps ASCII capitals to small letters and every other byte to
+// itself.
+var lowerByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // ScanWords is Scan for phrases that name words: a phrase that starts with
 // an ASCII letter or digit counts only where a word starts, so "spam" is
@@ -183,10 +236,15 @@ func (m *Matcher) ScanWords(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	state := 0
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	var state uint32
 	for i := 0; i < len(text); i++ {
-		state = int(m.delta[state*m.nclass+int(m.class[text[i]])])
-		for _, id := range m.out[state] {
+		state = delta[state+uint32(class[text[i]])]
+		if state&hasOut == 0 {
+			continue
+		}
+		state &^= hasOut
+		for _, id := range m.out[state/nclass] {
 			if s := m.list[id]; s != "" && isWordByte(s[0]) {
 				if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
 					continue
