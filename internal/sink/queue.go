@@ -24,8 +24,9 @@ const DefaultQueueMax = 100_000
 // either the whole item or none; items survive restarts and keep their
 // order. Without a directory it lives in memory (lost on a crash).
 type queue struct {
-	dir string
-	max int
+	dir  string
+	max  int
+	lock *os.File // held while the queue is open (lockDir)
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every push and pop
@@ -56,8 +57,14 @@ func openQueue(dir string, max int) (*queue, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("sink: queue: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	q.lock = lock
 	ents, err := os.ReadDir(dir)
 	if err != nil {
+		q.release()
 		return nil, fmt.Errorf("sink: queue: %w", err)
 	}
 	for _, e := range ents {
@@ -262,6 +269,15 @@ func (q *queue) close() {
 	q.closed = true
 	q.signalLocked()
 	q.mu.Unlock()
+}
+
+// release frees the directory for the next queue; call it once the
+// sender has stopped.
+func (q *queue) release() {
+	if q.lock != nil {
+		_ = q.lock.Close()
+		q.lock = nil
+	}
 }
 
 func newID() string {

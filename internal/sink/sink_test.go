@@ -195,7 +195,7 @@ func TestWebhookOutageLosesNothing(t *testing.T) {
 	}
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if !e.IsDir() {
+		if !e.IsDir() && e.Name() != ".lock" {
 			t.Errorf("queue file %s left after everything was delivered", e.Name())
 		}
 	}
@@ -402,4 +402,50 @@ func TestRedisStream(t *testing.T) {
 	if last[0].Values["source"] != "msg-0499" || !strings.Contains(last[0].Values["verdict"].(string), "u499@dest.example") {
 		t.Errorf("last entry = %v, want msg-0499", last[0].Values)
 	}
+}
+
+// TestWebhookQueueDirInUse: two senders on one queue directory (serve,
+// imap and logs started with the same webhook and the default
+// --webhook-queue-dir) would number their items alike and overwrite or
+// send each other's; the second is refused, and the directory is free
+// again once the first is closed.
+func TestWebhookQueueDirInUse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := sink.WebhookConfig{URL: srv.URL, QueueDir: dir, MinBackoff: time.Hour, Logger: quietLog}
+	closeNow := func(w *sink.Webhook) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		_ = w.Close(ctx)
+	}
+	w1, err := sink.NewWebhook(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w1.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := sink.NewWebhook(cfg)
+	if err == nil {
+		_ = w2.Deliver(context.Background(), verdict(t, 1))
+		closeNow(w2)
+		closeNow(w1)
+		ents, _ := filepath.Glob(filepath.Join(dir, "*.item"))
+		t.Fatalf("a second webhook opened the queue in use (%d items on disk after 2 deliveries)", len(ents))
+	}
+	if !errors.Is(err, sink.ErrQueueInUse) {
+		t.Errorf("second open = %v, want ErrQueueInUse", err)
+	}
+	closeNow(w1)
+	w3, err := sink.NewWebhook(cfg)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	if st := w3.Stats(); st.Queued != 1 {
+		t.Errorf("queued after reopen = %d, want 1", st.Queued)
+	}
+	closeNow(w3)
 }

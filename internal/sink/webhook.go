@@ -174,6 +174,7 @@ func (w *Webhook) Close(ctx context.Context) error {
 		}
 		w.cancel()
 		<-w.done
+		w.q.release()
 	})
 	return err
 }
