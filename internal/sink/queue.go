@@ -46,6 +46,10 @@ type item struct {
 
 const itemSuffix = ".item"
 
+// deadSubdir is the directory, inside the queue's, of the items refused
+// for good or unreadable.
+const deadSubdir = "dead"
+
 func openQueue(dir string, max int) (*queue, error) {
 	if max <= 0 {
 		max = DefaultQueueMax
@@ -86,6 +90,14 @@ func openQueue(dir string, max int) (*queue, error) {
 	sort.Slice(q.seqs, func(i, j int) bool { return q.seqs[i] < q.seqs[j] })
 	if len(q.seqs) > 0 {
 		q.next = q.seqs[len(q.seqs)-1] + 1
+	}
+	// Items set aside keep their names: numbering goes on after them, so
+	// that a later dead item never replaces an earlier one.
+	dead, _ := os.ReadDir(filepath.Join(dir, deadSubdir))
+	for _, e := range dead {
+		if n, err := strconv.ParseUint(strings.TrimSuffix(e.Name(), itemSuffix), 10, 64); err == nil && n >= q.next {
+			q.next = n + 1
+		}
 	}
 	return q, nil
 }

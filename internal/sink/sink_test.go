@@ -449,3 +449,30 @@ func TestWebhookQueueDirInUse(t *testing.T) {
 	}
 	closeNow(w3)
 }
+
+// TestWebhookDeadSurvivesRestart: after a restart with an empty queue the
+// sequence numbers start again; an item refused then must not overwrite
+// the one refused before the restart in dead/.
+func TestWebhookDeadSurvivesRestart(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	for i := range 2 {
+		w, err := sink.NewWebhook(sink.WebhookConfig{URL: srv.URL, QueueDir: dir, MinBackoff: time.Millisecond, Logger: quietLog})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Deliver(context.Background(), verdict(t, i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead, _ := filepath.Glob(filepath.Join(dir, "dead", "*.item"))
+	if len(dead) != 2 {
+		t.Fatalf("dead items after two refusals across a restart = %v, want 2", dead)
+	}
+}

@@ -204,7 +204,7 @@ func (w *Webhook) deadDir() string {
 	if w.cfg.QueueDir == "" {
 		return ""
 	}
-	return filepath.Join(w.cfg.QueueDir, "dead")
+	return filepath.Join(w.cfg.QueueDir, deadSubdir)
 }
 
 // send posts one item until it is accepted, refused for good, or ctx ends.
