@@ -391,3 +391,49 @@ func TestLMTPLongLine(t *testing.T) {
 		t.Fatalf("verdicts = %+v, want alice then carol", got)
 	}
 }
+
+// TestLMTPBusyEngineTempFails: when the engine has no free slot before
+// the delivery timeout, the bounce is not judged at all; it must be
+// answered 451 (the MTA retries), not accepted as an error verdict
+// ("context deadline exceeded"), which would lose its real verdict.
+func TestLMTPBusyEngineTempFails(t *testing.T) {
+	engine := bounce.New(bounce.Config{MaxParallel: 1, Limits: dsn.Options{MaxMessageBytes: limit}})
+	// Hold the engine's only slot: Check runs while the slot is taken.
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = engine.Parse(context.Background(), bounce.Request{Raw: ingesttest.Bounce("x@dest.example", ""),
+			Check: func(*bounce.Result) error { close(held); <-release; return nil }})
+	}()
+	<-held
+	defer func() { close(release); <-done }()
+
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	js, err := sink.OpenJSONL(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lmtpd.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := lmtpd.NewLMTP(lmtpd.Config{Handler: &ingest.Handler{Engine: engine, Sink: js}, MaxMessageBytes: limit,
+		DeliverTimeout: 100 * time.Millisecond, Logger: quietLog})
+	go srv.Serve(l)
+	defer func() { srv.Close(); js.Close(context.Background()) }()
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	_, err = sendLMTP(t, c, []string{"b@esp.test"}, ingesttest.Bounce("alice@dest.example", ""))
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 451 {
+		t.Errorf("reply with a busy engine = %v, want 451", err)
+	}
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Errorf("verdict written while the engine was busy: %s", b)
+	}
+}
