@@ -476,3 +476,49 @@ func TestWebhookDeadSurvivesRestart(t *testing.T) {
 		t.Fatalf("dead items after two refusals across a restart = %v, want 2", dead)
 	}
 }
+
+// TestOpenErrorDoesNotWaitForQueue: when a later spec is wrong, Open
+// closes the webhooks it opened without waiting for their queues to be
+// sent (a receiver that is down would make it hang); the items stay on
+// disk.
+func TestOpenErrorDoesNotWaitForQueue(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	o := sink.Options{QueueDir: t.TempDir(), Logger: quietLog}
+	m, err := sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	_ = m.Close(ctx)
+	cancel()
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL), "nope:x"}, o)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Open with a wrong spec succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open with a wrong spec hangs waiting for a webhook queue to be sent")
+	}
+	m, err = sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := m[0].(*sink.Webhook).Stats().Queued; q != 1 {
+		t.Errorf("queued after the failed Open = %d, want 1 (kept on disk)", q)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	_ = m.Close(ctx)
+	cancel()
+}
