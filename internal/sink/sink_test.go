@@ -522,3 +522,39 @@ func TestOpenErrorDoesNotWaitForQueue(t *testing.T) {
 	_ = m.Close(ctx)
 	cancel()
 }
+
+// TestWebhookRedirectIsNotDelivery: a receiver that redirects with 301
+// (a proxy sending http to https, a moved endpoint) must not count as
+// delivered: the client would follow it with a GET without the body, and
+// a 2xx to that GET would drop the verdict unsent.
+func TestWebhookRedirectIsNotDelivery(t *testing.T) {
+	var posts atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/hook", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	w, err := sink.NewWebhook(sink.WebhookConfig{URL: srv.URL + "/old", QueueDir: t.TempDir(), MinBackoff: time.Hour, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_ = w.Close(ctx)
+	st := w.Stats()
+	if st.Delivered != posts.Load() {
+		t.Errorf("%d counted delivered, %d POSTs received: a redirect dropped the verdict", st.Delivered, posts.Load())
+	}
+	if st.Delivered+int64(st.Queued)+st.Dead != 1 {
+		t.Errorf("stats = %+v: the verdict is neither delivered, queued nor dead", st)
+	}
+}
