@@ -66,8 +66,14 @@ func (h *Handler) Verdict(ctx context.Context, source string, raw []byte) *pb.Pa
 	return v
 }
 
-// Deliver hands a verdict to the sink.
+// Deliver hands a verdict to the sink. When ctx has ended it delivers
+// nothing and fails: the verdict may be the engine's "context deadline
+// exceeded" (no free slot in time), not the message's, and acknowledging
+// it would lose the real one; the message is retried instead.
 func (h *Handler) Deliver(ctx context.Context, v *pb.ParseResponse) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrDeliver, v.GetSource(), err)
+	}
 	if h.Sink == nil {
 		return nil
 	}

@@ -124,6 +124,12 @@ func newServer(cfg Config, lmtp bool) *smtp.Server {
 	// go-smtp refuses a message as soon as it has read MaxMessageBytes
 	// without reaching the end, so a message of exactly the limit passes.
 	s.MaxMessageBytes = int64(cfg.MaxMessageBytes) + 1
+	// go-smtp's default line limit (2000 bytes) also applies inside DATA
+	// and fails the message with a permanent 554, so a bounce quoting an
+	// HTML original with a long line would be bounced back. A line can
+	// be as long as the message (the size limit still answers 552); the
+	// margin covers what the reader buffers ahead.
+	s.MaxLineLength = max(s.MaxLineLength, cfg.MaxMessageBytes+64<<10)
 	s.MaxRecipients = cfg.MaxRecipients
 	s.ReadTimeout, s.WriteTimeout = cfg.Timeout, cfg.Timeout
 	s.TLSConfig = cfg.TLSConfig

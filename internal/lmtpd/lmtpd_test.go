@@ -353,3 +353,87 @@ func BenchmarkLMTPIngestParallel(b *testing.B) {
 		}
 	})
 }
+
+// TestLMTPLongLine: a bounce quoting an original whose HTML body has a
+// line longer than 2000 bytes (Exim's LMTP transport does not fold lines)
+// is accepted and parsed, not refused with a permanent 5xx, which would
+// make the MTA bounce the bounce.
+func TestLMTPLongLine(t *testing.T) {
+	l, err := lmtpd.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := start(t, l, true, nil)
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	msg := ingesttest.Bounce("alice@dest.example", "")
+	msg = append(msg, "<p>"+strings.Repeat("x", 5000)+"</p>\r\n"...)
+	if _, err := sendLMTP(t, c, []string{"b@esp.test"}, msg); err != nil {
+		t.Fatalf("bounce with a 5000-byte line: %v, want accepted", err)
+	}
+	// One line over the size limit is still 552 5.3.4.
+	_, err = sendLMTP(t, c, []string{"b@esp.test"}, []byte("Subject: x\r\n\r\n"+strings.Repeat("y", limit+10)+"\r\n"))
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 552 {
+		t.Errorf("one line over the limit: %v, want 552", err)
+	}
+	// The session goes on.
+	if _, err := sendLMTP(t, c, []string{"b@esp.test"}, ingesttest.Bounce("carol@dest.example", "")); err != nil {
+		t.Fatalf("next bounce: %v", err)
+	}
+	c.Quit()
+	got := ingesttest.ReadVerdicts(t, path)
+	if len(got) != 2 || got[0].Error != nil || len(got[0].Recipients) != 1 || got[0].Recipients[0].Recipient != "alice@dest.example" {
+		t.Fatalf("verdicts = %+v, want alice then carol", got)
+	}
+}
+
+// TestLMTPBusyEngineTempFails: when the engine has no free slot before
+// the delivery timeout, the bounce is not judged at all; it must be
+// answered 451 (the MTA retries), not accepted as an error verdict
+// ("context deadline exceeded"), which would lose its real verdict.
+func TestLMTPBusyEngineTempFails(t *testing.T) {
+	engine := bounce.New(bounce.Config{MaxParallel: 1, Limits: dsn.Options{MaxMessageBytes: limit}})
+	// Hold the engine's only slot: Check runs while the slot is taken.
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = engine.Parse(context.Background(), bounce.Request{Raw: ingesttest.Bounce("x@dest.example", ""),
+			Check: func(*bounce.Result) error { close(held); <-release; return nil }})
+	}()
+	<-held
+	defer func() { close(release); <-done }()
+
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	js, err := sink.OpenJSONL(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lmtpd.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := lmtpd.NewLMTP(lmtpd.Config{Handler: &ingest.Handler{Engine: engine, Sink: js}, MaxMessageBytes: limit,
+		DeliverTimeout: 100 * time.Millisecond, Logger: quietLog})
+	go srv.Serve(l)
+	defer func() { srv.Close(); js.Close(context.Background()) }()
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	_, err = sendLMTP(t, c, []string{"b@esp.test"}, ingesttest.Bounce("alice@dest.example", ""))
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 451 {
+		t.Errorf("reply with a busy engine = %v, want 451", err)
+	}
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Errorf("verdict written while the engine was busy: %s", b)
+	}
+}

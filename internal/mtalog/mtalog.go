@@ -25,7 +25,8 @@
 // prefix, and keeps the first two fields as the time.
 //
 // Limits: lines longer than MaxLineBytes are skipped and counted
-// (Scanner.TooLong), and reading goes on; a line yields at most one Record.
+// (Scanner.TooLong), and reading goes on; a line yields one Record per
+// failed recipient (several only in a KumoMTA batch record).
 package mtalog
 
 import (
@@ -74,11 +75,31 @@ type Record struct {
 }
 
 // Parse reads one line; ok is false for lines that are not failures.
+// For a KumoMTA batch record naming several recipients it returns the
+// first; Scanner returns them all.
 func Parse(line string) (Record, bool) {
+	recs := parseAll(line)
+	if len(recs) == 0 {
+		return Record{}, false
+	}
+	return recs[0], true
+}
+
+// parseAll reads one line into its Records, one per failed recipient.
+func parseAll(line string) []Record {
 	line = strings.TrimRight(line, "\r\n")
-	switch {
-	case strings.HasPrefix(strings.TrimLeft(line, " \t"), "{"):
+	if strings.HasPrefix(strings.TrimLeft(line, " \t"), "{") {
 		return parseKumo(line)
+	}
+	if r, ok := parseText(line); ok {
+		return []Record{r}
+	}
+	return nil
+}
+
+// parseText reads a Postfix or Exim line.
+func parseText(line string) (Record, bool) {
+	switch {
 	case strings.Contains(line, "status=bounced") || strings.Contains(line, "status=deferred") ||
 		strings.Contains(line, "status=undeliverable"):
 		return parsePostfix(line)
@@ -96,6 +117,7 @@ type Scanner struct {
 	line int
 	err  error
 	buf  []byte
+	more []Record // the other recipients of the current line
 	// TooLong counts the lines skipped for being over MaxLineBytes.
 	TooLong int
 }
@@ -107,17 +129,18 @@ func NewScanner(r io.Reader) *Scanner {
 
 // Scan advances to the next Record; false at the end or on a read error.
 func (s *Scanner) Scan() bool {
-	for {
+	for len(s.more) == 0 {
 		line, ok := s.readLine()
 		if !ok {
 			return false
 		}
-		if rec, ok := Parse(line); ok {
-			rec.Line = s.line
-			s.rec = rec
-			return true
+		s.more = parseAll(line)
+		for i := range s.more {
+			s.more[i].Line = s.line
 		}
 	}
+	s.rec, s.more = s.more[0], s.more[1:]
+	return true
 }
 
 // readLine returns the next line within MaxLineBytes, skipping longer ones.
@@ -307,10 +330,10 @@ type kumoRecord struct {
 	Timestamp json.Number `json:"timestamp"`
 }
 
-func parseKumo(line string) (Record, bool) {
+func parseKumo(line string) []Record {
 	var k kumoRecord
 	if err := json.Unmarshal([]byte(line), &k); err != nil {
-		return Record{}, false
+		return nil
 	}
 	r := Record{Format: "kumomta", QueueID: k.ID, Sender: k.Sender}
 	switch k.Type {
@@ -318,21 +341,16 @@ func parseKumo(line string) (Record, bool) {
 	case "TransientFailure":
 		r.Deferred = true
 	default:
-		return Record{}, false
+		return nil
 	}
-	// QUIRK: newer KumoMTA logs an array of recipients for a batch; the
-	// first is kept (one record, one recipient).
+	// Newer KumoMTA logs an array of recipients for a batch: one Record
+	// each, so that none of them is lost.
 	var one string
 	var many []string
-	if json.Unmarshal(k.Recipient, &one) != nil {
-		if json.Unmarshal(k.Recipient, &many) != nil || len(many) == 0 {
-			return Record{}, false
-		}
-		one = many[0]
-	}
-	r.Recipient = strings.ToLower(strings.TrimSpace(one))
-	if r.Recipient == "" {
-		return Record{}, false
+	if json.Unmarshal(k.Recipient, &one) == nil {
+		many = []string{one}
+	} else if json.Unmarshal(k.Recipient, &many) != nil {
+		return nil
 	}
 	if ts, err := k.Timestamp.Int64(); err == nil && ts > 0 {
 		r.Time = time.Unix(ts, 0).UTC().Format(time.RFC3339)
@@ -363,7 +381,13 @@ func parseKumo(line string) (Record, bool) {
 	}
 	b.WriteString(k.Response.Content)
 	r.Text = strings.TrimSpace(b.String())
-	return r, true
+	var out []Record
+	for _, rcpt := range many {
+		if r.Recipient = strings.ToLower(strings.TrimSpace(rcpt)); r.Recipient != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // timePrefix keeps the first three fields of a BSD syslog prefix

@@ -1,6 +1,7 @@
 package mtalog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -139,4 +140,22 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("Parse(%q) gave a record without a recipient", line)
 		}
 	})
+}
+
+// TestScannerKumoBatch: a KumoMTA record for a batch names several
+// recipients; each failed one gets its Record (one verdict per failed
+// recipient), not only the first.
+func TestScannerKumoBatch(t *testing.T) {
+	log := `{"type":"Bounce","id":"3f","sender":"b@esp.example","recipient":["ivan@dest.example","judy@dest.example"],"response":{"code":550,"enhanced_code":{"class":5,"subject":1,"detail":1},"content":"no such user","command":"RCPT TO"},"peer_address":{"name":"mx.dest.example","addr":"192.0.2.10"},"timestamp":1795953603}` + "\n" +
+		"Nov 29 10:00:01 mail postfix/smtp[1]: 4F: to=<kim@dest.example>, relay=mx.dest.example[192.0.2.10]:25, dsn=5.1.1, status=bounced (host mx.dest.example[192.0.2.10] said: 550 5.1.1 no (in reply to RCPT TO command))\n"
+	sc := NewScanner(strings.NewReader(log))
+	var got []string
+	for sc.Scan() {
+		r := sc.Record()
+		got = append(got, fmt.Sprintf("%d:%s", r.Line, r.Recipient))
+	}
+	want := []string{"1:ivan@dest.example", "1:judy@dest.example", "2:kim@dest.example"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records = %v, want %v", got, want)
+	}
 }

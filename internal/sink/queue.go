@@ -24,8 +24,9 @@ const DefaultQueueMax = 100_000
 // either the whole item or none; items survive restarts and keep their
 // order. Without a directory it lives in memory (lost on a crash).
 type queue struct {
-	dir string
-	max int
+	dir  string
+	max  int
+	lock *os.File // held while the queue is open (lockDir)
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every push and pop
@@ -45,6 +46,10 @@ type item struct {
 
 const itemSuffix = ".item"
 
+// deadSubdir is the directory, inside the queue's, of the items refused
+// for good or unreadable.
+const deadSubdir = "dead"
+
 func openQueue(dir string, max int) (*queue, error) {
 	if max <= 0 {
 		max = DefaultQueueMax
@@ -56,8 +61,14 @@ func openQueue(dir string, max int) (*queue, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("sink: queue: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	q.lock = lock
 	ents, err := os.ReadDir(dir)
 	if err != nil {
+		q.release()
 		return nil, fmt.Errorf("sink: queue: %w", err)
 	}
 	for _, e := range ents {
@@ -79,6 +90,14 @@ func openQueue(dir string, max int) (*queue, error) {
 	sort.Slice(q.seqs, func(i, j int) bool { return q.seqs[i] < q.seqs[j] })
 	if len(q.seqs) > 0 {
 		q.next = q.seqs[len(q.seqs)-1] + 1
+	}
+	// Items set aside keep their names: numbering goes on after them, so
+	// that a later dead item never replaces an earlier one.
+	dead, _ := os.ReadDir(filepath.Join(dir, deadSubdir))
+	for _, e := range dead {
+		if n, err := strconv.ParseUint(strings.TrimSuffix(e.Name(), itemSuffix), 10, 64); err == nil && n >= q.next {
+			q.next = n + 1
+		}
 	}
 	return q, nil
 }
@@ -262,6 +281,15 @@ func (q *queue) close() {
 	q.closed = true
 	q.signalLocked()
 	q.mu.Unlock()
+}
+
+// release frees the directory for the next queue; call it once the
+// sender has stopped.
+func (q *queue) release() {
+	if q.lock != nil {
+		_ = q.lock.Close()
+		q.lock = nil
+	}
 }
 
 func newID() string {

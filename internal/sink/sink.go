@@ -30,6 +30,10 @@ import (
 // ErrClosed is returned by Deliver after Close.
 var ErrClosed = errors.New("sink: closed")
 
+// ErrQueueInUse is returned when another webhook, in this process or
+// another, already holds the queue directory.
+var ErrQueueInUse = errors.New("sink: queue directory in use")
+
 // ErrQueueFull is returned when a bounded queue stayed full until the
 // caller's context ended.
 var ErrQueueFull = errors.New("sink: queue full")

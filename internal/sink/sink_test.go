@@ -195,7 +195,7 @@ func TestWebhookOutageLosesNothing(t *testing.T) {
 	}
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if !e.IsDir() {
+		if !e.IsDir() && e.Name() != ".lock" {
 			t.Errorf("queue file %s left after everything was delivered", e.Name())
 		}
 	}
@@ -401,5 +401,160 @@ func TestRedisStream(t *testing.T) {
 	}
 	if last[0].Values["source"] != "msg-0499" || !strings.Contains(last[0].Values["verdict"].(string), "u499@dest.example") {
 		t.Errorf("last entry = %v, want msg-0499", last[0].Values)
+	}
+}
+
+// TestWebhookQueueDirInUse: two senders on one queue directory (serve,
+// imap and logs started with the same webhook and the default
+// --webhook-queue-dir) would number their items alike and overwrite or
+// send each other's; the second is refused, and the directory is free
+// again once the first is closed.
+func TestWebhookQueueDirInUse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := sink.WebhookConfig{URL: srv.URL, QueueDir: dir, MinBackoff: time.Hour, Logger: quietLog}
+	closeNow := func(w *sink.Webhook) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		_ = w.Close(ctx)
+	}
+	w1, err := sink.NewWebhook(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w1.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := sink.NewWebhook(cfg)
+	if err == nil {
+		_ = w2.Deliver(context.Background(), verdict(t, 1))
+		closeNow(w2)
+		closeNow(w1)
+		ents, _ := filepath.Glob(filepath.Join(dir, "*.item"))
+		t.Fatalf("a second webhook opened the queue in use (%d items on disk after 2 deliveries)", len(ents))
+	}
+	if !errors.Is(err, sink.ErrQueueInUse) {
+		t.Errorf("second open = %v, want ErrQueueInUse", err)
+	}
+	closeNow(w1)
+	w3, err := sink.NewWebhook(cfg)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	if st := w3.Stats(); st.Queued != 1 {
+		t.Errorf("queued after reopen = %d, want 1", st.Queued)
+	}
+	closeNow(w3)
+}
+
+// TestWebhookDeadSurvivesRestart: after a restart with an empty queue the
+// sequence numbers start again; an item refused then must not overwrite
+// the one refused before the restart in dead/.
+func TestWebhookDeadSurvivesRestart(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	for i := range 2 {
+		w, err := sink.NewWebhook(sink.WebhookConfig{URL: srv.URL, QueueDir: dir, MinBackoff: time.Millisecond, Logger: quietLog})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Deliver(context.Background(), verdict(t, i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead, _ := filepath.Glob(filepath.Join(dir, "dead", "*.item"))
+	if len(dead) != 2 {
+		t.Fatalf("dead items after two refusals across a restart = %v, want 2", dead)
+	}
+}
+
+// TestOpenErrorDoesNotWaitForQueue: when a later spec is wrong, Open
+// closes the webhooks it opened without waiting for their queues to be
+// sent (a receiver that is down would make it hang); the items stay on
+// disk.
+func TestOpenErrorDoesNotWaitForQueue(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	o := sink.Options{QueueDir: t.TempDir(), Logger: quietLog}
+	m, err := sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	_ = m.Close(ctx)
+	cancel()
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL), "nope:x"}, o)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Open with a wrong spec succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open with a wrong spec hangs waiting for a webhook queue to be sent")
+	}
+	m, err = sink.Open([]sink.Spec{sink.Spec("webhook:" + srv.URL)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := m[0].(*sink.Webhook).Stats().Queued; q != 1 {
+		t.Errorf("queued after the failed Open = %d, want 1 (kept on disk)", q)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	_ = m.Close(ctx)
+	cancel()
+}
+
+// TestWebhookRedirectIsNotDelivery: a receiver that redirects with 301
+// (a proxy sending http to https, a moved endpoint) must not count as
+// delivered: the client would follow it with a GET without the body, and
+// a 2xx to that GET would drop the verdict unsent.
+func TestWebhookRedirectIsNotDelivery(t *testing.T) {
+	var posts atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/hook", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	w, err := sink.NewWebhook(sink.WebhookConfig{URL: srv.URL + "/old", QueueDir: t.TempDir(), MinBackoff: time.Hour, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deliver(context.Background(), verdict(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_ = w.Close(ctx)
+	st := w.Stats()
+	if st.Delivered != posts.Load() {
+		t.Errorf("%d counted delivered, %d POSTs received: a redirect dropped the verdict", st.Delivered, posts.Load())
+	}
+	if st.Delivered+int64(st.Queued)+st.Dead != 1 {
+		t.Errorf("stats = %+v: the verdict is neither delivered, queued nor dead", st)
 	}
 }

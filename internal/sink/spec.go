@@ -39,14 +39,17 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// Open builds the sinks of specs, in order. On error it closes what it opened.
+// Open builds the sinks of specs, in order. On error it closes what it
+// opened, without waiting for webhook queues (their items stay on disk).
 func Open(specs []Spec, o Options) (Multi, error) {
 	var out Multi
 	for _, sp := range specs {
 		s, err := open(sp, o)
 		if err != nil {
+			now, cancel := context.WithCancel(context.Background())
+			cancel()
 			for _, s := range out {
-				_ = s.Close(context.Background())
+				_ = s.Close(now)
 			}
 			return nil, err
 		}

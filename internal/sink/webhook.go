@@ -86,7 +86,8 @@ type WebhookConfig struct {
 // receiver's answer 4xx other than 408 and 429 is permanent: the item is
 // moved to QueueDir/dead (or, in memory, dropped) and logged at error
 // level, so one bad item cannot stop the queue; everything else (network
-// errors, timeouts, 5xx, 408, 429) is retried for ever.
+// errors, timeouts, 5xx, 408, 429, a redirect that would drop the body)
+// is retried for ever.
 type Webhook struct {
 	cfg    WebhookConfig
 	q      *queue
@@ -125,6 +126,23 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
+	}
+	if cfg.Client.CheckRedirect == nil {
+		// A 301, 302 or 303 is followed with a GET without the body; a
+		// 2xx to it would count a verdict never sent as delivered. Such a
+		// redirect is answered as is (retried and logged with its status);
+		// 307 and 308 keep the POST and its body and are followed.
+		c := *cfg.Client
+		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if req.Method != http.MethodPost {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}
+		cfg.Client = &c
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -174,6 +192,7 @@ func (w *Webhook) Close(ctx context.Context) error {
 		}
 		w.cancel()
 		<-w.done
+		w.q.release()
 	})
 	return err
 }
@@ -203,7 +222,7 @@ func (w *Webhook) deadDir() string {
 	if w.cfg.QueueDir == "" {
 		return ""
 	}
-	return filepath.Join(w.cfg.QueueDir, "dead")
+	return filepath.Join(w.cfg.QueueDir, deadSubdir)
 }
 
 // send posts one item until it is accepted, refused for good, or ctx ends.
