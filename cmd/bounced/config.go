@@ -74,6 +74,11 @@ type Config struct {
 	// SMTPTLSCert and SMTPTLSKey are PEM files that enable STARTTLS on the
 	// SMTP listener (BOUNCED_SMTP_TLS_CERT, BOUNCED_SMTP_TLS_KEY).
 	SMTPTLSCert, SMTPTLSKey string
+	// IngestMaxConnections is how many LMTP/SMTP connections each listener
+	// serves at once (BOUNCED_INGEST_MAX_CONNECTIONS); further clients wait
+	// in the kernel's accept queue. Each connection may hold one message of
+	// MaxMessageBytes, so this bounds the ingest paths' memory.
+	IngestMaxConnections int
 	// Sinks receive every verdict of the ingest paths (LMTP, SMTP, IMAP,
 	// logs): jsonl:PATH|-, redis-stream:KEY, webhook:URL, listmonk:URL;
 	// repeatable (BOUNCED_SINK, comma-separated). Default jsonl:-.
@@ -139,7 +144,7 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
 	bindLimits(fs, c, env)
-	bindIngestServe(fs, c)
+	bindIngestServe(fs, c, env)
 	bindSinks(fs, c, env)
 }
 

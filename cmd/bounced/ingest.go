@@ -152,11 +152,13 @@ func closeSinks(s sink.Sink, d time.Duration, log *slog.Logger) {
 }
 
 // bindIngestServe registers serve's LMTP and SMTP listener flags.
-func bindIngestServe(fs *flag.FlagSet, c *Config) {
+func bindIngestServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	fs.StringVar(&c.LMTPListen, "lmtp-listen", envOr("LMTP_LISTEN", ""), "LMTP listen address for the MTA: host:port or unix:/path; empty = off")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", envOr("SMTP_LISTEN", ""), "SMTP listen address for a dedicated bounce MX; empty = off")
 	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", envOr("SMTP_TLS_CERT", ""), "PEM certificate chain for STARTTLS on --smtp-listen")
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", envOr("SMTP_TLS_KEY", ""), "PEM private key for STARTTLS on --smtp-listen")
+	fs.IntVar(&c.IngestMaxConnections, "ingest-max-connections", env.int("INGEST_MAX_CONNECTIONS", lmtpd.DefaultMaxConnections),
+		"LMTP/SMTP connections served at once, per listener; each may hold a message of --max-message-bytes, so this bounds their memory")
 }
 
 // startIngest starts the LMTP and SMTP listeners that are configured; the
@@ -213,6 +215,7 @@ func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Lo
 			stop(context.Background())
 			return nil, fmt.Errorf("%s listen: %w", l.name, err)
 		}
+		lis = lmtpd.LimitConnections(lis, c.IngestMaxConnections)
 		log.Info("ingest serving", "protocol", l.name, "addr", lis.Addr().String(), "starttls", l.name == "smtp" && cfg.TLSConfig != nil)
 		go func() { _ = l.srv.Serve(lis) }()
 		running = append(running, l.srv)

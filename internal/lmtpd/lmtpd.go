@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"golang.org/x/net/netutil"
 
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/ingest"
@@ -53,6 +54,10 @@ const (
 	// DefaultDeliverTimeout bounds handing one verdict to the sinks
 	// (a full webhook queue waits at most this long, then 451).
 	DefaultDeliverTimeout = 30 * time.Second
+	// DefaultMaxConnections is how many connections LimitConnections lets a
+	// listener serve at once by default: 16 messages of the default 25 MiB
+	// limit is 400 MiB, within the deploy manifests' 1 GiB.
+	DefaultMaxConnections = 16
 )
 
 // Config configures a server.
@@ -135,6 +140,18 @@ func newServer(cfg Config, lmtp bool) *smtp.Server {
 	s.TLSConfig = cfg.TLSConfig
 	s.ErrorLog = slogPrinter{cfg.Logger}
 	return s
+}
+
+// LimitConnections returns a listener that serves at most n connections at
+// once (n <= 0: DefaultMaxConnections); Accept waits while n are open, so
+// further clients wait in the kernel's accept queue and the MTA's own
+// timeouts apply. go-smtp has no limit of its own, and every connection
+// may buffer one message up to the size limit.
+func LimitConnections(l net.Listener, n int) net.Listener {
+	if n <= 0 {
+		n = DefaultMaxConnections
+	}
+	return netutil.LimitListener(l, n)
 }
 
 // Listen listens on "unix:/path" (or an absolute path) or a TCP host:port.

@@ -437,3 +437,39 @@ func TestLMTPBusyEngineTempFails(t *testing.T) {
 		t.Errorf("verdict written while the engine was busy: %s", b)
 	}
 }
+
+// With a limit of one connection, a second client is not greeted while the
+// first is open, and is served as soon as the first leaves: connections,
+// each of which may buffer a whole message, are bounded.
+func TestLimitConnections(t *testing.T) {
+	l, err := lmtpd.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, lmtpd.LimitConnections(l, 1), true, nil)
+	greeting := func(c net.Conn, wait time.Duration) (string, error) {
+		c.SetReadDeadline(time.Now().Add(wait))
+		buf := make([]byte, 512)
+		n, err := c.Read(buf)
+		return string(buf[:n]), err
+	}
+	first, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err := greeting(first, 5*time.Second); err != nil || !strings.HasPrefix(g, "220 ") {
+		t.Fatalf("first client: greeting %q, %v", g, err)
+	}
+	second, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if g, err := greeting(second, 300*time.Millisecond); err == nil {
+		t.Fatalf("second client greeted %q while the only slot was taken", g)
+	}
+	first.Close()
+	if g, err := greeting(second, 5*time.Second); err != nil || !strings.HasPrefix(g, "220 ") {
+		t.Fatalf("second client after the first left: greeting %q, %v", g, err)
+	}
+}
