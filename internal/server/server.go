@@ -73,6 +73,10 @@ type Config struct {
 	MaxInflightBytes int64
 	MaxStreams       int
 	AdmissionWait    time.Duration
+	// Limits, when set, is the budget the limits above are counted in;
+	// give the same one (NewLimits) to NewGRPCServer and NewHTTPHandler so
+	// that they are server-wide. Nil: each service has a budget of its own.
+	Limits *Limits
 	// Draining, when closed, tells open ParseStream calls that the server
 	// shuts down: each answers what arrives, then ends with UNAVAILABLE
 	// (SHUTTING_DOWN) once the client pauses (see serveStream). Close it
@@ -106,7 +110,10 @@ func NewService(cfg Config) *Service {
 	if cfg.convert == nil {
 		cfg.convert = ToProto
 	}
-	return &Service{cfg: cfg, limits: newLimiter(cfg.MaxInflightBytes, cfg.MaxStreams, cfg.AdmissionWait)}
+	if cfg.Limits == nil {
+		cfg.Limits = NewLimits(cfg)
+	}
+	return &Service{cfg: cfg, limits: cfg.Limits.l}
 }
 
 // NewGRPCServer returns a grpc.Server with the service, health checking,
