@@ -183,7 +183,8 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
 	auds := ToAudiences(req.GetAudiences())
-	return s.judge(ctx, len(req.GetRaw()), req.GetSource(), req.GetLanguage(), auds,
+	echoed := len(req.GetSource()) + len(req.GetLanguage())
+	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Parse(ctx, bounce.Request{
 				Raw:       req.GetRaw(),
@@ -198,11 +199,13 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 
 // judge runs one engine call (Parse or Classify) of size input bytes under
 // the in-flight limit, and turns its result into the wire form: converted,
-// capped to fit a default client, and encoded before the domain memory
-// write, so a result that cannot be sent is never remembered. It counts the
+// capped to fit a default client (echoed is the size of the request's
+// other strings, which the response may repeat), and encoded before the
+// domain memory write, so a result that cannot be sent is never
+// remembered. It counts the
 // call and logs what the operator must see. It returns the response and
 // its wire form.
-func (s *Service) judge(ctx context.Context, size int, source, lang string, auds []explain.Audience,
+func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
 	release, err := s.limits.admitBytes(ctx, size)
 	if err != nil {
@@ -214,7 +217,7 @@ func (s *Service) judge(ctx context.Context, size int, source, lang string, auds
 	start := time.Now()
 	res, err := run(func(res *bounce.Result) error {
 		resp = s.cfg.convert(res, auds, lang)
-		if cut, omitted := capResponse(resp, size); cut {
+		if cut, omitted := capResponse(resp, size+echoed); cut {
 			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
 		}
 		var err error
@@ -439,5 +442,5 @@ func ErrorResponse(source string, err error) *pb.ParseResponse {
 	}
 	st := status.Convert(err).Proto()
 	st.Message = text(st.GetMessage())
-	return &pb.ParseResponse{Source: text(source), Error: st}
+	return &pb.ParseResponse{Source: cutString(text(source), MaxResponseFieldBytes), Error: st}
 }
