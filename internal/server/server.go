@@ -359,6 +359,18 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	return &pb.GetDomainVerdictResponse{Verdict: v}, nil
 }
 
+// maxDomainLen is the longest domain name in text form, without the
+// final dot (RFC 1035 2.3.4: 255 octets on the wire).
+const maxDomainLen = 253
+
+// clipName is the start of a name too long to repeat in an error.
+func clipName(d string) string {
+	if len(d) <= 64 {
+		return d
+	}
+	return cutString(d, 64) + "..."
+}
+
 // normalizeDomain lower-cases a domain and writes it in IDNA A-labels
 // (RFC 5890), the form dsn reports recipients in and the cache keys use.
 func normalizeDomain(d string) (string, error) {
@@ -367,10 +379,13 @@ func normalizeDomain(d string) (string, error) {
 		d = d[i+1:]
 	}
 	if d == "" || strings.ContainsAny(d, " \t/:<>") || !strings.Contains(d, ".") {
-		return "", fmt.Errorf("domain: %q is not a domain name", d)
+		return "", fmt.Errorf("domain: %q is not a domain name", clipName(d))
 	}
 	if a, err := idna.ToASCII(d); err == nil && a != "" {
 		d = a
+	}
+	if len(d) > maxDomainLen {
+		return "", fmt.Errorf("domain: %q is longer than a domain name can be (%d octets)", clipName(d), maxDomainLen)
 	}
 	return d, nil
 }
