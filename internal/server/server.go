@@ -207,11 +207,13 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // its wire form.
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
-	release, err := s.limits.admitBytes(ctx, size)
-	if err != nil {
-		return nil, nil, err
+	if ctx.Value(admittedKey{}) == nil {
+		release, err := s.limits.admitBytes(ctx, size)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer release()
 	}
-	defer release()
 	var resp *pb.ParseResponse
 	var enc []byte
 	start := time.Now()
