@@ -96,6 +96,9 @@ func runServe(ctx context.Context, args []string) error {
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
 	}
+	// One in-flight budget for gRPC and the HTTP API: the default is sized
+	// for the memory of the whole process.
+	scfg.Limits = server.NewLimits(scfg)
 	srv, health := server.NewGRPCServer(scfg, oc.grpcOptions(tlsFiles)...)
 	stopAPI := func() {}
 	if oc.HTTPListen != "" {

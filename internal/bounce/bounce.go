@@ -142,8 +142,10 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 	if err := e.acquire(ctx); err != nil {
 		return nil, err
 	}
-	rep, err := dsn.Parse(req.Raw, e.cfg.Limits)
-	e.release()
+	rep, err := func() (*dsn.Report, error) {
+		defer e.release() // also on a panic, which the server recovers from
+		return dsn.Parse(req.Raw, e.cfg.Limits)
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +179,12 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 	if err := e.acquire(ctx); err != nil {
 		return nil, err
 	}
+	held := true
+	defer func() {
+		if held { // a panic below: the slot goes back all the same
+			e.release()
+		}
+	}()
 
 	for i := range rep.Recipients {
 		rc := &rep.Recipients[i]
@@ -201,10 +209,10 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 
 	if req.Check != nil {
 		if err := req.Check(res); err != nil {
-			e.release()
 			return nil, fmt.Errorf("bounce: result refused: %w", err)
 		}
 	}
+	held = false
 	e.release() // the write below may wait on the store
 	if res.CacheStatus == CacheHit || res.CacheStatus == CacheMiss {
 		if err := e.record(ctx, res); err != nil {

@@ -179,3 +179,37 @@ func TestEncodedOnce(t *testing.T) {
 	}
 	stream.CloseSend()
 }
+
+// TestEchoedFieldsCapped: the request fields a response echoes (source,
+// and Classify's recipient, remote host and command) are held to the
+// response budgets too, however small the message or reply beside them.
+func TestEchoedFieldsCapped(t *testing.T) {
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: 1 << 20}})
+	svc := NewService(Config{Engine: engine, MaxMessageBytes: 1 << 20})
+	ctx := context.Background()
+	big := strings.Repeat("b", 5<<20)
+	check := func(what string, resp *pb.ParseResponse) {
+		t.Helper()
+		if n := proto.Size(resp); n > MaxResponseBytes {
+			t.Errorf("%s: response of %d bytes, over MaxResponseBytes", what, n)
+		}
+		if n := len(resp.GetSource()); n > MaxResponseFieldBytes {
+			t.Errorf("%s: source of %d bytes echoed, over MaxResponseFieldBytes", what, n)
+		}
+	}
+	resp, err := svc.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied), Source: big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Parse", resp)
+	if !resp.GetTruncated() {
+		t.Error("Parse with a cut source not marked truncated")
+	}
+	cr, err := svc.Classify(ctx, &pb.ClassifyRequest{Reply: "550 5.1.1 user unknown", Recipient: "a@" + big + ".example",
+		RemoteHost: big, Command: big, Source: big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Classify", cr.GetResult())
+	check("ErrorResponse", ErrorResponse(big, dsn.ErrEmpty))
+}

@@ -14,7 +14,9 @@ import (
 // is EMPTY_MESSAGE, an oversized one MESSAGE_TOO_LARGE).
 func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.ClassifyResponse, error) {
 	auds := ToAudiences(req.GetAudiences())
-	resp, _, err := s.judge(ctx, len(req.GetReply()), req.GetSource(), req.GetLanguage(), auds,
+	echoed := len(req.GetRecipient()) + len(req.GetRemoteHost()) + len(req.GetCommand()) +
+		len(req.GetSendingIp()) + len(req.GetSource()) + len(req.GetLanguage())
+	resp, _, err := s.judge(ctx, len(req.GetReply()), echoed, req.GetSource(), req.GetLanguage(), auds,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Classify(ctx, bounce.ClassifyRequest{
 				Reply: dsn.Reply{

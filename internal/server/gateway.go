@@ -171,6 +171,21 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 		g.httpError(r.Context(), g.mux, outbound, w, r, tooLarge(0, int(g.maxRaw)))
 		return
 	}
+	// Room in the in-flight budget is taken before the body is read (its
+	// length, or the limit when it has none), so that bodies waiting for
+	// room do not pile up in memory; Parse then takes no more.
+	n := r.ContentLength
+	if n < 0 {
+		n = limit
+	}
+	release, err := g.svc.limits.admitBytes(r.Context(), int(n))
+	if err != nil {
+		_, outbound := runtime.MarshalerForRequest(g.mux, r)
+		g.httpError(r.Context(), g.mux, outbound, w, r, err)
+		return
+	}
+	defer release()
+	r = r.WithContext(context.WithValue(r.Context(), admittedKey{}, true))
 	r.Body = limitedBody{http.MaxBytesReader(w, r.Body, limit), st}
 	if !raw {
 		g.mux.ServeHTTP(w, r)
@@ -195,6 +210,10 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 	}
 	runtime.ForwardResponseMessage(r.Context(), g.mux, outbound, w, r, resp, g.mux.GetForwardResponseOptions()...)
 }
+
+// admittedKey marks a context whose call already has its room in the
+// in-flight budget (an HTTP body admitted before it was read).
+type admittedKey struct{}
 
 // readBody reads a request body already bounded by a MaxBytesReader. With
 // a known length it reads into one buffer of that size; without one it

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -276,5 +279,37 @@ func TestHTTPTokenAndTLS(t *testing.T) {
 	noCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
 	if _, err := noCert.Get(url + "/openapi.json"); err == nil {
 		t.Error("client without a certificate was served")
+	}
+}
+
+// TestHTTPAdmittedBeforeRead: with the in-flight budget taken, a request
+// is refused (429 SERVER_BUSY) on its Content-Length, before its body is
+// read, so that bodies waiting for room do not pile up in memory.
+func TestHTTPAdmittedBeforeRead(t *testing.T) {
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: 1 << 20}})
+	cfg := Config{Engine: engine, MaxMessageBytes: 1 << 20, MaxInflightBytes: 1 << 20, AdmissionWait: 20 * time.Millisecond}
+	cfg.Limits = NewLimits(cfg)
+	hs := httptest.NewServer(NewHTTPHandler(cfg))
+	t.Cleanup(hs.Close)
+	release, err := cfg.Limits.l.admitBytes(context.Background(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	for _, ctype := range []string{MIMERFC822, "application/json"} {
+		c, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The headers and the first bytes of a body that never comes whole.
+		fmt.Fprintf(c, "POST /v1/parse HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: 500000\r\n\r\nFrom: a\r\n", ctype)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Errorf("%s: no answer before the body was sent: %v", ctype, err)
+		} else if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: status %d, want 429", ctype, resp.StatusCode)
+		}
+		c.Close()
 	}
 }

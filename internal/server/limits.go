@@ -49,6 +49,16 @@ type limiter struct {
 	wait       time.Duration
 }
 
+// Limits is one in-flight budget (bytes of messages and open streams),
+// shared by the services given it in Config.Limits.
+type Limits struct{ l *limiter }
+
+// NewLimits returns a budget of cfg's MaxInflightBytes, MaxStreams and
+// AdmissionWait (their defaults when zero).
+func NewLimits(cfg Config) *Limits {
+	return &Limits{newLimiter(cfg.MaxInflightBytes, cfg.MaxStreams, cfg.AdmissionWait)}
+}
+
 func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxInflightBytes

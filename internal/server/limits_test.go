@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -150,4 +153,86 @@ func dialService(t *testing.T, svc *Service, cfg Config) pb.BounceServiceClient 
 	}
 	t.Cleanup(func() { conn.Close() })
 	return pb.NewBounceServiceClient(conn)
+}
+
+// TestLimitsServerWide: the gRPC server and the HTTP gateway built from
+// one Config count against one in-flight budget, so that serving both does
+// not double the memory the limit was sized for.
+func TestLimitsServerWide(t *testing.T) {
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes, MaxInflightBytes: 1 << 20, AdmissionWait: 20 * time.Millisecond}
+	cfg.Limits = NewLimits(cfg)
+	srv, _ := NewGRPCServer(cfg)
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := pb.NewBounceServiceClient(conn)
+	hs := httptest.NewServer(NewHTTPHandler(cfg))
+	t.Cleanup(hs.Close)
+
+	ctx := context.Background()
+	// The whole budget taken, as one large message over either transport would.
+	release, err := cfg.Limits.l.admitBytes(ctx, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); status.Code(err) != codes.ResourceExhausted || errorReason(err) != reasonInflight {
+		t.Errorf("gRPC Parse with the budget taken = %v, want RESOURCE_EXHAUSTED %s", err, reasonInflight)
+	}
+	r := do(t, nil, http.MethodPost, hs.URL+"/v1/parse", MIMERFC822, strings.NewReader(relayDenied))
+	if r.code != http.StatusTooManyRequests || r.reason() != reasonInflight {
+		t.Errorf("HTTP parse with the budget taken = %d %s, want 429 %s", r.code, r.raw, reasonInflight)
+	}
+	release()
+	r = do(t, nil, http.MethodPost, hs.URL+"/v1/parse", MIMERFC822, strings.NewReader(relayDenied))
+	if r.code != http.StatusOK {
+		t.Errorf("HTTP parse once the budget is back = %d %s", r.code, r.raw)
+	}
+}
+
+// TestPanicKeepsSlots: a panic while a message holds one of the engine's
+// work slots (here in the conversion the server checks results with) is
+// INTERNAL for that call, and gives the slot back: the calls after it are
+// answered, not left waiting for a slot that never comes back.
+func TestPanicKeepsSlots(t *testing.T) {
+	engine := bounce.New(bounce.Config{MaxParallel: 1, Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes}
+	cfg.convert = func(res *bounce.Result, a []explain.Audience, lang string) *pb.ParseResponse {
+		if res.Source == "panic" {
+			panic("convert")
+		}
+		return ToProto(res, a, lang)
+	}
+	srv, _ := NewGRPCServer(cfg)
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := pb.NewBounceServiceClient(conn)
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied), Source: "panic"})
+		cancel()
+		if status.Code(err) != codes.Internal {
+			t.Fatalf("Parse that panics = %v, want INTERNAL", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Errorf("Parse after a panic = %v, want an answer", err)
+	}
 }

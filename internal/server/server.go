@@ -73,6 +73,10 @@ type Config struct {
 	MaxInflightBytes int64
 	MaxStreams       int
 	AdmissionWait    time.Duration
+	// Limits, when set, is the budget the limits above are counted in;
+	// give the same one (NewLimits) to NewGRPCServer and NewHTTPHandler so
+	// that they are server-wide. Nil: each service has a budget of its own.
+	Limits *Limits
 	// Draining, when closed, tells open ParseStream calls that the server
 	// shuts down: each answers what arrives, then ends with UNAVAILABLE
 	// (SHUTTING_DOWN) once the client pauses (see serveStream). Close it
@@ -106,7 +110,10 @@ func NewService(cfg Config) *Service {
 	if cfg.convert == nil {
 		cfg.convert = ToProto
 	}
-	return &Service{cfg: cfg, limits: newLimiter(cfg.MaxInflightBytes, cfg.MaxStreams, cfg.AdmissionWait)}
+	if cfg.Limits == nil {
+		cfg.Limits = NewLimits(cfg)
+	}
+	return &Service{cfg: cfg, limits: cfg.Limits.l}
 }
 
 // NewGRPCServer returns a grpc.Server with the service, health checking,
@@ -176,7 +183,8 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 		return nil, nil, tooLarge(len(req.GetRaw()), s.cfg.MaxMessageBytes)
 	}
 	auds := ToAudiences(req.GetAudiences())
-	return s.judge(ctx, len(req.GetRaw()), req.GetSource(), req.GetLanguage(), auds,
+	echoed := len(req.GetSource()) + len(req.GetLanguage())
+	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Parse(ctx, bounce.Request{
 				Raw:       req.GetRaw(),
@@ -191,23 +199,27 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 
 // judge runs one engine call (Parse or Classify) of size input bytes under
 // the in-flight limit, and turns its result into the wire form: converted,
-// capped to fit a default client, and encoded before the domain memory
-// write, so a result that cannot be sent is never remembered. It counts the
+// capped to fit a default client (echoed is the size of the request's
+// other strings, which the response may repeat), and encoded before the
+// domain memory write, so a result that cannot be sent is never
+// remembered. It counts the
 // call and logs what the operator must see. It returns the response and
 // its wire form.
-func (s *Service) judge(ctx context.Context, size int, source, lang string, auds []explain.Audience,
+func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
-	release, err := s.limits.admitBytes(ctx, size)
-	if err != nil {
-		return nil, nil, err
+	if ctx.Value(admittedKey{}) == nil {
+		release, err := s.limits.admitBytes(ctx, size)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer release()
 	}
-	defer release()
 	var resp *pb.ParseResponse
 	var enc []byte
 	start := time.Now()
 	res, err := run(func(res *bounce.Result) error {
 		resp = s.cfg.convert(res, auds, lang)
-		if cut, omitted := capResponse(resp, size); cut {
+		if cut, omitted := capResponse(resp, size+echoed); cut {
 			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
 		}
 		var err error
@@ -349,6 +361,18 @@ func (s *Service) GetDomainVerdict(ctx context.Context, req *pb.GetDomainVerdict
 	return &pb.GetDomainVerdictResponse{Verdict: v}, nil
 }
 
+// maxDomainLen is the longest domain name in text form, without the
+// final dot (RFC 1035 2.3.4: 255 octets on the wire).
+const maxDomainLen = 253
+
+// clipName is the start of a name too long to repeat in an error.
+func clipName(d string) string {
+	if len(d) <= 64 {
+		return d
+	}
+	return cutString(d, 64) + "..."
+}
+
 // normalizeDomain lower-cases a domain and writes it in IDNA A-labels
 // (RFC 5890), the form dsn reports recipients in and the cache keys use.
 func normalizeDomain(d string) (string, error) {
@@ -357,10 +381,13 @@ func normalizeDomain(d string) (string, error) {
 		d = d[i+1:]
 	}
 	if d == "" || strings.ContainsAny(d, " \t/:<>") || !strings.Contains(d, ".") {
-		return "", fmt.Errorf("domain: %q is not a domain name", d)
+		return "", fmt.Errorf("domain: %q is not a domain name", clipName(d))
 	}
 	if a, err := idna.ToASCII(d); err == nil && a != "" {
 		d = a
+	}
+	if len(d) > maxDomainLen {
+		return "", fmt.Errorf("domain: %q is longer than a domain name can be (%d octets)", clipName(d), maxDomainLen)
 	}
 	return d, nil
 }
@@ -432,5 +459,5 @@ func ErrorResponse(source string, err error) *pb.ParseResponse {
 	}
 	st := status.Convert(err).Proto()
 	st.Message = text(st.GetMessage())
-	return &pb.ParseResponse{Source: text(source), Error: st}
+	return &pb.ParseResponse{Source: cutString(text(source), MaxResponseFieldBytes), Error: st}
 }

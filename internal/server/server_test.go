@@ -326,3 +326,25 @@ func TestNormalizeDomainALabels(t *testing.T) {
 		}
 	}
 }
+
+// TestGetDomainVerdictLongName: a name longer than DNS allows (253
+// octets, RFC 1035 2.3.4) is INVALID_ARGUMENT with a short message, not a
+// store look-up whose answer repeats megabytes; a name at the limit is
+// answered.
+func TestGetDomainVerdictLongName(t *testing.T) {
+	svc := NewService(Config{Store: domaincache.NewMemory(10, time.Hour)})
+	ctx := context.Background()
+	for _, d := range []string{strings.Repeat("a", 5<<20) + ".example", strings.Repeat("a.", 127) + "example", strings.Repeat("a", 5<<20) + " x.example"} {
+		_, err := svc.GetDomainVerdict(ctx, &pb.GetDomainVerdictRequest{Domain: d})
+		if status.Code(err) != codes.InvalidArgument {
+			t.Errorf("GetDomainVerdict(%d-byte name) = %v, want INVALID_ARGUMENT", len(d), status.Code(err))
+		}
+		if n := len(status.Convert(err).Message()); n > 1024 {
+			t.Errorf("GetDomainVerdict(%d-byte name): error message of %d bytes", len(d), n)
+		}
+	}
+	atLimit := strings.Repeat("a.", 120) + "example.org" // 251 octets
+	if _, err := svc.GetDomainVerdict(ctx, &pb.GetDomainVerdictRequest{Domain: atLimit}); err != nil {
+		t.Errorf("GetDomainVerdict(%d-byte name) = %v", len(atLimit), err)
+	}
+}
