@@ -168,6 +168,7 @@ type Conn struct {
 	pending    []credit // increments to write at the next frame boundary
 	hasPending atomic.Bool
 	closed     []uint32 // streams the server ended
+	spare      []uint32 // the other array for closed
 	hasClosed  atomic.Bool
 }
 
@@ -526,12 +527,15 @@ func (c *Conn) forget(id uint32) {
 func (c *Conn) forgetClosed() {
 	c.pmu.Lock()
 	ids := c.closed
-	c.closed = nil
+	c.closed, c.spare = c.spare[:0], nil // two arrays, used in turn
 	c.hasClosed.Store(false)
 	c.pmu.Unlock()
 	for _, id := range ids {
 		c.forget(id)
 	}
+	c.pmu.Lock()
+	c.spare = ids[:0]
+	c.pmu.Unlock()
 }
 
 func (c *Conn) owe(id uint32, n int) {

@@ -139,8 +139,8 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		unary = append(unary, cfg.Auth.UnaryInterceptor())
 		stream = append(stream, cfg.Auth.StreamInterceptor())
 	}
-	unary = append(unary, svc.tooLargeUnary, recoverUnary(svc.cfg.Logger))
-	stream = append(stream, svc.tooLargeStream, recoverStream(svc.cfg.Logger))
+	unary = append(unary, svc.tooLargeUnary(recoverUnary(svc.cfg.Logger)))
+	stream = append(stream, svc.tooLargeStream(recoverStream(svc.cfg.Logger)))
 	opts = append([]grpc.ServerOption{
 		guardCreds(cfg),
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),

@@ -57,22 +57,28 @@ func (s *Service) refuseSubstituted(size int) error {
 	return tooLarge(size, s.cfg.MaxMessageBytes)
 }
 
-// tooLargeUnary answers a substitute on any unary method.
-func (s *Service) tooLargeUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if n, ok := substituted(req); ok {
-		return nil, s.refuseSubstituted(n)
+// tooLargeUnary answers a substitute on any unary method, and calls the
+// interceptor next for any other request (directly, not as one more
+// level of the chain, which costs an allocation a call).
+func (s *Service) tooLargeUnary(next grpc.UnaryServerInterceptor) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if n, ok := substituted(req); ok {
+			return nil, s.refuseSubstituted(n)
+		}
+		return next(ctx, req, info, h)
 	}
-	return h(ctx, req)
 }
 
 // tooLargeStream ends a stream that receives a substitute with the
 // answer to it, except ParseStream, which answers it as one message and
-// goes on.
-func (s *Service) tooLargeStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-	if info.FullMethod == pb.BounceService_ParseStream_FullMethodName {
-		return h(srv, ss)
+// goes on; it calls the interceptor next.
+func (s *Service) tooLargeStream(next grpc.StreamServerInterceptor) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		if info.FullMethod != pb.BounceService_ParseStream_FullMethodName {
+			ss = &refusingStream{ServerStream: ss, s: s}
+		}
+		return next(srv, ss, info, h)
 	}
-	return h(srv, &refusingStream{ServerStream: ss, s: s})
 }
 
 type refusingStream struct {
