@@ -348,10 +348,7 @@ func (c *Conn) judge(b []byte) bool {
 // false too when b does not hold the whole frame and the frame holds the
 // start of a message.
 func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
-	if st.drop || st.held() > 0 {
-		return false
-	}
-	if flags&flagPadded == 0 && st.nhdr == msgHeaderLen && int64(st.left) >= int64(length) {
+	if flags&flagPadded == 0 && !st.drop && st.nhdr == msgHeaderLen && int64(st.left) >= int64(length) {
 		// Within one message's payload: the common case of large messages.
 		st.left -= uint32(length)
 		if st.left == 0 {
@@ -365,6 +362,9 @@ func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
 	data, ok := dataOf(b[frameHeaderLen:frameHeaderLen+length], flags)
 	if !ok {
 		return true // malformed padding: grpc-go refuses the frame
+	}
+	if st.drop || st.held() > 0 {
+		return false
 	}
 	nhdr, left := st.nhdr, st.left
 	for len(data) > 0 {

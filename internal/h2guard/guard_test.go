@@ -487,3 +487,22 @@ func ExampleSubstitute() {
 	fmt.Printf("% x\n", Substitute(30<<20))
 	// Output: 00 00 00 00 09 f8 ff ff ff 0f 80 80 80 0f
 }
+
+// A DATA frame with padding that does not fit passes as it is, also in
+// the middle of an oversized message: grpc-go refuses it (RFC 9113
+// section 6.1, PROTOCOL_ERROR).
+func TestGuardPassesMalformedPadding(t *testing.T) {
+	s := newScript()
+	s.headers(1, false)
+	s.data(1, s.message(1, 5000)[:100], []int{100}, 0, false)
+	bad := appendFrameHeader(nil, 4, frameData, flagPadded, 1)
+	bad = append(bad, 9, 'a', 'b', 'c')
+	s.buf.Write(bad)
+	r := run(t, 1000, s.buf.Bytes(), []int{32 << 10})
+	if !bytes.HasSuffix(r.out, bad) {
+		t.Errorf("output ends % x, want the malformed frame % x", r.out[max(0, len(r.out)-len(bad)):], bad)
+	}
+	if p := parse(t, r.out[:len(r.out)-len(bad)]); !bytes.Equal(p.streams[1], Substitute(5000)) {
+		t.Errorf("stream 1 before it: % x, want the substitute", p.streams[1])
+	}
+}

@@ -17,12 +17,15 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/h2guard"
 	"github.com/bounced/bounced/internal/tlsreload/certtest"
 )
 
@@ -226,4 +229,38 @@ func TestOversizedMemory(t *testing.T) {
 	if budget := size + transportLimit(limit); alloc > budget {
 		t.Errorf("allocated %d bytes, want at most %d: the message was buffered", alloc, budget)
 	}
+}
+
+// A client that forges the marker gets only the answer to a message too
+// large, with the size it forged; a request without it is served.
+func TestForgedMarker(t *testing.T) {
+	s := startGuarded(t, testMaxBytes, false)
+	req := &pb.ParseRequest{Raw: []byte(relayDenied)}
+	forged := protowire.AppendTag(nil, h2guard.MarkerField, protowire.VarintType)
+	req.ProtoReflect().SetUnknown(protowire.AppendVarint(forged, 12345))
+	_, err := s.client.Parse(context.Background(), req)
+	wantTooLarge(t, "forged marker", err, 12345, testMaxBytes)
+	// Another unknown field is ignored, as protobuf says.
+	req.ProtoReflect().SetUnknown(protowire.AppendVarint(protowire.AppendTag(nil, 1000, protowire.VarintType), 1))
+	if _, err := s.client.Parse(context.Background(), req); err != nil {
+		t.Errorf("unknown field 1000: %v", err)
+	}
+}
+
+// A stream other than ParseStream (reflection here) that receives an
+// oversized message ends with MESSAGE_TOO_LARGE, as a unary call does.
+func TestOversizedOtherStream(t *testing.T) {
+	s := startGuarded(t, testMaxBytes, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := rpb.NewServerReflectionClient(s.conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &rpb.ServerReflectionRequest{Host: strings.Repeat("h", 3*testMaxBytes), MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}
+	if err := st.Send(req); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Recv()
+	wantTooLarge(t, "reflection", err, proto.Size(req), testMaxBytes)
 }
