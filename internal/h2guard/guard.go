@@ -162,6 +162,7 @@ type Conn struct {
 	whdr  [frameHeaderLen]byte
 	nwhdr int // bytes of a frame header read so far
 	wleft int // bytes of the current frame's payload still to come
+	wbuf  []byte // the guard's WINDOW_UPDATE frames
 
 	// Between the two sides, under pmu.
 	pmu        sync.Mutex
@@ -592,8 +593,7 @@ func (c *Conn) flushPending() {
 // writePending writes the pending increments; the caller holds wmu.
 func (c *Conn) writePending() error {
 	c.pmu.Lock()
-	var buf [8 * (frameHeaderLen + 4)]byte
-	b := buf[:0]
+	b := c.wbuf[:0]
 	for _, o := range c.pending {
 		b = appendFrameHeader(b, 4, frameWindowUpdate, 0, o.id)
 		b = binary.BigEndian.AppendUint32(b, o.n)
@@ -601,6 +601,7 @@ func (c *Conn) writePending() error {
 	c.pending = c.pending[:0]
 	c.hasPending.Store(false)
 	c.pmu.Unlock()
+	c.wbuf = b
 	_, err := c.Conn.Write(b)
 	return err
 }

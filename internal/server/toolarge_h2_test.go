@@ -2,17 +2,21 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -36,6 +40,7 @@ type h2client struct {
 	win      map[uint32]int64
 	data     map[uint32][]byte
 	ended    map[uint32]bool
+	trailers map[uint32][]hpack.HeaderField
 	updates  int64 // WINDOW_UPDATE increments received for the connection
 	readErr  error
 	nextID   uint32
@@ -50,7 +55,7 @@ func dialH2(t testing.TB, addr string) *h2client {
 		t.Fatal(err)
 	}
 	c := &h2client{t: t, conn: conn, w: http2.NewFramer(conn, nil), connWin: 65535, initWin: 65535,
-		win: map[uint32]int64{}, data: map[uint32][]byte{}, ended: map[uint32]bool{}, nextID: 1,
+		win: map[uint32]int64{}, data: map[uint32][]byte{}, ended: map[uint32]bool{}, trailers: map[uint32][]hpack.HeaderField{}, nextID: 1,
 		changed: make(chan struct{}, 1), closedCh: make(chan struct{})}
 	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
 		t.Fatal(err)
@@ -134,6 +139,7 @@ func (c *h2client) readLoop() {
 		case *http2.MetaHeadersFrame:
 			if f.StreamEnded() {
 				c.ended[f.StreamID] = true
+				c.trailers[f.StreamID] = f.Fields
 			}
 		case *http2.RSTStreamFrame:
 			c.ended[f.StreamID] = true
@@ -164,7 +170,7 @@ func (c *h2client) open(method string) uint32 {
 
 // wait blocks until cond (called under c.mu) holds, or fails the test.
 func (c *h2client) wait(what string, cond func() bool) {
-	deadline := time.After(30 * time.Second)
+	var deadline <-chan time.Time
 	for {
 		c.mu.Lock()
 		ok, err := cond(), c.readErr
@@ -174,6 +180,9 @@ func (c *h2client) wait(what string, cond func() bool) {
 		}
 		if err != nil {
 			c.t.Fatalf("%s: connection ended: %v", what, err)
+		}
+		if deadline == nil {
+			deadline = time.After(30 * time.Second)
 		}
 		select {
 		case <-c.changed:
@@ -204,7 +213,7 @@ func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end 
 		if pad > 0 {
 			cost++
 		}
-		c.wait(fmt.Sprintf("window for %d bytes at %d", cost, off), func() bool { return c.connWin >= cost && c.win[id] >= cost || c.ended[id] })
+		c.wait("window", func() bool { return c.connWin >= cost && c.win[id] >= cost || c.ended[id] })
 		c.mu.Lock()
 		c.connWin -= cost
 		c.win[id] -= cost
@@ -221,6 +230,32 @@ func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end 
 		})
 		off += size
 	}
+}
+
+// status is the gRPC status in a stream's trailers.
+func (c *h2client) status(id uint32) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := &spb.Status{Code: -1}
+	for _, f := range c.trailers[id] {
+		switch f.Name {
+		case "grpc-status":
+			n, err := strconv.Atoi(f.Value)
+			if err != nil {
+				c.t.Fatalf("grpc-status %q", f.Value)
+			}
+			st.Code = int32(n)
+		case "grpc-status-details-bin":
+			b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(f.Value, "="))
+			if err != nil || proto.Unmarshal(b, st) != nil {
+				c.t.Fatalf("grpc-status-details-bin %q", f.Value)
+			}
+		}
+	}
+	if st.Code < 0 {
+		c.t.Fatalf("stream %d: no grpc-status in %v", id, c.trailers[id])
+	}
+	return status.FromProto(st).Err()
 }
 
 // messages splits a stream's response bytes into gRPC messages.
@@ -337,5 +372,34 @@ func TestOversizedDefaultLimit(t *testing.T) {
 	}
 	if updates < bigSize-(1<<20) {
 		t.Errorf("the server gave back %d bytes of the connection window, want about the %d dropped", updates, bigSize)
+	}
+}
+
+// Unary Parse of a message 10x the limit: MESSAGE_TOO_LARGE, and the
+// server keeps none of it. The client sends zeros from a 16 KiB buffer,
+// so what the process allocates meanwhile is the server's: about nothing,
+// where reading the message would take all of it.
+func TestOversizedMemory(t *testing.T) {
+	const limit = 1 << 20
+	s := startGuarded(t, limit, false)
+	c := dialH2(t, s.addr)
+	const size = 10 * limit
+	prefix := binary.BigEndian.AppendUint32([]byte{0}, size)
+	// Once before measuring: the first answer initialises descriptors.
+	id := c.open(pb.BounceService_Parse_FullMethodName)
+	c.send(id, io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
+	c.wait("answer", func() bool { return c.ended[id] })
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	id = c.open(pb.BounceService_Parse_FullMethodName)
+	c.send(id, io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
+	c.wait("answer", func() bool { return c.ended[id] })
+	runtime.ReadMemStats(&after)
+	wantTooLarge(t, "10x the limit", c.status(id), size, limit)
+	alloc := int(after.TotalAlloc - before.TotalAlloc)
+	t.Logf("allocated %d bytes while a message of %d went by (limit %d, receive limit %d)", alloc, size, limit, transportLimit(limit))
+	if alloc > limit {
+		t.Errorf("allocated %d bytes, want under the %d limit: the message was buffered", alloc, limit)
 	}
 }
