@@ -160,8 +160,8 @@ type Conn struct {
 	// Write side, under wmu.
 	wmu   sync.Mutex
 	whdr  [frameHeaderLen]byte
-	nwhdr int // bytes of a frame header read so far
-	wleft int // bytes of the current frame's payload still to come
+	nwhdr int    // bytes of a frame header read so far
+	wleft int    // bytes of the current frame's payload still to come
 	wbuf  []byte // the guard's WINDOW_UPDATE frames
 
 	// Between the two sides, under pmu.
