@@ -117,11 +117,14 @@ func TestOversizedStreamGoesOn(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			big := oversized(10*testMaxBytes, "big")
-			got := streamAll(t, ctx, s.client, []*pb.ParseRequest{{Raw: []byte(relayDenied), Source: "one"}, big, {Raw: []byte(relayDenied), Source: "three"}})
-			if len(got) != 3 {
-				t.Fatalf("%d answers, want 3", len(got))
+			// The last one is within the limit but spans DATA frames.
+			near := relayDenied + strings.Repeat("epilogue\n", (testMaxBytes-len(relayDenied))/9-100)
+			got := streamAll(t, ctx, s.client, []*pb.ParseRequest{{Raw: []byte(relayDenied), Source: "one"}, big,
+				{Raw: []byte(relayDenied), Source: "three"}, {Raw: []byte(near), Source: "four"}})
+			if len(got) != 4 {
+				t.Fatalf("%d answers, want 4", len(got))
 			}
-			for _, i := range []int{0, 2} {
+			for _, i := range []int{0, 2, 3} {
 				if got[i].GetError() != nil || len(got[i].GetRecipients()) != 1 {
 					t.Errorf("answer %d: error %v, %d recipients; want a verdict", i, got[i].GetError(), len(got[i].GetRecipients()))
 				}
