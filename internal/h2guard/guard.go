@@ -348,47 +348,47 @@ func (c *Conn) judge(b []byte) bool {
 }
 
 // unchanged reports whether the DATA frame at the front of b (length
-// bytes of payload) passes as it is, and if so moves st past it. It is
-// false too when b does not hold the whole frame and the frame holds the
-// start of a message.
+// bytes of payload) passes as it is, and if so moves st past it. It needs
+// only the frame's bytes up to the end of the last message prefix in it:
+// a frame within one message's payload is judged on its header alone. It
+// is false too when b ends before a prefix it must read.
 func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
-	if flags&flagPadded == 0 && !st.drop && st.nhdr == msgHeaderLen && int64(st.left) >= int64(length) {
-		// Within one message's payload: the common case of large messages.
-		st.left -= uint32(length)
-		if st.left == 0 {
-			st.nhdr = 0
+	payload := b[frameHeaderLen:min(len(b), frameHeaderLen+length)]
+	off, end := 0, length // the data, within the payload
+	if flags&flagPadded != 0 {
+		if len(payload) < 1 {
+			return false
 		}
-		return true
-	}
-	if len(b) < frameHeaderLen+length {
-		return false
-	}
-	data, ok := dataOf(b[frameHeaderLen:frameHeaderLen+length], flags)
-	if !ok {
-		return true // malformed padding: grpc-go refuses the frame
+		if int(payload[0]) >= length {
+			return true // padding that does not fit: grpc-go refuses the frame
+		}
+		off, end = 1, length-int(payload[0])
 	}
 	if st.drop || st.held() > 0 {
 		return false
 	}
 	nhdr, left := st.nhdr, st.left
-	for len(data) > 0 {
+	for pos := off; pos < end; {
 		if nhdr == msgHeaderLen {
-			k := min(int64(left), int64(len(data)))
+			k := min(int64(left), int64(end-pos))
 			left -= uint32(k)
-			data = data[k:]
+			pos += int(k)
 			if left == 0 {
 				nhdr = 0
 			}
 			continue
 		}
-		if len(data) < msgHeaderLen {
+		if end-pos < msgHeaderLen {
 			return false // a prefix split between frames
 		}
-		left = binary.BigEndian.Uint32(data[1:msgHeaderLen])
+		if pos+msgHeaderLen > len(payload) {
+			return false // not read yet
+		}
+		left = binary.BigEndian.Uint32(payload[pos+1 : pos+msgHeaderLen])
 		if left > c.limit {
 			return false
 		}
-		data = data[msgHeaderLen:]
+		pos += msgHeaderLen
 		if nhdr = msgHeaderLen; left == 0 {
 			nhdr = 0
 		}
