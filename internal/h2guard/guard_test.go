@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"testing"
 	"time"
@@ -206,7 +207,12 @@ var readSizes = [][]int{{64 << 10}, {32 << 10}, {1}, {7, 9, 24}, {100, 16393, 3}
 // the streams' output and the flow-control accounting.
 func check(t *testing.T, s *script, limit uint32, ids ...uint32) {
 	t.Helper()
-	for _, rs := range readSizes {
+	checkReads(t, s, limit, readSizes, ids...)
+}
+
+func checkReads(t *testing.T, s *script, limit uint32, sizes [][]int, ids ...uint32) {
+	t.Helper()
+	for _, rs := range sizes {
 		r := run(t, limit, s.buf.Bytes(), rs)
 		p := parse(t, r.out)
 		if p.maxFrame > maxFrameLen {
@@ -504,5 +510,53 @@ func TestGuardPassesMalformedPadding(t *testing.T) {
 	}
 	if p := parse(t, r.out[:len(r.out)-len(bad)]); !bytes.Equal(p.streams[1], Substitute(5000)) {
 		t.Errorf("stream 1 before it: % x, want the substitute", p.streams[1])
+	}
+}
+
+// Random mixes (fixed seeds): messages within and over the limit, on
+// interleaved streams, in frames of random sizes with random padding,
+// read in random chunks. Each stream must carry exactly its messages or
+// their substitutes, and every dropped byte must be given back.
+func TestGuardRandomMixes(t *testing.T) {
+	const limit = 3000
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		s := newScript()
+		ids := []uint32{1, 3, 5}
+		streams := map[uint32][]byte{}
+		for _, id := range ids {
+			s.headers(id, false)
+			for range 1 + rng.IntN(6) {
+				n := rng.IntN(limit + 10)
+				if rng.IntN(3) == 0 {
+					n = limit + 1 + rng.IntN(40000)
+				}
+				streams[id] = append(streams[id], s.message(id, n)...)
+			}
+		}
+		for len(streams) > 0 {
+			id := ids[rng.IntN(len(ids))]
+			rest, ok := streams[id]
+			if !ok {
+				continue
+			}
+			n := min(len(rest), 1+rng.IntN(16384))
+			if rng.IntN(4) == 0 {
+				n = min(len(rest), 1+rng.IntN(6)) // tiny: prefixes split
+			}
+			pad := 0
+			if room := maxFrameLen - 1 - n; room > 0 && rng.IntN(4) == 0 {
+				pad = rng.IntN(min(256, room))
+			}
+			end := n == len(rest)
+			s.data(id, rest[:n], []int{n}, pad, end)
+			if end {
+				delete(streams, id)
+			} else {
+				streams[id] = rest[n:]
+			}
+		}
+		reads := []int{1 + rng.IntN(40000), 1 + rng.IntN(100), 1 + rng.IntN(20000)}
+		checkReads(t, s, limit, append(readSizes, reads), ids...)
 	}
 }
