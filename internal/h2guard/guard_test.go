@@ -560,3 +560,21 @@ func TestGuardRandomMixes(t *testing.T) {
 		checkReads(t, s, limit, append(readSizes, reads), ids...)
 	}
 }
+
+// The limit is inclusive: a message of exactly limit bytes passes, one of
+// limit+1 is replaced, whether its prefix starts a frame or sits inside
+// one that is otherwise unchanged.
+func TestGuardLimitBoundary(t *testing.T) {
+	const limit = 1000
+	s := newScript()
+	s.headers(1, false)
+	s.data(1, s.message(1, limit), []int{16384}, 0, false)
+	s.data(1, s.message(1, limit+1), []int{16384}, 0, false)
+	s.data(1, concat(s.message(1, 7), s.message(1, limit+1), s.message(1, limit)), []int{16384}, 0, true)
+	check(t, s, limit, 1)
+	r := run(t, limit, s.buf.Bytes(), []int{64 << 10})
+	want := concat(s.msgs[1][0], Substitute(limit+1), s.msgs[1][2], Substitute(limit+1), s.msgs[1][4])
+	if got := parse(t, r.out).streams[1]; !bytes.Equal(got, want) {
+		t.Errorf("server sees %d bytes, want %d", len(got), len(want))
+	}
+}
