@@ -28,10 +28,12 @@
 // streams the client did not open with HEADERS, frames over the maximum
 // frame size of 16384 bytes that grpc-go uses (it refuses them itself),
 // and DATA frames whose messages are all within the limit. Those are
-// judged in the caller's buffer, not copied, when a read holds them whole
-// (a frame cut by the end of a read is completed in a buffer of the
-// Conn's, at most 16 KiB, and copied once). Following the streams costs a
-// map entry for each open stream and a lookup for each DATA frame.
+// judged in the caller's buffer and not copied, unless a read ends before
+// a message prefix the guard must see: then the rest of that read and the
+// frame are copied once through a buffer of the Conn's. Following the
+// streams costs a map entry for each open stream and a lookup for each
+// DATA frame. A compressed message is judged by its announced
+// (compressed) length; its substitute is uncompressed.
 package h2guard
 
 import (
