@@ -194,8 +194,9 @@ func (c *h2client) wait(what string, cond func() bool) {
 
 // send sends n bytes from r on stream id in DATA frames that end at each
 // cut (offsets in the stream) and are at most 16384 bytes, within the
-// windows; pad pads every frame; end ends the stream after them.
-func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end bool) {
+// windows; pad pads every frame; end ends the stream after them. It stops
+// when the server ends the stream.
+func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end bool) int {
 	buf := make([]byte, 16384)
 	for off := 0; off < n; {
 		size := min(n-off, 16384-pad-1)
@@ -215,6 +216,10 @@ func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end 
 		}
 		c.wait("window", func() bool { return c.connWin >= cost && c.win[id] >= cost || c.ended[id] })
 		c.mu.Lock()
+		if c.ended[id] {
+			c.mu.Unlock()
+			return off // answered early (unary), as a client stops
+		}
 		c.connWin -= cost
 		c.win[id] -= cost
 		c.mu.Unlock()
@@ -230,6 +235,7 @@ func (c *h2client) send(id uint32, r io.Reader, n int, cuts []int, pad int, end 
 		})
 		off += size
 	}
+	return n
 }
 
 // status is the gRPC status in a stream's trailers.
@@ -375,31 +381,58 @@ func TestOversizedDefaultLimit(t *testing.T) {
 	}
 }
 
-// Unary Parse of a message 10x the limit: MESSAGE_TOO_LARGE, and the
-// server keeps none of it. The client sends zeros from a 16 KiB buffer,
-// so what the process allocates meanwhile is the server's: about nothing,
-// where reading the message would take all of it.
+// A message 10x the limit, in a ParseStream (which stays open, so all of
+// it goes by; a unary call may be answered, and the client stop, before
+// it has): MESSAGE_TOO_LARGE, and the server keeps none of it. The
+// client sends zeros from a 16 KiB buffer, so what the process allocates
+// meanwhile is the server's: about nothing, where reading the message
+// would take all of it.
 func TestOversizedMemory(t *testing.T) {
 	const limit = 1 << 20
 	s := startGuarded(t, limit, false)
 	c := dialH2(t, s.addr)
 	const size = 10 * limit
 	prefix := binary.BigEndian.AppendUint32([]byte{0}, size)
-	// Once before measuring: the first answer initialises descriptors.
-	id := c.open(pb.BounceService_Parse_FullMethodName)
-	c.send(id, io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
-	c.wait("answer", func() bool { return c.ended[id] })
+	send := func() (uint32, int) {
+		id := c.open(pb.BounceService_ParseStream_FullMethodName)
+		n := c.send(id, io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
+		c.wait("answer", func() bool { return c.ended[id] })
+		return id, n
+	}
+	send() // once before measuring: the first answer initialises descriptors
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	id = c.open(pb.BounceService_Parse_FullMethodName)
-	c.send(id, io.MultiReader(bytes.NewReader(prefix), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
-	c.wait("answer", func() bool { return c.ended[id] })
+	id, sent := send()
 	runtime.ReadMemStats(&after)
-	wantTooLarge(t, "10x the limit", c.status(id), size, limit)
+	if sent != 5+size {
+		t.Fatalf("sent %d bytes, want %d", sent, 5+size)
+	}
+	c.mu.Lock()
+	msgs := messages(t, c.data[id])
+	c.mu.Unlock()
+	var resp pb.ParseStreamResponse
+	if len(msgs) != 1 || proto.Unmarshal(msgs[0], &resp) != nil {
+		t.Fatalf("%d answers, want 1", len(msgs))
+	}
+	wantTooLarge(t, "10x the limit", status.FromProto(resp.GetResponse().GetError()).Err(), size, limit)
 	alloc := int(after.TotalAlloc - before.TotalAlloc)
 	t.Logf("allocated %d bytes while a message of %d went by (limit %d, receive limit %d)", alloc, size, limit, transportLimit(limit))
 	if alloc > limit {
 		t.Errorf("allocated %d bytes, want under the %d limit: the message was buffered", alloc, limit)
 	}
+}
+
+// A unary call over raw HTTP/2: the trailers carry RESOURCE_EXHAUSTED
+// with MESSAGE_TOO_LARGE (grpc-status-details-bin).
+func TestOversizedUnaryTrailers(t *testing.T) {
+	const limit = 1 << 20
+	s := startGuarded(t, limit, false)
+	c := dialH2(t, s.addr)
+	const size = 10 * limit
+	id := c.open(pb.BounceService_Parse_FullMethodName)
+	sent := c.send(id, io.MultiReader(bytes.NewReader(binary.BigEndian.AppendUint32([]byte{0}, size)), io.LimitReader(zeros{}, size)), 5+size, nil, 0, true)
+	c.wait("answer", func() bool { return c.ended[id] })
+	wantTooLarge(t, "unary", c.status(id), size, limit)
+	t.Logf("sent %d of %d bytes before the answer", sent, 5+size)
 }
