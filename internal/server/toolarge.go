@@ -19,7 +19,10 @@ import (
 // buffering it. The interceptors below and ParseStream answer a
 // substitute with tooLarge, the same answer as for any message over the
 // size limit, and a stream goes on with its next message. A client that
-// forges the marker only gets that answer for its message.
+// forges the marker only gets that answer for its message. The marker
+// reaches the handlers because the codec keeps unknown fields (as
+// proto.Unmarshal does by default): a codec that discards them would hand
+// them an empty request instead (TestForgedMarker fails then).
 //
 // Compressed messages: the server registers no gRPC compressor (gzip is
 // not imported), so a compressed message is refused by gRPC itself
