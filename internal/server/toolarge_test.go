@@ -168,7 +168,13 @@ func streamAll(t testing.TB, ctx context.Context, c pb.BounceServiceClient, reqs
 // initial 64 KiB window) must be given back with WINDOW_UPDATE, or the
 // client stalls and the deadline ends the test.
 func TestOversizedManyOnOneConnection(t *testing.T) {
-	s := startGuarded(t, testMaxBytes, false)
+	for _, useTLS := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tls=%v", useTLS), func(t *testing.T) { oversizedMany(t, useTLS) })
+	}
+}
+
+func oversizedMany(t *testing.T, useTLS bool) {
+	s := startGuarded(t, testMaxBytes, useTLS)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for i := range 10 {
