@@ -92,6 +92,7 @@ func runServe(ctx context.Context, args []string) error {
 		Logger:          log,
 		Metrics:         metrics,
 		Auth:            auth,
+		Creds:           grpcCreds(tlsFiles),
 
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
@@ -99,7 +100,7 @@ func runServe(ctx context.Context, args []string) error {
 	// One in-flight budget for gRPC and the HTTP API: the default is sized
 	// for the memory of the whole process.
 	scfg.Limits = server.NewLimits(scfg)
-	srv, health := server.NewGRPCServer(scfg, oc.grpcOptions(tlsFiles)...)
+	srv, health := server.NewGRPCServer(scfg, oc.grpcOptions()...)
 	stopAPI := func() {}
 	if oc.HTTPListen != "" {
 		if stopAPI, err = serveAPI(oc.HTTPListen, server.NewHTTPHandler(scfg), tlsFiles, auth != nil, c.ShutdownTimeout, log); err != nil {

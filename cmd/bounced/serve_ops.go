@@ -69,12 +69,18 @@ func bindOps(fs *flag.FlagSet, c *opsConfig, env *envErrors) {
 	fs.DurationVar(&c.MaxConnectionAge, "max-connection-age", env.duration("MAX_CONNECTION_AGE", 0), "close client connections after about this long so DNS-balancing clients find new replicas; 0 = never")
 }
 
-// grpcOptions are the server options of the operator settings.
-func (c opsConfig) grpcOptions(tlsFiles *tlsreload.Reloader) []grpc.ServerOption {
-	var opts []grpc.ServerOption
-	if tlsFiles != nil {
-		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsFiles.ServerConfig())))
+// grpcCreds is the transport security of gRPC: TLS with the files, or
+// nil (plaintext); server.Config.Creds.
+func grpcCreds(tlsFiles *tlsreload.Reloader) credentials.TransportCredentials {
+	if tlsFiles == nil {
+		return nil
 	}
+	return credentials.NewTLS(tlsFiles.ServerConfig())
+}
+
+// grpcOptions are the server options of the operator settings.
+func (c opsConfig) grpcOptions() []grpc.ServerOption {
+	var opts []grpc.ServerOption
 	if c.MaxConnectionAge > 0 {
 		opts = append(opts, grpc.KeepaliveParams(keepalive.ServerParameters{
 			MaxConnectionAge:      c.MaxConnectionAge,

@@ -87,7 +87,7 @@ func (l *countingListener) Accept() (net.Conn, error) {
 // production), and no call fails.
 func TestMaxConnectionAge(t *testing.T) {
 	oc := opsConfig{MaxConnectionAge: 100 * time.Millisecond}
-	srv, _ := server.NewGRPCServer(server.Config{Engine: bounce.New(bounce.Config{}), MaxMessageBytes: 1 << 20}, oc.grpcOptions(nil)...)
+	srv, _ := server.NewGRPCServer(server.Config{Engine: bounce.New(bounce.Config{}), MaxMessageBytes: 1 << 20}, oc.grpcOptions()...)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

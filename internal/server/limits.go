@@ -136,14 +136,15 @@ func tooLarge(size, limit int) error {
 }
 
 // transportLimit is the gRPC receive limit (grpc.MaxRecvMsgSize) for
-// messages of at most limit bytes: twice the limit plus framing room.
-// gRPC refuses a message over its receive limit itself, before any
-// interceptor or handler runs (the stream's RecvMsg writes the status),
-// with a bare RESOURCE_EXHAUSTED that also ends a ParseStream. Up to twice
-// the limit the handler refuses it instead, with MESSAGE_TOO_LARGE, and a
-// stream goes on; only a message over twice the limit meets gRPC's own
-// answer. The margin costs memory only while such a message is read: it
-// is dropped at once.
+// messages of at most limit bytes: twice the limit plus framing room. Up
+// to it a message reaches the handler, which refuses one over the limit
+// with MESSAGE_TOO_LARGE. Over it, grpc-go would refuse the message
+// itself, with a bare RESOURCE_EXHAUSTED that also ends a ParseStream;
+// instead the connection guard (h2guard, toolarge.go) replaces it with a
+// substitute the handler answers with the same MESSAGE_TOO_LARGE, so the
+// answer is the same at any size and a stream goes on. A message costs
+// at most this much memory while it is read; the guard drops the payload
+// of a larger one as it arrives.
 func transportLimit(limit int) int {
 	return 2*limit + grpcOverhead
 }

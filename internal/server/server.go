@@ -27,6 +27,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
@@ -48,10 +49,16 @@ type Config struct {
 	Engine *bounce.Engine
 	// Store answers GetDomainVerdict; nil answers UNAVAILABLE.
 	Store domaincache.Store
-	// MaxMessageBytes is the largest raw message. The gRPC receive limit
-	// is twice this plus framing room (transportLimit), so that a message
-	// over it gets MESSAGE_TOO_LARGE from the handler and a stream goes on.
+	// MaxMessageBytes is the largest raw message. A message over it gets
+	// MESSAGE_TOO_LARGE, whatever its size, and a stream goes on (see
+	// transportLimit and toolarge.go).
 	MaxMessageBytes int
+	// Creds is the gRPC server's transport security (TLS); nil is
+	// plaintext. NewGRPCServer wraps it so that messages over the receive
+	// limit are answered like any message over the size limit
+	// (toolarge.go); a grpc.Creds option given to NewGRPCServer replaces
+	// it, without that.
+	Creds credentials.TransportCredentials
 	// CacheTimeout bounds GetDomainVerdict's store read.
 	CacheTimeout time.Duration
 	// Logger receives one line per failed call and per panic; nil discards.
@@ -132,9 +139,10 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		unary = append(unary, cfg.Auth.UnaryInterceptor())
 		stream = append(stream, cfg.Auth.StreamInterceptor())
 	}
-	unary = append(unary, recoverUnary(svc.cfg.Logger))
-	stream = append(stream, recoverStream(svc.cfg.Logger))
+	unary = append(unary, svc.tooLargeUnary(recoverUnary(svc.cfg.Logger)))
+	stream = append(stream, svc.tooLargeStream(recoverStream(svc.cfg.Logger)))
 	opts = append([]grpc.ServerOption{
+		guardCreds(cfg),
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		// Calls run on long-lived workers, whose stacks have grown to what
 		// parsing needs, rather than on a new goroutine each, whose stack
@@ -319,6 +327,9 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	}
 	defer release()
 	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
+		if n, ok := substituted(in); ok { // over the receive limit (toolarge.go)
+			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", s.refuseSubstituted(n))})
+		}
 		req := in.GetRequest()
 		if req == nil {
 			req = &pb.ParseRequest{}

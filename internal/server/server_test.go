@@ -166,13 +166,13 @@ func TestParseErrors(t *testing.T) {
 		name   string
 		raw    []byte
 		code   codes.Code
-		reason string // ErrorInfo reason; "" when grpc-go itself refuses
+		reason string // ErrorInfo reason
 	}{
 		{"empty", nil, codes.InvalidArgument, "EMPTY_MESSAGE"},
 		{"not a message", []byte("\x00\x01\x02"), codes.InvalidArgument, "NOT_A_MESSAGE"},
 		{"over the size limit", []byte("Subject: x\n\n" + strings.Repeat("a", testMaxBytes)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
 		{"over the size limit and framing room", []byte(strings.Repeat("a", testMaxBytes+grpcOverhead+1)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
-		{"over the gRPC receive limit", []byte(strings.Repeat("a", transportLimit(testMaxBytes)+1)), codes.ResourceExhausted, ""},
+		{"over the gRPC receive limit", []byte(strings.Repeat("a", transportLimit(testMaxBytes)+1)), codes.ResourceExhausted, "MESSAGE_TOO_LARGE"},
 		{"too many recipients", []byte(manyRecipients(6)), codes.ResourceExhausted, "TOO_MANY_RECIPIENTS"},
 	}
 	for _, tc := range cases {

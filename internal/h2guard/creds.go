@@ -1,0 +1,32 @@
+package h2guard
+
+import (
+	"net"
+
+	"google.golang.org/grpc/credentials"
+)
+
+// Credentials wraps a gRPC server's transport credentials (TLS, or
+// insecure.NewCredentials for plaintext) so that every connection they
+// hand to the server, after the handshake, is a Conn with the given
+// limit. ClientHandshake is inner's, unchanged.
+func Credentials(inner credentials.TransportCredentials, limit uint32) credentials.TransportCredentials {
+	return creds{inner, limit}
+}
+
+type creds struct {
+	credentials.TransportCredentials
+	limit uint32
+}
+
+func (c creds) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	conn, info, err := c.TransportCredentials.ServerHandshake(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return NewConn(conn, c.limit), info, nil
+}
+
+func (c creds) Clone() credentials.TransportCredentials {
+	return creds{c.TransportCredentials.Clone(), c.limit}
+}
