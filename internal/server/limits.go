@@ -136,15 +136,17 @@ func tooLarge(size, limit int) error {
 }
 
 // transportLimit is the gRPC receive limit (grpc.MaxRecvMsgSize) for
-// messages of at most limit bytes: twice the limit plus framing room. Up
-// to it a message reaches the handler, which refuses one over the limit
-// with MESSAGE_TOO_LARGE. Over it, grpc-go would refuse the message
-// itself, with a bare RESOURCE_EXHAUSTED that also ends a ParseStream;
-// instead the connection guard (h2guard, toolarge.go) replaces it with a
-// substitute the handler answers with the same MESSAGE_TOO_LARGE, so the
-// answer is the same at any size and a stream goes on. A message costs
-// at most this much memory while it is read; the guard drops the payload
-// of a larger one as it arrives.
+// messages of at most limit bytes: the limit plus room for the request's
+// other fields. Up to it a message reaches the handler, which refuses one
+// over the limit with MESSAGE_TOO_LARGE. Over it, grpc-go would refuse the
+// message itself, with a bare RESOURCE_EXHAUSTED that also ends a
+// ParseStream; instead the connection guard (h2guard, toolarge.go)
+// replaces it with a substitute the handler answers with the same
+// MESSAGE_TOO_LARGE, so the answer is the same at any size and a stream
+// goes on. grpc-go buffers a message whole before the handler sees it, so
+// this is also the most a single request costs while it is read: the
+// guard drops the payload of a larger one as it arrives. (It was twice the
+// limit while that margin was the only way to answer MESSAGE_TOO_LARGE.)
 func transportLimit(limit int) int {
-	return 2*limit + grpcOverhead
+	return limit + grpcOverhead
 }
