@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/redistest"
 )
 
@@ -105,5 +106,26 @@ func TestMaxParallel(t *testing.T) {
 	}
 	if len(e.slots) != 0 {
 		t.Errorf("%d slots still held after Parse", len(e.slots))
+	}
+}
+
+// BenchmarkJudge is the engine's share of BenchmarkEngineCPU without
+// dsn: every corpus message is parsed once before the timer starts, then
+// each iteration runs judge (classify, explain and the result building
+// around them) over one report, round robin. The reports are only read.
+func BenchmarkJudge(b *testing.B) {
+	var reps []*dsn.Report
+	for _, m := range corpusMessages(b) {
+		if rep, err := dsn.Parse(m, dsn.Options{}); err == nil {
+			reps = append(reps, rep)
+		}
+	}
+	e := New(Config{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := e.judge(ctx, Request{}, reps[i%len(reps)]); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
