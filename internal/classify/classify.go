@@ -88,6 +88,11 @@ type facts struct {
 	action     dsn.Action
 	kind       dsn.Kind
 	class      int // 4 or 5 when known
+
+	// textRule's answer, once textRead
+	textRead   bool
+	textIdx    int
+	textPhrase string
 }
 
 func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
@@ -162,44 +167,50 @@ func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
 // unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
 // in from:"; lhost-postfix-29, lhost-postfix-59).
 func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
-	// Lower case (strings.ToLower, which for ASCII text is the byte
-	// mapping done in the loop below) and white space collapsed in one
-	// pass and one allocation.
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
-		s = strings.ToLower(s)
-	}
+	// Lower case (as strings.ToLower: appendLowerRune) and white space
+	// collapsed in one pass and one allocation. Lower-casing neither makes
+	// nor removes white space, so the order of the two does not matter.
 	b := make([]byte, 0, len(s))
 	space := false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			space = true
+		if c < utf8.RuneSelf {
+			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
 			continue
 		}
 		if space && len(b) > 0 {
 			b = append(b, ' ')
 		}
 		space = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
+		var n int
+		b, n = appendLowerRune(b, s[i:])
+		i += n
 	}
-	out := unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	out := view(b) // b is not written again
 	if reply == 0 {
 		return out
 	}
-	r := reply.String()
+	// The patterns are built in stack buffers, not by concatenation:
+	// "554" (r), "554-5.7.1 " (dash), "554 5.7.1 " (sp).
+	var rb, db, sb [32]byte
+	r := view(strconv.AppendInt(rb[:0], int64(reply), 10))
 	if !st.IsZero() {
-		if s := st.String(); strings.Contains(out, r+"-"+s+" ") || strings.Contains(out, r+" "+s+" ") {
-			return dropRepeats(dropRepeats(out, r+"-"+s+" ", ""), r+" "+s+" ", "")
+		dash := view(append(appendStatus(append(append(db[:0], r...), '-'), st), ' '))
+		sp := view(append(appendStatus(append(append(sb[:0], r...), ' '), st), ' '))
+		if strings.Contains(out, dash) || strings.Contains(out, sp) {
+			return dropRepeats(dropRepeats(out, dash, ""), sp, "")
 		}
 	}
 	if strings.HasPrefix(out, r) {
@@ -207,6 +218,19 @@ func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) strin
 		return strings.ReplaceAll(strings.ReplaceAll(out, " "+r+"-", " "), " "+r+" ", " ")
 	}
 	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
+}
+
+// view is b as a string without a copy, for a buffer that is not written
+// again while the string is in use.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// appendStatus appends st as Status.String writes it ("5.7.1").
+func appendStatus(b []byte, st smtpcode.Status) []byte {
+	b = strconv.AppendInt(b, int64(st.Class), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(st.Subject), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(st.Detail), 10)
 }
 
 // dropRepeats replaces every occurrence of prefix after its first one.
@@ -386,29 +410,44 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 
 // first returns the index of the first row matching f with hits the
 // phrases found in the text read, or -1. With textOnly, rows without
-// phrases are skipped.
+// phrases are skipped. Only the rows the hits make possible are asked
+// (ruleIndex.candidates), in table order.
 func first(f *facts, hits *hitSet, textOnly bool) (int, string) {
-	for i := range rules {
-		r := &rules[i]
-		if textOnly && !r.hasText {
-			continue
-		}
-		if ph, ok := r.match(f, hits); ok {
+	cand := index.candidates(hits, textOnly)
+	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
+		if ph, ok := rules[i].match(f, hits); ok {
 			return i, ph
 		}
 	}
 	return -1, ""
 }
 
+// textRule returns the first row with phrases that holds for f with the
+// phrases of the report's text about rcpt (reportText), or -1. The text is
+// read and scanned once per recipient however often decide asks.
+func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
+	if !f.textRead {
+		f.textRead, f.textIdx = true, -1
+		if text := reportText(rep, rcpt); text != "" {
+			var h hitSet
+			phrases.ScanWords(text, &h)
+			f.textIdx, f.textPhrase = first(f, &h, true)
+		}
+	}
+	return f.textIdx, f.textPhrase
+}
+
+// decidesByCode reports a row that decides by codes alone (no phrases, no
+// command, diagnostic type or domain condition), the rows statusOnly asks.
+func (r *rule) decidesByCode() bool {
+	return !r.hasText && r.command == "" && r.dtype == "" && r.rcptDomain == "" && (r.st.set || r.codeHi != 0)
+}
+
 // statusOnly returns the first row that decides by codes alone (no phrases)
 // and holds for f, or -1; used to corroborate a phrase.
 func statusOnly(f *facts) int {
-	for i := range rules {
-		r := &rules[i]
-		if r.hasText || r.command != "" || r.dtype != "" || r.rcptDomain != "" || (!r.st.set && r.codeHi == 0) {
-			continue
-		}
-		if _, ok := r.match(f, nil); ok {
+	for _, i := range index.statusOnly {
+		if _, ok := rules[i].match(f, nil); ok {
 			return i
 		}
 	}
@@ -420,12 +459,10 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 	idx, phrase := first(f, &f.hits, false)
 	fromText := false
 	if idx < 0 || rules[idx].weak {
-		if text := reportText(rep, rcpt); text != "" {
-			// A weak phrase of the text still outranks a bare reply code,
-			// the last fallback (issue 10 item 5).
-			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
-				idx, phrase, fromText = j, ph, true
-			}
+		// A weak phrase of the text still outranks a bare reply code,
+		// the last fallback (issue 10 item 5).
+		if j, ph := f.textRule(rep, rcpt); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
+			idx, phrase, fromText = j, ph, true
 		}
 	}
 
@@ -435,10 +472,8 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		// give-up decides, as it does inside a diagnostic, where the expired
 		// row comes before the network row (qmail's "wasn't able to establish
 		// an SMTP connection ... in the queue too long"; lhost-x3-02).
-		if text := reportText(rep, rcpt); text != "" {
-			if j, ph := first(f, scanText(text), true); j >= 0 && j < idx && rules[j].reason == Expired {
-				idx, phrase, fromText = j, ph, true
-			}
+		if j, ph := f.textRule(rep, rcpt); j >= 0 && j < idx && rules[j].reason == Expired {
+			idx, phrase, fromText = j, ph, true
 		}
 	}
 	if idx < 0 {
@@ -827,7 +862,7 @@ func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
 	if len(t) > MaxTextBytes {
 		t = t[:MaxTextBytes]
 	}
-	lower := strings.ToLower(t)
+	lower := toLower(t)
 	if len(rep.Recipients) <= 1 {
 		return lower
 	}

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
@@ -52,6 +53,89 @@ func scanText(text string) *hitSet {
 	h := new(hitSet)
 	phrases.ScanWords(text, h)
 	return h
+}
+
+// maxRules bounds the rows of the reason table, the size of a ruleSet;
+// init fails on a longer table.
+const maxRules = 256
+
+// ruleSet is a set of rows of the reason table by index, one bit each.
+type ruleSet [maxRules / 64]uint64
+
+func (s *ruleSet) add(i int) { s[i>>6] |= 1 << (i & 63) }
+
+// or adds every member of t to s.
+func (s *ruleSet) or(t *ruleSet) {
+	for w := range s {
+		s[w] |= t[w]
+	}
+}
+
+// next returns the smallest member of s at or after i, or -1.
+func (s *ruleSet) next(i int) int {
+	for w := i >> 6; w < len(s); w++ {
+		word := s[w]
+		if w == i>>6 {
+			word &^= 1<<(i&63) - 1
+		}
+		if word != 0 {
+			return w<<6 + bits.TrailingZeros64(word)
+		}
+	}
+	return -1
+}
+
+// ruleIndex lets a text be matched against the table without asking every
+// row about every phrase: the rows that could hold for a text are those
+// without phrases plus those with one of the text's phrases, which one
+// pass over the text's hit set finds. Built once by init from rules.
+type ruleIndex struct {
+	byPhrase   []ruleSet // per phrase id, the rows listing it
+	noText     ruleSet   // rows without phrases
+	statusOnly []int     // rows statusOnly may pick, in table order
+}
+
+var index ruleIndex
+
+// buildIndex indexes rs, compiled, whose phrases have ids below nphrases.
+func buildIndex(rs []rule, nphrases int) (ruleIndex, error) {
+	if len(rs) > maxRules {
+		return ruleIndex{}, fmt.Errorf("classify: %d rules, at most %d", len(rs), maxRules)
+	}
+	x := ruleIndex{byPhrase: make([]ruleSet, nphrases)}
+	for i := range rs {
+		r := &rs[i]
+		if !r.hasText {
+			x.noText.add(i)
+		}
+		for _, id := range r.ids {
+			x.byPhrase[id].add(i)
+		}
+		if r.decidesByCode() {
+			x.statusOnly = append(x.statusOnly, i)
+		}
+	}
+	return x, nil
+}
+
+// candidates returns the rows that may match a text with hits h: every
+// row with one of its phrases in h, plus, unless textOnly, every row
+// without phrases. A row outside the set cannot match (rule.match).
+func (x *ruleIndex) candidates(h *hitSet, textOnly bool) ruleSet {
+	var s ruleSet
+	if !textOnly {
+		s = x.noText
+	}
+	for w, word := range h {
+		for word != 0 {
+			id := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if id < len(x.byPhrase) {
+				s.or(&x.byPhrase[id])
+			}
+		}
+	}
+	return s
 }
 
 // isWordByte reports an ASCII letter or digit.

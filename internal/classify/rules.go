@@ -1391,6 +1391,11 @@ func init() {
 		panic(err)
 	}
 	phraseList, phrases = pt.list, phrase.MustCompile(pt.list)
+	x, err := buildIndex(rules, len(pt.list))
+	if err != nil {
+		panic(err)
+	}
+	index = x
 }
 
 // hostKind says what a host name tells about its role.

@@ -1,0 +1,88 @@
+package classify
+
+import (
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Lower-casing is on the per-recipient path: every diagnostic and, when
+// the diagnostic decides nothing, up to MaxTextBytes of the report's text
+// are read lower-cased. strings.ToLower asks unicode.ToLower (a binary
+// search of unicode.CaseRanges) about every non-ASCII rune, which made a
+// Japanese or French bounce cost several times an English one. The
+// functions here give byte for byte the same result as strings.ToLower
+// (invalid UTF-8 included: each bad byte becomes U+FFFD, as strings.Map
+// writes it) but ask unicode.ToLower only about the runes that have a case
+// mapping at all.
+
+// hasCase marks the runes of the Basic Multilingual Plane that lie in a
+// range of unicode.CaseRanges: unicode.ToLower maps every other rune to
+// itself. One bit per rune, 8 KiB, built once from the ranges.
+var hasCase = func() *[0x10000 / 64]uint64 {
+	var t [0x10000 / 64]uint64
+	for _, cr := range unicode.CaseRanges {
+		for r := cr.Lo; r <= cr.Hi && r <= 0xffff; r++ {
+			t[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return &t
+}()
+
+// lowerRune is unicode.ToLower, with no search for a rune without case.
+func lowerRune(r rune) rune {
+	if r < 0x10000 && hasCase[r>>6]&(1<<(r&63)) == 0 {
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// appendLowerRune appends the lower case of the rune that starts s (not
+// empty, s[0] not ASCII) to dst as strings.ToLower writes it, and returns
+// how many bytes of s it read.
+func appendLowerRune(dst []byte, s string) ([]byte, int) {
+	r, n := utf8.DecodeRuneInString(s)
+	if l := lowerRune(r); l != r || r == utf8.RuneError {
+		return utf8.AppendRune(dst, l), n // an invalid byte is written as U+FFFD
+	}
+	return append(dst, s[:n]...), n
+}
+
+// toLower is strings.ToLower, byte for byte, faster on non-ASCII text.
+// Like strings.ToLower it returns s itself when nothing changes in ASCII
+// text.
+func toLower(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			upper = true
+			break
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	b := appendLower(make([]byte, 0, len(s)), s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+}
+
+// appendLower appends strings.ToLower(s) to dst.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		var n int
+		dst, n = appendLowerRune(dst, s[i:])
+		i += n
+	}
+	return dst
+}

@@ -1,0 +1,57 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TestLowerRune checks lowerRune against unicode.ToLower for every rune.
+func TestLowerRune(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if got, want := lowerRune(r), unicode.ToLower(r); got != want {
+			t.Fatalf("lowerRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+}
+
+// TestToLower checks toLower and appendLower against strings.ToLower,
+// invalid UTF-8 included (strings.ToLower writes U+FFFD for a bad byte).
+func TestToLower(t *testing.T) {
+	cases := []string{
+		"", "abc", "ABC 550 5.1.1", "Ünbekannter Empfänger", "ADRESSE INVALIDE: ÉCHEC",
+		"宛先不明 User Unknown", "İSTANBUL Kelvin \u212a", "\u023a\u023e", "ＦＵＬＬＷＩＤＴＨ",
+		"bad \xff\xfe bytes \xc3", "\xe3\x81", "ok\uFFFDok", "𐐀 Deseret", "\xf0\x90\x90",
+	}
+	// Every rune with a case mapping, and one of each UTF-8 length.
+	var all strings.Builder
+	for r := rune(0x80); r < 0x3000; r++ {
+		if unicode.ToLower(r) != r {
+			all.WriteRune(r)
+		}
+	}
+	cases = append(cases, all.String())
+	for _, s := range cases {
+		want := strings.ToLower(s)
+		if got := toLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+		if got := string(appendLower([]byte("x"), s)); got != "x"+want {
+			t.Errorf("appendLower(%q) = %q, want %q", s, got, "x"+want)
+		}
+		if !utf8.ValidString(toLower(s)) {
+			t.Errorf("toLower(%q) is not valid UTF-8", s)
+		}
+	}
+}
+
+// FuzzToLower: toLower agrees with strings.ToLower on any input.
+func FuzzToLower(f *testing.F) {
+	f.Add("Ünbekannter Empfänger \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := toLower(s), strings.ToLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
