@@ -55,7 +55,8 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 	case rep.Kind == dsn.KindAutoReply:
 		return vacationVerdict(rep)
 	}
-	f := gather(rep, rcpt)
+	var f facts // on the stack: one recipient's facts do not outlive the call
+	f.gather(rep, rcpt)
 	if f.delivered() {
 		return Verdict{
 			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
@@ -65,12 +66,16 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 		}
 	}
 	v := f.decide(rep, rcpt, &in)
-	dnsVerdict(&v, f, in.DNS)
+	dnsVerdict(&v, &f, in.DNS)
 	return v
 }
 
-// facts are what Classify reads of one recipient, normalised once.
+// facts are what Classify reads of one recipient, normalised once. The
+// facts only some rows or the relay policy read are worked out when first
+// asked (hostDom, namesSender, domainGone).
 type facts struct {
+	rep        *dsn.Report
+	rcpt       *dsn.Recipient
 	diag       string // lower-cased diagnostic, capped
 	hits       hitSet // phrases of the table found in diag
 	status     smtpcode.Status
@@ -80,14 +85,17 @@ type facts struct {
 	stage      dsn.Stage
 	mta        string // lower case DecodedBy
 	host       string // lower-case rejecting host, "" when unknown
-	hostDomain string // its registered domain
 	dtype      string // lower-case diagnostic type
-	sender     bool   // the diagnostic names the sender's domain, not the recipient's
-	domainGone bool   // the diagnostic says the recipient's domain does not exist (domainMissing)
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
 	class      int // 4 or 5 when known
+
+	// Worked out when first asked: known marks which are.
+	known      lazyFact
+	hostDomain string // hostDom
+	sender     bool   // namesSender
+	gone       bool   // domainGone
 
 	// textRule's answer, once textRead
 	textRead   bool
@@ -95,8 +103,19 @@ type facts struct {
 	textPhrase string
 }
 
-func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
-	f := &facts{
+// lazyFact marks the facts worked out so far, one bit each.
+type lazyFact uint8
+
+const (
+	knowHostDomain lazyFact = 1 << iota
+	knowSender
+	knowGone
+)
+
+func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient) {
+	*f = facts{
+		rep:     rep,
+		rcpt:    rcpt,
 		reply:   rcpt.ReplyCode,
 		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
 		stage:   rcpt.Stage,
@@ -124,13 +143,38 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 		f.class = f.reply.Class()
 	}
 	f.host = rcpt.RemoteHost()
-	f.hostDomain = rcpt.RemoteMTADomain
-	if f.hostDomain == "" && f.host != "" {
-		f.hostDomain = dsn.RegisteredDomain(f.host)
+}
+
+// hostDom is the registered domain of the rejecting host, "" when unknown.
+func (f *facts) hostDom() string {
+	if f.known&knowHostDomain == 0 {
+		f.known |= knowHostDomain
+		f.hostDomain = f.rcpt.RemoteMTADomain
+		if f.hostDomain == "" && f.host != "" {
+			f.hostDomain = dsn.RegisteredDomain(f.host)
+		}
 	}
-	f.sender = namesSender(rep, rcpt, f.diag)
-	f.domainGone = domainMissing(f.diag, strings.ToLower(rcpt.Domain()))
-	return f
+	return f.hostDomain
+}
+
+// namesSender reports whether the diagnostic names the sender's domain,
+// not the recipient's (namesSender).
+func (f *facts) namesSender() bool {
+	if f.known&knowSender == 0 {
+		f.known |= knowSender
+		f.sender = namesSender(f.rep, f.rcpt, f.diag)
+	}
+	return f.sender
+}
+
+// domainGone reports whether the diagnostic says the recipient's domain
+// does not exist (domainMissing).
+func (f *facts) domainGone() bool {
+	if f.known&knowGone == 0 {
+		f.known |= knowGone
+		f.gone = domainMissing(f.diag, f.rcptDomain)
+	}
+	return f.gone
 }
 
 // decisiveStatus is the one policy for which enhanced status code decides
@@ -373,10 +417,10 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.rcptDomain != "" && f.rcptDomain != r.rcptDomain {
 		return "", false
 	}
-	if r.namesSender && !f.sender {
+	if r.namesSender && !f.namesSender() {
 		return "", false
 	}
-	if r.rcptDomainMissing && !f.domainGone {
+	if r.rcptDomainMissing && !f.domainGone() {
 		return "", false
 	}
 	if r.class != 0 && f.class != r.class {
@@ -482,7 +526,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		r := &rules[idx]
 		v.Reason = r.reason
 		v.Confidence = baseConfidence(r, fromText)
-		v.Evidence = append(v.Evidence, ruleEvidence(r, f, phrase, fromText, v.Confidence)...)
+		// Room for the row's conditions and the usual additions (the code
+		// agreeing, hard), in one allocation.
+		v.Evidence = ruleEvidence(make([]Evidence, 0, 4), r, f, phrase, fromText, v.Confidence)
 		if r.hasText {
 			if j := statusOnly(f); j >= 0 && j != idx {
 				s := &rules[j]
@@ -627,9 +673,8 @@ func baseConfidence(r *rule, fromText bool) float64 {
 	return c
 }
 
-// ruleEvidence lists the conditions of the winning row as evidence.
-func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
-	var ev []Evidence
+// ruleEvidence appends the conditions of the winning row to ev as evidence.
+func ruleEvidence(ev []Evidence, r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
 	add := func(sig Signal, value string, weight float64) {
 		ev = append(ev, Evidence{Signal: sig, Value: value, RuleID: r.id, Source: ruleSource(r), Weight: weight})
 	}

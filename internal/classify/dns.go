@@ -122,10 +122,10 @@ func dnsRelayEvidence(f *facts, d *DNSFacts, add addFunc) Side {
 	if d == nil {
 		return SideUnknown
 	}
-	if d.Relay == RelayNotAmong && f.hostDomain != "" {
+	if d.Relay == RelayNotAmong && f.hostDom() != "" {
 		near := ""
 		for _, m := range d.MXHosts {
-			if near == "" && dsn.RegisteredDomain(strings.TrimSuffix(m, ".")) == f.hostDomain {
+			if near == "" && dsn.RegisteredDomain(strings.TrimSuffix(m, ".")) == f.hostDom() {
 				near = "the MX host " + m
 			}
 		}

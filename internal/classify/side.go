@@ -48,7 +48,7 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 	const design = "DESIGN.md, Relaying denied"
 	rdom := dsn.RegisteredDomain(rcpt.Domain())
 	if f.host != "" && !dsn.IsIP(f.host) {
-		hdom := f.hostDomain
+		hdom := f.hostDom()
 		sdom, sfrom := senderDomain(rep, hdom)
 		switch {
 		case rdom != "" && hdom == rdom:
