@@ -89,7 +89,8 @@ type facts struct {
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
-	class      int // 4 or 5 when known
+	class      int     // 4 or 5 when known
+	codeRows   ruleSet // rows whose code conditions may hold (ruleIndex.codeRows)
 
 	// Worked out when first asked: known marks which are.
 	known      lazyFact
@@ -143,13 +144,16 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient) {
 		f.class = f.reply.Class()
 	}
 	f.host = rcpt.RemoteHost()
+	f.codeRows = index.codeRows(f)
 }
 
 // hostDom is the registered domain of the rejecting host, "" when unknown.
 func (f *facts) hostDom() string {
 	if f.known&knowHostDomain == 0 {
 		f.known |= knowHostDomain
-		f.hostDomain = f.rcpt.RemoteMTADomain
+		if f.rcpt != nil {
+			f.hostDomain = f.rcpt.RemoteMTADomain
+		}
 		if f.hostDomain == "" && f.host != "" {
 			f.hostDomain = dsn.RegisteredDomain(f.host)
 		}
@@ -162,7 +166,7 @@ func (f *facts) hostDom() string {
 func (f *facts) namesSender() bool {
 	if f.known&knowSender == 0 {
 		f.known |= knowSender
-		f.sender = namesSender(f.rep, f.rcpt, f.diag)
+		f.sender = f.rep != nil && f.rcpt != nil && namesSender(f.rep, f.rcpt, f.diag)
 	}
 	return f.sender
 }
@@ -458,6 +462,7 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 // (ruleIndex.candidates), in table order.
 func first(f *facts, hits *hitSet, textOnly bool) (int, string) {
 	cand := index.candidates(hits, textOnly)
+	cand.and(&f.codeRows)
 	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
 		if ph, ok := rules[i].match(f, hits); ok {
 			return i, ph
@@ -490,7 +495,9 @@ func (r *rule) decidesByCode() bool {
 // statusOnly returns the first row that decides by codes alone (no phrases)
 // and holds for f, or -1; used to corroborate a phrase.
 func statusOnly(f *facts) int {
-	for _, i := range index.statusOnly {
+	cand := index.statusOnly
+	cand.and(&f.codeRows)
+	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
 		if _, ok := rules[i].match(f, nil); ok {
 			return i
 		}

@@ -85,14 +85,52 @@ func (s *ruleSet) next(i int) int {
 	return -1
 }
 
-// ruleIndex lets a text be matched against the table without asking every
-// row about every phrase: the rows that could hold for a text are those
-// without phrases plus those with one of the text's phrases, which one
-// pass over the text's hit set finds. Built once by init from rules.
+// and keeps only the members of s that are also in t.
+func (s *ruleSet) and(t *ruleSet) {
+	for w := range s {
+		s[w] &= t[w]
+	}
+}
+
+// ruleIndex lets a recipient be matched against the table without asking
+// every row: the rows that can hold are those whose phrases (if any) occur
+// in the text read, whose status pattern (if any) fits the status's class
+// and subject, and whose reply code range (if any) holds the reply's
+// hundred. Each is a few word-wide set operations; rule.match then checks
+// the few rows left in full, in table order. Built once by init from rules.
 type ruleIndex struct {
 	byPhrase   []ruleSet // per phrase id, the rows listing it
 	noText     ruleSet   // rows without phrases
-	statusOnly []int     // rows statusOnly may pick, in table order
+	noStatus   ruleSet   // rows without a status pattern
+	noCode     ruleSet   // rows without a reply code range
+	statusOnly ruleSet   // rows statusOnly may pick (decidesByCode)
+	// bySubject[class-4][subjectBucket]: rows whose status pattern can
+	// hold for a class 4 or 5 status of that subject.
+	bySubject [2][numSubjectBuckets]ruleSet
+	// byHundred[replyBucket]: rows whose reply code range meets that
+	// hundred.
+	byHundred [numReplyBuckets]ruleSet
+}
+
+// Status subjects 0-15 have a bucket each, all others share the last;
+// reply codes 0-999 have one per hundred, all others share the last.
+const (
+	numSubjectBuckets = 17
+	numReplyBuckets   = 11
+)
+
+func subjectBucket(subject int) int {
+	if subject < 0 || subject >= numSubjectBuckets-1 {
+		return numSubjectBuckets - 1
+	}
+	return subject
+}
+
+func replyBucket(reply int) int {
+	if reply < 0 || reply >= 100*(numReplyBuckets-1) {
+		return numReplyBuckets - 1
+	}
+	return reply / 100
 }
 
 var index ruleIndex
@@ -112,10 +150,56 @@ func buildIndex(rs []rule, nphrases int) (ruleIndex, error) {
 			x.byPhrase[id].add(i)
 		}
 		if r.decidesByCode() {
-			x.statusOnly = append(x.statusOnly, i)
+			x.statusOnly.add(i)
+		}
+		if !r.st.set {
+			x.noStatus.add(i)
+		} else {
+			for c := range x.bySubject {
+				if r.st.class != 0 && r.st.class != c+4 {
+					continue
+				}
+				for b := range x.bySubject[c] {
+					// The last bucket stands for many subjects: any row
+					// that is not for one of the others may hold there.
+					if r.st.subject < 0 || subjectBucket(r.st.subject) == b {
+						x.bySubject[c][b].add(i)
+					}
+				}
+			}
+		}
+		if r.codeHi == 0 {
+			x.noCode.add(i)
+		} else {
+			for b := range x.byHundred {
+				lo, hi := b*100, b*100+99
+				if b == numReplyBuckets-1 {
+					if r.codeLo < 0 || r.codeHi >= lo {
+						x.byHundred[b].add(i)
+					}
+					continue
+				}
+				if r.codeLo <= hi && r.codeHi >= lo {
+					x.byHundred[b].add(i)
+				}
+			}
 		}
 	}
 	return x, nil
+}
+
+// codeRows returns the rows whose status and reply code conditions may
+// hold for f: a superset of those that do, and every row without either
+// condition.
+func (x *ruleIndex) codeRows(f *facts) ruleSet {
+	s := x.noStatus
+	if c := f.status.Class; c == 4 || c == 5 {
+		s.or(&x.bySubject[c-4][subjectBucket(f.status.Subject)])
+	}
+	t := x.noCode
+	t.or(&x.byHundred[replyBucket(int(f.reply))])
+	s.and(&t)
+	return s
 }
 
 // candidates returns the rows that may match a text with hits h: every

@@ -202,6 +202,35 @@ func writeClean(b *strings.Builder, s string, max int) {
 	space := false   // a space is pending
 	started := false // something was written
 	for i := 0; i < len(s); {
+		if c := s[i]; c > ' ' && c < 0x7f {
+			// A run of printable ASCII is written in one piece.
+			j := i
+			for i < len(s) && s[i] > ' ' && s[i] < 0x7f {
+				i++
+			}
+			extra := 0
+			if space {
+				extra = 1
+			}
+			if n+extra+i-j > max {
+				if room := max - n - extra; room > 0 {
+					if space {
+						b.WriteByte(' ')
+					}
+					b.WriteString(s[j : j+room])
+				}
+				b.WriteString(ellipsis)
+				return
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[j:i])
+			n += extra + i - j
+			started = true
+			continue
+		}
 		r, w := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, w = utf8.DecodeRuneInString(s[i:])

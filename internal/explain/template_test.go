@@ -141,6 +141,51 @@ func TestWriteClean(t *testing.T) {
 	}
 }
 
+// cleanRuneByRune is writeClean as first written, one rune at a time: the
+// reference its run-at-a-time ASCII path must agree with.
+func cleanRuneByRune(s string, max int) string {
+	var b strings.Builder
+	n, space, started := 0, false, false
+	for _, r := range s { // an invalid byte is U+FFFD here, as in writeClean
+		if isSpace(r) {
+			space = started
+			continue
+		}
+		extra := 0
+		if space {
+			extra = 1
+		}
+		if n+extra+utf8.RuneLen(r) > max {
+			b.WriteString(ellipsis)
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+		n += extra + utf8.RuneLen(r)
+		started = true
+	}
+	return b.String()
+}
+
+// FuzzWriteClean: writeClean agrees with the rune-at-a-time reference at
+// every cut.
+func FuzzWriteClean(f *testing.F) {
+	for _, s := range []string{"550 5.1.1  user  unknown", "  a \t b\r\n c  ", "ééé x\xffy", "01234567 9abc"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		max = max&0xff + 1
+		var b strings.Builder
+		writeClean(&b, s, max)
+		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
+			t.Errorf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	})
+}
+
 func TestFactLimits(t *testing.T) {
 	// Each limit, crossed: a 1000-byte address and a 1000-byte diagnostic.
 	long := strings.Repeat("x", 1000)
