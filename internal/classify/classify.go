@@ -215,37 +215,7 @@ func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
 // unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
 // in from:"; lhost-postfix-29, lhost-postfix-59).
 func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
-	// Lower case (as strings.ToLower: appendLowerRune) and white space
-	// collapsed in one pass and one allocation. Lower-casing neither makes
-	// nor removes white space, so the order of the two does not matter.
-	b := make([]byte, 0, len(s))
-	space := false
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-				space = true
-				continue
-			}
-			if space && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			continue
-		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
-		}
-		space = false
-		var n int
-		b, n = appendLowerRune(b, s[i:])
-		i += n
-	}
+	b := collapseLower(s)
 	out := view(b) // b is not written again
 	if reply == 0 {
 		return out
@@ -280,6 +250,86 @@ func appendStatus(b []byte, st smtpcode.Status) []byte {
 	b = append(b, '.')
 	return strconv.AppendInt(b, int64(st.Detail), 10)
 }
+
+// collapseLower returns s lower-cased (as strings.ToLower) with each run
+// of ASCII white space (space, tab, CR, LF) made one space and none at
+// the ends, in one pass. Lower-casing neither makes nor removes white
+// space, so the order of the two does not matter.
+func collapseLower(s string) []byte {
+	// ASCII text, the usual diagnostic, is written by index into a buffer
+	// of its length (the output is never longer); from the first
+	// non-ASCII byte on, by append, as a rune may grow when lower-cased.
+	b := make([]byte, len(s))
+	n := 0
+	space := false
+	i := 0
+	for ; i < len(s); i++ {
+		c := diagByte[s[i]]
+		if c == diagSpace {
+			space = true
+			continue
+		}
+		if c == diagNonASCII {
+			break
+		}
+		if space && n > 0 {
+			b[n] = ' '
+			n++
+		}
+		space = false
+		b[n] = c
+		n++
+	}
+	b = b[:n]
+	for i < len(s) {
+		c := s[i]
+		if isDiagSpace(c) {
+			space = true
+			i++
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		if c < utf8.RuneSelf {
+			b = append(b, diagByte[c])
+			i++
+			continue
+		}
+		var w int
+		b, w = appendLowerRune(b, s[i:])
+		i += w
+	}
+	return b
+}
+
+// diagByte maps an ASCII byte to what collapseLower writes for it: its
+// lower case, or diagSpace for white space; diagNonASCII marks the rest.
+var diagByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = diagNonASCII
+		case isDiagSpace(byte(c)):
+			t[c] = diagSpace
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		default:
+			t[c] = byte(c)
+		}
+	}
+	return t
+}()
+
+// Marks in diagByte: bytes that are not ASCII, so never written as such.
+const (
+	diagSpace    = 0xfe
+	diagNonASCII = 0xff
+)
+
+// isDiagSpace reports the white space normalizeDiag folds.
+func isDiagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // dropRepeats replaces every occurrence of prefix after its first one.
 func dropRepeats(s, prefix, with string) string {

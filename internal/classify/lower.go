@@ -16,22 +16,25 @@ import (
 // writes it) but ask unicode.ToLower only about the runes that have a case
 // mapping at all.
 
-// hasCase marks the runes of the Basic Multilingual Plane that lie in a
-// range of unicode.CaseRanges: unicode.ToLower maps every other rune to
-// itself. One bit per rune, 8 KiB, built once from the ranges.
-var hasCase = func() *[0x10000 / 64]uint64 {
+// hasLower marks the runes of the Basic Multilingual Plane that
+// unicode.ToLower changes: one bit per rune, 8 KiB, built once. Only the
+// runes of unicode.CaseRanges can change (unicode.ToLower maps every other
+// rune to itself), so only they are asked.
+var hasLower = func() *[0x10000 / 64]uint64 {
 	var t [0x10000 / 64]uint64
 	for _, cr := range unicode.CaseRanges {
-		for r := cr.Lo; r <= cr.Hi && r <= 0xffff; r++ {
-			t[r>>6] |= 1 << (r & 63)
+		for r := rune(cr.Lo); r <= rune(cr.Hi) && r <= 0xffff; r++ {
+			if unicode.ToLower(r) != r {
+				t[r>>6] |= 1 << (r & 63)
+			}
 		}
 	}
 	return &t
 }()
 
-// lowerRune is unicode.ToLower, with no search for a rune without case.
+// lowerRune is unicode.ToLower, asked only about the runes it changes.
 func lowerRune(r rune) rune {
-	if r < 0x10000 && hasCase[r>>6]&(1<<(r&63)) == 0 {
+	if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 {
 		return r
 	}
 	return unicode.ToLower(r)
@@ -68,21 +71,31 @@ func toLower(s string) string {
 	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
 
-// appendLower appends strings.ToLower(s) to dst.
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
+// lowerASCII lower-cases the ASCII letters of b in place.
+func lowerASCII(b []byte) {
+	for k, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[k] = c + 'a' - 'A'
 		}
-		var n int
-		dst, n = appendLowerRune(dst, s[i:])
-		i += n
+	}
+}
+
+// appendLower appends strings.ToLower(s) to dst: each run of ASCII is
+// copied then lower-cased in place, each other rune by appendLowerRune.
+func appendLower(dst []byte, s string) []byte {
+	for len(s) > 0 {
+		k := 0
+		for k < len(s) && s[k] < utf8.RuneSelf {
+			k++
+		}
+		start := len(dst)
+		dst = append(dst, s[:k]...)
+		lowerASCII(dst[start:])
+		if s = s[k:]; len(s) > 0 {
+			var n int
+			dst, n = appendLowerRune(dst, s)
+			s = s[n:]
+		}
 	}
 	return dst
 }

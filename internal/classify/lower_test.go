@@ -55,3 +55,36 @@ func FuzzToLower(f *testing.F) {
 		}
 	})
 }
+
+// collapseLowerRef is collapseLower as first written: strings.ToLower,
+// then white space folded byte by byte.
+func collapseLowerRef(s string) string {
+	s = strings.ToLower(s)
+	var b []byte
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// FuzzCollapseLower: collapseLower agrees with the two-pass reference.
+func FuzzCollapseLower(f *testing.F) {
+	for _, s := range []string{"550 5.1.1  User\tUnknown\r\n", "  A  ", "Ünbekannter\n Empfänger \xff", "\x00\x7f\xfe\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(collapseLower(s)), collapseLowerRef(s); got != want {
+			t.Errorf("collapseLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

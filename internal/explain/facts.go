@@ -175,49 +175,49 @@ func isSpace(r rune) bool {
 	return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || r == 0xfeff
 }
 
-// clean reports whether s can be written as it is: printable ASCII with
-// single inner spaces, no leading or trailing space, at most max bytes.
-func clean(s string, max int) bool {
-	if len(s) > max || len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < ' ' || c >= 0x7f || (c == ' ' && s[i-1] == ' ') {
-			return false
-		}
-	}
-	return true
-}
+// printable reports printable ASCII, space excluded.
+func printable(c byte) bool { return c > ' ' && c < 0x7f }
 
 // writeClean writes s trimmed, with runs of white space and control
 // characters folded into one space, invalid UTF-8 replaced, and cut after
-// max bytes of output.
+// max bytes of output. Stretches of printable ASCII, most of any fact,
+// are written whole; other runes one at a time.
 func writeClean(b *strings.Builder, s string, max int) {
-	if clean(s, max) {
-		b.WriteString(s) // the common case: no copy beyond the write
-		return
-	}
 	n := 0           // bytes written
 	space := false   // a space is pending
 	started := false // something was written
 	for i := 0; i < len(s); {
-		if c := s[i]; c > ' ' && c < 0x7f {
-			// A run of printable ASCII is written in one piece.
-			j := i
-			for i < len(s) && s[i] > ' ' && s[i] < 0x7f {
-				i++
+		c := s[i]
+		if c <= ' ' || c == 0x7f { // ASCII white space and controls (isSpace)
+			space = started
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			// A stretch of printable ASCII with single spaces inside, most
+			// of any fact, is written in one piece.
+			j := i + 1
+			for j < len(s) {
+				if printable(s[j]) {
+					j++
+				} else if s[j] == ' ' && j+1 < len(s) && printable(s[j+1]) {
+					j += 2
+				} else {
+					break
+				}
 			}
 			extra := 0
 			if space {
 				extra = 1
 			}
-			if n+extra+i-j > max {
+			if n+extra+j-i > max {
+				// Cut: what fits, without a space that would only come
+				// before the ellipsis.
 				if room := max - n - extra; room > 0 {
 					if space {
 						b.WriteByte(' ')
 					}
-					b.WriteString(s[j : j+room])
+					b.WriteString(strings.TrimSuffix(s[i:i+room], " "))
 				}
 				b.WriteString(ellipsis)
 				return
@@ -226,15 +226,13 @@ func writeClean(b *strings.Builder, s string, max int) {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteString(s[j:i])
-			n += extra + i - j
+			b.WriteString(s[i:j])
+			n += extra + j - i
 			started = true
+			i = j
 			continue
 		}
-		r, w := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(s[i:])
-		}
+		r, w := utf8.DecodeRuneInString(s[i:])
 		i += w
 		if isSpace(r) {
 			space = started
