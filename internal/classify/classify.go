@@ -1,9 +1,11 @@
 package classify
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -527,13 +529,32 @@ func first(f *facts, hits *hitSet, textOnly bool) (int, string) {
 func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
 	if !f.textRead {
 		f.textRead, f.textIdx = true, -1
-		if text := reportText(rep, rcpt); text != "" {
-			var h hitSet
-			phrases.ScanWords(text, &h)
+		var h hitSet
+		if scanReportText(rep, rcpt, &h) {
 			f.textIdx, f.textPhrase = first(f, &h, true)
 		}
 	}
 	return f.textIdx, f.textPhrase
+}
+
+// scanReportText adds the phrases of reportText(rep, rcpt) to h, and
+// reports whether that text is not empty. The text of a report with one
+// recipient, when ASCII, is scanned as it is: the matcher folds ASCII
+// case, so lower-casing a copy first finds the same phrases.
+func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
+	if rep.Text == "" {
+		return false
+	}
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && isASCII(t) {
+		phrases.ScanWords(t, h)
+		return true
+	}
+	text := reportText(rep, rcpt)
+	if text == "" {
+		return false
+	}
+	phrases.ScanWords(text, h)
+	return true
 }
 
 // decidesByCode reports a row that decides by codes alone (no phrases, no
@@ -604,7 +625,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		}
 		v.Side = r.side
 		if v.Side == "" {
-			v.Side = defaultSide(v.Reason)
+			v.Side = r.defSide // defaultSide(v.Reason), v.Reason being r.reason
 		}
 		f.stageCheck(&v)
 		v.Hard = f.hardBounce(&v, r, rcpt)
@@ -665,7 +686,7 @@ func (f *facts) stageCheck(v *Verdict) {
 // bounce names as failed (dsn.Recipient.Weak is never hard). Sender-side
 // and policy refusals never are: they say nothing about the address.
 func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
-	if !isHardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
+	if !r.hardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
 		return false
 	}
 	switch f.stage {
@@ -681,6 +702,14 @@ func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
 		return false
 	}
 	return true
+}
+
+// hardReason is isHardReason, without a lookup for the row's own reason.
+func (r *rule) hardReason(reason Reason) bool {
+	if reason == r.reason {
+		return r.canBeHard
+	}
+	return isHardReason(reason)
 }
 
 // fallback is the verdict when no row matched.
@@ -947,9 +976,30 @@ func firstOf(s string, list []string) string {
 	return ""
 }
 
+// round2 rounds x to two decimals the way formatting it with %.2f and
+// parsing the result back does. Confidences are a few sums of the rows'
+// constants, so the answers are remembered (round2Cache) rather than
+// formatted and parsed for every verdict.
 func round2(x float64) float64 {
+	bits := math.Float64bits(x)
+	slot := &round2Cache[(bits*0x9e3779b97f4a7c15)>>(64-round2Slots)]
+	if e := slot.Load(); e != nil && e.bits == bits {
+		return e.rounded
+	}
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
+	slot.Store(&round2Entry{bits, v})
 	return v
+}
+
+// round2Cache holds recent answers of round2, one per slot by a hash of
+// the argument's bits; entries are never changed, only replaced.
+var round2Cache [1 << round2Slots]atomic.Pointer[round2Entry]
+
+const round2Slots = 6
+
+type round2Entry struct {
+	bits    uint64 // of the argument
+	rounded float64
 }
 
 // reportText returns the part of the report's human-readable text that

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -69,6 +70,22 @@ func toLower(s string) string {
 	}
 	b := appendLower(make([]byte, 0, len(s)), s)
 	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerASCII lower-cases the ASCII letters of b in place.

@@ -1,10 +1,14 @@
 package classify
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/dsn"
 )
 
 // TestLowerRune checks lowerRune against unicode.ToLower for every rune.
@@ -87,4 +91,60 @@ func FuzzCollapseLower(f *testing.F) {
 			t.Errorf("collapseLower(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestIsASCII: every length around the eight-byte steps, a non-ASCII byte
+// at every position.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n < 20; n++ {
+		s := strings.Repeat("a", n)
+		if !isASCII(s) {
+			t.Errorf("isASCII(%q) = false", s)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(s)
+			b[i] = 0x80
+			if isASCII(string(b)) {
+				t.Errorf("isASCII(%q) = true", b)
+			}
+		}
+	}
+}
+
+// FuzzRound2: the remembered answers are the formatted and parsed ones,
+// asked twice (the second from the cache).
+func FuzzRound2(f *testing.F) {
+	for _, x := range []float64{0.125, 0.625, 0.85 - 0.15, (0.85 + 0.4) / 2, 1.005, -0.005, 0} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		want, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
+		for range 2 {
+			if got := round2(x); math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Fatalf("round2(%v) = %v, want %v", x, got, want)
+			}
+		}
+	})
+}
+
+// TestScanReportText: scanning a one-recipient ASCII text as it is (the
+// matcher folds case) finds what scanning its lower-cased copy finds.
+func TestScanReportText(t *testing.T) {
+	texts := []string{
+		"The Mail Server REJECTED your message: USER UNKNOWN.",
+		"Delivery to the following recipient failed permanently:\n\n    Mailbox FULL, Quota Exceeded",
+		"HOST MAIL.RSPAMD-USER.EXAMPLE said: Spam detected",
+		strings.Repeat("x", MaxTextBytes-5) + " MAILBOX FULL",
+	}
+	for _, text := range append(texts, phraseList...) {
+		rep := &dsn.Report{Text: strings.ToUpper(text), Recipients: []dsn.Recipient{{Recipient: "a@example.org"}}}
+		var got, want hitSet
+		if !scanReportText(rep, &rep.Recipients[0], &got) {
+			t.Fatalf("scanReportText(%q) = false", text)
+		}
+		phrases.ScanWords(reportText(rep, &rep.Recipients[0]), &want)
+		if got != want {
+			t.Errorf("scanReportText(%q) found other phrases than scanning the lower-cased text", rep.Text)
+		}
+	}
 }

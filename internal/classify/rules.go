@@ -70,11 +70,13 @@ type rule struct {
 	src       string
 
 	// compiled at init
-	ids     []uint16 // phraseIDs of phrases
-	st      statusPattern
-	codeLo  int
-	codeHi  int
-	hasText bool
+	defSide   Side     // the reason's DefaultSide (defaultSide)
+	canBeHard bool     // the reason's CanBeHard (isHardReason)
+	ids       []uint16 // phraseIDs of phrases
+	st        statusPattern
+	codeLo    int
+	codeHi    int
+	hasText   bool
 }
 
 // userUnknownPhrases say that the mailbox does not exist. They are shared by
@@ -1356,6 +1358,7 @@ func compileRules(rs []rule, pt *phraseTable) error {
 			}
 		}
 		r.hasText = len(r.phrases) > 0
+		r.defSide, r.canBeHard = defaultSide(r.reason), isHardReason(r.reason)
 		r.ids = make([]uint16, len(r.phrases))
 		for k, ph := range r.phrases {
 			id, err := pt.intern(ph)
@@ -1390,7 +1393,14 @@ func init() {
 	if err := compileRules(rules, &pt); err != nil {
 		panic(err)
 	}
-	phraseList, phrases = pt.list, phrase.MustCompile(pt.list)
+	// The matcher folds ASCII case, so that the report's text, when ASCII,
+	// is scanned without a lower-cased copy (scanReportText); every other
+	// text it is given is lower-cased already.
+	m, err := phrase.CompileFold(pt.list)
+	if err != nil {
+		panic(err)
+	}
+	phraseList, phrases = pt.list, m
 	x, err := buildIndex(rules, len(pt.list))
 	if err != nil {
 		panic(err)

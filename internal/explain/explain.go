@@ -90,29 +90,16 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 		aud = Marketer
 	}
 	l := pickLang(lang)
-	auto := v.OriginalIsAutoReply && !noAutoReplyVariant[v.Reason]
-	k, specific := resolve(v.Reason, v.Side, auto, isDelay(rep, rcpt))
-	ce := l.compiled[k]
-	if ce == nil { // a language without the key: all of it in English
-		l, ce = english, english.compiled[k]
-	}
-	t := &ce[aud]
+	c := l.choose(v.Reason, v.Side, v.OriginalIsAutoReply, isDelay(rep, rcpt))
+	l = c.lang // a language without the key: all of it in English
+	t := &c.texts[aud]
 	whose := &t.whose
-	if !specific {
-		side := v.Side
-		if side == "" {
-			side = classify.SideUnknown
-		}
-		if w := l.cwhose[side]; w != nil {
-			whose = &w[aud]
-		}
+	if c.whose != nil {
+		whose = &c.whose[aud]
 	}
 
 	f := newFacts(rep, rcpt, v, l)
-	n := t.headline.size(&f) + t.what.size(&f) + whose.size(&f)
-	for i := range t.steps {
-		n += t.steps[i].size(&f)
-	}
+	n := t.all.size(&f) + whose.size(&f)
 	var b strings.Builder
 	b.Grow(n)
 	// All texts go into one buffer; the fields are slices of one string,
