@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
@@ -226,6 +225,11 @@ func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) strin
 	// "554" (r), "554-5.7.1 " (dash), "554 5.7.1 " (sp).
 	var rb, db, sb [32]byte
 	r := view(strconv.AppendInt(rb[:0], int64(reply), 10))
+	if i := strings.Index(out, r); i < 0 || !strings.Contains(out[i+1:], r) {
+		// The reply code is not repeated: every pattern below occurs at
+		// most once, and each change below needs a second occurrence.
+		return out
+	}
 	if !st.IsZero() {
 		dash := view(append(appendStatus(append(append(db[:0], r...), '-'), st), ' '))
 		sp := view(append(appendStatus(append(append(sb[:0], r...), ' '), st), ' '))
@@ -265,10 +269,11 @@ func collapseLower(s string) []byte {
 	n := 0
 	space := false
 	i := 0
-	for ; i < len(s); i++ {
+	for i < len(s) {
 		c := diagByte[s[i]]
 		if c == diagSpace {
 			space = true
+			i++
 			continue
 		}
 		if c == diagNonASCII {
@@ -279,8 +284,16 @@ func collapseLower(s string) []byte {
 			n++
 		}
 		space = false
-		b[n] = c
-		n++
+		for { // a run of other ASCII: the inner loop does most of the work
+			b[n] = c
+			n++
+			if i++; i == len(s) {
+				break
+			}
+			if c = diagByte[s[i]]; c >= diagSpace {
+				break
+			}
+		}
 	}
 	b = b[:n]
 	for i < len(s) {
@@ -613,7 +626,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 				switch {
 				case s.reason == r.reason:
 					v.Confidence = min(0.97, v.Confidence+0.1)
-					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s) + " agrees",
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeNote(f, s.st.set, " agrees"),
 						RuleID: s.id, Source: ruleSource(s), Weight: 0.1})
 				case !s.weak:
 					v.Confidence = max(0.3, v.Confidence-0.1)
@@ -648,7 +661,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 			RuleID: "delay-notice", Source: "RFC 3464 2.3.3", Weight: 0.1})
 	}
 	if v.Hard {
-		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f) + ": permanent, retrying the address is pointless",
+		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f, ": permanent, retrying the address is pointless"),
 			RuleID: "hard-permanent", Source: "RFC 3463 3.1; RFC 5321 4.2.1", Weight: 0.2})
 	}
 	v.Confidence = round2(v.Confidence)
@@ -773,11 +786,11 @@ func ruleEvidence(ev []Evidence, r *rule, f *facts, phrase string, fromText bool
 		w = 0.1
 	}
 	if r.st.set {
-		add(SignalStatus, f.status.String()+" ("+f.statusFrom+")", w)
+		add(SignalStatus, noted(f.status, 0, " (", f.statusFrom, ")"), w)
 		w = 0.1
 	}
 	if r.codeHi != 0 {
-		add(SignalReplyCode, f.reply.String(), w)
+		add(SignalReplyCode, noted(smtpcode.Status{}, f.reply, "", "", ""), w)
 		w = 0.1
 	}
 	if r.dtype != "" {
@@ -809,17 +822,11 @@ func ruleEvidence(ev []Evidence, r *rule, f *facts, phrase string, fromText bool
 // corpus samples ("lhost-postfix-44"), which are files, not sources; a row
 // citing only samples cites the RFC of what it matches on.
 func ruleSource(r *rule) string {
-	if v, ok := ruleSources.Load(r); ok {
-		return v.(string)
+	if r.source != "" {
+		return r.source // built at init
 	}
-	src := buildRuleSource(r)
-	ruleSources.Store(r, src)
-	return src
+	return buildRuleSource(r)
 }
-
-// ruleSources memoizes ruleSource: a rule's source never changes, and
-// building it splits and joins strings.
-var ruleSources sync.Map // *rule -> string
 
 func buildRuleSource(r *rule) string {
 	var parts []string
@@ -949,11 +956,61 @@ func hardSignal(f *facts) Signal {
 	return SignalAction
 }
 
-func hardValue(f *facts) string {
+// hardValue is the value of the hard-bounce evidence: the code it rests
+// on (codeValueOf), else the action, then suffix.
+func hardValue(f *facts, suffix string) string {
 	if !f.status.IsZero() || f.reply != 0 {
-		return codeValueOf(f)
+		return noted(f.status, f.reply, "", "", suffix)
 	}
-	return string(f.action)
+	return string(f.action) + suffix
+}
+
+// codeNote is codeValue(f, r) + suffix, for a row with a status pattern
+// (status) or a reply range.
+func codeNote(f *facts, status bool, suffix string) string {
+	if status {
+		return noted(f.status, 0, "", "", suffix)
+	}
+	return noted(smtpcode.Status{}, f.reply, "", "", suffix)
+}
+
+// noted returns the text of st (Status.String), or of reply when st is
+// zero, followed by a, b and c: an evidence value such as "5.1.1 (Status
+// field)" or "550: permanent, ...". The same few codes and sentences recur
+// in most bounces, so the strings are remembered (notes) rather than
+// built and allocated for every verdict.
+func noted(st smtpcode.Status, reply smtpcode.ReplyCode, a, b, c string) string {
+	if !st.IsZero() {
+		reply = 0
+	}
+	h := uint64(st.Class)<<48 ^ uint64(st.Subject)<<32 ^ uint64(st.Detail)<<16 ^ uint64(reply) ^
+		uint64(len(a))<<56 ^ uint64(len(b))<<40 ^ uint64(len(c))<<24
+	slot := &notes[(h*0x9e3779b97f4a7c15)>>(64-notesBits)]
+	if e := slot.Load(); e != nil && e.st == st && e.reply == reply && e.a == a && e.b == b && e.c == c {
+		return e.text
+	}
+	var code string
+	if !st.IsZero() {
+		code = st.String()
+	} else {
+		code = reply.String()
+	}
+	e := &note{st: st, reply: reply, a: a, b: b, c: c, text: code + a + b + c}
+	slot.Store(e)
+	return e.text
+}
+
+// notes holds recent answers of noted, one per slot by a hash of the
+// arguments; entries are never changed, only replaced.
+var notes [1 << notesBits]atomic.Pointer[note]
+
+const notesBits = 8
+
+type note struct {
+	st      smtpcode.Status
+	reply   smtpcode.ReplyCode
+	a, b, c string
+	text    string
 }
 
 func statusSuffix(st smtpcode.Status) string {

@@ -345,3 +345,32 @@ func TestLimits(t *testing.T) {
 		t.Errorf("phrase beyond TextWindowBytes was read")
 	}
 }
+
+// TestNoted: the remembered evidence values are the concatenations, for
+// more codes and sentences than the cache has slots (so entries are
+// replaced), each asked twice.
+func TestNoted(t *testing.T) {
+	for round := 0; round < 2; round++ {
+		for _, c := range []int{0, 4, 5} {
+			for s := 0; s < 8; s++ {
+				for d := 0; d < 30; d++ {
+					st := smtpcode.Status{Class: c, Subject: s, Detail: d}
+					if c == 0 {
+						st = smtpcode.Status{}
+					}
+					for _, reply := range []smtpcode.ReplyCode{0, 421, 550, 554} {
+						for _, sfx := range []string{"", " agrees", " (Status field)"} {
+							code := st.String()
+							if st.IsZero() {
+								code = reply.String()
+							}
+							if got, want := noted(st, reply, sfx, "", "!"), code+sfx+"!"; got != want {
+								t.Fatalf("noted(%v, %v, %q) = %q, want %q", st, reply, sfx, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -72,6 +72,7 @@ type rule struct {
 	// compiled at init
 	defSide   Side     // the reason's DefaultSide (defaultSide)
 	canBeHard bool     // the reason's CanBeHard (isHardReason)
+	source    string   // ruleSource, built once
 	ids       []uint16 // phraseIDs of phrases
 	st        statusPattern
 	codeLo    int
@@ -1384,6 +1385,7 @@ func compileRules(rs []rule, pt *phraseTable) error {
 		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" && r.mta == "" && !r.rcptDomainMissing {
 			return fmt.Errorf("classify: rule %q: needs phrases, status, codes, dtype, rcptDomain or mta", r.id)
 		}
+		r.source = buildRuleSource(r) // reads the compiled st and codeHi
 	}
 	return nil
 }
