@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
 )
 
 // TestLowerRune checks lowerRune against unicode.ToLower for every rune.
@@ -147,4 +148,38 @@ func TestScanReportText(t *testing.T) {
 			t.Errorf("scanReportText(%q) found other phrases than scanning the lower-cased text", rep.Text)
 		}
 	}
+}
+
+// normalizeDiagRef is normalizeDiag as first written (collapseLowerRef,
+// then the patterns built by concatenation): the reference it must agree
+// with.
+func normalizeDiagRef(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
+	out := collapseLowerRef(s)
+	if reply == 0 {
+		return out
+	}
+	r := reply.String()
+	if !st.IsZero() {
+		if s := st.String(); strings.Contains(out, r+"-"+s+" ") || strings.Contains(out, r+" "+s+" ") {
+			return dropRepeats(dropRepeats(out, r+"-"+s+" ", ""), r+" "+s+" ", "")
+		}
+	}
+	if strings.HasPrefix(out, r) {
+		return strings.ReplaceAll(strings.ReplaceAll(out, " "+r+"-", " "), " "+r+" ", " ")
+	}
+	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
+}
+
+// FuzzNormalizeDiag: normalizeDiag agrees with the reference.
+func FuzzNormalizeDiag(f *testing.F) {
+	f.Add("550-5.7.1 Messages with multiple\r\n550-5.7.1 addresses in from:\r\n550 5.7.1 are refused", 550, 5, 7, 1)
+	f.Add("550 user unknown 550 550-", 550, 0, 0, 0)
+	f.Add("<a@b> 505 50505 x 505-y", 505, 5, 0, 5)
+	f.Fuzz(func(t *testing.T, s string, reply, c, sub, d int) {
+		rc := smtpcode.ReplyCode(reply & 0x3ff)
+		st := smtpcode.Status{Class: c & 7, Subject: sub & 0x3ff, Detail: d & 0x3ff}
+		if got, want := normalizeDiag(s, rc, st), normalizeDiagRef(s, rc, st); got != want {
+			t.Errorf("normalizeDiag(%q, %v, %v) = %q, want %q", s, rc, st, got, want)
+		}
+	})
 }
