@@ -2,8 +2,10 @@ package classify
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
@@ -57,7 +59,9 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 		return vacationVerdict(rep)
 	}
 	var f facts // on the stack: one recipient's facts do not outlive the call
-	f.gather(rep, rcpt)
+	buf := diagBufs.Get().(*[]byte)
+	defer diagBufs.Put(buf)
+	f.gather(rep, rcpt, buf)
 	if f.delivered() {
 		return Verdict{
 			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
@@ -73,7 +77,7 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 
 // facts are what Classify reads of one recipient, normalised once. The
 // facts only some rows or the relay policy read are worked out when first
-// asked (hostDom, namesSender, domainGone).
+// asked (remoteHost, hostDom, namesSender, domainGone).
 type facts struct {
 	rep        *dsn.Report
 	rcpt       *dsn.Recipient
@@ -85,7 +89,6 @@ type facts struct {
 	command    string // upper case
 	stage      dsn.Stage
 	mta        string // lower case DecodedBy
-	host       string // lower-case rejecting host, "" when unknown
 	dtype      string // lower-case diagnostic type
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
@@ -95,6 +98,7 @@ type facts struct {
 
 	// Worked out when first asked: known marks which are.
 	known      lazyFact
+	host       string // remoteHost
 	hostDomain string // hostDom
 	sender     bool   // namesSender
 	gone       bool   // domainGone
@@ -109,12 +113,19 @@ type facts struct {
 type lazyFact uint8
 
 const (
-	knowHostDomain lazyFact = 1 << iota
+	knowHost lazyFact = 1 << iota
+	knowHostDomain
 	knowSender
 	knowGone
 )
 
-func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient) {
+// diagBufs holds the buffers diagnostics are folded into (facts.diag).
+// The folded diagnostic is read only while one recipient is classified (no
+// verdict keeps a piece of it), so its buffer is reused by the next.
+var diagBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// gather reads the facts of rcpt, folding its diagnostic into buf.
+func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient, buf *[]byte) {
 	*f = facts{
 		rep:     rep,
 		rcpt:    rcpt,
@@ -132,7 +143,7 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient) {
 		raw = raw[:MaxDiagnosticBytes]
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
-	f.diag = normalizeDiag(raw, f.reply, f.status)
+	f.diag = normalizeDiag(buf, raw, f.reply, f.status)
 	phrases.ScanWords(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
@@ -144,8 +155,18 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient) {
 	case f.reply.Temporary() || f.reply.Permanent():
 		f.class = f.reply.Class()
 	}
-	f.host = rcpt.RemoteHost()
 	f.codeRows = index.codeRows(f)
+}
+
+// remoteHost is the lower-case rejecting host, "" when unknown.
+func (f *facts) remoteHost() string {
+	if f.known&knowHost == 0 {
+		f.known |= knowHost
+		if f.rcpt != nil {
+			f.host = f.rcpt.RemoteHost()
+		}
+	}
+	return f.host
 }
 
 // hostDom is the registered domain of the rejecting host, "" when unknown.
@@ -155,8 +176,8 @@ func (f *facts) hostDom() string {
 		if f.rcpt != nil {
 			f.hostDomain = f.rcpt.RemoteMTADomain
 		}
-		if f.hostDomain == "" && f.host != "" {
-			f.hostDomain = dsn.RegisteredDomain(f.host)
+		if h := f.remoteHost(); f.hostDomain == "" && h != "" {
+			f.hostDomain = dsn.RegisteredDomain(h)
 		}
 	}
 	return f.hostDomain
@@ -215,8 +236,12 @@ func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
 // phrases spanning lines match (QUIRK: RFC 5321 4.2.1 multi-line replies
 // unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
 // in from:"; lhost-postfix-29, lhost-postfix-59).
-func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
-	b := collapseLower(s)
+//
+// The text is folded into *buf, which keeps the grown buffer for the next
+// call: the result may be a view of it, valid until buf is used again.
+func normalizeDiag(buf *[]byte, s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
+	b := collapseLower((*buf)[:0], s)
+	*buf = b[:0]
 	out := view(b) // b is not written again
 	if reply == 0 {
 		return out
@@ -261,11 +286,11 @@ func appendStatus(b []byte, st smtpcode.Status) []byte {
 // of ASCII white space (space, tab, CR, LF) made one space and none at
 // the ends, in one pass. Lower-casing neither makes nor removes white
 // space, so the order of the two does not matter.
-func collapseLower(s string) []byte {
+func collapseLower(dst []byte, s string) []byte {
 	// ASCII text, the usual diagnostic, is written by index into a buffer
 	// of its length (the output is never longer); from the first
 	// non-ASCII byte on, by append, as a rune may grow when lower-cased.
-	b := make([]byte, len(s))
+	b := slices.Grow(dst[:0], len(s))[:len(s)]
 	n := 0
 	space := false
 	i := 0
@@ -477,7 +502,7 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.mta != "" && f.mta != r.mta {
 		return "", false
 	}
-	if r.host != "" && !strings.HasSuffix(f.host, r.host) && f.host != strings.TrimPrefix(r.host, ".") {
+	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
 		return "", false
 	}
 	if r.dtype != "" && f.dtype != r.dtype {
@@ -804,7 +829,7 @@ func ruleEvidence(ev []Evidence, r *rule, f *facts, phrase string, fromText bool
 		add(SignalFormat, f.mta, 0.2)
 	}
 	if r.host != "" {
-		add(SignalHost, f.host, 0.2)
+		add(SignalHost, f.remoteHost(), 0.2)
 	}
 	if r.rcptDomain != "" {
 		add(SignalHost, "recipient domain "+f.rcptDomain, w)

@@ -164,7 +164,7 @@ func hostHistoryEvidence(h *History, add addFunc) {
 // sameHostInBounce returns the other recipient domain of rep, unrelated to
 // rcpt's, refused to relay by the same host as rcpt, or "".
 func sameHostInBounce(f *facts, rep *dsn.Report, rcpt *dsn.Recipient) string {
-	if f.host == "" || len(rep.Recipients) < 2 {
+	if f.remoteHost() == "" || len(rep.Recipients) < 2 {
 		return ""
 	}
 	rdom := dsn.RegisteredDomain(rcpt.Domain())
@@ -176,7 +176,7 @@ func sameHostInBounce(f *facts, rep *dsn.Report, rcpt *dsn.Recipient) string {
 			continue
 		}
 		n++
-		if o.RemoteHost() != f.host {
+		if o.RemoteHost() != f.remoteHost() {
 			continue
 		}
 		od := dsn.RegisteredDomain(o.Domain())

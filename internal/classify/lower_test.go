@@ -88,7 +88,7 @@ func FuzzCollapseLower(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(collapseLower(s)), collapseLowerRef(s); got != want {
+		if got, want := string(collapseLower(nil, s)), collapseLowerRef(s); got != want {
 			t.Errorf("collapseLower(%q) = %q, want %q", s, got, want)
 		}
 	})
@@ -178,8 +178,14 @@ func FuzzNormalizeDiag(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, reply, c, sub, d int) {
 		rc := smtpcode.ReplyCode(reply & 0x3ff)
 		st := smtpcode.Status{Class: c & 7, Subject: sub & 0x3ff, Detail: d & 0x3ff}
-		if got, want := normalizeDiag(s, rc, st), normalizeDiagRef(s, rc, st); got != want {
+		want := normalizeDiagRef(s, rc, st)
+		if got := normalizeDiag(new([]byte), s, rc, st); got != want {
 			t.Errorf("normalizeDiag(%q, %v, %v) = %q, want %q", s, rc, st, got, want)
+		}
+		// A buffer used before, holding other text, gives the same.
+		buf := []byte(strings.Repeat("Z", len(s)+10))
+		if got := normalizeDiag(&buf, s, rc, st); got != want {
+			t.Errorf("normalizeDiag(%q, %v, %v) with a used buffer = %q, want %q", s, rc, st, got, want)
 		}
 	})
 }

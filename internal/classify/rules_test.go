@@ -712,7 +712,7 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		}
 		for i := range rep.Recipients {
 			var f facts
-			f.gather(rep, &rep.Recipients[i])
+			f.gather(rep, &rep.Recipients[i], new([]byte))
 			try := func(what string) {
 				n++
 				f.codeRows = index.codeRows(&f)
