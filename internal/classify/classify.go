@@ -577,13 +577,14 @@ func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
 
 // scanReportText adds the phrases of reportText(rep, rcpt) to h, and
 // reports whether that text is not empty. The text of a report with one
-// recipient, when ASCII, is scanned as it is: the matcher folds ASCII
+// recipient is scanned as it is when lower-casing it would change only
+// ASCII letters (foldsASCII: ASCII, Japanese...): the matcher folds ASCII
 // case, so lower-casing a copy first finds the same phrases.
 func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
 	if rep.Text == "" {
 		return false
 	}
-	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && isASCII(t) {
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && foldsASCII(t) {
 		phrases.ScanWords(t, h)
 		return true
 	}

@@ -72,6 +72,33 @@ func toLower(s string) string {
 	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
 
+// foldsASCII reports whether strings.ToLower changes nothing in s but
+// ASCII letters: s is valid UTF-8 and none of its other runes has a lower
+// case. Runs of ASCII are skipped eight bytes at a time, and the three-byte
+// runes U+3000-U+9FFF (CJK, kana: no case) without decoding.
+func foldsASCII(s string) bool {
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 == 0 {
+			i += 8
+			continue
+		}
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case 0xe3 <= c && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			i += 3
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 || lowerRune(r) != r {
+				return false
+			}
+			i += n
+		}
+	}
+	return true
+}
+
 // isASCII reports whether s is all ASCII, eight bytes at a time.
 func isASCII(s string) bool {
 	i := 0

@@ -189,3 +189,27 @@ func FuzzNormalizeDiag(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
+// only its ASCII letters lower-cased.
+func FuzzFoldsASCII(f *testing.F) {
+	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := []byte(s)
+		lowerASCII(b)
+		if got, want := foldsASCII(s), strings.ToLower(s) == string(b); got != want {
+			t.Errorf("foldsASCII(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// TestCJKHasNoCase: foldsASCII skips U+3000-U+9FFF without asking.
+func TestCJKHasNoCase(t *testing.T) {
+	for r := rune(0x3000); r <= 0x9fff; r++ {
+		if unicode.ToLower(r) != r {
+			t.Fatalf("unicode.ToLower(%U) = %U", r, unicode.ToLower(r))
+		}
+	}
+}
