@@ -196,8 +196,9 @@ func writeClean(b *strings.Builder, s string, max int) {
 		if c < utf8.RuneSelf {
 			// A stretch of printable ASCII with single spaces inside, most
 			// of any fact, is written in one piece.
-			j := i + 1
-			for j < len(s) {
+			// Past lim the stretch is cut anyway: no need to find its end.
+			j, lim := i+1, min(len(s), i+max-n+1)
+			for j < lim {
 				if printable(s[j]) {
 					j++
 				} else if s[j] == ' ' && j+1 < len(s) && printable(s[j+1]) {
