@@ -149,6 +149,14 @@ const maxSteps = 16
 
 // pickLang returns the catalog for a BCP 47 tag, English when none fits.
 func pickLang(tag string) *lang {
+	for _, l := range langs {
+		if tag == l.tag { // the usual call: "", "en" or "fr"
+			return l
+		}
+	}
+	if tag == "" {
+		return english
+	}
 	// QUIRK: "fr_CA" (POSIX locale style) and a leading list entry of an
 	// Accept-Language value ("fr-CA,fr;q=0.9") are read too: only the
 	// primary subtag before '-', '_', ',' or ';' is compared, without case.
