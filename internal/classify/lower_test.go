@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,6 +211,27 @@ func TestCJKHasNoCase(t *testing.T) {
 	for r := rune(0x3000); r <= 0x9fff; r++ {
 		if unicode.ToLower(r) != r {
 			t.Fatalf("unicode.ToLower(%U) = %U", r, unicode.ToLower(r))
+		}
+	}
+}
+
+// TestCollapseLowerChunks: strings made of the bytes at the edges of
+// plainChunk's tests (space, tab, CR, LF, controls, '@', 'A', 'Z', '[',
+// '`', 'a', 'z', '{', '~', DEL, non-ASCII), at every alignment, agree
+// with the reference.
+func TestCollapseLowerChunks(t *testing.T) {
+	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var buf []byte
+	for range 200000 {
+		var sb strings.Builder
+		for n := rng.IntN(40); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		buf = collapseLower(buf[:0], s)
+		if got, want := string(buf), collapseLowerRef(s); got != want {
+			t.Fatalf("collapseLower(%q) = %q, want %q", s, got, want)
 		}
 	}
 }
