@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Limits on the text the classifier reads. The parser already caps
@@ -297,15 +297,16 @@ func collapseLower(dst []byte, s string) []byte {
 	i := 0
 	for i < len(s) {
 		if i+8 <= len(s) {
-			// Eight bytes at a time where the text needs no folding: see
-			// plainChunk. n <= i, so b has room.
-			x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
-			if spaces, ok := plainChunk(x); ok && (spaces&1 == 0 || !space && n > 0) {
+			// Eight bytes at a time where the text has nothing to fold but
+			// capitals (swar.Plain), and a space first only where it is
+			// written as it is. n <= i, so b has room.
+			x := swar.Load(s, i)
+			if spaces, ok := swar.Plain(x); ok && (spaces&1 == 0 || !space && n > 0) {
 				if space && n > 0 {
 					b[n] = ' '
 					n++
 				}
-				binary.LittleEndian.PutUint64(b[n:], lowerChunk(x))
+				swar.Store(b[n:], swar.Lower(x))
 				space = false
 				if spaces&(1<<7) != 0 { // a space last: kept pending, it may start a run
 					n += 7
@@ -357,43 +358,6 @@ func collapseLower(dst []byte, s string) []byte {
 		i += w
 	}
 	return b
-}
-
-// Byte-wise constants for the eight-bytes-at-a-time tests (SWAR).
-const (
-	ones  uint64 = 0x0101010101010101
-	highs uint64 = 0x8080808080808080
-)
-
-// plainChunk reports whether the eight bytes of x (little-endian) can be
-// written by collapseLower as they are, lower-cased: all printable ASCII or
-// spaces (no tab, CR, LF, other control, DEL or non-ASCII), no two spaces
-// side by side. spaces has bit k set when byte k is a space.
-func plainChunk(x uint64) (spaces uint8, ok bool) {
-	// A byte >= 0x7f: its high bit is set in x or in x+1 (no carry
-	// crosses bytes unless a byte is 0xff, which is caught anyway).
-	// A byte < 0x20: x-0x20 borrows into its high bit (exact when no
-	// byte is >= 0x80).
-	if ((x+ones*1)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
-		return 0, false
-	}
-	// The spaces, exactly: the zero bytes of x^0x20..., found without
-	// carries between bytes.
-	z := x ^ ones*0x20
-	m := ^((z&^highs + ^highs) | z | ^highs) // high bit set where z's byte is zero
-	if m&(m>>8) != 0 {
-		return 0, false // two spaces side by side: a run to fold
-	}
-	// Gather the high bits into one byte, bit k for byte k.
-	return uint8((m >> 7) * 0x0102040810204080 >> 56), true
-}
-
-// lowerChunk lower-cases the ASCII capitals among the eight bytes of x,
-// all of them below 0x7f (plainChunk).
-func lowerChunk(x uint64) uint64 {
-	ge := (x + ones*(0x80-'A')) & highs   // byte >= 'A'
-	gt := (x + ones*(0x80-'Z'-1)) & highs // byte > 'Z'
-	return x | (ge&^gt)>>2                // + 0x20 where a capital
 }
 
 // diagByte maps an ASCII byte to what collapseLower writes for it: its

@@ -1,10 +1,11 @@
 package classify
 
 import (
-	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Lower-casing is on the per-recipient path: every diagnostic and, when
@@ -78,7 +79,7 @@ func toLower(s string) string {
 // runes U+3000-U+9FFF (CJK, kana: no case) without decoding.
 func foldsASCII(s string) bool {
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 == 0 {
+		if i+8 <= len(s) && swar.Load(s, i)&0x8080808080808080 == 0 {
 			i += 8
 			continue
 		}
@@ -103,7 +104,7 @@ func foldsASCII(s string) bool {
 func isASCII(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+		if swar.Load(s, i)&0x8080808080808080 != 0 {
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Limits on the facts copied into an explanation. The facts come from a
@@ -199,6 +200,15 @@ func writeClean(b *strings.Builder, s string, max int) {
 			// Past lim the stretch is cut anyway: no need to find its end.
 			j, lim := i+1, min(len(s), i+max-n+1)
 			for j < lim {
+				// Eight bytes at a time: printable or single spaces, and
+				// not a space last (whether it is kept depends on the next
+				// byte).
+				if j+8 <= lim {
+					if spaces, ok := swar.Plain(swar.Load(s, j)); ok && spaces&(1<<7) == 0 && (spaces&1 == 0 || printable(s[j-1])) {
+						j += 8
+						continue
+					}
+				}
 				if printable(s[j]) {
 					j++
 				} else if s[j] == ' ' && j+1 < len(s) && printable(s[j+1]) {

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -207,5 +208,25 @@ func TestFactLimits(t *testing.T) {
 	blank := facts{rcpt: " \t\r\n", diag: "\x00", fallback: &english.fallback}
 	if got := render(t, "{rcpt}[[ “{diag}”]]", blank); got != "the recipient" {
 		t.Errorf("render of blank facts = %q, want %q", got, "the recipient")
+	}
+}
+
+// TestWriteCleanChunks: strings of the bytes at the edges of swar.Plain's
+// tests, at every alignment and cut, agree with the rune-at-a-time
+// reference.
+func TestWriteCleanChunks(t *testing.T) {
+	alphabet := []string{" ", " ", " ", "\t", "\n", "\x00", "\x1f", "!", "a", "Z", "~", "\x7f", "é", "\u0085", "\xff"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		var sb strings.Builder
+		for n := rng.IntN(48); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s, max := sb.String(), 1+rng.IntN(40)
+		var b strings.Builder
+		writeClean(&b, s, max)
+		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
+			t.Fatalf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
+		}
 	}
 }
