@@ -155,7 +155,7 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 // judge runs the steps after the facts: the domain memory read, classify,
 // explain and the memory write. Parse and Classify share it.
 func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Result, error) {
-	res := newResult(req.Source, rep)
+	res, evidence := newResult(req.Source, rep)
 
 	// The DNS lookups run while the domain memory is read; each is
 	// bounded on its own (DNSBudget, CacheTimeout).
@@ -199,6 +199,9 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 		}
 		if dnsFacts != nil {
 			in.DNS = dnsFacts[i]
+		}
+		if i == 0 {
+			in.Evidence = evidence
 		}
 		out.Verdict = classify.ClassifyWith(rep, rc, in)
 		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
@@ -244,18 +247,20 @@ func (e *Engine) release() {
 }
 
 // newResult returns the Result for rep with a Recipient for each of its
-// recipients, in one allocation when there is one recipient (the usual
-// bounce).
-func newResult(source string, rep *dsn.Report) *Result {
+// recipients, and room for the evidence of the first recipient's verdict
+// (classify.Input.Evidence): in one allocation when there is one
+// recipient (the usual bounce).
+func newResult(source string, rep *dsn.Report) (*Result, []classify.Evidence) {
 	if len(rep.Recipients) == 1 {
 		r := new(struct {
 			res Result
 			one [1]Recipient
+			ev  [classify.EvidenceRoom]classify.Evidence
 		})
 		r.res = Result{Source: source, Report: rep, Recipients: r.one[:]}
-		return &r.res
+		return &r.res, r.ev[:0]
 	}
-	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}
+	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}, nil
 }
 
 // readHistory reads the history of rep's recipient domains and rejecting

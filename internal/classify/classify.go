@@ -660,8 +660,12 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		v.Reason = r.reason
 		v.Confidence = baseConfidence(r, fromText)
 		// Room for the row's conditions and the usual additions (the code
-		// agreeing, hard), in one allocation.
-		v.Evidence = ruleEvidence(make([]Evidence, 0, 4), r, f, phrase, fromText, v.Confidence)
+		// agreeing, hard), in one allocation, or in the caller's.
+		ev := in.Evidence[:0]
+		if cap(ev) < EvidenceRoom {
+			ev = make([]Evidence, 0, EvidenceRoom)
+		}
+		v.Evidence = ruleEvidence(ev, r, f, phrase, fromText, v.Confidence)
 		if r.hasText {
 			if j := statusOnly(f); j >= 0 && j != idx {
 				s := &rules[j]

@@ -374,3 +374,34 @@ func TestNoted(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceRoom: a verdict written into the caller's room for evidence
+// (Input.Evidence, holding stale pieces) equals one written into its own.
+func TestEvidenceRoom(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	stale := Evidence{Signal: SignalDNS, Value: "stale"}
+	n := 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := dsn.Parse(raw, dsn.Options{})
+		if err != nil {
+			continue
+		}
+		for i := range rep.Recipients {
+			rc := &rep.Recipients[i]
+			room := []Evidence{stale, stale, stale, stale}
+			got := ClassifyWith(rep, rc, Input{Evidence: room})
+			want := ClassifyWith(rep, rc, Input{})
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %s: with room for evidence %+v, without %+v", filepath.Base(file), rc.Recipient, got, want)
+			}
+			n++
+		}
+	}
+	if n < 300 {
+		t.Fatalf("only %d recipients", n)
+	}
+}

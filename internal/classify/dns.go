@@ -18,7 +18,15 @@ type Input struct {
 	Host *History
 	// DNS is what DNS said about the recipient's domain and the sending IP.
 	DNS *DNSFacts
+	// Evidence, when it has room for a few (EvidenceRoom), is where the
+	// verdict's evidence is written (from Evidence[:0]) rather than in a
+	// new slice, so that a caller can keep it in an allocation of its own.
+	Evidence []Evidence
 }
+
+// EvidenceRoom is how much evidence Input.Evidence should have room for:
+// a verdict usually has two to four pieces.
+const EvidenceRoom = 4
 
 // DNSFacts is the DNS evidence for one recipient, gathered by the caller
 // (internal/bounce through internal/dnscheck). The zero value means no
