@@ -153,8 +153,19 @@ func writeStatus(b *strings.Builder, st smtpcode.Status) {
 	writeInt(b, st.Detail)
 }
 
-// writeInt writes n in decimal without allocating.
+// writeInt writes n in decimal without allocating; the numbers of codes
+// (0-999) digit by digit.
 func writeInt(b *strings.Builder, n int) {
+	if 0 <= n && n < 1000 {
+		if n >= 100 {
+			b.WriteByte(byte('0' + n/100))
+		}
+		if n >= 10 {
+			b.WriteByte(byte('0' + n/10%10))
+		}
+		b.WriteByte(byte('0' + n%10))
+		return
+	}
 	var a [20]byte
 	b.Write(strconv.AppendInt(a[:0], int64(n), 10))
 }

@@ -3,6 +3,7 @@ package explain
 import (
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -227,6 +228,17 @@ func TestWriteCleanChunks(t *testing.T) {
 		writeClean(&b, s, max)
 		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
 			t.Fatalf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	}
+}
+
+// TestWriteInt: the digit-by-digit path for codes agrees with strconv.
+func TestWriteInt(t *testing.T) {
+	for _, n := range []int{-1000, -1, 0, 1, 9, 10, 99, 100, 550, 999, 1000, 12345} {
+		var b strings.Builder
+		writeInt(&b, n)
+		if got, want := b.String(), strconv.Itoa(n); got != want {
+			t.Errorf("writeInt(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
