@@ -204,7 +204,7 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 			in.Evidence = evidence
 		}
 		out.Verdict = classify.ClassifyWith(rep, rc, in)
-		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
+		explain.ExplainInto(&out.Explanation, out.Verdict, rep, rc, req.Audience, req.Language)
 	}
 
 	if req.Check != nil {
@@ -248,20 +248,27 @@ func (e *Engine) release() {
 
 // newResult returns the Result for rep with a Recipient for each of its
 // recipients, and room for the evidence of the first recipient's verdict
-// (classify.Input.Evidence): in one allocation when there is one
-// recipient (the usual bounce).
+// (classify.Input.Evidence) and the steps of its explanation
+// (explain.ExplainInto): in one allocation when there is one recipient
+// (the usual bounce).
 func newResult(source string, rep *dsn.Report) (*Result, []classify.Evidence) {
 	if len(rep.Recipients) == 1 {
 		r := new(struct {
-			res Result
-			one [1]Recipient
-			ev  [classify.EvidenceRoom]classify.Evidence
+			res   Result
+			one   [1]Recipient
+			ev    [classify.EvidenceRoom]classify.Evidence
+			steps [stepsRoom]string
 		})
 		r.res = Result{Source: source, Report: rep, Recipients: r.one[:]}
+		r.one[0].Explanation.Steps = r.steps[:0] // explain.ExplainInto's room
 		return &r.res, r.ev[:0]
 	}
 	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}, nil
 }
+
+// stepsRoom is how many steps of an explanation newResult keeps room for:
+// the catalogs' texts have two to five.
+const stepsRoom = 6
 
 // readHistory reads the history of rep's recipient domains and rejecting
 // hosts' domains in one round trip, bounded by the cache timeout.

@@ -86,6 +86,16 @@ type Explanation struct {
 // audience out of range is treated as Marketer. rep and rcpt may be nil;
 // the texts then use general words for the missing facts.
 func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) Explanation {
+	var e Explanation
+	ExplainInto(&e, v, rep, rcpt, aud, lang)
+	return e
+}
+
+// ExplainInto is Explain writing into *e, whose Steps, when they have room
+// for the texts' steps, are written from Steps[:0] instead of into a new
+// slice (so that a caller can keep them in an allocation of its own).
+// Every other field of *e is replaced.
+func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) {
 	if aud < 0 || aud >= numAudiences {
 		aud = Marketer
 	}
@@ -103,7 +113,8 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 	var b strings.Builder
 	b.Grow(n)
 	// All texts go into one buffer; the fields are slices of one string,
-	// which keeps an explanation at two allocations.
+	// which keeps an explanation at two allocations (one with room for
+	// the steps).
 	var ends [3]int
 	t.headline.render(&b, &f)
 	ends[0] = b.Len()
@@ -118,21 +129,24 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 	}
 	s := b.String()
 
-	e := Explanation{
+	steps := e.Steps[:0]
+	if cap(steps) < len(t.steps) {
+		steps = make([]string, 0, len(t.steps))
+	}
+	*e = Explanation{
 		Audience:     aud,
 		Language:     l.tag,
 		Headline:     s[:ends[0]],
 		WhatHappened: s[ends[0]:ends[1]],
 		WhoseSide:    s[ends[1]:ends[2]],
-		Steps:        make([]string, len(t.steps)),
+		Steps:        steps[:len(t.steps)],
 	}
 	start := ends[2]
 	for i := range e.Steps {
 		e.Steps[i] = s[start:stepEnds[i]]
 		start = stepEnds[i]
 	}
-	addDNS(&e, v, l)
-	return e
+	addDNS(e, v, l)
 }
 
 // isDelay reports a recipient whose delivery is still being tried: action
