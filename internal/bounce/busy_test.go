@@ -113,6 +113,8 @@ func TestMaxParallel(t *testing.T) {
 // dsn: every corpus message is parsed once before the timer starts, then
 // each iteration runs judge (classify, explain and the result building
 // around them) over one report, round robin. The reports are only read.
+// Like BenchmarkEngineCPU it reports the process's CPU time per message
+// (cpu-ns/op, GC included) besides the wall time.
 func BenchmarkJudge(b *testing.B) {
 	var reps []*dsn.Report
 	for _, m := range corpusMessages(b) {
@@ -123,9 +125,11 @@ func BenchmarkJudge(b *testing.B) {
 	e := New(Config{})
 	ctx := context.Background()
 	b.ReportAllocs()
+	start := cpuTime()
 	for i := 0; b.Loop(); i++ {
 		if _, err := e.judge(ctx, Request{}, reps[i%len(reps)]); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
