@@ -38,7 +38,9 @@ const (
 // Classify returns the verdict for one recipient of rep, from the facts
 // dsn read (see dsn.CompleteFacts for a Recipient built by hand). hist may
 // be nil.
-// It is pure: no I/O, no shared state written, safe for concurrent use.
+// It is pure: no I/O, safe for concurrent use; the only shared state it
+// writes are caches of answers that never change (round2, noted) and a
+// pool of scratch buffers (diagBufs).
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	return ClassifyWith(rep, rcpt, Input{History: hist})

@@ -32,9 +32,10 @@
 //
 // Explain is pure: no I/O, no shared mutable state, safe for concurrent use.
 // It is on the per-recipient hot path, so the tables are compiled once at
-// init and each call renders all its texts into one buffer: two
-// allocations (the text, the steps slice) and about a microsecond
-// (BenchmarkExplain).
+// init (the texts each verdict gets are chosen then too: lang.choices) and
+// each call renders all its texts into one buffer: two allocations (the
+// text, the steps slice; one with ExplainInto and room for the steps) and
+// about a microsecond (BenchmarkExplain).
 package explain
 
 import (
