@@ -9,9 +9,10 @@ import (
 
 // The phrases of all rows are found in one pass over a text by the shared
 // matcher of package phrase (an Aho-Corasick automaton built at init). The
-// result is the set of phrases that occur anywhere in the text; rows then
-// test their phrases against the set in table order, so the first matching
-// row still wins.
+// result is the set of phrases that occur anywhere in the text. The rule
+// index (ruleIndex) turns it, with the status and reply code, into the few
+// rows that can match; those are asked in table order, so the first
+// matching row still wins.
 
 // hitSet records which phrases occur in a text.
 type hitSet = phrase.Hits
