@@ -211,7 +211,8 @@ func (x *ruleIndex) candidates(h *hitSet, textOnly bool) ruleSet {
 	if !textOnly {
 		s = x.noText
 	}
-	for w, word := range h {
+	// Only the words of h that can hold a phrase id of the table.
+	for w, word := range h[:min(len(h), (len(x.byPhrase)+63)/64)] {
 		for word != 0 {
 			id := w<<6 + bits.TrailingZeros64(word)
 			word &= word - 1
