@@ -201,7 +201,14 @@ func (f *facts) namesSender() bool {
 func (f *facts) domainGone() bool {
 	if f.known&knowGone == 0 {
 		f.known |= knowGone
-		f.gone = domainMissing(f.diag, f.rcptDomain)
+		// Each word domainMissing looks for starts a word of diag, so
+		// the scan that found the rows' phrases has found it too.
+		for _, id := range domainMissingIDs {
+			if f.hits.Has(int(id)) {
+				f.gone = domainMissing(f.diag, f.rcptDomain)
+				break
+			}
+		}
 	}
 	return f.gone
 }
@@ -459,9 +466,12 @@ func domainMissing(diag, domain string) bool {
 	return false
 }
 
-// domainMissingWords follow a domain name that does not exist.
+// domainMissingWords follow a domain name that does not exist;
+// domainMissingIDs are their ids in the phrase table (set by init).
 var domainMissingWords = []string{"does not exist", "doesn't exist", "not found", "no such domain", "is unresolvable",
 	"could not be resolved", "nxdomain", "has no mx", "unknown domain"}
+
+var domainMissingIDs []uint16
 
 func (f *facts) delivered() bool {
 	switch f.action {

@@ -405,3 +405,26 @@ func TestEvidenceRoom(t *testing.T) {
 		t.Fatalf("only %d recipients", n)
 	}
 }
+
+// TestDomainGoneScan: the phrase scan that guards domainMissing never
+// hides a missing domain it would have found.
+func TestDomainGoneScan(t *testing.T) {
+	n := 0
+	for _, sep := range []string{" ", ": ", " > ", "\"", "'", "", "-", ".", "x"} {
+		for _, w := range append(domainMissingWords, "exists", "is fine") {
+			for _, pre := range []string{"550 5.4.310 DNS domain ", "Host ", "<a@", "", "sub."} {
+				rep := &dsn.Report{Kind: dsn.KindBounce}
+				rc := &dsn.Recipient{Recipient: "a@Example.ORG", Action: dsn.ActionFailed, Diagnostic: pre + "example.org" + sep + strings.ToUpper(w)}
+				var f facts
+				f.gather(rep, rc, new([]byte))
+				if got, want := f.domainGone(), domainMissing(f.diag, "example.org"); got != want {
+					t.Errorf("domainGone(%q) = %v, domainMissing = %v", rc.Diagnostic, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no cases")
+	}
+}

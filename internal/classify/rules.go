@@ -1395,6 +1395,15 @@ func init() {
 	if err := compileRules(rules, &pt); err != nil {
 		panic(err)
 	}
+	// The words domainMissing looks for are found by the same scan, so
+	// that a diagnostic with none of them is not searched for its domain.
+	for _, w := range domainMissingWords {
+		id, err := pt.intern(w)
+		if err != nil {
+			panic(err)
+		}
+		domainMissingIDs = append(domainMissingIDs, id)
+	}
 	// The matcher folds ASCII case, so that the report's text, when ASCII,
 	// is scanned without a lower-cased copy (scanReportText); every other
 	// text it is given is lower-cased already.
