@@ -135,12 +135,12 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient, buf *[]byte) {
 		reply:   rcpt.ReplyCode,
 		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
 		stage:   rcpt.Stage,
-		mta:     strings.ToLower(rep.DecodedBy),
-		dtype:   strings.ToLower(strings.TrimSpace(rcpt.DiagnosticType)),
-		action:  dsn.Action(strings.ToLower(strings.TrimSpace(string(rcpt.Action)))),
+		mta:     toLower(rep.DecodedBy),
+		dtype:   lowerTrim(rcpt.DiagnosticType),
+		action:  dsn.Action(lowerTrim(string(rcpt.Action))),
 		kind:    rep.Kind,
 	}
-	f.rcptDomain = strings.ToLower(rcpt.Domain())
+	f.rcptDomain = toLower(rcpt.Domain())
 	raw := rcpt.Diagnostic
 	if len(raw) > MaxDiagnosticBytes {
 		raw = raw[:MaxDiagnosticBytes]

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -123,6 +124,20 @@ func lowerASCII(b []byte) {
 			b[k] = c + 'a' - 'A'
 		}
 	}
+}
+
+// lowerTrim is strings.ToLower(strings.TrimSpace(s)), with no work for
+// the usual value: lower-case ASCII with nothing to trim.
+func lowerTrim(s string) string {
+	if len(s) == 0 || s[0] <= ' ' || s[len(s)-1] <= ' ' {
+		return toLower(strings.TrimSpace(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return toLower(strings.TrimSpace(s))
+		}
+	}
+	return s
 }
 
 // appendLower appends strings.ToLower(s) to dst: each run of ASCII is

@@ -235,3 +235,12 @@ func TestCollapseLowerChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerTrim: lowerTrim is strings.ToLower(strings.TrimSpace(s)).
+func TestLowerTrim(t *testing.T) {
+	for _, s := range []string{"", " ", "failed", "Failed", " failed", "failed\t", "\u0085failed", "failed\u00a0", "SMTP", "x-unix", "DÉLIVRÉ", "a\xffb", "\xff"} {
+		if got, want := lowerTrim(s), strings.ToLower(strings.TrimSpace(s)); got != want {
+			t.Errorf("lowerTrim(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
