@@ -155,25 +155,20 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 // judge runs the steps after the facts: the domain memory read, classify,
 // explain and the memory write. Parse and Classify share it.
 func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Result, error) {
-	res := &Result{Source: req.Source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}
-	domains := recipientDomains(rep)
-	hosts := hostDomains(rep)
+	res, evidence := newResult(req.Source, rep)
 
 	// The DNS lookups run while the domain memory is read; each is
 	// bounded on its own (DNSBudget, CacheTimeout).
 	var dnsFacts []*classify.DNSFacts
-	var dnsDone chan struct{}
+	var dnsDone chan []*classify.DNSFacts
 	if e.cfg.DNS != nil {
-		dnsDone = make(chan struct{})
-		go func() {
-			defer close(dnsDone)
-			dnsFacts = e.dnsFacts(ctx, rep)
-		}()
+		dnsDone = make(chan []*classify.DNSFacts, 1)
+		go func() { dnsDone <- e.dnsFacts(ctx, rep) }()
 	}
-	hist, status, cerr := e.readHistory(ctx, req.SkipCache, slices.Concat(domains, hosts))
+	hist, status, cerr := e.readHistory(ctx, req.SkipCache, rep)
 	res.CacheStatus, res.CacheErr = status, cerr
 	if dnsDone != nil {
-		<-dnsDone
+		dnsFacts = <-dnsDone
 	}
 
 	if err := e.acquire(ctx); err != nil {
@@ -191,20 +186,25 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Resu
 		out := &res.Recipients[i]
 		out.Facts = rc
 		var in classify.Input
-		if s, ok := hist[strings.ToLower(rc.Domain())]; ok {
-			out.History = &s
-			in.History = toHistory(s)
-		}
-		if m := hostDomain(rc); m != "" {
-			if s, ok := hist[m]; ok {
-				in.Host = toHistory(s)
+		if hist != nil {
+			if s, ok := hist[strings.ToLower(rc.Domain())]; ok {
+				out.History = &s
+				in.History = toHistory(s)
+			}
+			if m := hostDomain(rc); m != "" {
+				if s, ok := hist[m]; ok {
+					in.Host = toHistory(s)
+				}
 			}
 		}
 		if dnsFacts != nil {
 			in.DNS = dnsFacts[i]
 		}
+		if i == 0 {
+			in.Evidence = evidence
+		}
 		out.Verdict = classify.ClassifyWith(rep, rc, in)
-		out.Explanation = explain.Explain(out.Verdict, rep, rc, req.Audience, req.Language)
+		explain.ExplainInto(&out.Explanation, out.Verdict, rep, rc, req.Audience, req.Language)
 	}
 
 	if req.Check != nil {
@@ -246,15 +246,41 @@ func (e *Engine) release() {
 	}
 }
 
-// readHistory reads the domains' history in one round trip, bounded by
-// the cache timeout.
-func (e *Engine) readHistory(ctx context.Context, skip bool, domains []string) (map[string]domaincache.Summary, CacheStatus, error) {
+// newResult returns the Result for rep with a Recipient for each of its
+// recipients, and room for the evidence of the first recipient's verdict
+// (classify.Input.Evidence) and the steps of its explanation
+// (explain.ExplainInto): in one allocation when there is one recipient
+// (the usual bounce).
+func newResult(source string, rep *dsn.Report) (*Result, []classify.Evidence) {
+	if len(rep.Recipients) == 1 {
+		r := new(struct {
+			res   Result
+			one   [1]Recipient
+			ev    [classify.EvidenceRoom]classify.Evidence
+			steps [stepsRoom]string
+		})
+		r.res = Result{Source: source, Report: rep, Recipients: r.one[:]}
+		r.one[0].Explanation.Steps = r.steps[:0] // explain.ExplainInto's room
+		return &r.res, r.ev[:0]
+	}
+	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}, nil
+}
+
+// stepsRoom is how many steps of an explanation newResult keeps room for:
+// the catalogs' texts have two to five.
+const stepsRoom = 6
+
+// readHistory reads the history of rep's recipient domains and rejecting
+// hosts' domains in one round trip, bounded by the cache timeout.
+func (e *Engine) readHistory(ctx context.Context, skip bool, rep *dsn.Report) (map[string]domaincache.Summary, CacheStatus, error) {
 	switch {
 	case e.cfg.Store == nil:
 		return nil, CacheDisabled, nil
 	case skip:
 		return nil, CacheSkipped, nil
-	case len(domains) == 0:
+	}
+	domains := slices.Concat(recipientDomains(rep), hostDomains(rep))
+	if len(domains) == 0 {
 		return nil, CacheMiss, nil
 	}
 	cctx, cancel := context.WithTimeout(ctx, e.cfg.CacheTimeout)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/redistest"
 )
 
@@ -106,4 +107,29 @@ func TestMaxParallel(t *testing.T) {
 	if len(e.slots) != 0 {
 		t.Errorf("%d slots still held after Parse", len(e.slots))
 	}
+}
+
+// BenchmarkJudge is the engine's share of BenchmarkEngineCPU without
+// dsn: every corpus message is parsed once before the timer starts, then
+// each iteration runs judge (classify, explain and the result building
+// around them) over one report, round robin. The reports are only read.
+// Like BenchmarkEngineCPU it reports the process's CPU time per message
+// (cpu-ns/op, GC included) besides the wall time.
+func BenchmarkJudge(b *testing.B) {
+	var reps []*dsn.Report
+	for _, m := range corpusMessages(b) {
+		if rep, err := dsn.Parse(m, dsn.Options{}); err == nil {
+			reps = append(reps, rep)
+		}
+	}
+	e := New(Config{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		if _, err := e.judge(ctx, Request{}, reps[i%len(reps)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

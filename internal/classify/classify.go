@@ -1,14 +1,18 @@
 package classify
 
 import (
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Limits on the text the classifier reads. The parser already caps
@@ -34,7 +38,9 @@ const (
 // Classify returns the verdict for one recipient of rep, from the facts
 // dsn read (see dsn.CompleteFacts for a Recipient built by hand). hist may
 // be nil.
-// It is pure: no I/O, no shared state written, safe for concurrent use.
+// It is pure: no I/O, safe for concurrent use; the only shared state it
+// writes are caches of answers that never change (round2, noted) and a
+// pool of scratch buffers (diagBufs).
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	return ClassifyWith(rep, rcpt, Input{History: hist})
@@ -55,7 +61,10 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 	case rep.Kind == dsn.KindAutoReply:
 		return vacationVerdict(rep)
 	}
-	f := gather(rep, rcpt)
+	var f facts // on the stack: one recipient's facts do not outlive the call
+	buf := diagBufs.Get().(*[]byte)
+	defer diagBufs.Put(buf)
+	f.gather(rep, rcpt, buf)
 	if f.delivered() {
 		return Verdict{
 			Reason: Delivered, Side: SideUnknown, Confidence: 0.95,
@@ -65,12 +74,16 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 		}
 	}
 	v := f.decide(rep, rcpt, &in)
-	dnsVerdict(&v, f, in.DNS)
+	dnsVerdict(&v, &f, in.DNS)
 	return v
 }
 
-// facts are what Classify reads of one recipient, normalised once.
+// facts are what Classify reads of one recipient, normalised once. The
+// facts only some rows or the relay policy read are worked out when first
+// asked (remoteHost, hostDom, namesSender, domainGone).
 type facts struct {
+	rep        *dsn.Report
+	rcpt       *dsn.Recipient
 	diag       string // lower-cased diagnostic, capped
 	hits       hitSet // phrases of the table found in diag
 	status     smtpcode.Status
@@ -79,34 +92,61 @@ type facts struct {
 	command    string // upper case
 	stage      dsn.Stage
 	mta        string // lower case DecodedBy
-	host       string // lower-case rejecting host, "" when unknown
-	hostDomain string // its registered domain
 	dtype      string // lower-case diagnostic type
-	sender     bool   // the diagnostic names the sender's domain, not the recipient's
-	domainGone bool   // the diagnostic says the recipient's domain does not exist (domainMissing)
 	rcptDomain string // lower-case domain of the recipient
 	action     dsn.Action
 	kind       dsn.Kind
-	class      int // 4 or 5 when known
+	class      int     // 4 or 5 when known
+	codeRows   ruleSet // rows whose code conditions may hold (ruleIndex.codeRows)
+
+	// Worked out when first asked: known marks which are.
+	known      lazyFact
+	host       string // remoteHost
+	hostDomain string // hostDom
+	sender     bool   // namesSender
+	gone       bool   // domainGone
+
+	// textRule's answer, once textRead
+	textRead   bool
+	textIdx    int
+	textPhrase string
 }
 
-func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
-	f := &facts{
+// lazyFact marks the facts worked out so far, one bit each.
+type lazyFact uint8
+
+const (
+	knowHost lazyFact = 1 << iota
+	knowHostDomain
+	knowSender
+	knowGone
+)
+
+// diagBufs holds the buffers diagnostics are folded into (facts.diag).
+// The folded diagnostic is read only while one recipient is classified (no
+// verdict keeps a piece of it), so its buffer is reused by the next.
+var diagBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// gather reads the facts of rcpt, folding its diagnostic into buf.
+func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient, buf *[]byte) {
+	*f = facts{
+		rep:     rep,
+		rcpt:    rcpt,
 		reply:   rcpt.ReplyCode,
 		command: strings.ToUpper(strings.TrimSpace(rcpt.Command)),
 		stage:   rcpt.Stage,
-		mta:     strings.ToLower(rep.DecodedBy),
-		dtype:   strings.ToLower(strings.TrimSpace(rcpt.DiagnosticType)),
-		action:  dsn.Action(strings.ToLower(strings.TrimSpace(string(rcpt.Action)))),
+		mta:     toLower(rep.DecodedBy),
+		dtype:   lowerTrim(rcpt.DiagnosticType),
+		action:  dsn.Action(lowerTrim(string(rcpt.Action))),
 		kind:    rep.Kind,
 	}
-	f.rcptDomain = strings.ToLower(rcpt.Domain())
+	f.rcptDomain = toLower(rcpt.Domain())
 	raw := rcpt.Diagnostic
 	if len(raw) > MaxDiagnosticBytes {
 		raw = raw[:MaxDiagnosticBytes]
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
-	f.diag = normalizeDiag(raw, f.reply, f.status)
+	f.diag = normalizeDiag(buf, raw, f.reply, f.status)
 	phrases.ScanWords(f.diag, &f.hits)
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
@@ -118,14 +158,59 @@ func gather(rep *dsn.Report, rcpt *dsn.Recipient) *facts {
 	case f.reply.Temporary() || f.reply.Permanent():
 		f.class = f.reply.Class()
 	}
-	f.host = rcpt.RemoteHost()
-	f.hostDomain = rcpt.RemoteMTADomain
-	if f.hostDomain == "" && f.host != "" {
-		f.hostDomain = dsn.RegisteredDomain(f.host)
+	f.codeRows = index.codeRows(f)
+}
+
+// remoteHost is the lower-case rejecting host, "" when unknown.
+func (f *facts) remoteHost() string {
+	if f.known&knowHost == 0 {
+		f.known |= knowHost
+		if f.rcpt != nil {
+			f.host = f.rcpt.RemoteHost()
+		}
 	}
-	f.sender = namesSender(rep, rcpt, f.diag)
-	f.domainGone = domainMissing(f.diag, strings.ToLower(rcpt.Domain()))
-	return f
+	return f.host
+}
+
+// hostDom is the registered domain of the rejecting host, "" when unknown.
+func (f *facts) hostDom() string {
+	if f.known&knowHostDomain == 0 {
+		f.known |= knowHostDomain
+		if f.rcpt != nil {
+			f.hostDomain = f.rcpt.RemoteMTADomain
+		}
+		if h := f.remoteHost(); f.hostDomain == "" && h != "" {
+			f.hostDomain = dsn.RegisteredDomain(h)
+		}
+	}
+	return f.hostDomain
+}
+
+// namesSender reports whether the diagnostic names the sender's domain,
+// not the recipient's (namesSender).
+func (f *facts) namesSender() bool {
+	if f.known&knowSender == 0 {
+		f.known |= knowSender
+		f.sender = f.rep != nil && f.rcpt != nil && namesSender(f.rep, f.rcpt, f.diag)
+	}
+	return f.sender
+}
+
+// domainGone reports whether the diagnostic says the recipient's domain
+// does not exist (domainMissing).
+func (f *facts) domainGone() bool {
+	if f.known&knowGone == 0 {
+		f.known |= knowGone
+		// Each word domainMissing looks for starts a word of diag, so
+		// the scan that found the rows' phrases has found it too.
+		for _, id := range domainMissingIDs {
+			if f.hits.Has(int(id)) {
+				f.gone = domainMissing(f.diag, f.rcptDomain)
+				break
+			}
+		}
+	}
+	return f.gone
 }
 
 // decisiveStatus is the one policy for which enhanced status code decides
@@ -161,45 +246,30 @@ func decisiveStatus(rcpt *dsn.Recipient) (smtpcode.Status, string) {
 // phrases spanning lines match (QUIRK: RFC 5321 4.2.1 multi-line replies
 // unfolded by the parser, as in "messages with multiple 550 5.7.1 addresses
 // in from:"; lhost-postfix-29, lhost-postfix-59).
-func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
-	// Lower case (strings.ToLower, which for ASCII text is the byte
-	// mapping done in the loop below) and white space collapsed in one
-	// pass and one allocation.
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
-		s = strings.ToLower(s)
-	}
-	b := make([]byte, 0, len(s))
-	space := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			space = true
-			continue
-		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
-		}
-		space = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	out := unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+//
+// The text is folded into *buf, which keeps the grown buffer for the next
+// call: the result may be a view of it, valid until buf is used again.
+func normalizeDiag(buf *[]byte, s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
+	b := collapseLower((*buf)[:0], s)
+	*buf = b[:0]
+	out := view(b) // b is not written again
 	if reply == 0 {
 		return out
 	}
-	r := reply.String()
+	// The patterns are built in stack buffers, not by concatenation:
+	// "554" (r), "554-5.7.1 " (dash), "554 5.7.1 " (sp).
+	var rb, db, sb [32]byte
+	r := view(strconv.AppendInt(rb[:0], int64(reply), 10))
+	if i := strings.Index(out, r); i < 0 || !strings.Contains(out[i+1:], r) {
+		// The reply code is not repeated: every pattern below occurs at
+		// most once, and each change below needs a second occurrence.
+		return out
+	}
 	if !st.IsZero() {
-		if s := st.String(); strings.Contains(out, r+"-"+s+" ") || strings.Contains(out, r+" "+s+" ") {
-			return dropRepeats(dropRepeats(out, r+"-"+s+" ", ""), r+" "+s+" ", "")
+		dash := view(append(appendStatus(append(append(db[:0], r...), '-'), st), ' '))
+		sp := view(append(appendStatus(append(append(sb[:0], r...), ' '), st), ' '))
+		if strings.Contains(out, dash) || strings.Contains(out, sp) {
+			return dropRepeats(dropRepeats(out, dash, ""), sp, "")
 		}
 	}
 	if strings.HasPrefix(out, r) {
@@ -208,6 +278,123 @@ func normalizeDiag(s string, reply smtpcode.ReplyCode, st smtpcode.Status) strin
 	}
 	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
 }
+
+// view is b as a string without a copy, for a buffer that is not written
+// again while the string is in use.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// appendStatus appends st as Status.String writes it ("5.7.1").
+func appendStatus(b []byte, st smtpcode.Status) []byte {
+	b = strconv.AppendInt(b, int64(st.Class), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(st.Subject), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(st.Detail), 10)
+}
+
+// collapseLower returns s lower-cased (as strings.ToLower) with each run
+// of ASCII white space (space, tab, CR, LF) made one space and none at
+// the ends, in one pass. Lower-casing neither makes nor removes white
+// space, so the order of the two does not matter.
+func collapseLower(dst []byte, s string) []byte {
+	// ASCII text, the usual diagnostic, is written by index into a buffer
+	// of its length (the output is never longer); from the first
+	// non-ASCII byte on, by append, as a rune may grow when lower-cased.
+	b := slices.Grow(dst[:0], len(s))[:len(s)]
+	n := 0
+	space := false
+	i := 0
+	for i < len(s) {
+		if i+8 <= len(s) {
+			// Eight bytes at a time where the text has nothing to fold but
+			// capitals (swar.Plain), and a space first only where it is
+			// written as it is. n <= i, so b has room.
+			x := swar.Load(s, i)
+			if spaces, ok := swar.Plain(x); ok && (spaces&1 == 0 || !space && n > 0) {
+				if space && n > 0 {
+					b[n] = ' '
+					n++
+				}
+				swar.Store(b[n:], swar.Lower(x))
+				space = false
+				if spaces&(1<<7) != 0 { // a space last: kept pending, it may start a run
+					n += 7
+					space = true
+				} else {
+					n += 8
+				}
+				i += 8
+				continue
+			}
+		}
+		c := diagByte[s[i]]
+		if c == diagSpace {
+			space = true
+			i++
+			continue
+		}
+		if c == diagNonASCII {
+			break
+		}
+		if space && n > 0 {
+			b[n] = ' '
+			n++
+		}
+		space = false
+		b[n] = c
+		n++
+		i++
+	}
+	b = b[:n]
+	for i < len(s) {
+		c := s[i]
+		if isDiagSpace(c) {
+			space = true
+			i++
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		if c < utf8.RuneSelf {
+			b = append(b, diagByte[c])
+			i++
+			continue
+		}
+		var w int
+		b, w = appendLowerRune(b, s[i:])
+		i += w
+	}
+	return b
+}
+
+// diagByte maps an ASCII byte to what collapseLower writes for it: its
+// lower case, or diagSpace for white space; diagNonASCII marks the rest.
+var diagByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = diagNonASCII
+		case isDiagSpace(byte(c)):
+			t[c] = diagSpace
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		default:
+			t[c] = byte(c)
+		}
+	}
+	return t
+}()
+
+// Marks in diagByte: bytes that are not ASCII, so never written as such.
+const (
+	diagSpace    = 0xfe
+	diagNonASCII = 0xff
+)
+
+// isDiagSpace reports the white space normalizeDiag folds.
+func isDiagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // dropRepeats replaces every occurrence of prefix after its first one.
 func dropRepeats(s, prefix, with string) string {
@@ -279,9 +466,12 @@ func domainMissing(diag, domain string) bool {
 	return false
 }
 
-// domainMissingWords follow a domain name that does not exist.
+// domainMissingWords follow a domain name that does not exist;
+// domainMissingIDs are their ids in the phrase table (set by init).
 var domainMissingWords = []string{"does not exist", "doesn't exist", "not found", "no such domain", "is unresolvable",
 	"could not be resolved", "nxdomain", "has no mx", "unknown domain"}
+
+var domainMissingIDs []uint16
 
 func (f *facts) delivered() bool {
 	switch f.action {
@@ -340,7 +530,7 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.mta != "" && f.mta != r.mta {
 		return "", false
 	}
-	if r.host != "" && !strings.HasSuffix(f.host, r.host) && f.host != strings.TrimPrefix(r.host, ".") {
+	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
 		return "", false
 	}
 	if r.dtype != "" && f.dtype != r.dtype {
@@ -349,10 +539,10 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.rcptDomain != "" && f.rcptDomain != r.rcptDomain {
 		return "", false
 	}
-	if r.namesSender && !f.sender {
+	if r.namesSender && !f.namesSender() {
 		return "", false
 	}
-	if r.rcptDomainMissing && !f.domainGone {
+	if r.rcptDomainMissing && !f.domainGone() {
 		return "", false
 	}
 	if r.class != 0 && f.class != r.class {
@@ -386,29 +576,67 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 
 // first returns the index of the first row matching f with hits the
 // phrases found in the text read, or -1. With textOnly, rows without
-// phrases are skipped.
+// phrases are skipped. Only the rows the hits make possible are asked
+// (ruleIndex.candidates), in table order.
 func first(f *facts, hits *hitSet, textOnly bool) (int, string) {
-	for i := range rules {
-		r := &rules[i]
-		if textOnly && !r.hasText {
-			continue
-		}
-		if ph, ok := r.match(f, hits); ok {
+	cand := index.candidates(hits, textOnly)
+	cand.and(&f.codeRows)
+	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
+		if ph, ok := rules[i].match(f, hits); ok {
 			return i, ph
 		}
 	}
 	return -1, ""
 }
 
+// textRule returns the first row with phrases that holds for f with the
+// phrases of the report's text about rcpt (reportText), or -1. The text is
+// read and scanned once per recipient however often decide asks.
+func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
+	if !f.textRead {
+		f.textRead, f.textIdx = true, -1
+		var h hitSet
+		if scanReportText(rep, rcpt, &h) {
+			f.textIdx, f.textPhrase = first(f, &h, true)
+		}
+	}
+	return f.textIdx, f.textPhrase
+}
+
+// scanReportText adds the phrases of reportText(rep, rcpt) to h, and
+// reports whether that text is not empty. The text of a report with one
+// recipient is scanned as it is when lower-casing it would change only
+// ASCII letters (foldsASCII: ASCII, Japanese...): the matcher folds ASCII
+// case, so lower-casing a copy first finds the same phrases.
+func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
+	if rep.Text == "" {
+		return false
+	}
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && foldsASCII(t) {
+		phrases.ScanWords(t, h)
+		return true
+	}
+	text := reportText(rep, rcpt)
+	if text == "" {
+		return false
+	}
+	phrases.ScanWords(text, h)
+	return true
+}
+
+// decidesByCode reports a row that decides by codes alone (no phrases, no
+// command, diagnostic type or domain condition), the rows statusOnly asks.
+func (r *rule) decidesByCode() bool {
+	return !r.hasText && r.command == "" && r.dtype == "" && r.rcptDomain == "" && (r.st.set || r.codeHi != 0)
+}
+
 // statusOnly returns the first row that decides by codes alone (no phrases)
 // and holds for f, or -1; used to corroborate a phrase.
 func statusOnly(f *facts) int {
-	for i := range rules {
-		r := &rules[i]
-		if r.hasText || r.command != "" || r.dtype != "" || r.rcptDomain != "" || (!r.st.set && r.codeHi == 0) {
-			continue
-		}
-		if _, ok := r.match(f, nil); ok {
+	cand := index.statusOnly
+	cand.and(&f.codeRows)
+	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
+		if _, ok := rules[i].match(f, nil); ok {
 			return i
 		}
 	}
@@ -420,12 +648,10 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 	idx, phrase := first(f, &f.hits, false)
 	fromText := false
 	if idx < 0 || rules[idx].weak {
-		if text := reportText(rep, rcpt); text != "" {
-			// A weak phrase of the text still outranks a bare reply code,
-			// the last fallback (issue 10 item 5).
-			if j, ph := first(f, scanText(text), true); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
-				idx, phrase, fromText = j, ph, true
-			}
+		// A weak phrase of the text still outranks a bare reply code,
+		// the last fallback (issue 10 item 5).
+		if j, ph := f.textRule(rep, rcpt); j >= 0 && (idx < 0 || !rules[j].weak || rules[idx].replyOnly()) {
+			idx, phrase, fromText = j, ph, true
 		}
 	}
 
@@ -435,10 +661,8 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		// give-up decides, as it does inside a diagnostic, where the expired
 		// row comes before the network row (qmail's "wasn't able to establish
 		// an SMTP connection ... in the queue too long"; lhost-x3-02).
-		if text := reportText(rep, rcpt); text != "" {
-			if j, ph := first(f, scanText(text), true); j >= 0 && j < idx && rules[j].reason == Expired {
-				idx, phrase, fromText = j, ph, true
-			}
+		if j, ph := f.textRule(rep, rcpt); j >= 0 && j < idx && rules[j].reason == Expired {
+			idx, phrase, fromText = j, ph, true
 		}
 	}
 	if idx < 0 {
@@ -447,14 +671,20 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		r := &rules[idx]
 		v.Reason = r.reason
 		v.Confidence = baseConfidence(r, fromText)
-		v.Evidence = append(v.Evidence, ruleEvidence(r, f, phrase, fromText, v.Confidence)...)
+		// Room for the row's conditions and the usual additions (the code
+		// agreeing, hard), in one allocation, or in the caller's.
+		ev := in.Evidence[:0]
+		if cap(ev) < EvidenceRoom {
+			ev = make([]Evidence, 0, EvidenceRoom)
+		}
+		v.Evidence = ruleEvidence(ev, r, f, phrase, fromText, v.Confidence)
 		if r.hasText {
 			if j := statusOnly(f); j >= 0 && j != idx {
 				s := &rules[j]
 				switch {
 				case s.reason == r.reason:
 					v.Confidence = min(0.97, v.Confidence+0.1)
-					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeValue(f, s) + " agrees",
+					v.Evidence = append(v.Evidence, Evidence{Signal: codeSignal(s), Value: codeNote(f, s.st.set, " agrees"),
 						RuleID: s.id, Source: ruleSource(s), Weight: 0.1})
 				case !s.weak:
 					v.Confidence = max(0.3, v.Confidence-0.1)
@@ -466,7 +696,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		}
 		v.Side = r.side
 		if v.Side == "" {
-			v.Side = defaultSide(v.Reason)
+			v.Side = r.defSide // defaultSide(v.Reason), v.Reason being r.reason
 		}
 		f.stageCheck(&v)
 		v.Hard = f.hardBounce(&v, r, rcpt)
@@ -489,7 +719,7 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 			RuleID: "delay-notice", Source: "RFC 3464 2.3.3", Weight: 0.1})
 	}
 	if v.Hard {
-		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f) + ": permanent, retrying the address is pointless",
+		v.Evidence = append(v.Evidence, Evidence{Signal: hardSignal(f), Value: hardValue(f, ": permanent, retrying the address is pointless"),
 			RuleID: "hard-permanent", Source: "RFC 3463 3.1; RFC 5321 4.2.1", Weight: 0.2})
 	}
 	v.Confidence = round2(v.Confidence)
@@ -527,7 +757,7 @@ func (f *facts) stageCheck(v *Verdict) {
 // bounce names as failed (dsn.Recipient.Weak is never hard). Sender-side
 // and policy refusals never are: they say nothing about the address.
 func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
-	if !isHardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
+	if !r.hardReason(v.Reason) || r.notHard || v.Side != SideRecipient || !f.permanent() {
 		return false
 	}
 	switch f.stage {
@@ -543,6 +773,14 @@ func (f *facts) hardBounce(v *Verdict, r *rule, rcpt *dsn.Recipient) bool {
 		return false
 	}
 	return true
+}
+
+// hardReason is isHardReason, without a lookup for the row's own reason.
+func (r *rule) hardReason(reason Reason) bool {
+	if reason == r.reason {
+		return r.canBeHard
+	}
+	return isHardReason(reason)
 }
 
 // fallback is the verdict when no row matched.
@@ -592,9 +830,8 @@ func baseConfidence(r *rule, fromText bool) float64 {
 	return c
 }
 
-// ruleEvidence lists the conditions of the winning row as evidence.
-func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
-	var ev []Evidence
+// ruleEvidence appends the conditions of the winning row to ev as evidence.
+func ruleEvidence(ev []Evidence, r *rule, f *facts, phrase string, fromText bool, w float64) []Evidence {
 	add := func(sig Signal, value string, weight float64) {
 		ev = append(ev, Evidence{Signal: sig, Value: value, RuleID: r.id, Source: ruleSource(r), Weight: weight})
 	}
@@ -607,11 +844,11 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 		w = 0.1
 	}
 	if r.st.set {
-		add(SignalStatus, f.status.String()+" ("+f.statusFrom+")", w)
+		add(SignalStatus, noted(f.status, 0, " (", f.statusFrom, ")"), w)
 		w = 0.1
 	}
 	if r.codeHi != 0 {
-		add(SignalReplyCode, f.reply.String(), w)
+		add(SignalReplyCode, noted(smtpcode.Status{}, f.reply, "", "", ""), w)
 		w = 0.1
 	}
 	if r.dtype != "" {
@@ -625,7 +862,7 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 		add(SignalFormat, f.mta, 0.2)
 	}
 	if r.host != "" {
-		add(SignalHost, f.host, 0.2)
+		add(SignalHost, f.remoteHost(), 0.2)
 	}
 	if r.rcptDomain != "" {
 		add(SignalHost, "recipient domain "+f.rcptDomain, w)
@@ -643,17 +880,11 @@ func ruleEvidence(r *rule, f *facts, phrase string, fromText bool, w float64) []
 // corpus samples ("lhost-postfix-44"), which are files, not sources; a row
 // citing only samples cites the RFC of what it matches on.
 func ruleSource(r *rule) string {
-	if v, ok := ruleSources.Load(r); ok {
-		return v.(string)
+	if r.source != "" {
+		return r.source // built at init
 	}
-	src := buildRuleSource(r)
-	ruleSources.Store(r, src)
-	return src
+	return buildRuleSource(r)
 }
-
-// ruleSources memoizes ruleSource: a rule's source never changes, and
-// building it splits and joins strings.
-var ruleSources sync.Map // *rule -> string
 
 func buildRuleSource(r *rule) string {
 	var parts []string
@@ -783,11 +1014,61 @@ func hardSignal(f *facts) Signal {
 	return SignalAction
 }
 
-func hardValue(f *facts) string {
+// hardValue is the value of the hard-bounce evidence: the code it rests
+// on (codeValueOf), else the action, then suffix.
+func hardValue(f *facts, suffix string) string {
 	if !f.status.IsZero() || f.reply != 0 {
-		return codeValueOf(f)
+		return noted(f.status, f.reply, "", "", suffix)
 	}
-	return string(f.action)
+	return string(f.action) + suffix
+}
+
+// codeNote is codeValue(f, r) + suffix, for a row with a status pattern
+// (status) or a reply range.
+func codeNote(f *facts, status bool, suffix string) string {
+	if status {
+		return noted(f.status, 0, "", "", suffix)
+	}
+	return noted(smtpcode.Status{}, f.reply, "", "", suffix)
+}
+
+// noted returns the text of st (Status.String), or of reply when st is
+// zero, followed by a, b and c: an evidence value such as "5.1.1 (Status
+// field)" or "550: permanent, ...". The same few codes and sentences recur
+// in most bounces, so the strings are remembered (notes) rather than
+// built and allocated for every verdict.
+func noted(st smtpcode.Status, reply smtpcode.ReplyCode, a, b, c string) string {
+	if !st.IsZero() {
+		reply = 0
+	}
+	h := uint64(st.Class)<<48 ^ uint64(st.Subject)<<32 ^ uint64(st.Detail)<<16 ^ uint64(reply) ^
+		uint64(len(a))<<56 ^ uint64(len(b))<<40 ^ uint64(len(c))<<24
+	slot := &notes[(h*0x9e3779b97f4a7c15)>>(64-notesBits)]
+	if e := slot.Load(); e != nil && e.st == st && e.reply == reply && e.a == a && e.b == b && e.c == c {
+		return e.text
+	}
+	var code string
+	if !st.IsZero() {
+		code = st.String()
+	} else {
+		code = reply.String()
+	}
+	e := &note{st: st, reply: reply, a: a, b: b, c: c, text: code + a + b + c}
+	slot.Store(e)
+	return e.text
+}
+
+// notes holds recent answers of noted, one per slot by a hash of the
+// arguments; entries are never changed, only replaced.
+var notes [1 << notesBits]atomic.Pointer[note]
+
+const notesBits = 8
+
+type note struct {
+	st      smtpcode.Status
+	reply   smtpcode.ReplyCode
+	a, b, c string
+	text    string
 }
 
 func statusSuffix(st smtpcode.Status) string {
@@ -810,9 +1091,30 @@ func firstOf(s string, list []string) string {
 	return ""
 }
 
+// round2 rounds x to two decimals the way formatting it with %.2f and
+// parsing the result back does. Confidences are a few sums of the rows'
+// constants, so the answers are remembered (round2Cache) rather than
+// formatted and parsed for every verdict.
 func round2(x float64) float64 {
+	bits := math.Float64bits(x)
+	slot := &round2Cache[(bits*0x9e3779b97f4a7c15)>>(64-round2Slots)]
+	if e := slot.Load(); e != nil && e.bits == bits {
+		return e.rounded
+	}
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
+	slot.Store(&round2Entry{bits, v})
 	return v
+}
+
+// round2Cache holds recent answers of round2, one per slot by a hash of
+// the argument's bits; entries are never changed, only replaced.
+var round2Cache [1 << round2Slots]atomic.Pointer[round2Entry]
+
+const round2Slots = 6
+
+type round2Entry struct {
+	bits    uint64 // of the argument
+	rounded float64
 }
 
 // reportText returns the part of the report's human-readable text that
@@ -827,7 +1129,7 @@ func reportText(rep *dsn.Report, rcpt *dsn.Recipient) string {
 	if len(t) > MaxTextBytes {
 		t = t[:MaxTextBytes]
 	}
-	lower := strings.ToLower(t)
+	lower := toLower(t)
 	if len(rep.Recipients) <= 1 {
 		return lower
 	}

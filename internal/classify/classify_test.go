@@ -345,3 +345,86 @@ func TestLimits(t *testing.T) {
 		t.Errorf("phrase beyond TextWindowBytes was read")
 	}
 }
+
+// TestNoted: the remembered evidence values are the concatenations, for
+// more codes and sentences than the cache has slots (so entries are
+// replaced), each asked twice.
+func TestNoted(t *testing.T) {
+	for round := 0; round < 2; round++ {
+		for _, c := range []int{0, 4, 5} {
+			for s := 0; s < 8; s++ {
+				for d := 0; d < 30; d++ {
+					st := smtpcode.Status{Class: c, Subject: s, Detail: d}
+					if c == 0 {
+						st = smtpcode.Status{}
+					}
+					for _, reply := range []smtpcode.ReplyCode{0, 421, 550, 554} {
+						for _, sfx := range []string{"", " agrees", " (Status field)"} {
+							code := st.String()
+							if st.IsZero() {
+								code = reply.String()
+							}
+							if got, want := noted(st, reply, sfx, "", "!"), code+sfx+"!"; got != want {
+								t.Fatalf("noted(%v, %v, %q) = %q, want %q", st, reply, sfx, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestEvidenceRoom: a verdict written into the caller's room for evidence
+// (Input.Evidence, holding stale pieces) equals one written into its own.
+func TestEvidenceRoom(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	stale := Evidence{Signal: SignalDNS, Value: "stale"}
+	n := 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := dsn.Parse(raw, dsn.Options{})
+		if err != nil {
+			continue
+		}
+		for i := range rep.Recipients {
+			rc := &rep.Recipients[i]
+			room := []Evidence{stale, stale, stale, stale}
+			got := ClassifyWith(rep, rc, Input{Evidence: room})
+			want := ClassifyWith(rep, rc, Input{})
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %s: with room for evidence %+v, without %+v", filepath.Base(file), rc.Recipient, got, want)
+			}
+			n++
+		}
+	}
+	if n < 300 {
+		t.Fatalf("only %d recipients", n)
+	}
+}
+
+// TestDomainGoneScan: the phrase scan that guards domainMissing never
+// hides a missing domain it would have found.
+func TestDomainGoneScan(t *testing.T) {
+	n := 0
+	for _, sep := range []string{" ", ": ", " > ", "\"", "'", "", "-", ".", "x"} {
+		for _, w := range append(domainMissingWords, "exists", "is fine") {
+			for _, pre := range []string{"550 5.4.310 DNS domain ", "Host ", "<a@", "", "sub."} {
+				rep := &dsn.Report{Kind: dsn.KindBounce}
+				rc := &dsn.Recipient{Recipient: "a@Example.ORG", Action: dsn.ActionFailed, Diagnostic: pre + "example.org" + sep + strings.ToUpper(w)}
+				var f facts
+				f.gather(rep, rc, new([]byte))
+				if got, want := f.domainGone(), domainMissing(f.diag, "example.org"); got != want {
+					t.Errorf("domainGone(%q) = %v, domainMissing = %v", rc.Diagnostic, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no cases")
+	}
+}

@@ -18,7 +18,15 @@ type Input struct {
 	Host *History
 	// DNS is what DNS said about the recipient's domain and the sending IP.
 	DNS *DNSFacts
+	// Evidence, when it has room for a few (EvidenceRoom), is where the
+	// verdict's evidence is written (from Evidence[:0]) rather than in a
+	// new slice, so that a caller can keep it in an allocation of its own.
+	Evidence []Evidence
 }
+
+// EvidenceRoom is how much evidence Input.Evidence should have room for:
+// a verdict usually has two to four pieces.
+const EvidenceRoom = 4
 
 // DNSFacts is the DNS evidence for one recipient, gathered by the caller
 // (internal/bounce through internal/dnscheck). The zero value means no
@@ -122,10 +130,10 @@ func dnsRelayEvidence(f *facts, d *DNSFacts, add addFunc) Side {
 	if d == nil {
 		return SideUnknown
 	}
-	if d.Relay == RelayNotAmong && f.hostDomain != "" {
+	if d.Relay == RelayNotAmong && f.hostDom() != "" {
 		near := ""
 		for _, m := range d.MXHosts {
-			if near == "" && dsn.RegisteredDomain(strings.TrimSuffix(m, ".")) == f.hostDomain {
+			if near == "" && dsn.RegisteredDomain(strings.TrimSuffix(m, ".")) == f.hostDom() {
 				near = "the MX host " + m
 			}
 		}
@@ -164,7 +172,7 @@ func hostHistoryEvidence(h *History, add addFunc) {
 // sameHostInBounce returns the other recipient domain of rep, unrelated to
 // rcpt's, refused to relay by the same host as rcpt, or "".
 func sameHostInBounce(f *facts, rep *dsn.Report, rcpt *dsn.Recipient) string {
-	if f.host == "" || len(rep.Recipients) < 2 {
+	if f.remoteHost() == "" || len(rep.Recipients) < 2 {
 		return ""
 	}
 	rdom := dsn.RegisteredDomain(rcpt.Domain())
@@ -176,7 +184,7 @@ func sameHostInBounce(f *facts, rep *dsn.Report, rcpt *dsn.Recipient) string {
 			continue
 		}
 		n++
-		if o.RemoteHost() != f.host {
+		if o.RemoteHost() != f.remoteHost() {
 			continue
 		}
 		od := dsn.RegisteredDomain(o.Domain())

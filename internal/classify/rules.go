@@ -70,11 +70,14 @@ type rule struct {
 	src       string
 
 	// compiled at init
-	ids     []uint16 // phraseIDs of phrases
-	st      statusPattern
-	codeLo  int
-	codeHi  int
-	hasText bool
+	defSide   Side     // the reason's DefaultSide (defaultSide)
+	canBeHard bool     // the reason's CanBeHard (isHardReason)
+	source    string   // ruleSource, built once
+	ids       []uint16 // phraseIDs of phrases
+	st        statusPattern
+	codeLo    int
+	codeHi    int
+	hasText   bool
 }
 
 // userUnknownPhrases say that the mailbox does not exist. They are shared by
@@ -1356,6 +1359,7 @@ func compileRules(rs []rule, pt *phraseTable) error {
 			}
 		}
 		r.hasText = len(r.phrases) > 0
+		r.defSide, r.canBeHard = defaultSide(r.reason), isHardReason(r.reason)
 		r.ids = make([]uint16, len(r.phrases))
 		for k, ph := range r.phrases {
 			id, err := pt.intern(ph)
@@ -1381,6 +1385,7 @@ func compileRules(rs []rule, pt *phraseTable) error {
 		if !r.hasText && r.status == "" && r.codes == "" && r.dtype == "" && r.rcptDomain == "" && r.mta == "" && !r.rcptDomainMissing {
 			return fmt.Errorf("classify: rule %q: needs phrases, status, codes, dtype, rcptDomain or mta", r.id)
 		}
+		r.source = buildRuleSource(r) // reads the compiled st and codeHi
 	}
 	return nil
 }
@@ -1390,7 +1395,28 @@ func init() {
 	if err := compileRules(rules, &pt); err != nil {
 		panic(err)
 	}
-	phraseList, phrases = pt.list, phrase.MustCompile(pt.list)
+	// The words domainMissing looks for are found by the same scan, so
+	// that a diagnostic with none of them is not searched for its domain.
+	for _, w := range domainMissingWords {
+		id, err := pt.intern(w)
+		if err != nil {
+			panic(err)
+		}
+		domainMissingIDs = append(domainMissingIDs, id)
+	}
+	// The matcher folds ASCII case, so that the report's text, when ASCII,
+	// is scanned without a lower-cased copy (scanReportText); every other
+	// text it is given is lower-cased already.
+	m, err := phrase.CompileFold(pt.list)
+	if err != nil {
+		panic(err)
+	}
+	phraseList, phrases = pt.list, m
+	x, err := buildIndex(rules, len(pt.list))
+	if err != nil {
+		panic(err)
+	}
+	index = x
 }
 
 // hostKind says what a host name tells about its role.

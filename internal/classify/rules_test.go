@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -546,7 +548,9 @@ func TestNoShadowedPhrase(t *testing.T) {
 			continue
 		}
 		for _, ph := range r.phrases {
-			if j, _ := first(&facts{}, scanText(ph), false); j != i {
+			f := &facts{}
+			f.codeRows = index.codeRows(f)
+			if j, _ := first(f, scanText(ph), false); j != i {
 				t.Errorf("rule %q: phrase %q is decided by earlier rule %q", r.id, ph, rules[j].id)
 			}
 		}
@@ -657,4 +661,87 @@ func isRuleID(id string) bool {
 		}
 	}
 	return false
+}
+
+// TestIndexAgreesWithScan: the rule index only skips rows that cannot
+// match. For every corpus recipient, and for each of a grid of status and
+// reply codes put in its place, first and statusOnly give what asking
+// every row in table order gives.
+func TestIndexAgreesWithScan(t *testing.T) {
+	scanFirst := func(f *facts, hits *hitSet, textOnly bool) (int, string) {
+		for i := range rules {
+			if textOnly && !rules[i].hasText {
+				continue
+			}
+			if ph, ok := rules[i].match(f, hits); ok {
+				return i, ph
+			}
+		}
+		return -1, ""
+	}
+	scanStatusOnly := func(f *facts) int {
+		for i := range rules {
+			if !rules[i].decidesByCode() {
+				continue
+			}
+			if _, ok := rules[i].match(f, nil); ok {
+				return i
+			}
+		}
+		return -1
+	}
+	var statuses []smtpcode.Status
+	for _, c := range []int{0, 2, 4, 5, 6} {
+		for _, s := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 99} {
+			for _, d := range []int{0, 1, 2, 7, 8, 10, 26, 27, 64, 90, 350, 500, 606, 650, 700, 750, 999} {
+				statuses = append(statuses, smtpcode.Status{Class: c, Subject: s, Detail: d})
+			}
+		}
+	}
+	replies := []smtpcode.ReplyCode{0, 99, 250, 421, 450, 451, 452, 500, 503, 521, 530, 535, 550, 551, 552, 553, 554, 556, 599, 999, 1000}
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	n := 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := dsn.Parse(raw, dsn.Options{})
+		if err != nil {
+			continue
+		}
+		for i := range rep.Recipients {
+			var f facts
+			f.gather(rep, &rep.Recipients[i], new([]byte))
+			try := func(what string) {
+				n++
+				f.codeRows = index.codeRows(&f)
+				gi, gp := first(&f, &f.hits, false)
+				wi, wp := scanFirst(&f, &f.hits, false)
+				if gi != wi || gp != wp {
+					t.Fatalf("%s %s: first = %d %q, scanning all rows = %d %q", filepath.Base(file), what, gi, gp, wi, wp)
+				}
+				gi, _ = first(&f, &f.hits, true)
+				wi, _ = scanFirst(&f, &f.hits, true)
+				if gi != wi {
+					t.Fatalf("%s %s: first(textOnly) = %d, scanning all rows = %d", filepath.Base(file), what, gi, wi)
+				}
+				if g, w := statusOnly(&f), scanStatusOnly(&f); g != w {
+					t.Fatalf("%s %s: statusOnly = %d, scanning all rows = %d", filepath.Base(file), what, g, w)
+				}
+			}
+			try("as parsed")
+			// 60 combinations per recipient, a different stride of the
+			// grid for each.
+			for k := 0; k < 60; k++ {
+				g := (n*7919 + k*104729) % (len(statuses) * len(replies))
+				st, rc := statuses[g/len(replies)], replies[g%len(replies)]
+				f.status, f.reply = st, rc
+				try(st.String() + " " + rc.String())
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d cases tried", n)
+	}
 }

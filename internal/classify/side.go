@@ -32,6 +32,7 @@ const (
 // the evidence.
 func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side, float64, []Evidence) {
 	hist := in.History
+	host := f.remoteHost()
 	var snd, rcv float64
 	var ev []Evidence
 	// add records one signal; id names the check ("relay.<id>"), src cites
@@ -47,27 +48,27 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 
 	const design = "DESIGN.md, Relaying denied"
 	rdom := dsn.RegisteredDomain(rcpt.Domain())
-	if f.host != "" && !dsn.IsIP(f.host) {
-		hdom := f.hostDomain
+	if host != "" && !dsn.IsIP(host) {
+		hdom := f.hostDom()
 		sdom, sfrom := senderDomain(rep, hdom)
 		switch {
 		case rdom != "" && hdom == rdom:
-			add(SideRecipient, wHostInRcptDomain, SignalHost, f.host+" is in the recipient's domain "+rdom+": its own MX does not accept it",
+			add(SideRecipient, wHostInRcptDomain, SignalHost, host+" is in the recipient's domain "+rdom+": its own MX does not accept it",
 				"host-in-recipient-domain", design)
 		case sdom != "":
-			add(SideSender, wHostInSenderDomain, SignalHost, f.host+" is in the sender's domain ("+sfrom+"): the sender's own relay refused",
+			add(SideSender, wHostInSenderDomain, SignalHost, host+" is in the sender's domain ("+sfrom+"): the sender's own relay refused",
 				"host-in-sender-domain", design)
 		default:
-			if h, ok := classifyHost(f.host); ok {
+			if h, ok := classifyHost(host); ok {
 				w := wHostNamingHabit
 				if h.strong {
 					w = wProviderHost
 				}
 				switch h.kind {
 				case hostInbound:
-					add(SideRecipient, w, SignalHost, f.host+" looks like the recipient domain's MX", "host-looks-inbound", h.src)
+					add(SideRecipient, w, SignalHost, host+" looks like the recipient domain's MX", "host-looks-inbound", h.src)
 				case hostOutbound:
-					add(SideSender, w, SignalHost, f.host+" looks like a submission relay or smarthost", "host-looks-outbound", h.src)
+					add(SideSender, w, SignalHost, host+" looks like a submission relay or smarthost", "host-looks-outbound", h.src)
 				}
 			}
 		}
@@ -112,7 +113,7 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 	}
 
 	if od := sameHostInBounce(f, rep, rcpt); od != "" {
-		add(SideSender, wSameHostInBounce, SignalHost, f.host+" refused to relay for "+od+" too, in the same bounce: an MX serves its own domains, a relay serves all of them",
+		add(SideSender, wSameHostInBounce, SignalHost, host+" refused to relay for "+od+" too, in the same bounce: an MX serves its own domains, a relay serves all of them",
 			"same-host-two-domains", "DESIGN.md, Relaying denied; issue 11 item 4")
 	}
 	hostHistoryEvidence(in.Host, add)
@@ -127,7 +128,7 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 	case margin <= -relayMargin:
 		return SideSender, min(0.95, 0.55-margin/2), ev
 	}
-	ev = append(ev, Evidence{Signal: SignalHost, Value: f.host + ": the evidence does not tell the sender's relay from the recipient's MX (sender " +
+	ev = append(ev, Evidence{Signal: SignalHost, Value: host + ": the evidence does not tell the sender's relay from the recipient's MX (sender " +
 		strconv.FormatFloat(snd, 'f', 2, 64) + ", recipient " + strconv.FormatFloat(rcv, 'f', 2, 64) + ")",
 		RuleID: "relay.side-unknown", Source: design, Weight: 0})
 	return SideUnknown, 0.4, ev

@@ -85,12 +85,81 @@ type lang struct {
 
 	compiled map[key]*[numAudiences]ctexts
 	cwhose   map[classify.Side]*[numAudiences]tmpl
+	choices  map[choiceKey]choice // see choose
 }
 
 // ctexts is texts compiled.
 type ctexts struct {
 	headline, what, whose tmpl
 	steps                 []tmpl
+	// all counts the literal bytes and slots of headline, what and steps
+	// together (no parts), so that one size call bounds them.
+	all tmpl
+}
+
+// choice is what Explain writes for a verdict in a language: the texts
+// of the resolved key and, when the key's story is not told for the
+// verdict's side, the language's sentence on whose side must act.
+type choice struct {
+	lang  *lang // the language used: English when lang lacks the key
+	texts *[numAudiences]ctexts
+	whose *[numAudiences]tmpl // nil: texts' own whose
+}
+
+// choiceKey is what of a verdict picks its texts.
+type choiceKey struct {
+	reason      classify.Reason
+	side        classify.Side
+	auto, delay bool // the original is an auto-reply; a delay notice
+}
+
+// choose returns the texts for a verdict (resolve, then the compiled
+// entry and the sentence on whose side). The choices for every reason of
+// the vocabulary (and its aliases) and every side are made once at init
+// (lang.choices); others are made on each call.
+func (l *lang) choose(reason classify.Reason, side classify.Side, autoReply, delay bool) choice {
+	if c, ok := l.choices[choiceKey{reason, side, autoReply, delay}]; ok {
+		return c
+	}
+	return l.makeChoice(reason, side, autoReply, delay)
+}
+
+func (l *lang) makeChoice(reason classify.Reason, side classify.Side, autoReply, delay bool) choice {
+	auto := autoReply && !noAutoReplyVariant[reason]
+	k, specific := resolve(reason, side, auto, delay)
+	c := choice{lang: l, texts: l.compiled[k]}
+	if c.texts == nil {
+		c.lang, c.texts = english, english.compiled[k]
+	}
+	if !specific {
+		if side == "" {
+			side = classify.SideUnknown
+		}
+		c.whose = c.lang.cwhose[side]
+	}
+	return c
+}
+
+// makeChoices fills l.choices; the catalogs are compiled.
+func (l *lang) makeChoices() {
+	var reasons []classify.Reason
+	for _, ri := range classify.Reasons {
+		reasons = append(reasons, ri.Reason)
+	}
+	for a := range aliases {
+		reasons = append(reasons, a)
+	}
+	sides := []classify.Side{"", classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown}
+	l.choices = make(map[choiceKey]choice, len(reasons)*len(sides)*4)
+	for _, r := range reasons {
+		for _, s := range sides {
+			for _, auto := range []bool{false, true} {
+				for _, delay := range []bool{false, true} {
+					l.choices[choiceKey{r, s, auto, delay}] = l.makeChoice(r, s, auto, delay)
+				}
+			}
+		}
+	}
 }
 
 // storySide is the side the story of each reason's default entry assumes:
@@ -149,6 +218,9 @@ func init() {
 			panic(err)
 		}
 	}
+	for _, l := range langs { // English compiled first: resolve reads it
+		l.makeChoices()
+	}
 }
 
 func (l *lang) compile() error {
@@ -198,6 +270,12 @@ func compileTexts(t *texts) (ctexts, error) {
 	for i, s := range t.Steps {
 		if c.steps[i], err = compile(s); err != nil {
 			return c, err
+		}
+	}
+	for _, t := range append([]tmpl{c.headline, c.what}, c.steps...) {
+		c.all.static += t.static
+		for s, n := range t.uses {
+			c.all.uses[s] += n
 		}
 	}
 	return c, nil

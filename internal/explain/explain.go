@@ -32,9 +32,10 @@
 //
 // Explain is pure: no I/O, no shared mutable state, safe for concurrent use.
 // It is on the per-recipient hot path, so the tables are compiled once at
-// init and each call renders all its texts into one buffer: two
-// allocations (the text, the steps slice) and about a microsecond
-// (BenchmarkExplain).
+// init (the texts each verdict gets are chosen then too: lang.choices) and
+// each call renders all its texts into one buffer: two allocations (the
+// text, the steps slice; one with ExplainInto and room for the steps) and
+// about a microsecond (BenchmarkExplain).
 package explain
 
 import (
@@ -86,37 +87,35 @@ type Explanation struct {
 // audience out of range is treated as Marketer. rep and rcpt may be nil;
 // the texts then use general words for the missing facts.
 func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) Explanation {
+	var e Explanation
+	ExplainInto(&e, v, rep, rcpt, aud, lang)
+	return e
+}
+
+// ExplainInto is Explain writing into *e, whose Steps, when they have room
+// for the texts' steps, are written from Steps[:0] instead of into a new
+// slice (so that a caller can keep them in an allocation of its own).
+// Every other field of *e is replaced.
+func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) {
 	if aud < 0 || aud >= numAudiences {
 		aud = Marketer
 	}
 	l := pickLang(lang)
-	auto := v.OriginalIsAutoReply && !noAutoReplyVariant[v.Reason]
-	k, specific := resolve(v.Reason, v.Side, auto, isDelay(rep, rcpt))
-	ce := l.compiled[k]
-	if ce == nil { // a language without the key: all of it in English
-		l, ce = english, english.compiled[k]
-	}
-	t := &ce[aud]
+	c := l.choose(v.Reason, v.Side, v.OriginalIsAutoReply, isDelay(rep, rcpt))
+	l = c.lang // a language without the key: all of it in English
+	t := &c.texts[aud]
 	whose := &t.whose
-	if !specific {
-		side := v.Side
-		if side == "" {
-			side = classify.SideUnknown
-		}
-		if w := l.cwhose[side]; w != nil {
-			whose = &w[aud]
-		}
+	if c.whose != nil {
+		whose = &c.whose[aud]
 	}
 
 	f := newFacts(rep, rcpt, v, l)
-	n := t.headline.size(&f) + t.what.size(&f) + whose.size(&f)
-	for i := range t.steps {
-		n += t.steps[i].size(&f)
-	}
+	n := t.all.size(&f) + whose.size(&f)
 	var b strings.Builder
 	b.Grow(n)
 	// All texts go into one buffer; the fields are slices of one string,
-	// which keeps an explanation at two allocations.
+	// which keeps an explanation at two allocations (one with room for
+	// the steps).
 	var ends [3]int
 	t.headline.render(&b, &f)
 	ends[0] = b.Len()
@@ -131,21 +130,24 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 	}
 	s := b.String()
 
-	e := Explanation{
+	steps := e.Steps[:0]
+	if cap(steps) < len(t.steps) {
+		steps = make([]string, 0, len(t.steps))
+	}
+	*e = Explanation{
 		Audience:     aud,
 		Language:     l.tag,
 		Headline:     s[:ends[0]],
 		WhatHappened: s[ends[0]:ends[1]],
 		WhoseSide:    s[ends[1]:ends[2]],
-		Steps:        make([]string, len(t.steps)),
+		Steps:        steps[:len(t.steps)],
 	}
 	start := ends[2]
 	for i := range e.Steps {
 		e.Steps[i] = s[start:stepEnds[i]]
 		start = stepEnds[i]
 	}
-	addDNS(&e, v, l)
-	return e
+	addDNS(e, v, l)
 }
 
 // isDelay reports a recipient whose delivery is still being tried: action
@@ -162,6 +164,14 @@ const maxSteps = 16
 
 // pickLang returns the catalog for a BCP 47 tag, English when none fits.
 func pickLang(tag string) *lang {
+	for _, l := range langs {
+		if tag == l.tag { // the usual call: "", "en" or "fr"
+			return l
+		}
+	}
+	if tag == "" {
+		return english
+	}
 	// QUIRK: "fr_CA" (POSIX locale style) and a leading list entry of an
 	// Accept-Language value ("fr-CA,fr;q=0.9") are read too: only the
 	// primary subtag before '-', '_', ',' or ';' is compared, without case.

@@ -8,6 +8,7 @@ import (
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/smtpcode"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Limits on the facts copied into an explanation. The facts come from a
@@ -152,8 +153,19 @@ func writeStatus(b *strings.Builder, st smtpcode.Status) {
 	writeInt(b, st.Detail)
 }
 
-// writeInt writes n in decimal without allocating.
+// writeInt writes n in decimal without allocating; the numbers of codes
+// (0-999) digit by digit.
 func writeInt(b *strings.Builder, n int) {
+	if 0 <= n && n < 1000 {
+		if n >= 100 {
+			b.WriteByte(byte('0' + n/100))
+		}
+		if n >= 10 {
+			b.WriteByte(byte('0' + n/10%10))
+		}
+		b.WriteByte(byte('0' + n%10))
+		return
+	}
 	var a [20]byte
 	b.Write(strconv.AppendInt(a[:0], int64(n), 10))
 }
@@ -175,37 +187,74 @@ func isSpace(r rune) bool {
 	return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || r == 0xfeff
 }
 
-// clean reports whether s can be written as it is: printable ASCII with
-// single inner spaces, no leading or trailing space, at most max bytes.
-func clean(s string, max int) bool {
-	if len(s) > max || len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < ' ' || c >= 0x7f || (c == ' ' && s[i-1] == ' ') {
-			return false
-		}
-	}
-	return true
-}
+// printable reports printable ASCII, space excluded.
+func printable(c byte) bool { return c > ' ' && c < 0x7f }
 
 // writeClean writes s trimmed, with runs of white space and control
 // characters folded into one space, invalid UTF-8 replaced, and cut after
-// max bytes of output.
+// max bytes of output. Stretches of printable ASCII, most of any fact,
+// are written whole; other runes one at a time.
 func writeClean(b *strings.Builder, s string, max int) {
-	if clean(s, max) {
-		b.WriteString(s) // the common case: no copy beyond the write
-		return
-	}
 	n := 0           // bytes written
 	space := false   // a space is pending
 	started := false // something was written
 	for i := 0; i < len(s); {
-		r, w := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(s[i:])
+		c := s[i]
+		if c <= ' ' || c == 0x7f { // ASCII white space and controls (isSpace)
+			space = started
+			i++
+			continue
 		}
+		if c < utf8.RuneSelf {
+			// A stretch of printable ASCII with single spaces inside, most
+			// of any fact, is written in one piece.
+			// Past lim the stretch is cut anyway: no need to find its end.
+			j, lim := i+1, min(len(s), i+max-n+1)
+			for j < lim {
+				// Eight bytes at a time: printable or single spaces, and
+				// not a space last (whether it is kept depends on the next
+				// byte).
+				if j+8 <= lim {
+					if spaces, ok := swar.Plain(swar.Load(s, j)); ok && spaces&(1<<7) == 0 && (spaces&1 == 0 || printable(s[j-1])) {
+						j += 8
+						continue
+					}
+				}
+				if printable(s[j]) {
+					j++
+				} else if s[j] == ' ' && j+1 < len(s) && printable(s[j+1]) {
+					j += 2
+				} else {
+					break
+				}
+			}
+			extra := 0
+			if space {
+				extra = 1
+			}
+			if n+extra+j-i > max {
+				// Cut: what fits, without a space that would only come
+				// before the ellipsis.
+				if room := max - n - extra; room > 0 {
+					if space {
+						b.WriteByte(' ')
+					}
+					b.WriteString(strings.TrimSuffix(s[i:i+room], " "))
+				}
+				b.WriteString(ellipsis)
+				return
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i:j])
+			n += extra + j - i
+			started = true
+			i = j
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
 		i += w
 		if isSpace(r) {
 			space = started

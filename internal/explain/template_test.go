@@ -2,6 +2,8 @@ package explain
 
 import (
 	"errors"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -141,6 +143,51 @@ func TestWriteClean(t *testing.T) {
 	}
 }
 
+// cleanRuneByRune is writeClean as first written, one rune at a time: the
+// reference its run-at-a-time ASCII path must agree with.
+func cleanRuneByRune(s string, max int) string {
+	var b strings.Builder
+	n, space, started := 0, false, false
+	for _, r := range s { // an invalid byte is U+FFFD here, as in writeClean
+		if isSpace(r) {
+			space = started
+			continue
+		}
+		extra := 0
+		if space {
+			extra = 1
+		}
+		if n+extra+utf8.RuneLen(r) > max {
+			b.WriteString(ellipsis)
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+		n += extra + utf8.RuneLen(r)
+		started = true
+	}
+	return b.String()
+}
+
+// FuzzWriteClean: writeClean agrees with the rune-at-a-time reference at
+// every cut.
+func FuzzWriteClean(f *testing.F) {
+	for _, s := range []string{"550 5.1.1  user  unknown", "  a \t b\r\n c  ", "ééé x\xffy", "01234567 9abc"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		max = max&0xff + 1
+		var b strings.Builder
+		writeClean(&b, s, max)
+		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
+			t.Errorf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	})
+}
+
 func TestFactLimits(t *testing.T) {
 	// Each limit, crossed: a 1000-byte address and a 1000-byte diagnostic.
 	long := strings.Repeat("x", 1000)
@@ -162,5 +209,36 @@ func TestFactLimits(t *testing.T) {
 	blank := facts{rcpt: " \t\r\n", diag: "\x00", fallback: &english.fallback}
 	if got := render(t, "{rcpt}[[ “{diag}”]]", blank); got != "the recipient" {
 		t.Errorf("render of blank facts = %q, want %q", got, "the recipient")
+	}
+}
+
+// TestWriteCleanChunks: strings of the bytes at the edges of swar.Plain's
+// tests, at every alignment and cut, agree with the rune-at-a-time
+// reference.
+func TestWriteCleanChunks(t *testing.T) {
+	alphabet := []string{" ", " ", " ", "\t", "\n", "\x00", "\x1f", "!", "a", "Z", "~", "\x7f", "é", "\u0085", "\xff"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		var sb strings.Builder
+		for n := rng.IntN(48); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s, max := sb.String(), 1+rng.IntN(40)
+		var b strings.Builder
+		writeClean(&b, s, max)
+		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
+			t.Fatalf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	}
+}
+
+// TestWriteInt: the digit-by-digit path for codes agrees with strconv.
+func TestWriteInt(t *testing.T) {
+	for _, n := range []int{-1000, -1, 0, 1, 9, 10, 99, 100, 550, 999, 1000, 12345} {
+		var b strings.Builder
+		writeInt(&b, n)
+		if got, want := b.String(), strconv.Itoa(n); got != want {
+			t.Errorf("writeInt(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -1,0 +1,161 @@
+package classify
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/bounced/bounced/internal/swar"
+)
+
+// Lower-casing is on the per-recipient path: every diagnostic and, when
+// the diagnostic decides nothing, up to MaxTextBytes of the report's text
+// are read lower-cased. strings.ToLower asks unicode.ToLower (a binary
+// search of unicode.CaseRanges) about every non-ASCII rune, which made a
+// Japanese or French bounce cost several times an English one. The
+// functions here give byte for byte the same result as strings.ToLower
+// (invalid UTF-8 included: each bad byte becomes U+FFFD, as strings.Map
+// writes it) but ask unicode.ToLower only about the runes that have a case
+// mapping at all.
+
+// hasLower marks the runes of the Basic Multilingual Plane that
+// unicode.ToLower changes: one bit per rune, 8 KiB, built once. Only the
+// runes of unicode.CaseRanges can change (unicode.ToLower maps every other
+// rune to itself), so only they are asked.
+var hasLower = func() *[0x10000 / 64]uint64 {
+	var t [0x10000 / 64]uint64
+	for _, cr := range unicode.CaseRanges {
+		for r := rune(cr.Lo); r <= rune(cr.Hi) && r <= 0xffff; r++ {
+			if unicode.ToLower(r) != r {
+				t[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+	return &t
+}()
+
+// lowerRune is unicode.ToLower, asked only about the runes it changes.
+func lowerRune(r rune) rune {
+	if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 {
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// appendLowerRune appends the lower case of the rune that starts s (not
+// empty, s[0] not ASCII) to dst as strings.ToLower writes it, and returns
+// how many bytes of s it read.
+func appendLowerRune(dst []byte, s string) ([]byte, int) {
+	r, n := utf8.DecodeRuneInString(s)
+	if l := lowerRune(r); l != r || r == utf8.RuneError {
+		return utf8.AppendRune(dst, l), n // an invalid byte is written as U+FFFD
+	}
+	return append(dst, s[:n]...), n
+}
+
+// toLower is strings.ToLower, byte for byte, faster on non-ASCII text.
+// Like strings.ToLower it returns s itself when nothing changes in ASCII
+// text.
+func toLower(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			upper = true
+			break
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	b := appendLower(make([]byte, 0, len(s)), s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+}
+
+// foldsASCII reports whether strings.ToLower changes nothing in s but
+// ASCII letters: s is valid UTF-8 and none of its other runes has a lower
+// case. Runs of ASCII are skipped eight bytes at a time, and the three-byte
+// runes U+3000-U+9FFF (CJK, kana: no case) without decoding.
+func foldsASCII(s string) bool {
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && swar.Load(s, i)&0x8080808080808080 == 0 {
+			i += 8
+			continue
+		}
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case 0xe3 <= c && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			i += 3
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 || lowerRune(r) != r {
+				return false
+			}
+			i += n
+		}
+	}
+	return true
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if swar.Load(s, i)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII lower-cases the ASCII letters of b in place.
+func lowerASCII(b []byte) {
+	for k, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[k] = c + 'a' - 'A'
+		}
+	}
+}
+
+// lowerTrim is strings.ToLower(strings.TrimSpace(s)), with no work for
+// the usual value: lower-case ASCII with nothing to trim.
+func lowerTrim(s string) string {
+	if len(s) == 0 || s[0] <= ' ' || s[len(s)-1] <= ' ' {
+		return toLower(strings.TrimSpace(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return toLower(strings.TrimSpace(s))
+		}
+	}
+	return s
+}
+
+// appendLower appends strings.ToLower(s) to dst: each run of ASCII is
+// copied then lower-cased in place, each other rune by appendLowerRune.
+func appendLower(dst []byte, s string) []byte {
+	for len(s) > 0 {
+		k := 0
+		for k < len(s) && s[k] < utf8.RuneSelf {
+			k++
+		}
+		start := len(dst)
+		dst = append(dst, s[:k]...)
+		lowerASCII(dst[start:])
+		if s = s[k:]; len(s) > 0 {
+			var n int
+			dst, n = appendLowerRune(dst, s)
+			s = s[n:]
+		}
+	}
+	return dst
+}

@@ -1,0 +1,246 @@
+package classify
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/smtpcode"
+)
+
+// TestLowerRune checks lowerRune against unicode.ToLower for every rune.
+func TestLowerRune(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if got, want := lowerRune(r), unicode.ToLower(r); got != want {
+			t.Fatalf("lowerRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+}
+
+// TestToLower checks toLower and appendLower against strings.ToLower,
+// invalid UTF-8 included (strings.ToLower writes U+FFFD for a bad byte).
+func TestToLower(t *testing.T) {
+	cases := []string{
+		"", "abc", "ABC 550 5.1.1", "Ünbekannter Empfänger", "ADRESSE INVALIDE: ÉCHEC",
+		"宛先不明 User Unknown", "İSTANBUL Kelvin \u212a", "\u023a\u023e", "ＦＵＬＬＷＩＤＴＨ",
+		"bad \xff\xfe bytes \xc3", "\xe3\x81", "ok\uFFFDok", "𐐀 Deseret", "\xf0\x90\x90",
+	}
+	// Every rune with a case mapping, and one of each UTF-8 length.
+	var all strings.Builder
+	for r := rune(0x80); r < 0x3000; r++ {
+		if unicode.ToLower(r) != r {
+			all.WriteRune(r)
+		}
+	}
+	cases = append(cases, all.String())
+	for _, s := range cases {
+		want := strings.ToLower(s)
+		if got := toLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+		if got := string(appendLower([]byte("x"), s)); got != "x"+want {
+			t.Errorf("appendLower(%q) = %q, want %q", s, got, "x"+want)
+		}
+		if !utf8.ValidString(toLower(s)) {
+			t.Errorf("toLower(%q) is not valid UTF-8", s)
+		}
+	}
+}
+
+// FuzzToLower: toLower agrees with strings.ToLower on any input.
+func FuzzToLower(f *testing.F) {
+	f.Add("Ünbekannter Empfänger \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := toLower(s), strings.ToLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// collapseLowerRef is collapseLower as first written: strings.ToLower,
+// then white space folded byte by byte.
+func collapseLowerRef(s string) string {
+	s = strings.ToLower(s)
+	var b []byte
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// FuzzCollapseLower: collapseLower agrees with the two-pass reference.
+func FuzzCollapseLower(f *testing.F) {
+	for _, s := range []string{"550 5.1.1  User\tUnknown\r\n", "  A  ", "Ünbekannter\n Empfänger \xff", "\x00\x7f\xfe\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(collapseLower(nil, s)), collapseLowerRef(s); got != want {
+			t.Errorf("collapseLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestIsASCII: every length around the eight-byte steps, a non-ASCII byte
+// at every position.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n < 20; n++ {
+		s := strings.Repeat("a", n)
+		if !isASCII(s) {
+			t.Errorf("isASCII(%q) = false", s)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(s)
+			b[i] = 0x80
+			if isASCII(string(b)) {
+				t.Errorf("isASCII(%q) = true", b)
+			}
+		}
+	}
+}
+
+// FuzzRound2: the remembered answers are the formatted and parsed ones,
+// asked twice (the second from the cache).
+func FuzzRound2(f *testing.F) {
+	for _, x := range []float64{0.125, 0.625, 0.85 - 0.15, (0.85 + 0.4) / 2, 1.005, -0.005, 0} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		want, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
+		for range 2 {
+			if got := round2(x); math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Fatalf("round2(%v) = %v, want %v", x, got, want)
+			}
+		}
+	})
+}
+
+// TestScanReportText: scanning a one-recipient ASCII text as it is (the
+// matcher folds case) finds what scanning its lower-cased copy finds.
+func TestScanReportText(t *testing.T) {
+	texts := []string{
+		"The Mail Server REJECTED your message: USER UNKNOWN.",
+		"Delivery to the following recipient failed permanently:\n\n    Mailbox FULL, Quota Exceeded",
+		"HOST MAIL.RSPAMD-USER.EXAMPLE said: Spam detected",
+		strings.Repeat("x", MaxTextBytes-5) + " MAILBOX FULL",
+	}
+	for _, text := range append(texts, phraseList...) {
+		rep := &dsn.Report{Text: strings.ToUpper(text), Recipients: []dsn.Recipient{{Recipient: "a@example.org"}}}
+		var got, want hitSet
+		if !scanReportText(rep, &rep.Recipients[0], &got) {
+			t.Fatalf("scanReportText(%q) = false", text)
+		}
+		phrases.ScanWords(reportText(rep, &rep.Recipients[0]), &want)
+		if got != want {
+			t.Errorf("scanReportText(%q) found other phrases than scanning the lower-cased text", rep.Text)
+		}
+	}
+}
+
+// normalizeDiagRef is normalizeDiag as first written (collapseLowerRef,
+// then the patterns built by concatenation): the reference it must agree
+// with.
+func normalizeDiagRef(s string, reply smtpcode.ReplyCode, st smtpcode.Status) string {
+	out := collapseLowerRef(s)
+	if reply == 0 {
+		return out
+	}
+	r := reply.String()
+	if !st.IsZero() {
+		if s := st.String(); strings.Contains(out, r+"-"+s+" ") || strings.Contains(out, r+" "+s+" ") {
+			return dropRepeats(dropRepeats(out, r+"-"+s+" ", ""), r+" "+s+" ", "")
+		}
+	}
+	if strings.HasPrefix(out, r) {
+		return strings.ReplaceAll(strings.ReplaceAll(out, " "+r+"-", " "), " "+r+" ", " ")
+	}
+	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
+}
+
+// FuzzNormalizeDiag: normalizeDiag agrees with the reference.
+func FuzzNormalizeDiag(f *testing.F) {
+	f.Add("550-5.7.1 Messages with multiple\r\n550-5.7.1 addresses in from:\r\n550 5.7.1 are refused", 550, 5, 7, 1)
+	f.Add("550 user unknown 550 550-", 550, 0, 0, 0)
+	f.Add("<a@b> 505 50505 x 505-y", 505, 5, 0, 5)
+	f.Fuzz(func(t *testing.T, s string, reply, c, sub, d int) {
+		rc := smtpcode.ReplyCode(reply & 0x3ff)
+		st := smtpcode.Status{Class: c & 7, Subject: sub & 0x3ff, Detail: d & 0x3ff}
+		want := normalizeDiagRef(s, rc, st)
+		if got := normalizeDiag(new([]byte), s, rc, st); got != want {
+			t.Errorf("normalizeDiag(%q, %v, %v) = %q, want %q", s, rc, st, got, want)
+		}
+		// A buffer used before, holding other text, gives the same.
+		buf := []byte(strings.Repeat("Z", len(s)+10))
+		if got := normalizeDiag(&buf, s, rc, st); got != want {
+			t.Errorf("normalizeDiag(%q, %v, %v) with a used buffer = %q, want %q", s, rc, st, got, want)
+		}
+	})
+}
+
+// FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
+// only its ASCII letters lower-cased.
+func FuzzFoldsASCII(f *testing.F) {
+	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := []byte(s)
+		lowerASCII(b)
+		if got, want := foldsASCII(s), strings.ToLower(s) == string(b); got != want {
+			t.Errorf("foldsASCII(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// TestCJKHasNoCase: foldsASCII skips U+3000-U+9FFF without asking.
+func TestCJKHasNoCase(t *testing.T) {
+	for r := rune(0x3000); r <= 0x9fff; r++ {
+		if unicode.ToLower(r) != r {
+			t.Fatalf("unicode.ToLower(%U) = %U", r, unicode.ToLower(r))
+		}
+	}
+}
+
+// TestCollapseLowerChunks: strings made of the bytes at the edges of
+// plainChunk's tests (space, tab, CR, LF, controls, '@', 'A', 'Z', '[',
+// '`', 'a', 'z', '{', '~', DEL, non-ASCII), at every alignment, agree
+// with the reference.
+func TestCollapseLowerChunks(t *testing.T) {
+	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var buf []byte
+	for range 200000 {
+		var sb strings.Builder
+		for n := rng.IntN(40); n > 0; n-- {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		buf = collapseLower(buf[:0], s)
+		if got, want := string(buf), collapseLowerRef(s); got != want {
+			t.Fatalf("collapseLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestLowerTrim: lowerTrim is strings.ToLower(strings.TrimSpace(s)).
+func TestLowerTrim(t *testing.T) {
+	for _, s := range []string{"", " ", "failed", "Failed", " failed", "failed\t", "\u0085failed", "failed\u00a0", "SMTP", "x-unix", "DÉLIVRÉ", "a\xffb", "\xff"} {
+		if got, want := lowerTrim(s), strings.ToLower(strings.TrimSpace(s)); got != want {
+			t.Errorf("lowerTrim(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
