@@ -453,7 +453,11 @@ func recoverStream(log *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
+				stack := debug.Stack()
+				if p, ok := r.(*handlerPanic); ok { // raised again by serveStream
+					r, stack = p.value, p.stack
+				}
+				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(stack))
 				err = status.Error(codes.Internal, "internal error")
 			}
 		}()
