@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding"
@@ -41,34 +42,47 @@ func serverCodec() grpc.ServerOption {
 	return grpc.ForceServerCodecV2(passCodec{encoding.GetCodecV2(proto.Name)})
 }
 
-// encodedSlot receives, through the context of one call, the wire form
-// parse made of its response.
-type encodedSlot struct {
-	resp *pb.ParseResponse
-	b    []byte
+// serviceDesc is BounceService as the generated code describes it, with
+// Parse's handler replaced by parseHandler.
+func (s *Service) serviceDesc() *grpc.ServiceDesc {
+	desc := pb.BounceService_ServiceDesc
+	desc.Methods = slices.Clone(desc.Methods)
+	for i := range desc.Methods {
+		if desc.Methods[i].MethodName == "Parse" {
+			desc.Methods[i].Handler = s.parseHandler
+		}
+	}
+	s.parseInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Parse_FullMethodName}
+	s.parseWireFunc = s.parseWire
+	return &desc
 }
 
-type encodedSlotKey struct{}
-
-// keepEncoded hands the wire form of resp to the call's slot, if any.
-func keepEncoded(ctx context.Context, resp *pb.ParseResponse, b []byte) {
-	if s, ok := ctx.Value(encodedSlotKey{}).(*encodedSlot); ok {
-		s.resp, s.b = resp, b
+// parseHandler is the gRPC handler of Parse: the generated handler's
+// work, except that the answer the interceptors pass on is the wire form
+// parse made for the check before the domain memory write, which
+// passCodec sends as it is.
+func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+	in := new(pb.ParseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
 	}
+	if interceptor == nil {
+		return s.parseWire(ctx, in)
+	}
+	return interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
 }
 
-// sendEncodedUnary is the outermost unary interceptor: the interceptors
-// inside it see the message, gRPC gets its wire form.
-func sendEncodedUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if info.FullMethod != pb.BounceService_Parse_FullMethodName {
-		return h(ctx, req)
+// parseWire is Parse answering the response's wire form (an
+// encodedMessage), or the response itself when it has none.
+func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
+	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest))
+	if err != nil {
+		return nil, err
 	}
-	var slot encodedSlot
-	resp, err := h(context.WithValue(ctx, encodedSlotKey{}, &slot), req)
-	if err == nil && slot.b != nil && resp == slot.resp {
-		return &encodedMessage{parts: [][]byte{slot.b}}, nil
+	if enc == nil {
+		return resp, nil
 	}
-	return resp, err
+	return &encodedMessage{parts: [][]byte{enc}}, nil
 }
 
 // streamResponse is the wire form of ParseStreamResponse{Response: resp}

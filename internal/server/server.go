@@ -105,6 +105,9 @@ type Service struct {
 	// passEncoded: the server has passCodec, so streams may send the wire
 	// form parse made (NewGRPCServer sets it).
 	passEncoded bool
+	// parseInfo and parseWireFunc are made once for parseHandler.
+	parseInfo     *grpc.UnaryServerInfo
+	parseWireFunc grpc.UnaryHandler
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -135,12 +138,12 @@ func NewService(cfg Config) *Service {
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
 	svc.passEncoded = true // serverCodec below
-	// sendEncodedUnary outermost (it swaps in the wire form); then metrics,
-	// so refused and failed calls are counted too; the call log, the token
-	// check, and the panic guard next to the handler.
-	mu, ms := svc.cfg.Metrics.grpcInterceptors()
-	unary := []grpc.UnaryServerInterceptor{sendEncodedUnary, mu, logUnary(svc.cfg.Logger)}
-	stream := []grpc.StreamServerInterceptor{ms, logStream(svc.cfg.Logger)}
+	// Metrics and the call log outermost, so refused and failed calls are
+	// counted and logged too; the token check; the panic guard next to the
+	// handler.
+	g := svc.cfg.Metrics.grpc
+	unary := []grpc.UnaryServerInterceptor{observeUnary(g, svc.cfg.Logger)}
+	stream := []grpc.StreamServerInterceptor{observeStream(g, svc.cfg.Logger)}
 	if cfg.Auth != nil {
 		unary = append(unary, cfg.Auth.UnaryInterceptor())
 		stream = append(stream, cfg.Auth.StreamInterceptor())
@@ -168,7 +171,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		grpc.ChainStreamInterceptor(stream...),
 	}, opts...)
 	s := grpc.NewServer(opts...)
-	pb.RegisterBounceServiceServer(s, svc)
+	s.RegisterService(svc.serviceDesc(), svc)
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(pb.BounceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
@@ -188,10 +191,7 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
-	resp, enc, err := s.parseEncoded(ctx, req)
-	if err == nil {
-		keepEncoded(ctx, resp, enc)
-	}
+	resp, _, err := s.parseEncoded(ctx, req)
 	return resp, err
 }
 
@@ -418,26 +418,8 @@ func normalizeDomain(d string) (string, error) {
 	return d, nil
 }
 
-// logUnary logs every call at debug level with its code and duration, and
+// logCall logs a call at debug level with its code and duration, and
 // server faults (Internal, Unknown) at error level.
-func logUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		start := time.Now()
-		resp, err := h(ctx, req)
-		logCall(ctx, log, info.FullMethod, start, err)
-		return resp, err
-	}
-}
-
-func logStream(log *slog.Logger) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-		start := time.Now()
-		err := h(srv, ss)
-		logCall(ss.Context(), log, info.FullMethod, start, err)
-		return err
-	}
-}
-
 func logCall(ctx context.Context, log *slog.Logger, method string, start time.Time, err error) {
 	code := status.Code(err)
 	level := slog.LevelDebug
