@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
+	gproto "google.golang.org/protobuf/proto"
 
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
@@ -18,9 +19,46 @@ import (
 // remembered); those bytes are what gRPC sends, instead of encoding the
 // message a second time. The codec below passes an encodedMessage
 // through and leaves every other message to the standard proto codec.
+//
+// The encoding is made with room in front (wireForm), where a stream
+// writes the framing of ParseStreamResponse{Response: ...}: one buffer
+// per answer, unary or streamed, nothing copied.
 
-// encodedMessage is a message already in its wire form, in parts.
-type encodedMessage struct{ parts [][]byte }
+// wireHeadroom is the room in front of an encoded response: a field tag
+// and a length.
+const wireHeadroom = 1 + binary.MaxVarintLen64
+
+// wireForm is an encoded ParseResponse after wireHeadroom bytes of room.
+type wireForm []byte
+
+// encodeWire encodes resp with room in front.
+func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
+	n := gproto.Size(resp)
+	b := make([]byte, wireHeadroom, wireHeadroom+n)
+	b, err := gproto.MarshalOptions{UseCachedSize: true}.MarshalAppend(b, resp)
+	if err != nil {
+		return nil, err
+	}
+	return wireForm(b), nil
+}
+
+// response is the encoded ParseResponse.
+func (w wireForm) response() []byte { return w[wireHeadroom:] }
+
+// streamResponse is the wire form of ParseStreamResponse{Response: resp}:
+// field 1, length-delimited (protobuf encoding), written in the room in
+// front of the response.
+func (w wireForm) streamResponse() []byte {
+	body := w.response()
+	var hdr [wireHeadroom]byte
+	h := binary.AppendUvarint(append(hdr[:0], 1<<3|2), uint64(len(body)))
+	start := wireHeadroom - len(h)
+	copy(w[start:], h)
+	return w[start:]
+}
+
+// encodedMessage is a message already in its wire form.
+type encodedMessage struct{ b []byte }
 
 // passCodec is the proto codec, except that it sends an encodedMessage as
 // it is.
@@ -28,11 +66,7 @@ type passCodec struct{ encoding.CodecV2 }
 
 func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if m, ok := v.(*encodedMessage); ok {
-		out := make(mem.BufferSlice, len(m.parts))
-		for i, p := range m.parts {
-			out[i] = mem.SliceBuffer(p)
-		}
-		return out, nil
+		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
 	}
 	return c.CodecV2.Marshal(v)
 }
@@ -82,15 +116,5 @@ func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
 	if enc == nil {
 		return resp, nil
 	}
-	return &encodedMessage{parts: [][]byte{enc}}, nil
-}
-
-// streamResponse is the wire form of ParseStreamResponse{Response: resp}
-// from resp's: field 1, length-delimited (protobuf encoding), without
-// copying resp.
-func streamResponse(resp []byte) *encodedMessage {
-	hdr := make([]byte, 0, 1+binary.MaxVarintLen64)
-	hdr = append(hdr, 1<<3|2)
-	hdr = binary.AppendUvarint(hdr, uint64(len(resp)))
-	return &encodedMessage{parts: [][]byte{hdr, resp}}
+	return &encodedMessage{enc.response()}, nil
 }

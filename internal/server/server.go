@@ -31,7 +31,6 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
@@ -196,7 +195,7 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 // parseEncoded is parse, also returning the response's wire form.
-func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, []byte, error) {
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, wireForm, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
@@ -229,7 +228,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // call and logs what the operator must see. It returns the response and
 // its wire form.
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
-	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
+	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
 	if ctx.Value(admittedKey{}) == nil {
 		release, err := s.limits.admitBytes(ctx, size)
 		if err != nil {
@@ -238,7 +237,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		defer release()
 	}
 	var resp *pb.ParseResponse
-	var enc []byte
+	var enc wireForm
 	start := time.Now()
 	res, err := run(func(res *bounce.Result) error {
 		resp = s.cfg.convert(res, auds, lang)
@@ -246,7 +245,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
 		}
 		var err error
-		if enc, err = proto.Marshal(resp); err != nil {
+		if enc, err = encodeWire(resp); err != nil {
 			return fmt.Errorf("%w: %v", ErrUnencodable, err)
 		}
 		return nil
@@ -266,7 +265,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 	// The write after Check may have failed and changed the cache status.
 	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
 		resp.CacheStatus = st
-		if enc, err = proto.Marshal(resp); err != nil {
+		if enc, err = encodeWire(resp); err != nil {
 			enc = nil // encoded again when sent
 		}
 	}
@@ -354,7 +353,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
 		if enc != nil && s.passEncoded {
-			return stream.SendMsg(streamResponse(enc)) // encoded once, by parseEncoded
+			return stream.SendMsg(&encodedMessage{enc.streamResponse()}) // encoded once, by parseEncoded
 		}
 		return stream.Send(&pb.ParseStreamResponse{Response: resp})
 	})
