@@ -139,3 +139,17 @@ func serverCorpus(b *testing.B) [][]byte {
 	}
 	return msgs
 }
+
+// BenchmarkObserveParse is the metrics of one parsed message (size,
+// latency, kind, each recipient's verdict, cache result).
+func BenchmarkObserveParse(b *testing.B) {
+	m := NewMetrics(MetricsConfig{})
+	res, err := bounce.New(bounce.Config{}).Parse(context.Background(), bounce.Request{Raw: []byte(relayDenied)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.observeParse(len(relayDenied), time.Millisecond, res, nil)
+	}
+}
