@@ -36,6 +36,11 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.LogLevel)
+	inflight := int64(c.MaxInflightBytes)
+	if inflight == 0 {
+		inflight = server.DefaultMaxInflightBytes
+	}
+	tuneGC(inflight, os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"))
 	// go-redis logs dial failures on its own; route them through slog at
 	// debug level: outages are reported by cache_status and the warn lines.
 	redis.SetLogger(redisLogger{log})

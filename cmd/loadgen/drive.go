@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -39,6 +40,11 @@ func newRecorder(n int) *recorder {
 
 // done records one answer: errCode is "" for success.
 func (r *recorder) done(lat time.Duration, errCode string, resp *pb.ParseResponse) {
+	r.answered(lat, errCode, strings.TrimPrefix(resp.GetCacheStatus().String(), "CACHE_STATUS_"))
+}
+
+// answered records one answer with its cache status by name.
+func (r *recorder) answered(lat time.Duration, errCode, cache string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if errCode != "" {
@@ -47,7 +53,7 @@ func (r *recorder) done(lat time.Duration, errCode string, resp *pb.ParseRespons
 	}
 	r.ok++
 	r.lat = append(r.lat, lat)
-	r.cache[strings.TrimPrefix(resp.GetCacheStatus().String(), "CACHE_STATUS_")]++
+	r.cache[cache]++
 }
 
 // codeOf names a call's error by its gRPC code, with the ErrorInfo reason
@@ -94,10 +100,19 @@ type item struct {
 
 // drive sends the load and measures it.
 func drive(ctx context.Context, cfg Config, msgs []message) (*result, error) {
+	if cfg.Mode == "engine" {
+		return driveEngine(ctx, cfg, msgs)
+	}
 	var conns []*grpc.ClientConn
 	for _, a := range cfg.Addrs {
-		c, err := grpc.NewClient(a, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(maxCallBytes), grpc.MaxCallRecvMsgSize(maxCallBytes)))
+		opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(maxCallBytes), grpc.MaxCallRecvMsgSize(maxCallBytes))}
+		if cfg.Window > 0 {
+			// Fixed receive windows: no BDP PING with every answer, which
+			// the server must read and acknowledge.
+			opts = append(opts, grpc.WithStaticStreamWindowSize(cfg.Window), grpc.WithStaticConnWindowSize(cfg.Window))
+		}
+		c, err := grpc.NewClient(a, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -123,12 +138,26 @@ func drive(ctx context.Context, cfg Config, msgs []message) (*result, error) {
 		return &pb.ParseRequest{Raw: m.raw, Source: m.name, SkipCache: cfg.SkipCache}
 	}
 
-	res := &result{cfg: cfg, files: len(msgs)}
+	return measure(ctx, cfg, len(msgs), func(rec *recorder, start time.Time) int64 {
+		if cfg.Mode == "unary" {
+			return driveUnary(ctx, cfg, clients, req, rec, start)
+		}
+		return driveStream(ctx, cfg, clients, req, rec, start)
+	})
+}
+
+// measure runs the load run drives and takes the figures around it: the
+// servers' CPU and context switches, loadgen's own CPU, Redis's counters
+// and the machine's load average.
+func measure(ctx context.Context, cfg Config, files int, run func(*recorder, time.Time) int64) (*result, error) {
+	res := &result{cfg: cfg, files: files}
 	var err error
 	if res.cpuBefore, err = cpuOf(cfg.PIDs); err != nil {
 		return nil, err
 	}
+	res.cswBefore = switchesOf(cfg.PIDs)
 	res.selfBefore, _ = processCPU(os.Getpid())
+	res.loadBefore = loadAverage()
 	if len(cfg.RedisInfo) > 0 {
 		if res.redisBefore, err = readRedis(ctx, cfg.RedisInfo); err != nil {
 			return nil, err
@@ -137,20 +166,16 @@ func drive(ctx context.Context, cfg Config, msgs []message) (*result, error) {
 
 	rec := newRecorder(cfg.N)
 	start := time.Now()
-	var sent int64
-	if cfg.Mode == "unary" {
-		sent = driveUnary(ctx, cfg, clients, req, rec, start)
-	} else {
-		sent = driveStream(ctx, cfg, clients, req, rec, start)
-	}
+	res.sent = run(rec, start)
 	res.elapsed = time.Since(start)
-	res.sent = sent
 	res.rec = rec
 
 	if res.cpuAfter, err = cpuOf(cfg.PIDs); err != nil {
 		return nil, err
 	}
+	res.cswAfter = switchesOf(cfg.PIDs)
 	res.selfAfter, _ = processCPU(os.Getpid())
+	res.loadAfter = loadAverage()
 	if len(cfg.RedisInfo) > 0 {
 		after, err := readRedis(ctx, cfg.RedisInfo)
 		if err != nil {
@@ -188,7 +213,7 @@ func schedule(ctx context.Context, cfg Config, start time.Time, send func(item))
 }
 
 func driveUnary(ctx context.Context, cfg Config, clients []pb.BounceServiceClient, req func(int) *pb.ParseRequest, rec *recorder, start time.Time) int64 {
-	call := func(it item) {
+	return driveCalls(ctx, cfg, rec, start, func(it item) {
 		cctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 		resp, err := clients[it.i%len(clients)].Parse(cctx, req(it.i))
 		cancel()
@@ -198,7 +223,13 @@ func driveUnary(ctx context.Context, cfg Config, clients []pb.BounceServiceClien
 			return
 		}
 		rec.done(lat, "", resp)
-	}
+	})
+}
+
+// driveCalls makes one call per message, each on a goroutine of its own
+// at the fixed rate (at most MaxInflight out), or from Concurrency
+// workers in a closed loop. It returns how many it scheduled.
+func driveCalls(ctx context.Context, cfg Config, rec *recorder, start time.Time, call func(item)) int64 {
 	var wg sync.WaitGroup
 	if cfg.Rate > 0 {
 		sem := make(chan struct{}, cfg.MaxInflight)
@@ -359,7 +390,9 @@ type result struct {
 	elapsed               time.Duration
 	rec                   *recorder
 	cpuBefore, cpuAfter   time.Duration
+	cswBefore, cswAfter   int64 // the servers' voluntary context switches, -1 unknown
 	selfBefore, selfAfter time.Duration
+	loadBefore, loadAfter string // 1-minute load average of the machine
 	redisBefore           redisSnapshot
 	redis                 *redisDelta
 }
@@ -385,6 +418,9 @@ type Figures struct {
 	CacheStatus      map[string]int64 // answers by cache status
 	ServerCPUPerMsg  time.Duration    // 0 without -server-pid or -spawn
 	ServerCores      float64          // server CPU time / wall time
+	ServerSwitches   float64          // voluntary context switches of the servers per message; 0 unknown
+	EngineCPUPerMsg  time.Duration    // -mode engine: loadgen's own CPU per message
+	LoadAverage      [2]string        // the machine's 1-minute load average before and after
 	RedisOpsPerMsg   float64          // 0 without -redis-info
 	RedisCommands    map[string]int64 // per command
 	RedisCPUPerMsg   time.Duration
@@ -407,7 +443,14 @@ func (r *result) figures() Figures {
 	if len(r.cfg.PIDs) > 0 && r.rec.ok > 0 {
 		f.ServerCPUPerMsg = (r.cpuAfter - r.cpuBefore) / time.Duration(r.rec.ok)
 		f.ServerCores = (r.cpuAfter - r.cpuBefore).Seconds() / r.elapsed.Seconds()
+		if r.cswBefore >= 0 && r.cswAfter >= r.cswBefore {
+			f.ServerSwitches = float64(r.cswAfter-r.cswBefore) / float64(r.rec.ok)
+		}
 	}
+	if r.cfg.Mode == "engine" && r.rec.ok > 0 {
+		f.EngineCPUPerMsg = (r.selfAfter - r.selfBefore) / time.Duration(r.rec.ok)
+	}
+	f.LoadAverage = [2]string{r.loadBefore, r.loadAfter}
 	if r.redis != nil && r.rec.ok > 0 {
 		f.RedisOpsPerMsg = float64(r.redis.total) / float64(r.rec.ok)
 		f.RedisCPUPerMsg = r.redis.cpu / time.Duration(r.rec.ok)
@@ -425,24 +468,39 @@ func (r *result) printJSON(w io.Writer) error {
 func (r *result) print(w io.Writer) {
 	f := r.figures()
 	c := r.cfg
-	load := fmt.Sprintf("closed loop, %d %s", c.Concurrency, map[string]string{"unary": "workers", "stream": "streams"}[c.Mode])
+	load := fmt.Sprintf("closed loop, %d %s", c.Concurrency, map[string]string{"unary": "workers", "stream": "streams", "engine": "workers"}[c.Mode])
 	if c.Rate > 0 {
 		load = fmt.Sprintf("open loop at %.0f/s", c.Rate)
 		if c.Mode == "stream" {
 			load += fmt.Sprintf(" over %d streams", c.Concurrency)
 		}
 	}
-	fmt.Fprintf(w, "target      %s (%d server%s), mode %s, %s, %d files\n", strings.Join(c.Addrs, ","), len(c.Addrs), plural(len(c.Addrs)), c.Mode, load, r.files)
+	target := fmt.Sprintf("%s (%d server%s)", strings.Join(c.Addrs, ","), len(c.Addrs), plural(len(c.Addrs)))
+	if c.Mode == "engine" {
+		target = "the engine in this process"
+	}
+	fmt.Fprintf(w, "target      %s, mode %s, %s, %d files\n", target, c.Mode, load, r.files)
 	fmt.Fprintf(w, "messages    sent %d, answered %d, errors %d in %.2fs: %.1f msg/s\n", f.Sent, f.OK, f.Errors, r.elapsed.Seconds(), f.Throughput)
 	fmt.Fprintf(w, "latency     p50 %s  p90 %s  p99 %s  p999 %s  max %s\n", ms(f.P50), ms(f.P90), ms(f.P99), ms(f.P999), ms(f.Max))
 	fmt.Fprintf(w, "errors      %s\n", counts(r.rec.errs, "none"))
 	fmt.Fprintf(w, "cache       %s\n", counts(r.rec.cache, "-"))
 	if len(c.PIDs) > 0 {
 		cpu := r.cpuAfter - r.cpuBefore
-		fmt.Fprintf(w, "server CPU  %.2fs over %.2fs (%.2f cores), %.1f µs/message\n", cpu.Seconds(), r.elapsed.Seconds(), cpu.Seconds()/r.elapsed.Seconds(), us(f.ServerCPUPerMsg))
+		sw := ""
+		if f.ServerSwitches > 0 {
+			sw = fmt.Sprintf(", %.2f context switches/message", f.ServerSwitches)
+		}
+		fmt.Fprintf(w, "server CPU  %.2fs over %.2fs (%.2f cores), %.1f µs/message%s\n", cpu.Seconds(), r.elapsed.Seconds(), cpu.Seconds()/r.elapsed.Seconds(), us(f.ServerCPUPerMsg), sw)
 	}
 	if self := r.selfAfter - r.selfBefore; self > 0 {
-		fmt.Fprintf(w, "loadgen CPU %.2fs (%.2f cores)\n", self.Seconds(), self.Seconds()/r.elapsed.Seconds())
+		if c.Mode == "engine" {
+			fmt.Fprintf(w, "engine CPU  %.2fs (%.2f cores), %.1f µs/message (loadgen's own: the engine and the pacing)\n", self.Seconds(), self.Seconds()/r.elapsed.Seconds(), us(f.EngineCPUPerMsg))
+		} else {
+			fmt.Fprintf(w, "loadgen CPU %.2fs (%.2f cores)\n", self.Seconds(), self.Seconds()/r.elapsed.Seconds())
+		}
+	}
+	if r.loadBefore != "" {
+		fmt.Fprintf(w, "machine     load average %s -> %s (1 min), %d CPUs\n", r.loadBefore, r.loadAfter, runtime.NumCPU())
 	}
 	if r.redis != nil {
 		var parts []string

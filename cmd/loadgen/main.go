@@ -9,7 +9,9 @@
 //	-spawn bin/bounced -spawn-args "--redis unix:///run/redis.sock" [-replicas 2]
 //	                                  start the servers itself on free ports
 //	-server-pid PID[,PID]             read their CPU from /proc/PID/stat
-//	-mode unary|stream                one Parse per message, or ParseStream
+//	-mode unary|stream|engine         one Parse per message, ParseStream, or the
+//	                                  engine in this process (the baseline)
+//	-window 1048576                   fixed client receive windows (no BDP pings)
 //	-rate 2000/s                      open loop at a fixed rate; 0 = closed loop
 //	-concurrency 16                   closed-loop workers, or streams
 //	-duration 10s, -n 100000          stop at whichever comes first
@@ -98,7 +100,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 type Config struct {
 	Addrs       []string      // servers, host:port on loopback
 	PIDs        []int         // server processes whose CPU is read
-	Mode        string        // "unary" or "stream"
+	Mode        string        // "unary", "stream" or "engine"
+	Window      int32         // fixed client receive window; 0 = dynamic
 	Rate        float64       // messages per second; 0 = closed loop
 	Concurrency int           // closed-loop workers, or streams
 	MaxInflight int           // open loop: calls out at most
@@ -120,7 +123,8 @@ func parseFlags(args []string, errOut io.Writer) (Config, error) {
 	fs.SetOutput(errOut)
 	addrs := fs.String("addr", "127.0.0.1:50051", "comma-separated server addresses (loopback only), used round-robin")
 	pids := fs.String("server-pid", "", "comma-separated server PIDs whose CPU is read from /proc")
-	fs.StringVar(&c.Mode, "mode", "unary", "unary (Parse) or stream (ParseStream)")
+	fs.StringVar(&c.Mode, "mode", "unary", "unary (Parse), stream (ParseStream), or engine (the engine in this process, no server: the baseline of the server's CPU per message)")
+	window := fs.Int("window", 0, "client receive window in bytes, fixed (no BDP pings); 0 = gRPC's dynamic window, as most clients")
 	rate := fs.String("rate", "0", "open-loop rate, e.g. 2000/s or 120000/m; 0 = closed loop")
 	fs.IntVar(&c.Concurrency, "concurrency", 16, "closed-loop workers (unary) or streams (stream)")
 	fs.IntVar(&c.MaxInflight, "max-inflight", 4096, "open loop: most calls out at once; beyond, CLIENT_BACKLOG")
@@ -163,8 +167,10 @@ func parseFlags(args []string, errOut io.Writer) (Config, error) {
 	c.RedisInfo = splitList(*redisInfo)
 	c.SpawnArgs = splitFields(*spawnArgs)
 	switch {
-	case c.Mode != "unary" && c.Mode != "stream":
-		return bad("-mode %q: want unary or stream", c.Mode)
+	case c.Mode != "unary" && c.Mode != "stream" && c.Mode != "engine":
+		return bad("-mode %q: want unary, stream or engine", c.Mode)
+	case *window != 0 && (*window < 64<<10 || *window > 1<<30):
+		return bad("-window %d: want 0, or 64 KiB to 1 GiB", *window)
 	case c.Concurrency < 1 || c.Concurrency > 10000:
 		return bad("-concurrency %d: want 1 to 10000", c.Concurrency)
 	case c.MaxInflight < 1:
@@ -177,8 +183,12 @@ func parseFlags(args []string, errOut io.Writer) (Config, error) {
 		return bad("-timeout %v: want more than 0", c.Timeout)
 	case c.Replicas < 1 || c.Replicas > 64:
 		return bad("-replicas %d: want 1 to 64", c.Replicas)
-	case len(c.Addrs) == 0 && c.Spawn == "":
+	case len(c.Addrs) == 0 && c.Spawn == "" && c.Mode != "engine":
 		return bad("no -addr and no -spawn")
+	}
+	c.Window = int32(*window)
+	if c.Mode == "engine" {
+		c.Addrs, c.PIDs, c.Spawn = nil, nil, "" // no server
 	}
 	if c.N == 0 || c.N > MaxMessages {
 		c.N = MaxMessages

@@ -69,6 +69,7 @@ func TestDriveInProcess(t *testing.T) {
 		{"unary closed loop", []string{"-mode", "unary", "-concurrency", "4"}, 0},
 		{"stream closed loop", []string{"-mode", "stream", "-concurrency", "2"}, 0},
 		{"unary open loop", []string{"-mode", "unary", "-rate", "300/s"}, 300},
+		{"unary fixed client window", []string{"-mode", "unary", "-rate", "300/s", "-window", "1048576"}, 300},
 		{"stream open loop", []string{"-mode", "stream", "-rate", "300/s", "-concurrency", "2"}, 300},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,12 +86,37 @@ func TestDriveInProcess(t *testing.T) {
 			if f.ServerCPUPerMsg <= 0 {
 				t.Errorf("server CPU per message %v, want > 0", f.ServerCPUPerMsg)
 			}
-			for _, w := range []string{"msg/s", "p999", "errors      none", "server CPU", "µs/message"} {
+			if f.ServerSwitches <= 0 {
+				t.Errorf("server context switches per message %v, want > 0 (the server waits for each call)", f.ServerSwitches)
+			}
+			for _, w := range []string{"msg/s", "p999", "errors      none", "server CPU", "µs/message", "context switches/message", "load average"} {
 				if !strings.Contains(out, w) {
 					t.Errorf("report lacks %q", w)
 				}
 			}
 		})
+	}
+}
+
+// TestDriveEngine: -mode engine parses the corpus in this process on the
+// same schedule, with no server, and reports its own CPU per message.
+func TestDriveEngine(t *testing.T) {
+	for _, args := range [][]string{{"-rate", "300/s"}, {"-concurrency", "2", "-n", "200"}} {
+		f, out := runFigures(t, append([]string{"-mode", "engine", "-duration", "1s", "-skip-cache"}, args...)...)
+		if f.Sent == 0 || f.OK != f.Sent || f.Errors != 0 {
+			t.Errorf("%v: sent %d, answered %d, errors %d; want all answered", args, f.Sent, f.OK, f.Errors)
+		}
+		if f.EngineCPUPerMsg <= 0 || f.ServerCPUPerMsg != 0 {
+			t.Errorf("%v: engine CPU per message %v, server %v; want the engine's only", args, f.EngineCPUPerMsg, f.ServerCPUPerMsg)
+		}
+		if f.CacheStatus["SKIPPED"] != f.OK {
+			t.Errorf("%v: cache statuses %v, want every message SKIPPED", args, f.CacheStatus)
+		}
+		for _, w := range []string{"the engine in this process", "engine CPU", "µs/message", "load average"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: report lacks %q", args, w)
+			}
+		}
 	}
 }
 
@@ -146,6 +172,7 @@ func TestFlags(t *testing.T) {
 		{"-n", "-1"},
 		{"-concurrency", "0"},
 		{"-server-pid", "x"},
+		{"-window", "1000"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(bad, &bytes.Buffer{}); err == nil {

@@ -167,3 +167,45 @@ func (s *spawned) stop() {
 		}
 	}
 }
+
+// switchesOf sums the voluntary context switches of every thread of pids
+// (proc(5): /proc/PID/task/TID/status), the times a thread went to sleep
+// waiting: for a Go server, the hand-overs between goroutines and threads
+// its calls cost. -1 when it cannot be read.
+func switchesOf(pids []int) int64 {
+	var sum int64
+	for _, p := range pids {
+		tasks, err := os.ReadDir("/proc/" + strconv.Itoa(p) + "/task")
+		if err != nil {
+			return -1
+		}
+		for _, t := range tasks {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/task/" + t.Name() + "/status")
+			if err != nil {
+				continue // the thread ended
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
+					n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+					sum += n
+				}
+			}
+		}
+	}
+	return sum
+}
+
+// loadAverage is the machine's 1-minute load average (proc(5):
+// /proc/loadavg), "" when unknown: figures of CPU time taken on a shared
+// machine are read next to it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}

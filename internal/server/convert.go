@@ -178,8 +178,11 @@ func ToProto(res *bounce.Result, audiences []explain.Audience, lang string) *pb.
 	if rep.Feedback != nil {
 		out.FeedbackType = text(rep.Feedback.Type)
 	}
-	for i := range res.Recipients {
-		out.Recipients = append(out.Recipients, recipientProto(rep, &res.Recipients[i], audiences, lang))
+	if len(res.Recipients) > 0 {
+		out.Recipients = make([]*pb.Recipient, len(res.Recipients))
+		for i := range res.Recipients {
+			out.Recipients[i] = recipientProto(rep, &res.Recipients[i], audiences, lang)
+		}
 	}
 	return out
 }
@@ -199,8 +202,14 @@ func originalProto(o dsn.Original) *pb.OriginalMessage {
 		ListId:      text(o.ListID),
 		IsAutoReply: o.IsAutoReply(),
 	}
-	for _, h := range o.Headers {
-		m.Headers = append(m.Headers, &pb.Header{Name: text(h.Name), Value: text(h.Value)})
+	if n := len(o.Headers); n > 0 {
+		// One allocation for all the headers, not one each.
+		hs := make([]pb.Header, n)
+		m.Headers = make([]*pb.Header, n)
+		for i, h := range o.Headers {
+			hs[i].Name, hs[i].Value = text(h.Name), text(h.Value)
+			m.Headers[i] = &hs[i]
+		}
 	}
 	return m
 }
@@ -245,8 +254,16 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 		OriginalIsAutoReply: originalIsAutoReply(rep, v),
 		Dns:                 dnsEvidenceProto(v.DNS),
 	}
-	for _, e := range v.Evidence {
-		out.Evidence = append(out.Evidence, evidenceProto(e))
+	if n := len(v.Evidence); n > 0 {
+		es := make([]pb.Evidence, n)
+		out.Evidence = make([]*pb.Evidence, n)
+		for i, e := range v.Evidence {
+			fillEvidence(&es[i], e)
+			out.Evidence[i] = &es[i]
+		}
+	}
+	if len(audiences) > 0 {
+		out.Explanations = make([]*pb.Explanation, 0, len(audiences))
 	}
 	for _, a := range audiences {
 		ex := r.Explanation

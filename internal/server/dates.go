@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -46,7 +47,7 @@ var extraLayouts = []string{
 // (EST, GMT, UT), a missing day of week or seconds (net/mail), lower-case
 // month names, ctime and RFC 3339 forms.
 func parseDate(s string) *timestamppb.Timestamp {
-	s = strings.Join(strings.Fields(s), " ")
+	s = singleSpaced(s)
 	if s == "" || len(s) > 128 {
 		return nil
 	}
@@ -60,15 +61,16 @@ func parseDate(s string) *timestamppb.Timestamp {
 			s = s[:i+1] + off
 		}
 	}
-	s = titleMonths(s)
 	// The RFC 5322 forms nearly every date takes, first: mail.ParseDate
 	// tries its layouts in an order where these come late, and every
-	// layout that fails allocates its error.
+	// layout that fails allocates its error. time.Parse reads month and
+	// day names in any case, so these need no titleMonths.
 	for _, l := range commonLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return valid(t)
 		}
 	}
+	s = titleMonths(s)
 	if t, err := mail.ParseDate(s); err == nil {
 		return valid(t)
 	}
@@ -78,6 +80,21 @@ func parseDate(s string) *timestamppb.Timestamp {
 		}
 	}
 	return nil
+}
+
+// singleSpaced is s without leading and trailing white space, each run of
+// white space inside it one space (a folded header's CRLF and tabs
+// included). A date written so already, nearly every one, is returned as
+// it is, without allocating.
+func singleSpaced(s string) string {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '),
+			c == '\t', c == '\n', c == '\v', c == '\f', c == '\r', c >= utf8.RuneSelf:
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s
 }
 
 // valid keeps dates a Timestamp can hold and a bounce can mean: years 1970

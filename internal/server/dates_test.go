@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/mail"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +51,29 @@ func TestCommonLayoutsAgree(t *testing.T) {
 		if got := parseDate(s); got == nil || !got.AsTime().Equal(want) {
 			t.Errorf("parseDate(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestSingleSpaced: white space is folded as strings.Fields does, and a
+// date already single-spaced is not copied.
+func TestSingleSpaced(t *testing.T) {
+	for _, s := range []string{
+		"Mon, 2 Jan 2006 15:04:05 -0700", " Mon,  2 Jan", "a\tb", "a\r\n b", "trailing ", "", " ", "a\u00a0b", "a\u2003b", "é b",
+	} {
+		want := strings.Join(strings.Fields(s), " ")
+		if got := singleSpaced(s); got != want {
+			t.Errorf("singleSpaced(%q) = %q, want %q", s, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = singleSpaced("Mon, 2 Jan 2006 15:04:05 -0700") }); n != 0 {
+		t.Errorf("singleSpaced of a clean date: %v allocations, want 0", n)
+	}
+}
+
+// TestParseDateAllocs: a date in the common RFC 5322 form costs only its
+// Timestamp.
+func TestParseDateAllocs(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { _ = parseDate("Mon, 23 Nov 2026 10:15:00 +0100") }); n > 1 {
+		t.Errorf("parseDate of a common date: %v allocations, want 1 (the Timestamp)", n)
 	}
 }

@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
+	gproto "google.golang.org/protobuf/proto"
 
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
@@ -17,9 +19,46 @@ import (
 // remembered); those bytes are what gRPC sends, instead of encoding the
 // message a second time. The codec below passes an encodedMessage
 // through and leaves every other message to the standard proto codec.
+//
+// The encoding is made with room in front (wireForm), where a stream
+// writes the framing of ParseStreamResponse{Response: ...}: one buffer
+// per answer, unary or streamed, nothing copied.
 
-// encodedMessage is a message already in its wire form, in parts.
-type encodedMessage struct{ parts [][]byte }
+// wireHeadroom is the room in front of an encoded response: a field tag
+// and a length.
+const wireHeadroom = 1 + binary.MaxVarintLen64
+
+// wireForm is an encoded ParseResponse after wireHeadroom bytes of room.
+type wireForm []byte
+
+// encodeWire encodes resp with room in front.
+func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
+	n := gproto.Size(resp)
+	b := make([]byte, wireHeadroom, wireHeadroom+n)
+	b, err := gproto.MarshalOptions{UseCachedSize: true}.MarshalAppend(b, resp)
+	if err != nil {
+		return nil, err
+	}
+	return wireForm(b), nil
+}
+
+// response is the encoded ParseResponse.
+func (w wireForm) response() []byte { return w[wireHeadroom:] }
+
+// streamResponse is the wire form of ParseStreamResponse{Response: resp}:
+// field 1, length-delimited (protobuf encoding), written in the room in
+// front of the response.
+func (w wireForm) streamResponse() []byte {
+	body := w.response()
+	var hdr [wireHeadroom]byte
+	h := binary.AppendUvarint(append(hdr[:0], 1<<3|2), uint64(len(body)))
+	start := wireHeadroom - len(h)
+	copy(w[start:], h)
+	return w[start:]
+}
+
+// encodedMessage is a message already in its wire form.
+type encodedMessage struct{ b []byte }
 
 // passCodec is the proto codec, except that it sends an encodedMessage as
 // it is.
@@ -27,11 +66,7 @@ type passCodec struct{ encoding.CodecV2 }
 
 func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if m, ok := v.(*encodedMessage); ok {
-		out := make(mem.BufferSlice, len(m.parts))
-		for i, p := range m.parts {
-			out[i] = mem.SliceBuffer(p)
-		}
-		return out, nil
+		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
 	}
 	return c.CodecV2.Marshal(v)
 }
@@ -41,42 +76,45 @@ func serverCodec() grpc.ServerOption {
 	return grpc.ForceServerCodecV2(passCodec{encoding.GetCodecV2(proto.Name)})
 }
 
-// encodedSlot receives, through the context of one call, the wire form
-// parse made of its response.
-type encodedSlot struct {
-	resp *pb.ParseResponse
-	b    []byte
+// serviceDesc is BounceService as the generated code describes it, with
+// Parse's handler replaced by parseHandler.
+func (s *Service) serviceDesc() *grpc.ServiceDesc {
+	desc := pb.BounceService_ServiceDesc
+	desc.Methods = slices.Clone(desc.Methods)
+	for i := range desc.Methods {
+		if desc.Methods[i].MethodName == "Parse" {
+			desc.Methods[i].Handler = s.parseHandler
+		}
+	}
+	s.parseInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Parse_FullMethodName}
+	s.parseWireFunc = s.parseWire
+	return &desc
 }
 
-type encodedSlotKey struct{}
-
-// keepEncoded hands the wire form of resp to the call's slot, if any.
-func keepEncoded(ctx context.Context, resp *pb.ParseResponse, b []byte) {
-	if s, ok := ctx.Value(encodedSlotKey{}).(*encodedSlot); ok {
-		s.resp, s.b = resp, b
+// parseHandler is the gRPC handler of Parse: the generated handler's
+// work, except that the answer the interceptors pass on is the wire form
+// parse made for the check before the domain memory write, which
+// passCodec sends as it is.
+func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+	in := new(pb.ParseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
 	}
+	if interceptor == nil {
+		return s.parseWire(ctx, in)
+	}
+	return interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
 }
 
-// sendEncodedUnary is the outermost unary interceptor: the interceptors
-// inside it see the message, gRPC gets its wire form.
-func sendEncodedUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if info.FullMethod != pb.BounceService_Parse_FullMethodName {
-		return h(ctx, req)
+// parseWire is Parse answering the response's wire form (an
+// encodedMessage), or the response itself when it has none.
+func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
+	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest))
+	if err != nil {
+		return nil, err
 	}
-	var slot encodedSlot
-	resp, err := h(context.WithValue(ctx, encodedSlotKey{}, &slot), req)
-	if err == nil && slot.b != nil && resp == slot.resp {
-		return &encodedMessage{parts: [][]byte{slot.b}}, nil
+	if enc == nil {
+		return resp, nil
 	}
-	return resp, err
-}
-
-// streamResponse is the wire form of ParseStreamResponse{Response: resp}
-// from resp's: field 1, length-delimited (protobuf encoding), without
-// copying resp.
-func streamResponse(resp []byte) *encodedMessage {
-	hdr := make([]byte, 0, 1+binary.MaxVarintLen64)
-	hdr = append(hdr, 1<<3|2)
-	hdr = binary.AppendUvarint(hdr, uint64(len(resp)))
-	return &encodedMessage{parts: [][]byte{hdr, resp}}
+	return &encodedMessage{enc.response()}, nil
 }

@@ -44,14 +44,13 @@ func toSignal(s classify.Signal) pb.Signal {
 	return pb.Signal_SIGNAL_UNSPECIFIED
 }
 
-func evidenceProto(e classify.Evidence) *pb.Evidence {
-	return &pb.Evidence{
-		Signal: toSignal(e.Signal),
-		Value:  text(e.Value),
-		RuleId: text(e.RuleID),
-		Source: text(e.Source),
-		Weight: float32(e.Weight),
-	}
+// fillEvidence writes e's wire form into out, a zero message.
+func fillEvidence(out *pb.Evidence, e classify.Evidence) {
+	out.Signal = toSignal(e.Signal)
+	out.Value = text(e.Value)
+	out.RuleId = text(e.RuleID)
+	out.Source = text(e.Source)
+	out.Weight = float32(e.Weight)
 }
 
 // VerdictProto converts a domain's history, its assessment

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -19,9 +18,9 @@ import (
 )
 
 // Metric names, one place for the dashboard test and the README. Every
-// bounced_* family is registered by NewMetrics; the gRPC families come
-// from go-grpc-middleware's prometheus provider, go_* and process_* from
-// client_golang's collectors.
+// bounced_* family is registered by NewMetrics; the gRPC families are
+// grpcMetrics's (the names of go-grpc-middleware's prometheus provider),
+// go_* and process_* come from client_golang's collectors.
 const (
 	MetricBuildInfo         = "bounced_build_info"
 	MetricParseDuration     = "bounced_parse_duration_seconds"
@@ -49,7 +48,7 @@ const (
 )
 
 // Metrics is bounced's Prometheus registry: gRPC server metrics (requests
-// by method and code, handling time), the pipeline's own (parse latency,
+// by method and code, handling time; grpcmetrics.go), the pipeline's own (parse latency,
 // message sizes, verdicts by kind, reason and side, errors by ErrorInfo
 // reason), the domain cache (lookups by result, operation latency, the
 // write batcher's queue), optional DNS counters, and the Go and process
@@ -57,7 +56,7 @@ const (
 type Metrics struct {
 	reg     *prometheus.Registry
 	handler http.Handler
-	grpc    *grpcprom.ServerMetrics
+	grpc    *grpcMetrics
 
 	parseDuration prometheus.Histogram
 	messageSize   prometheus.Histogram
@@ -92,10 +91,8 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 	}
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		reg: reg,
-		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
-			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}),
-		)),
+		reg:  reg,
+		grpc: newGRPCMetrics(),
 		parseDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    MetricParseDuration,
 			Help:    "Time to parse, classify and explain one message, domain cache included.",
@@ -148,8 +145,9 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 	})
 	buildInfo.Set(1)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	reg.MustRegister(m.grpc.collectors()...)
 	reg.MustRegister(
-		m.grpc, buildInfo, m.parseDuration, m.messageSize, m.messages, m.verdicts, m.parseErrors,
+		buildInfo, m.parseDuration, m.messageSize, m.messages, m.verdicts, m.parseErrors,
 		m.cacheLookups, m.cacheOps, m.cacheOpTime, m.authFailures, m.tlsReloads, m.httpRequests, m.httpDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -214,13 +212,8 @@ func (m *Metrics) Handler() http.Handler { return m.handler }
 // ServeHTTP serves Handler, so a *Metrics can be mounted directly.
 func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
 
-// grpcInterceptors are the gRPC server metrics interceptors.
-func (m *Metrics) grpcInterceptors() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
-	return m.grpc.UnaryServerInterceptor(), m.grpc.StreamServerInterceptor()
-}
-
 // initGRPC creates the zero series of every method of s.
-func (m *Metrics) initGRPC(s *grpc.Server) { m.grpc.InitializeMetrics(s) }
+func (m *Metrics) initGRPC(s *grpc.Server) { m.grpc.init(s) }
 
 // observeParse records one message: its size, the pipeline's latency and
 // outcome.

@@ -31,13 +31,18 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+)
+
+// Flow-control windows of the server's receiving side (see NewGRPCServer).
+const (
+	streamWindow = 1 << 20
+	connWindow   = 4 << 20
 )
 
 // grpcOverhead is room for the protobuf framing around a raw message, so
@@ -99,6 +104,9 @@ type Service struct {
 	// passEncoded: the server has passCodec, so streams may send the wire
 	// form parse made (NewGRPCServer sets it).
 	passEncoded bool
+	// parseInfo and parseWireFunc are made once for parseHandler.
+	parseInfo     *grpc.UnaryServerInfo
+	parseWireFunc grpc.UnaryHandler
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -129,12 +137,12 @@ func NewService(cfg Config) *Service {
 func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
 	svc := NewService(cfg)
 	svc.passEncoded = true // serverCodec below
-	// sendEncodedUnary outermost (it swaps in the wire form); then metrics,
-	// so refused and failed calls are counted too; the call log, the token
-	// check, and the panic guard next to the handler.
-	mu, ms := svc.cfg.Metrics.grpcInterceptors()
-	unary := []grpc.UnaryServerInterceptor{sendEncodedUnary, mu, logUnary(svc.cfg.Logger)}
-	stream := []grpc.StreamServerInterceptor{ms, logStream(svc.cfg.Logger)}
+	// Metrics and the call log outermost, so refused and failed calls are
+	// counted and logged too; the token check; the panic guard next to the
+	// handler.
+	g := svc.cfg.Metrics.grpc
+	unary := []grpc.UnaryServerInterceptor{observeUnary(g, svc.cfg.Logger)}
+	stream := []grpc.StreamServerInterceptor{observeStream(g, svc.cfg.Logger)}
 	if cfg.Auth != nil {
 		unary = append(unary, cfg.Auth.UnaryInterceptor())
 		stream = append(stream, cfg.Auth.StreamInterceptor())
@@ -149,11 +157,20 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		// is grown and copied again on every call.
 		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		serverCodec(),
+		// Fixed flow-control windows: with gRPC's dynamic ones (BDP
+		// estimation) the server sends a PING with nearly every message
+		// that arrives on an otherwise quiet connection and reads its ACK,
+		// one write and one read more per message; the fixed windows are
+		// also smaller than the 16 MiB the estimate may grow to, so less
+		// unread data per connection. 1 MiB per call still carries a
+		// 25 MiB message at full speed on a LAN.
+		grpc.StaticStreamWindowSize(streamWindow),
+		grpc.StaticConnWindowSize(connWindow),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 	}, opts...)
 	s := grpc.NewServer(opts...)
-	pb.RegisterBounceServiceServer(s, svc)
+	s.RegisterService(svc.serviceDesc(), svc)
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(pb.BounceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
@@ -173,15 +190,12 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
-	resp, enc, err := s.parseEncoded(ctx, req)
-	if err == nil {
-		keepEncoded(ctx, resp, enc)
-	}
+	resp, _, err := s.parseEncoded(ctx, req)
 	return resp, err
 }
 
 // parseEncoded is parse, also returning the response's wire form.
-func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, []byte, error) {
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, wireForm, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
@@ -214,7 +228,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // call and logs what the operator must see. It returns the response and
 // its wire form.
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
-	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, []byte, error) {
+	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
 	if ctx.Value(admittedKey{}) == nil {
 		release, err := s.limits.admitBytes(ctx, size)
 		if err != nil {
@@ -223,7 +237,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		defer release()
 	}
 	var resp *pb.ParseResponse
-	var enc []byte
+	var enc wireForm
 	start := time.Now()
 	res, err := run(func(res *bounce.Result) error {
 		resp = s.cfg.convert(res, auds, lang)
@@ -231,7 +245,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
 		}
 		var err error
-		if enc, err = proto.Marshal(resp); err != nil {
+		if enc, err = encodeWire(resp); err != nil {
 			return fmt.Errorf("%w: %v", ErrUnencodable, err)
 		}
 		return nil
@@ -251,7 +265,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 	// The write after Check may have failed and changed the cache status.
 	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
 		resp.CacheStatus = st
-		if enc, err = proto.Marshal(resp); err != nil {
+		if enc, err = encodeWire(resp); err != nil {
 			enc = nil // encoded again when sent
 		}
 	}
@@ -339,7 +353,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
 		if enc != nil && s.passEncoded {
-			return stream.SendMsg(streamResponse(enc)) // encoded once, by parseEncoded
+			return stream.SendMsg(&encodedMessage{enc.streamResponse()}) // encoded once, by parseEncoded
 		}
 		return stream.Send(&pb.ParseStreamResponse{Response: resp})
 	})
@@ -403,26 +417,8 @@ func normalizeDomain(d string) (string, error) {
 	return d, nil
 }
 
-// logUnary logs every call at debug level with its code and duration, and
+// logCall logs a call at debug level with its code and duration, and
 // server faults (Internal, Unknown) at error level.
-func logUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		start := time.Now()
-		resp, err := h(ctx, req)
-		logCall(ctx, log, info.FullMethod, start, err)
-		return resp, err
-	}
-}
-
-func logStream(log *slog.Logger) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-		start := time.Now()
-		err := h(srv, ss)
-		logCall(ss.Context(), log, info.FullMethod, start, err)
-		return err
-	}
-}
-
 func logCall(ctx context.Context, log *slog.Logger, method string, start time.Time, err error) {
 	code := status.Code(err)
 	level := slog.LevelDebug
@@ -453,7 +449,11 @@ func recoverStream(log *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
+				stack := debug.Stack()
+				if p, ok := r.(*handlerPanic); ok { // raised again by serveStream
+					r, stack = p.value, p.stack
+				}
+				log.Error("panic", "method", info.FullMethod, "panic", r, "stack", string(stack))
 				err = status.Error(codes.Internal, "internal error")
 			}
 		}()
