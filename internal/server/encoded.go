@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
-	gproto "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
@@ -31,12 +31,16 @@ const wireHeadroom = 1 + binary.MaxVarintLen64
 // wireForm is an encoded ParseResponse after wireHeadroom bytes of room.
 type wireForm []byte
 
-// encodeWire encodes resp with room in front.
+// encodeWire encodes resp with room in front, through the generated
+// marshaller (bounced_vtproto.pb.go: the same bytes as proto.Marshal, a
+// test checks it, without the reflection-driven walk).
 func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
-	n := gproto.Size(resp)
-	b := make([]byte, wireHeadroom, wireHeadroom+n)
-	b, err := gproto.MarshalOptions{UseCachedSize: true}.MarshalAppend(b, resp)
-	if err != nil {
+	n := resp.SizeVT()
+	b := make([]byte, wireHeadroom+n)
+	if _, err := resp.MarshalToSizedBufferVT(b[wireHeadroom:]); err != nil {
+		return nil, err
+	}
+	if err := checkWireUTF8(b[wireHeadroom:], resp.ProtoReflect().Descriptor()); err != nil {
 		return nil, err
 	}
 	return wireForm(b), nil
@@ -61,14 +65,61 @@ func (w wireForm) streamResponse() []byte {
 type encodedMessage struct{ b []byte }
 
 // passCodec is the proto codec, except that it sends an encodedMessage as
-// it is.
+// it is, and uses the generated marshaller and unmarshaller of bounced's
+// own messages (vtMessage) instead of the reflection-driven ones. The
+// generated unmarshaller keeps unknown fields, as proto.Unmarshal does:
+// the oversized-message stand-in (toolarge.go) is one.
 type passCodec struct{ encoding.CodecV2 }
 
+// vtMessage is a message with generated encoding methods
+// (protoc-gen-go-vtproto, features marshal+unmarshal+size).
+type vtMessage interface {
+	SizeVT() int
+	MarshalToSizedBufferVT([]byte) (int, error)
+	UnmarshalVT([]byte) error
+	ProtoReflect() protoreflect.Message
+}
+
 func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
-	if m, ok := v.(*encodedMessage); ok {
+	switch m := v.(type) {
+	case *encodedMessage:
 		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
+	case vtMessage:
+		b := make([]byte, m.SizeVT())
+		if _, err := m.MarshalToSizedBufferVT(b); err != nil {
+			return nil, err
+		}
+		if err := checkWireUTF8(b, m.ProtoReflect().Descriptor()); err != nil {
+			return nil, err
+		}
+		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
 	}
 	return c.CodecV2.Marshal(v)
+}
+
+func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	m, ok := v.(vtMessage)
+	if !ok {
+		return c.CodecV2.Unmarshal(data, v)
+	}
+	// One buffer (the common case: a message in one read) is read in
+	// place; the unmarshaller copies what it keeps, so the buffers can go
+	// back to gRPC's pool afterwards. Strings are checked as
+	// proto.Unmarshal checks them: a request with a string that is not
+	// UTF-8 is refused, as before.
+	if len(data) == 1 {
+		return unmarshalVT(data[0].ReadOnlyData(), m)
+	}
+	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	defer buf.Free()
+	return unmarshalVT(buf.ReadOnlyData(), m)
+}
+
+func unmarshalVT(b []byte, m vtMessage) error {
+	if err := checkWireUTF8(b, m.ProtoReflect().Descriptor()); err != nil {
+		return err
+	}
+	return m.UnmarshalVT(b)
 }
 
 // serverCodec is the codec option of NewGRPCServer.
