@@ -40,7 +40,7 @@ func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
 	if _, err := resp.MarshalToSizedBufferVT(b[wireHeadroom:]); err != nil {
 		return nil, err
 	}
-	if err := checkWireUTF8(b[wireHeadroom:], resp.ProtoReflect().Descriptor()); err != nil {
+	if err := checkWireUTF8(b[wireHeadroom:], parseResponseKinds()); err != nil {
 		return nil, err
 	}
 	return wireForm(b), nil
@@ -89,7 +89,7 @@ func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 		if _, err := m.MarshalToSizedBufferVT(b); err != nil {
 			return nil, err
 		}
-		if err := checkWireUTF8(b, m.ProtoReflect().Descriptor()); err != nil {
+		if err := checkWireUTF8(b, kindsOf(m.ProtoReflect().Descriptor())); err != nil {
 			return nil, err
 		}
 		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
@@ -116,7 +116,7 @@ func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 func unmarshalVT(b []byte, m vtMessage) error {
-	if err := checkWireUTF8(b, m.ProtoReflect().Descriptor()); err != nil {
+	if err := checkWireUTF8(b, kindsOf(m.ProtoReflect().Descriptor())); err != nil {
 		return err
 	}
 	return m.UnmarshalVT(b)

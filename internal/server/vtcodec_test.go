@@ -120,7 +120,7 @@ func TestCheckWireUTF8(t *testing.T) {
 	}
 	req := &pb.ParseRequest{Raw: []byte{0xff, 0xfe, 0xc3}}
 	b, _ := proto.Marshal(req)
-	if err := checkWireUTF8(b, req.ProtoReflect().Descriptor()); err != nil {
+	if err := checkWireUTF8(b, kindsOf(req.ProtoReflect().Descriptor())); err != nil {
 		t.Errorf("bytes field: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
 // The generated marshaller (encodeWire, passCodec) does not check that
@@ -22,10 +24,13 @@ import (
 var errWireUTF8 = errors.New("string field contains invalid UTF-8")
 
 // wireKinds is, per field number, what checkWireUTF8 does with a field of
-// one message type: skip it, check it as a string, or descend into it.
+// one message type: skip it, check it as a string, or descend into it
+// (sub holds the nested type's table, linked when the table is built, so
+// the walk looks nothing up).
 type wireKinds struct {
-	kind []uint8                          // by field number: kindSkip, kindString, kindMessage
-	sub  []protoreflect.MessageDescriptor // by field number, for kindMessage
+	kind []uint8      // by field number: kindSkip, kindString, kindMessage
+	sub  []*wireKinds // by field number, for kindMessage
+	md   protoreflect.MessageDescriptor
 }
 
 const (
@@ -34,18 +39,33 @@ const (
 	kindMessage
 )
 
-var wireKindsCache sync.Map // protoreflect.FullName → *wireKinds
+// wireKindsCache holds the table of each top-level message type the codec
+// met (protoreflect.FullName → *wireKinds).
+var wireKindsCache sync.Map
 
+// kindsOf returns md's table, built once.
 func kindsOf(md protoreflect.MessageDescriptor) *wireKinds {
 	if k, ok := wireKindsCache.Load(md.FullName()); ok {
 		return k.(*wireKinds)
+	}
+	k := buildKinds(md, map[protoreflect.FullName]*wireKinds{})
+	wireKindsCache.Store(md.FullName(), k)
+	return k
+}
+
+// buildKinds builds md's table and those of the types inside it; seen
+// ends recursive types.
+func buildKinds(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]*wireKinds) *wireKinds {
+	if k, ok := seen[md.FullName()]; ok {
+		return k
 	}
 	fields := md.Fields()
 	top := 0
 	for i := 0; i < fields.Len(); i++ {
 		top = max(top, int(fields.Get(i).Number()))
 	}
-	k := &wireKinds{kind: make([]uint8, top+1), sub: make([]protoreflect.MessageDescriptor, top+1)}
+	k := &wireKinds{kind: make([]uint8, top+1), sub: make([]*wireKinds, top+1), md: md}
+	seen[md.FullName()] = k
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)
 		switch f.Kind() {
@@ -53,18 +73,21 @@ func kindsOf(md protoreflect.MessageDescriptor) *wireKinds {
 			k.kind[f.Number()] = kindString
 		case protoreflect.MessageKind: // map entries too
 			k.kind[f.Number()] = kindMessage
-			k.sub[f.Number()] = f.Message()
+			k.sub[f.Number()] = buildKinds(f.Message(), seen)
 		}
 	}
-	wireKindsCache.Store(md.FullName(), k)
 	return k
 }
+
+// parseResponseKinds is ParseResponse's table, for encodeWire.
+var parseResponseKinds = sync.OnceValue(func() *wireKinds {
+	return kindsOf((*pb.ParseResponse)(nil).ProtoReflect().Descriptor())
+})
 
 // checkWireUTF8 reports errWireUTF8 (wrapped with the field's name) when
 // a string field of the message encoded in b, or of a message inside it,
 // is not valid UTF-8, and an error when b is not a well-formed encoding.
-func checkWireUTF8(b []byte, md protoreflect.MessageDescriptor) error {
-	k := kindsOf(md)
+func checkWireUTF8(b []byte, k *wireKinds) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
@@ -87,7 +110,7 @@ func checkWireUTF8(b []byte, md protoreflect.MessageDescriptor) error {
 		switch k.kind[num] {
 		case kindString:
 			if !utf8.Valid(v) {
-				return fmt.Errorf("%s.%s: %w", md.FullName(), md.Fields().ByNumber(num).Name(), errWireUTF8)
+				return fmt.Errorf("%s.%s: %w", k.md.FullName(), k.md.Fields().ByNumber(num).Name(), errWireUTF8)
 			}
 		case kindMessage:
 			if err := checkWireUTF8(v, k.sub[num]); err != nil {

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/explain"
+	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+)
+
+// BenchmarkEncodeResponse encodes the corpus's responses (marketer, in
+// English), without and with a domain's history (the summary's maps),
+// through encodeWire (the generated marshaller and the UTF-8 pass: what
+// the server sends) and, for comparison, through proto.Marshal.
+func BenchmarkEncodeResponse(b *testing.B) {
+	for _, withHistory := range []bool{false, true} {
+		cfg := bounce.Config{}
+		if withHistory {
+			cfg.Store = domaincache.NewMemory(100000, time.Hour)
+		}
+		engine := bounce.New(cfg)
+		files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+		var resps []*pb.ParseResponse
+		for round := 0; round < 2; round++ {
+			resps = resps[:0]
+			for _, f := range files {
+				raw, _ := os.ReadFile(f)
+				if res, err := engine.Parse(context.Background(), bounce.Request{Raw: raw}); err == nil {
+					resps = append(resps, ToProto(res, []explain.Audience{explain.Marketer}, "en"))
+				}
+			}
+		}
+		name := map[bool]string{false: "history=no", true: "history=yes"}[withHistory]
+		b.Run(name+"/codec=generated", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := encodeWire(resps[i%len(resps)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/codec=proto", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := proto.Marshal(resps[i%len(resps)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
