@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -195,12 +196,19 @@ func startIngest(c Config, engine *bounce.Engine, stdout io.Writer, log *slog.Lo
 		Shutdown(context.Context) error
 	}
 	var running []server
+	// stop shuts the listeners down at once (a session still open at
+	// ctx's deadline is left to the process's exit), then gives the sinks
+	// the shutdown timeout to deliver what they hold.
 	stop := func(ctx context.Context) {
+		var wg sync.WaitGroup
 		for _, s := range running {
-			if err := s.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-				log.Debug("ingest listener shutdown", "err", err)
-			}
+			wg.Go(func() {
+				if err := s.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+					log.Debug("ingest listener shutdown", "err", err)
+				}
+			})
 		}
+		wg.Wait()
 		closeSinks(sinks, c.ShutdownTimeout, log)
 	}
 	for _, l := range []struct {

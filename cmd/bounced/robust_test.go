@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,4 +205,68 @@ func TestServeSIGTERMOpenStream(t *testing.T) {
 		t.Fatal("server still running 10s after SIGTERM with a 30s shutdown timeout")
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+}
+
+// TestServeShutdownOneDeadline: SIGTERM while an HTTP upload, an LMTP
+// session and an SMTP session are all open and idle. Each would hold its
+// server until the shutdown timeout; they are drained at once against one
+// deadline, so the process exits about one timeout after the signal, not
+// one per server in turn (three here).
+func TestServeShutdownOneDeadline(t *testing.T) {
+	const timeout = time.Second
+	p := startServe(t, "--shutdown-timeout="+timeout.String(), "--http-listen=127.0.0.1:0",
+		"--lmtp-listen=127.0.0.1:0", "--smtp-listen=127.0.0.1:0")
+	addrOf := func(prefix, protocol string) string {
+		for _, rec := range p.lines(prefix) {
+			if pr, _ := rec["protocol"].(string); protocol == "" || pr == protocol {
+				a, _ := rec["addr"].(string)
+				return a
+			}
+		}
+		t.Fatalf("no %q log line for %q", prefix, protocol)
+		return ""
+	}
+	dial := func(addr string) net.Conn {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	for _, proto := range []string{"lmtp", "smtp"} {
+		c := dial(addrOf("ingest serving", proto))
+		greeting := make([]byte, 512)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if n, err := c.Read(greeting); err != nil || !strings.HasPrefix(string(greeting[:n]), "220") {
+			t.Fatalf("%s greeting %q: %v", proto, greeting[:n], err)
+		}
+	}
+	h := dial(addrOf("HTTP API serving", ""))
+	if _, err := io.WriteString(h, "POST /v1/parse HTTP/1.1\r\nHost: x\r\nContent-Type: message/rfc822\r\nContent-Length: 100000\r\n\r\nFrom: a\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the request is in the handler, reading its body
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { <-p.eof; done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0", err)
+		}
+	case <-time.After(10 * timeout):
+		t.Fatal("server still running long after SIGTERM")
+	}
+	took := time.Since(start)
+	t.Logf("stopped %v after SIGTERM", took.Round(time.Millisecond))
+	if took > timeout+timeout*3/4 {
+		t.Errorf("shutdown took %v with a %v timeout: the servers were drained one after the other", took.Round(time.Millisecond), timeout)
+	}
+	if took < timeout*3/4 {
+		t.Errorf("shutdown took %v: the open sessions were not waited for", took.Round(time.Millisecond))
+	}
 }

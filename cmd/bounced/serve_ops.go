@@ -188,7 +188,7 @@ func port(addr net.Addr) int {
 // serveAPI serves the HTTP/JSON API on addr, over TLS when tlsFiles is
 // set, until the returned func is called; that func lets requests in
 // flight finish for up to timeout.
-func serveAPI(addr string, h http.Handler, tlsFiles *tlsreload.Reloader, tokenOn bool, timeout time.Duration, log *slog.Logger) (func(), error) {
+func serveAPI(addr string, h http.Handler, tlsFiles *tlsreload.Reloader, tokenOn bool, log *slog.Logger) (func(context.Context), error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
@@ -209,9 +209,7 @@ func serveAPI(addr string, h http.Handler, tlsFiles *tlsreload.Reloader, tokenOn
 	warnPlaintext(log, "HTTP API", lis.Addr(), tlsFiles != nil, tokenOn)
 	go func() { _ = hs.Serve(lis) }()
 	log.Info("HTTP API serving", "addr", lis.Addr().String(), "tls", tlsFiles != nil)
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	return func(ctx context.Context) {
 		if err := hs.Shutdown(ctx); err != nil {
 			_ = hs.Close()
 		}
