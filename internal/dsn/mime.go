@@ -427,7 +427,10 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		return body, ""
 	}
 	fix := eightBitIn7bit(t, cs, cte, body)
-	r, warn, ok := quickDecoder(h, t, params, fix, body)
+	r, direct, warn, ok := quickDecoder(h, t, params, fix, body, limit)
+	if direct != nil {
+		return direct, warn
+	}
 	if !ok {
 		th := h.textHeader()
 		if fix != "" {
@@ -475,14 +478,40 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 // fix, when set, replaces the declared charset (see eightBitIn7bit). ok
 // is false when the Content-Type is not of the simple form, whose reading
 // go-message might not share; message.New reads those.
-func quickDecoder(h header, t string, params map[string]string, fix string, body []byte) (r io.Reader, warn string, ok bool) {
+//
+// A quoted-printable body is decoded in one pass by decodeQP when it can
+// be; direct is then the decoded body, cut to limit, when no charset
+// conversion follows.
+func quickDecoder(h header, t string, params map[string]string, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
 	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params["charset"], "=?") {
-		return nil, "", false
+		return nil, nil, "", false
 	}
 	r = bytes.NewReader(body)
 	var err error
+	// RFC 2046 section 4.1.2: a charset applies to text/* only.
+	cs, has := params["charset"]
+	if fix != "" {
+		cs, has = fix, true
+	}
+	convert := false
+	if has && strings.HasPrefix(t, "text/") {
+		lc := strings.ToLower(cs)
+		convert = lc != "utf-8" && lc != "us-ascii"
+	}
 	switch enc := h.get("Content-Transfer-Encoding"); strings.ToLower(enc) {
 	case "quoted-printable":
+		if !convert {
+			if b, ok := decodeQP(body, limit); ok {
+				return nil, b, "", true
+			}
+		} else if len(body) <= maxFastQPBytes {
+			// The conversion reads the whole decoded body, which is never
+			// longer than its encoding.
+			if b, ok := decodeQP(body, len(body)); ok {
+				r = bytes.NewReader(b)
+				break
+			}
+		}
 		r = quotedprintable.NewReader(r)
 	case "base64":
 		// QUIRK: base64 lines indented by white space, as go-message allows.
@@ -490,11 +519,6 @@ func quickDecoder(h header, t string, params map[string]string, fix string, body
 	case "7bit", "8bit", "binary", "":
 	default:
 		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
-	}
-	// RFC 2046 section 4.1.2: a charset applies to text/* only.
-	cs, has := params["charset"]
-	if fix != "" {
-		cs, has = fix, true
 	}
 	if has && strings.HasPrefix(t, "text/") {
 		switch cs = strings.ToLower(cs); {
@@ -514,7 +538,7 @@ func quickDecoder(h header, t string, params map[string]string, fix string, body
 	if err != nil {
 		warn = "dsn: " + err.Error()
 	}
-	return r, warn, true
+	return r, nil, warn, true
 }
 
 // spaceToNewline turns spaces and tabs into line ends, which the base64

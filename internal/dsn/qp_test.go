@@ -1,0 +1,67 @@
+package dsn
+
+import (
+	"bytes"
+	"io"
+	"mime/quotedprintable"
+	"testing"
+)
+
+// qpStd decodes with mime/quotedprintable the way decodeBody did before
+// decodeQP: at most limit bytes, and whether it failed.
+func qpStd(body []byte, limit int) ([]byte, bool) {
+	out, _, err := readLimited(quotedprintable.NewReader(bytes.NewReader(body)), limit, len(body))
+	return out, err == nil
+}
+
+// TestDecodeQPSameAsStdlib checks decodeQP against mime/quotedprintable:
+// where it accepts a body it must decode it to the same bytes, and it
+// must accept every body the standard reader reads without error.
+func TestDecodeQPSameAsStdlib(t *testing.T) {
+	long := bytes.Repeat([]byte("a"), 5000)
+	cases := []string{
+		"", "plain", "plain\n", "a=3Db\n", "a=3db\n", "soft=\nbreak\n", "soft=  \nbreak", "trail   \nx",
+		"crlf\r\nline\r\n", "soft=\r\nx", "lit=x\n", "=", "a=", "a==\n", "=A", "=A\n", "x=\rY\n", "ctl\x01\n",
+		"hi\x80\xff\n", "tab\there\n", "a=\n", "=\n", "abc=4\n", "bad= x\n", "after= y", "a=0\n", "==41",
+		"line\n\n\nend", "x \t \n", "a\rb\n", string(long), string(long[:4093]) + "\n", string(long[:4095]) + "\n",
+		"e=C3=A9t=C3=A9\n", "=41=42=4", "=4G\n", "a= \t\n",
+	}
+	for _, c := range cases {
+		for _, limit := range []int{0, 1, 3, 10, 1 << 20} {
+			got, ok := decodeQP([]byte(c), limit)
+			want, wok := qpStd([]byte(c), limit)
+			if ok && (!wok || !bytes.Equal(got, want)) {
+				t.Errorf("decodeQP(%q, %d) = %q, true; mime/quotedprintable gives %q, %v", c, limit, got, want, wok)
+			}
+			if _, all := qpStd([]byte(c), 1<<20); !ok && all && len(c) < 4000 {
+				t.Errorf("decodeQP(%q, %d) declined a body the standard reader reads (%q)", c, limit, want)
+			}
+		}
+	}
+}
+
+// FuzzDecodeQP compares decodeQP with mime/quotedprintable on any input.
+func FuzzDecodeQP(f *testing.F) {
+	for _, s := range []string{"a=3Db\n", "soft=\nx", "=4", "x=\r\n", "\x01"} {
+		f.Add([]byte(s), 5)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, limit int) {
+		if limit < 0 {
+			limit = -limit
+		}
+		got, ok := decodeQP(b, limit)
+		if !ok {
+			return
+		}
+		want, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(b)))
+		if err != nil {
+			t.Fatalf("decodeQP(%q) accepted; the standard reader fails: %v", b, err)
+		}
+		if len(want) > limit {
+			want = want[:limit]
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("decodeQP(%q, %d) = %q, want %q", b, limit, got, want)
+		}
+	})
+}
