@@ -150,7 +150,9 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	p := parser{opts: opts, rep: &Report{}}
+	fields := fieldScratch.Get().(*[]headerField)
+	defer releaseFields(fields)
+	p := parser{opts: opts, rep: &Report{}, fields: fields}
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -65,14 +66,21 @@ func stripMboxFrom(b []byte) []byte {
 // gateways write them), and the continuation lines after such a line are
 // dropped. A block whose first line is not a field is no header.
 func splitHeader(b []byte) (header, []byte, bool) {
-	var h header
-	// One allocation for the fields of a usual block: at most one per
-	// line of its first 4 KiB, up to 64 (append grows it beyond).
-	end := min(len(b), 4<<10)
-	if i := bytes.Index(b[:end], []byte("\n\n")); i >= 0 {
-		end = i
+	return splitHeaderInto(b, nil)
+}
+
+// splitHeaderInto is splitHeader appending the fields to *scratch, when
+// not nil, instead of a slice of their own: the headers of one Parse share
+// one pooled array (see fieldScratch). The header returned keeps its
+// fields however *scratch grows later.
+func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
+	var all []headerField
+	if scratch != nil {
+		all = *scratch
+	} else {
+		all = make([]headerField, 0, 16)
 	}
-	h.fields = make([]headerField, 0, min(bytes.Count(b[:end], []byte("\n"))+1, 64))
+	start := len(all)
 	rest := b
 	consumed := 0
 	first, junk := true, false
@@ -87,14 +95,14 @@ func splitHeader(b []byte) (header, []byte, bool) {
 		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
-			if len(h.fields) > 0 && !junk {
+			if len(all) > start && !junk {
 				// The value runs on over this line, contiguous in b.
-				h.fields[len(h.fields)-1].value = b[vstart : at+len(line)]
+				all[len(all)-1].value = b[vstart : at+len(line)]
 			}
 		case isFieldLine(line):
 			k := bytes.IndexByte(line, ':')
 			vstart = at + k + 1
-			h.fields = append(h.fields, headerField{name: bytes.TrimSpace(line[:k]), value: line[k+1:]})
+			all = append(all, headerField{name: bytes.TrimSpace(line[:k]), value: line[k+1:]})
 			junk = false
 		case first:
 			return header{}, b, false
@@ -108,10 +116,35 @@ func splitHeader(b []byte) (header, []byte, bool) {
 			break
 		}
 	}
-	if len(h.fields) == 0 {
+	if len(all) == start {
 		return header{}, b, false
 	}
-	return h, b[consumed:], true
+	if scratch != nil {
+		*scratch = all
+	}
+	return header{fields: all[start:len(all):len(all)]}, b[consumed:], true
+}
+
+// fieldScratch pools the arrays that the header fields of one Parse are
+// read into (splitHeaderInto): a message has a few header blocks of a few
+// dozen fields, read and dropped within the call.
+var fieldScratch = sync.Pool{New: func() any {
+	s := make([]headerField, 0, 128)
+	return &s
+}}
+
+// maxPooledFields bounds the arrays put back in fieldScratch.
+const maxPooledFields = 4096
+
+// releaseFields clears the fields (they point into the message) and puts
+// the array back.
+func releaseFields(s *[]headerField) {
+	if cap(*s) > maxPooledFields {
+		return
+	}
+	clear(*s)
+	*s = (*s)[:0]
+	fieldScratch.Put(s)
 }
 
 // isBlank reports a line of white space only.

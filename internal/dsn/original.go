@@ -137,7 +137,11 @@ const maxOriginalHeaders = 64
 
 // readOriginal reads the header block of a returned original, pasted
 // plainly, quoted with "> ", or after a few lines of text.
-func readOriginal(b []byte) Original {
+func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
+
+// readOriginalInto is readOriginal reading the header fields into scratch
+// (splitHeaderInto).
+func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	var o Original
 	b = trimLeadingSpace(normalizeNewlines(b))
 	if quoted(b) {
@@ -151,7 +155,7 @@ func readOriginal(b []byte) Original {
 		}
 		b = trimLeadingSpace(next)
 	}
-	h, _, ok := splitHeader(b)
+	h, _, ok := splitHeaderInto(b, scratch)
 	if !ok {
 		return o
 	}

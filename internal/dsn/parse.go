@@ -26,6 +26,7 @@ type parser struct {
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
 	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
+	fields    *[]headerField  // the header fields of every block read (fieldScratch)
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -35,7 +36,7 @@ func (p *parser) warn(format string, a ...any) {
 }
 
 func (p *parser) run(raw []byte) error {
-	h, body, ok := splitHeader(raw)
+	h, body, ok := splitHeaderInto(raw, p.fields)
 	if !ok {
 		return fmt.Errorf("%w: no header fields at the start", ErrNotMessage)
 	}
@@ -178,7 +179,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return nil
 		}
 		for _, part := range parts {
-			ph, pb := partHeader(part)
+			ph, pb := p.partHeader(part)
 			if err := p.walk(ph, pb, depth+1); err != nil {
 				return err
 			}
@@ -255,11 +256,11 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 // partHeader splits a body part into its header and content. A part that
 // starts with an empty line has no header (RFC 2046 section 5.1.1: it is
 // text/plain in US-ASCII).
-func partHeader(part []byte) (header, []byte) {
+func (p *parser) partHeader(part []byte) (header, []byte) {
 	if len(part) > 0 && part[0] == '\n' {
 		return header{}, part[1:]
 	}
-	h, b, ok := splitHeader(part)
+	h, b, ok := splitHeaderInto(part, p.fields)
 	if !ok {
 		return header{}, part
 	}
@@ -309,7 +310,7 @@ func (p *parser) addText(b []byte, html bool) {
 // tryNested parses attached messages looking for the report inside.
 func (p *parser) tryNested() error {
 	for _, b := range p.nested {
-		h, body, ok := splitHeader(normalizeNewlines(trimLeadingSpace(b)))
+		h, body, ok := splitHeaderInto(normalizeNewlines(trimLeadingSpace(b)), p.fields)
 		if !ok {
 			continue
 		}
@@ -317,7 +318,7 @@ func (p *parser) tryNested() error {
 		if !strings.HasPrefix(t, "multipart/report") {
 			continue
 		}
-		inner := parser{opts: p.opts, rep: &Report{}, parts: p.parts}
+		inner := parser{opts: p.opts, rep: &Report{}, parts: p.parts, fields: p.fields}
 		inner.readOwnHeaders(h)
 		if err := inner.walk(h, body, 1); err != nil {
 			return err
@@ -360,9 +361,9 @@ func (p *parser) finish() {
 	report, inline := splitInlineOriginal(text, lower)
 	r.Text = report
 	if p.original != nil {
-		r.Original = readOriginal(p.original)
+		r.Original = readOriginalInto(p.original, p.fields)
 	} else if inline != "" {
-		r.Original = readOriginal([]byte(inline))
+		r.Original = readOriginalInto([]byte(inline), p.fields)
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
