@@ -635,20 +635,27 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 	delim := []byte("--" + boundary)
 	var parts [][]byte
 	start := -1
-	rest := body
-	pos := 0
-	for len(rest) > 0 {
-		line, next := cutLine(rest)
-		lineStart := pos
-		pos += len(rest) - len(next)
-		rest = next
+	// Only the lines holding the delimiter are looked at: bytes.Index
+	// finds each candidate, then its line is checked.
+	for off := 0; off < len(body); {
+		i := bytes.Index(body[off:], delim)
+		if i < 0 {
+			break
+		}
+		i += off
+		lineStart := bytes.LastIndexByte(body[:i], '\n') + 1
+		lineEnd := len(body)
+		pos := len(body) // the start of the next line
+		if j := bytes.IndexByte(body[i:], '\n'); j >= 0 {
+			lineEnd, pos = i+j, i+j+1
+		}
+		off = pos
 		// QUIRK: a delimiter line indented by white space, as in the RFC 3464
 		// appendix sample rfc3464-35.
-		line = bytes.TrimLeft(line, " \t")
-		if !bytes.HasPrefix(line, delim) {
+		if !onlySpaceTab(body[lineStart:i]) {
 			continue
 		}
-		tail := bytes.TrimRight(line[len(delim):], " \t")
+		tail := bytes.TrimRight(body[i+len(delim):lineEnd], " \t")
 		closing := bytes.Equal(tail, []byte("--"))
 		if len(tail) != 0 && !closing {
 			continue // a longer boundary that merely starts with ours
@@ -672,4 +679,14 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		parts = append(parts, body[start:])
 	}
 	return parts
+}
+
+// onlySpaceTab reports whether b holds nothing but spaces and tabs.
+func onlySpaceTab(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
