@@ -179,7 +179,7 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 }
 
 // writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
-// two intermediate strings.
+// two intermediate strings, a line at a time through a small buffer.
 func writeUnfoldedLower(sb *strings.Builder, v []byte) {
 	if !utf8.Valid(v) {
 		sb.WriteString(asciiLower(unfoldBytes(v)))
@@ -188,6 +188,7 @@ func writeUnfoldedLower(sb *strings.Builder, v []byte) {
 	if sb.Cap() == 0 {
 		sb.Grow(1 << 10)
 	}
+	var buf [256]byte
 	first := true
 	for len(v) > 0 {
 		line := v
@@ -204,14 +205,20 @@ func writeUnfoldedLower(sb *strings.Builder, v []byte) {
 			sb.WriteByte(' ')
 		}
 		first = false
-		for _, c := range line {
-			switch {
-			case c == '\t':
-				c = ' '
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
+		for len(line) > 0 {
+			n := copy(buf[:], line)
+			for i, c := range buf[:n] {
+				buf[i] = lowerTabByte[c]
 			}
-			sb.WriteByte(c)
+			sb.Write(buf[:n])
+			line = line[n:]
 		}
 	}
 }
+
+// lowerTabByte is lowerByte with the tab turned into a space.
+var lowerTabByte = func() [256]byte {
+	t := lowerByte
+	t['\t'] = ' '
+	return t
+}()

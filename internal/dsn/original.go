@@ -164,11 +164,14 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	// The values kept share one allocation, sized by a first look at the
 	// names (an over-estimate: only the first of a repeated field counts).
 	var arena strings.Builder
-	size := 0
+	size, received := 0, 0
 	for _, f := range h.fields {
 		// selectedHeaders holds the names of Original's own fields too.
 		if name := lowerName(&buf, f.name); len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)] {
 			size += len(f.value)
+		} else if string(name) == "received" && received < MaxReceived {
+			size += len(f.value)
+			received++
 		}
 	}
 	arena.Grow(size)
@@ -192,7 +195,7 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 		case "list-id":
 			dst = &o.ListID
 		case "received":
-			o.addReceived(f.value)
+			o.addReceivedInto(&arena, f.value)
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts

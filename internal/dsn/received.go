@@ -18,9 +18,12 @@ const (
 const MaxReceived = 8
 
 // addReceived keeps a Received field of the original (RFC 5321 4.4).
-func (o *Original) addReceived(v []byte) {
+func (o *Original) addReceived(v []byte) { o.addReceivedInto(nil, v) }
+
+// addReceivedInto is addReceived copying the value into arena (unfoldInto).
+func (o *Original) addReceivedInto(arena *strings.Builder, v []byte) {
 	if len(o.Received) < MaxReceived {
-		o.Received = append(o.Received, unfold(string(v))) // made UTF-8 by Report.ensureUTF8
+		o.Received = append(o.Received, unfoldInto(arena, v))
 	}
 }
 
