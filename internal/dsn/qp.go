@@ -58,31 +58,37 @@ func decodeQP(body []byte, limit int) (out []byte, ok bool) {
 				return nil, false // "invalid bytes after ="
 			}
 		}
-		for i := 0; i < len(line); i++ {
-			b := line[i]
-			switch {
-			case b == '=':
-				if i+2 < len(line) {
-					if hb, ok1 := unhex(line[i+1]); ok1 {
-						if lb, ok2 := unhex(line[i+2]); ok2 {
-							out = append(out, hb<<4|lb)
-							i += 2
-							continue
-						}
-					}
-				}
-				// Not an escape: a literal '=' when a byte other than a
-				// line end follows, else the reader's error.
-				if i+1 < len(line) && line[i+1] != '\r' && line[i+1] != '\n' {
-					out = append(out, '=')
-					continue
-				}
-				return nil, false
-			case b == '\t' || b == '\r' || b == '\n' || b >= 0x80:
-			case b < ' ' || b > '~':
+		for i := 0; i < len(line); {
+			// A run of plain bytes is checked, then copied in one go.
+			j := i
+			for j < len(line) && qpPlain[line[j]] {
+				j++
+			}
+			out = append(out, line[i:j]...)
+			i = j
+			if i == len(line) {
+				break
+			}
+			if line[i] != '=' {
 				return nil, false // "invalid unescaped byte"
 			}
-			out = append(out, b)
+			if i+2 < len(line) {
+				if hb, ok1 := unhex(line[i+1]); ok1 {
+					if lb, ok2 := unhex(line[i+2]); ok2 {
+						out = append(out, hb<<4|lb)
+						i += 3
+						continue
+					}
+				}
+			}
+			// Not an escape: a literal '=' when a byte other than a line
+			// end follows, else the reader's error.
+			if i+1 < len(line) && line[i+1] != '\r' && line[i+1] != '\n' {
+				out = append(out, '=')
+				i++
+				continue
+			}
+			return nil, false
 		}
 		if !soft && hasLF {
 			if hasCR {
@@ -110,3 +116,12 @@ func unhex(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// qpPlain marks the bytes mime/quotedprintable passes through as they
+// are: printable ASCII but '=', tab, CR, LF and bytes 0x80 and over.
+var qpPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= ' ' && c <= '~' && c != '=' || c == '\t' || c == '\r' || c == '\n' || c >= 0x80
+	}
+	return t
+}()
