@@ -27,10 +27,10 @@ var markerSet *phrase.Matcher
 // missing from them still works, only without the one-pass filter
 // (TestMarkersKnown keeps the tables covered).
 func markerLists() [][]string {
-	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}}
+	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads}
 	for i := range recognisers {
 		rg := &recognisers[i]
-		lists = append(lists, rg.text, rg.unless, rg.start, rg.end)
+		lists = append(lists, rg.text, rg.unless, rg.start, rg.end, rg.lead)
 	}
 	return lists
 }

@@ -320,6 +320,26 @@ func appendDiag(d, line string) string {
 // systems; table rows know where their recipients are and skip only the
 // bounce's own From and MAILER-DAEMON.
 func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic bool) []Recipient {
+	// The lead phrases the text lacks are dropped before the lines are
+	// read (the marker filter of m.lower, which knows every lead list).
+	var present [64]string
+	n := 0
+	for _, p := range lead {
+		if n == len(present) {
+			n = -1
+			break
+		}
+		if m.lower.mayContain(p) {
+			present[n] = p
+			n++
+		}
+	}
+	if n >= 0 {
+		lead = present[:n]
+	}
+	if leadOnly && len(lead) == 0 {
+		return nil // no line can name a recipient
+	}
 	var out []Recipient
 	lines := strings.Split(m.text[from:to], "\n")
 	lowers := strings.Split(m.lower.s[from:to], "\n")
