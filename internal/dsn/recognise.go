@@ -135,6 +135,20 @@ type msgView struct {
 	bounceLike bool
 	exclude    []string // addresses that are not failed recipients (generic scanner), lower case
 	max        int      // readers stop after this many recipients (one over the limit)
+	keys       keyHits // the recognisers' From, Subject and header markers found, once asked (keyHits)
+	keysRead   bool
+}
+
+// keyHits scans From, Subject and the X- fields for the recognisers'
+// markers on the first call.
+func (m *msgView) keyHits() *keyHits {
+	if !m.keysRead {
+		m.keysRead = true
+		keySet.Scan(m.from, &m.keys.from)
+		keySet.Scan(m.subject, &m.keys.subject)
+		keySet.Scan(m.header, &m.keys.header)
+	}
+	return &m.keys
 }
 
 func newMsgView(r *Report, text string, lower lowerText, header string, original lazyText, maxRecipients int) *msgView {

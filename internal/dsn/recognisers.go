@@ -1,6 +1,10 @@
 package dsn
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/phrase"
+)
 
 // recogniser reads one MTA's or provider's non-standard bounce format.
 // A row applies when one of its markers is found (see matches); for a
@@ -19,6 +23,9 @@ type recogniser struct {
 	unless []string
 	// textM and unlessM are text and unless compiled, by init.
 	textM, unlessM []marker
+	// fromK, subjectK and headerK are the ids of from, subject and header
+	// in keySet, by init.
+	fromK, subjectK, headerK []int
 	// start and end cut the error block out of the text: the block starts
 	// at the line of the first start marker found (the whole text when none
 	// is given or found) and ends before the line of the first end marker
@@ -47,7 +54,53 @@ func (rg *recogniser) matches(m *msgView) bool {
 	if m.lower.containsAnyMarker(rg.textM) {
 		return true
 	}
-	return m.bounceLike && (containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) || containsAny(m.header, rg.header))
+	if !m.bounceLike {
+		return false
+	}
+	k := m.keyHits()
+	return anyHit(&k.from, rg.fromK) || anyHit(&k.subject, rg.subjectK) || anyHit(&k.header, rg.headerK)
+}
+
+// keySet is the matcher of every From, Subject and header marker of the
+// recognisers, built by init: a message's From, Subject and X- fields are
+// scanned once (msgView.keyHits) and each row looks its markers up,
+// instead of each row searching the three strings for its own.
+var keySet *phrase.Matcher
+
+// keyHits are the keySet markers found in a message's From, Subject and
+// X- fields.
+type keyHits struct {
+	from, subject, header phrase.Hits
+}
+
+// anyHit reports whether any of ids was found.
+func anyHit(h *phrase.Hits, ids []int) bool {
+	for _, id := range ids {
+		if h.Has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func init() {
+	var list []string
+	for i := range recognisers {
+		rg := &recognisers[i]
+		list = append(append(append(list, rg.from...), rg.subject...), rg.header...)
+	}
+	keySet = phrase.MustCompile(list)
+	ids := func(l []string) []int {
+		out := make([]int, len(l))
+		for i, s := range l {
+			out[i], _ = keySet.ID(s)
+		}
+		return out
+	}
+	for i := range recognisers {
+		rg := &recognisers[i]
+		rg.fromK, rg.subjectK, rg.headerK = ids(rg.from), ids(rg.subject), ids(rg.header)
+	}
 }
 
 func containsAny(s string, subs []string) bool {
