@@ -424,7 +424,7 @@ func isTokenByte(c byte) bool {
 	if c <= ' ' || c >= 0x7f {
 		return false
 	}
-	return strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
+	return !setTokenSpecials[c]
 }
 
 // salvageParams reads name=value pairs from a broken Content-Type.

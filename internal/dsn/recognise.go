@@ -484,7 +484,7 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 		if i < 0 {
 			continue
 		}
-		s := strings.TrimLeft(line[i+len(p):], " \t:;'\"")
+		s := setLeadTrim.trimLeft(line[i+len(p):])
 		if a, _, ok := leadingAddress(s); ok {
 			return a, strings.TrimSpace(line), true
 		}
@@ -510,7 +510,7 @@ func stripBullet(line string) string {
 
 // leadingAddress reads an address that starts a line.
 func leadingAddress(line string) (addr, rest string, ok bool) {
-	s := strings.TrimLeft(line, " \t")
+	s := setSpaceTab.trimLeft(line)
 	if s == "" {
 		return "", "", false
 	}
@@ -535,7 +535,7 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 		}
 		// "quoted local"@domain
 		if k := j + 2; k < len(s) && s[k] == '@' {
-			e := strings.IndexAny(s[k:], " \t:;,>")
+			e := setQuotedAddrEnd.indexAny(s[k:])
 			if e < 0 {
 				e = len(s) - k
 			}
@@ -544,20 +544,20 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 			tok, rest = s[1:j+1], s[j+2:]
 		}
 	default:
-		j := strings.IndexAny(s, " \t:;,<>()[]")
+		j := setAddrEnd.indexAny(s)
 		if j < 0 {
 			j = len(s)
 		}
 		tok, rest = s[:j], s[j:]
 		// "a@b <c@d>": the address is the one in angle brackets, as in
 		// Exim's "kijitora@example.com <neko@example.net>: malformed address".
-		if r := strings.TrimLeft(rest, " \t"); len(r) > 0 && r[0] == '<' && strings.Contains(tok, "@") {
+		if r := setSpaceTab.trimLeft(rest); len(r) > 0 && r[0] == '<' && strings.Contains(tok, "@") {
 			if k := strings.IndexByte(r, '>'); k > 0 && strings.Contains(r[:k], "@") {
 				tok, rest = r[1:k], r[k+1:]
 			}
 		}
 	}
-	if !strings.Contains(tok, "@") || strings.ContainsAny(tok, " \t") && !strings.HasPrefix(tok, `"`) {
+	if !strings.Contains(tok, "@") || setSpaceTab.containsAny(tok) && !strings.HasPrefix(tok, `"`) {
 		return "", "", false
 	}
 	a := normalizeAddress(tok)
