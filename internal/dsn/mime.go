@@ -86,8 +86,23 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 	first, junk := true, false
 	vstart := 0 // offset in b of the last field's value
 	for len(rest) > 0 {
-		line, next := cutLine(rest)
 		at := len(b) - len(rest)
+		// A field line is found by its name and colon, read once; only
+		// then is its end looked for.
+		if k, nameEnd := fieldColon(rest); k > 0 {
+			line, next := cutLineFrom(rest, k)
+			vstart = at + k + 1
+			all = append(all, headerField{name: line[:nameEnd], value: line[k+1:]})
+			junk = false
+			first = false
+			rest = next
+			consumed = len(b) - len(rest)
+			if consumed > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		line, next := cutLine(rest)
 		if isBlank(line) {
 			rest = next
 			consumed = len(b) - len(rest)
@@ -99,11 +114,6 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 				// The value runs on over this line, contiguous in b.
 				all[len(all)-1].value = b[vstart : at+len(line)]
 			}
-		case isFieldLine(line):
-			k := bytes.IndexByte(line, ':')
-			vstart = at + k + 1
-			all = append(all, headerField{name: bytes.TrimSpace(line[:k]), value: line[k+1:]})
-			junk = false
 		case first:
 			return header{}, b, false
 		default:
@@ -174,6 +184,39 @@ func isFieldLine(line []byte) bool {
 		}
 	}
 	return false
+}
+
+// fieldColon is isFieldLine for the line that starts b, in one look at
+// its name: it returns the offset of the colon (0 when the line is not a
+// field) and the end of the name (before the spaces of "Name :").
+func fieldColon(b []byte) (colon, nameEnd int) {
+	for i, c := range b {
+		if c == ':' {
+			return i, i
+		}
+		if c <= ' ' || c > '~' {
+			// QUIRK: "Name :" with a space before the colon occurs in the wild.
+			if c == ' ' && i > 0 {
+				j := i
+				for j < len(b) && b[j] == ' ' {
+					j++
+				}
+				if j < len(b) && b[j] == ':' {
+					return j, i
+				}
+			}
+			return 0, 0
+		}
+	}
+	return 0, 0
+}
+
+// cutLineFrom is cutLine for a line whose first LF is not before b[from].
+func cutLineFrom(b []byte, from int) ([]byte, []byte) {
+	if i := bytes.IndexByte(b[from:], '\n'); i >= 0 {
+		return b[:from+i], b[from+i+1:]
+	}
+	return b, nil
 }
 
 // cutLine returns the first line of b (without its LF) and the rest.
