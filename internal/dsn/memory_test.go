@@ -189,7 +189,8 @@ func TestSimpleMediaType(t *testing.T) {
 		"text/plain; charset=us-ascii;", "message/delivery-status", "text/plain;charset=ISO-2022-JP",
 		`multipart/mixed; boundary="----=_Part_0_1.2"`,
 	} {
-		gt, gp, ok := simpleMediaType(v)
+		gt, params, ok := simpleMediaType(v)
+		gp := params.asMap()
 		wt, wp, err := mime.ParseMediaType(v)
 		if !isSimpleMediaType(v) {
 			t.Errorf("isSimpleMediaType(%q) = false, want true", v)

@@ -331,21 +331,22 @@ func splitWord(w string) (cs, enc, text string, ok bool) {
 
 // mediaType returns the lower-case media type and its parameters; a missing
 // or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
-func mediaType(h header) (string, map[string]string) {
+func mediaType(h header) (string, mediaParams) {
 	v := h.get("Content-Type")
 	if v == "" {
-		return "text/plain", nil
+		return "text/plain", mediaParams{}
 	}
 	if t, params, ok := simpleMediaType(v); ok {
 		return t, params
 	}
-	t, params, err := mime.ParseMediaType(v)
+	t, m, err := mime.ParseMediaType(v)
+	params := mediaParams{m: m}
 	if err != nil {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
 		// a boundary with bad quoting.
 		t, _, _ = strings.Cut(v, ";")
 		t = strings.ToLower(strings.TrimSpace(t))
-		params = salvageParams(v)
+		params = mediaParams{m: salvageParams(v)}
 		if t == "" || !strings.Contains(t, "/") {
 			t = "text/plain"
 		}
@@ -358,7 +359,7 @@ func mediaType(h header) (string, map[string]string) {
 // values, the way mime.ParseMediaType does, without its allocations. ok
 // is false for anything else (RFC 2231 continuations, escapes, duplicate
 // names, non-ASCII), which mime.ParseMediaType reads instead.
-func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
+func simpleMediaType(v string) (t string, params mediaParams, ok bool) {
 	return scanMediaType(v, true)
 }
 
@@ -371,7 +372,7 @@ func isSimpleMediaType(v string) bool {
 
 // scanMediaType is simpleMediaType; with build false it only checks, and
 // declines values with more than four parameters.
-func scanMediaType(v string, build bool) (t string, params map[string]string, ok bool) {
+func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool) {
 	var names [4]string // the names seen, when not building
 	n := 0
 	i := 0
@@ -391,12 +392,12 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 	start := i
 	major := token()
 	if major == "" || i >= len(v) || v[i] != '/' {
-		return "", nil, false
+		return "", mediaParams{}, false
 	}
 	i++
 	minor := token()
 	if minor == "" {
-		return "", nil, false
+		return "", mediaParams{}, false
 	}
 	if build {
 		t = asciiLower(v[start:i])
@@ -407,7 +408,7 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 			return t, params, true
 		}
 		if v[i] != ';' {
-			return "", nil, false
+			return "", mediaParams{}, false
 		}
 		i++
 		skipSpace()
@@ -416,50 +417,101 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 		}
 		name := token()
 		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
-			return "", nil, false
+			return "", mediaParams{}, false
 		}
 		i++
 		var val string
 		if i < len(v) && v[i] == '"' {
 			end := strings.IndexByte(v[i+1:], '"')
 			if end < 0 {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 			val = v[i+1 : i+1+end]
 			for j := 0; j < len(val); j++ {
 				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
-					return "", nil, false
+					return "", mediaParams{}, false
 				}
 			}
 			i += end + 2
 		} else {
 			val = token()
 			if val == "" {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 		}
 		if !build {
 			if n == len(names) {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 			for _, seen := range names[:n] {
 				if strings.EqualFold(seen, name) {
-					return "", nil, false
+					return "", mediaParams{}, false
 				}
 			}
 			names[n] = name
 			n++
 			continue
 		}
-		if params == nil {
-			params = make(map[string]string, 2)
-		}
 		name = asciiLower(name)
-		if _, dup := params[name]; dup {
-			return "", nil, false
+		if _, dup := params.get(name); dup {
+			return "", mediaParams{}, false
 		}
-		params[name] = val
+		params.set(name, val)
 	}
+}
+
+// mediaParams are the parameters of a Content-Type, names in lower case:
+// the few of a usual value in an array, more (or those mime.ParseMediaType
+// read) in a map.
+type mediaParams struct {
+	kv [4][2]string
+	n  int
+	m  map[string]string
+}
+
+// get returns the value of a parameter and whether it is there.
+func (p *mediaParams) get(name string) (string, bool) {
+	if p.m != nil {
+		v, ok := p.m[name]
+		return v, ok
+	}
+	for _, kv := range p.kv[:p.n] {
+		if kv[0] == name {
+			return kv[1], true
+		}
+	}
+	return "", false
+}
+
+// value is get without the flag.
+func (p *mediaParams) value(name string) string {
+	v, _ := p.get(name)
+	return v
+}
+
+// set adds a parameter that is not there yet.
+func (p *mediaParams) set(name, v string) {
+	if p.m == nil && p.n < len(p.kv) {
+		p.kv[p.n] = [2]string{name, v}
+		p.n++
+		return
+	}
+	if p.m == nil {
+		p.m = p.asMap()
+	}
+	p.m[name] = v
+}
+
+// asMap returns the parameters as a new map.
+func (p *mediaParams) asMap() map[string]string {
+	m := make(map[string]string, p.n+len(p.m))
+	for k, v := range p.m {
+		m[k] = v
+	}
+	for _, kv := range p.kv[:p.n] {
+		m[kv[0]] = kv[1]
+	}
+	return m
 }
 
 // isTokenByte reports an RFC 2045 token character.
@@ -491,9 +543,9 @@ func salvageParams(v string) map[string]string {
 // nothing to decode is returned as it is (cut to limit), without a copy.
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
-func decodeBody(h header, t string, params map[string]string, body []byte, limit int) ([]byte, string) {
+func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
 	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
-	cs := strings.ToLower(params["charset"])
+	cs := strings.ToLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
 		// Nothing to decode: the common case, without go-message.
@@ -515,10 +567,7 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 			// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
 			// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
 			// garble it.
-			p := make(map[string]string, len(params))
-			for k, v := range params {
-				p[k] = v
-			}
+			p := params.asMap()
 			p["charset"] = fix
 			th.Set("Content-Type", mime.FormatMediaType(t, p))
 		}
@@ -558,14 +607,14 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 // A quoted-printable body is decoded in one pass by decodeQP when it can
 // be; direct is then the decoded body, cut to limit, when no charset
 // conversion follows.
-func quickDecoder(h header, t string, params map[string]string, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
-	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params["charset"], "=?") {
+func quickDecoder(h header, t string, params *mediaParams, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
+	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params.value("charset"), "=?") {
 		return nil, nil, "", false
 	}
 	r = bytes.NewReader(body)
 	var err error
 	// RFC 2046 section 4.1.2: a charset applies to text/* only.
-	cs, has := params["charset"]
+	cs, has := params.get("charset")
 	if fix != "" {
 		cs, has = fix, true
 	}
@@ -676,7 +725,7 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		return nil
 	}
 	delim := []byte("--" + boundary)
-	var parts [][]byte
+	var parts [][]byte // nil when no part is found
 	start := -1
 	// Only the lines holding the delimiter are looked at: bytes.Index
 	// finds each candidate, then its line is checked.
@@ -710,6 +759,9 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 			}
 			if end < start {
 				end = start
+			}
+			if parts == nil {
+				parts = make([][]byte, 0, 4)
 			}
 			parts = append(parts, body[start:end])
 		}

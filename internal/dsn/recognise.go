@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -144,9 +146,14 @@ type msgView struct {
 func (m *msgView) keyHits() *keyHits {
 	if !m.keysRead {
 		m.keysRead = true
-		keySet.Scan(m.from, &m.keys.from)
-		keySet.Scan(m.subject, &m.keys.subject)
-		keySet.Scan(m.header, &m.keys.header)
+		for _, k := range [...]struct {
+			text string
+			bits *keyBits
+		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}, {m.header, &m.keys.header}} {
+			var h phrase.Hits
+			keySet.Scan(k.text, &h)
+			*k.bits = keyBitsOf(&h)
+		}
 	}
 	return &m.keys
 }

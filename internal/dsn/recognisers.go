@@ -58,7 +58,7 @@ func (rg *recogniser) matches(m *msgView) bool {
 		return false
 	}
 	k := m.keyHits()
-	return anyHit(&k.from, rg.fromK) || anyHit(&k.subject, rg.subjectK) || anyHit(&k.header, rg.headerK)
+	return anyHit(k.from, rg.fromK) || anyHit(k.subject, rg.subjectK) || anyHit(k.header, rg.headerK)
 }
 
 // keySet is the matcher of every From, Subject and header marker of the
@@ -68,15 +68,27 @@ func (rg *recogniser) matches(m *msgView) bool {
 var keySet *phrase.Matcher
 
 // keyHits are the keySet markers found in a message's From, Subject and
-// X- fields.
+// X- fields, a bit per marker id (keySet has at most maxKeys).
 type keyHits struct {
-	from, subject, header phrase.Hits
+	from, subject, header keyBits
+}
+
+// keyBits is a set of keySet ids.
+type keyBits [maxKeys / 64]uint64
+
+// maxKeys bounds the markers of keySet.
+const maxKeys = 128
+
+// keyBitsOf keeps the keySet ids of a scan's hits.
+func keyBitsOf(h *phrase.Hits) (k keyBits) {
+	copy(k[:], h[:len(k)])
+	return k
 }
 
 // anyHit reports whether any of ids was found.
-func anyHit(h *phrase.Hits, ids []int) bool {
+func anyHit(k keyBits, ids []int) bool {
 	for _, id := range ids {
-		if h.Has(id) {
+		if k[id>>6]&(1<<(id&63)) != 0 {
 			return true
 		}
 	}
@@ -88,6 +100,9 @@ func init() {
 	for i := range recognisers {
 		rg := &recognisers[i]
 		list = append(append(append(list, rg.from...), rg.subject...), rg.header...)
+	}
+	if len(list) > maxKeys {
+		panic("dsn: more than maxKeys From, Subject and header markers")
 	}
 	keySet = phrase.MustCompile(list)
 	ids := func(l []string) []int {
