@@ -154,6 +154,9 @@ func dotAtom(s string) bool {
 // VERP and are skipped.
 func verpRecipient(values ...string) string {
 	for _, v := range values {
+		if strings.IndexByte(v, '=') < 0 {
+			continue // VERP needs "user=domain"; normalizeAddress adds no '='
+		}
 		for a := range strings.SplitSeq(v, ",") {
 			if r := verpDecode(normalizeAddress(a)); r != "" {
 				return r

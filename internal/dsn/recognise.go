@@ -135,10 +135,27 @@ type msgView struct {
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
-	exclude    []string // addresses that are not failed recipients (generic scanner), lower case
+	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
+	excludeSet bool
 	max        int      // readers stop after this many recipients (one over the limit)
 	keys       keyHits  // the recognisers' From, Subject and header markers found, once asked (keyHits)
 	keysRead   bool
+}
+
+// excluded returns m.exclude, the bounce's own addresses and its
+// original's sender, read on the first call (only the generic scanner
+// asks).
+func (m *msgView) excluded() []string {
+	if !m.excludeSet {
+		m.excludeSet = true
+		r := m.rep
+		for _, a := range [...]string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
+			if n := normalizeAddress(a); n != "" {
+				m.exclude = append(m.exclude, strings.ToLower(n))
+			}
+		}
+	}
+	return m.exclude
 }
 
 // keyHits scans From, Subject and the X- fields for the recognisers'
@@ -167,11 +184,6 @@ func newMsgView(r *Report, text string, lower lowerText, header string, original
 		header:   header,
 		from:     strings.ToLower(r.From),
 		subject:  strings.ToLower(r.Subject),
-	}
-	for _, a := range []string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
-		if n := normalizeAddress(a); n != "" {
-			m.exclude = append(m.exclude, strings.ToLower(n))
-		}
 	}
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
@@ -368,7 +380,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
 		if generic {
-			return slices.Contains(m.exclude, l) || systemAddress(l)
+			return slices.Contains(m.excluded(), l) || systemAddress(l)
 		}
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}
