@@ -137,8 +137,8 @@ type msgView struct {
 	bounceLike bool
 	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
 	excludeSet bool
-	max        int      // readers stop after this many recipients (one over the limit)
-	keys       keyHits  // the recognisers' From, Subject and header markers found, once asked (keyHits)
+	max        int     // readers stop after this many recipients (one over the limit)
+	keys       keyHits // the recognisers' From, Subject and header markers found, once asked (keyHits)
 	keysRead   bool
 }
 
