@@ -27,6 +27,7 @@ type parser struct {
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
 	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
 	fields    *[]headerField  // the header fields of every block read (fieldScratch)
+	diags     diagMemo        // the diagnostics scanned lately
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -415,7 +416,7 @@ func (p *parser) finish() {
 		p.recognise(m)
 	}
 	for i := range r.Recipients {
-		completeFromDiagnostic(&r.Recipients[i])
+		completeFromDiagnosticMemo(&r.Recipients[i], &p.diags)
 	}
 	commandsFromTranscript(report, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)

@@ -649,7 +649,7 @@ func (p *parser) mergeText(text []Recipient, block string) {
 			from = &Recipient{Diagnostic: diagnosticOf(block)}
 		}
 		if from != nil {
-			mergeFromText(rc, *from)
+			mergeFromText(rc, *from, &p.diags)
 		}
 	}
 }
@@ -657,7 +657,7 @@ func (p *parser) mergeText(text []Recipient, block string) {
 // mergeFromText merges what the text says about a recipient into the DSN's
 // facts: a missing address or diagnostic, a missing reply code, and a more
 // specific status code (RFC 3464 section 2.3.4 wants the most specific).
-func mergeFromText(rc *Recipient, t Recipient) {
+func mergeFromText(rc *Recipient, t Recipient, memo *diagMemo) {
 	if rc.Recipient == "" {
 		rc.Recipient = t.Recipient
 	}
@@ -676,7 +676,7 @@ func mergeFromText(rc *Recipient, t Recipient) {
 		}
 		return
 	}
-	td, rd := ScanDiagnostic(t.Diagnostic), ScanDiagnostic(rc.Diagnostic)
+	td, rd := memo.scan(t.Diagnostic), memo.scan(rc.Diagnostic)
 	completeWith(rc, rd)
 	if rc.ReplyCode == 0 && td.Reply != 0 {
 		rc.ReplyCode = td.Reply
