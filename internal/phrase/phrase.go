@@ -49,6 +49,9 @@ type Matcher struct {
 	out   [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
 	ids   map[string]int
 	list  []string
+	// maxLen is the length of the longest phrase: a scan split in two
+	// halves starts the second that many bytes early (ScanLower).
+	maxLen int
 }
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
@@ -82,6 +85,7 @@ func compile(list []string, fold bool) (*Matcher, error) {
 		if _, dup := m.ids[s]; !dup {
 			m.ids[s] = id
 		}
+		m.maxLen = max(m.maxLen, len(s))
 		for i := 0; i < len(s); i++ {
 			if m.class[s[i]] == 0 {
 				m.nclass++
@@ -196,23 +200,87 @@ func (m *Matcher) Scan(text string, h *Hits) {
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
 // dst (at least len(text) bytes) in the same pass: a caller that needs both
 // the lower-case text and its phrases reads the text once.
+//
+// A scan is a chain of dependent loads (each state is read from the one
+// before), so a long text is scanned as two halves at once, each its own
+// chain, which the processor runs side by side. The second half starts
+// maxLen-1 bytes early, in the initial state: a phrase that starts before
+// that point ends before the first half does, so every phrase is found by
+// one chain or the other (some twice, which a set does not mind).
 func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
 	dst = dst[:len(text)]
+	mid := len(text) / 2
+	if len(text) < splitScan || mid < m.maxLen {
+		m.scanLower(text, dst, 0, h)
+		return
+	}
 	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
-	var state uint32
+	// The second chain first reads the maxLen-1 bytes before mid, which
+	// the first half lowers.
+	start2 := mid - m.maxLen + 1
+	var s2 uint32
+	for i := start2; i < mid; i++ {
+		s2 = delta[s2+uint32(class[lowerByte[text[i]]])]
+		if s2&hasOut != 0 {
+			s2 &^= hasOut
+			m.addOut(s2/nclass, h)
+		}
+	}
+	var s1 uint32
+	a, b := text[:mid], text[mid:]
+	da, db := dst[:mid], dst[mid:]
+	for i := 0; i < len(a); i++ {
+		c1 := lowerByte[a[i]]
+		c2 := lowerByte[b[i]] // len(b) >= len(a)
+		da[i], db[i] = c1, c2
+		s1 = delta[s1+uint32(class[c1])]
+		s2 = delta[s2+uint32(class[c2])]
+		if (s1|s2)&hasOut != 0 {
+			if s1&hasOut != 0 {
+				s1 &^= hasOut
+				m.addOut(s1/nclass, h)
+			}
+			if s2&hasOut != 0 {
+				s2 &^= hasOut
+				m.addOut(s2/nclass, h)
+			}
+		}
+	}
+	if len(b) > len(a) { // an odd length: the last byte
+		c := lowerByte[b[len(a)]]
+		db[len(a)] = c
+		s2 = delta[s2+uint32(class[c])]
+		if s2&hasOut != 0 {
+			m.addOut((s2&^hasOut)/nclass, h)
+		}
+	}
+}
+
+// splitScan is the shortest text ScanLower splits in two.
+const splitScan = 256
+
+// scanLower is the one-chain ScanLower of text from the given state,
+// without the empty phrase.
+func (m *Matcher) scanLower(text string, dst []byte, state uint32, h *Hits) {
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
 	for i := 0; i < len(text); i++ {
 		c := lowerByte[text[i]]
 		dst[i] = c
 		state = delta[state+uint32(class[c])]
 		if state&hasOut != 0 {
 			state &^= hasOut
-			for _, id := range m.out[state/nclass] {
-				h.add(id)
-			}
+			m.addOut(state/nclass, h)
 		}
+	}
+}
+
+// addOut adds the phrases that end at state number n.
+func (m *Matcher) addOut(n uint32, h *Hits) {
+	for _, id := range m.out[n] {
+		h.add(id)
 	}
 }
 
