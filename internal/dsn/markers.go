@@ -50,7 +50,37 @@ func init() {
 	for i := range recognisers {
 		rg := &recognisers[i]
 		rg.textM, rg.unlessM = compileMarkers(rg.text), compileMarkers(rg.unless)
+		rg.startM, rg.endM = compileMarkers(rg.start), compileMarkers(rg.end)
+		rg.textKnown = true
+		for _, mk := range rg.textM {
+			rg.textKnown = rg.textKnown && mk.id >= 0
+		}
 	}
+	inlineM = compileMarkers(inlineMarkers)
+	forwardM = compileMarkers(forwardMarkers)
+	delayTextsM = compileMarkers(delayTexts)
+	finalRecipientM = compileMarker("final-recipient:")
+}
+
+// The package's own marker lists, compiled by init so that a lookup costs
+// no parsing of the marker.
+var (
+	inlineM, forwardM, delayTextsM []marker
+	finalRecipientM                marker
+)
+
+// mayHaveAny reports whether any of markers may occur: false when the
+// filter knows each one and has none of them.
+func (l lowerText) mayHaveAny(markers []marker) bool {
+	if l.hits == nil {
+		return true
+	}
+	for _, mk := range markers {
+		if mk.id < 0 || l.hits.Has(mk.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // markerCore is a marker without its '^' and '$' anchors.

@@ -39,11 +39,11 @@ var inlineMarkers = []string{
 // lower is text lower-cased.
 func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	best := -1
-	for _, m := range inlineMarkers {
-		if m == "the original message was received" {
+	for _, m := range inlineM {
+		if m.core == "the original message was received" {
 			continue // Sendmail's arrival line, not a marker
 		}
-		if i := lower.index(m); i >= 0 && (best < 0 || i < best) {
+		if i := lower.indexMarker(m); i >= 0 && (best < 0 || i < best) {
 			best = i
 		}
 	}
@@ -261,8 +261,8 @@ var forwardMarkers = []string{"begin forwarded message:", "---------- forwarded 
 // text unchanged when there is nothing to unquote.
 func unquoteForwarded(text string, lower lowerText) string {
 	at := -1
-	for _, m := range forwardMarkers {
-		if i := lower.index(m); i >= 0 && (at < 0 || i < at) {
+	for _, m := range forwardM {
+		if i := lower.indexMarker(m); i >= 0 && (at < 0 || i < at) {
 			at = i
 		}
 	}

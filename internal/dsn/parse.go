@@ -370,7 +370,7 @@ func (p *parser) finish() {
 		r.Original.MessageID = p.origID
 	}
 
-	if !p.dsnSeen && r.Feedback == nil && lower.contains("final-recipient:") {
+	if !p.dsnSeen && r.Feedback == nil && lower.indexMarker(finalRecipientM) >= 0 {
 		// QUIRK: the delivery-status fields pasted into a text body, with no
 		// MIME structure or a broken one (samples rfc3464-04, rfc3464-34).
 		p.readDeliveryStatus([]byte(text), false)

@@ -48,7 +48,7 @@ var (
 
 // isDelayNotice reports a warning that a message is delayed, not failed.
 func isDelayNotice(m *msgView) bool {
-	return containsAny(m.subject, delaySubjects) || m.lower.containsAny(delayTexts)
+	return containsAny(m.subject, delaySubjects) || m.lower.containsAnyMarker(delayTextsM)
 }
 
 func (p *parser) recogniseText(m *msgView) {

@@ -21,8 +21,11 @@ type recogniser struct {
 	from, subject, header, text []string
 	// unless lists text markers (lower case) that veto the row.
 	unless []string
-	// textM and unlessM are text and unless compiled, by init.
-	textM, unlessM []marker
+	// textM, unlessM, startM and endM are text, unless, start and end
+	// compiled, by init; textKnown says the marker filter knows every text
+	// marker.
+	textM, unlessM, startM, endM []marker
+	textKnown                    bool
 	// fromK, subjectK and headerK are the ids of from, subject and header
 	// in keySet, by init.
 	fromK, subjectK, headerK []int
@@ -48,17 +51,23 @@ type recogniser struct {
 // ordinary mail carries them too (X-Mailer: Zoho Mail, X-SES-Outgoing), so
 // they count only for a message that looks like a bounce (bounceLike).
 func (rg *recogniser) matches(m *msgView) bool {
+	keys := false
+	if m.bounceLike {
+		k := m.keyHits()
+		keys = anyHit(k.from, rg.fromK) || anyHit(k.subject, rg.subjectK) || anyHit(k.header, rg.headerK)
+	}
+	if !keys && rg.textKnown && !m.lower.mayHaveAny(rg.textM) {
+		// Neither key nor text can match: the row does not apply,
+		// whatever its unless markers say.
+		return false
+	}
 	if m.lower.containsAnyMarker(rg.unlessM) {
 		return false
 	}
 	if m.lower.containsAnyMarker(rg.textM) {
 		return true
 	}
-	if !m.bounceLike {
-		return false
-	}
-	k := m.keyHits()
-	return anyHit(k.from, rg.fromK) || anyHit(k.subject, rg.subjectK) || anyHit(k.header, rg.headerK)
+	return keys
 }
 
 // keySet is the matcher of every From, Subject and header marker of the
@@ -130,15 +139,15 @@ func containsAny(s string, subs []string) bool {
 // blockRange returns the offsets of the error block in m.text.
 func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 	from, to = 0, len(m.text)
-	for _, s := range rg.start {
-		if i := m.lower.index(s); i >= 0 {
+	for _, s := range rg.startM {
+		if i := m.lower.indexMarker(s); i >= 0 {
 			from = strings.LastIndexByte(m.lower.s[:i], '\n') + 1
 			break
 		}
 	}
 	rest := m.lower.from(from)
-	for _, s := range rg.end {
-		if i := rest.index(s); i >= 0 {
+	for _, s := range rg.endM {
+		if i := rest.indexMarker(s); i >= 0 {
 			to = from + strings.LastIndexByte(rest.s[:i], '\n') + 1
 			break
 		}
