@@ -190,26 +190,36 @@ func isFieldLine(line []byte) bool {
 // its name: it returns the offset of the colon (0 when the line is not a
 // field) and the end of the name (before the spaces of "Name :").
 func fieldColon(b []byte) (colon, nameEnd int) {
-	for i, c := range b {
-		if c == ':' {
-			return i, i
+	i := 0
+	for i < len(b) && nameByte[b[i]] {
+		i++
+	}
+	switch {
+	case i == len(b):
+		return 0, 0
+	case b[i] == ':':
+		return i, i
+	case b[i] == ' ' && i > 0:
+		// QUIRK: "Name :" with a space before the colon occurs in the wild.
+		j := i
+		for j < len(b) && b[j] == ' ' {
+			j++
 		}
-		if c <= ' ' || c > '~' {
-			// QUIRK: "Name :" with a space before the colon occurs in the wild.
-			if c == ' ' && i > 0 {
-				j := i
-				for j < len(b) && b[j] == ' ' {
-					j++
-				}
-				if j < len(b) && b[j] == ':' {
-					return j, i
-				}
-			}
-			return 0, 0
+		if j < len(b) && b[j] == ':' {
+			return j, i
 		}
 	}
 	return 0, 0
 }
+
+// nameByte marks the bytes of a field name: printable ASCII but the colon
+// (RFC 5322 section 3.6.8).
+var nameByte = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != ':'
+	}
+	return t
+}()
 
 // cutLineFrom is cutLine for a line whose first LF is not before b[from].
 func cutLineFrom(b []byte, from int) ([]byte, []byte) {
