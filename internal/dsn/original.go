@@ -177,6 +177,7 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	arena.Grow(size)
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
+		o.AutoReply.note(name, f)
 		var dst *string // the Original field this header fills
 		decode := true
 		switch string(name) {
@@ -224,7 +225,6 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}
 	}
-	o.AutoReply = autoReplyMarkers(h)
 	return o
 }
 

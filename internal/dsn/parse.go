@@ -81,6 +81,7 @@ func (p *parser) readOwnHeaders(h header) {
 	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
 	for _, f := range h.fields {
 		name := lowerName(&buf, f.name)
+		r.AutoReply.note(name, f)
 		switch string(name) {
 		case "from":
 			if r.From == "" {
@@ -126,7 +127,6 @@ func (p *parser) readOwnHeaders(h header) {
 			p.xheaders.WriteByte('\n')
 		}
 	}
-	r.AutoReply = autoReplyMarkers(h)
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
 
@@ -135,26 +135,33 @@ func autoReplyMarkers(h header) AutoReplyMarkers {
 	var m AutoReplyMarkers
 	var buf [maxFieldName]byte
 	for _, f := range h.fields {
-		switch string(lowerName(&buf, f.name)) {
-		case "auto-submitted":
-			if m.AutoSubmitted == "" {
-				m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
-			}
-		case "precedence":
-			if m.Precedence == "" {
-				m.Precedence = strings.ToLower(unfoldBytes(f.value))
-			}
-		case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
-			if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
-				m.XAutoreply = canonicalName(f.name) + ": " + v
-			}
-		case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
-			if v := unfoldBytes(f.value); m.Other == "" && v != "" {
-				m.Other = canonicalName(f.name) + ": " + v
-			}
-		}
+		m.note(lowerName(&buf, f.name), f)
 	}
 	return m
+}
+
+// note reads one field into the markers, if it is one of theirs; name is
+// its name in lower case. The header readers call it from their own loop
+// over the fields.
+func (m *AutoReplyMarkers) note(name []byte, f headerField) {
+	switch string(name) {
+	case "auto-submitted":
+		if m.AutoSubmitted == "" {
+			m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
+		}
+	case "precedence":
+		if m.Precedence == "" {
+			m.Precedence = strings.ToLower(unfoldBytes(f.value))
+		}
+	case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
+		if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
+			m.XAutoreply = canonicalName(f.name) + ": " + v
+		}
+	case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
+		if v := unfoldBytes(f.value); m.Other == "" && v != "" {
+			m.Other = canonicalName(f.name) + ": " + v
+		}
+	}
 }
 
 func (p *parser) walk(h header, body []byte, depth int) error {
