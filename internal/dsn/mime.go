@@ -735,16 +735,29 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		return nil
 	}
 	delim := []byte("--" + boundary)
+	// The delimiter is searched for by its part after the leading dashes
+	// (and '=', "----=_Part_1"): bytes.Index looks for its first byte, and
+	// dashes fill bodies. Each occurrence of the delimiter holds one of
+	// the tail at the same distance, so none is missed.
+	lead := 0
+	for lead < len(delim)-1 && (delim[lead] == '-' || delim[lead] == '=') {
+		lead++
+	}
+	tail := delim[lead:]
 	var parts [][]byte // nil when no part is found
 	start := -1
 	// Only the lines holding the delimiter are looked at: bytes.Index
 	// finds each candidate, then its line is checked.
-	for off := 0; off < len(body); {
-		i := bytes.Index(body[off:], delim)
-		if i < 0 {
+	for off := 0; off+len(delim) <= len(body); {
+		t := bytes.Index(body[off+lead:], tail)
+		if t < 0 {
 			break
 		}
-		i += off
+		i := off + t // where the delimiter would start
+		if !bytes.Equal(body[i:i+lead], delim[:lead]) {
+			off = i + 1
+			continue
+		}
 		lineStart := bytes.LastIndexByte(body[:i], '\n') + 1
 		lineEnd := len(body)
 		pos := len(body) // the start of the next line
