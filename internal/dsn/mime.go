@@ -622,6 +622,7 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 		return nil, nil, "", false
 	}
 	r = bytes.NewReader(body)
+	var src []byte // the body without its transfer encoding, when it is in memory
 	var err error
 	// RFC 2046 section 4.1.2: a charset applies to text/* only.
 	cs, has := params.get("charset")
@@ -643,7 +644,7 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 			// The conversion reads the whole decoded body, which is never
 			// longer than its encoding.
 			if b, ok := decodeQP(body, len(body)); ok {
-				r = bytes.NewReader(b)
+				r, src = bytes.NewReader(b), b
 				break
 			}
 		}
@@ -652,6 +653,7 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 		// QUIRK: base64 lines indented by white space, as go-message allows.
 		r = base64.NewDecoder(base64.StdEncoding, spaceToNewline{r})
 	case "7bit", "8bit", "binary", "":
+		src = body
 	default:
 		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
 	}
@@ -661,6 +663,14 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 		case message.CharsetReader == nil:
 			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)
 		default:
+			if src != nil && err == nil {
+				// The body is in memory: converted in one go (convertCharset).
+				if enc, ok := charsetEncoding(cs); ok {
+					if out, ok := convertCharset(enc, src, limit); ok {
+						return nil, out, "", true
+					}
+				}
+			}
 			if cr, cerr := message.CharsetReader(cs, r); cerr != nil {
 				// Worded as message.New words it: its charset reader and
 				// New itself both say "unknown charset".
