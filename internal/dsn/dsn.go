@@ -150,9 +150,10 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	fields := fieldScratch.Get().(*[]headerField)
-	defer releaseFields(fields)
-	p := parser{opts: opts, rep: &Report{}, fields: fields}
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	p := parser{opts: opts, rep: &Report{}, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}

@@ -179,16 +179,17 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 }
 
 // writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
-// two intermediate strings, a line at a time through a small buffer.
+// two intermediate strings.
 func writeUnfoldedLower(sb *strings.Builder, v []byte) {
+	sb.Write(appendUnfoldedLower(nil, v))
+}
+
+// appendUnfoldedLower appends asciiLower(unfoldBytes(v)) to dst, a line
+// at a time.
+func appendUnfoldedLower(dst, v []byte) []byte {
 	if !utf8.Valid(v) {
-		sb.WriteString(asciiLower(unfoldBytes(v)))
-		return
+		return append(dst, asciiLower(unfoldBytes(v))...)
 	}
-	if sb.Cap() == 0 {
-		sb.Grow(1 << 10)
-	}
-	var buf [256]byte
 	first := true
 	for len(v) > 0 {
 		line := v
@@ -202,18 +203,16 @@ func writeUnfoldedLower(sb *strings.Builder, v []byte) {
 			continue
 		}
 		if !first {
-			sb.WriteByte(' ')
+			dst = append(dst, ' ')
 		}
 		first = false
-		for len(line) > 0 {
-			n := copy(buf[:], line)
-			for i, c := range buf[:n] {
-				buf[i] = lowerTabByte[c]
-			}
-			sb.Write(buf[:n])
-			line = line[n:]
+		n := len(dst)
+		dst = append(dst, line...)
+		for i, c := range dst[n:] {
+			dst[n+i] = lowerTabByte[c]
 		}
 	}
+	return dst
 }
 
 // lowerTabByte is lowerByte with the tab turned into a space.

@@ -89,15 +89,27 @@ func markerCore(mk string) string {
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{hits: new(phrase.Hits)}
+	return newLowerTextInto(text, &scratch{})
+}
+
+// newLowerTextInto is newLowerText writing into sc's buffer and hits,
+// which the next Parse reuses: the view it returns is valid until the
+// Parse that made it returns, and no string of a Report may point into it
+// (none does: the readers use the lower case to find things, and copy
+// what they keep from the text itself).
+func newLowerTextInto(text string, sc *scratch) lowerText {
+	l := lowerText{hits: &sc.hits}
 	if text == "" {
 		markerSet.Scan("", l.hits)
 		return l
 	}
 	// One pass lower-cases the text and finds its markers.
-	b := make([]byte, len(text))
+	if cap(sc.lower) < len(text) {
+		sc.lower = make([]byte, len(text))
+	}
+	b := sc.lower[:len(text)]
 	markerSet.ScanLower(text, b, l.hits)
-	l.s = unsafe.String(&b[0], len(b)) // b is not written again
+	l.s = unsafe.String(&b[0], len(b)) // b is not written again in this Parse
 	return l
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/bounced/bounced/internal/phrase"
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode every charset the way production does
 )
@@ -135,26 +136,39 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 	return header{fields: all[start:len(all):len(all)]}, b[consumed:], true
 }
 
-// fieldScratch pools the arrays that the header fields of one Parse are
-// read into (splitHeaderInto): a message has a few header blocks of a few
-// dozen fields, read and dropped within the call.
-var fieldScratch = sync.Pool{New: func() any {
-	s := make([]headerField, 0, 128)
-	return &s
+// scratch is the memory one Parse uses and drops, pooled (scratchPool):
+// the header fields of every block (splitHeaderInto), the bounce's own X-
+// fields in lower case (parser.xheaders) and the lower-case text with its
+// marker hits (newLowerTextInto). None of it is reachable from a Report:
+// the strings a Report holds are copies.
+type scratch struct {
+	fields   []headerField
+	xheaders []byte
+	lower    []byte
+	hits     phrase.Hits
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{fields: make([]headerField, 0, 128)}
 }}
 
-// maxPooledFields bounds the arrays put back in fieldScratch.
-const maxPooledFields = 4096
+// Bounds of what is put back in scratchPool: a message far over the usual
+// leaves its memory to the garbage collector.
+const (
+	maxPooledFields = 4096
+	maxPooledBytes  = MaxTextBytes
+)
 
-// releaseFields clears the fields (they point into the message) and puts
-// the array back.
-func releaseFields(s *[]headerField) {
-	if cap(*s) > maxPooledFields {
+// release clears what points into the message and puts s back.
+func (s *scratch) release() {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes {
 		return
 	}
-	clear(*s)
-	*s = (*s)[:0]
-	fieldScratch.Put(s)
+	clear(s.fields)
+	s.fields = s.fields[:0]
+	s.xheaders = s.xheaders[:0]
+	s.hits = phrase.Hits{}
+	scratchPool.Put(s)
 }
 
 // isBlank reports a line of white space only.

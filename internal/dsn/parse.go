@@ -25,8 +25,9 @@ type parser struct {
 	dsnSeen   bool            // a delivery-status part was read
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
-	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
-	fields    *[]headerField  // the header fields of every block read (fieldScratch)
+	xheaders  []byte          // the bounce's own X- fields, lower case, "name: value" a line
+	fields    *[]headerField  // the header fields of every block read (scratch.fields)
+	scratch   *scratch        // pooled memory of the call; nil for a nested report's parser
 	diags     diagMemo        // the diagnostics scanned lately
 }
 
@@ -120,11 +121,10 @@ func (p *parser) readOwnHeaders(h header) {
 				}
 			}
 		}
-		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
-			p.xheaders.Write(name)
-			p.xheaders.WriteString(": ")
-			writeUnfoldedLower(&p.xheaders, f.value)
-			p.xheaders.WriteByte('\n')
+		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && len(p.xheaders) < maxHeaderBytes {
+			p.xheaders = append(append(p.xheaders, name...), ": "...)
+			p.xheaders = appendUnfoldedLower(p.xheaders, f.value)
+			p.xheaders = append(p.xheaders, '\n')
 		}
 	}
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
@@ -361,7 +361,12 @@ func (p *parser) finish() {
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
 	}
-	lower := newLowerText(text)
+	var lower lowerText
+	if p.scratch != nil {
+		lower = newLowerTextInto(text, p.scratch)
+	} else {
+		lower = newLowerText(text)
+	}
 	if t := unquoteForwarded(text, lower); t != text {
 		text, lower = t, newLowerText(t)
 	}
@@ -387,7 +392,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig, p.opts.MaxRecipients)
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

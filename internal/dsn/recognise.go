@@ -131,7 +131,7 @@ type msgView struct {
 	text       string    // the report text (before any inline original)
 	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
-	header     string    // the bounce's own X- fields, "name: value" a line, lower case
+	header     []byte    // the bounce's own X- fields, "name: value" a line, lower case (parser.xheaders)
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
@@ -166,16 +166,19 @@ func (m *msgView) keyHits() *keyHits {
 		for _, k := range [...]struct {
 			text string
 			bits *keyBits
-		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}, {m.header, &m.keys.header}} {
+		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}} {
 			var h phrase.Hits
 			keySet.Scan(k.text, &h)
 			*k.bits = keyBitsOf(&h)
 		}
+		var h phrase.Hits
+		keySet.ScanBytes(m.header, &h)
+		m.keys.header = keyBitsOf(&h)
 	}
 	return &m.keys
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header string, original lazyText, maxRecipients int) *msgView {
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,

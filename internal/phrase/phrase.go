@@ -197,6 +197,22 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	}
 }
 
+// ScanBytes is Scan of a byte slice.
+func (m *Matcher) ScanBytes(text []byte, h *Hits) {
+	for _, id := range m.out[0] {
+		h.add(id)
+	}
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	var state uint32
+	for _, c := range text {
+		state = delta[state+uint32(class[c])]
+		if state&hasOut != 0 {
+			state &^= hasOut
+			m.addOut(state/nclass, h)
+		}
+	}
+}
+
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
 // dst (at least len(text) bytes) in the same pass: a caller that needs both
 // the lower-case text and its phrases reads the text once.
