@@ -174,6 +174,9 @@ func ipLiterals(s string, max int) []netip.Addr {
 	var out []netip.Addr
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		c := s[i]
+		if !ipStart[c] {
+			continue // most bytes, on one look
+		}
 		switch {
 		case c == '[':
 			j := strings.IndexByte(s[i:min(len(s), i+64)], ']')
@@ -219,3 +222,12 @@ func isPublic(a netip.Addr) bool {
 	return a.IsValid() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
 		!a.IsLinkLocalMulticast() && !a.IsMulticast() && !a.IsUnspecified()
 }
+
+// ipStart marks the bytes an address literal or a dotted quad starts with.
+var ipStart = func() (t [256]bool) {
+	t['['] = true
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	return t
+}()
