@@ -377,9 +377,14 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		return nil // no line can name a recipient
 	}
 	var out []Recipient
-	lines := strings.Split(m.text[from:to], "\n")
-	lowers := strings.Split(m.lower.s[from:to], "\n")
-	bounceFrom := strings.ToLower(normalizeAddress(m.rep.From))
+	// The block's lines, as strings.Split would cut them, by their offsets.
+	var buf [128]int
+	text, low := m.text[from:to], m.lower.s[from:to]
+	lines := newBlockLines(text, buf[:0])
+	var bounceFrom string
+	if !generic {
+		bounceFrom = strings.ToLower(normalizeAddress(m.rep.From))
+	}
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
 		if generic {
@@ -390,8 +395,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
 	var listed []bool     // listed[k]: recipient k's line is followed directly by recipient k+1's
 	prevEnd := -2         // the last line of the previous recipient
-	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
-		addr, rest, ok := recipientOn(lines[i], lowers[i], lead, leadOnly)
+	for i := 0; i < lines.n() && len(out) <= m.max; i++ {
+		addr, rest, ok := recipientOn(lines.line(text, i), lines.line(low, i), lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
 		}
@@ -407,8 +412,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
-		for j := i + 1; j < len(lines); j++ {
-			l := strings.TrimSpace(lines[j])
+		for j := i + 1; j < lines.n(); j++ {
+			l := strings.TrimSpace(lines.line(text, j))
 			if l == "" {
 				if len(diag) == 0 {
 					continue // the diagnostic may start after one empty line
@@ -418,8 +423,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			// A line indented deeper than the recipient's continues its
 			// diagnostic even when it starts with an address (Postfix:
 			// "    <a@b>: User unknown").
-			deeper := len(diag) > 0 && indentOf(lines[j]) > indentOf(lines[i])
-			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) && !deeper {
+			deeper := len(diag) > 0 && indentOf(lines.line(text, j)) > indentOf(lines.line(text, i))
+			if a, _, ok := recipientOn(lines.line(text, j), lines.line(low, j), lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
 			diag, size = append(diag, l), size+len(l)
@@ -444,18 +449,60 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		// One recipient whose lines say no code: the rest of the block is
 		// about it, the text after it first.
 		d := out[0].Diagnostic
-		if after := diagnosticOf(strings.Join(lines[last+1:], "\n")); after != "" {
+		if after := diagnosticOf(lines.joinFrom(text, last+1)); after != "" {
 			d = strings.TrimSpace(d + " " + after)
 		}
 		if !hasCode(d) {
 			// The text before it, when it says what happened or nothing else does.
-			if before := diagnosticOf(strings.Join(lines[:first], "\n")); hasCode(before) || d == "" {
+			if before := diagnosticOf(lines.joinTo(text, first)); hasCode(before) || d == "" {
 				d = strings.TrimSpace(d + " " + before)
 			}
 		}
 		out[0].Diagnostic = d
 	}
 	return out
+}
+
+// blockLines are where the lines of a block of text start, as
+// strings.Split(s, "\n") cuts them: found in one pass, and the lines of
+// the text and of its lower case read by offset instead of two slices of
+// strings. The last element is len(s)+1. (The text is not kept beside
+// the offsets, so that a small array of them can stay on the stack.)
+type blockLines []int
+
+func newBlockLines(s string, buf []int) blockLines {
+	starts := append(buf[:0], 0)
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		starts = append(starts, off)
+	}
+	return append(starts, len(s)+1)
+}
+
+// n is the number of lines.
+func (b blockLines) n() int { return len(b) - 1 }
+
+// line returns line k of s (or of its lower case) without its LF.
+func (b blockLines) line(s string, k int) string { return s[b[k] : b[k+1]-1] }
+
+// joinFrom is strings.Join(lines[a:], "\n") of s.
+func (b blockLines) joinFrom(s string, a int) string {
+	if a >= b.n() {
+		return ""
+	}
+	return s[b[a]:]
+}
+
+// joinTo is strings.Join(lines[:a], "\n") of s.
+func (b blockLines) joinTo(s string, a int) string {
+	if a <= 0 {
+		return ""
+	}
+	return s[:b[a]-1]
 }
 
 // expandedFrom reads the alias a recipient line says the address was
