@@ -91,16 +91,37 @@ func clipText(s string) string {
 // (RFC 5321 4.4: From-domain and TCP-info, "from host (name [192.0.2.1])"),
 // up to its "by".
 func receivedFrom(v string) []netip.Addr {
-	l := asciiLower(v) // same length as v, so offsets carry over
-	i := strings.Index(l, "from ")
+	i := indexLowerASCII(v, "from ")
 	if i < 0 {
 		return nil
 	}
-	v, l = v[i:], l[i:]
-	if j := strings.Index(l, " by "); j >= 0 {
+	v = v[i:]
+	if j := indexLowerASCII(v, " by "); j >= 0 {
 		v = v[:j]
 	}
 	return ipLiterals(v, 4)
+}
+
+// indexLowerASCII is strings.Index(asciiLower(s), needle) for a lower-case
+// needle, without the lower-case copy.
+func indexLowerASCII(s, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	c0 := needle[0]
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if lowerByte[s[i]] != c0 {
+			continue
+		}
+		k := 1
+		for k < len(needle) && lowerByte[s[i+k]] == needle[k] {
+			k++
+		}
+		if k == len(needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // RefusingHost returns the name and address of the host that refused rc,
