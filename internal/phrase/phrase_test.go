@@ -116,6 +116,8 @@ func TestScanLowerSplit(t *testing.T) {
 		base + "xyzxyzxy" + "z" + base, strings.Repeat("AB", 400) + "END.", base + "zz" + base[:1],
 		base[:150] + "mailbox" + " FULL" + base[:150], base[:161] + "ab" + base[:150],
 		strings.Repeat("é", 200) + "User Unknown" + strings.Repeat("不達", 100),
+		strings.Repeat(base, 4) + "xyzxyzxyz", base + base[:1] + "XYZXYZXYZ" + base + base + base,
+		base + base + base[:2] + "user unknown" + base + base, base + base + base + base[:298] + "user unknown" + base,
 	} {
 		for cut := 0; cut < 20; cut++ {
 			tx := text[cut:]
