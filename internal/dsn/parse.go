@@ -130,17 +130,8 @@ func (p *parser) readOwnHeaders(h header) {
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
 
-// autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
-func autoReplyMarkers(h header) AutoReplyMarkers {
-	var m AutoReplyMarkers
-	var buf [maxFieldName]byte
-	for _, f := range h.fields {
-		m.note(lowerName(&buf, f.name), f)
-	}
-	return m
-}
-
-// note reads one field into the markers, if it is one of theirs; name is
+// note reads one field into the RFC 3834 and vendor auto-reply markers,
+// if it is one of theirs; name is
 // its name in lower case. The header readers call it from their own loop
 // over the fields.
 func (m *AutoReplyMarkers) note(name []byte, f headerField) {
