@@ -178,12 +178,6 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	return sb.String()[start:]
 }
 
-// writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
-// two intermediate strings.
-func writeUnfoldedLower(sb *strings.Builder, v []byte) {
-	sb.Write(appendUnfoldedLower(nil, v))
-}
-
 // appendUnfoldedLower appends asciiLower(unfoldBytes(v)) to dst, a line
 // at a time.
 func appendUnfoldedLower(dst, v []byte) []byte {

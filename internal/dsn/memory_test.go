@@ -173,10 +173,8 @@ func TestUnfoldBytes(t *testing.T) {
 		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
 		}
-		var sb strings.Builder
-		writeUnfoldedLower(&sb, []byte(v))
-		if got, want := sb.String(), asciiLower(unfold(v)); got != want {
-			t.Errorf("writeUnfoldedLower(%q) = %q, want %q", v, got, want)
+		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(unfold(v)); got != want {
+			t.Errorf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
 		}
 	}
 }

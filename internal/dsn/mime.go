@@ -60,20 +60,15 @@ func stripMboxFrom(b []byte) []byte {
 	return b
 }
 
-// splitHeader reads a header block from the start of b and returns it with
-// the rest of b. A header block ends at the first empty line.
+// splitHeaderInto reads a header block from the start of b and returns it
+// with the rest of b. A header block ends at the first empty line. The
+// fields are appended to *scratch, when not nil, instead of a slice of
+// their own: the headers of one Parse share one pooled array (scratch).
+// The header returned keeps its fields however *scratch grows later.
 // QUIRK: lines that are neither fields nor continuations are skipped rather
 // than ending the block (RFC 5322 section 2.2 has no such lines; broken
 // gateways write them), and the continuation lines after such a line are
 // dropped. A block whose first line is not a field is no header.
-func splitHeader(b []byte) (header, []byte, bool) {
-	return splitHeaderInto(b, nil)
-}
-
-// splitHeaderInto is splitHeader appending the fields to *scratch, when
-// not nil, instead of a slice of their own: the headers of one Parse share
-// one pooled array (see fieldScratch). The header returned keeps its
-// fields however *scratch grows later.
 func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 	var all []headerField
 	if scratch != nil {

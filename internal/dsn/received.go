@@ -17,10 +17,8 @@ const (
 // kept: the hops nearest the sender's outgoing server.
 const MaxReceived = 8
 
-// addReceived keeps a Received field of the original (RFC 5321 4.4).
-func (o *Original) addReceived(v []byte) { o.addReceivedInto(nil, v) }
-
-// addReceivedInto is addReceived copying the value into arena (unfoldInto).
+// addReceivedInto keeps a Received field of the original (RFC 5321 4.4).
+// The value is copied into arena (unfoldInto) when it is not nil.
 func (o *Original) addReceivedInto(arena *strings.Builder, v []byte) {
 	if len(o.Received) < MaxReceived {
 		o.Received = append(o.Received, unfoldInto(arena, v))
