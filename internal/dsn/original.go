@@ -132,6 +132,27 @@ var canonicalSelected = func() map[string]string {
 	return m
 }()
 
+// fieldClass sorts the fields of a returned original for readOriginal.
+type fieldClass uint8
+
+const (
+	fieldOther    fieldClass = iota // not read
+	fieldKept                       // a selected header or an X- field: kept in Headers
+	fieldReceived                   // Received, kept in Received
+)
+
+// classOf sorts a field by its lower-case name. selectedHeaders holds the
+// names of Original's own fields and of the auto-reply markers too.
+func classOf(name []byte) fieldClass {
+	switch {
+	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]:
+		return fieldKept
+	case string(name) == "received":
+		return fieldReceived
+	}
+	return fieldOther
+}
+
 // maxOriginalHeaders caps Original.Headers.
 const maxOriginalHeaders = 64
 
@@ -161,21 +182,40 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	}
 	o.Found = true
 	var buf [maxFieldName]byte
-	// The values kept share one allocation, sized by a first look at the
-	// names (an over-estimate: only the first of a repeated field counts).
+	// The first look at the names sorts the fields (fieldClass) and sizes
+	// the one allocation the values kept share (an over-estimate: only the
+	// first of a repeated field counts); the second reads the fields kept.
+	var classes [64]fieldClass
 	var arena strings.Builder
 	size, received := 0, 0
-	for _, f := range h.fields {
-		// selectedHeaders holds the names of Original's own fields too.
-		if name := lowerName(&buf, f.name); len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)] {
+	for i, f := range h.fields {
+		c := classOf(lowerName(&buf, f.name))
+		if i < len(classes) {
+			classes[i] = c
+		}
+		switch {
+		case c == fieldKept:
 			size += len(f.value)
-		} else if string(name) == "received" && received < MaxReceived {
+		case c == fieldReceived && received < MaxReceived:
 			size += len(f.value)
 			received++
 		}
 	}
 	arena.Grow(size)
-	for _, f := range h.fields {
+	for i, f := range h.fields {
+		var c fieldClass
+		if i < len(classes) {
+			c = classes[i]
+		} else {
+			c = classOf(lowerName(&buf, f.name))
+		}
+		switch c {
+		case fieldOther:
+			continue // neither kept nor an auto-reply marker
+		case fieldReceived:
+			o.addReceivedInto(&arena, f.value)
+			continue
+		}
 		name := lowerName(&buf, f.name)
 		o.AutoReply.note(name, f)
 		var dst *string // the Original field this header fills
@@ -195,13 +235,11 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			dst, decode = &o.ReturnPath, false
 		case "list-id":
 			dst = &o.ListID
-		case "received":
-			o.addReceivedInto(&arena, f.value)
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts
 		}
-		keep := len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)])
+		keep := len(o.Headers) < maxOriginalHeaders
 		if dst == nil && !keep {
 			continue
 		}
