@@ -70,17 +70,35 @@ func (p *parser) readOwnHeaders(h header) {
 	var buf [maxFieldName]byte
 	// The values read share one allocation, sized by a first look at the
 	// names (an over-estimate: only the first of a repeated field counts).
+	// The first look also marks the fields the second pass reads: those
+	// below, the auto-reply markers and the X- fields.
 	var arena strings.Builder
+	var read [64]bool
 	size := 0
-	for _, f := range h.fields {
-		switch string(lowerName(&buf, f.name)) {
+	for i, f := range h.fields {
+		name := lowerName(&buf, f.name)
+		switch string(name) {
 		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
 			size += len(f.value)
+			if i < len(read) {
+				read[i] = true
+			}
+		case "auto-submitted", "precedence":
+			if i < len(read) {
+				read[i] = true
+			}
+		default:
+			if i < len(read) {
+				read[i] = len(name) > 2 && name[0] == 'x' && name[1] == '-'
+			}
 		}
 	}
 	arena.Grow(size)
 	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
-	for _, f := range h.fields {
+	for i, f := range h.fields {
+		if i < len(read) && !read[i] {
+			continue // a field no one reads
+		}
 		name := lowerName(&buf, f.name)
 		r.AutoReply.note(name, f)
 		switch string(name) {
