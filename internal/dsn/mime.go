@@ -356,6 +356,9 @@ func mediaType(h header) (string, mediaParams) {
 		return "text/plain", mediaParams{}
 	}
 	if t, params, ok := simpleMediaType(v); ok {
+		// What isSimpleMediaType(v) says: the same reading, with at most
+		// four parameters.
+		params.simple = params.m == nil
 		return t, params
 	}
 	t, m, err := mime.ParseMediaType(v)
@@ -486,6 +489,8 @@ type mediaParams struct {
 	kv [4][2]string
 	n  int
 	m  map[string]string
+	// simple is isSimpleMediaType of the Content-Type, set by mediaType.
+	simple bool
 }
 
 // get returns the value of a parameter and whether it is there.
@@ -574,7 +579,7 @@ func decodeBody(h header, t string, params *mediaParams, body []byte, limit int)
 		return body, ""
 	}
 	fix := eightBitIn7bit(t, cs, cte, body)
-	r, direct, warn, ok := quickDecoder(h, t, params, fix, body, limit)
+	r, direct, warn, ok := quickDecoder(h, t, params, cte, fix, body, limit)
 	if direct != nil {
 		return direct, warn
 	}
@@ -626,8 +631,8 @@ func decodeBody(h header, t string, params *mediaParams, body []byte, limit int)
 // A quoted-printable body is decoded in one pass by decodeQP when it can
 // be; direct is then the decoded body, cut to limit, when no charset
 // conversion follows.
-func quickDecoder(h header, t string, params *mediaParams, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
-	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params.value("charset"), "=?") {
+func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
+	if !params.simple || strings.Contains(params.value("charset"), "=?") {
 		return nil, nil, "", false
 	}
 	r = bytes.NewReader(body)
@@ -643,7 +648,7 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 		lc := strings.ToLower(cs)
 		convert = lc != "utf-8" && lc != "us-ascii"
 	}
-	switch enc := h.get("Content-Transfer-Encoding"); strings.ToLower(enc) {
+	switch cte { // the Content-Transfer-Encoding in lower case
 	case "quoted-printable":
 		if !convert {
 			if b, ok := decodeQP(body, limit); ok {
@@ -664,7 +669,7 @@ func quickDecoder(h header, t string, params *mediaParams, fix string, body []by
 	case "7bit", "8bit", "binary", "":
 		src = body
 	default:
-		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
+		err = fmt.Errorf("encoding error: unhandled encoding %q", h.get("Content-Transfer-Encoding"))
 	}
 	if has && strings.HasPrefix(t, "text/") {
 		switch cs = strings.ToLower(cs); {
