@@ -1,6 +1,9 @@
 package dsn
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // maxFastQPBytes is the largest quoted-printable body decodeQP decodes in
 // one go when a charset conversion follows (which needs the whole decoded
@@ -61,6 +64,9 @@ func decodeQP(body []byte, limit int) (out []byte, ok bool) {
 		for i := 0; i < len(line); {
 			// A run of plain bytes is checked, then copied in one go.
 			j := i
+			for j+8 <= len(line) && qpPlainWord(binary.LittleEndian.Uint64(line[j:])) {
+				j += 8
+			}
 			for j < len(line) && qpPlain[line[j]] {
 				j++
 			}
@@ -125,3 +131,18 @@ var qpPlain = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// qpPlainWord reports whether the eight bytes of x (little-endian) are all
+// printable ASCII but '=', the usual run of a quoted-printable line,
+// tested at once (the bytes qpPlain also passes, tab and 0x80 and over,
+// are then read one at a time).
+func qpPlainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// A byte >= 0x7f sets its high bit in x or in x+1; a byte < 0x20
+	// borrows into its high bit in x-0x20 (exact once no byte is >= 0x80).
+	if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+		return false
+	}
+	z := x ^ ones*'=' // a zero byte where x has '='
+	return (z-ones)&^z&highs == 0
+}

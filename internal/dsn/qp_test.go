@@ -65,3 +65,24 @@ func FuzzDecodeQP(f *testing.F) {
 		}
 	})
 }
+
+// TestQPPlainWord checks the eight-byte test against qpPlain byte by byte.
+func TestQPPlainWord(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(b[i])
+			}
+			want := true
+			for _, d := range b {
+				want = want && d >= ' ' && d <= '~' && d != '='
+			}
+			if got := qpPlainWord(x); got != want {
+				t.Errorf("qpPlainWord(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+}
