@@ -37,28 +37,28 @@ func normalizeAddress(s string) string {
 		s = s[7:]
 	}
 	s = stripSourceRoute(s)
-	s = strings.TrimRight(s, ".,;:>]) \t")
-	s = strings.TrimLeft(s, "<[( \t")
+	s = setAddrTrimRight.trimRight(s)
+	s = setAddrTrimLeft.trimLeft(s)
 	for len(s) > 1 && (s[0] == '\'' || s[0] == '`' || s[0] == '"' && s[len(s)-1] == '"') {
 		// 'a@b', "a@b": quotes around the whole address.
-		s = strings.Trim(s, "\"'`")
+		s = setAddrQuotes.trim(s)
 	}
-	s = strings.TrimRight(s, ".,;:'` \t")
+	s = setAddrTail.trimRight(s)
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {
 		return ""
 	}
 	local, domain := s[:at], strings.ToLower(s[at+1:])
-	if strings.ContainsAny(domain, " \t<>@,;\"'") {
+	if setDomainBad.containsAny(domain) {
 		return ""
 	}
 	if strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`) && len(local) > 1 {
 		if inner := local[1 : len(local)-1]; dotAtom(inner) {
 			local = inner
 		}
-	} else if strings.ContainsAny(local, " \t") {
+	} else if setSpaceTab.containsAny(local) {
 		// "User Name user@example.com": keep the last word.
-		local = local[strings.LastIndexAny(local, " \t")+1:]
+		local = local[setSpaceTab.lastIndexAny(local)+1:]
 	}
 	if strings.HasPrefix(local, `"`) != strings.HasSuffix(local, `"`) || len(local) == 1 {
 		local = strings.Trim(local, `"`) // a stray quote
@@ -138,7 +138,7 @@ func dotAtom(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x80 || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0 {
+			setAtomSpecials[c] {
 			continue
 		}
 		return false
@@ -154,6 +154,9 @@ func dotAtom(s string) bool {
 // VERP and are skipped.
 func verpRecipient(values ...string) string {
 	for _, v := range values {
+		if strings.IndexByte(v, '=') < 0 {
+			continue // VERP needs "user=domain"; normalizeAddress adds no '='
+		}
 		for a := range strings.SplitSeq(v, ",") {
 			if r := verpDecode(normalizeAddress(a)); r != "" {
 				return r

@@ -364,11 +364,41 @@ func validHostChars(h string) bool {
 // completeFromDiagnostic fills the reply code, the server's status code,
 // the command and the remote host from the diagnostic text, and the Status
 // from the text when the report has no Status field.
-func completeFromDiagnostic(rc *Recipient) {
+func completeFromDiagnostic(rc *Recipient) { completeFromDiagnosticMemo(rc, nil) }
+
+// completeFromDiagnosticMemo is completeFromDiagnostic scanning through
+// memo (nil for none).
+func completeFromDiagnosticMemo(rc *Recipient, memo *diagMemo) {
 	if rc.Diagnostic == "" {
 		return
 	}
-	completeWith(rc, ScanDiagnostic(rc.Diagnostic))
+	completeWith(rc, memo.scan(rc.Diagnostic))
+}
+
+// diagMemo remembers the last few diagnoses of one Parse: mergeText
+// scans a recipient's diagnostic, and completeFromDiagnostic the same text
+// again.
+type diagMemo struct {
+	text [4]string
+	d    [4]Diagnosis
+	n    int
+}
+
+// scan is ScanDiagnostic(text), from the memo when text was scanned lately.
+func (m *diagMemo) scan(text string) Diagnosis {
+	if m == nil {
+		return ScanDiagnostic(text)
+	}
+	for i := range min(m.n, len(m.text)) {
+		if m.text[i] == text {
+			return m.d[i]
+		}
+	}
+	d := ScanDiagnostic(text)
+	k := m.n % len(m.text)
+	m.text[k], m.d[k] = text, d
+	m.n++
+	return d
 }
 
 // completeWith is completeFromDiagnostic with d = ScanDiagnostic(rc.Diagnostic).

@@ -74,6 +74,34 @@
 // recipient blocks are counted before any is read, so one over
 // MaxRecipients is refused for the price of a scan. A message costs at
 // most about twice its size plus a fixed amount.
+//
+// # Passes
+//
+// Parse reads a message in a fixed order of passes, each over bytes no
+// earlier pass has already read for the same purpose (DESIGN.md,
+// "Budgets"):
+//
+//  1. walk: the header blocks (splitHeaderInto, a field's name and colon
+//     read once), the MIME tree (splitMultipart finds each delimiter by
+//     one search), each part decoded once into one buffer (decodeQP for
+//     quoted-printable, convertCharset for a charset when the body is in
+//     memory; the streaming decoders of mime and go-message otherwise) and
+//     the delivery-status fields.
+//  2. newLowerTextInto: the text lower-cased and every marker of the
+//     tables found in one pass (phrase.Matcher.ScanLower, two halves at
+//     once); every later marker lookup asks that filter first, and the
+//     marker lists are compiled once (markers.go).
+//  3. the recognisers: a row is picked by its text markers (the filter)
+//     and by its From, Subject and header markers (keySet, one scan of
+//     each, msgView.keyHits); the lead phrases a text lacks are dropped
+//     before its lines are read.
+//  4. the facts: each diagnostic is scanned once per Parse (diagMemo),
+//     the original's headers once, with the auto-reply markers in the same
+//     loop.
+//
+// The memory a Parse uses and drops (header fields, the lower-case text
+// and X- fields) comes from a pool (scratch) and is never reachable from a
+// Report.
 package dsn
 
 import (
@@ -150,7 +178,10 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	p := parser{opts: opts, rep: &Report{}}
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	p := parser{opts: opts, rep: &Report{}, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}

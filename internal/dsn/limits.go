@@ -178,15 +178,11 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	return sb.String()[start:]
 }
 
-// writeUnfoldedLower writes asciiLower(unfoldBytes(v)) to sb without the
-// two intermediate strings.
-func writeUnfoldedLower(sb *strings.Builder, v []byte) {
+// appendUnfoldedLower appends asciiLower(unfoldBytes(v)) to dst, a line
+// at a time.
+func appendUnfoldedLower(dst, v []byte) []byte {
 	if !utf8.Valid(v) {
-		sb.WriteString(asciiLower(unfoldBytes(v)))
-		return
-	}
-	if sb.Cap() == 0 {
-		sb.Grow(1 << 10)
+		return append(dst, asciiLower(unfoldBytes(v))...)
 	}
 	first := true
 	for len(v) > 0 {
@@ -201,17 +197,21 @@ func writeUnfoldedLower(sb *strings.Builder, v []byte) {
 			continue
 		}
 		if !first {
-			sb.WriteByte(' ')
+			dst = append(dst, ' ')
 		}
 		first = false
-		for _, c := range line {
-			switch {
-			case c == '\t':
-				c = ' '
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			}
-			sb.WriteByte(c)
+		n := len(dst)
+		dst = append(dst, line...)
+		for i, c := range dst[n:] {
+			dst[n+i] = lowerTabByte[c]
 		}
 	}
+	return dst
 }
+
+// lowerTabByte is lowerByte with the tab turned into a space.
+var lowerTabByte = func() [256]byte {
+	t := lowerByte
+	t['\t'] = ' '
+	return t
+}()

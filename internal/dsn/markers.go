@@ -27,10 +27,10 @@ var markerSet *phrase.Matcher
 // missing from them still works, only without the one-pass filter
 // (TestMarkersKnown keeps the tables covered).
 func markerLists() [][]string {
-	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}}
+	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads}
 	for i := range recognisers {
 		rg := &recognisers[i]
-		lists = append(lists, rg.text, rg.unless, rg.start, rg.end)
+		lists = append(lists, rg.text, rg.unless, rg.start, rg.end, rg.lead)
 	}
 	return lists
 }
@@ -50,7 +50,37 @@ func init() {
 	for i := range recognisers {
 		rg := &recognisers[i]
 		rg.textM, rg.unlessM = compileMarkers(rg.text), compileMarkers(rg.unless)
+		rg.startM, rg.endM = compileMarkers(rg.start), compileMarkers(rg.end)
+		rg.textKnown = true
+		for _, mk := range rg.textM {
+			rg.textKnown = rg.textKnown && mk.id >= 0
+		}
 	}
+	inlineM = compileMarkers(inlineMarkers)
+	forwardM = compileMarkers(forwardMarkers)
+	delayTextsM = compileMarkers(delayTexts)
+	finalRecipientM = compileMarker("final-recipient:")
+}
+
+// The package's own marker lists, compiled by init so that a lookup costs
+// no parsing of the marker.
+var (
+	inlineM, forwardM, delayTextsM []marker
+	finalRecipientM                marker
+)
+
+// mayHaveAny reports whether any of markers may occur: false when the
+// filter knows each one and has none of them.
+func (l lowerText) mayHaveAny(markers []marker) bool {
+	if l.hits == nil {
+		return true
+	}
+	for _, mk := range markers {
+		if mk.id < 0 || l.hits.Has(mk.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // markerCore is a marker without its '^' and '$' anchors.
@@ -59,15 +89,27 @@ func markerCore(mk string) string {
 }
 
 func newLowerText(text string) lowerText {
-	l := lowerText{hits: new(phrase.Hits)}
+	return newLowerTextInto(text, &scratch{})
+}
+
+// newLowerTextInto is newLowerText writing into sc's buffer and hits,
+// which the next Parse reuses: the view it returns is valid until the
+// Parse that made it returns, and no string of a Report may point into it
+// (none does: the readers use the lower case to find things, and copy
+// what they keep from the text itself).
+func newLowerTextInto(text string, sc *scratch) lowerText {
+	l := lowerText{hits: &sc.hits}
 	if text == "" {
 		markerSet.Scan("", l.hits)
 		return l
 	}
 	// One pass lower-cases the text and finds its markers.
-	b := make([]byte, len(text))
+	if cap(sc.lower) < len(text) {
+		sc.lower = make([]byte, len(text))
+	}
+	b := sc.lower[:len(text)]
 	markerSet.ScanLower(text, b, l.hits)
-	l.s = unsafe.String(&b[0], len(b)) // b is not written again
+	l.s = unsafe.String(&b[0], len(b)) // b is not written again in this Parse
 	return l
 }
 

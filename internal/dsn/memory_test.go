@@ -173,10 +173,8 @@ func TestUnfoldBytes(t *testing.T) {
 		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
 		}
-		var sb strings.Builder
-		writeUnfoldedLower(&sb, []byte(v))
-		if got, want := sb.String(), asciiLower(unfold(v)); got != want {
-			t.Errorf("writeUnfoldedLower(%q) = %q, want %q", v, got, want)
+		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(unfold(v)); got != want {
+			t.Errorf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
 		}
 	}
 }
@@ -189,7 +187,8 @@ func TestSimpleMediaType(t *testing.T) {
 		"text/plain; charset=us-ascii;", "message/delivery-status", "text/plain;charset=ISO-2022-JP",
 		`multipart/mixed; boundary="----=_Part_0_1.2"`,
 	} {
-		gt, gp, ok := simpleMediaType(v)
+		gt, params, ok := simpleMediaType(v)
+		gp := params.asMap()
 		wt, wp, err := mime.ParseMediaType(v)
 		if !isSimpleMediaType(v) {
 			t.Errorf("isSimpleMediaType(%q) = false, want true", v)

@@ -8,8 +8,10 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/bounced/bounced/internal/phrase"
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode every charset the way production does
 )
@@ -58,28 +60,45 @@ func stripMboxFrom(b []byte) []byte {
 	return b
 }
 
-// splitHeader reads a header block from the start of b and returns it with
-// the rest of b. A header block ends at the first empty line.
+// splitHeaderInto reads a header block from the start of b and returns it
+// with the rest of b. A header block ends at the first empty line. The
+// fields are appended to *scratch, when not nil, instead of a slice of
+// their own: the headers of one Parse share one pooled array (scratch).
+// The header returned keeps its fields however *scratch grows later.
 // QUIRK: lines that are neither fields nor continuations are skipped rather
 // than ending the block (RFC 5322 section 2.2 has no such lines; broken
 // gateways write them), and the continuation lines after such a line are
 // dropped. A block whose first line is not a field is no header.
-func splitHeader(b []byte) (header, []byte, bool) {
-	var h header
-	// One allocation for the fields of a usual block: at most one per
-	// line of its first 4 KiB, up to 64 (append grows it beyond).
-	end := min(len(b), 4<<10)
-	if i := bytes.Index(b[:end], []byte("\n\n")); i >= 0 {
-		end = i
+func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
+	var all []headerField
+	if scratch != nil {
+		all = *scratch
+	} else {
+		all = make([]headerField, 0, 16)
 	}
-	h.fields = make([]headerField, 0, min(bytes.Count(b[:end], []byte("\n"))+1, 64))
+	start := len(all)
 	rest := b
 	consumed := 0
 	first, junk := true, false
 	vstart := 0 // offset in b of the last field's value
 	for len(rest) > 0 {
-		line, next := cutLine(rest)
 		at := len(b) - len(rest)
+		// A field line is found by its name and colon, read once; only
+		// then is its end looked for.
+		if k, nameEnd := fieldColon(rest); k > 0 {
+			line, next := cutLineFrom(rest, k)
+			vstart = at + k + 1
+			all = append(all, headerField{name: line[:nameEnd], value: line[k+1:]})
+			junk = false
+			first = false
+			rest = next
+			consumed = len(b) - len(rest)
+			if consumed > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		line, next := cutLine(rest)
 		if isBlank(line) {
 			rest = next
 			consumed = len(b) - len(rest)
@@ -87,15 +106,10 @@ func splitHeader(b []byte) (header, []byte, bool) {
 		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
-			if len(h.fields) > 0 && !junk {
+			if len(all) > start && !junk {
 				// The value runs on over this line, contiguous in b.
-				h.fields[len(h.fields)-1].value = b[vstart : at+len(line)]
+				all[len(all)-1].value = b[vstart : at+len(line)]
 			}
-		case isFieldLine(line):
-			k := bytes.IndexByte(line, ':')
-			vstart = at + k + 1
-			h.fields = append(h.fields, headerField{name: bytes.TrimSpace(line[:k]), value: line[k+1:]})
-			junk = false
 		case first:
 			return header{}, b, false
 		default:
@@ -108,10 +122,48 @@ func splitHeader(b []byte) (header, []byte, bool) {
 			break
 		}
 	}
-	if len(h.fields) == 0 {
+	if len(all) == start {
 		return header{}, b, false
 	}
-	return h, b[consumed:], true
+	if scratch != nil {
+		*scratch = all
+	}
+	return header{fields: all[start:len(all):len(all)]}, b[consumed:], true
+}
+
+// scratch is the memory one Parse uses and drops, pooled (scratchPool):
+// the header fields of every block (splitHeaderInto), the bounce's own X-
+// fields in lower case (parser.xheaders) and the lower-case text with its
+// marker hits (newLowerTextInto). None of it is reachable from a Report:
+// the strings a Report holds are copies.
+type scratch struct {
+	fields   []headerField
+	xheaders []byte
+	lower    []byte
+	hits     phrase.Hits
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{fields: make([]headerField, 0, 128)}
+}}
+
+// Bounds of what is put back in scratchPool: a message far over the usual
+// leaves its memory to the garbage collector.
+const (
+	maxPooledFields = 4096
+	maxPooledBytes  = MaxTextBytes
+)
+
+// release clears what points into the message and puts s back.
+func (s *scratch) release() {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes {
+		return
+	}
+	clear(s.fields)
+	s.fields = s.fields[:0]
+	s.xheaders = s.xheaders[:0]
+	s.hits = phrase.Hits{}
+	scratchPool.Put(s)
 }
 
 // isBlank reports a line of white space only.
@@ -141,6 +193,49 @@ func isFieldLine(line []byte) bool {
 		}
 	}
 	return false
+}
+
+// fieldColon is isFieldLine for the line that starts b, in one look at
+// its name: it returns the offset of the colon (0 when the line is not a
+// field) and the end of the name (before the spaces of "Name :").
+func fieldColon(b []byte) (colon, nameEnd int) {
+	i := 0
+	for i < len(b) && nameByte[b[i]] {
+		i++
+	}
+	switch {
+	case i == len(b):
+		return 0, 0
+	case b[i] == ':':
+		return i, i
+	case b[i] == ' ' && i > 0:
+		// QUIRK: "Name :" with a space before the colon occurs in the wild.
+		j := i
+		for j < len(b) && b[j] == ' ' {
+			j++
+		}
+		if j < len(b) && b[j] == ':' {
+			return j, i
+		}
+	}
+	return 0, 0
+}
+
+// nameByte marks the bytes of a field name: printable ASCII but the colon
+// (RFC 5322 section 3.6.8).
+var nameByte = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != ':'
+	}
+	return t
+}()
+
+// cutLineFrom is cutLine for a line whose first LF is not before b[from].
+func cutLineFrom(b []byte, from int) ([]byte, []byte) {
+	if i := bytes.IndexByte(b[from:], '\n'); i >= 0 {
+		return b[:from+i], b[from+i+1:]
+	}
+	return b, nil
 }
 
 // cutLine returns the first line of b (without its LF) and the rest.
@@ -255,21 +350,25 @@ func splitWord(w string) (cs, enc, text string, ok bool) {
 
 // mediaType returns the lower-case media type and its parameters; a missing
 // or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
-func mediaType(h header) (string, map[string]string) {
+func mediaType(h header) (string, mediaParams) {
 	v := h.get("Content-Type")
 	if v == "" {
-		return "text/plain", nil
+		return "text/plain", mediaParams{}
 	}
 	if t, params, ok := simpleMediaType(v); ok {
+		// What isSimpleMediaType(v) says: the same reading, with at most
+		// four parameters.
+		params.simple = params.m == nil
 		return t, params
 	}
-	t, params, err := mime.ParseMediaType(v)
+	t, m, err := mime.ParseMediaType(v)
+	params := mediaParams{m: m}
 	if err != nil {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
 		// a boundary with bad quoting.
 		t, _, _ = strings.Cut(v, ";")
 		t = strings.ToLower(strings.TrimSpace(t))
-		params = salvageParams(v)
+		params = mediaParams{m: salvageParams(v)}
 		if t == "" || !strings.Contains(t, "/") {
 			t = "text/plain"
 		}
@@ -282,7 +381,7 @@ func mediaType(h header) (string, map[string]string) {
 // values, the way mime.ParseMediaType does, without its allocations. ok
 // is false for anything else (RFC 2231 continuations, escapes, duplicate
 // names, non-ASCII), which mime.ParseMediaType reads instead.
-func simpleMediaType(v string) (t string, params map[string]string, ok bool) {
+func simpleMediaType(v string) (t string, params mediaParams, ok bool) {
 	return scanMediaType(v, true)
 }
 
@@ -295,7 +394,7 @@ func isSimpleMediaType(v string) bool {
 
 // scanMediaType is simpleMediaType; with build false it only checks, and
 // declines values with more than four parameters.
-func scanMediaType(v string, build bool) (t string, params map[string]string, ok bool) {
+func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool) {
 	var names [4]string // the names seen, when not building
 	n := 0
 	i := 0
@@ -315,12 +414,12 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 	start := i
 	major := token()
 	if major == "" || i >= len(v) || v[i] != '/' {
-		return "", nil, false
+		return "", mediaParams{}, false
 	}
 	i++
 	minor := token()
 	if minor == "" {
-		return "", nil, false
+		return "", mediaParams{}, false
 	}
 	if build {
 		t = asciiLower(v[start:i])
@@ -331,7 +430,7 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 			return t, params, true
 		}
 		if v[i] != ';' {
-			return "", nil, false
+			return "", mediaParams{}, false
 		}
 		i++
 		skipSpace()
@@ -340,50 +439,103 @@ func scanMediaType(v string, build bool) (t string, params map[string]string, ok
 		}
 		name := token()
 		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
-			return "", nil, false
+			return "", mediaParams{}, false
 		}
 		i++
 		var val string
 		if i < len(v) && v[i] == '"' {
 			end := strings.IndexByte(v[i+1:], '"')
 			if end < 0 {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 			val = v[i+1 : i+1+end]
 			for j := 0; j < len(val); j++ {
 				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
-					return "", nil, false
+					return "", mediaParams{}, false
 				}
 			}
 			i += end + 2
 		} else {
 			val = token()
 			if val == "" {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 		}
 		if !build {
 			if n == len(names) {
-				return "", nil, false
+				return "", mediaParams{}, false
 			}
 			for _, seen := range names[:n] {
 				if strings.EqualFold(seen, name) {
-					return "", nil, false
+					return "", mediaParams{}, false
 				}
 			}
 			names[n] = name
 			n++
 			continue
 		}
-		if params == nil {
-			params = make(map[string]string, 2)
-		}
 		name = asciiLower(name)
-		if _, dup := params[name]; dup {
-			return "", nil, false
+		if _, dup := params.get(name); dup {
+			return "", mediaParams{}, false
 		}
-		params[name] = val
+		params.set(name, val)
 	}
+}
+
+// mediaParams are the parameters of a Content-Type, names in lower case:
+// the few of a usual value in an array, more (or those mime.ParseMediaType
+// read) in a map.
+type mediaParams struct {
+	kv [4][2]string
+	n  int
+	m  map[string]string
+	// simple is isSimpleMediaType of the Content-Type, set by mediaType.
+	simple bool
+}
+
+// get returns the value of a parameter and whether it is there.
+func (p *mediaParams) get(name string) (string, bool) {
+	if p.m != nil {
+		v, ok := p.m[name]
+		return v, ok
+	}
+	for _, kv := range p.kv[:p.n] {
+		if kv[0] == name {
+			return kv[1], true
+		}
+	}
+	return "", false
+}
+
+// value is get without the flag.
+func (p *mediaParams) value(name string) string {
+	v, _ := p.get(name)
+	return v
+}
+
+// set adds a parameter that is not there yet.
+func (p *mediaParams) set(name, v string) {
+	if p.m == nil && p.n < len(p.kv) {
+		p.kv[p.n] = [2]string{name, v}
+		p.n++
+		return
+	}
+	if p.m == nil {
+		p.m = p.asMap()
+	}
+	p.m[name] = v
+}
+
+// asMap returns the parameters as a new map.
+func (p *mediaParams) asMap() map[string]string {
+	m := make(map[string]string, p.n+len(p.m))
+	for k, v := range p.m {
+		m[k] = v
+	}
+	for _, kv := range p.kv[:p.n] {
+		m[kv[0]] = kv[1]
+	}
+	return m
 }
 
 // isTokenByte reports an RFC 2045 token character.
@@ -391,7 +543,7 @@ func isTokenByte(c byte) bool {
 	if c <= ' ' || c >= 0x7f {
 		return false
 	}
-	return strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
+	return !setTokenSpecials[c]
 }
 
 // salvageParams reads name=value pairs from a broken Content-Type.
@@ -415,9 +567,9 @@ func salvageParams(v string) map[string]string {
 // nothing to decode is returned as it is (cut to limit), without a copy.
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
-func decodeBody(h header, t string, params map[string]string, body []byte, limit int) ([]byte, string) {
+func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
 	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
-	cs := strings.ToLower(params["charset"])
+	cs := strings.ToLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
 		// Nothing to decode: the common case, without go-message.
@@ -427,7 +579,10 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 		return body, ""
 	}
 	fix := eightBitIn7bit(t, cs, cte, body)
-	r, warn, ok := quickDecoder(h, t, params, fix, body)
+	r, direct, warn, ok := quickDecoder(h, t, params, cte, fix, body, limit)
+	if direct != nil {
+		return direct, warn
+	}
 	if !ok {
 		th := h.textHeader()
 		if fix != "" {
@@ -436,10 +591,7 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 			// (UTF-8, sample lhost-kddi-01) or mislabelled by the sender
 			// (EUC-JP, sample lhost-ezweb-03). Decoding it as declared would
 			// garble it.
-			p := make(map[string]string, len(params))
-			for k, v := range params {
-				p[k] = v
-			}
+			p := params.asMap()
 			p["charset"] = fix
 			th.Set("Content-Type", mime.FormatMediaType(t, p))
 		}
@@ -475,26 +627,49 @@ func decodeBody(h header, t string, params map[string]string, body []byte, limit
 // fix, when set, replaces the declared charset (see eightBitIn7bit). ok
 // is false when the Content-Type is not of the simple form, whose reading
 // go-message might not share; message.New reads those.
-func quickDecoder(h header, t string, params map[string]string, fix string, body []byte) (r io.Reader, warn string, ok bool) {
-	if !isSimpleMediaType(h.get("Content-Type")) || strings.Contains(params["charset"], "=?") {
-		return nil, "", false
+//
+// A quoted-printable body is decoded in one pass by decodeQP when it can
+// be; direct is then the decoded body, cut to limit, when no charset
+// conversion follows.
+func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
+	if !params.simple || strings.Contains(params.value("charset"), "=?") {
+		return nil, nil, "", false
 	}
 	r = bytes.NewReader(body)
+	var src []byte // the body without its transfer encoding, when it is in memory
 	var err error
-	switch enc := h.get("Content-Transfer-Encoding"); strings.ToLower(enc) {
+	// RFC 2046 section 4.1.2: a charset applies to text/* only.
+	cs, has := params.get("charset")
+	if fix != "" {
+		cs, has = fix, true
+	}
+	convert := false
+	if has && strings.HasPrefix(t, "text/") {
+		lc := strings.ToLower(cs)
+		convert = lc != "utf-8" && lc != "us-ascii"
+	}
+	switch cte { // the Content-Transfer-Encoding in lower case
 	case "quoted-printable":
+		if !convert {
+			if b, ok := decodeQP(body, limit); ok {
+				return nil, b, "", true
+			}
+		} else if len(body) <= maxFastQPBytes {
+			// The conversion reads the whole decoded body, which is never
+			// longer than its encoding.
+			if b, ok := decodeQP(body, len(body)); ok {
+				r, src = bytes.NewReader(b), b
+				break
+			}
+		}
 		r = quotedprintable.NewReader(r)
 	case "base64":
 		// QUIRK: base64 lines indented by white space, as go-message allows.
 		r = base64.NewDecoder(base64.StdEncoding, spaceToNewline{r})
 	case "7bit", "8bit", "binary", "":
+		src = body
 	default:
-		err = fmt.Errorf("encoding error: unhandled encoding %q", enc)
-	}
-	// RFC 2046 section 4.1.2: a charset applies to text/* only.
-	cs, has := params["charset"]
-	if fix != "" {
-		cs, has = fix, true
+		err = fmt.Errorf("encoding error: unhandled encoding %q", h.get("Content-Transfer-Encoding"))
 	}
 	if has && strings.HasPrefix(t, "text/") {
 		switch cs = strings.ToLower(cs); {
@@ -502,6 +677,14 @@ func quickDecoder(h header, t string, params map[string]string, fix string, body
 		case message.CharsetReader == nil:
 			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)
 		default:
+			if src != nil && err == nil {
+				// The body is in memory: converted in one go (convertCharset).
+				if enc, ok := charsetEncoding(cs); ok {
+					if out, ok := convertCharset(enc, src, limit); ok {
+						return nil, out, "", true
+					}
+				}
+			}
 			if cr, cerr := message.CharsetReader(cs, r); cerr != nil {
 				// Worded as message.New words it: its charset reader and
 				// New itself both say "unknown charset".
@@ -514,7 +697,7 @@ func quickDecoder(h header, t string, params map[string]string, fix string, body
 	if err != nil {
 		warn = "dsn: " + err.Error()
 	}
-	return r, warn, true
+	return r, nil, warn, true
 }
 
 // spaceToNewline turns spaces and tabs into line ends, which the base64
@@ -576,22 +759,42 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		return nil
 	}
 	delim := []byte("--" + boundary)
-	var parts [][]byte
+	// The delimiter is searched for by its part after the leading dashes
+	// (and '=', "----=_Part_1"): bytes.Index looks for its first byte, and
+	// dashes fill bodies. Each occurrence of the delimiter holds one of
+	// the tail at the same distance, so none is missed.
+	lead := 0
+	for lead < len(delim)-1 && (delim[lead] == '-' || delim[lead] == '=') {
+		lead++
+	}
+	tail := delim[lead:]
+	var parts [][]byte // nil when no part is found
 	start := -1
-	rest := body
-	pos := 0
-	for len(rest) > 0 {
-		line, next := cutLine(rest)
-		lineStart := pos
-		pos += len(rest) - len(next)
-		rest = next
-		// QUIRK: a delimiter line indented by white space, as in the RFC 3464
-		// appendix sample rfc3464-35.
-		line = bytes.TrimLeft(line, " \t")
-		if !bytes.HasPrefix(line, delim) {
+	// Only the lines holding the delimiter are looked at: bytes.Index
+	// finds each candidate, then its line is checked.
+	for off := 0; off+len(delim) <= len(body); {
+		t := bytes.Index(body[off+lead:], tail)
+		if t < 0 {
+			break
+		}
+		i := off + t // where the delimiter would start
+		if !bytes.Equal(body[i:i+lead], delim[:lead]) {
+			off = i + 1
 			continue
 		}
-		tail := bytes.TrimRight(line[len(delim):], " \t")
+		lineStart := bytes.LastIndexByte(body[:i], '\n') + 1
+		lineEnd := len(body)
+		pos := len(body) // the start of the next line
+		if j := bytes.IndexByte(body[i:], '\n'); j >= 0 {
+			lineEnd, pos = i+j, i+j+1
+		}
+		off = pos
+		// QUIRK: a delimiter line indented by white space, as in the RFC 3464
+		// appendix sample rfc3464-35.
+		if !onlySpaceTab(body[lineStart:i]) {
+			continue
+		}
+		tail := bytes.TrimRight(body[i+len(delim):lineEnd], " \t")
 		closing := bytes.Equal(tail, []byte("--"))
 		if len(tail) != 0 && !closing {
 			continue // a longer boundary that merely starts with ours
@@ -604,6 +807,9 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 			if end < start {
 				end = start
 			}
+			if parts == nil {
+				parts = make([][]byte, 0, 4)
+			}
 			parts = append(parts, body[start:end])
 		}
 		if closing {
@@ -615,4 +821,14 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		parts = append(parts, body[start:])
 	}
 	return parts
+}
+
+// onlySpaceTab reports whether b holds nothing but spaces and tabs.
+func onlySpaceTab(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }

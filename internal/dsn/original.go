@@ -39,11 +39,11 @@ var inlineMarkers = []string{
 // lower is text lower-cased.
 func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	best := -1
-	for _, m := range inlineMarkers {
-		if m == "the original message was received" {
+	for _, m := range inlineM {
+		if m.core == "the original message was received" {
 			continue // Sendmail's arrival line, not a marker
 		}
-		if i := lower.index(m); i >= 0 && (best < 0 || i < best) {
+		if i := lower.indexMarker(m); i >= 0 && (best < 0 || i < best) {
 			best = i
 		}
 	}
@@ -132,12 +132,37 @@ var canonicalSelected = func() map[string]string {
 	return m
 }()
 
+// fieldClass sorts the fields of a returned original for readOriginal.
+type fieldClass uint8
+
+const (
+	fieldOther    fieldClass = iota // not read
+	fieldKept                       // a selected header or an X- field: kept in Headers
+	fieldReceived                   // Received, kept in Received
+)
+
+// classOf sorts a field by its lower-case name. selectedHeaders holds the
+// names of Original's own fields and of the auto-reply markers too.
+func classOf(name []byte) fieldClass {
+	switch {
+	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]:
+		return fieldKept
+	case string(name) == "received":
+		return fieldReceived
+	}
+	return fieldOther
+}
+
 // maxOriginalHeaders caps Original.Headers.
 const maxOriginalHeaders = 64
 
 // readOriginal reads the header block of a returned original, pasted
 // plainly, quoted with "> ", or after a few lines of text.
-func readOriginal(b []byte) Original {
+func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
+
+// readOriginalInto is readOriginal reading the header fields into scratch
+// (splitHeaderInto).
+func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	var o Original
 	b = trimLeadingSpace(normalizeNewlines(b))
 	if quoted(b) {
@@ -151,25 +176,48 @@ func readOriginal(b []byte) Original {
 		}
 		b = trimLeadingSpace(next)
 	}
-	h, _, ok := splitHeader(b)
+	h, _, ok := splitHeaderInto(b, scratch)
 	if !ok {
 		return o
 	}
 	o.Found = true
 	var buf [maxFieldName]byte
-	// The values kept share one allocation, sized by a first look at the
-	// names (an over-estimate: only the first of a repeated field counts).
+	// The first look at the names sorts the fields (fieldClass) and sizes
+	// the one allocation the values kept share (an over-estimate: only the
+	// first of a repeated field counts); the second reads the fields kept.
+	var classes [64]fieldClass
 	var arena strings.Builder
-	size := 0
-	for _, f := range h.fields {
-		// selectedHeaders holds the names of Original's own fields too.
-		if name := lowerName(&buf, f.name); len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)] {
+	size, received := 0, 0
+	for i, f := range h.fields {
+		c := classOf(lowerName(&buf, f.name))
+		if i < len(classes) {
+			classes[i] = c
+		}
+		switch {
+		case c == fieldKept:
 			size += len(f.value)
+		case c == fieldReceived && received < MaxReceived:
+			size += len(f.value)
+			received++
 		}
 	}
 	arena.Grow(size)
-	for _, f := range h.fields {
+	for i, f := range h.fields {
+		var c fieldClass
+		if i < len(classes) {
+			c = classes[i]
+		} else {
+			c = classOf(lowerName(&buf, f.name))
+		}
+		switch c {
+		case fieldOther:
+			continue // neither kept nor an auto-reply marker
+		case fieldReceived:
+			o.addReceivedInto(&arena, f.value)
+			continue
+		}
 		name := lowerName(&buf, f.name)
+		o.AutoReply.note(name, f)
 		var dst *string // the Original field this header fills
 		decode := true
 		switch string(name) {
@@ -187,13 +235,11 @@ func readOriginal(b []byte) Original {
 			dst, decode = &o.ReturnPath, false
 		case "list-id":
 			dst = &o.ListID
-		case "received":
-			o.addReceived(f.value)
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts
 		}
-		keep := len(o.Headers) < maxOriginalHeaders && (len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)])
+		keep := len(o.Headers) < maxOriginalHeaders
 		if dst == nil && !keep {
 			continue
 		}
@@ -217,7 +263,6 @@ func readOriginal(b []byte) Original {
 			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}
 	}
-	o.AutoReply = autoReplyMarkers(h)
 	return o
 }
 
@@ -254,8 +299,8 @@ var forwardMarkers = []string{"begin forwarded message:", "---------- forwarded 
 // text unchanged when there is nothing to unquote.
 func unquoteForwarded(text string, lower lowerText) string {
 	at := -1
-	for _, m := range forwardMarkers {
-		if i := lower.index(m); i >= 0 && (at < 0 || i < at) {
+	for _, m := range forwardM {
+		if i := lower.indexMarker(m); i >= 0 && (at < 0 || i < at) {
 			at = i
 		}
 	}

@@ -25,7 +25,10 @@ type parser struct {
 	dsnSeen   bool            // a delivery-status part was read
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
-	xheaders  strings.Builder // the bounce's own X- fields, lower case, "name: value" a line
+	xheaders  []byte          // the bounce's own X- fields, lower case, "name: value" a line
+	fields    *[]headerField  // the header fields of every block read (scratch.fields)
+	scratch   *scratch        // pooled memory of the call; nil for a nested report's parser
+	diags     diagMemo        // the diagnostics scanned lately
 }
 
 func (p *parser) warn(format string, a ...any) {
@@ -35,7 +38,7 @@ func (p *parser) warn(format string, a ...any) {
 }
 
 func (p *parser) run(raw []byte) error {
-	h, body, ok := splitHeader(raw)
+	h, body, ok := splitHeaderInto(raw, p.fields)
 	if !ok {
 		return fmt.Errorf("%w: no header fields at the start", ErrNotMessage)
 	}
@@ -67,18 +70,37 @@ func (p *parser) readOwnHeaders(h header) {
 	var buf [maxFieldName]byte
 	// The values read share one allocation, sized by a first look at the
 	// names (an over-estimate: only the first of a repeated field counts).
+	// The first look also marks the fields the second pass reads: those
+	// below, the auto-reply markers and the X- fields.
 	var arena strings.Builder
+	var read [64]bool
 	size := 0
-	for _, f := range h.fields {
-		switch string(lowerName(&buf, f.name)) {
+	for i, f := range h.fields {
+		name := lowerName(&buf, f.name)
+		switch string(name) {
 		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
 			size += len(f.value)
+			if i < len(read) {
+				read[i] = true
+			}
+		case "auto-submitted", "precedence":
+			if i < len(read) {
+				read[i] = true
+			}
+		default:
+			if i < len(read) {
+				read[i] = len(name) > 2 && name[0] == 'x' && name[1] == '-'
+			}
 		}
 	}
 	arena.Grow(size)
 	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
-	for _, f := range h.fields {
+	for i, f := range h.fields {
+		if i < len(read) && !read[i] {
+			continue // a field no one reads
+		}
 		name := lowerName(&buf, f.name)
+		r.AutoReply.note(name, f)
 		switch string(name) {
 		case "from":
 			if r.From == "" {
@@ -117,42 +139,38 @@ func (p *parser) readOwnHeaders(h header) {
 				}
 			}
 		}
-		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && p.xheaders.Len() < maxHeaderBytes {
-			p.xheaders.Write(name)
-			p.xheaders.WriteString(": ")
-			writeUnfoldedLower(&p.xheaders, f.value)
-			p.xheaders.WriteByte('\n')
+		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && len(p.xheaders) < maxHeaderBytes {
+			p.xheaders = append(append(p.xheaders, name...), ": "...)
+			p.xheaders = appendUnfoldedLower(p.xheaders, f.value)
+			p.xheaders = append(p.xheaders, '\n')
 		}
 	}
-	r.AutoReply = autoReplyMarkers(h)
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
 }
 
-// autoReplyMarkers reads the RFC 3834 and vendor auto-reply headers.
-func autoReplyMarkers(h header) AutoReplyMarkers {
-	var m AutoReplyMarkers
-	var buf [maxFieldName]byte
-	for _, f := range h.fields {
-		switch string(lowerName(&buf, f.name)) {
-		case "auto-submitted":
-			if m.AutoSubmitted == "" {
-				m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
-			}
-		case "precedence":
-			if m.Precedence == "" {
-				m.Precedence = strings.ToLower(unfoldBytes(f.value))
-			}
-		case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
-			if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
-				m.XAutoreply = canonicalName(f.name) + ": " + v
-			}
-		case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
-			if v := unfoldBytes(f.value); m.Other == "" && v != "" {
-				m.Other = canonicalName(f.name) + ": " + v
-			}
+// note reads one field into the RFC 3834 and vendor auto-reply markers,
+// if it is one of theirs; name is
+// its name in lower case. The header readers call it from their own loop
+// over the fields.
+func (m *AutoReplyMarkers) note(name []byte, f headerField) {
+	switch string(name) {
+	case "auto-submitted":
+		if m.AutoSubmitted == "" {
+			m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
+		}
+	case "precedence":
+		if m.Precedence == "" {
+			m.Precedence = strings.ToLower(unfoldBytes(f.value))
+		}
+	case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
+		if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
+			m.XAutoreply = canonicalName(f.name) + ": " + v
+		}
+	case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
+		if v := unfoldBytes(f.value); m.Other == "" && v != "" {
+			m.Other = canonicalName(f.name) + ": " + v
 		}
 	}
-	return m
 }
 
 func (p *parser) walk(h header, body []byte, depth int) error {
@@ -170,7 +188,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	limit := max(MaxPartBytes, len(body))
 	switch {
 	case strings.HasPrefix(t, "multipart/"):
-		parts := splitMultipart(body, params["boundary"])
+		parts := splitMultipart(body, params.value("boundary"))
 		if parts == nil {
 			// QUIRK: a multipart without a usable boundary is read as text.
 			p.addText(body, false)
@@ -178,14 +196,14 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return nil
 		}
 		for _, part := range parts {
-			ph, pb := partHeader(part)
+			ph, pb := p.partHeader(part)
 			if err := p.walk(ph, pb, depth+1); err != nil {
 				return err
 			}
 		}
 	case t == "message/delivery-status" || t == "message/global-delivery-status" ||
 		t == "text/delivery-status": // QUIRK: some Exchange versions
-		b, w := decodeBody(h, t, params, body, limit)
+		b, w := decodeBody(h, t, &params, body, limit)
 		p.noteWarning(w)
 		p.dsnSeen = true
 		p.readDeliveryStatus(b, t == "message/global-delivery-status")
@@ -193,13 +211,13 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
 		}
 	case t == "message/feedback-report":
-		b, w := decodeBody(h, t, params, body, limit)
+		b, w := decodeBody(h, t, &params, body, limit)
 		p.noteWarning(w)
 		p.readFeedback(b)
 	case t == "message/rfc822" || t == "message/global" || t == "message/partial" ||
 		t == "text/rfc822-headers" || t == "message/rfc822-headers" || t == "text/rfc822-header" ||
 		t == "message/global-headers":
-		b, w := decodeBody(h, t, params, body, limit)
+		b, w := decodeBody(h, t, &params, body, limit)
 		p.noteWarning(w)
 		if p.original == nil {
 			p.original = b
@@ -211,7 +229,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
 			return nil
 		}
-		b, w := decodeBody(h, t, params, body, maxHTMLBytes-p.htmlBytes)
+		b, w := decodeBody(h, t, &params, body, maxHTMLBytes-p.htmlBytes)
 		p.noteWarning(w)
 		p.htmlBytes += len(b)
 		p.addText(b, true)
@@ -221,7 +239,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 				return nil
 			}
 			// Headers or a report: either fits in a text budget.
-			b, w := decodeBody(h, t, params, body, 2*MaxTextBytes)
+			b, w := decodeBody(h, t, &params, body, 2*MaxTextBytes)
 			p.noteWarning(w)
 			switch {
 			case looksLikeHeaders(b):
@@ -245,7 +263,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return nil
 		}
 		// Twice the room: CRLF line ends become LF.
-		b, w := decodeBody(h, t, params, body, 2*room)
+		b, w := decodeBody(h, t, &params, body, 2*room)
 		p.noteWarning(w)
 		p.addText(b, false)
 	}
@@ -255,11 +273,11 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 // partHeader splits a body part into its header and content. A part that
 // starts with an empty line has no header (RFC 2046 section 5.1.1: it is
 // text/plain in US-ASCII).
-func partHeader(part []byte) (header, []byte) {
+func (p *parser) partHeader(part []byte) (header, []byte) {
 	if len(part) > 0 && part[0] == '\n' {
 		return header{}, part[1:]
 	}
-	h, b, ok := splitHeader(part)
+	h, b, ok := splitHeaderInto(part, p.fields)
 	if !ok {
 		return header{}, part
 	}
@@ -309,7 +327,7 @@ func (p *parser) addText(b []byte, html bool) {
 // tryNested parses attached messages looking for the report inside.
 func (p *parser) tryNested() error {
 	for _, b := range p.nested {
-		h, body, ok := splitHeader(normalizeNewlines(trimLeadingSpace(b)))
+		h, body, ok := splitHeaderInto(normalizeNewlines(trimLeadingSpace(b)), p.fields)
 		if !ok {
 			continue
 		}
@@ -317,7 +335,7 @@ func (p *parser) tryNested() error {
 		if !strings.HasPrefix(t, "multipart/report") {
 			continue
 		}
-		inner := parser{opts: p.opts, rep: &Report{}, parts: p.parts}
+		inner := parser{opts: p.opts, rep: &Report{}, parts: p.parts, fields: p.fields}
 		inner.readOwnHeaders(h)
 		if err := inner.walk(h, body, 1); err != nil {
 			return err
@@ -352,7 +370,12 @@ func (p *parser) finish() {
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
 	}
-	lower := newLowerText(text)
+	var lower lowerText
+	if p.scratch != nil {
+		lower = newLowerTextInto(text, p.scratch)
+	} else {
+		lower = newLowerText(text)
+	}
 	if t := unquoteForwarded(text, lower); t != text {
 		text, lower = t, newLowerText(t)
 	}
@@ -360,15 +383,15 @@ func (p *parser) finish() {
 	report, inline := splitInlineOriginal(text, lower)
 	r.Text = report
 	if p.original != nil {
-		r.Original = readOriginal(p.original)
+		r.Original = readOriginalInto(p.original, p.fields)
 	} else if inline != "" {
-		r.Original = readOriginal([]byte(inline))
+		r.Original = readOriginalInto([]byte(inline), p.fields)
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
 	}
 
-	if !p.dsnSeen && r.Feedback == nil && lower.contains("final-recipient:") {
+	if !p.dsnSeen && r.Feedback == nil && lower.indexMarker(finalRecipientM) >= 0 {
 		// QUIRK: the delivery-status fields pasted into a text body, with no
 		// MIME structure or a broken one (samples rfc3464-04, rfc3464-34).
 		p.readDeliveryStatus([]byte(text), false)
@@ -378,7 +401,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders.String(), orig, p.opts.MaxRecipients)
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each
@@ -414,7 +437,7 @@ func (p *parser) finish() {
 		p.recognise(m)
 	}
 	for i := range r.Recipients {
-		completeFromDiagnostic(&r.Recipients[i])
+		completeFromDiagnosticMemo(&r.Recipients[i], &p.diags)
 	}
 	commandsFromTranscript(report, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)

@@ -17,10 +17,11 @@ const (
 // kept: the hops nearest the sender's outgoing server.
 const MaxReceived = 8
 
-// addReceived keeps a Received field of the original (RFC 5321 4.4).
-func (o *Original) addReceived(v []byte) {
+// addReceivedInto keeps a Received field of the original (RFC 5321 4.4).
+// The value is copied into arena (unfoldInto) when it is not nil.
+func (o *Original) addReceivedInto(arena *strings.Builder, v []byte) {
 	if len(o.Received) < MaxReceived {
-		o.Received = append(o.Received, unfold(string(v))) // made UTF-8 by Report.ensureUTF8
+		o.Received = append(o.Received, unfoldInto(arena, v))
 	}
 }
 
@@ -88,16 +89,37 @@ func clipText(s string) string {
 // (RFC 5321 4.4: From-domain and TCP-info, "from host (name [192.0.2.1])"),
 // up to its "by".
 func receivedFrom(v string) []netip.Addr {
-	l := asciiLower(v) // same length as v, so offsets carry over
-	i := strings.Index(l, "from ")
+	i := indexLowerASCII(v, "from ")
 	if i < 0 {
 		return nil
 	}
-	v, l = v[i:], l[i:]
-	if j := strings.Index(l, " by "); j >= 0 {
+	v = v[i:]
+	if j := indexLowerASCII(v, " by "); j >= 0 {
 		v = v[:j]
 	}
 	return ipLiterals(v, 4)
+}
+
+// indexLowerASCII is strings.Index(asciiLower(s), needle) for a lower-case
+// needle, without the lower-case copy.
+func indexLowerASCII(s, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	c0 := needle[0]
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if lowerByte[s[i]] != c0 {
+			continue
+		}
+		k := 1
+		for k < len(needle) && lowerByte[s[i+k]] == needle[k] {
+			k++
+		}
+		if k == len(needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // RefusingHost returns the name and address of the host that refused rc,
@@ -171,6 +193,9 @@ func ipLiterals(s string, max int) []netip.Addr {
 	var out []netip.Addr
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		c := s[i]
+		if !ipStart[c] {
+			continue // most bytes, on one look
+		}
 		switch {
 		case c == '[':
 			j := strings.IndexByte(s[i:min(len(s), i+64)], ']')
@@ -216,3 +241,12 @@ func isPublic(a netip.Addr) bool {
 	return a.IsValid() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
 		!a.IsLinkLocalMulticast() && !a.IsMulticast() && !a.IsUnspecified()
 }
+
+// ipStart marks the bytes an address literal or a dotted quad starts with.
+var ipStart = func() (t [256]bool) {
+	t['['] = true
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	return t
+}()

@@ -140,3 +140,15 @@ func FuzzReceived(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexLowerASCII checks indexLowerASCII against strings.Index of the
+// lower-cased text.
+func TestIndexLowerASCII(t *testing.T) {
+	for _, s := range []string{"", "from", "FROM x", "xFrOm y", "a from b BY c", "fromfrom ", "ÉFROM é", "by", "\xffFROM "} {
+		for _, n := range []string{"from ", " by ", "f", "x"} {
+			if got, want := indexLowerASCII(s, n), strings.Index(asciiLower(s), n); got != want {
+				t.Errorf("indexLowerASCII(%q, %q) = %d, want %d", s, n, got, want)
+			}
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -46,7 +48,7 @@ var (
 
 // isDelayNotice reports a warning that a message is delayed, not failed.
 func isDelayNotice(m *msgView) bool {
-	return containsAny(m.subject, delaySubjects) || m.lower.containsAny(delayTexts)
+	return containsAny(m.subject, delaySubjects) || m.lower.containsAnyMarker(delayTextsM)
 }
 
 func (p *parser) recogniseText(m *msgView) {
@@ -129,15 +131,54 @@ type msgView struct {
 	text       string    // the report text (before any inline original)
 	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
-	header     string    // the bounce's own X- fields, "name: value" a line, lower case
+	header     []byte    // the bounce's own X- fields, "name: value" a line, lower case (parser.xheaders)
 	from       string    // lower-case From of the bounce
 	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
-	exclude    []string // addresses that are not failed recipients (generic scanner), lower case
-	max        int      // readers stop after this many recipients (one over the limit)
+	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
+	excludeSet bool
+	max        int     // readers stop after this many recipients (one over the limit)
+	keys       keyHits // the recognisers' From, Subject and header markers found, once asked (keyHits)
+	keysRead   bool
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header string, original lazyText, maxRecipients int) *msgView {
+// excluded returns m.exclude, the bounce's own addresses and its
+// original's sender, read on the first call (only the generic scanner
+// asks).
+func (m *msgView) excluded() []string {
+	if !m.excludeSet {
+		m.excludeSet = true
+		r := m.rep
+		for _, a := range [...]string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
+			if n := normalizeAddress(a); n != "" {
+				m.exclude = append(m.exclude, strings.ToLower(n))
+			}
+		}
+	}
+	return m.exclude
+}
+
+// keyHits scans From, Subject and the X- fields for the recognisers'
+// markers on the first call.
+func (m *msgView) keyHits() *keyHits {
+	if !m.keysRead {
+		m.keysRead = true
+		for _, k := range [...]struct {
+			text string
+			bits *keyBits
+		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}} {
+			var h phrase.Hits
+			keySet.Scan(k.text, &h)
+			*k.bits = keyBitsOf(&h)
+		}
+		var h phrase.Hits
+		keySet.ScanBytes(m.header, &h)
+		m.keys.header = keyBitsOf(&h)
+	}
+	return &m.keys
+}
+
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
@@ -146,11 +187,6 @@ func newMsgView(r *Report, text string, lower lowerText, header string, original
 		header:   header,
 		from:     strings.ToLower(r.From),
 		subject:  strings.ToLower(r.Subject),
-	}
-	for _, a := range []string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
-		if n := normalizeAddress(a); n != "" {
-			m.exclude = append(m.exclude, strings.ToLower(n))
-		}
 	}
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
@@ -320,22 +356,47 @@ func appendDiag(d, line string) string {
 // systems; table rows know where their recipients are and skip only the
 // bounce's own From and MAILER-DAEMON.
 func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic bool) []Recipient {
+	// The lead phrases the text lacks are dropped before the lines are
+	// read (the marker filter of m.lower, which knows every lead list).
+	var present [64]string
+	n := 0
+	for _, p := range lead {
+		if n == len(present) {
+			n = -1
+			break
+		}
+		if m.lower.mayContain(p) {
+			present[n] = p
+			n++
+		}
+	}
+	if n >= 0 {
+		lead = present[:n]
+	}
+	if leadOnly && len(lead) == 0 {
+		return nil // no line can name a recipient
+	}
 	var out []Recipient
-	lines := strings.Split(m.text[from:to], "\n")
-	lowers := strings.Split(m.lower.s[from:to], "\n")
-	bounceFrom := strings.ToLower(normalizeAddress(m.rep.From))
+	// The block's lines, as strings.Split would cut them, by their offsets.
+	var buf [128]int
+	text, low := m.text[from:to], m.lower.s[from:to]
+	lines := newBlockLines(text, buf[:0])
+	var bounceFrom string
+	if !generic {
+		bounceFrom = strings.ToLower(normalizeAddress(m.rep.From))
+	}
 	skip := func(a string) bool {
 		l := strings.ToLower(a)
 		if generic {
-			return slices.Contains(m.exclude, l) || systemAddress(l)
+			return slices.Contains(m.excluded(), l) || systemAddress(l)
 		}
 		return l == bounceFrom || strings.HasPrefix(l, "mailer-daemon@")
 	}
 	first, last := -1, -1 // line indexes of the first recipient and the end of the last one
 	var listed []bool     // listed[k]: recipient k's line is followed directly by recipient k+1's
 	prevEnd := -2         // the last line of the previous recipient
-	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
-		addr, rest, ok := recipientOn(lines[i], lowers[i], lead, leadOnly)
+	for i := 0; i < lines.n() && len(out) <= m.max; i++ {
+		addr, rest, ok := recipientOn(lines.line(text, i), lines.line(low, i), lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
 		}
@@ -351,8 +412,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
-		for j := i + 1; j < len(lines); j++ {
-			l := strings.TrimSpace(lines[j])
+		for j := i + 1; j < lines.n(); j++ {
+			l := strings.TrimSpace(lines.line(text, j))
 			if l == "" {
 				if len(diag) == 0 {
 					continue // the diagnostic may start after one empty line
@@ -362,8 +423,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			// A line indented deeper than the recipient's continues its
 			// diagnostic even when it starts with an address (Postfix:
 			// "    <a@b>: User unknown").
-			deeper := len(diag) > 0 && indentOf(lines[j]) > indentOf(lines[i])
-			if a, _, ok := recipientOn(lines[j], lowers[j], lead, leadOnly); ok && !skip(a) && !deeper {
+			deeper := len(diag) > 0 && indentOf(lines.line(text, j)) > indentOf(lines.line(text, i))
+			if a, _, ok := recipientOn(lines.line(text, j), lines.line(low, j), lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
 			diag, size = append(diag, l), size+len(l)
@@ -388,18 +449,60 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		// One recipient whose lines say no code: the rest of the block is
 		// about it, the text after it first.
 		d := out[0].Diagnostic
-		if after := diagnosticOf(strings.Join(lines[last+1:], "\n")); after != "" {
+		if after := diagnosticOf(lines.joinFrom(text, last+1)); after != "" {
 			d = strings.TrimSpace(d + " " + after)
 		}
 		if !hasCode(d) {
 			// The text before it, when it says what happened or nothing else does.
-			if before := diagnosticOf(strings.Join(lines[:first], "\n")); hasCode(before) || d == "" {
+			if before := diagnosticOf(lines.joinTo(text, first)); hasCode(before) || d == "" {
 				d = strings.TrimSpace(d + " " + before)
 			}
 		}
 		out[0].Diagnostic = d
 	}
 	return out
+}
+
+// blockLines are where the lines of a block of text start, as
+// strings.Split(s, "\n") cuts them: found in one pass, and the lines of
+// the text and of its lower case read by offset instead of two slices of
+// strings. The last element is len(s)+1. (The text is not kept beside
+// the offsets, so that a small array of them can stay on the stack.)
+type blockLines []int
+
+func newBlockLines(s string, buf []int) blockLines {
+	starts := append(buf[:0], 0)
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		starts = append(starts, off)
+	}
+	return append(starts, len(s)+1)
+}
+
+// n is the number of lines.
+func (b blockLines) n() int { return len(b) - 1 }
+
+// line returns line k of s (or of its lower case) without its LF.
+func (b blockLines) line(s string, k int) string { return s[b[k] : b[k+1]-1] }
+
+// joinFrom is strings.Join(lines[a:], "\n") of s.
+func (b blockLines) joinFrom(s string, a int) string {
+	if a >= b.n() {
+		return ""
+	}
+	return s[b[a]:]
+}
+
+// joinTo is strings.Join(lines[:a], "\n") of s.
+func (b blockLines) joinTo(s string, a int) string {
+	if a <= 0 {
+		return ""
+	}
+	return s[:b[a]-1]
 }
 
 // expandedFrom reads the alias a recipient line says the address was
@@ -450,7 +553,7 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 		if i < 0 {
 			continue
 		}
-		s := strings.TrimLeft(line[i+len(p):], " \t:;'\"")
+		s := setLeadTrim.trimLeft(line[i+len(p):])
 		if a, _, ok := leadingAddress(s); ok {
 			return a, strings.TrimSpace(line), true
 		}
@@ -476,7 +579,7 @@ func stripBullet(line string) string {
 
 // leadingAddress reads an address that starts a line.
 func leadingAddress(line string) (addr, rest string, ok bool) {
-	s := strings.TrimLeft(line, " \t")
+	s := setSpaceTab.trimLeft(line)
 	if s == "" {
 		return "", "", false
 	}
@@ -501,7 +604,7 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 		}
 		// "quoted local"@domain
 		if k := j + 2; k < len(s) && s[k] == '@' {
-			e := strings.IndexAny(s[k:], " \t:;,>")
+			e := setQuotedAddrEnd.indexAny(s[k:])
 			if e < 0 {
 				e = len(s) - k
 			}
@@ -510,20 +613,20 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 			tok, rest = s[1:j+1], s[j+2:]
 		}
 	default:
-		j := strings.IndexAny(s, " \t:;,<>()[]")
+		j := setAddrEnd.indexAny(s)
 		if j < 0 {
 			j = len(s)
 		}
 		tok, rest = s[:j], s[j:]
 		// "a@b <c@d>": the address is the one in angle brackets, as in
 		// Exim's "kijitora@example.com <neko@example.net>: malformed address".
-		if r := strings.TrimLeft(rest, " \t"); len(r) > 0 && r[0] == '<' && strings.Contains(tok, "@") {
+		if r := setSpaceTab.trimLeft(rest); len(r) > 0 && r[0] == '<' && strings.Contains(tok, "@") {
 			if k := strings.IndexByte(r, '>'); k > 0 && strings.Contains(r[:k], "@") {
 				tok, rest = r[1:k], r[k+1:]
 			}
 		}
 	}
-	if !strings.Contains(tok, "@") || strings.ContainsAny(tok, " \t") && !strings.HasPrefix(tok, `"`) {
+	if !strings.Contains(tok, "@") || setSpaceTab.containsAny(tok) && !strings.HasPrefix(tok, `"`) {
 		return "", "", false
 	}
 	a := normalizeAddress(tok)
@@ -596,7 +699,7 @@ func (p *parser) mergeText(text []Recipient, block string) {
 			from = &Recipient{Diagnostic: diagnosticOf(block)}
 		}
 		if from != nil {
-			mergeFromText(rc, *from)
+			mergeFromText(rc, *from, &p.diags)
 		}
 	}
 }
@@ -604,7 +707,7 @@ func (p *parser) mergeText(text []Recipient, block string) {
 // mergeFromText merges what the text says about a recipient into the DSN's
 // facts: a missing address or diagnostic, a missing reply code, and a more
 // specific status code (RFC 3464 section 2.3.4 wants the most specific).
-func mergeFromText(rc *Recipient, t Recipient) {
+func mergeFromText(rc *Recipient, t Recipient, memo *diagMemo) {
 	if rc.Recipient == "" {
 		rc.Recipient = t.Recipient
 	}
@@ -623,7 +726,7 @@ func mergeFromText(rc *Recipient, t Recipient) {
 		}
 		return
 	}
-	td, rd := ScanDiagnostic(t.Diagnostic), ScanDiagnostic(rc.Diagnostic)
+	td, rd := memo.scan(t.Diagnostic), memo.scan(rc.Diagnostic)
 	completeWith(rc, rd)
 	if rc.ReplyCode == 0 && td.Reply != 0 {
 		rc.ReplyCode = td.Reply

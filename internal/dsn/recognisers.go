@@ -1,6 +1,10 @@
 package dsn
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bounced/bounced/internal/phrase"
+)
 
 // recogniser reads one MTA's or provider's non-standard bounce format.
 // A row applies when one of its markers is found (see matches); for a
@@ -17,8 +21,14 @@ type recogniser struct {
 	from, subject, header, text []string
 	// unless lists text markers (lower case) that veto the row.
 	unless []string
-	// textM and unlessM are text and unless compiled, by init.
-	textM, unlessM []marker
+	// textM, unlessM, startM and endM are text, unless, start and end
+	// compiled, by init; textKnown says the marker filter knows every text
+	// marker.
+	textM, unlessM, startM, endM []marker
+	textKnown                    bool
+	// fromK, subjectK and headerK are the ids of from, subject and header
+	// in keySet, by init.
+	fromK, subjectK, headerK []int
 	// start and end cut the error block out of the text: the block starts
 	// at the line of the first start marker found (the whole text when none
 	// is given or found) and ends before the line of the first end marker
@@ -41,13 +51,80 @@ type recogniser struct {
 // ordinary mail carries them too (X-Mailer: Zoho Mail, X-SES-Outgoing), so
 // they count only for a message that looks like a bounce (bounceLike).
 func (rg *recogniser) matches(m *msgView) bool {
+	keys := false
+	if m.bounceLike {
+		k := m.keyHits()
+		keys = anyHit(k.from, rg.fromK) || anyHit(k.subject, rg.subjectK) || anyHit(k.header, rg.headerK)
+	}
+	if !keys && rg.textKnown && !m.lower.mayHaveAny(rg.textM) {
+		// Neither key nor text can match: the row does not apply,
+		// whatever its unless markers say.
+		return false
+	}
 	if m.lower.containsAnyMarker(rg.unlessM) {
 		return false
 	}
 	if m.lower.containsAnyMarker(rg.textM) {
 		return true
 	}
-	return m.bounceLike && (containsAny(m.from, rg.from) || containsAny(m.subject, rg.subject) || containsAny(m.header, rg.header))
+	return keys
+}
+
+// keySet is the matcher of every From, Subject and header marker of the
+// recognisers, built by init: a message's From, Subject and X- fields are
+// scanned once (msgView.keyHits) and each row looks its markers up,
+// instead of each row searching the three strings for its own.
+var keySet *phrase.Matcher
+
+// keyHits are the keySet markers found in a message's From, Subject and
+// X- fields, a bit per marker id (keySet has at most maxKeys).
+type keyHits struct {
+	from, subject, header keyBits
+}
+
+// keyBits is a set of keySet ids.
+type keyBits [maxKeys / 64]uint64
+
+// maxKeys bounds the markers of keySet.
+const maxKeys = 128
+
+// keyBitsOf keeps the keySet ids of a scan's hits.
+func keyBitsOf(h *phrase.Hits) (k keyBits) {
+	copy(k[:], h[:len(k)])
+	return k
+}
+
+// anyHit reports whether any of ids was found.
+func anyHit(k keyBits, ids []int) bool {
+	for _, id := range ids {
+		if k[id>>6]&(1<<(id&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func init() {
+	var list []string
+	for i := range recognisers {
+		rg := &recognisers[i]
+		list = append(append(append(list, rg.from...), rg.subject...), rg.header...)
+	}
+	if len(list) > maxKeys {
+		panic("dsn: more than maxKeys From, Subject and header markers")
+	}
+	keySet = phrase.MustCompile(list)
+	ids := func(l []string) []int {
+		out := make([]int, len(l))
+		for i, s := range l {
+			out[i], _ = keySet.ID(s)
+		}
+		return out
+	}
+	for i := range recognisers {
+		rg := &recognisers[i]
+		rg.fromK, rg.subjectK, rg.headerK = ids(rg.from), ids(rg.subject), ids(rg.header)
+	}
 }
 
 func containsAny(s string, subs []string) bool {
@@ -62,15 +139,15 @@ func containsAny(s string, subs []string) bool {
 // blockRange returns the offsets of the error block in m.text.
 func (rg *recogniser) blockRange(m *msgView) (from, to int) {
 	from, to = 0, len(m.text)
-	for _, s := range rg.start {
-		if i := m.lower.index(s); i >= 0 {
+	for _, s := range rg.startM {
+		if i := m.lower.indexMarker(s); i >= 0 {
 			from = strings.LastIndexByte(m.lower.s[:i], '\n') + 1
 			break
 		}
 	}
 	rest := m.lower.from(from)
-	for _, s := range rg.end {
-		if i := rest.index(s); i >= 0 {
+	for _, s := range rg.endM {
+		if i := rest.indexMarker(s); i >= 0 {
 			to = from + strings.LastIndexByte(rest.s[:i], '\n') + 1
 			break
 		}

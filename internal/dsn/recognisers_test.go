@@ -178,3 +178,30 @@ func TestRecognisersCovered(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockLines checks blockLines against strings.Split and strings.Join.
+func TestBlockLines(t *testing.T) {
+	for _, s := range []string{"", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "\n\nx"} {
+		b := newBlockLines(s, nil)
+		want := strings.Split(s, "\n")
+		if b.n() != len(want) {
+			t.Errorf("newBlockLines(%q).n() = %d, want %d", s, b.n(), len(want))
+			continue
+		}
+		for k := range want {
+			if b.line(s, k) != want[k] {
+				t.Errorf("newBlockLines(%q).line(%d) = %q, want %q", s, k, b.line(s, k), want[k])
+			}
+		}
+		for a := 0; a <= len(want)+1; a++ {
+			if got, w := b.joinFrom(s, a), strings.Join(want[min(a, len(want)):], "\n"); got != w {
+				t.Errorf("joinFrom(%q, %d) = %q, want %q", s, a, got, w)
+			}
+			if a <= len(want) {
+				if got, w := b.joinTo(s, a), strings.Join(want[:a], "\n"); got != w {
+					t.Errorf("joinTo(%q, %d) = %q, want %q", s, a, got, w)
+				}
+			}
+		}
+	}
+}

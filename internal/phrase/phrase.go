@@ -49,6 +49,9 @@ type Matcher struct {
 	out   [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
 	ids   map[string]int
 	list  []string
+	// maxLen is the length of the longest phrase: a scan split in two
+	// halves starts the second that many bytes early (ScanLower).
+	maxLen int
 }
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
@@ -82,6 +85,7 @@ func compile(list []string, fold bool) (*Matcher, error) {
 		if _, dup := m.ids[s]; !dup {
 			m.ids[s] = id
 		}
+		m.maxLen = max(m.maxLen, len(s))
 		for i := 0; i < len(s); i++ {
 			if m.class[s[i]] == 0 {
 				m.nclass++
@@ -193,26 +197,158 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	}
 }
 
+// ScanBytes is Scan of a byte slice.
+func (m *Matcher) ScanBytes(text []byte, h *Hits) {
+	for _, id := range m.out[0] {
+		h.add(id)
+	}
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	var state uint32
+	for _, c := range text {
+		state = delta[state+uint32(class[c])]
+		if state&hasOut != 0 {
+			state &^= hasOut
+			m.addOut(state/nclass, h)
+		}
+	}
+}
+
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
 // dst (at least len(text) bytes) in the same pass: a caller that needs both
 // the lower-case text and its phrases reads the text once.
+//
+// A scan is a chain of dependent loads (each state is read from the one
+// before), so a long text is scanned as two halves at once, each its own
+// chain, which the processor runs side by side. The second half starts
+// maxLen-1 bytes early, in the initial state: a phrase that starts before
+// that point ends before the first half does, so every phrase is found by
+// one chain or the other (some twice, which a set does not mind).
 func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
 	dst = dst[:len(text)]
+	if q := len(text) / 4; len(text) >= 4*splitScan && q >= m.maxLen {
+		m.scanLower4(text, dst, h)
+		return
+	}
+	mid := len(text) / 2
+	if len(text) < splitScan || mid < m.maxLen {
+		m.scanLower(text, dst, 0, h)
+		return
+	}
 	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
-	var state uint32
+	// The second chain first reads the maxLen-1 bytes before mid, which
+	// the first half lowers.
+	start2 := mid - m.maxLen + 1
+	var s2 uint32
+	for i := start2; i < mid; i++ {
+		s2 = delta[s2+uint32(class[lowerByte[text[i]]])]
+		if s2&hasOut != 0 {
+			s2 &^= hasOut
+			m.addOut(s2/nclass, h)
+		}
+	}
+	var s1 uint32
+	a, b := text[:mid], text[mid:]
+	da, db := dst[:mid], dst[mid:]
+	for i := 0; i < len(a); i++ {
+		c1 := lowerByte[a[i]]
+		c2 := lowerByte[b[i]] // len(b) >= len(a)
+		da[i], db[i] = c1, c2
+		s1 = delta[s1+uint32(class[c1])]
+		s2 = delta[s2+uint32(class[c2])]
+		if (s1|s2)&hasOut != 0 {
+			if s1&hasOut != 0 {
+				s1 &^= hasOut
+				m.addOut(s1/nclass, h)
+			}
+			if s2&hasOut != 0 {
+				s2 &^= hasOut
+				m.addOut(s2/nclass, h)
+			}
+		}
+	}
+	if len(b) > len(a) { // an odd length: the last byte
+		c := lowerByte[b[len(a)]]
+		db[len(a)] = c
+		s2 = delta[s2+uint32(class[c])]
+		if s2&hasOut != 0 {
+			m.addOut((s2&^hasOut)/nclass, h)
+		}
+	}
+}
+
+// scanLower4 is ScanLower of a long text as four quarters at once, each
+// chain but the first starting maxLen-1 bytes before its quarter.
+func (m *Matcher) scanLower4(text string, dst []byte, h *Hits) {
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	q := len(text) / 4
+	var st [4]uint32
+	for k := 1; k < 4; k++ {
+		for i := k*q - m.maxLen + 1; i < k*q; i++ {
+			st[k] = delta[st[k]+uint32(class[lowerByte[text[i]]])]
+			if st[k]&hasOut != 0 {
+				st[k] &^= hasOut
+				m.addOut(st[k]/nclass, h)
+			}
+		}
+	}
+	t0, t1, t2, t3 := text[:q], text[q:2*q], text[2*q:3*q], text[3*q:]
+	d0, d1, d2, d3 := dst[:q], dst[q:2*q], dst[2*q:3*q], dst[3*q:]
+	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
+	for i := 0; i < len(t0); i++ {
+		c0, c1, c2, c3 := lowerByte[t0[i]], lowerByte[t1[i]], lowerByte[t2[i]], lowerByte[t3[i]]
+		d0[i], d1[i], d2[i], d3[i] = c0, c1, c2, c3
+		s0 = delta[s0+uint32(class[c0])]
+		s1 = delta[s1+uint32(class[c1])]
+		s2 = delta[s2+uint32(class[c2])]
+		s3 = delta[s3+uint32(class[c3])]
+		if (s0|s1|s2|s3)&hasOut != 0 {
+			if s0&hasOut != 0 {
+				s0 &^= hasOut
+				m.addOut(s0/nclass, h)
+			}
+			if s1&hasOut != 0 {
+				s1 &^= hasOut
+				m.addOut(s1/nclass, h)
+			}
+			if s2&hasOut != 0 {
+				s2 &^= hasOut
+				m.addOut(s2/nclass, h)
+			}
+			if s3&hasOut != 0 {
+				s3 &^= hasOut
+				m.addOut(s3/nclass, h)
+			}
+		}
+	}
+	// The last quarter's extra bytes (len(text) not a multiple of four).
+	m.scanLower(t3[len(t0):], d3[len(t0):], s3, h)
+}
+
+// splitScan is the shortest text ScanLower splits in two.
+const splitScan = 256
+
+// scanLower is the one-chain ScanLower of text from the given state,
+// without the empty phrase.
+func (m *Matcher) scanLower(text string, dst []byte, state uint32, h *Hits) {
+	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
 	for i := 0; i < len(text); i++ {
 		c := lowerByte[text[i]]
 		dst[i] = c
 		state = delta[state+uint32(class[c])]
 		if state&hasOut != 0 {
 			state &^= hasOut
-			for _, id := range m.out[state/nclass] {
-				h.add(id)
-			}
+			m.addOut(state/nclass, h)
 		}
+	}
+}
+
+// addOut adds the phrases that end at state number n.
+func (m *Matcher) addOut(n uint32, h *Hits) {
+	for _, id := range m.out[n] {
+		h.add(id)
 	}
 }
 

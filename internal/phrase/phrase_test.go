@@ -103,3 +103,46 @@ func TestScanWords(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLowerSplit checks that ScanLower, which scans a long text as two
+// halves, finds what Scan finds in the lower-cased text, for phrases
+// across the split point and at both ends.
+func TestScanLowerSplit(t *testing.T) {
+	list := []string{"user unknown", "mailbox full", "ab", "a", "zz", "xyzxyzxyz", "end."}
+	m := MustCompile(list)
+	base := strings.Repeat("-", 300)
+	for _, text := range []string{
+		base + "User Unknown" + base, base[:299] + "USER UNKNOWN" + base, base + "a", "a" + base + base,
+		base + "xyzxyzxy" + "z" + base, strings.Repeat("AB", 400) + "END.", base + "zz" + base[:1],
+		base[:150] + "mailbox" + " FULL" + base[:150], base[:161] + "ab" + base[:150],
+		strings.Repeat("é", 200) + "User Unknown" + strings.Repeat("不達", 100),
+		strings.Repeat(base, 4) + "xyzxyzxyz", base + base[:1] + "XYZXYZXYZ" + base + base + base,
+		base + base + base[:2] + "user unknown" + base + base, base + base + base + base[:298] + "user unknown" + base,
+	} {
+		for cut := 0; cut < 20; cut++ {
+			tx := text[cut:]
+			var got, want Hits
+			dst := make([]byte, len(tx))
+			m.ScanLower(tx, dst, &got)
+			lower := asciiLower(tx)
+			m.Scan(lower, &want)
+			if got != want {
+				t.Errorf("ScanLower(%q) hits %v, Scan of the lower case %v", tx, got[:1], want[:1])
+			}
+			if string(dst) != lower {
+				t.Errorf("ScanLower(%q) wrote %q", tx, dst)
+			}
+		}
+	}
+}
+
+// asciiLower lower-cases ASCII capitals only, as ScanLower does.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -254,6 +254,9 @@ func Find(text string) (st Status, start, end int, ok bool) {
 // part of a longer number, an IP address or a word.
 func FindReply(text string) (ReplyCode, int, bool) {
 	for i := 0; i+3 <= len(text); i++ {
+		if c := text[i]; c < '2' || c > '5' {
+			continue // the common case, decided on one byte
+		}
 		c, ok := replyAt(text, i)
 		if ok && leftOK(text, i) && rightOK(text, i+3) {
 			return c, i, true

@@ -1,0 +1,73 @@
+package dsn
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/emersion/go-message"
+)
+
+// TestCharsetEncodingSameAsGoMessage checks that charsetEncoding and
+// convertCharset give what reading go-message's charset reader gives:
+// the same charsets decoded, the same bytes out, cut at the same limit.
+func TestCharsetEncodingSameAsGoMessage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	samples := [][]byte{
+		nil, []byte("plain ascii\n"), []byte("Empf\xe4nger unbekannt\n"),
+		[]byte("\x1b$B%a!<%k$,FO$-$^$;$s\x1b(B\n"), // ISO-2022-JP
+		[]byte("\x82\xa0\x82\xa2\x82\xa4\n"), []byte("\xa4\xa2\xa4\xa4\n"), []byte("\xff\xfe\x00\xd8"),
+	}
+	for range 20 {
+		b := make([]byte, rng.IntN(600))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		samples = append(samples, b)
+	}
+	for _, cs := range []string{
+		"iso-2022-jp", "shift_jis", "euc-jp", "iso-8859-1", "iso-8859-15", "windows-1252", "windows-1251",
+		"koi8-r", "gb2312", "gbk", "big5", "euc-kr", "utf-16", "utf-16le", "ansi_x3.110-1983", "x-utf_8j",
+		"latin1", "cp1252", "unicode-1-1-utf-7", "uft-8", "3dutf-8", "x-unknown", "",
+	} {
+		enc, ok := charsetEncoding(cs)
+		_, err := message.CharsetReader(cs, bytes.NewReader(nil))
+		if ok != (err == nil) {
+			t.Errorf("charsetEncoding(%q) ok = %v; go-message's reader error: %v", cs, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		for _, src := range samples {
+			r, _ := message.CharsetReader(cs, bytes.NewReader(src))
+			all, rerr := io.ReadAll(r)
+			for _, limit := range []int{0, 1, 5, 17, 100, 1 << 20} {
+				got, ok := convertCharset(enc, src, limit)
+				if rerr != nil {
+					if ok {
+						want, _, _ := readLimited(mustCharsetReader(t, cs, src), limit, len(src))
+						if !bytes.Equal(got, want) {
+							t.Errorf("convertCharset(%q, %q, %d) = %q, the reader gives %q (error %v)", cs, src, limit, got, want, rerr)
+						}
+					}
+					continue
+				}
+				want := all[:min(len(all), limit)]
+				if !ok || !bytes.Equal(got, want) {
+					t.Errorf("convertCharset(%q, %q, %d) = %q, %v; the reader gives %q", cs, src, limit, got, ok, want)
+				}
+			}
+		}
+	}
+}
+
+func mustCharsetReader(t *testing.T, cs string, src []byte) io.Reader {
+	t.Helper()
+	r, err := message.CharsetReader(cs, bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -1,0 +1,78 @@
+package dsn
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// splitMultipartLines is splitMultipart as it was written first, a line at
+// a time: the reference for TestSplitMultipartSameAsLines.
+func splitMultipartLines(body []byte, boundary string) [][]byte {
+	if boundary == "" {
+		return nil
+	}
+	delim := []byte("--" + boundary)
+	var parts [][]byte
+	start := -1
+	rest := body
+	pos := 0
+	for len(rest) > 0 {
+		line, next := cutLine(rest)
+		lineStart := pos
+		pos += len(rest) - len(next)
+		rest = next
+		line = bytes.TrimLeft(line, " \t")
+		if !bytes.HasPrefix(line, delim) {
+			continue
+		}
+		tail := bytes.TrimRight(line[len(delim):], " \t")
+		closing := bytes.Equal(tail, []byte("--"))
+		if len(tail) != 0 && !closing {
+			continue
+		}
+		if start >= 0 {
+			end := lineStart
+			if end > start && body[end-1] == '\n' {
+				end--
+			}
+			if end < start {
+				end = start
+			}
+			parts = append(parts, body[start:end])
+		}
+		if closing {
+			return parts
+		}
+		start = pos
+	}
+	if start >= 0 && start < len(body) {
+		parts = append(parts, body[start:])
+	}
+	return parts
+}
+
+// TestSplitMultipartSameAsLines checks the delimiter search of
+// splitMultipart against the line-by-line reading on bodies with
+// boundaries in odd places: dashes, '=', text that only starts like one,
+// indented delimiters, a body shorter than the delimiter.
+func TestSplitMultipartSameAsLines(t *testing.T) {
+	bodies := []string{
+		"", "\n", "-", "--b", "--b--", "x\n--b\na\n--b--\n", "--b\na\n--b\nc\n--b--\ntrailer",
+		"pre\n  --b  \na\n\t--b--", "--bb\nx\n--b\ny", "a--b\n--b\nz\n", "--b\n--b\n--b--",
+		"----=_P_1\nx\n----=_P_1--\n", "--=_P_1\n=_P_1\n--=_P_1--", "--b\r\nx\n--b--",
+		"==b\n--b\nq\n-b\n--b\nw", "--b\nlast",
+	}
+	for _, body := range bodies {
+		for _, b := range []string{"b", "--=_P_1", "=_P_1", "bb", "-", "--", "="} {
+			got := fmt.Sprintf("%q", splitMultipart([]byte(body), b))
+			want := fmt.Sprintf("%q", splitMultipartLines([]byte(body), b))
+			if got != want {
+				t.Errorf("splitMultipart(%q, %q) = %s, want %s", body, b, got, want)
+			}
+			if (splitMultipart([]byte(body), b) == nil) != (splitMultipartLines([]byte(body), b) == nil) {
+				t.Errorf("splitMultipart(%q, %q): nil differs", body, b)
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package dsn
+
+import (
+	"bytes"
+	"mime/quotedprintable"
+	"testing"
+)
+
+// qpStd decodes with mime/quotedprintable the way decodeBody did before
+// decodeQP: at most limit bytes, and whether it failed.
+func qpStd(body []byte, limit int) ([]byte, bool) {
+	out, _, err := readLimited(quotedprintable.NewReader(bytes.NewReader(body)), limit, len(body))
+	return out, err == nil
+}
+
+// TestDecodeQPSameAsStdlib checks decodeQP against mime/quotedprintable:
+// where it accepts a body it must decode it to the same bytes, and it
+// must accept every body the standard reader reads without error.
+func TestDecodeQPSameAsStdlib(t *testing.T) {
+	long := bytes.Repeat([]byte("a"), 5000)
+	cases := []string{
+		"", "plain", "plain\n", "a=3Db\n", "a=3db\n", "soft=\nbreak\n", "soft=  \nbreak", "trail   \nx",
+		"crlf\r\nline\r\n", "soft=\r\nx", "lit=x\n", "=", "a=", "a==\n", "=A", "=A\n", "x=\rY\n", "ctl\x01\n",
+		"hi\x80\xff\n", "tab\there\n", "a=\n", "=\n", "abc=4\n", "bad= x\n", "after= y", "a=0\n", "==41",
+		"line\n\n\nend", "x \t \n", "a\rb\n", string(long), string(long[:4093]) + "\n", string(long[:4095]) + "\n",
+		"e=C3=A9t=C3=A9\n", "=41=42=4", "=4G\n", "a= \t\n",
+	}
+	for _, c := range cases {
+		for _, limit := range []int{0, 1, 3, 10, 1 << 20} {
+			got, ok := decodeQP([]byte(c), limit)
+			want, wok := qpStd([]byte(c), limit)
+			if ok && (!wok || !bytes.Equal(got, want)) {
+				t.Errorf("decodeQP(%q, %d) = %q, true; mime/quotedprintable gives %q, %v", c, limit, got, want, wok)
+			}
+			if _, all := qpStd([]byte(c), 1<<20); !ok && all && len(c) < 4000 {
+				t.Errorf("decodeQP(%q, %d) declined a body the standard reader reads (%q)", c, limit, want)
+			}
+		}
+	}
+}
+
+// FuzzDecodeQP compares decodeQP with mime/quotedprintable on any input.
+func FuzzDecodeQP(f *testing.F) {
+	for _, s := range []string{"a=3Db\n", "soft=\nx", "=4", "x=\r\n", "\x01"} {
+		f.Add([]byte(s), 5)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, limit int) {
+		if limit < 0 {
+			limit = -limit
+		}
+		limit %= 1 << 20
+		got, ok := decodeQP(b, limit)
+		if !ok {
+			return
+		}
+		// What decodeBody read before decodeQP: the standard reader up to
+		// limit bytes (an error past them is never reached).
+		want, wok := qpStd(b, limit)
+		if !wok {
+			t.Fatalf("decodeQP(%q, %d) accepted; the standard reader fails", b, limit)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("decodeQP(%q, %d) = %q, want %q", b, limit, got, want)
+		}
+	})
+}
+
+// TestQPPlainWord checks the eight-byte test against qpPlain byte by byte.
+func TestQPPlainWord(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(b[i])
+			}
+			want := true
+			for _, d := range b {
+				want = want && d >= ' ' && d <= '~' && d != '='
+			}
+			if got := qpPlainWord(x); got != want {
+				t.Errorf("qpPlainWord(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+}
