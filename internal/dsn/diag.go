@@ -438,7 +438,9 @@ func CompleteFacts(rc *Recipient) {
 // the rejecting host's registered domain.
 func finishRecipient(rc *Recipient) {
 	setStage(rc)
-	if h := rc.RemoteHost(); h != "" {
+	h := hostOfRemoteMTA(rc.RemoteMTA)
+	rc.keepRemoteHost(h)
+	if h != "" {
 		rc.RemoteMTADomain = RegisteredDomain(h)
 	}
 }

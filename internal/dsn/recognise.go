@@ -305,10 +305,20 @@ func (o Original) IsAutoReply() bool {
 
 func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	if strings.HasPrefix(a.AutoSubmitted, "auto-replied") || a.XAutoreply != "" ||
-		a.Precedence == "auto_reply" || strings.Contains(strings.ToLower(a.Other), "vacation") {
+		a.Precedence == "auto_reply" || a.Other != "" && containsLower(a.Other, "vacation") {
 		return true
 	}
-	s := strings.ToLower(strings.TrimSpace(subject))
+	s := strings.TrimSpace(subject)
+	if s == "" {
+		return false
+	}
+	if !isASCII(s) {
+		s = strings.ToLower(s)
+	} else if hasUpperASCII(s) {
+		// An ASCII subject is compared without a lower-cased copy: the
+		// prefixes are lower case, the ones that are not ASCII cannot match.
+		return autoReplyPrefixFold(a, s)
+	}
 	for _, p := range autoReplySubjects {
 		if strings.HasPrefix(s, p) {
 			return true
@@ -319,6 +329,73 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	}
 	for _, p := range autoReplyWords {
 		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// autoReplyPrefixFold is the subject half of autoReplyBy for an ASCII
+// subject s, its prefixes compared in any ASCII case.
+func autoReplyPrefixFold(a AutoReplyMarkers, s string) bool {
+	for _, p := range autoReplySubjects {
+		if hasPrefixASCIIFold(s, p) {
+			return true
+		}
+	}
+	if a.Other == "" && a.AutoSubmitted == "" && a.Precedence != "bulk" && a.Precedence != "junk" {
+		return false
+	}
+	for _, p := range autoReplyWords {
+		if hasPrefixASCIIFold(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixASCIIFold reports whether s starts with the lower-case prefix p
+// once the ASCII capitals of s are lowered.
+func hasPrefixASCIIFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lowerByte[s[i]] != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasUpperASCII reports whether s has an ASCII capital.
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// containsLower reports whether strings.ToLower(s) contains the lower-case
+// ASCII word w, without the copy when s is ASCII.
+func containsLower(s, w string) bool {
+	if !isASCII(s) {
+		return strings.Contains(strings.ToLower(s), w)
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		if hasPrefixASCIIFold(s[i:], w) {
 			return true
 		}
 	}

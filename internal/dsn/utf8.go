@@ -3,6 +3,8 @@ package dsn
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Every string that leaves this package is valid UTF-8, whatever the bytes
@@ -55,6 +57,27 @@ func toUTF8(s string) string {
 	return b.String()
 }
 
+// textIsASCII reports whether s is all ASCII, eight bytes at a time.
+func textIsASCII(s string) bool {
+	i := 0
+	for ; i+32 <= len(s); i += 32 {
+		if (swar.Load(s, i)|swar.Load(s, i+8)|swar.Load(s, i+16)|swar.Load(s, i+24))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i+8 <= len(s); i += 8 {
+		if swar.Load(s, i)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // latin reads one byte as Windows-1252.
 func latin(c byte) rune {
 	if c >= 0x80 && c < 0xA0 {
@@ -87,8 +110,12 @@ func cutUTF8(b []byte, n int) []byte {
 // string field of Report.
 func (r *Report) ensureUTF8() {
 	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
-		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.Text, &r.SendingIP, &r.SendingIPFrom} {
+		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.SendingIP, &r.SendingIPFrom} {
 		*p = toUTF8(*p)
+	}
+	// An ASCII text is valid UTF-8: one pass says both.
+	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII {
+		r.Text = toUTF8(r.Text)
 	}
 	utf8Slice(r.FailedRecipients)
 	utf8Slice(r.Warnings)

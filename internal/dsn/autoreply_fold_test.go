@@ -1,0 +1,52 @@
+package dsn
+
+import (
+	"strings"
+	"testing"
+)
+
+// autoReplyByLower is autoReplyBy as it was written first, with lower-cased
+// copies: the reference the copy-free comparison must agree with.
+func autoReplyByLower(a AutoReplyMarkers, subject string) bool {
+	if strings.HasPrefix(a.AutoSubmitted, "auto-replied") || a.XAutoreply != "" ||
+		a.Precedence == "auto_reply" || strings.Contains(strings.ToLower(a.Other), "vacation") {
+		return true
+	}
+	s := strings.ToLower(strings.TrimSpace(subject))
+	for _, p := range autoReplySubjects {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	if a.Other == "" && a.AutoSubmitted == "" && a.Precedence != "bulk" && a.Precedence != "junk" {
+		return false
+	}
+	for _, p := range autoReplyWords {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAutoReplyByFoldsLikeToLower(t *testing.T) {
+	subjects := []string{"", " ", "Out of Office: back monday", "OUT OF OFFICE", "out of office", "Auto:",
+		"AUTOREPLY", "Vacation deals", "VACATION", "Away", "Réponse automatique", "RÉPONSE AUTOMATIQUE",
+		"自動応答: 不在", "不在です", "Автоответ", "АВТООТВЕТ", "\u212Aey", "Undelivered Mail", "auto",
+		"OOO: x", "\xff\xfeauto:", "Abwesenheitsnotiz", "  Automatic Reply: hi"}
+	markers := []AutoReplyMarkers{{}, {Precedence: "bulk"}, {Other: "X-Auto-Response-Suppress: All"},
+		{Other: "X-Mailer: VACATION 1.0"}, {Other: "X-Note: Vacation\u212A"}, {Other: "x: VAC\u212Ation"},
+		{AutoSubmitted: "auto-replied"}, {AutoSubmitted: "auto-generated"}, {Precedence: "junk"}}
+	for _, a := range markers {
+		for _, s := range subjects {
+			if got, want := autoReplyBy(a, s), autoReplyByLower(a, s); got != want {
+				t.Errorf("autoReplyBy(%+v, %q) = %v, strings.ToLower gives %v", a, s, got, want)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		autoReplyBy(AutoReplyMarkers{Other: "X-Auto-Response-Suppress: All"}, "Out of Office: back monday")
+	}); n != 0 {
+		t.Errorf("autoReplyBy on ASCII allocates %v times", n)
+	}
+}
