@@ -166,3 +166,25 @@ func FuzzHTMLToText(f *testing.F) {
 		}
 	})
 }
+
+// TestTextASCII: Parse says when its Text is all ASCII, and only then.
+func TestTextASCII(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want bool
+	}{
+		{"The following address failed: <a@example.com>\n550 5.1.1 unknown user\n", true},
+		{"Die Adresse <a@example.com> ist unbekannt: Empf\xc3\xa4nger unbekannt\n", false},
+		{"Adresse <a@example.com> inconnue \xe0 cette adresse\n", false},
+	} {
+		raw := "From: MAILER-DAEMON@example.net\nTo: s@example.org\nSubject: Undelivered Mail\n" +
+			"Content-Type: text/plain; charset=utf-8\n\n" + tt.body
+		r, err := Parse([]byte(raw), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TextASCII != tt.want || r.TextASCII && !isASCII(r.Text) {
+			t.Errorf("TextASCII of %q = %v, want %v (Text %q)", tt.body, r.TextASCII, tt.want, r.Text)
+		}
+	}
+}
