@@ -194,6 +194,10 @@ type Original struct {
 	// Received are the original's first MaxReceived Received fields,
 	// unfolded, newest first (received.go).
 	Received []string
+
+	// valid is true when readOriginalInto found every Header and Received
+	// string valid UTF-8, so ensureUTF8 need not look at them again.
+	valid bool
 }
 
 // Header is one header field.

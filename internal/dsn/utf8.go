@@ -132,10 +132,12 @@ func (r *Report) ensureUTF8() {
 		*p = toUTF8(*p)
 	}
 	o.AutoReply.ensureUTF8()
-	utf8Slice(o.Received)
-	for i := range o.Headers {
-		o.Headers[i].Name = toUTF8(o.Headers[i].Name)
-		o.Headers[i].Value = toUTF8(o.Headers[i].Value)
+	if !o.valid {
+		utf8Slice(o.Received)
+		for i := range o.Headers {
+			o.Headers[i].Name = toUTF8(o.Headers[i].Name)
+			o.Headers[i].Value = toUTF8(o.Headers[i].Value)
+		}
 	}
 	if f := r.Feedback; f != nil {
 		for _, p := range [...]*string{&f.Type, &f.UserAgent, &f.OriginalRcptTo, &f.OriginalMailFrom, &f.SourceIP,
