@@ -141,6 +141,9 @@ type scratch struct {
 	xheaders []byte
 	lower    []byte
 	hits     phrase.Hits
+	// small holds the lower-case From and Subject of the bounce that
+	// newMsgView reads (lowerInto).
+	small []byte
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -156,12 +159,13 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes {
 		return
 	}
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
+	s.small = s.small[:0]
 	s.hits = phrase.Hits{}
 	scratchPool.Put(s)
 }

@@ -178,19 +178,41 @@ func (m *msgView) keyHits() *keyHits {
 	return &m.keys
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
+// The lower-case From and Subject are written into small when it is not
+// nil (lowerInto): they live only as long as the view, never in a Report.
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int, small *[]byte) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
 		lower:    lower,
 		header:   header,
-		from:     strings.ToLower(r.From),
-		subject:  strings.ToLower(r.Subject),
+		from:     lowerInto(small, r.From),
+		subject:  lowerInto(small, r.Subject),
 	}
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
 	return m
+}
+
+// lowerInto returns strings.ToLower(s). An ASCII s with capitals is
+// lowered into buf when buf is not nil, without an allocation of its own
+// once buf has grown: the result is valid until buf is written from its
+// start again (the next Parse), so it must not reach a Report.
+func lowerInto(buf *[]byte, s string) string {
+	if buf == nil || !isASCII(s) {
+		return strings.ToLower(s)
+	}
+	if !hasUpperASCII(s) {
+		return s
+	}
+	start := len(*buf)
+	*buf = append(*buf, s...)
+	b := (*buf)[start:]
+	for i, c := range b {
+		b[i] = lowerByte[c]
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // lazyText is text kept as bytes until a reader asks for it as a string:
