@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -200,17 +201,28 @@ func newMsgView(r *Report, text string, lower lowerText, header []byte, original
 // once buf has grown: the result is valid until buf is written from its
 // start again (the next Parse), so it must not reach a Report.
 func lowerInto(buf *[]byte, s string) string {
-	if buf == nil || !isASCII(s) {
+	if buf == nil || !textIsASCII(s) {
 		return strings.ToLower(s)
-	}
-	if !hasUpperASCII(s) {
-		return s
 	}
 	start := len(*buf)
 	*buf = append(*buf, s...)
 	b := (*buf)[start:]
-	for i, c := range b {
-		b[i] = lowerByte[c]
+	var changed uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		y := swar.Lower(x)
+		swar.Store(b[i:], y)
+		changed |= x ^ y
+	}
+	for ; i < len(b); i++ {
+		c := lowerByte[s[i]]
+		b[i] = c
+		changed |= uint64(c ^ s[i])
+	}
+	if changed == 0 {
+		*buf = (*buf)[:start] // no capital: s as it is
+		return s
 	}
 	return unsafe.String(&b[0], len(b))
 }
@@ -391,14 +403,7 @@ func hasPrefixASCIIFold(s, p string) bool {
 }
 
 // isASCII reports whether s is all ASCII.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+func isASCII(s string) bool { return textIsASCII(s) }
 
 // hasUpperASCII reports whether s has an ASCII capital.
 func hasUpperASCII(s string) bool {
