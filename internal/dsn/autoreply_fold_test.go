@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,27 @@ func TestLowerInto(t *testing.T) {
 	}
 	if s := lowerInto(nil, "ABC"); s != "abc" {
 		t.Errorf("lowerInto(nil, ABC) = %q", s)
+	}
+}
+
+// TestCanonicalNameInto: canonicalNameInto gives canonicalName's answer.
+func TestCanonicalNameInto(t *testing.T) {
+	names := []string{"x-mailer", "X-MAILER", "message-id", "MESSAGE-ID", "x--y", "-x", "x-", "a", "Z",
+		"x_y.z!#$%&'*+^`|~9", "x y", " x", "x ", "x\ty", "x(y)", "x@y", "x\xc3\xa9", "List-Unsubscribe-Post",
+		"content-TYPE", "x-ms-exchange-organization-scl", "X-Auto-Response-Suppress"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := "aZz-_.!(@ \t\x80\xffQ9"
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		names = append(names, string(b))
+	}
+	var arena strings.Builder
+	for _, n := range names {
+		if got, want := canonicalNameInto(&arena, []byte(n)), canonicalName([]byte(n)); got != want {
+			t.Fatalf("canonicalNameInto(%q) = %q, canonicalName gives %q", n, got, want)
+		}
 	}
 }

@@ -68,6 +68,48 @@ func canonicalName(name []byte) string {
 	return nettextproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(name)))
 }
 
+// canonicalNameInto is canonicalName written into arena: a name of token
+// bytes (RFC 7230 section 3.2.6, what net/textproto canonicalises) gets
+// its first letter and each letter after a '-' in upper case, the others
+// in lower case; any other name goes through canonicalName.
+func canonicalNameInto(arena *strings.Builder, name []byte) string {
+	if len(name) == 0 || name[0] == ' ' || name[len(name)-1] == ' ' {
+		return canonicalName(name)
+	}
+	for _, c := range name {
+		if !tokenByte[c] {
+			return canonicalName(name)
+		}
+	}
+	start := arena.Len()
+	upper := true
+	for _, c := range name {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		arena.WriteByte(c)
+		upper = c == '-'
+	}
+	return arena.String()[start:]
+}
+
+// tokenByte marks the bytes of an RFC 7230 token (tchar).
+var tokenByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
 func equalFoldBytes(b []byte, s string) bool {
 	if len(b) != len(s) {
 		return false

@@ -200,7 +200,7 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 		}
 		switch {
 		case c == fieldKept:
-			size += len(f.value)
+			size += len(f.value) + len(f.name)
 		case c == fieldReceived && received < MaxReceived:
 			size += len(f.value)
 			received++
@@ -263,7 +263,7 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			}
 			hn, ok := canonicalSelected[string(name)]
 			if !ok {
-				hn = canonicalName(f.name)
+				hn = canonicalNameInto(&arena, f.name)
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
 				o.valid = false
