@@ -4,6 +4,8 @@ import (
 	"bytes"
 	nettextproto "net/textproto"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -27,6 +29,25 @@ func (h header) get(name string) string {
 	for _, f := range h.fields {
 		if equalFoldBytes(f.name, name) {
 			return unfoldBytes(f.value)
+		}
+	}
+	return ""
+}
+
+// getView is get for a value that is read and dropped at once: a value of
+// one line in valid UTF-8 (unfoldInto's first case) is returned as a view
+// of the message's bytes, trimmed, instead of a copy. It must not be kept.
+func (h header) getView(name string) string {
+	for _, f := range h.fields {
+		if equalFoldBytes(f.name, name) {
+			v := f.value
+			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
+				return unfoldBytes(v)
+			}
+			if v = bytes.TrimSpace(v); len(v) == 0 {
+				return ""
+			}
+			return unsafe.String(&v[0], len(v))
 		}
 	}
 	return ""

@@ -572,7 +572,7 @@ func salvageParams(v string) map[string]string {
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
 func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
-	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
+	cte := strings.ToLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
 	cs := strings.ToLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {

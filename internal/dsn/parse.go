@@ -285,7 +285,7 @@ func (p *parser) partHeader(part []byte) (header, []byte) {
 }
 
 func isAttachment(h header) bool {
-	d := strings.ToLower(h.get("Content-Disposition"))
+	d := strings.ToLower(h.getView("Content-Disposition"))
 	return strings.HasPrefix(d, "attachment")
 }
 
