@@ -207,6 +207,9 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 		}
 	}
 	arena.Grow(size)
+	if received > 0 {
+		o.Received = make([]string, 0, received) // counted above: one allocation
+	}
 	for i, f := range h.fields {
 		var c fieldClass
 		if i < len(classes) {
