@@ -33,7 +33,10 @@ func ScanDiagnostic(text string) Diagnosis {
 		return d
 	}
 	d = scanCodes(text)
-	lower := asciiLower(text)
+	// The lower case of a usual diagnostic is written on the stack: no
+	// string ScanDiagnostic returns points into it (hostOf copies).
+	var buf [diagLowerBuf]byte
+	lower := asciiLowerInto(buf[:0], text)
 	d.Command = commandOf(lower)
 	d.Host = hostOf(text, lower)
 	return d
@@ -284,7 +287,7 @@ func hostOf(text, lower string) string {
 		return strings.ToLower(h)
 	}
 	if host == "" {
-		host = hostAfter(lower, hostMarkers)
+		host = strings.Clone(hostAfter(lower, hostMarkers)) // lower may be ScanDiagnostic's buffer
 	}
 	return strings.ToLower(host)
 }

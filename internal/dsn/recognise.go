@@ -263,6 +263,29 @@ func asciiLower(s string) string {
 	return unsafe.String(&b[0], len(b)) // b is not written again
 }
 
+// diagLowerBuf is the size of ScanDiagnostic's stack buffer.
+const diagLowerBuf = 512
+
+// asciiLowerInto is asciiLower writing into buf when s fits its capacity;
+// the result then lives in buf's memory.
+func asciiLowerInto(buf []byte, s string) string {
+	if len(s) > cap(buf) {
+		return asciiLower(s)
+	}
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := append(buf[:0], s...)
+	for ; i < len(b); i++ {
+		b[i] = lowerByte[b[i]]
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // lowerByte maps ASCII capitals to small letters and every other byte to
 // itself.
 var lowerByte = func() (t [256]byte) {
