@@ -772,21 +772,33 @@ func systemAddress(a string) bool {
 // diagnosticOf joins the non-empty lines of a block into one diagnostic,
 // capped at maxDiagLines lines and maxDiagBytes bytes. Banner lines
 // ("----- Transcript of session follows -----") are left out.
+//
+// A diagnostic of one line is that line of block, not a copy.
 func diagnosticOf(block string) string {
 	var sb strings.Builder
+	first := "" // the only line so far, not yet in sb
 	n := 0
-	for len(block) > 0 && n < maxDiagLines && sb.Len() < maxDiagBytes {
+	for len(block) > 0 && n < maxDiagLines && len(first)+sb.Len() < maxDiagBytes {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
 		if l == "" || banner(l) {
 			continue
 		}
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(l)
 		n++
+		if n == 1 {
+			first = l
+			continue
+		}
+		if first != "" {
+			sb.WriteString(first)
+			first = ""
+		}
+		sb.WriteByte(' ')
+		sb.WriteString(l)
+	}
+	if n == 1 {
+		return first
 	}
 	return sb.String()
 }
