@@ -759,10 +759,17 @@ func eightBitIn7bit(t, cs, cte string, body []byte) string {
 // 5.1.1). It is lenient: a missing close delimiter ends at the end of the
 // body, and delimiter lines may carry trailing white space.
 func splitMultipart(body []byte, boundary string) [][]byte {
+	return splitMultipartInto(nil, body, boundary)
+}
+
+// splitMultipartInto is splitMultipart appending the parts to out[:0]
+// (a caller's array on its stack); nil still says no part was found.
+func splitMultipartInto(out [][]byte, body []byte, boundary string) [][]byte {
 	if boundary == "" {
 		return nil
 	}
-	delim := []byte("--" + boundary)
+	var db [80]byte // the delimiter of a usual boundary, on the stack
+	delim := append(append(db[:0], "--"...), boundary...)
 	// The delimiter is searched for by its part after the leading dashes
 	// (and '=', "----=_Part_1"): bytes.Index looks for its first byte, and
 	// dashes fill bodies. Each occurrence of the delimiter holds one of
@@ -772,7 +779,7 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		lead++
 	}
 	tail := delim[lead:]
-	var parts [][]byte // nil when no part is found
+	parts := out[:0]
 	start := -1
 	// Only the lines holding the delimiter are looked at: bytes.Index
 	// finds each candidate, then its line is checked.
@@ -811,18 +818,22 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 			if end < start {
 				end = start
 			}
-			if parts == nil {
-				parts = make([][]byte, 0, 4)
-			}
 			parts = append(parts, body[start:end])
 		}
 		if closing {
-			return parts
+			return nilIfEmpty(parts)
 		}
 		start = pos
 	}
 	if start >= 0 && start < len(body) {
 		parts = append(parts, body[start:])
+	}
+	return nilIfEmpty(parts)
+}
+
+func nilIfEmpty(parts [][]byte) [][]byte {
+	if len(parts) == 0 {
+		return nil
 	}
 	return parts
 }

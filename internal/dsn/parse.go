@@ -188,7 +188,8 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	limit := max(MaxPartBytes, len(body))
 	switch {
 	case strings.HasPrefix(t, "multipart/"):
-		parts := splitMultipart(body, params.value("boundary"))
+		var buf [8][]byte
+		parts := splitMultipartInto(buf[:0], body, params.value("boundary"))
 		if parts == nil {
 			// QUIRK: a multipart without a usable boundary is read as text.
 			p.addText(body, false)
