@@ -131,7 +131,7 @@ func unfoldBytes(v []byte) string {
 // values of a block share its allocations: what a strings.Builder has
 // written stays valid however it grows later.
 func unfoldInto(arena *strings.Builder, v []byte) string {
-	if !utf8.Valid(v) {
+	if !bytesValidUTF8(v) {
 		return unfold(string(v)) // and its toUTF8
 	}
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {

@@ -3,6 +3,7 @@ package dsn
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/swar"
 )
@@ -33,7 +34,7 @@ var cp1252 = [32]rune{
 // RFC 5322 section 2.2 does the same for header fields, but MTAs copy 8-bit
 // server replies and local-part bytes into both without any charset.
 func toUTF8(s string) string {
-	if utf8.ValidString(s) {
+	if textIsASCII(s) || utf8.ValidString(s) { // ASCII, the usual case, 32 bytes a step
 		return s
 	}
 	var b strings.Builder
@@ -76,6 +77,11 @@ func textIsASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// bytesValidUTF8 is utf8.Valid, with textIsASCII's quicker pass first.
+func bytesValidUTF8(b []byte) bool {
+	return len(b) == 0 || textIsASCII(unsafe.String(&b[0], len(b))) || utf8.Valid(b)
 }
 
 // latin reads one byte as Windows-1252.
