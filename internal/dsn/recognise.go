@@ -535,7 +535,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		}
 		var orig string
 		orig, rest = expandedFrom(rest)
-		diag, size := []string{}, 0
+		var dbuf [maxDiagLines]string // on the stack: the loop stops at maxDiagLines
+		diag, size := dbuf[:0], 0
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
