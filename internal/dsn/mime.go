@@ -354,8 +354,11 @@ func splitWord(w string) (cs, enc, text string, ok bool) {
 
 // mediaType returns the lower-case media type and its parameters; a missing
 // or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
+//
+// Both may be views of the message's bytes (header.getView): they are
+// compared and decoded with, never kept in a Report.
 func mediaType(h header) (string, mediaParams) {
-	v := h.get("Content-Type")
+	v := h.getView("Content-Type")
 	if v == "" {
 		return "text/plain", mediaParams{}
 	}
