@@ -138,8 +138,10 @@ func isRecipientBlock(blk []field) bool {
 // split the first group would be overwritten by the second. An
 // Original-Recipient right before a repeated Final-Recipient belongs to the
 // new group, as RFC 3464 section 2.3 orders them.
-func splitGroups(blk []field) [][]field {
-	var out [][]field
+func splitGroups(blk []field) [][]field { return appendGroups(nil, blk) }
+
+// appendGroups is splitGroups appending the groups to out.
+func appendGroups(out [][]field, blk []field) [][]field {
 	start, finals := 0, 0
 	for i, f := range blk {
 		if f.name != "final-recipient" {
@@ -188,14 +190,27 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		p.tooMany = n
 		return
 	}
-	var groups [][]field
+	var gbuf [8][]field // a usual report's groups, on the stack
+	groups, rcpts := gbuf[:0], 0
 	for _, blk := range fieldBlocks(b, p.opts.MaxRecipients+2) {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
 		}
-		groups = append(groups, splitGroups(blk)...)
+		n := len(groups)
+		groups = appendGroups(groups, blk)
+		rcpts += len(groups) - n
 	}
+	fresh := p.rep.Recipients == nil
+	if fresh && rcpts > 0 {
+		// Sized once: a Recipient is large, and append's growth copies them.
+		p.rep.Recipients = make([]Recipient, 0, min(rcpts, p.opts.MaxRecipients+1))
+	}
+	defer func() {
+		if fresh && len(p.rep.Recipients) == 0 {
+			p.rep.Recipients = nil // as before: no recipient is a nil list
+		}
+	}()
 	for _, blk := range groups {
 		if len(p.rep.Recipients) > p.opts.MaxRecipients {
 			return // over the limit: run reports ErrTooManyRecipients
