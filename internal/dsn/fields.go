@@ -24,8 +24,12 @@ type field struct {
 //
 // At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
 // of its raw form before it is unfolded (field.cut says so).
-func fieldBlocks(b []byte, maxBlocks int) [][]field {
-	var blocks [][]field
+func fieldBlocks(b []byte, maxBlocks int) [][]field { return fieldBlocksInto(nil, b, maxBlocks) }
+
+// fieldBlocksInto is fieldBlocks appending the blocks to out[:0] (a
+// caller's array on its stack).
+func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
+	blocks := out[:0]
 	var cur []field
 	var arena strings.Builder // the values, one allocation for a usual report
 	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
@@ -192,7 +196,8 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	}
 	var gbuf [8][]field // a usual report's groups, on the stack
 	groups, rcpts := gbuf[:0], 0
-	for _, blk := range fieldBlocks(b, p.opts.MaxRecipients+2) {
+	var bbuf [8][]field
+	for _, blk := range fieldBlocksInto(bbuf[:0], b, p.opts.MaxRecipients+2) {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
