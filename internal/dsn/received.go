@@ -160,25 +160,33 @@ func RefusingHost(rep *Report, rc *Recipient) (name, ip string) {
 // hostSaid finds "host NAME[IP]" or "host NAME [IP]" in text, for the
 // given name when it is not empty, and returns the name and address.
 func hostSaid(text, want string) (name, ip string) {
-	l := asciiLower(clipText(text))
-	for off := 0; off < len(l); {
-		i := strings.Index(l[off:], "host ")
+	// The text is searched in any ASCII case without a lower-case copy;
+	// only the name found and the bytes after it are lowered.
+	t := clipText(text)
+	for off := 0; off < len(t); {
+		i := indexLowerASCII(t[off:], "host ")
 		if i < 0 {
 			return "", ""
 		}
 		start := off + i + len("host ")
 		off = start
 		j := start
-		for j < len(l) && (l[j] >= 'a' && l[j] <= 'z' || l[j] >= '0' && l[j] <= '9' || l[j] == '.' || l[j] == '-' || l[j] == '_') {
+		for j < len(t) {
+			c := lowerByte[t[j]]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+				break
+			}
 			j++
 		}
-		n := strings.Trim(l[start:j], ".-")
+		n := asciiLower(strings.Trim(t[start:j], ".-"))
 		if strings.IndexByte(n, '.') < 0 || (want != "" && n != want) {
 			continue
 		}
-		rest := strings.TrimLeft(l[j:min(len(l), j+2)], " ")
+		rest := strings.TrimLeft(t[j:min(len(t), j+2)], " ")
 		if strings.HasPrefix(rest, "[") {
-			if as := ipLiterals(l[j:min(len(l), j+48)], 1); len(as) > 0 {
+			var w [48]byte
+			var as [1]netip.Addr
+			if as := ipLiteralsInto(as[:0], asciiLowerInto(w[:0], t[j:min(len(t), j+len(w))]), 1); len(as) > 0 {
 				return n, as[0].String()
 			}
 		}
