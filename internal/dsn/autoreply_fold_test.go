@@ -115,3 +115,19 @@ func TestLowerTabInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIILowerInto compares asciiLowerInto with asciiLower.
+func TestASCIILowerInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := "aZq\tX-: 09\x80\xff\x7f@AM\xc3\xa9"
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		var buf [32]byte
+		if got, want := asciiLowerInto(buf[:0], string(b)), asciiLower(string(b)); got != want {
+			t.Fatalf("asciiLowerInto(%q) = %q, want %q", b, got, want)
+		}
+	}
+}

@@ -272,16 +272,30 @@ func asciiLowerInto(buf []byte, s string) string {
 	if len(s) > cap(buf) {
 		return asciiLower(s)
 	}
-	i := 0
-	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
 	b := append(buf[:0], s...)
+	var changed uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		if x&0x8080808080808080 == 0 {
+			y := swar.Lower(x)
+			swar.Store(b[i:], y)
+			changed |= x ^ y
+			continue
+		}
+		for k := i; k < i+8; k++ {
+			c := lowerByte[s[k]]
+			b[k] = c
+			changed |= uint64(c ^ s[k])
+		}
+	}
 	for ; i < len(b); i++ {
-		b[i] = lowerByte[b[i]]
+		c := lowerByte[s[i]]
+		b[i] = c
+		changed |= uint64(c ^ s[i])
+	}
+	if changed == 0 {
+		return s // no capital: s as it is, as asciiLower does
 	}
 	return unsafe.String(&b[0], len(b))
 }
