@@ -131,3 +131,20 @@ func TestASCIILowerInto(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexSpaced compares indexSpaced with strings.Index.
+func TestIndexSpaced(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	alphabet := "by  xb y"
+	for _, m := range []string{" by ", " b", "by ", " ", "x"} {
+		for range 20000 {
+			b := make([]byte, rng.IntN(20))
+			for i := range b {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if got, want := indexSpaced(string(b), m), strings.Index(string(b), m); got != want {
+				t.Fatalf("indexSpaced(%q, %q) = %d, want %d", b, m, got, want)
+			}
+		}
+	}
+}

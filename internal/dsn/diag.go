@@ -306,7 +306,7 @@ const maxHostMarkers = 16
 func hostAfter(lower string, markers []string) string {
 	for _, marker := range markers {
 		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
-			i := strings.Index(lower[off:], marker)
+			i := indexSpaced(lower[off:], marker)
 			if i < 0 {
 				break
 			}
@@ -323,6 +323,27 @@ func hostAfter(lower string, markers []string) string {
 		}
 	}
 	return ""
+}
+
+// indexSpaced is strings.Index(s, marker); a marker that starts with a
+// space (" by ") is looked for by the rest of it, spaces being the most
+// common byte of a text.
+func indexSpaced(s, marker string) int {
+	if len(marker) < 2 || marker[0] != ' ' {
+		return strings.Index(s, marker)
+	}
+	rest := marker[1:]
+	for from := 1; from <= len(s); {
+		j := strings.Index(s[from:], rest)
+		if j < 0 {
+			return -1
+		}
+		if q := from + j; s[q-1] == ' ' {
+			return q - 1
+		}
+		from += j + 1
+	}
+	return -1
 }
 
 func isHostByte(b byte) bool {
