@@ -148,3 +148,23 @@ func TestIndexSpaced(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexBy compares indexBy with strings.Index.
+func TestIndexBy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	alphabet := "in reply to after fa"
+	for _, c := range []struct {
+		m string
+		k int
+	}{{"in reply to ", 3}, {"after ", 1}, {"ab", 1}, {"aa", 1}, {"in r", 3}} {
+		for range 20000 {
+			b := make([]byte, rng.IntN(30))
+			for i := range b {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if got, want := indexBy(string(b), c.m, c.k), strings.Index(string(b), c.m); got != want {
+				t.Fatalf("indexBy(%q, %q, %d) = %d, want %d", b, c.m, c.k, got, want)
+			}
+		}
+	}
+}

@@ -160,7 +160,10 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 // reply answered, and commandWords the names that may follow them:
 // Postfix "(in reply to RCPT TO command)", Exim "after RCPT TO:<a@b>".
 var (
-	commandLeads = []string{"in reply to ", "after "}
+	commandLeads = []struct {
+		lead string
+		by   int // indexBy's k: "reply to " and "fter " start with rarer bytes
+	}{{"in reply to ", 3}, {"after ", 1}}
 	commandWords = []struct{ word, cmd string }{
 		{"end of data", "DATA"}, {"data", "DATA"}, {"rcpt to", "RCPT"}, {"mail from", "MAIL"},
 		{"ehlo", "EHLO"}, {"helo", "HELO"}, {"starttls", "STARTTLS"}, {"auth", "AUTH"},
@@ -196,9 +199,10 @@ var (
 const maxCommandLeads = 8
 
 func commandOf(lower string) string {
-	for _, lead := range commandLeads {
+	for _, cl := range commandLeads {
+		lead := cl.lead
 		for off, n := 0, 0; n < maxCommandLeads; n++ {
-			i := strings.Index(lower[off:], lead)
+			i := indexBy(lower[off:], lead, cl.by)
 			if i < 0 {
 				break
 			}
@@ -332,14 +336,21 @@ func indexSpaced(s, marker string) int {
 	if len(marker) < 2 || marker[0] != ' ' {
 		return strings.Index(s, marker)
 	}
-	rest := marker[1:]
-	for from := 1; from <= len(s); {
+	return indexBy(s, marker, 1)
+}
+
+// indexBy is strings.Index(s, marker) searching for marker[k:], whose
+// first byte is rarer in text than marker's, then checking the k bytes
+// before it.
+func indexBy(s, marker string, k int) int {
+	rest, head := marker[k:], marker[:k]
+	for from := k; from <= len(s); {
 		j := strings.Index(s[from:], rest)
 		if j < 0 {
 			return -1
 		}
-		if q := from + j; s[q-1] == ' ' {
-			return q - 1
+		if q := from + j; s[q-k:q] == head {
+			return q - k
 		}
 		from += j + 1
 	}
