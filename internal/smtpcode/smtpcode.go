@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ErrBadStatus is returned when text is not an enhanced status code.
@@ -233,7 +234,16 @@ func afterReplyDash(s string, i int) bool {
 // with a registered subject (0 to 7) count; see the package doc for what
 // "standing alone" means. Find runs in time linear in len(text).
 func Find(text string) (st Status, start, end int, ok bool) {
-	for i := 0; i < len(text); i++ {
+	// A code's class digit is followed by a dot: the dots are found by
+	// strings.IndexByte, in order, and the byte before each is the
+	// candidate (findByBytes is the same search a byte at a time).
+	for off := 1; off < len(text); {
+		d := strings.IndexByte(text[off:], '.')
+		if d < 0 {
+			break
+		}
+		i := off + d - 1
+		off += d + 1
 		c := text[i]
 		if c != '2' && c != '4' && c != '5' {
 			continue

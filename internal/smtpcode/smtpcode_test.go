@@ -2,6 +2,7 @@ package smtpcode
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -419,4 +420,41 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	})
+}
+
+// findByBytes is Find as it was first written, trying every byte.
+func findByBytes(text string) (st Status, start, end int, ok bool) {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		got, j, valid := scanStatus(text, i)
+		if !valid || got.Subject > maxSubject || !rightOK(text, j) {
+			continue
+		}
+		if leftOK(text, i) || afterReplyDash(text, i) {
+			return got, i, j, true
+		}
+	}
+	return Status{}, -1, -1, false
+}
+
+// TestFindByDots: Find, which looks only before dots, agrees with
+// findByBytes on random texts of digits, dots, dashes and letters.
+func TestFindByDots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	alphabet := "2455.0.1.7 -x#:[]\n"
+	for range 200000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		st, i, j, ok := Find(s)
+		st2, i2, j2, ok2 := findByBytes(s)
+		if st != st2 || i != i2 || j != j2 || ok != ok2 {
+			t.Fatalf("Find(%q) = %v %d %d %v, findByBytes gives %v %d %d %v", s, st, i, j, ok, st2, i2, j2, ok2)
+		}
+	}
 }
