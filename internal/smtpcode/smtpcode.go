@@ -33,6 +33,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // ErrBadStatus is returned when text is not an enhanced status code.
@@ -259,11 +261,26 @@ func Find(text string) (st Status, start, end int, ok bool) {
 	return Status{}, -1, -1, false
 }
 
+// hasReplyDigit reports whether one of the eight bytes of x may be '2'
+// to '5' (a byte c with '1' < c < '6', by Bit Twiddling Hacks' hasbetween;
+// a byte >= 0x80 is never reported).
+func hasReplyDigit(x uint64) bool {
+	const l, m, n = 0x0101010101010101, '1', '6'
+	return (l*(127+n)-(x&(l*127)))&^x&((x&(l*127))+l*(127-m))&(l*128) != 0
+}
+
 // FindReply returns the first reply code standing alone in text, with its
 // offset: followed by a space, '-', punctuation or the end of text, and not
 // part of a longer number, an IP address or a word.
 func FindReply(text string) (ReplyCode, int, bool) {
 	for i := 0; i+3 <= len(text); i++ {
+		// Eight bytes none of which is '2'..'5' are passed over at once.
+		for i+8 <= len(text) && !hasReplyDigit(swar.Load(text, i)) {
+			i += 8
+		}
+		if i+3 > len(text) {
+			break
+		}
 		if c := text[i]; c < '2' || c > '5' {
 			continue // the common case, decided on one byte
 		}
