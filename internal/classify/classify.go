@@ -612,7 +612,7 @@ func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
 	if rep.Text == "" {
 		return false
 	}
-	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && foldsASCII(t) {
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && (rep.TextASCII || foldsASCII(t)) {
 		phrases.ScanWords(t, h)
 		return true
 	}

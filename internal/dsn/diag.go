@@ -33,7 +33,10 @@ func ScanDiagnostic(text string) Diagnosis {
 		return d
 	}
 	d = scanCodes(text)
-	lower := asciiLower(text)
+	// The lower case of a usual diagnostic is written on the stack: no
+	// string ScanDiagnostic returns points into it (hostOf copies).
+	var buf [diagLowerBuf]byte
+	lower := asciiLowerInto(buf[:0], text)
 	d.Command = commandOf(lower)
 	d.Host = hostOf(text, lower)
 	return d
@@ -157,7 +160,10 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 // reply answered, and commandWords the names that may follow them:
 // Postfix "(in reply to RCPT TO command)", Exim "after RCPT TO:<a@b>".
 var (
-	commandLeads = []string{"in reply to ", "after "}
+	commandLeads = []struct {
+		lead string
+		by   int // indexBy's k: "reply to " and "fter " start with rarer bytes
+	}{{"in reply to ", 3}, {"after ", 1}}
 	commandWords = []struct{ word, cmd string }{
 		{"end of data", "DATA"}, {"data", "DATA"}, {"rcpt to", "RCPT"}, {"mail from", "MAIL"},
 		{"ehlo", "EHLO"}, {"helo", "HELO"}, {"starttls", "STARTTLS"}, {"auth", "AUTH"},
@@ -193,9 +199,10 @@ var (
 const maxCommandLeads = 8
 
 func commandOf(lower string) string {
-	for _, lead := range commandLeads {
+	for _, cl := range commandLeads {
+		lead := cl.lead
 		for off, n := 0, 0; n < maxCommandLeads; n++ {
-			i := strings.Index(lower[off:], lead)
+			i := indexBy(lower[off:], lead, cl.by)
 			if i < 0 {
 				break
 			}
@@ -284,7 +291,7 @@ func hostOf(text, lower string) string {
 		return strings.ToLower(h)
 	}
 	if host == "" {
-		host = hostAfter(lower, hostMarkers)
+		host = strings.Clone(hostAfter(lower, hostMarkers)) // lower may be ScanDiagnostic's buffer
 	}
 	return strings.ToLower(host)
 }
@@ -303,7 +310,7 @@ const maxHostMarkers = 16
 func hostAfter(lower string, markers []string) string {
 	for _, marker := range markers {
 		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
-			i := strings.Index(lower[off:], marker)
+			i := indexSpaced(lower[off:], marker)
 			if i < 0 {
 				break
 			}
@@ -320,6 +327,34 @@ func hostAfter(lower string, markers []string) string {
 		}
 	}
 	return ""
+}
+
+// indexSpaced is strings.Index(s, marker); a marker that starts with a
+// space (" by ") is looked for by the rest of it, spaces being the most
+// common byte of a text.
+func indexSpaced(s, marker string) int {
+	if len(marker) < 2 || marker[0] != ' ' {
+		return strings.Index(s, marker)
+	}
+	return indexBy(s, marker, 1)
+}
+
+// indexBy is strings.Index(s, marker) searching for marker[k:], whose
+// first byte is rarer in text than marker's, then checking the k bytes
+// before it.
+func indexBy(s, marker string, k int) int {
+	rest, head := marker[k:], marker[:k]
+	for from := k; from <= len(s); {
+		j := strings.Index(s[from:], rest)
+		if j < 0 {
+			return -1
+		}
+		if q := from + j; s[q-k:q] == head {
+			return q - k
+		}
+		from += j + 1
+	}
+	return -1
 }
 
 func isHostByte(b byte) bool {
@@ -438,7 +473,9 @@ func CompleteFacts(rc *Recipient) {
 // the rejecting host's registered domain.
 func finishRecipient(rc *Recipient) {
 	setStage(rc)
-	if h := rc.RemoteHost(); h != "" {
+	h := hostOfRemoteMTA(rc.RemoteMTA)
+	rc.keepRemoteHost(h)
+	if h != "" {
 		rc.RemoteMTADomain = RegisteredDomain(h)
 	}
 }

@@ -100,8 +100,15 @@
 //     loop.
 //
 // The memory a Parse uses and drops (header fields, the lower-case text
-// and X- fields) comes from a pool (scratch) and is never reachable from a
-// Report.
+// and X- fields, the lower-case From and Subject) comes from a pool
+// (scratch) and is never reachable from a Report. Values that are only
+// compared (Content-Type, Content-Transfer-Encoding, Content-Disposition:
+// header.getView) are read as views of the message's bytes, and short
+// working lists (a multipart's parts, a DSN's groups, a diagnostic's lines
+// and lower case, addresses) live in arrays on the stack; whatever a
+// Report keeps is a copy (TestReportOwnsItsStrings overwrites the message
+// after Parse). Parse also records what its callers would otherwise
+// recompute: Report.TextASCII, the host of each Recipient.RemoteMTA.
 package dsn
 
 import (

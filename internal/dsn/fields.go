@@ -24,8 +24,12 @@ type field struct {
 //
 // At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
 // of its raw form before it is unfolded (field.cut says so).
-func fieldBlocks(b []byte, maxBlocks int) [][]field {
-	var blocks [][]field
+func fieldBlocks(b []byte, maxBlocks int) [][]field { return fieldBlocksInto(nil, b, maxBlocks) }
+
+// fieldBlocksInto is fieldBlocks appending the blocks to out[:0] (a
+// caller's array on its stack).
+func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
+	blocks := out[:0]
 	var cur []field
 	var arena strings.Builder // the values, one allocation for a usual report
 	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
@@ -138,8 +142,10 @@ func isRecipientBlock(blk []field) bool {
 // split the first group would be overwritten by the second. An
 // Original-Recipient right before a repeated Final-Recipient belongs to the
 // new group, as RFC 3464 section 2.3 orders them.
-func splitGroups(blk []field) [][]field {
-	var out [][]field
+func splitGroups(blk []field) [][]field { return appendGroups(nil, blk) }
+
+// appendGroups is splitGroups appending the groups to out.
+func appendGroups(out [][]field, blk []field) [][]field {
 	start, finals := 0, 0
 	for i, f := range blk {
 		if f.name != "final-recipient" {
@@ -188,14 +194,28 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		p.tooMany = n
 		return
 	}
-	var groups [][]field
-	for _, blk := range fieldBlocks(b, p.opts.MaxRecipients+2) {
+	var gbuf [8][]field // a usual report's groups, on the stack
+	groups, rcpts := gbuf[:0], 0
+	var bbuf [8][]field
+	for _, blk := range fieldBlocksInto(bbuf[:0], b, p.opts.MaxRecipients+2) {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
 		}
-		groups = append(groups, splitGroups(blk)...)
+		n := len(groups)
+		groups = appendGroups(groups, blk)
+		rcpts += len(groups) - n
 	}
+	fresh := p.rep.Recipients == nil
+	if fresh && rcpts > 0 {
+		// Sized once: a Recipient is large, and append's growth copies them.
+		p.rep.Recipients = make([]Recipient, 0, min(rcpts, p.opts.MaxRecipients+1))
+	}
+	defer func() {
+		if fresh && len(p.rep.Recipients) == 0 {
+			p.rep.Recipients = nil // as before: no recipient is a nil list
+		}
+	}()
 	for _, blk := range groups {
 		if len(p.rep.Recipients) > p.opts.MaxRecipients {
 			return // over the limit: run reports ErrTooManyRecipients

@@ -26,10 +26,9 @@ func readSendmail(m *msgView, block string) []Recipient {
 	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
 		line := strings.TrimRight(lines[i], " \t")
 		t := strings.TrimSpace(line)
-		lower := asciiLower(t)
 		switch {
-		case strings.HasPrefix(lower, "---"):
-			inList = strings.Contains(lower, "following address")
+		case strings.HasPrefix(t, "---"):
+			inList = indexLowerASCII(t, "following address") >= 0
 			context = context[:0]
 			continue
 		case t == "":
@@ -74,7 +73,7 @@ func readSendmail(m *msgView, block string) []Recipient {
 			out = append(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: d})
 			continue
 		}
-		if strings.Contains(lower, "while talking to ") {
+		if indexLowerASCII(t, "while talking to ") >= 0 {
 			context = context[:0] // a new SMTP session
 		}
 		if len(context) < maxDiagLines {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	nettextproto "net/textproto"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -27,6 +29,25 @@ func (h header) get(name string) string {
 	for _, f := range h.fields {
 		if equalFoldBytes(f.name, name) {
 			return unfoldBytes(f.value)
+		}
+	}
+	return ""
+}
+
+// getView is get for a value that is read and dropped at once: a value of
+// one line in valid UTF-8 (unfoldInto's first case) is returned as a view
+// of the message's bytes, trimmed, instead of a copy. It must not be kept.
+func (h header) getView(name string) string {
+	for _, f := range h.fields {
+		if equalFoldBytes(f.name, name) {
+			v := f.value
+			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
+				return unfoldBytes(v)
+			}
+			if v = bytes.TrimSpace(v); len(v) == 0 {
+				return ""
+			}
+			return unsafe.String(&v[0], len(v))
 		}
 	}
 	return ""
@@ -67,6 +88,48 @@ func lowerName(buf *[maxFieldName]byte, name []byte) []byte {
 func canonicalName(name []byte) string {
 	return nettextproto.CanonicalMIMEHeaderKey(string(bytes.TrimSpace(name)))
 }
+
+// canonicalNameInto is canonicalName written into arena: a name of token
+// bytes (RFC 7230 section 3.2.6, what net/textproto canonicalises) gets
+// its first letter and each letter after a '-' in upper case, the others
+// in lower case; any other name goes through canonicalName.
+func canonicalNameInto(arena *strings.Builder, name []byte) string {
+	if len(name) == 0 || name[0] == ' ' || name[len(name)-1] == ' ' {
+		return canonicalName(name)
+	}
+	for _, c := range name {
+		if !tokenByte[c] {
+			return canonicalName(name)
+		}
+	}
+	start := arena.Len()
+	upper := true
+	for _, c := range name {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		arena.WriteByte(c)
+		upper = c == '-'
+	}
+	return arena.String()[start:]
+}
+
+// tokenByte marks the bytes of an RFC 7230 token (tchar).
+var tokenByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
 
 func equalFoldBytes(b []byte, s string) bool {
 	if len(b) != len(s) {

@@ -2,10 +2,13 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // Budgets that bound what one message costs while it is read (issue 9).
@@ -131,7 +134,7 @@ func unfoldBytes(v []byte) string {
 // values of a block share its allocations: what a strings.Builder has
 // written stays valid however it grows later.
 func unfoldInto(arena *strings.Builder, v []byte) string {
-	if !utf8.Valid(v) {
+	if !bytesValidUTF8(v) {
 		return unfold(string(v)) // and its toUTF8
 	}
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {
@@ -181,7 +184,7 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 // appendUnfoldedLower appends asciiLower(unfoldBytes(v)) to dst, a line
 // at a time.
 func appendUnfoldedLower(dst, v []byte) []byte {
-	if !utf8.Valid(v) {
+	if !bytesValidUTF8(v) {
 		return append(dst, asciiLower(unfoldBytes(v))...)
 	}
 	first := true
@@ -202,11 +205,30 @@ func appendUnfoldedLower(dst, v []byte) []byte {
 		first = false
 		n := len(dst)
 		dst = append(dst, line...)
-		for i, c := range dst[n:] {
-			dst[n+i] = lowerTabByte[c]
-		}
+		lowerTabInPlace(dst[n:])
 	}
 	return dst
+}
+
+// lowerTabInPlace maps b through lowerTabByte, eight bytes at a time where
+// they are ASCII without a tab (swar.Lower).
+func lowerTabInPlace(b []byte) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		z := x ^ ones*'\t'
+		if (x|(z-ones)&^z)&highs == 0 { // no byte >= 0x80, no tab
+			swar.Store(b[i:], swar.Lower(x))
+			continue
+		}
+		for k := i; k < i+8; k++ {
+			b[k] = lowerTabByte[b[k]]
+		}
+	}
+	for ; i < len(b); i++ {
+		b[i] = lowerTabByte[b[i]]
+	}
 }
 
 // lowerTabByte is lowerByte with the tab turned into a space.

@@ -144,11 +144,34 @@ type marker struct {
 	core       string
 	id         int
 	start, end bool
+	by         int // indexBy's k for core: the offset of its rarest leading byte
+}
+
+// byteCommon ranks the bytes of lower-case English text by how often they
+// occur (higher is more common), so that a search starts at a rarer one.
+var byteCommon = func() (t [256]uint8) {
+	for i, c := range []byte(" etaoinsrhldcumfpgwyb") {
+		t[c] = uint8(21 - i)
+	}
+	return t
+}()
+
+// rarestLead returns the offset, among the first eight bytes of core but
+// not its last, of the byte least common in text (the first of equals).
+func rarestLead(core string) int {
+	best := 0
+	for i := 1; i < min(len(core)-1, 8); i++ {
+		if byteCommon[core[i]] < byteCommon[core[best]] {
+			best = i
+		}
+	}
+	return best
 }
 
 // compileMarker reads a marker's anchors and finds its id.
 func compileMarker(mk string) marker {
 	c := marker{core: markerCore(mk), id: -1, start: strings.HasPrefix(mk, "^"), end: strings.HasSuffix(mk, "$")}
+	c.by = rarestLead(c.core)
 	if markerSet != nil {
 		if id, ok := markerSet.ID(c.core); ok {
 			c.id = id
@@ -178,10 +201,10 @@ func (l lowerText) indexMarker(mk marker) int {
 	}
 	s, core := l.s, mk.core
 	if !mk.start && !mk.end {
-		return strings.Index(s, core)
+		return indexBy(s, core, mk.by)
 	}
 	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], core)
+		i := indexBy(s[off:], core, mk.by)
 		if i < 0 {
 			return -1
 		}

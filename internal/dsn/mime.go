@@ -141,6 +141,9 @@ type scratch struct {
 	xheaders []byte
 	lower    []byte
 	hits     phrase.Hits
+	// small holds the lower-case From and Subject of the bounce that
+	// newMsgView reads (lowerInto).
+	small []byte
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -156,12 +159,13 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes {
 		return
 	}
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
+	s.small = s.small[:0]
 	s.hits = phrase.Hits{}
 	scratchPool.Put(s)
 }
@@ -350,8 +354,11 @@ func splitWord(w string) (cs, enc, text string, ok bool) {
 
 // mediaType returns the lower-case media type and its parameters; a missing
 // or unreadable Content-Type is text/plain (RFC 2045 section 5.2).
+//
+// Both may be views of the message's bytes (header.getView): they are
+// compared and decoded with, never kept in a Report.
 func mediaType(h header) (string, mediaParams) {
-	v := h.get("Content-Type")
+	v := h.getView("Content-Type")
 	if v == "" {
 		return "text/plain", mediaParams{}
 	}
@@ -568,7 +575,7 @@ func salvageParams(v string) map[string]string {
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
 func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
-	cte := strings.ToLower(h.get("Content-Transfer-Encoding"))
+	cte := strings.ToLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
 	cs := strings.ToLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
@@ -755,10 +762,17 @@ func eightBitIn7bit(t, cs, cte string, body []byte) string {
 // 5.1.1). It is lenient: a missing close delimiter ends at the end of the
 // body, and delimiter lines may carry trailing white space.
 func splitMultipart(body []byte, boundary string) [][]byte {
+	return splitMultipartInto(nil, body, boundary)
+}
+
+// splitMultipartInto is splitMultipart appending the parts to out[:0]
+// (a caller's array on its stack); nil still says no part was found.
+func splitMultipartInto(out [][]byte, body []byte, boundary string) [][]byte {
 	if boundary == "" {
 		return nil
 	}
-	delim := []byte("--" + boundary)
+	var db [80]byte // the delimiter of a usual boundary, on the stack
+	delim := append(append(db[:0], "--"...), boundary...)
 	// The delimiter is searched for by its part after the leading dashes
 	// (and '=', "----=_Part_1"): bytes.Index looks for its first byte, and
 	// dashes fill bodies. Each occurrence of the delimiter holds one of
@@ -768,7 +782,7 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 		lead++
 	}
 	tail := delim[lead:]
-	var parts [][]byte // nil when no part is found
+	parts := out[:0]
 	start := -1
 	// Only the lines holding the delimiter are looked at: bytes.Index
 	// finds each candidate, then its line is checked.
@@ -807,18 +821,22 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 			if end < start {
 				end = start
 			}
-			if parts == nil {
-				parts = make([][]byte, 0, 4)
-			}
 			parts = append(parts, body[start:end])
 		}
 		if closing {
-			return parts
+			return nilIfEmpty(parts)
 		}
 		start = pos
 	}
 	if start >= 0 && start < len(body) {
 		parts = append(parts, body[start:])
+	}
+	return nilIfEmpty(parts)
+}
+
+func nilIfEmpty(parts [][]byte) [][]byte {
+	if len(parts) == 0 {
+		return nil
 	}
 	return parts
 }

@@ -2,6 +2,8 @@ package dsn
 
 import (
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // inlineMarkers are lines (lower case, trimmed, matched as substrings) after
@@ -181,6 +183,9 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 		return o
 	}
 	o.Found = true
+	// unfoldInto returns valid UTF-8 and the names are printable ASCII
+	// (fieldColon); only a value decodeWords rewrote may be invalid.
+	o.valid = true
 	var buf [maxFieldName]byte
 	// The first look at the names sorts the fields (fieldClass) and sizes
 	// the one allocation the values kept share (an over-estimate: only the
@@ -195,13 +200,16 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 		}
 		switch {
 		case c == fieldKept:
-			size += len(f.value)
+			size += len(f.value) + len(f.name)
 		case c == fieldReceived && received < MaxReceived:
 			size += len(f.value)
 			received++
 		}
 	}
 	arena.Grow(size)
+	if received > 0 {
+		o.Received = make([]string, 0, received) // counted above: one allocation
+	}
 	for i, f := range h.fields {
 		var c fieldClass
 		if i < len(classes) {
@@ -258,7 +266,10 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			}
 			hn, ok := canonicalSelected[string(name)]
 			if !ok {
-				hn = canonicalName(f.name)
+				hn = canonicalNameInto(&arena, f.name)
+			}
+			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
+				o.valid = false
 			}
 			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}

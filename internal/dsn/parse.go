@@ -188,7 +188,8 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	limit := max(MaxPartBytes, len(body))
 	switch {
 	case strings.HasPrefix(t, "multipart/"):
-		parts := splitMultipart(body, params.value("boundary"))
+		var buf [8][]byte
+		parts := splitMultipartInto(buf[:0], body, params.value("boundary"))
 		if parts == nil {
 			// QUIRK: a multipart without a usable boundary is read as text.
 			p.addText(body, false)
@@ -285,7 +286,7 @@ func (p *parser) partHeader(part []byte) (header, []byte) {
 }
 
 func isAttachment(h header) bool {
-	d := strings.ToLower(h.get("Content-Disposition"))
+	d := strings.ToLower(h.getView("Content-Disposition"))
 	return strings.HasPrefix(d, "attachment")
 }
 
@@ -401,7 +402,11 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients)
+	var small *[]byte
+	if p.scratch != nil {
+		small = &p.scratch.small
+	}
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients, small)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

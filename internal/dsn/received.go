@@ -38,13 +38,15 @@ func sendingIP(rep *Report) (ip, from string) {
 	// report with many recipients costs no more than a few.
 	for i := 0; i < len(rep.Recipients) && i < maxIPRecipients; i++ {
 		rc := &rep.Recipients[i]
-		cands := ipLiterals(clipText(rc.Diagnostic), 8)
+		var buf [8]netip.Addr // on the stack: the addresses do not outlive the loop
+		cands := ipLiteralsInto(buf[:0], clipText(rc.Diagnostic), len(buf))
 		if len(cands) == 0 {
 			continue
 		}
 		_, remote := RefusingHost(rep, rc)
 		for _, a := range cands {
-			if a.String() != remote && isPublic(a) {
+			var text [64]byte
+			if string(a.AppendTo(text[:0])) != remote && isPublic(a) { // a.String(), without the copy
 				return a.String(), SendingIPFromDiagnostic
 			}
 		}
@@ -57,7 +59,8 @@ func sendingIP(rep *Report) (ip, from string) {
 		}
 	}
 	for _, v := range rep.Original.Received {
-		for _, a := range receivedFrom(v) {
+		var buf [4]netip.Addr
+		for _, a := range receivedFromInto(buf[:0], v) {
 			if isPublic(a) {
 				return a.String(), SendingIPFromReceived
 			}
@@ -88,7 +91,10 @@ func clipText(s string) string {
 // receivedFrom returns the addresses of a Received field's "from" clause
 // (RFC 5321 4.4: From-domain and TCP-info, "from host (name [192.0.2.1])"),
 // up to its "by".
-func receivedFrom(v string) []netip.Addr {
+func receivedFrom(v string) []netip.Addr { return receivedFromInto(nil, v) }
+
+// receivedFromInto is receivedFrom appending to out.
+func receivedFromInto(out []netip.Addr, v string) []netip.Addr {
 	i := indexLowerASCII(v, "from ")
 	if i < 0 {
 		return nil
@@ -97,7 +103,7 @@ func receivedFrom(v string) []netip.Addr {
 	if j := indexLowerASCII(v, " by "); j >= 0 {
 		v = v[:j]
 	}
-	return ipLiterals(v, 4)
+	return ipLiteralsInto(out, v, len(out)+4)
 }
 
 // indexLowerASCII is strings.Index(asciiLower(s), needle) for a lower-case
@@ -154,25 +160,33 @@ func RefusingHost(rep *Report, rc *Recipient) (name, ip string) {
 // hostSaid finds "host NAME[IP]" or "host NAME [IP]" in text, for the
 // given name when it is not empty, and returns the name and address.
 func hostSaid(text, want string) (name, ip string) {
-	l := asciiLower(clipText(text))
-	for off := 0; off < len(l); {
-		i := strings.Index(l[off:], "host ")
+	// The text is searched in any ASCII case without a lower-case copy;
+	// only the name found and the bytes after it are lowered.
+	t := clipText(text)
+	for off := 0; off < len(t); {
+		i := indexLowerASCII(t[off:], "host ")
 		if i < 0 {
 			return "", ""
 		}
 		start := off + i + len("host ")
 		off = start
 		j := start
-		for j < len(l) && (l[j] >= 'a' && l[j] <= 'z' || l[j] >= '0' && l[j] <= '9' || l[j] == '.' || l[j] == '-' || l[j] == '_') {
+		for j < len(t) {
+			c := lowerByte[t[j]]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+				break
+			}
 			j++
 		}
-		n := strings.Trim(l[start:j], ".-")
+		n := asciiLower(strings.Trim(t[start:j], ".-"))
 		if strings.IndexByte(n, '.') < 0 || (want != "" && n != want) {
 			continue
 		}
-		rest := strings.TrimLeft(l[j:min(len(l), j+2)], " ")
+		rest := strings.TrimLeft(t[j:min(len(t), j+2)], " ")
 		if strings.HasPrefix(rest, "[") {
-			if as := ipLiterals(l[j:min(len(l), j+48)], 1); len(as) > 0 {
+			var w [48]byte
+			var as [1]netip.Addr
+			if as := ipLiteralsInto(as[:0], asciiLowerInto(w[:0], t[j:min(len(t), j+len(w))]), 1); len(as) > 0 {
 				return n, as[0].String()
 			}
 		}
@@ -189,8 +203,10 @@ func hostSaid(text, want string) (name, ip string) {
 // ipLiterals returns up to max IP addresses written in s: bracketed
 // ("[192.0.2.1]", "[IPv6:2001:db8::1]", RFC 5321 4.1.3) or bare dotted
 // quads.
-func ipLiterals(s string, max int) []netip.Addr {
-	var out []netip.Addr
+func ipLiterals(s string, max int) []netip.Addr { return ipLiteralsInto(nil, s, max) }
+
+// ipLiteralsInto is ipLiterals appending to out, until out holds max.
+func ipLiteralsInto(out []netip.Addr, s string, max int) []netip.Addr {
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		c := s[i]
 		if !ipStart[c] {

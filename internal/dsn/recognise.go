@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // This file holds the machinery that reads non-standard bounces; the table
@@ -178,19 +179,52 @@ func (m *msgView) keyHits() *keyHits {
 	return &m.keys
 }
 
-func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
+// The lower-case From and Subject are written into small when it is not
+// nil (lowerInto): they live only as long as the view, never in a Report.
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int, small *[]byte) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
 		lower:    lower,
 		header:   header,
-		from:     strings.ToLower(r.From),
-		subject:  strings.ToLower(r.Subject),
+		from:     lowerInto(small, r.From),
+		subject:  lowerInto(small, r.Subject),
 	}
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
 	return m
+}
+
+// lowerInto returns strings.ToLower(s). An ASCII s with capitals is
+// lowered into buf when buf is not nil, without an allocation of its own
+// once buf has grown: the result is valid until buf is written from its
+// start again (the next Parse), so it must not reach a Report.
+func lowerInto(buf *[]byte, s string) string {
+	if buf == nil || !textIsASCII(s) {
+		return strings.ToLower(s)
+	}
+	start := len(*buf)
+	*buf = append(*buf, s...)
+	b := (*buf)[start:]
+	var changed uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		y := swar.Lower(x)
+		swar.Store(b[i:], y)
+		changed |= x ^ y
+	}
+	for ; i < len(b); i++ {
+		c := lowerByte[s[i]]
+		b[i] = c
+		changed |= uint64(c ^ s[i])
+	}
+	if changed == 0 {
+		*buf = (*buf)[:start] // no capital: s as it is
+		return s
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // lazyText is text kept as bytes until a reader asks for it as a string:
@@ -227,6 +261,43 @@ func asciiLower(s string) string {
 		b[i] = lowerByte[b[i]]
 	}
 	return unsafe.String(&b[0], len(b)) // b is not written again
+}
+
+// diagLowerBuf is the size of ScanDiagnostic's stack buffer.
+const diagLowerBuf = 512
+
+// asciiLowerInto is asciiLower writing into buf when s fits its capacity;
+// the result then lives in buf's memory.
+func asciiLowerInto(buf []byte, s string) string {
+	if len(s) > cap(buf) {
+		return asciiLower(s)
+	}
+	b := append(buf[:0], s...)
+	var changed uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		if x&0x8080808080808080 == 0 {
+			y := swar.Lower(x)
+			swar.Store(b[i:], y)
+			changed |= x ^ y
+			continue
+		}
+		for k := i; k < i+8; k++ {
+			c := lowerByte[s[k]]
+			b[k] = c
+			changed |= uint64(c ^ s[k])
+		}
+	}
+	for ; i < len(b); i++ {
+		c := lowerByte[s[i]]
+		b[i] = c
+		changed |= uint64(c ^ s[i])
+	}
+	if changed == 0 {
+		return s // no capital: s as it is, as asciiLower does
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // lowerByte maps ASCII capitals to small letters and every other byte to
@@ -305,10 +376,20 @@ func (o Original) IsAutoReply() bool {
 
 func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	if strings.HasPrefix(a.AutoSubmitted, "auto-replied") || a.XAutoreply != "" ||
-		a.Precedence == "auto_reply" || strings.Contains(strings.ToLower(a.Other), "vacation") {
+		a.Precedence == "auto_reply" || a.Other != "" && containsLower(a.Other, "vacation") {
 		return true
 	}
-	s := strings.ToLower(strings.TrimSpace(subject))
+	s := strings.TrimSpace(subject)
+	if s == "" {
+		return false
+	}
+	if !isASCII(s) {
+		s = strings.ToLower(s)
+	} else if hasUpperASCII(s) {
+		// An ASCII subject is compared without a lower-cased copy: the
+		// prefixes are lower case, the ones that are not ASCII cannot match.
+		return autoReplyPrefixFold(a, s)
+	}
 	for _, p := range autoReplySubjects {
 		if strings.HasPrefix(s, p) {
 			return true
@@ -319,6 +400,66 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 	}
 	for _, p := range autoReplyWords {
 		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// autoReplyPrefixFold is the subject half of autoReplyBy for an ASCII
+// subject s, its prefixes compared in any ASCII case.
+func autoReplyPrefixFold(a AutoReplyMarkers, s string) bool {
+	for _, p := range autoReplySubjects {
+		if hasPrefixASCIIFold(s, p) {
+			return true
+		}
+	}
+	if a.Other == "" && a.AutoSubmitted == "" && a.Precedence != "bulk" && a.Precedence != "junk" {
+		return false
+	}
+	for _, p := range autoReplyWords {
+		if hasPrefixASCIIFold(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixASCIIFold reports whether s starts with the lower-case prefix p
+// once the ASCII capitals of s are lowered.
+func hasPrefixASCIIFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lowerByte[s[i]] != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool { return textIsASCII(s) }
+
+// hasUpperASCII reports whether s has an ASCII capital.
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// containsLower reports whether strings.ToLower(s) contains the lower-case
+// ASCII word w, without the copy when s is ASCII.
+func containsLower(s, w string) bool {
+	if !isASCII(s) {
+		return strings.Contains(strings.ToLower(s), w)
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		if hasPrefixASCIIFold(s[i:], w) {
 			return true
 		}
 	}
@@ -408,7 +549,8 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		}
 		var orig string
 		orig, rest = expandedFrom(rest)
-		diag, size := []string{}, 0
+		var dbuf [maxDiagLines]string // on the stack: the loop stops at maxDiagLines
+		diag, size := dbuf[:0], 0
 		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
@@ -645,21 +787,33 @@ func systemAddress(a string) bool {
 // diagnosticOf joins the non-empty lines of a block into one diagnostic,
 // capped at maxDiagLines lines and maxDiagBytes bytes. Banner lines
 // ("----- Transcript of session follows -----") are left out.
+//
+// A diagnostic of one line is that line of block, not a copy.
 func diagnosticOf(block string) string {
 	var sb strings.Builder
+	first := "" // the only line so far, not yet in sb
 	n := 0
-	for len(block) > 0 && n < maxDiagLines && sb.Len() < maxDiagBytes {
+	for len(block) > 0 && n < maxDiagLines && len(first)+sb.Len() < maxDiagBytes {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
 		if l == "" || banner(l) {
 			continue
 		}
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(l)
 		n++
+		if n == 1 {
+			first = l
+			continue
+		}
+		if first != "" {
+			sb.WriteString(first)
+			first = ""
+		}
+		sb.WriteByte(' ')
+		sb.WriteString(l)
+	}
+	if n == 1 {
+		return first
 	}
 	return sb.String()
 }

@@ -87,6 +87,11 @@ type Report struct {
 	// Text is the human-readable part of the report (first text part),
 	// decoded to UTF-8, capped at MaxTextBytes.
 	Text string
+	// TextASCII is true when Parse found Text all ASCII, so lower-casing
+	// it changes ASCII letters only (classify then scans it without a
+	// lower-cased copy). False says nothing: a Report built by hand, or a
+	// Text changed after Parse, is checked by whoever needs to know.
+	TextASCII bool `json:"-"`
 
 	// Warnings lists non-fatal problems met while reading.
 	Warnings []string
@@ -150,6 +155,9 @@ type Recipient struct {
 	// StatusFromText is true when Status was read out of the diagnostic text
 	// because the Status field was missing or generic.
 	StatusFromText bool
+
+	// host is RemoteHost's answer for RemoteMTA == hostOf (keepRemoteHost).
+	hostOf, host string
 }
 
 // Domain returns the domain of the mailbox that failed: the part after the
@@ -186,6 +194,10 @@ type Original struct {
 	// Received are the original's first MaxReceived Received fields,
 	// unfolded, newest first (received.go).
 	Received []string
+
+	// valid is true when readOriginalInto found every Header and Received
+	// string valid UTF-8, so ensureUTF8 need not look at them again.
+	valid bool
 }
 
 // Header is one header field.

@@ -219,13 +219,28 @@ func maybeIP(s string) bool {
 // RemoteHost returns the host name in RemoteMTA, lower case, without its
 // type, address literal or comment: "dns; mx.example.jp. (198.51.100.225)"
 // gives "mx.example.jp".
-func (r Recipient) RemoteHost() string { return hostOfRemoteMTA(r.RemoteMTA) }
+// Parse (finishRecipient) keeps the answer beside the RemoteMTA it was read
+// from, so the callers that ask for every recipient (classify, RefusingHost,
+// DNS checks) do not read it again; a RemoteMTA changed since is read anew.
+func (r Recipient) RemoteHost() string {
+	if r.hostOf == r.RemoteMTA && r.hostOf != "" {
+		return r.host
+	}
+	return hostOfRemoteMTA(r.RemoteMTA)
+}
+
+// keepRemoteHost stores RemoteHost's answer for the current RemoteMTA.
+func (r *Recipient) keepRemoteHost(h string) { r.hostOf, r.host = r.RemoteMTA, h }
 
 // hostOfRemoteMTA reads a host name out of a Remote-MTA value such as
 // "mx.example.jp. (198.51.100.225, the server for the domain example.jp.)",
 // "[192.0.2.1]" or "dns; mx.example.com".
+//
+// The value is cut before it is lower-cased: no rune lower-cases to or from
+// the ASCII bytes the cuts look for, and a host already in lower case (the
+// usual one) is then returned without a copy.
 func hostOfRemoteMTA(v string) string {
-	v = strings.ToLower(strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = strings.TrimSpace(v[i+1:])
 	}
@@ -235,5 +250,5 @@ func hostOfRemoteMTA(v string) string {
 	if i := strings.IndexByte(v, '['); i > 0 {
 		v = v[:i]
 	}
-	return strings.Trim(v, ".[]")
+	return strings.Trim(strings.ToLower(v), ".[]")
 }

@@ -7,6 +7,45 @@ import (
 	"testing"
 )
 
+// TestRemoteHostKept: the host Parse keeps is RemoteHost's answer for the
+// RemoteMTA it was read from; a RemoteMTA changed afterwards is read anew,
+// in upper case and with a type or comment too.
+func TestRemoteHostKept(t *testing.T) {
+	rc := Recipient{RemoteMTA: "dns; MX.Example.JP. (192.0.2.1)"}
+	CompleteFacts(&rc)
+	if got := rc.RemoteHost(); got != "mx.example.jp" {
+		t.Fatalf("RemoteHost = %q, want mx.example.jp", got)
+	}
+	if n := testing.AllocsPerRun(10, func() { rc.RemoteHost() }); n != 0 {
+		t.Errorf("RemoteHost of a parsed recipient allocates %v times", n)
+	}
+	rc.RemoteMTA = "DNS; Other.Example.ORG"
+	if got := rc.RemoteHost(); got != "other.example.org" {
+		t.Errorf("RemoteHost after RemoteMTA changed = %q, want other.example.org", got)
+	}
+	for _, v := range []string{"  \u212Aey.example (x)", "[192.0.2.7]", "dns;\tmx.\xffexample.com", "X;Y;Z", "  "} {
+		if got, want := hostOfRemoteMTA(v), hostLowerFirst(v); got != want {
+			t.Errorf("hostOfRemoteMTA(%q) = %q, lower-casing first gives %q", v, got, want)
+		}
+	}
+}
+
+// hostLowerFirst is hostOfRemoteMTA as first written, lower-casing the
+// whole value before cutting it.
+func hostLowerFirst(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = strings.TrimSpace(v[i+1:])
+	}
+	if i := strings.IndexAny(v, " (\t"); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.IndexByte(v, '['); i > 0 {
+		v = v[:i]
+	}
+	return strings.Trim(v, ".[]")
+}
+
 // TestRemoteHost checks the rejecting host read from a Remote-MTA field or,
 // when there is none, from the diagnostic (samples named per row).
 func TestRemoteHost(t *testing.T) {

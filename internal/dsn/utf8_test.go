@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
@@ -165,4 +166,56 @@ func FuzzHTMLToText(f *testing.F) {
 			t.Fatalf("htmlToText(%q) = %q, not valid UTF-8", b, got)
 		}
 	})
+}
+
+// TestTextASCII: Parse says when its Text is all ASCII, and only then.
+func TestTextASCII(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want bool
+	}{
+		{"The following address failed: <a@example.com>\n550 5.1.1 unknown user\n", true},
+		{"Die Adresse <a@example.com> ist unbekannt: Empf\xc3\xa4nger unbekannt\n", false},
+		{"Adresse <a@example.com> inconnue \xe0 cette adresse\n", false},
+	} {
+		raw := "From: MAILER-DAEMON@example.net\nTo: s@example.org\nSubject: Undelivered Mail\n" +
+			"Content-Type: text/plain; charset=utf-8\n\n" + tt.body
+		r, err := Parse([]byte(raw), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TextASCII != tt.want || r.TextASCII && !isASCII(r.Text) {
+			t.Errorf("TextASCII of %q = %v, want %v (Text %q)", tt.body, r.TextASCII, tt.want, r.Text)
+		}
+	}
+}
+
+// TestOriginalValidMark: readOriginal marks its headers valid UTF-8 only
+// when they are, so that ensureUTF8 may pass over them; a header whose
+// encoded word decodes to bytes that are not UTF-8 leaves them to
+// ensureUTF8.
+func TestOriginalValidMark(t *testing.T) {
+	bad := "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte("Empf\xe4nger")) + "?="
+	for _, tt := range []struct {
+		head string
+		want bool
+	}{
+		{"From: a@example.com\nSubject: hello\nX-Mailer: m 1.0\nReceived: from x by y\n", true},
+		{"From: a@example.com\nSubject: =?utf-8?q?caf=C3=A9?=\nX-Mailer: m\n", true},
+		{"From: a@example.com\nX-Note: " + bad + "\n", false},
+		{"From: a@example.com\nX-Raw: Empf\xe4nger\n", true}, // unfoldInto reads the byte
+	} {
+		o := readOriginal([]byte(tt.head + "\nbody\n"))
+		if o.valid != tt.want {
+			t.Errorf("readOriginal(%q).valid = %v, want %v", tt.head, o.valid, tt.want)
+		}
+		var r Report
+		r.Original = o
+		r.ensureUTF8()
+		var bad []string
+		invalidStrings(reflect.ValueOf(r), "Report", &bad)
+		if len(bad) > 0 {
+			t.Errorf("after ensureUTF8 of %q: invalid UTF-8 in %v", tt.head, bad)
+		}
+	}
 }

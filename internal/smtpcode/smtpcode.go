@@ -32,6 +32,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // ErrBadStatus is returned when text is not an enhanced status code.
@@ -233,7 +236,16 @@ func afterReplyDash(s string, i int) bool {
 // with a registered subject (0 to 7) count; see the package doc for what
 // "standing alone" means. Find runs in time linear in len(text).
 func Find(text string) (st Status, start, end int, ok bool) {
-	for i := 0; i < len(text); i++ {
+	// A code's class digit is followed by a dot: the dots are found by
+	// strings.IndexByte, in order, and the byte before each is the
+	// candidate (findByBytes is the same search a byte at a time).
+	for off := 1; off < len(text); {
+		d := strings.IndexByte(text[off:], '.')
+		if d < 0 {
+			break
+		}
+		i := off + d - 1
+		off += d + 1
 		c := text[i]
 		if c != '2' && c != '4' && c != '5' {
 			continue
@@ -249,11 +261,26 @@ func Find(text string) (st Status, start, end int, ok bool) {
 	return Status{}, -1, -1, false
 }
 
+// hasReplyDigit reports whether one of the eight bytes of x may be '2'
+// to '5' (a byte c with '1' < c < '6', by Bit Twiddling Hacks' hasbetween;
+// a byte >= 0x80 is never reported).
+func hasReplyDigit(x uint64) bool {
+	const l, m, n = 0x0101010101010101, '1', '6'
+	return (l*(127+n)-(x&(l*127)))&^x&((x&(l*127))+l*(127-m))&(l*128) != 0
+}
+
 // FindReply returns the first reply code standing alone in text, with its
 // offset: followed by a space, '-', punctuation or the end of text, and not
 // part of a longer number, an IP address or a word.
 func FindReply(text string) (ReplyCode, int, bool) {
 	for i := 0; i+3 <= len(text); i++ {
+		// Eight bytes none of which is '2'..'5' are passed over at once.
+		for i+8 <= len(text) && !hasReplyDigit(swar.Load(text, i)) {
+			i += 8
+		}
+		if i+3 > len(text) {
+			break
+		}
 		if c := text[i]; c < '2' || c > '5' {
 			continue // the common case, decided on one byte
 		}

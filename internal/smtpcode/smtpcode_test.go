@@ -2,6 +2,7 @@ package smtpcode
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -419,4 +420,102 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	})
+}
+
+// findByBytes is Find as it was first written, trying every byte.
+func findByBytes(text string) (st Status, start, end int, ok bool) {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		got, j, valid := scanStatus(text, i)
+		if !valid || got.Subject > maxSubject || !rightOK(text, j) {
+			continue
+		}
+		if leftOK(text, i) || afterReplyDash(text, i) {
+			return got, i, j, true
+		}
+	}
+	return Status{}, -1, -1, false
+}
+
+// TestFindByDots: Find, which looks only before dots, agrees with
+// findByBytes on random texts of digits, dots, dashes and letters.
+func TestFindByDots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	alphabet := "2455.0.1.7 -x#:[]\n"
+	for range 200000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		st, i, j, ok := Find(s)
+		st2, i2, j2, ok2 := findByBytes(s)
+		if st != st2 || i != i2 || j != j2 || ok != ok2 {
+			t.Fatalf("Find(%q) = %v %d %d %v, findByBytes gives %v %d %d %v", s, st, i, j, ok, st2, i2, j2, ok2)
+		}
+	}
+}
+
+// TestHasReplyDigit: every word with a byte '2'..'5' is reported (the
+// byte at each position, every value, beside random others).
+func TestHasReplyDigit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			for range 64 {
+				var w [8]byte
+				for i := range w {
+					w[i] = byte(rng.IntN(256))
+					for w[i] >= '2' && w[i] <= '5' {
+						w[i] = byte(rng.IntN(256))
+					}
+				}
+				w[pos] = byte(c)
+				want := c >= '2' && c <= '5'
+				x := uint64(0)
+				for i := 7; i >= 0; i-- {
+					x = x<<8 | uint64(w[i])
+				}
+				if got := hasReplyDigit(x); want && !got {
+					t.Fatalf("hasReplyDigit(% x) = false, byte %d is %q", w, pos, byte(c))
+				}
+			}
+		}
+	}
+}
+
+// findReplyByBytes is FindReply as it was first written.
+func findReplyByBytes(text string) (ReplyCode, int, bool) {
+	for i := 0; i+3 <= len(text); i++ {
+		if c := text[i]; c < '2' || c > '5' {
+			continue
+		}
+		c, ok := replyAt(text, i)
+		if ok && leftOK(text, i) && rightOK(text, i+3) {
+			return c, i, true
+		}
+	}
+	return 0, -1, false
+}
+
+// TestFindReplyWords: FindReply agrees with findReplyByBytes.
+func TestFindReplyWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	alphabets := []string{"2455501 -x.:\n\xff", "abcdefgh ijk 550 -\xc3\xa9"}
+	for range 200000 {
+		alphabet := alphabets[rng.IntN(len(alphabets))]
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		c, i, ok := FindReply(s)
+		c2, i2, ok2 := findReplyByBytes(s)
+		if c != c2 || i != i2 || ok != ok2 {
+			t.Fatalf("FindReply(%q) = %v %d %v, findReplyByBytes gives %v %d %v", s, c, i, ok, c2, i2, ok2)
+		}
+	}
 }
