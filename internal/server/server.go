@@ -45,6 +45,14 @@ const (
 	connWindow   = 4 << 20
 )
 
+// MaxStreamsPerConn is the most calls one client connection has open at
+// once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; a client queues the rest
+// itself). grpc-go reads a request whole before any handler, and so
+// before the in-flight budget, can refuse it: without a bound, one
+// connection could have any number of requests of up to the size limit
+// buffered at once. 128 is what common HTTP/2 servers offer.
+const MaxStreamsPerConn = 128
+
 // grpcOverhead is room for the protobuf framing around a raw message, so
 // that a message of exactly the size limit still fits in a request.
 const grpcOverhead = 64 << 10
@@ -152,6 +160,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	opts = append([]grpc.ServerOption{
 		guardCreds(cfg),
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
+		grpc.MaxConcurrentStreams(MaxStreamsPerConn),
 		// Calls run on long-lived workers, whose stacks have grown to what
 		// parsing needs, rather than on a new goroutine each, whose stack
 		// is grown and copied again on every call.

@@ -348,3 +348,42 @@ func TestGetDomainVerdictLongName(t *testing.T) {
 		t.Errorf("GetDomainVerdict(%d-byte name) = %v", len(atLimit), err)
 	}
 }
+
+// TestMaxStreamsPerConn: one connection has at most MaxStreamsPerConn
+// calls open; the client waits for room for the next one, which it gets
+// as soon as one of them ends.
+func TestMaxStreamsPerConn(t *testing.T) {
+	c := startServer(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	streams := make([]pb.BounceService_ParseStreamClient, MaxStreamsPerConn)
+	for i := range streams {
+		s, err := c.ParseStream(ctx)
+		if err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+		if err := s.Send(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: []byte(relayDenied)}}); err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+		if _, err := s.Recv(); err != nil { // open on the server too
+			t.Fatalf("stream %d: %v", i, err)
+		}
+		streams[i] = s
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer wcancel()
+	if _, err := c.Parse(wctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("call %d on the connection: %v, want it to wait (DeadlineExceeded)", MaxStreamsPerConn+1, err)
+	}
+	if err := streams[0].CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := streams[0].Recv(); err != io.EOF {
+		t.Fatalf("closing stream: %v", err)
+	}
+	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer rcancel()
+	if _, err := c.Parse(rctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Fatalf("call after a stream ended: %v", err)
+	}
+}
