@@ -101,21 +101,8 @@ func foldsASCII(s string) bool {
 	return true
 }
 
-// isASCII reports whether s is all ASCII, eight bytes at a time.
-func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if swar.Load(s, i)&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool { return swar.IsASCII(s) }
 
 // lowerASCII lower-cases the ASCII letters of b in place.
 func lowerASCII(b []byte) {

@@ -58,26 +58,8 @@ func toUTF8(s string) string {
 	return b.String()
 }
 
-// textIsASCII reports whether s is all ASCII, eight bytes at a time.
-func textIsASCII(s string) bool {
-	i := 0
-	for ; i+32 <= len(s); i += 32 {
-		if (swar.Load(s, i)|swar.Load(s, i+8)|swar.Load(s, i+16)|swar.Load(s, i+24))&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i+8 <= len(s); i += 8 {
-		if swar.Load(s, i)&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// textIsASCII reports whether s is all ASCII.
+func textIsASCII(s string) bool { return swar.IsASCII(s) }
 
 // bytesValidUTF8 is utf8.Valid, with textIsASCII's quicker pass first.
 func bytesValidUTF8(b []byte) bool {

@@ -55,3 +55,25 @@ func Lower(x uint64) uint64 {
 	gt := (x + ones*(0x80-'Z'-1)) & highs // byte > 'Z'
 	return x | (ge&^gt)>>2                // + 0x20 where a capital
 }
+
+// IsASCII reports whether s is all ASCII (no byte above 0x7f), 32 bytes
+// at a time while it can, then eight, then one.
+func IsASCII(s string) bool {
+	i := 0
+	for ; i+32 <= len(s); i += 32 {
+		if (Load(s, i)|Load(s, i+8)|Load(s, i+16)|Load(s, i+24))&highs != 0 {
+			return false
+		}
+	}
+	for ; i+8 <= len(s); i += 8 {
+		if Load(s, i)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -56,3 +56,21 @@ func TestPlainAndLower(t *testing.T) {
 		t.Errorf("Load at 2 is not bytes 2-9")
 	}
 }
+
+// TestIsASCII: one byte above 0x7f anywhere, in strings of every length
+// around the 8- and 32-byte steps, is found; without it the text is ASCII.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		b := []byte(strings.Repeat("aZ ~\x7f\x00", 12)[:n])
+		if !IsASCII(string(b)) {
+			t.Fatalf("length %d: ASCII text reported as not ASCII", n)
+		}
+		for i := 0; i < n; i++ {
+			c := append([]byte(nil), b...)
+			c[i] = 0x80 | byte(i)
+			if IsASCII(string(c)) {
+				t.Fatalf("length %d: byte %#x at %d not found", n, c[i], i)
+			}
+		}
+	}
+}
