@@ -89,10 +89,16 @@ func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 			if ctx.Err() != nil {
 				return nil, status.FromContextError(ctx.Err()).Err()
 			}
-			return nil, busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
+			return nil, l.busyBytes()
 		}
 	}
 	return func() { l.bytes.Release(w) }, nil
+}
+
+// busyBytes is the answer to a message refused for want of room in the
+// in-flight budget: by admitBytes, or by the connection guard (toolarge.go).
+func (l *limiter) busyBytes() error {
+	return busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
 }
 
 // admitStream takes one of the stream slots.

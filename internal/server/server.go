@@ -158,7 +158,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	unary = append(unary, svc.tooLargeUnary(recoverUnary(svc.cfg.Logger)))
 	stream = append(stream, svc.tooLargeStream(recoverStream(svc.cfg.Logger)))
 	opts = append([]grpc.ServerOption{
-		guardCreds(cfg),
+		guardCreds(cfg, svc.limits),
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		grpc.MaxConcurrentStreams(MaxStreamsPerConn),
 		// Calls run on long-lived workers, whose stacks have grown to what
@@ -238,7 +238,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // its wire form.
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
-	if ctx.Value(admittedKey{}) == nil {
+	if ctx.Value(admittedKey{}) == nil && !guardAdmitted(ctx) {
 		release, err := s.limits.admitBytes(ctx, size)
 		if err != nil {
 			return nil, nil, err
@@ -350,8 +350,8 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	}
 	defer release()
 	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
-		if n, ok := substituted(in); ok { // over the receive limit (toolarge.go)
-			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", s.refuseSubstituted(n))})
+		if err := s.standIn(in); err != nil { // over the receive limit, or no room (toolarge.go)
+			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", err)})
 		}
 		req := in.GetRequest()
 		if req == nil {
