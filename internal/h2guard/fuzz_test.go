@@ -8,6 +8,9 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/sync/semaphore"
 )
 
 // memConn is an in-memory connection: reads come from r in chunks of the
@@ -339,4 +342,61 @@ func FuzzAdmit(f *testing.F) {
 			t.Errorf("connection: %d DATA bytes in, %d out, %d given back", inTotal, outTotal, upd[0])
 		}
 	})
+}
+
+// BenchmarkGuardCall is one unary call through a Conn, both ways: what
+// the client sends read as grpc-go reads it (32 KiB reads), then the
+// server's answer written (HEADERS, the response message in a DATA
+// frame, trailers), without the guard, with it, and with it admitting
+// each message into a budget (admit: the room taken at the request's
+// prefix, given back at the response's).
+func BenchmarkGuardCall(b *testing.B) {
+	for _, size := range []int{2 << 10, 64 << 10} {
+		s := newScript()
+		s.buf.Reset()
+		s.headers(1, false)
+		s.data(1, s.message(1, size), []int{16384}, 0, true)
+		call := bytes.Clone(s.buf.Bytes())
+		sf := newServerFrames()
+		_ = sf.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: []byte{0x88}, EndHeaders: true})
+		_ = sf.fr.WriteData(1, false, append(binary.BigEndian.AppendUint32([]byte{0}, 1000), make([]byte, 1000)...))
+		_ = sf.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: []byte{0x88}, EndHeaders: true, EndStream: true})
+		answer := sf.take()
+		for _, mode := range []string{"false", "true", "admit"} {
+			b.Run(fmt.Sprintf("msg=%dKiB/guard=%s", size>>10, mode), func(b *testing.B) {
+				mc := &memConn{r: &ring{data: call}}
+				var rw io.ReadWriter = mc
+				budget := semaphore.NewWeighted(1 << 30)
+				switch mode {
+				case "true":
+					c := NewConn(mc, 1<<20)
+					c.pass = 0 // no preface in the ring
+					rw = c
+				case "admit":
+					c := NewAdmittingConn(mc, 1<<20, &Admission{Budget: budget, Size: 1 << 30, Wait: time.Second})
+					c.pass = 0
+					rw = c
+				}
+				buf := make([]byte, 32<<10)
+				b.SetBytes(int64(len(call)))
+				b.ReportAllocs()
+				for b.Loop() {
+					for left := len(call); left > 0; {
+						m, err := rw.Read(buf[:min(left, len(buf))])
+						if err != nil {
+							b.Fatal(err)
+						}
+						left -= m
+					}
+					if _, err := rw.Write(answer); err != nil {
+						b.Fatal(err)
+					}
+					mc.w.Reset()
+				}
+				if !budget.TryAcquire(1 << 30) {
+					b.Fatal("room not given back")
+				}
+			})
+		}
+	}
 }
