@@ -34,6 +34,20 @@
 // streams costs a map entry for each open stream and a lookup for each
 // DATA frame. A compressed message is judged by its announced
 // (compressed) length; its substitute is uncompressed.
+//
+// With an Admission (NewAdmittingConn, AdmittingCredentials), the Conn
+// also bounds the memory of the messages within the limit, over all
+// connections sharing one Budget: each message takes its room when its
+// prefix arrives, before the server's transport sees it, and gives it
+// back when the server writes the prefix of the answer on its stream, or
+// the stream ends (RFC 9113 section 5.1: trailers, RST_STREAM either way)
+// or the connection closes. Without room the Conn stops reading for up
+// to Admission.Wait — the client may send meanwhile only what its
+// flow-control windows allow (RFC 9113 section 5.2) — then replaces the
+// message by a stand-in (BusyField) and drops its payload, giving back
+// its window (section 6.9) as for an oversized message. Following the
+// server's responses costs the writing side a lookup a DATA frame; see
+// admit.go.
 package h2guard
 
 import (

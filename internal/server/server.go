@@ -47,10 +47,9 @@ const (
 
 // MaxStreamsPerConn is the most calls one client connection has open at
 // once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; a client queues the rest
-// itself). grpc-go reads a request whole before any handler, and so
-// before the in-flight budget, can refuse it: without a bound, one
-// connection could have any number of requests of up to the size limit
-// buffered at once. 128 is what common HTTP/2 servers offer.
+// itself). The connection guard admits request bytes into the in-flight
+// budget (toolarge.go); this bounds what each open call costs besides.
+// 128 is what common HTTP/2 servers offer.
 const MaxStreamsPerConn = 128
 
 // grpcOverhead is room for the protobuf framing around a raw message, so
@@ -85,8 +84,8 @@ type Config struct {
 	// convert turns a result into its wire form; nil is ToProto. Tests
 	// replace it to make a result that cannot be encoded.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
-	// MaxInflightBytes bounds the raw bytes of the messages parsed at once
-	// (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
+	// MaxInflightBytes bounds the bytes of the request messages held at
+	// once, received and not answered (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
 	// open at once (DefaultMaxStreams when zero). Beyond them a call waits
 	// up to AdmissionWait (DefaultAdmissionWait when zero), then gets
 	// RESOURCE_EXHAUSTED with the reason SERVER_BUSY or TOO_MANY_STREAMS.
