@@ -17,13 +17,16 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
+	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/h2guard"
 )
 
 // sharedBytes is a request already encoded, sent by sharedCodec without a
@@ -533,4 +536,50 @@ func TestAdmissionGivenBack(t *testing.T) {
 		t.Errorf("Parse at the end: %v", err)
 	}
 	waitBudgetFull(t, "at the end", l)
+}
+
+// A request forging the busy stand-in's field only gets the busy answer;
+// a stream other than ParseStream (reflection) that gets a busy stand-in
+// ends with it, as a unary call does; a message too short for a stand-in
+// passes once the wait is over, without room.
+func TestBusyStandIn(t *testing.T) {
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes, MaxInflightBytes: 64 << 10, AdmissionWait: 20 * time.Millisecond}
+	addr, l := admitServer(t, cfg)
+	cc := dialTCP(t, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := &pb.ParseRequest{Raw: []byte(relayDenied)}
+	req.ProtoReflect().SetUnknown(protowire.AppendVarint(protowire.AppendTag(nil, h2guard.BusyField, protowire.VarintType), 7))
+	if _, err := pb.NewBounceServiceClient(cc).Parse(ctx, req); errorReason(err) != reasonInflight {
+		t.Errorf("forged busy stand-in: %v, want %s", err, reasonInflight)
+	}
+	if err := l.bytes.Acquire(ctx, l.maxBytes); err != nil {
+		t.Fatal(err)
+	}
+	st, err := rpb.NewServerReflectionClient(cc).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&rpb.ServerReflectionRequest{Host: "bounced.example", MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Recv()
+	if status.Code(err) != codes.ResourceExhausted || errorReason(err) != reasonInflight {
+		t.Errorf("reflection with no room: %v, want RESOURCE_EXHAUSTED %s", err, reasonInflight)
+	}
+	// A message too short for a stand-in (2 bytes) passes after the wait.
+	st, err = rpb.NewServerReflectionClient(cc).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := st.Recv(); err != nil || len(r.GetListServicesResponse().GetService()) == 0 {
+		t.Errorf("short reflection request with no room: %v, %v, want the services", r, err)
+	}
+	_ = st.CloseSend()
+	l.bytes.Release(l.maxBytes)
+	waitBudgetFull(t, "after the calls", l)
 }
