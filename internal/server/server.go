@@ -68,9 +68,9 @@ type Config struct {
 	// Creds is the gRPC server's transport security (TLS); nil is
 	// plaintext. NewGRPCServer wraps it so that messages over the receive
 	// limit are answered like any message over the size limit
-	// (toolarge.go) and admitted into the in-flight budget as they arrive;
-	// a grpc.Creds option given to NewGRPCServer replaces it, without
-	// that. A handler's peer.AuthInfo is then an h2guard.AuthInfo, which
+	// (toolarge.go), and every other message is admitted into the
+	// in-flight budget as it arrives; a grpc.Creds option given to
+	// NewGRPCServer replaces it, without either. A handler's peer.AuthInfo is then an h2guard.AuthInfo, which
 	// holds the TLS one (Inner).
 	Creds credentials.TransportCredentials
 	// CacheTimeout bounds GetDomainVerdict's store read.
