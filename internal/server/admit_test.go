@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -582,4 +584,54 @@ func TestBusyStandIn(t *testing.T) {
 	_ = st.CloseSend()
 	l.bytes.Release(l.maxBytes)
 	waitBudgetFull(t, "after the calls", l)
+}
+
+// taken is how much of l's budget is taken, found by trying (the test
+// holds nothing else).
+func taken(l *limiter) int64 {
+	lo, hi := int64(0), l.maxBytes // free is in [lo, hi]
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if l.bytes.TryAcquire(mid) {
+			l.bytes.Release(mid)
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return l.maxBytes - lo
+}
+
+// A message takes its room when its length prefix arrives, before the
+// rest of it (raw HTTP/2 client): half a message sent holds all of it;
+// the client's RST_STREAM gives it back, and so does closing the
+// connection in the middle of a message.
+func TestAdmittedAtPrefix(t *testing.T) {
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes, MaxInflightBytes: 1 << 20, AdmissionWait: 50 * time.Millisecond}
+	addr, l := admitServer(t, cfg)
+	const size = 40 << 10
+	msg := frame(&pb.ParseRequest{Raw: largeBounce(size)})
+	want := int64(len(msg)) // the message and its prefix
+	half := len(msg) / 2
+	for _, end := range []string{"RST_STREAM", "close"} {
+		t.Run(end, func(t *testing.T) {
+			c := dialH2(t, addr)
+			id := c.open(pb.BounceService_Parse_FullMethodName)
+			c.send(id, bytes.NewReader(msg), half, nil, 0, false)
+			deadline := time.Now().Add(10 * time.Second)
+			for taken(l) != want && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if got := taken(l); got != want {
+				t.Fatalf("half a message sent: %d bytes of the budget taken, want %d", got, want)
+			}
+			if end == "close" {
+				c.conn.Close()
+			} else {
+				c.write(func(w *http2.Framer) error { return w.WriteRSTStream(id, http2.ErrCodeCancel) })
+			}
+			waitBudgetFull(t, end, l)
+		})
+	}
 }
