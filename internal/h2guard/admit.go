@@ -35,8 +35,12 @@ import (
 // waits up to Admission.Wait; then it replaces the message by a stand-in
 // (BusyField holding the announced size) and drops its payload as it
 // arrives, as for an oversized message, giving its flow-control credit
-// back. Waiting cannot deadlock for longer than Wait: the bytes the wait
-// is for are released by other messages' answers, and an answer that
+// back. For a Wait after a failed wait, the connection's messages without
+// room are refused at once, so that the calls of one connection are
+// refused about as fast as they come rather than one a Wait. Waiting
+// cannot deadlock for longer than Wait: the wait holds no lock, the bytes
+// it is for are released by other messages' answers (written by other
+// goroutines), ends of streams and closed connections, and an answer that
 // itself needs this connection's reads (a WINDOW_UPDATE from the client
 // for a large response) gets them once the wait ends, refused or not.
 //

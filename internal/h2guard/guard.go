@@ -56,6 +56,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -195,6 +196,9 @@ type Conn struct {
 	led    *ledger
 	ctx    context.Context
 	cancel context.CancelFunc
+	// Until then a message without room is refused without a wait: a
+	// wait for room failed just before.
+	noWaitUntil time.Time
 
 	// Write side, under wmu.
 	wmu   sync.Mutex
@@ -508,7 +512,7 @@ func (c *Conn) admit(id uint32, n uint32) bool {
 	if !c.led.has(id) {
 		return true // the server ended the stream: it drops the data
 	}
-	if c.waitFor(int64(w)) {
+	if c.waitFor(int64(w), n < minBusy) {
 		c.wts[0] = w
 		c.led.add(id, c.wts, int64(w))
 		return true
@@ -521,9 +525,16 @@ func (c *Conn) admit(id uint32, n uint32) bool {
 
 // waitFor waits up to the admission wait for w bytes of room, after
 // giving back the window increments owed (the client may need them to
-// send what frees room).
-func (c *Conn) waitFor(w int64) bool {
+// send what frees room). Once a wait failed, the messages that follow
+// within the admission wait get none (unless short, always: they cannot
+// be refused, and the wait keeps a flood of them slow): a connection's
+// messages are refused about as fast as they come, as each call would
+// be if it waited apart, rather than one an admission wait.
+func (c *Conn) waitFor(w int64, short bool) bool {
 	if c.adm.Wait <= 0 {
+		return false
+	}
+	if !short && !c.noWaitUntil.IsZero() && time.Now().Before(c.noWaitUntil) {
 		return false
 	}
 	if len(c.owed) > 0 {
@@ -532,7 +543,11 @@ func (c *Conn) waitFor(w int64) bool {
 	ctx, cancel := context.WithTimeout(c.ctx, c.adm.Wait)
 	err := c.adm.Budget.Acquire(ctx, w)
 	cancel()
-	return err == nil
+	if err != nil {
+		c.noWaitUntil = time.Now().Add(c.adm.Wait)
+		return false
+	}
+	return true
 }
 
 // dataOf is the data of a DATA frame's payload, without padding (RFC 9113

@@ -635,3 +635,42 @@ func TestAdmittedAtPrefix(t *testing.T) {
 		})
 	}
 }
+
+// With no room, the calls of one connection are refused about as fast as
+// they come, not one an AdmissionWait: the connection's reads wait once,
+// then refuse without waiting for the next AdmissionWait.
+func TestBusyRefusedAtOnce(t *testing.T) {
+	const calls, wait = 32, 200 * time.Millisecond
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes, MaxInflightBytes: 1 << 20, AdmissionWait: wait}
+	addr, l := admitServer(t, cfg)
+	c := pb.NewBounceServiceClient(dialTCP(t, addr))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Fatal(err) // the connection is up
+	}
+	if err := l.bytes.Acquire(ctx, l.maxBytes); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	errs := make(chan error, calls)
+	for range calls {
+		go func() {
+			_, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)})
+			errs <- err
+		}()
+	}
+	for range calls {
+		if err := <-errs; errorReason(err) != reasonInflight {
+			t.Errorf("call with no room: %v, want %s", err, reasonInflight)
+		}
+	}
+	took := time.Since(start)
+	t.Logf("%d calls refused in %v (AdmissionWait %v)", calls, took, wait)
+	if took > 4*wait {
+		t.Errorf("%d calls refused in %v, want about one AdmissionWait (%v), not one each", calls, took, wait)
+	}
+	l.bytes.Release(l.maxBytes)
+	waitBudgetFull(t, "after the calls", l)
+}
