@@ -196,9 +196,10 @@ type Conn struct {
 	led    *ledger
 	ctx    context.Context
 	cancel context.CancelFunc
-	// Until then a message without room is refused without a wait: a
-	// wait for room failed just before.
+	// Until then, and for noWaitLeft more messages, a message without
+	// room is refused without a wait: a wait for room failed just before.
 	noWaitUntil time.Time
+	noWaitLeft  int
 
 	// Write side, under wmu.
 	wmu   sync.Mutex
@@ -525,16 +526,18 @@ func (c *Conn) admit(id uint32, n uint32) bool {
 
 // waitFor waits up to the admission wait for w bytes of room, after
 // giving back the window increments owed (the client may need them to
-// send what frees room). Once a wait failed, the messages that follow
-// within the admission wait get none (unless short, always: they cannot
-// be refused, and the wait keeps a flood of them slow): a connection's
-// messages are refused about as fast as they come, as each call would
-// be if it waited apart, rather than one an admission wait.
+// send what frees room). Once a wait failed, up to quickRefusals messages
+// that follow within the admission wait get none (short ones always wait:
+// they cannot be refused, and the wait keeps a flood of them slow): a
+// connection's calls are refused about as fast as they come, as each
+// would be if it waited apart, rather than one an admission wait, while
+// the stand-ins the server holds unanswered stay few.
 func (c *Conn) waitFor(w int64, short bool) bool {
 	if c.adm.Wait <= 0 {
 		return false
 	}
-	if !short && !c.noWaitUntil.IsZero() && time.Now().Before(c.noWaitUntil) {
+	if !short && c.noWaitLeft > 0 && time.Now().Before(c.noWaitUntil) {
+		c.noWaitLeft--
 		return false
 	}
 	if len(c.owed) > 0 {
@@ -544,11 +547,16 @@ func (c *Conn) waitFor(w int64, short bool) bool {
 	err := c.adm.Budget.Acquire(ctx, w)
 	cancel()
 	if err != nil {
-		c.noWaitUntil = time.Now().Add(c.adm.Wait)
+		c.noWaitUntil, c.noWaitLeft = time.Now().Add(c.adm.Wait), quickRefusals
 		return false
 	}
 	return true
 }
+
+// quickRefusals is how many messages a connection refuses without a wait
+// after a wait failed: two for each call it may have open in grpc-go's
+// default (and bounced's MaxStreamsPerConn).
+const quickRefusals = 256
 
 // dataOf is the data of a DATA frame's payload, without padding (RFC 9113
 // section 6.1); ok is false when the padding does not fit.
