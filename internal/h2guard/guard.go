@@ -554,8 +554,8 @@ func (c *Conn) waitFor(w int64, short bool) bool {
 }
 
 // quickRefusals is how many messages a connection refuses without a wait
-// after a wait failed: two for each call it may have open in grpc-go's
-// default (and bounced's MaxStreamsPerConn).
+// after a wait failed: two for each call a client connection may have
+// open at once on bounced's server (its MaxStreamsPerConn, 128).
 const quickRefusals = 256
 
 // dataOf is the data of a DATA frame's payload, without padding (RFC 9113
