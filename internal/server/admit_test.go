@@ -134,8 +134,8 @@ func heapPeak() (stop func() uint64) {
 // admitted wait in the conversion hook) and the in-flight budget is
 // 4 MiB. The guard admits a message at its length prefix, so the server
 // holds at most the budget of messages: the heap grows by a small
-// multiple of the budget (2-2.6x measured), where grpc-go alone buffers
-// all 64 MiB before any handler can refuse one (92-99 MiB, 23-25x,
+// multiple of the budget (2.2-2.6x measured), where grpc-go alone buffers
+// all 64 MiB before any handler can refuse one (92-106 MiB, 23-27x,
 // measured with main's code before the guard admitted). Every call gets a
 // verdict or RESOURCE_EXHAUSTED with SERVER_BUSY, none hangs, and the
 // budget is full again afterwards.
@@ -232,7 +232,7 @@ func TestAdmissionBoundsMemory(t *testing.T) {
 // a second and the in-flight budget is 4 MiB. grpc-go reads a stream's
 // messages one at a time, but buffers what the client sent up to the
 // stream's window besides: the guard admits each at its prefix, so the
-// heap stays within a small multiple of the budget (2.3-2.6x measured;
+// heap stays within a small multiple of the budget (2.1-2.7x measured;
 // 9.6-11x with main's code before the guard admitted). Every message gets
 // its answer, a verdict or SERVER_BUSY, in order, and the budget is full
 // again afterwards.
