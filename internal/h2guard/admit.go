@@ -28,8 +28,14 @@ import (
 // message with one response, in order), or when the stream ends (the
 // server's trailers or RST_STREAM, the client's RST_STREAM: RFC 9113
 // section 5.1), or when the connection closes: then its bytes go back.
-// The bytes of a message a stream never answers one by one (a
-// server-streaming call) go back when the stream ends.
+// The bytes of a message a stream never answers one by one go back when
+// the stream ends. On bounced's server: Parse, Classify, GetDomainVerdict
+// and health's Check are unary; ParseStream and reflection's
+// ServerReflectionInfo answer each message once, in order (a message
+// refused by a stand-in too); health's Watch answers its one message,
+// then sends more: a further response answers nothing, or a message the
+// client sent beyond the one Watch reads, which then passes uncounted
+// (at most the stream's flow-control window of it).
 //
 // When the budget has no room, the Conn stops reading the connection and
 // waits up to Admission.Wait; then it replaces the message by a stand-in
