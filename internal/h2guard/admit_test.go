@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/sync/semaphore"
+	"google.golang.org/grpc/credentials"
 )
 
 // countingBudget is a semaphore that fails the test when more is given
@@ -346,5 +347,14 @@ func TestAuthInfo(t *testing.T) {
 	}
 	if info.AuthType() != "h2guard" || info.GetCommonAuthInfo().SecurityLevel == 0 {
 		t.Errorf("AuthInfo without Inner: %q %v", info.AuthType(), info.GetCommonAuthInfo())
+	}
+	// TLS: the level and type are the TLS info's, which Inner holds.
+	tlsInfo := credentials.TLSInfo{CommonAuthInfo: credentials.CommonAuthInfo{SecurityLevel: credentials.PrivacyAndIntegrity}}
+	info = AuthInfo{Inner: tlsInfo}
+	if info.AuthType() != "tls" || info.GetCommonAuthInfo().SecurityLevel != credentials.PrivacyAndIntegrity {
+		t.Errorf("AuthInfo over TLS: %q %v", info.AuthType(), info.GetCommonAuthInfo())
+	}
+	if _, ok := info.Inner.(credentials.TLSInfo); !ok {
+		t.Error("Inner is not the TLS info")
 	}
 }
