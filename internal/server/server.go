@@ -70,8 +70,9 @@ type Config struct {
 	// limit are answered like any message over the size limit
 	// (toolarge.go), and every other message is admitted into the
 	// in-flight budget as it arrives; a grpc.Creds option given to
-	// NewGRPCServer replaces it, without either. A handler's peer.AuthInfo is then an h2guard.AuthInfo, which
-	// holds the TLS one (Inner).
+	// NewGRPCServer replaces it, without either. A handler's
+	// peer.AuthInfo is then an h2guard.AuthInfo, which holds the TLS one
+	// (Inner).
 	Creds credentials.TransportCredentials
 	// CacheTimeout bounds GetDomainVerdict's store read.
 	CacheTimeout time.Duration
@@ -87,8 +88,9 @@ type Config struct {
 	// replace it to make a result that cannot be encoded.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
 	// MaxInflightBytes bounds the bytes of the request messages held at
-	// once, received and not answered (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
-	// open at once (DefaultMaxStreams when zero). Beyond them a call waits
+	// once, received and not answered (DefaultMaxInflightBytes when
+	// zero); MaxStreams the ParseStream calls open at once
+	// (DefaultMaxStreams when zero). Beyond them a call waits
 	// up to AdmissionWait (DefaultAdmissionWait when zero), then gets
 	// RESOURCE_EXHAUSTED with the reason SERVER_BUSY or TOO_MANY_STREAMS.
 	MaxInflightBytes int64
