@@ -49,7 +49,8 @@ func guardCreds(cfg Config, l *limiter) grpc.ServerOption {
 		creds = insecure.NewCredentials()
 	}
 	limit := uint32(min(transportLimit(cfg.MaxMessageBytes), 1<<32-1))
-	return grpc.Creds(h2guard.AdmittingCredentials(creds, limit, &h2guard.Admission{Budget: l.bytes, Size: l.maxBytes, Wait: l.wait}))
+	adm := &h2guard.Admission{Budget: l.bytes, Size: l.maxBytes, Wait: l.wait}
+	return grpc.Creds(h2guard.AdmittingCredentials(creds, limit, adm))
 }
 
 // guardAdmitted reports whether the call's request came through a guard
