@@ -231,7 +231,7 @@ func BenchmarkGuardRead(b *testing.B) {
 }
 
 // readAdmitted reads in through an admitting Conn (budget of 3000
-// bytes, no wait), in chunks of sizes, and after each Read writes the
+// bytes, no wait or 1µs), in chunks of sizes, and after each Read writes the
 // server frame the next 3 bytes of answers make: a response message on a
 // stream (written a few bytes at a time, maybe padded), trailers,
 // RST_STREAM, a PING, or random DATA. After each step the room the Conn
@@ -240,7 +240,11 @@ func BenchmarkGuardRead(b *testing.B) {
 func readAdmitted(t *testing.T, sizes, in, answers []byte) (out []byte, mc *memConn) {
 	b := newBudget(t, 3000)
 	mc = &memConn{r: bytes.NewReader(in), sizes: sizes}
-	c := NewAdmittingConn(mc, 1000, &Admission{Budget: b, Size: 3000})
+	var wait time.Duration
+	if len(sizes) > 0 && sizes[0]&1 != 0 {
+		wait = time.Microsecond // waits that fail, then refusals without one
+	}
+	c := NewAdmittingConn(mc, 1000, &Admission{Budget: b, Size: 3000, Wait: wait})
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
