@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/net/http2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
@@ -29,6 +31,7 @@ import (
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/h2guard"
+	"github.com/bounced/bounced/internal/tlsreload/certtest"
 )
 
 // sharedBytes is a request already encoded, sent by sharedCodec without a
@@ -672,5 +675,36 @@ func TestBusyRefusedAtOnce(t *testing.T) {
 		t.Errorf("%d calls refused in %v, want about one AdmissionWait (%v), not one each", calls, took, wait)
 	}
 	l.bytes.Release(l.maxBytes)
+	waitBudgetFull(t, "after the calls", l)
+}
+
+// Over TLS the guard admits too (the AuthInfo it returns wraps the TLS
+// one): a call with no room gets SERVER_BUSY from the guard, one with
+// room its verdict, and the handler does not take room a second time.
+func TestAdmissionTLS(t *testing.T) {
+	ca := certtest.NewCA(t, "test CA")
+	leaf := ca.Issue(t, certtest.Options{CN: "bounced"})
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes}})
+	cfg := Config{Engine: engine, MaxMessageBytes: testMaxBytes, MaxInflightBytes: 1 << 20, AdmissionWait: 20 * time.Millisecond,
+		Creds: credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{leaf.TLS}, MinVersion: tls.VersionTLS12})}
+	addr, l := admitServer(t, cfg)
+	cc := dialTCP(t, addr, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: ca.Pool()})))
+	c := pb.NewBounceServiceClient(cc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := l.bytes.Acquire(ctx, l.maxBytes); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); errorReason(err) != reasonInflight {
+		t.Errorf("TLS Parse with no room: %v, want %s", err, reasonInflight)
+	}
+	// Room for the message once, not twice: a second admission, by the
+	// handler, would wait, then refuse.
+	room := int64(len(relayDenied)) + 64
+	l.bytes.Release(room)
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Errorf("TLS Parse with room for it once: %v", err)
+	}
+	l.bytes.Release(l.maxBytes - room)
 	waitBudgetFull(t, "after the calls", l)
 }
