@@ -34,13 +34,29 @@
 // streams costs a map entry for each open stream and a lookup for each
 // DATA frame. A compressed message is judged by its announced
 // (compressed) length; its substitute is uncompressed.
+//
+// With an Admission (NewAdmittingConn, AdmittingCredentials), the Conn
+// also bounds the memory of the messages within the limit, over all
+// connections sharing one Budget: each message takes its room when its
+// prefix arrives, before the server's transport sees it, and gives it
+// back when the server writes the prefix of the answer on its stream, or
+// the stream ends (RFC 9113 section 5.1: trailers, RST_STREAM either way)
+// or the connection closes. Without room the Conn stops reading for up
+// to Admission.Wait — the client may send meanwhile only what its
+// flow-control windows allow (RFC 9113 section 5.2) — then replaces the
+// message by a stand-in (BusyField) and drops its payload, giving back
+// its window (section 6.9) as for an oversized message. Following the
+// server's responses costs the writing side a lookup a DATA frame; see
+// admit.go.
 package h2guard
 
 import (
+	"context"
 	"encoding/binary"
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -88,10 +104,16 @@ func Substitute(size uint32) []byte {
 }
 
 func appendSubstitute(b []byte, size uint32) []byte {
-	payload := protowire.SizeTag(MarkerField) + protowire.SizeVarint(uint64(size))
+	return appendStandIn(b, MarkerField, size)
+}
+
+// appendStandIn appends a gRPC message holding only field, a varint of
+// size.
+func appendStandIn(b []byte, field protowire.Number, size uint32) []byte {
+	payload := protowire.SizeTag(field) + protowire.SizeVarint(uint64(size))
 	b = append(b, 0)
 	b = binary.BigEndian.AppendUint32(b, uint32(payload))
-	b = protowire.AppendTag(b, MarkerField, protowire.VarintType)
+	b = protowire.AppendTag(b, field, protowire.VarintType)
 	return protowire.AppendVarint(b, uint64(size))
 }
 
@@ -99,13 +121,18 @@ func appendSubstitute(b []byte, size uint32) []byte {
 // of a decoded request (protoreflect.Message.GetUnknown): ok is false when
 // they hold no marker.
 func Announced(unknown []byte) (size uint64, ok bool) {
+	return marked(unknown, MarkerField)
+}
+
+// marked reads the varint field of unknown fields.
+func marked(unknown []byte, field protowire.Number) (size uint64, ok bool) {
 	for len(unknown) > 0 {
 		num, typ, n := protowire.ConsumeTag(unknown)
 		if n < 0 {
 			return 0, false
 		}
 		unknown = unknown[n:]
-		if num == MarkerField && typ == protowire.VarintType {
+		if num == field && typ == protowire.VarintType {
 			v, m := protowire.ConsumeVarint(unknown)
 			return v, m > 0
 		}
@@ -161,6 +188,18 @@ type Conn struct {
 	streams map[uint32]*stream // streams the client opened and has not ended
 	free    []*stream
 	owed    []credit // window increments found in this Read (id 0: connection)
+	wts     []uint32 // weights of the messages of the frame being judged
+
+	// Admission (nil without): the room messages hold, and a context
+	// that ends the waits for room when the Conn closes.
+	adm    *Admission
+	led    *ledger
+	ctx    context.Context
+	cancel context.CancelFunc
+	// Until then, and for noWaitLeft more messages, a message without
+	// room is refused without a wait: a wait for room failed just before.
+	noWaitUntil time.Time
+	noWaitLeft  int
 
 	// Write side, under wmu.
 	wmu   sync.Mutex
@@ -168,6 +207,11 @@ type Conn struct {
 	nwhdr int    // bytes of a frame header read so far
 	wleft int    // bytes of the current frame's payload still to come
 	wbuf  []byte // the guard's WINDOW_UPDATE frames
+	// A response DATA frame being written, with admission: its stream,
+	// whether its pad length is still to come, and its data bytes left.
+	wid   uint32
+	wpad  bool
+	wdata int
 
 	// Between the two sides, under pmu.
 	pmu        sync.Mutex
@@ -183,6 +227,36 @@ type Conn struct {
 // a substitute (limits under 64 are taken as 64).
 func NewConn(c net.Conn, limit uint32) *Conn {
 	return &Conn{Conn: c, limit: max(limit, minLimit), pass: prefaceLen, streams: make(map[uint32]*stream)}
+}
+
+// NewAdmittingConn is NewConn, and admits each message within the limit
+// into a's budget when its prefix arrives (see Admission); a nil a admits
+// nothing.
+func NewAdmittingConn(c net.Conn, limit uint32, a *Admission) *Conn {
+	g := NewConn(c, limit)
+	if a != nil && a.Budget != nil && a.Size > 0 {
+		g.adm, g.led = a, newLedger(a.Budget)
+		g.ctx, g.cancel = context.WithCancel(context.Background())
+	}
+	return g
+}
+
+// Close closes the connection and gives back the room its messages hold.
+func (c *Conn) Close() error {
+	if c.led != nil {
+		c.cancel()
+		c.led.close()
+	}
+	return c.Conn.Close()
+}
+
+// Holding is the room in the budget that the messages of the connection
+// hold (0 without admission).
+func (c *Conn) Holding() int64 {
+	if c.led == nil {
+		return 0
+	}
+	return c.led.holding()
 }
 
 // Read reads what the client sent, with oversized messages replaced.
@@ -277,6 +351,9 @@ func (c *Conn) readHeld(p []byte) (int, error) {
 			}
 			continue
 		}
+		if n > 0 && c.led != nil {
+			break // what came before first: the rewrite may wait for room
+		}
 		// A whole frame that changes.
 		c.in = c.in[c.rewrite(c.in):]
 		break
@@ -337,8 +414,11 @@ func (c *Conn) judge(b []byte) bool {
 		}
 	case frameRSTStream:
 		c.forget(id)
+		if c.led != nil {
+			c.led.end(id)
+		}
 	case frameData:
-		if st := c.streams[id]; st != nil && !c.unchanged(st, b, length, flags) {
+		if st := c.streams[id]; st != nil && !c.unchanged(st, id, b, length, flags) {
 			return false
 		}
 		if flags&flagEndStream != 0 {
@@ -354,7 +434,7 @@ func (c *Conn) judge(b []byte) bool {
 // only the frame's bytes up to the end of the last message prefix in it:
 // a frame within one message's payload is judged on its header alone. It
 // is false too when b ends before a prefix it must read.
-func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
+func (c *Conn) unchanged(st *stream, id uint32, b []byte, length int, flags byte) bool {
 	payload := b[frameHeaderLen:min(len(b), frameHeaderLen+length)]
 	off, end := 0, length // the data, within the payload
 	if flags&flagPadded != 0 {
@@ -370,6 +450,8 @@ func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
 		return false
 	}
 	nhdr, left := st.nhdr, st.left
+	c.wts = c.wts[:0]
+	var total int64
 	for pos := off; pos < end; {
 		if nhdr == msgHeaderLen {
 			k := min(int64(left), int64(end-pos))
@@ -390,14 +472,91 @@ func (c *Conn) unchanged(st *stream, b []byte, length int, flags byte) bool {
 		if left > c.limit {
 			return false
 		}
+		if c.led != nil {
+			w := c.weight(left)
+			c.wts = append(c.wts, w)
+			total += int64(w)
+		}
 		pos += msgHeaderLen
 		if nhdr = msgHeaderLen; left == 0 {
 			nhdr = 0
 		}
 	}
+	if len(c.wts) > 0 {
+		// All the frame's messages at once, or the frame is rewritten,
+		// where each may wait for room.
+		if total > 0 && !c.adm.Budget.TryAcquire(total) {
+			return false
+		}
+		c.led.add(id, c.wts, total)
+	}
 	st.nhdr, st.left = nhdr, left
 	return true
 }
+
+// weight is the room a message of n bytes takes: n and its prefix, at
+// most the whole budget.
+func (c *Conn) weight(n uint32) uint32 {
+	return uint32(min(uint64(n)+msgHeaderLen, uint64(c.adm.Size), 1<<32-1))
+}
+
+// admit takes the room of a message of n bytes on stream id, waiting up
+// to the admission wait; false when it is refused for want of room.
+func (c *Conn) admit(id uint32, n uint32) bool {
+	w := c.weight(n)
+	c.wts = append(c.wts[:0], w)
+	if c.adm.Budget.TryAcquire(int64(w)) {
+		c.led.add(id, c.wts, int64(w))
+		return true
+	}
+	c.wts[0] = 0
+	if !c.led.has(id) {
+		return true // the server ended the stream: it drops the data
+	}
+	if c.waitFor(int64(w), n < minBusy) {
+		c.wts[0] = w
+		c.led.add(id, c.wts, int64(w))
+		return true
+	}
+	// Refused, or too short for its stand-in (QUIRK: passes without room;
+	// see the package documentation).
+	c.led.add(id, c.wts, 0)
+	return n < minBusy
+}
+
+// waitFor waits up to the admission wait for w bytes of room, after
+// giving back the window increments owed (the client may need them to
+// send what frees room). Once a wait failed, up to quickRefusals messages
+// that follow within the admission wait get none (short ones always wait:
+// they cannot be refused, and the wait keeps a flood of them slow): a
+// connection's calls are refused about as fast as they come, as each
+// would be if it waited apart, rather than one an admission wait, while
+// the stand-ins the server holds unanswered stay few.
+func (c *Conn) waitFor(w int64, short bool) bool {
+	if c.adm.Wait <= 0 {
+		return false
+	}
+	if !short && c.noWaitLeft > 0 && time.Now().Before(c.noWaitUntil) {
+		c.noWaitLeft--
+		return false
+	}
+	if len(c.owed) > 0 {
+		c.giveBack()
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.adm.Wait)
+	err := c.adm.Budget.Acquire(ctx, w)
+	cancel()
+	if err != nil {
+		c.noWaitUntil, c.noWaitLeft = time.Now().Add(c.adm.Wait), quickRefusals
+		return false
+	}
+	return true
+}
+
+// quickRefusals is how many messages a connection refuses without a wait
+// after a wait failed: two for each call a client connection may have
+// open at once on bounced's server (its MaxStreamsPerConn, 128).
+const quickRefusals = 256
 
 // dataOf is the data of a DATA frame's payload, without padding (RFC 9113
 // section 6.1); ok is false when the padding does not fit.
@@ -436,6 +595,15 @@ func (c *Conn) rewrite(b []byte) int {
 				st.drop = true
 				st.nsub = uint8(len(appendSubstitute(st.sub[:0], st.left)))
 				// The prefix's 5 bytes pay for the substitute's prefix.
+				o = append(o, st.sub[:msgHeaderLen]...)
+				st.sent = msgHeaderLen
+				if c.led != nil {
+					c.wts = append(c.wts[:0], 0) // answered as one message
+					c.led.add(id, c.wts, 0)
+				}
+			} else if c.led != nil && !c.admit(id, st.left) {
+				st.drop = true
+				st.nsub = uint8(len(appendStandIn(st.sub[:0], BusyField, st.left)))
 				o = append(o, st.sub[:msgHeaderLen]...)
 				st.sent = msgHeaderLen
 			} else {
@@ -511,6 +679,9 @@ func (c *Conn) open(id uint32) {
 		st = new(stream)
 	}
 	c.streams[id] = st
+	if c.led != nil {
+		c.led.open(id)
+	}
 }
 
 // forget stops tracking a stream; prefix bytes it held, which the server
@@ -629,6 +800,9 @@ func (c *Conn) write(b []byte) (int, error) {
 	for i < len(b) {
 		if c.wleft > 0 {
 			k := min(c.wleft, len(b)-i)
+			if c.wid != 0 {
+				c.response(b[i : i+k])
+			}
 			c.wleft -= k
 			i += k
 			continue
@@ -662,10 +836,36 @@ func (c *Conn) write(b []byte) (int, error) {
 			c.hasClosed.Store(true)
 			c.pmu.Unlock()
 		}
+		c.wid = 0
+		if c.led != nil && id != 0 {
+			switch {
+			case typ == frameRSTStream || flags&flagEndStream != 0 && (typ == frameHeaders || typ == frameData):
+				c.led.end(id)
+			case typ == frameData:
+				c.wid, c.wpad, c.wdata = id, flags&flagPadded != 0, c.wleft
+			}
+		}
 	}
 	if start == len(b) {
 		return start, nil
 	}
 	n, err := c.Conn.Write(b[start:])
 	return start + n, err
+}
+
+// response follows part of the payload of a response DATA frame, for the
+// answers it holds (ledger.answered); wmu is held.
+func (c *Conn) response(p []byte) {
+	if c.wpad {
+		c.wpad = false
+		// The pad length, then the data, then the padding (RFC 9113
+		// section 6.1).
+		c.wdata = max(c.wdata-1-int(p[0]), 0)
+		p = p[1:]
+	}
+	k := min(len(p), c.wdata)
+	c.wdata -= k
+	if k > 0 {
+		c.led.answered(c.wid, p[:k])
+	}
 }

@@ -82,6 +82,12 @@ type result struct {
 // its output with reads of the given sizes (cycled).
 func run(t testing.TB, limit uint32, in []byte, readSizes []int) result {
 	t.Helper()
+	return runConn(t, func(c net.Conn) *Conn { return NewConn(c, limit) }, in, readSizes)
+}
+
+// runConn is run through the Conn newConn makes.
+func runConn(t testing.TB, newConn func(net.Conn) *Conn, in []byte, readSizes []int) result {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +102,7 @@ func run(t testing.TB, limit uint32, in []byte, readSizes []int) result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := NewConn(raw, limit)
+	conn := newConn(raw)
 	go func() {
 		_, _ = client.Write(in)
 		_ = client.(*net.TCPConn).CloseWrite()

@@ -15,8 +15,11 @@ import (
 
 // Server-wide limits on the work in flight (issue 9).
 const (
-	// DefaultMaxInflightBytes bounds the raw bytes of the messages being
-	// parsed at once, unary and streamed. A message costs at most about
+	// DefaultMaxInflightBytes bounds the bytes of the request messages
+	// held at once, unary and streamed, gRPC and HTTP: over gRPC from the
+	// arrival of a message's length prefix to its answer (the connection
+	// guard admits it, toolarge.go), over HTTP from the request's arrival
+	// to its answer (gateway.go). A message costs at most about
 	// three times its size while it is parsed (the request itself, a copy
 	// when its line ends are CRLF, its decoded parts; see dsn's budgets),
 	// so 256 MiB in flight is at most about 768 MiB of heap, which leaves
@@ -78,7 +81,10 @@ func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
 
 // admitBytes takes n bytes of the in-flight budget for one message, and
 // returns the function that gives them back. A message larger than the
-// whole budget takes all of it, so it still runs, alone.
+// whole budget takes all of it, so it still runs, alone. The handlers
+// call it for what no one admitted before them: HTTP bodies are admitted
+// by the gateway, gRPC messages by the connection guard (toolarge.go),
+// except on a server given credentials of its own (grpc.Creds).
 func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 	w := min(max(int64(n), 1), l.maxBytes)
 	if !l.bytes.TryAcquire(w) {
@@ -89,10 +95,16 @@ func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 			if ctx.Err() != nil {
 				return nil, status.FromContextError(ctx.Err()).Err()
 			}
-			return nil, busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
+			return nil, l.busyBytes()
 		}
 	}
 	return func() { l.bytes.Release(w) }, nil
+}
+
+// busyBytes is the answer to a message refused for want of room in the
+// in-flight budget: by admitBytes, or by the connection guard (toolarge.go).
+func (l *limiter) busyBytes() error {
+	return busy(reasonInflight, fmt.Sprintf("server busy: %d bytes of messages in flight already (max-inflight-bytes), waited %v", l.maxBytes, l.wait), "max-inflight-bytes", l.maxBytes)
 }
 
 // admitStream takes one of the stream slots.

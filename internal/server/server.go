@@ -47,10 +47,9 @@ const (
 
 // MaxStreamsPerConn is the most calls one client connection has open at
 // once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; a client queues the rest
-// itself). grpc-go reads a request whole before any handler, and so
-// before the in-flight budget, can refuse it: without a bound, one
-// connection could have any number of requests of up to the size limit
-// buffered at once. 128 is what common HTTP/2 servers offer.
+// itself). The connection guard admits request bytes into the in-flight
+// budget (toolarge.go); this bounds what each open call costs besides.
+// 128 is what common HTTP/2 servers offer.
 const MaxStreamsPerConn = 128
 
 // grpcOverhead is room for the protobuf framing around a raw message, so
@@ -69,8 +68,11 @@ type Config struct {
 	// Creds is the gRPC server's transport security (TLS); nil is
 	// plaintext. NewGRPCServer wraps it so that messages over the receive
 	// limit are answered like any message over the size limit
-	// (toolarge.go); a grpc.Creds option given to NewGRPCServer replaces
-	// it, without that.
+	// (toolarge.go), and every other message is admitted into the
+	// in-flight budget as it arrives; a grpc.Creds option given to
+	// NewGRPCServer replaces it, without either. A handler's
+	// peer.AuthInfo is then an h2guard.AuthInfo, which holds the TLS one
+	// (Inner).
 	Creds credentials.TransportCredentials
 	// CacheTimeout bounds GetDomainVerdict's store read.
 	CacheTimeout time.Duration
@@ -85,9 +87,10 @@ type Config struct {
 	// convert turns a result into its wire form; nil is ToProto. Tests
 	// replace it to make a result that cannot be encoded.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
-	// MaxInflightBytes bounds the raw bytes of the messages parsed at once
-	// (DefaultMaxInflightBytes when zero); MaxStreams the ParseStream calls
-	// open at once (DefaultMaxStreams when zero). Beyond them a call waits
+	// MaxInflightBytes bounds the bytes of the request messages held at
+	// once, received and not answered (DefaultMaxInflightBytes when
+	// zero); MaxStreams the ParseStream calls open at once
+	// (DefaultMaxStreams when zero). Beyond them a call waits
 	// up to AdmissionWait (DefaultAdmissionWait when zero), then gets
 	// RESOURCE_EXHAUSTED with the reason SERVER_BUSY or TOO_MANY_STREAMS.
 	MaxInflightBytes int64
@@ -158,7 +161,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 	unary = append(unary, svc.tooLargeUnary(recoverUnary(svc.cfg.Logger)))
 	stream = append(stream, svc.tooLargeStream(recoverStream(svc.cfg.Logger)))
 	opts = append([]grpc.ServerOption{
-		guardCreds(cfg),
+		guardCreds(cfg, svc.limits),
 		grpc.MaxRecvMsgSize(transportLimit(cfg.MaxMessageBytes)),
 		grpc.MaxConcurrentStreams(MaxStreamsPerConn),
 		// Calls run on long-lived workers, whose stacks have grown to what
@@ -238,7 +241,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // its wire form.
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
-	if ctx.Value(admittedKey{}) == nil {
+	if ctx.Value(admittedKey{}) == nil && !guardAdmitted(ctx) {
 		release, err := s.limits.admitBytes(ctx, size)
 		if err != nil {
 			return nil, nil, err
@@ -350,8 +353,8 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 	}
 	defer release()
 	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
-		if n, ok := substituted(in); ok { // over the receive limit (toolarge.go)
-			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", s.refuseSubstituted(n))})
+		if err := s.standIn(in); err != nil { // over the receive limit, or no room (toolarge.go)
+			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", err)})
 		}
 		req := in.GetRequest()
 		if req == nil {

@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bounced/bounced/internal/dsn"
@@ -28,29 +29,55 @@ import (
 // not imported), so a compressed message is refused by gRPC itself
 // (UNIMPLEMENTED); the guard judges the announced length either way.
 
+// The guard also admits every request message into the in-flight budget
+// (limits.go) when its length prefix arrives, before grpc-go reads it:
+// grpc-go buffers a message whole before any handler runs, so a handler's
+// admission would bound only the messages being parsed, not those read
+// and waiting, across any number of connections and streams. Without room
+// within AdmissionWait, the guard replaces the message by a stand-in
+// (h2guard.BusyField) that the handlers answer like admitBytes refuses a
+// message: RESOURCE_EXHAUSTED, SERVER_BUSY; a stream goes on. The
+// handlers do not admit what the guard admitted (guardAdmitted); a server
+// given other credentials (grpc.Creds) admits in the handlers as before.
+
 // guardCreds is the server's transport credentials (plaintext when nil),
-// each connection wrapped in the guard after the handshake.
-func guardCreds(cfg Config) grpc.ServerOption {
+// each connection wrapped in the guard after the handshake, admitting
+// messages into l's budget.
+func guardCreds(cfg Config, l *limiter) grpc.ServerOption {
 	creds := cfg.Creds
 	if creds == nil {
 		creds = insecure.NewCredentials()
 	}
-	return grpc.Creds(h2guard.Credentials(creds, uint32(min(transportLimit(cfg.MaxMessageBytes), 1<<32-1))))
+	limit := uint32(min(transportLimit(cfg.MaxMessageBytes), 1<<32-1))
+	adm := &h2guard.Admission{Budget: l.bytes, Size: l.maxBytes, Wait: l.wait}
+	return grpc.Creds(h2guard.AdmittingCredentials(creds, limit, adm))
 }
 
-// substituted returns the size announced by the message a request
-// stands for, when the guard replaced it.
-func substituted(req any) (int, bool) {
+// guardAdmitted reports whether the call's request came through a guard
+// that admitted it into the in-flight budget already.
+func guardAdmitted(ctx context.Context) bool {
+	p, ok := peer.FromContext(ctx)
+	return ok && h2guard.Admits(p.AuthInfo)
+}
+
+// standIn is the answer to a request the guard replaced by a stand-in,
+// nil for any other request.
+func (s *Service) standIn(req any) error {
 	m, ok := req.(proto.Message)
 	if !ok {
-		return 0, false
+		return nil
 	}
 	u := m.ProtoReflect().GetUnknown()
 	if len(u) == 0 {
-		return 0, false
+		return nil
 	}
-	n, ok := h2guard.Announced(u)
-	return int(min(n, 1<<32-1)), ok
+	if n, ok := h2guard.Announced(u); ok {
+		return s.refuseSubstituted(int(min(n, 1<<32-1)))
+	}
+	if _, ok := h2guard.Busy(u); ok {
+		return s.limits.busyBytes()
+	}
+	return nil
 }
 
 // refuseSubstituted is the answer to a substitute for a message of size
@@ -60,19 +87,19 @@ func (s *Service) refuseSubstituted(size int) error {
 	return tooLarge(size, s.cfg.MaxMessageBytes)
 }
 
-// tooLargeUnary answers a substitute on any unary method, and calls the
+// tooLargeUnary answers a stand-in on any unary method, and calls the
 // interceptor next for any other request (directly, not as one more
 // level of the chain, which costs an allocation a call).
 func (s *Service) tooLargeUnary(next grpc.UnaryServerInterceptor) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		if n, ok := substituted(req); ok {
-			return nil, s.refuseSubstituted(n)
+		if err := s.standIn(req); err != nil {
+			return nil, err
 		}
 		return next(ctx, req, info, h)
 	}
 }
 
-// tooLargeStream ends a stream that receives a substitute with the
+// tooLargeStream ends a stream that receives a stand-in with the
 // answer to it, except ParseStream, which answers it as one message and
 // goes on; it calls the interceptor next.
 func (s *Service) tooLargeStream(next grpc.StreamServerInterceptor) grpc.StreamServerInterceptor {
@@ -93,8 +120,5 @@ func (r *refusingStream) RecvMsg(m any) error {
 	if err := r.ServerStream.RecvMsg(m); err != nil {
 		return err
 	}
-	if n, ok := substituted(m); ok {
-		return r.s.refuseSubstituted(n)
-	}
-	return nil
+	return r.s.standIn(m)
 }
