@@ -16,7 +16,7 @@ func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.Cl
 	auds := ToAudiences(req.GetAudiences())
 	echoed := len(req.GetRecipient()) + len(req.GetRemoteHost()) + len(req.GetCommand()) +
 		len(req.GetSendingIp()) + len(req.GetSource()) + len(req.GetLanguage())
-	resp, _, err := s.judge(ctx, len(req.GetReply()), echoed, req.GetSource(), req.GetLanguage(), auds,
+	resp, _, err := s.judge(ctx, len(req.GetReply()), echoed, req.GetSource(), req.GetLanguage(), auds, false,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Classify(ctx, bounce.ClassifyRequest{
 				Reply: dsn.Reply{

@@ -47,9 +47,19 @@ var extraLayouts = []string{
 // (EST, GMT, UT), a missing day of week or seconds (net/mail), lower-case
 // month names, ctime and RFC 3339 forms.
 func parseDate(s string) *timestamppb.Timestamp {
+	if t, ok := parseTime(s); ok {
+		return timestamppb.New(t)
+	}
+	return nil
+}
+
+// parseTime is parseDate's reading, as a time (wirewriter.go writes it
+// without a Timestamp message in between); false when s is empty or
+// unreadable.
+func parseTime(s string) (time.Time, bool) {
 	s = singleSpaced(s)
 	if s == "" || len(s) > 128 {
-		return nil
+		return time.Time{}, false
 	}
 	// Drop a trailing comment: "... -0800 (PST)".
 	if i := strings.IndexByte(s, '('); i > 0 {
@@ -79,7 +89,7 @@ func parseDate(s string) *timestamppb.Timestamp {
 			return valid(t)
 		}
 	}
-	return nil
+	return time.Time{}, false
 }
 
 // singleSpaced is s without leading and trailing white space, each run of
@@ -99,11 +109,11 @@ func singleSpaced(s string) string {
 
 // valid keeps dates a Timestamp can hold and a bounce can mean: years 1970
 // to 9999.
-func valid(t time.Time) *timestamppb.Timestamp {
+func valid(t time.Time) (time.Time, bool) {
 	if t.Year() < 1970 || t.Year() > 9999 {
-		return nil
+		return time.Time{}, false
 	}
-	return timestamppb.New(t)
+	return t, true
 }
 
 var monthFix = strings.NewReplacer(

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"slices"
 
 	"google.golang.org/grpc"
@@ -11,6 +12,8 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -160,7 +163,7 @@ func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, 
 // parseWire is Parse answering the response's wire form (an
 // encodedMessage), or the response itself when it has none.
 func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
-	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest))
+	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest), true)
 	if err != nil {
 		return nil, err
 	}
@@ -168,4 +171,58 @@ func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
 		return resp, nil
 	}
 	return &encodedMessage{enc.response()}, nil
+}
+
+// answer turns a result into its wire form, before the domain memory
+// write (judge): converted, capped to fit a default client (inLen is the
+// size of the message and of the request's strings the response may
+// repeat) and encoded. With wire set, for the gRPC handlers that send only
+// the wire form, it is written straight from the result (encodeResult)
+// and the response is nil, unless a test's convert stands in or the
+// response must share its budget among the recipients.
+func (s *Service) answer(res *bounce.Result, auds []explain.Audience, lang string, inLen int, wire bool) (*pb.ParseResponse, wireForm, error) {
+	if wire && s.cfg.convert == nil {
+		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
+			return nil, enc, nil
+		}
+	}
+	resp := s.convertCapped(res, auds, lang, inLen)
+	enc, err := encodeWire(resp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnencodable, err)
+	}
+	return resp, enc, nil
+}
+
+// convertCapped is res converted (cfg.convert, ToProto when nil) and
+// capped (capResponse), marked when anything was cut.
+func (s *Service) convertCapped(res *bounce.Result, auds []explain.Audience, lang string, inLen int) *pb.ParseResponse {
+	convert := s.cfg.convert
+	if convert == nil {
+		convert = ToProto
+	}
+	resp := convert(res, auds, lang)
+	if cut, omitted := capResponse(resp, inLen); cut {
+		resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
+	}
+	return resp
+}
+
+// restatus is answer's response and wire form again for the cache status
+// res has now (the domain memory write after the check failed). A
+// response is changed in place; the wire form is made again, and is nil
+// when it cannot be (the response is then encoded when sent).
+func (s *Service) restatus(res *bounce.Result, resp *pb.ParseResponse, auds []explain.Audience, lang string, inLen int) (*pb.ParseResponse, wireForm) {
+	if resp == nil {
+		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
+			return nil, enc
+		}
+		resp = s.convertCapped(res, auds, lang, inLen)
+	}
+	resp.CacheStatus = cacheStatuses[res.CacheStatus]
+	enc, err := encodeWire(resp)
+	if err != nil {
+		return resp, nil
+	}
+	return resp, enc
 }

@@ -133,9 +133,6 @@ func NewService(cfg Config) *Service {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(MetricsConfig{})
 	}
-	if cfg.convert == nil {
-		cfg.convert = ToProto
-	}
 	if cfg.Limits == nil {
 		cfg.Limits = NewLimits(cfg)
 	}
@@ -202,12 +199,13 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
-	resp, _, err := s.parseEncoded(ctx, req)
+	resp, _, err := s.parseEncoded(ctx, req, false)
 	return resp, err
 }
 
-// parseEncoded is parse, also returning the response's wire form.
-func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, wireForm, error) {
+// parseEncoded is parse, also returning the response's wire form; with
+// wire set, only the wire form when it can (see judge).
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest, wire bool) (*pb.ParseResponse, wireForm, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
@@ -218,7 +216,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 	}
 	auds := ToAudiences(req.GetAudiences())
 	echoed := len(req.GetSource()) + len(req.GetLanguage())
-	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds,
+	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds, wire,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Parse(ctx, bounce.Request{
 				Raw:       req.GetRaw(),
@@ -238,8 +236,9 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // domain memory write, so a result that cannot be sent is never
 // remembered. It counts the
 // call and logs what the operator must see. It returns the response and
-// its wire form.
-func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
+// its wire form; with wire set, the response is nil when the wire form
+// was written without it (answer).
+func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience, wire bool,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
 	if ctx.Value(admittedKey{}) == nil && !guardAdmitted(ctx) {
 		release, err := s.limits.admitBytes(ctx, size)
@@ -250,17 +249,13 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 	}
 	var resp *pb.ParseResponse
 	var enc wireForm
+	var sent bounce.CacheStatus // the cache status resp and enc hold
 	start := time.Now()
 	res, err := run(func(res *bounce.Result) error {
-		resp = s.cfg.convert(res, auds, lang)
-		if cut, omitted := capResponse(resp, size+echoed); cut {
-			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
-		}
 		var err error
-		if enc, err = encodeWire(resp); err != nil {
-			return fmt.Errorf("%w: %v", ErrUnencodable, err)
-		}
-		return nil
+		sent = res.CacheStatus
+		resp, enc, err = s.answer(res, auds, lang, size+echoed, wire)
+		return err
 	})
 	s.cfg.Metrics.observeParse(size, time.Since(start), res, err)
 	if err != nil {
@@ -275,11 +270,8 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)
 	}
 	// The write after Check may have failed and changed the cache status.
-	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
-		resp.CacheStatus = st
-		if enc, err = encodeWire(resp); err != nil {
-			enc = nil // encoded again when sent
-		}
+	if res.CacheStatus != sent {
+		resp, enc = s.restatus(res, resp, auds, lang, size+echoed)
 	}
 	return resp, enc, nil
 }
@@ -360,7 +352,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		if req == nil {
 			req = &pb.ParseRequest{}
 		}
-		resp, enc, perr := s.parseEncoded(ctx, req)
+		resp, enc, perr := s.parseEncoded(ctx, req, s.passEncoded)
 		if perr != nil {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
