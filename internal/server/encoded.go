@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding"
@@ -171,6 +172,49 @@ func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
 		return resp, nil
 	}
 	return &encodedMessage{enc.response()}, nil
+}
+
+// answerer is judge's check of a result (bounce.Request.Check): answer,
+// keeping what it made. Pooled, with the check bound once, so that a
+// message allocates neither the callback nor the variables it sets.
+type answerer struct {
+	s     *Service
+	auds  []explain.Audience
+	lang  string
+	inLen int
+	wire  bool
+
+	resp *pb.ParseResponse
+	enc  wireForm
+	sent bounce.CacheStatus // the cache status resp and enc hold
+
+	check func(*bounce.Result) error // a.run
+}
+
+var answerers = sync.Pool{New: func() any {
+	a := new(answerer)
+	a.check = a.run
+	return a
+}}
+
+// answerer returns a check for answer's arguments; release it after use.
+func (s *Service) answerer(auds []explain.Audience, lang string, inLen int, wire bool) *answerer {
+	a := answerers.Get().(*answerer)
+	a.s, a.auds, a.lang, a.inLen, a.wire = s, auds, lang, inLen, wire
+	return a
+}
+
+func (a *answerer) run(res *bounce.Result) error {
+	var err error
+	a.sent = res.CacheStatus
+	a.resp, a.enc, err = a.s.answer(res, a.auds, a.lang, a.inLen, a.wire)
+	return err
+}
+
+// release gives a back to the pool, holding nothing of the call.
+func (a *answerer) release() {
+	a.s, a.auds, a.lang, a.resp, a.enc = nil, nil, "", nil, nil
+	answerers.Put(a)
 }
 
 // answer turns a result into its wire form, before the domain memory

@@ -247,16 +247,11 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		}
 		defer release()
 	}
-	var resp *pb.ParseResponse
-	var enc wireForm
-	var sent bounce.CacheStatus // the cache status resp and enc hold
+	a := s.answerer(auds, lang, size+echoed, wire)
 	start := time.Now()
-	res, err := run(func(res *bounce.Result) error {
-		var err error
-		sent = res.CacheStatus
-		resp, enc, err = s.answer(res, auds, lang, size+echoed, wire)
-		return err
-	})
+	res, err := run(a.check)
+	resp, enc, sent := a.resp, a.enc, a.sent
+	a.release()
 	s.cfg.Metrics.observeParse(size, time.Since(start), res, err)
 	if err != nil {
 		if errors.Is(err, ErrUnencodable) {

@@ -454,5 +454,37 @@ func (w *wireWriter) dnsEvidence(d *classify.DNSFacts) {
 	w.str(1, d.Domain)
 }
 
-// describe is s.Describe(), the status_meaning of a recipient.
-func describe(s smtpcode.Status) string { return s.Describe() }
+// describe is s.Describe(), a recipient's status_meaning. Describe
+// builds its sentence each time (an allocation, 0.3 µs a message on the
+// corpus); the sentences of the codes met in practice, subjects 0 to 7
+// and details below 32 of the three classes (RFC 3463 registers fewer),
+// are made once.
+func describe(s smtpcode.Status) string {
+	c := -1
+	switch s.Class {
+	case 2:
+		c = 0
+	case 4:
+		c = 1
+	case 5:
+		c = 2
+	}
+	if c < 0 || s.Subject < 0 || s.Subject >= describedSubjects || s.Detail < 0 || s.Detail >= describedDetails {
+		return s.Describe()
+	}
+	return descriptions()[c][s.Subject][s.Detail]
+}
+
+const describedSubjects, describedDetails = 8, 32
+
+var descriptions = sync.OnceValue(func() *[3][describedSubjects][describedDetails]string {
+	var t [3][describedSubjects][describedDetails]string
+	for c, class := range []int{2, 4, 5} {
+		for sub := range describedSubjects {
+			for det := range describedDetails {
+				t[c][sub][det] = smtpcode.Status{Class: class, Subject: sub, Detail: det}.Describe()
+			}
+		}
+	}
+	return &t
+})

@@ -297,3 +297,18 @@ func TestWriterGrows(t *testing.T) {
 		checkWriter(t, fmt.Sprintf("source of %d bytes", n), res, []explain.Audience{explain.Marketer}, "en", 100)
 	}
 }
+
+// TestDescribe: the remembered sentences are Describe's, inside the table
+// and around its edges.
+func TestDescribe(t *testing.T) {
+	for _, class := range []int{0, 1, 2, 3, 4, 5, 6} {
+		for _, sub := range []int{-1, 0, 1, 7, 8, 999, 1000} {
+			for _, det := range []int{-1, 0, 1, 31, 32, 999, 1000} {
+				s := smtpcode.Status{Class: class, Subject: sub, Detail: det}
+				if got, want := describe(s), s.Describe(); got != want {
+					t.Errorf("describe(%v) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+}

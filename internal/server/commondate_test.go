@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bounced/bounced/internal/bounce"
+)
+
+// layoutsTime is what parseTime read before commonDate: the obsolete zone
+// name replaced, then time.Parse with each of commonLayouts, and the year
+// checked (valid).
+func layoutsTime(s string) (int64, bool) {
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		if off, ok := obsZones[strings.ToUpper(s[i+1:])]; ok {
+			s = s[:i+1] + off
+		}
+	}
+	for _, l := range commonLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			if _, ok := valid(t); !ok {
+				return 0, false
+			}
+			return t.Unix(), true
+		}
+	}
+	return 0, false
+}
+
+// checkCommonDate: when commonDate reads s, time.Parse reads it too, to
+// the same instant.
+func checkCommonDate(t *testing.T, s string) bool {
+	t.Helper()
+	got, ok := commonDate(s)
+	if !ok {
+		return false
+	}
+	want, wok := layoutsTime(s)
+	if !wok || got != want {
+		t.Errorf("commonDate(%q) = %d; time.Parse: %d, %v", s, got, want, wok)
+	}
+	return true
+}
+
+// TestCommonDate compares commonDate with time.Parse over dates made of
+// right and wrong parts (names in any case or misspelt, numbers of each
+// width and beyond their range, days beyond the month, fractions of a
+// second, every kind of zone), and over the dates of every testdata
+// message: what it reads, time.Parse reads to the same instant, and it
+// reads nearly every date of the corpus.
+func TestCommonDate(t *testing.T) {
+	days := []string{"", "Mon, ", "mon, ", "SUN, ", "Sat, ", "Thu, ", "Mon,", "Mox, ", "Mo, ", "Monday, ", "1, ", "ſun, "}
+	dates := []string{"1", "01", "7", "29", "30", "31", "0", "00", "32", "001", "x"}
+	months := []string{"Jan", "feb", "FEB", "Apr", "Jun", "Sep", "Nov", "dec", "Jux", "Janu", "Ja", "Máy"}
+	years := []string{"2026", "2024", "2000", "1970", "2100", "1969", "9999", "0999", "206", "20266", "+026"}
+	hours := []string{"0", "00", "7", "23", "24", "99", "", "123"}
+	mins := []string{"00", "59", "07", "30", "60", "5", "x5"}
+	secs := []string{"00", "59", "01", "30", "60", "5", "05.123", "05,5", "05."}
+	zones := []string{"+0000", "-0000", "+0100", "-0800", "+0530", "+0545", "-0930", "+2359", "+2400", "+2360", "+0060",
+		"+1400", "+05", "+05:00", "0100", "GMT", "gmt", "UT", "ut", "Z", "z", "EST", "edt", "PDT", "CET", "JST", "",
+		"+00000", "Gmt", "ESt", "ſT"}
+	r := rand.New(rand.NewPCG(9, 7))
+	// Each list starts with four parts commonDate reads; they are picked
+	// more often, so that many dates are read whole.
+	pick := func(ss []string) string {
+		if r.IntN(4) > 0 {
+			return ss[r.IntN(4)]
+		}
+		return ss[r.IntN(len(ss))]
+	}
+	read := 0
+	for range 300000 {
+		s := pick(days) + pick(dates) + " " + pick(months) + " " + pick(years) + " " +
+			pick(hours) + ":" + pick(mins) + ":" + pick(secs) + " " + pick(zones)
+		if checkCommonDate(t, strings.TrimSpace(s)) {
+			read++
+		}
+	}
+	if read < 50000 {
+		t.Errorf("commonDate read %d of the generated dates", read)
+	}
+	// The corpus: the dates the engine returns, as parseTime sees them.
+	engine := bounce.New(bounce.Config{})
+	all, common := 0, 0
+	for _, f := range emlFiles(t) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := engine.Parse(context.Background(), bounce.Request{Raw: raw})
+		if err != nil {
+			continue
+		}
+		ds := []string{res.Report.ArrivalDate, res.Report.Original.Date}
+		for _, rc := range res.Recipients {
+			ds = append(ds, rc.Facts.LastAttemptDate, rc.Facts.WillRetryUntil)
+		}
+		for _, d := range ds {
+			s := singleSpaced(d)
+			if i := strings.IndexByte(s, '('); i > 0 {
+				s = strings.TrimSpace(s[:i])
+			}
+			if s == "" {
+				continue
+			}
+			all++
+			if checkCommonDate(t, s) {
+				common++
+			} else if _, ok := layoutsTime(s); ok {
+				t.Errorf("%s: commonDate does not read %q, which time.Parse reads with commonLayouts", f, d)
+			}
+		}
+	}
+	if common < all*9/10 {
+		t.Errorf("commonDate read %d of the corpus's %d dates", common, all)
+	}
+	t.Logf("generated: %d read; corpus: %d of %d dates read", read, common, all)
+}
