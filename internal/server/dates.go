@@ -69,24 +69,34 @@ func parseTime(s string) (time.Time, bool) {
 	if sec, ok := commonDate(s); ok {
 		return time.Unix(sec, 0).UTC(), true
 	}
+	return otherDate(s)
+}
+
+// otherDate is parseTime's reading of a date commonDate does not read.
+func otherDate(s string) (time.Time, bool) {
 	// An obsolete zone name as the last token becomes its offset.
 	if i := strings.LastIndexByte(s, ' '); i > 0 {
 		if off, ok := obsZones[strings.ToUpper(s[i+1:])]; ok {
 			s = s[:i+1] + off
 		}
 	}
-	// The RFC 5322 forms nearly every date takes, first: mail.ParseDate
-	// tries its layouts in an order where these come late, and every
-	// layout that fails allocates its error. time.Parse reads month and
-	// day names in any case, so these need no titleMonths.
-	for _, l := range commonLayouts {
-		if t, err := time.Parse(l, s); err == nil {
+	// Every layout of commonLayouts and of mail.ParseDate has a month
+	// name, so a date without a letter is none of them: it is not tried
+	// against their 50 layouts, each of which allocates its error.
+	if hasLetter(s) {
+		// The RFC 5322 forms nearly every date takes, first: mail.ParseDate
+		// tries its layouts in an order where these come late, and every
+		// layout that fails allocates its error. time.Parse reads month and
+		// day names in any case, so these need no titleMonths.
+		for _, l := range commonLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return valid(t)
+			}
+		}
+		s = titleMonths(s)
+		if t, err := mail.ParseDate(s); err == nil {
 			return valid(t)
 		}
-	}
-	s = titleMonths(s)
-	if t, err := mail.ParseDate(s); err == nil {
-		return valid(t)
 	}
 	for _, l := range extraLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -94,6 +104,16 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// hasLetter reports whether s has an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; 'a' <= c && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // singleSpaced is s without leading and trailing white space, each run of
@@ -135,18 +155,19 @@ func titleMonths(s string) string { return monthFix.Replace(s) }
 
 // commonDate reads a date in one of the forms of commonLayouts, with a
 // numeric zone or an obsolete zone name (obsZones), as the Unix time
-// time.Parse gives for it. It reads nothing else (false): the forms and
-// ranges it is not sure of are left to parseTime's other readers, so the
-// answers are time.Parse's (TestCommonDate compares them). time.Parse
+// otherDate (time.Parse, mail.ParseDate) gives for it. It reads nothing
+// else (false): the forms and ranges it is not sure of are left to
+// otherDate, so the answers are otherDate's (TestCommonDate compares
+// them). time.Parse
 // allocates the zone of an offset that is not a whole hour and the error
 // of each layout that fails; this costs neither (about 1 µs a message on
 // the corpus, three dates in most).
 //
 //	[day-name ", "] day month-name year hh ":" mm ":" ss SP zone
 //
-// day and hh are one or two digits, year four, mm and ss two; names are
-// read in any case (as time.Parse reads them); the day must exist in the
-// month.
+// day and hh are one or two digits, year four (or two, RFC 5322 section
+// 4.3), mm and ss two; names are read in any case (as time.Parse reads
+// them); the day must exist in the month.
 func commonDate(s string) (int64, bool) {
 	if len(s) > 5 && s[3] == ',' && s[4] == ' ' {
 		if nameIndex(s[:3], dayNames) < 0 {
@@ -159,7 +180,17 @@ func commonDate(s string) (int64, bool) {
 		return 0, false
 	}
 	month := nameIndex(s[1:4], monthNames) + 1
-	year, s, ok := number(s[5:], 4, 4)
+	// Four digits, or two (obsolete, RFC 5322 section 4.3), read as
+	// mail.ParseDate reads them; three are a year before 1970.
+	year, rest, ok := number(s[5:], 2, 4)
+	if len(s[5:])-len(rest) == 2 {
+		if year >= 69 {
+			year += 1900
+		} else {
+			year += 2000
+		}
+	}
+	s = rest
 	if month == 0 || !ok || year < 1970 || len(s) < 2 || s[0] != ' ' {
 		return 0, false
 	}
