@@ -83,9 +83,12 @@ func (w *wireWriter) bytes() []byte { return w.buf[w.pos:] }
 
 // room makes room for n more bytes in front of what is written.
 func (w *wireWriter) room(n int) {
-	if w.pos >= n {
-		return
+	if w.pos < n {
+		w.grow(n)
 	}
+}
+
+func (w *wireWriter) grow(n int) {
 	used := w.written()
 	size := max(2*len(w.buf), used+n, writerBuf)
 	nb := make([]byte, size)
@@ -94,6 +97,16 @@ func (w *wireWriter) room(n int) {
 }
 
 func (w *wireWriter) varint(v uint64) {
+	if v < 0x80 { // tags, lengths and enums, nearly all
+		w.room(1)
+		w.pos--
+		w.buf[w.pos] = byte(v)
+		return
+	}
+	w.longVarint(v)
+}
+
+func (w *wireWriter) longVarint(v uint64) {
 	n := protowire.SizeVarint(v)
 	w.room(n)
 	w.pos -= n
@@ -106,7 +119,21 @@ func (w *wireWriter) varint(v uint64) {
 }
 
 func (w *wireWriter) tag(num protowire.Number, typ protowire.Type) {
-	w.varint(protowire.EncodeTag(num, typ))
+	w.varint(uint64(num)<<3 | uint64(typ&7))
+}
+
+// head writes a field's tag and v after it (a varint field's value, or a
+// length): two bytes at once for the fields numbered 1 to 15 and the
+// values under 128 that nearly all are.
+func (w *wireWriter) head(num protowire.Number, typ protowire.Type, v uint64) {
+	if num < 16 && v < 0x80 {
+		w.room(2)
+		w.pos -= 2
+		w.buf[w.pos], w.buf[w.pos+1] = byte(num)<<3|byte(typ&7), byte(v)
+		return
+	}
+	w.varint(v)
+	w.tag(num, typ)
 }
 
 func (w *wireWriter) raw(s string) {
@@ -130,8 +157,7 @@ func (w *wireWriter) elem(num protowire.Number, s string) {
 		s, w.cut = cutString(s, w.fieldMax), true
 	}
 	w.raw(s)
-	w.varint(uint64(len(s)))
-	w.tag(num, protowire.BytesType)
+	w.head(num, protowire.BytesType, uint64(len(s)))
 }
 
 // strs writes a repeated string field.
@@ -144,8 +170,7 @@ func (w *wireWriter) strs(num protowire.Number, ss []string) {
 // uint writes a varint field (enums, uint32, bool as 1), omitted when 0.
 func (w *wireWriter) uint(num protowire.Number, v uint64) {
 	if v != 0 {
-		w.varint(v)
-		w.tag(num, protowire.VarintType)
+		w.head(num, protowire.VarintType, v)
 	}
 }
 
@@ -177,8 +202,7 @@ func (w *wireWriter) float(num protowire.Number, f float32) {
 // end closes a nested message whose body was written since start (the
 // written count before it): its length, then its tag.
 func (w *wireWriter) end(num protowire.Number, start int) {
-	w.varint(uint64(w.written() - start))
-	w.tag(num, protowire.BytesType)
+	w.head(num, protowire.BytesType, uint64(w.written()-start))
 }
 
 // timestamp writes a google.protobuf.Timestamp field, as timestamppb.New
@@ -210,8 +234,7 @@ func (w *wireWriter) status(num protowire.Number, s smtpcode.Status) {
 	w.room(len(b))
 	w.pos -= len(b)
 	copy(w.buf[w.pos:], b)
-	w.varint(uint64(len(b)))
-	w.tag(num, protowire.BytesType)
+	w.head(num, protowire.BytesType, uint64(len(b)))
 }
 
 // encodeResult writes res as ToProto(res, audiences, lang) followed by
