@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -309,6 +310,60 @@ func TestDescribe(t *testing.T) {
 					t.Errorf("describe(%v) = %q, want %q", s, got, want)
 				}
 			}
+		}
+	}
+}
+
+// refusingStore reads like an empty memory and fails every write: the
+// engine checks a result as a cache MISS, then the write after the check
+// fails and the status becomes UNAVAILABLE.
+type refusingStore struct{ domaincache.Store }
+
+func (refusingStore) Record(context.Context, []domaincache.Observation) error {
+	return errors.New("refusingStore: write refused")
+}
+
+// TestWireRestatus: when the domain memory write after the check fails,
+// the answer sent (the wire form, unary and streamed, for a small message
+// and for one whose strings are cut) says UNAVAILABLE, as the in-process
+// Parse does, and is otherwise the same.
+func TestWireRestatus(t *testing.T) {
+	store := refusingStore{domaincache.NewMemory(100, 0)}
+	c := startServer(t, store)
+	svc := NewService(Config{Engine: bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes, MaxRecipients: 5}, Store: store}), Store: store, MaxMessageBytes: testMaxBytes})
+	ctx := context.Background()
+	stream, err := c.ParseStream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.CloseSend()
+	for _, req := range []*pb.ParseRequest{
+		{Raw: []byte(relayDenied), Source: "small"},
+		{Raw: []byte(relayDenied), Source: strings.Repeat("s", MaxResponseFieldBytes+10)},
+	} {
+		want, err := svc.Parse(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.GetCacheStatus() != pb.CacheStatus_CACHE_STATUS_UNAVAILABLE {
+			t.Fatalf("in-process Parse: cache status %v, want UNAVAILABLE", want.GetCacheStatus())
+		}
+		got, err := c.Parse(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Errorf("unary:\n got %v\nwant %v", got, want)
+		}
+		if err := stream.Send(&pb.ParseStreamRequest{Request: req}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(r.GetResponse(), want) {
+			t.Errorf("stream:\n got %v\nwant %v", r.GetResponse(), want)
 		}
 	}
 }
