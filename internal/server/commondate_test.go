@@ -100,3 +100,48 @@ func TestCommonDate(t *testing.T) {
 	}
 	t.Logf("generated: %d read; corpus: %d of %d dates read", read, common, all)
 }
+
+// TestParseTimeShortcut: parseTime, which tries commonDate before
+// singleSpaced, reads every corpus date, and variants of it in white
+// space, comments and length, as the slower order does: singleSpaced,
+// the length limit, the comment dropped, then otherDate.
+func TestParseTimeShortcut(t *testing.T) {
+	slow := func(s string) (int64, bool) {
+		s = singleSpaced(s)
+		if s == "" || len(s) > 128 {
+			return 0, false
+		}
+		tm, ok := otherDate(withoutComment(s))
+		return tm.Unix(), ok
+	}
+	engine := bounce.New(bounce.Config{})
+	seen := map[string]bool{}
+	for _, f := range emlFiles(t) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := engine.Parse(context.Background(), bounce.Request{Raw: raw})
+		if err != nil {
+			continue
+		}
+		seen[res.Report.ArrivalDate], seen[res.Report.Original.Date] = true, true
+		for _, rc := range res.Recipients {
+			seen[rc.Facts.LastAttemptDate], seen[rc.Facts.WillRetryUntil] = true, true
+		}
+	}
+	long := strings.Repeat("x", 100)
+	for d := range seen {
+		for _, v := range []string{
+			d, "  " + d, d + " \t", "(c) " + d, d + " (" + long + ")", d + "(UTC)", d + " \u00a0(UTC)",
+			strings.Replace(d, " ", "  ", 1), strings.Replace(d, " ", "\t", 1), strings.Replace(d, " ", "\r\n ", 2),
+			strings.Replace(d, " ", "\u00a0", 1), d + " (Pacific  Standard\tTime)",
+		} {
+			got, gok := parseTime(v)
+			want, wok := slow(v)
+			if gok != wok || (gok && got.Unix() != want) {
+				t.Errorf("parseTime(%q) = %v, %v; the slower order: %v, %v", v, got.Unix(), gok, want, wok)
+			}
+		}
+	}
+}

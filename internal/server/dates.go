@@ -57,19 +57,31 @@ func parseDate(s string) *timestamppb.Timestamp {
 // without a Timestamp message in between); false when s is empty or
 // unreadable.
 func parseTime(s string) (time.Time, bool) {
+	// The forms of commonLayouts, read without time.Parse, and first
+	// without singleSpaced: commonDate reads only single-spaced dates, so
+	// what it reads here it would read the same after it.
+	if len(s) <= 128 {
+		if sec, ok := commonDate(withoutComment(s)); ok {
+			return time.Unix(sec, 0).UTC(), true
+		}
+	}
 	s = singleSpaced(s)
 	if s == "" || len(s) > 128 {
 		return time.Time{}, false
 	}
-	// Drop a trailing comment: "... -0800 (PST)".
-	if i := strings.IndexByte(s, '('); i > 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	// The forms of commonLayouts, read without time.Parse.
+	s = withoutComment(s)
 	if sec, ok := commonDate(s); ok {
 		return time.Unix(sec, 0).UTC(), true
 	}
 	return otherDate(s)
+}
+
+// withoutComment is s without a trailing comment: "... -0800 (PST)".
+func withoutComment(s string) string {
+	if i := strings.IndexByte(s, '('); i > 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
 }
 
 // otherDate is parseTime's reading of a date commonDate does not read.
