@@ -14,7 +14,6 @@ import (
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/smtpcode"
-	"github.com/bounced/bounced/internal/swar"
 )
 
 // reasonByName maps a vocabulary name ("norelaying") to its enum value,
@@ -153,10 +152,8 @@ func fromAudience(a explain.Audience) pb.Audience {
 // text returns s as valid UTF-8. dsn already decodes every string it
 // returns; this is the last guarantee that a response always marshals
 // (proto3 strings must be valid UTF-8): invalid bytes become U+FFFD.
-// Nearly every string is ASCII, which swar.IsASCII tells 32 bytes at a
-// time (utf8.ValidString: eight).
 func text(s string) string {
-	if swar.IsASCII(s) || utf8.ValidString(s) {
+	if utf8.ValidString(s) {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
