@@ -20,9 +20,12 @@ import (
 
 // A ParseResponse is encoded once. parse encodes it before the domain
 // memory write, to check that it can be sent (nothing unencodable is
-// remembered); those bytes are what gRPC sends, instead of encoding the
+// remembered): for the gRPC handlers straight from the engine's result
+// (encodeResult, wirewriter.go), for the others from the response
+// (encodeWire). Those bytes are what gRPC sends, instead of encoding the
 // message a second time. The codec below passes an encodedMessage
-// through and leaves every other message to the standard proto codec.
+// through and leaves every other message to the generated or standard
+// proto codec.
 //
 // The encoding is made with room in front (wireForm), where a stream
 // writes the framing of ParseStreamResponse{Response: ...}: one buffer
