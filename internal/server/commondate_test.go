@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/bounced/bounced/internal/bounce"
@@ -144,4 +145,26 @@ func TestParseTimeShortcut(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCommonDate: what commonDate reads, otherDate reads to the same
+// instant, and parseTime reads any string as the slower order does.
+func FuzzCommonDate(f *testing.F) {
+	for _, s := range []string{"Sun, 29 Nov 2026 08:12:41 +0000 (UTC)", "3 Dec 26 08:12:41 GMT", "Thu 29 Apr 2010 23:34:45 +0900", "2012-10-31 04-46-42"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkCommonDate(t, s)
+		got, gok := parseTime(s)
+		want, wok := func() (time.Time, bool) {
+			s := singleSpaced(s)
+			if s == "" || len(s) > 128 {
+				return time.Time{}, false
+			}
+			return otherDate(withoutComment(s))
+		}()
+		if gok != wok || (gok && !got.Equal(want)) {
+			t.Errorf("parseTime(%q) = %v, %v; the slower order: %v, %v", s, got, gok, want, wok)
+		}
+	})
 }

@@ -367,3 +367,23 @@ func TestWireRestatus(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWriter: for arbitrary bytes through the engine (small and large
+// inputs, so with and without the field cap), encodeResult writes what
+// proto.Marshal makes of ToProto's response after capResponse.
+func FuzzWriter(f *testing.F) {
+	f.Add([]byte(Latin1Bounce), uint16(0))
+	f.Add([]byte(relayDenied), uint16(1))
+	f.Add(bytes.ReplaceAll([]byte(relayDenied), []byte("alice"), []byte("al\xffice")), uint16(MaxResponseFieldBytes))
+	engine := bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: 1 << 20}})
+	auds := []explain.Audience{explain.Admin, explain.EndUser}
+	f.Fuzz(func(t *testing.T, raw []byte, extra uint16) {
+		res, err := engine.Parse(context.Background(), bounce.Request{Raw: raw, Audience: auds[0], Source: string(raw[:min(len(raw), 8)])})
+		if err != nil {
+			return
+		}
+		// extra stands for the request's other strings: above the field
+		// cap, every string is cut as capResponse cuts it.
+		checkWriter(t, "fuzz", res, auds, "en", len(raw)+int(extra)*2)
+	})
+}
