@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/bounced/bounced/internal/bounce"
 )
