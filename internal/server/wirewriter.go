@@ -60,8 +60,8 @@ type wireWriter struct {
 	cut      bool
 }
 
-// writerBuf is the size of a new writer's buffer: the corpus's largest
-// answer with one audience is about 6 KiB.
+// writerBuf is the size of a new writer's buffer: the corpus's answers
+// with one audience are 1.7 KB on average, 4.7 KB at most.
 const writerBuf = 8 << 10
 
 // maxPooledWriter is the largest buffer a writer keeps for the next
