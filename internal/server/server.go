@@ -84,8 +84,10 @@ type Config struct {
 	// exempt.
 	Auth *Auth
 
-	// convert turns a result into its wire form; nil is ToProto. Tests
-	// replace it to make a result that cannot be encoded.
+	// convert turns a result into its wire form; nil is ToProto (and the
+	// gRPC handlers write the wire form without it: wirewriter.go). Tests
+	// set it to make a result that cannot be encoded; every call then
+	// converts through it.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
 	// MaxInflightBytes bounds the bytes of the request messages held at
 	// once, received and not answered (DefaultMaxInflightBytes when
