@@ -47,7 +47,6 @@ func wantWire(t *testing.T, res *bounce.Result, auds []explain.Audience, lang st
 // (false: over MaxResponseBytes, made through capResponse instead).
 func checkWriter(t *testing.T, name string, res *bounce.Result, auds []explain.Audience, lang string, inLen int) bool {
 	t.Helper()
-	// Before ToProto: capResponse may cut strings ToProto shares with res.
 	enc, ok := encodeResult(res, auds, lang, inLen)
 	want, wantBytes := wantWire(t, res, auds, lang, inLen)
 	if !ok {
