@@ -135,17 +135,23 @@ func serverCodec() grpc.ServerOption {
 }
 
 // serviceDesc is BounceService as the generated code describes it, with
-// Parse's handler replaced by parseHandler.
+// Parse's and Classify's handlers replaced by parseHandler and
+// classifyHandler.
 func (s *Service) serviceDesc() *grpc.ServiceDesc {
 	desc := pb.BounceService_ServiceDesc
 	desc.Methods = slices.Clone(desc.Methods)
 	for i := range desc.Methods {
-		if desc.Methods[i].MethodName == "Parse" {
+		switch desc.Methods[i].MethodName {
+		case "Parse":
 			desc.Methods[i].Handler = s.parseHandler
+		case "Classify":
+			desc.Methods[i].Handler = s.classifyHandler
 		}
 	}
 	s.parseInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Parse_FullMethodName}
 	s.parseWireFunc = s.parseWire
+	s.classifyInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Classify_FullMethodName}
+	s.classifyWireFunc = s.classifyWire
 	return &desc
 }
 
@@ -162,6 +168,33 @@ func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, 
 		return s.parseWire(ctx, in)
 	}
 	return interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
+}
+
+// classifyHandler is parseHandler for Classify.
+func (s *Service) classifyHandler(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+	in := new(pb.ClassifyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return s.classifyWire(ctx, in)
+	}
+	return interceptor(ctx, in, s.classifyInfo, s.classifyWireFunc)
+}
+
+// classifyWire is Classify answering the wire form of its
+// ClassifyResponse, or the response itself when it has none. A
+// ClassifyResponse is its result as field 1, as a ParseStreamResponse is
+// its response: the same framing (streamResponse).
+func (s *Service) classifyWire(ctx context.Context, req any) (any, error) {
+	resp, enc, err := s.classifyEncoded(ctx, req.(*pb.ClassifyRequest), true)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return &pb.ClassifyResponse{Result: resp}, nil
+	}
+	return &encodedMessage{enc.streamResponse()}, nil
 }
 
 // parseWire is Parse answering the response's wire form (an

@@ -117,9 +117,10 @@ type Service struct {
 	// passEncoded: the server has passCodec, so streams may send the wire
 	// form parse made (NewGRPCServer sets it).
 	passEncoded bool
-	// parseInfo and parseWireFunc are made once for parseHandler.
-	parseInfo     *grpc.UnaryServerInfo
-	parseWireFunc grpc.UnaryHandler
+	// parseInfo and parseWireFunc are made once for parseHandler, the
+	// classify ones for classifyHandler.
+	parseInfo, classifyInfo         *grpc.UnaryServerInfo
+	parseWireFunc, classifyWireFunc grpc.UnaryHandler
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)

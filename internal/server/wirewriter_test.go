@@ -386,3 +386,41 @@ func FuzzWriter(f *testing.F) {
 		checkWriter(t, "fuzz", res, auds, "en", len(raw)+int(extra)*2)
 	})
 }
+
+// TestClassifyWire: Classify over gRPC, answered with the wire form
+// framed as a stream's answer, decodes to what the in-process Classify
+// returns, for a short reply and for one whose echoed strings are cut;
+// the framing holds because both wrappers carry their response as field 1.
+func TestClassifyWire(t *testing.T) {
+	for _, m := range []proto.Message{&pb.ClassifyResponse{}, &pb.ParseStreamResponse{}} {
+		fields := m.ProtoReflect().Descriptor().Fields()
+		if fields.Len() != 1 || fields.Get(0).Number() != 1 || fields.Get(0).Message().FullName() != "bounced.v1.ParseResponse" {
+			t.Fatalf("%s is not ParseResponse as field 1: streamResponse's framing does not fit it", m.ProtoReflect().Descriptor().FullName())
+		}
+	}
+	store := domaincache.NewMemory(100, 0)
+	c := startServer(t, store)
+	svc := NewService(Config{Engine: bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes, MaxRecipients: 5}, Store: store}), Store: store, MaxMessageBytes: testMaxBytes})
+	ctx := context.Background()
+	big := strings.Repeat("h", MaxResponseFieldBytes+50)
+	for _, req := range []*pb.ClassifyRequest{
+		{Reply: "550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown", Recipient: "bob@example.net", SkipCache: true,
+			Audiences: []pb.Audience{pb.Audience_AUDIENCE_ADMIN, pb.Audience_AUDIENCE_END_USER}, Language: "fr"},
+		{Reply: "421 4.7.0 try again later", RemoteHost: big, Command: "RCPT", Source: big, SkipCache: true},
+	} {
+		want, err := svc.Classify(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Classify(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Errorf("Classify over gRPC:\n got %v\nwant %v", got, want)
+		}
+		if len(req.GetSource()) > MaxResponseFieldBytes && !got.GetResult().GetTruncated() {
+			t.Errorf("Classify with a %d-byte source: not marked truncated", len(req.GetSource()))
+		}
+	}
+}
