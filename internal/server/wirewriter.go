@@ -17,10 +17,11 @@ import (
 	"github.com/bounced/bounced/internal/smtpcode"
 )
 
-// The gRPC answer to Parse is written from the engine's result straight
-// into its protobuf encoding (encodeResult), without the pb.ParseResponse
-// that ToProto builds and encodeWire then walks twice (the generated
-// marshaller, then checkWireUTF8 over the bytes). On the corpus
+// The gRPC answer to Parse (unary and streamed) and Classify is written
+// from the engine's result straight into its protobuf encoding
+// (encodeResult), without the pb.ParseResponse that ToProto builds and
+// encodeWire then walks twice (the generated marshaller, then
+// checkWireUTF8 over the bytes). On the corpus
 // (BenchmarkAnswer) that took 6.2 µs and 17 allocations a message; the
 // writer takes 2.6 µs and one (the wire form). With the metrics' series
 // found once (metrics.go), dates read without time.Parse (commonDate) and
