@@ -81,7 +81,10 @@ func capResponse(resp *pb.ParseResponse, rawLen int) (cut bool, omitted int) {
 }
 
 // capStrings cuts every string field of m, nested messages and lists
-// included, to max bytes. It reports whether it cut any.
+// included, to max bytes. It reports whether it cut any. A list of
+// strings with one to cut is replaced by a cut copy, not changed in
+// place: ToProto's lists may be the result's own (texts), which the
+// caller still holds.
 func capStrings(m protoreflect.Message, max int) bool {
 	cut := false
 	var cuts []protoreflect.FieldDescriptor // set after Range, which must not see the message change
@@ -89,18 +92,18 @@ func capStrings(m protoreflect.Message, max int) bool {
 		switch {
 		case fd.IsMap():
 			// Map keys and values are short labels and counts here.
-		case fd.IsList():
+		case fd.IsList() && fd.Kind() == protoreflect.StringKind:
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				switch fd.Kind() {
-				case protoreflect.StringKind:
-					if s := l.Get(i).String(); len(s) > max {
-						l.Set(i, protoreflect.ValueOfString(cutString(s, max)))
-						cut = true
-					}
-				case protoreflect.MessageKind:
-					cut = capStrings(l.Get(i).Message(), max) || cut
+				if len(l.Get(i).String()) > max {
+					cuts = append(cuts, fd)
+					break
 				}
+			}
+		case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				cut = capStrings(l.Get(i).Message(), max) || cut
 			}
 		case fd.Kind() == protoreflect.StringKind:
 			if len(v.String()) > max {
@@ -112,7 +115,15 @@ func capStrings(m protoreflect.Message, max int) bool {
 		return true
 	})
 	for _, fd := range cuts {
-		m.Set(fd, protoreflect.ValueOfString(cutString(m.Get(fd).String(), max)))
+		if !fd.IsList() {
+			m.Set(fd, protoreflect.ValueOfString(cutString(m.Get(fd).String(), max)))
+			continue
+		}
+		old, l := m.Get(fd).List(), m.NewField(fd).List()
+		for i := 0; i < old.Len(); i++ {
+			l.Append(protoreflect.ValueOfString(cutString(old.Get(i).String(), max)))
+		}
+		m.Set(fd, protoreflect.ValueOfList(l))
 	}
 	return cut || len(cuts) > 0
 }

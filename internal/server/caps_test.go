@@ -14,6 +14,7 @@ import (
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/domaincache"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 	"github.com/bounced/bounced/internal/worstcase"
 )
@@ -212,4 +213,31 @@ func TestEchoedFieldsCapped(t *testing.T) {
 	}
 	check("Classify", cr.GetResult())
 	check("ErrorResponse", ErrorResponse(big, dsn.ErrEmpty))
+}
+
+// TestCapResponseLeavesResult: capping ToProto's response cuts its lists
+// of strings (warnings, explanation steps, DNS names) without cutting the
+// result's own, which ToProto's response shares when they are valid
+// UTF-8, and the cut response is the one the writer writes.
+func TestCapResponseLeavesResult(t *testing.T) {
+	long := strings.Repeat("w", MaxResponseFieldBytes+100)
+	res := fullResult(long)
+	auds := []explain.Audience{explain.Admin}
+	resp := ToProto(res, auds, "en")
+	if cut, _ := capResponse(resp, 1<<20); !cut {
+		t.Fatal("nothing cut")
+	}
+	if got := resp.GetWarnings()[0]; len(got) > MaxResponseFieldBytes {
+		t.Errorf("response warning of %d bytes, want it cut", len(got))
+	}
+	for what, s := range map[string]string{
+		"report warning":   res.Report.Warnings[0],
+		"explanation step": res.Recipients[0].Explanation.Steps[0],
+		"DNS MX host":      res.Recipients[0].Verdict.DNS.MXHosts[0],
+	} {
+		if s != "w1"+long && s != "a"+long && s != "mx1."+long {
+			t.Errorf("%s of the result changed to %d bytes", what, len(s))
+		}
+	}
+	checkWriter(t, "after capResponse", res, auds, "en", 1<<20)
 }

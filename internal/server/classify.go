@@ -13,10 +13,20 @@ import (
 // are read by dsn.ReplyRecipient; the errors are Parse's (an empty reply
 // is EMPTY_MESSAGE, an oversized one MESSAGE_TOO_LARGE).
 func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.ClassifyResponse, error) {
+	resp, _, err := s.classifyEncoded(ctx, req, false)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.ClassifyResponse{Result: resp}, nil
+}
+
+// classifyEncoded is Classify's result and its wire form; with wire set,
+// only the wire form when it can (see judge).
+func (s *Service) classifyEncoded(ctx context.Context, req *pb.ClassifyRequest, wire bool) (*pb.ParseResponse, wireForm, error) {
 	auds := ToAudiences(req.GetAudiences())
 	echoed := len(req.GetRecipient()) + len(req.GetRemoteHost()) + len(req.GetCommand()) +
 		len(req.GetSendingIp()) + len(req.GetSource()) + len(req.GetLanguage())
-	resp, _, err := s.judge(ctx, len(req.GetReply()), echoed, req.GetSource(), req.GetLanguage(), auds,
+	return s.judge(ctx, len(req.GetReply()), echoed, req.GetSource(), req.GetLanguage(), auds, wire,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Classify(ctx, bounce.ClassifyRequest{
 				Reply: dsn.Reply{
@@ -34,8 +44,4 @@ func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.Cl
 				Check:     check,
 			})
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &pb.ClassifyResponse{Result: resp}, nil
 }

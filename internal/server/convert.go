@@ -103,8 +103,18 @@ func ToAudience(a pb.Audience) explain.Audience {
 }
 
 // ToAudiences converts the requested audiences: in order, duplicates
-// removed, UNSPECIFIED read as MARKETER; empty gives [Marketer].
+// removed, UNSPECIFIED read as MARKETER; empty gives [Marketer]. The
+// list is the caller's to read, not to change: for none or one audience,
+// nearly every request, it is one shared among calls.
 func ToAudiences(as []pb.Audience) []explain.Audience {
+	switch len(as) {
+	case 0:
+		return oneAudience[explain.Marketer][:]
+	case 1:
+		if a := ToAudience(as[0]); int(a) < len(oneAudience) {
+			return oneAudience[a][:]
+		}
+	}
 	out := make([]explain.Audience, 0, max(len(as), 1))
 	for _, a := range as {
 		x := ToAudience(a)
@@ -120,6 +130,13 @@ func ToAudiences(as []pb.Audience) []explain.Audience {
 		out = append(out, explain.Marketer)
 	}
 	return out
+}
+
+// oneAudience are the lists of one audience ToAudiences returns.
+var oneAudience = [...][1]explain.Audience{
+	explain.Marketer: {explain.Marketer},
+	explain.EndUser:  {explain.EndUser},
+	explain.Admin:    {explain.Admin},
 }
 
 func fromAudience(a explain.Audience) pb.Audience {
@@ -234,7 +251,7 @@ func recipientProto(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Au
 		Status:              statusString(decided),
 		StatusField:         statusString(field),
 		ServerStatus:        statusString(server),
-		StatusMeaning:       decided.Describe(),
+		StatusMeaning:       describe(decided),
 		Stage:               stageOf(f),
 		ReplyCode:           int32(f.ReplyCode),
 		Command:             text(f.Command),

@@ -24,7 +24,9 @@ import (
 // shared machine makes noisy:
 //
 //	path=engine   bounce.Engine.Parse alone
-//	path=service  Service.Parse: conversion, caps, encoding, metrics
+//	path=service  what the gRPC server runs per Parse call between the
+//	              codec and the engine (parseWire, as parseHandler calls
+//	              it): admission, conversion, caps, encoding, metrics
 //	path=unary    Parse through NewGRPCServer on TCP loopback
 //	path=stream   ParseStream on one stream, a message after the answer
 //
@@ -46,7 +48,7 @@ func BenchmarkServerCPU(b *testing.B) {
 		svc := NewService(Config{Engine: newEngine(), MaxMessageBytes: dsn.DefaultMaxMessageBytes})
 		ctx := context.Background()
 		cpuLoop(b, func(i int) error {
-			_, err := svc.Parse(ctx, &pb.ParseRequest{Raw: msgs[i%len(msgs)]})
+			_, err := svc.parseWire(ctx, &pb.ParseRequest{Raw: msgs[i%len(msgs)]})
 			return err
 		})
 	})

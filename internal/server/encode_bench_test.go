@@ -56,3 +56,39 @@ func BenchmarkEncodeResponse(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnswer is the wire form of the corpus's results (marketer, in
+// English), the step between the engine and gRPC: written straight from
+// the result (encodeResult, what the gRPC handlers send) and, for
+// comparison, built as ToProto's response, capped and encoded (what
+// Service.Parse, the JSON gateway's path, still does).
+func BenchmarkAnswer(b *testing.B) {
+	engine := bounce.New(bounce.Config{})
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	var results []*bounce.Result
+	var sizes []int
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		if res, err := engine.Parse(context.Background(), bounce.Request{Raw: raw}); err == nil {
+			results, sizes = append(results, res), append(sizes, len(raw))
+		}
+	}
+	auds := []explain.Audience{explain.Marketer}
+	b.Run("via=writer", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, ok := encodeResult(results[i%len(results)], auds, "en", sizes[i%len(results)]); !ok {
+				b.Fatal("over the budget")
+			}
+		}
+	})
+	b.Run("via=ToProto", func(b *testing.B) {
+		svc := NewService(Config{Engine: engine})
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, _, err := svc.answer(results[i%len(results)], auds, "en", sizes[i%len(results)], false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

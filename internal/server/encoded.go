@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"slices"
+	"sync"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding"
@@ -11,14 +13,19 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/bounced/bounced/internal/bounce"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
 // A ParseResponse is encoded once. parse encodes it before the domain
 // memory write, to check that it can be sent (nothing unencodable is
-// remembered); those bytes are what gRPC sends, instead of encoding the
+// remembered): for the gRPC handlers straight from the engine's result
+// (encodeResult, wirewriter.go), for the others from the response
+// (encodeWire). Those bytes are what gRPC sends, instead of encoding the
 // message a second time. The codec below passes an encodedMessage
-// through and leaves every other message to the standard proto codec.
+// through and leaves every other message to the generated or standard
+// proto codec.
 //
 // The encoding is made with room in front (wireForm), where a stream
 // writes the framing of ParseStreamResponse{Response: ...}: one buffer
@@ -128,17 +135,23 @@ func serverCodec() grpc.ServerOption {
 }
 
 // serviceDesc is BounceService as the generated code describes it, with
-// Parse's handler replaced by parseHandler.
+// Parse's and Classify's handlers replaced by parseHandler and
+// classifyHandler.
 func (s *Service) serviceDesc() *grpc.ServiceDesc {
 	desc := pb.BounceService_ServiceDesc
 	desc.Methods = slices.Clone(desc.Methods)
 	for i := range desc.Methods {
-		if desc.Methods[i].MethodName == "Parse" {
+		switch desc.Methods[i].MethodName {
+		case "Parse":
 			desc.Methods[i].Handler = s.parseHandler
+		case "Classify":
+			desc.Methods[i].Handler = s.classifyHandler
 		}
 	}
 	s.parseInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Parse_FullMethodName}
 	s.parseWireFunc = s.parseWire
+	s.classifyInfo = &grpc.UnaryServerInfo{Server: s, FullMethod: pb.BounceService_Classify_FullMethodName}
+	s.classifyWireFunc = s.classifyWire
 	return &desc
 }
 
@@ -157,10 +170,37 @@ func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, 
 	return interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
 }
 
+// classifyHandler is parseHandler for Classify.
+func (s *Service) classifyHandler(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+	in := new(pb.ClassifyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return s.classifyWire(ctx, in)
+	}
+	return interceptor(ctx, in, s.classifyInfo, s.classifyWireFunc)
+}
+
+// classifyWire is Classify answering the wire form of its
+// ClassifyResponse, or the response itself when it has none. A
+// ClassifyResponse is its result as field 1, as a ParseStreamResponse is
+// its response: the same framing (streamResponse).
+func (s *Service) classifyWire(ctx context.Context, req any) (any, error) {
+	resp, enc, err := s.classifyEncoded(ctx, req.(*pb.ClassifyRequest), true)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return &pb.ClassifyResponse{Result: resp}, nil
+	}
+	return &encodedMessage{enc.streamResponse()}, nil
+}
+
 // parseWire is Parse answering the response's wire form (an
 // encodedMessage), or the response itself when it has none.
 func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
-	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest))
+	resp, enc, err := s.parseEncoded(ctx, req.(*pb.ParseRequest), true)
 	if err != nil {
 		return nil, err
 	}
@@ -168,4 +208,101 @@ func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
 		return resp, nil
 	}
 	return &encodedMessage{enc.response()}, nil
+}
+
+// answerer is judge's check of a result (bounce.Request.Check): answer,
+// keeping what it made. Pooled, with the check bound once, so that a
+// message allocates neither the callback nor the variables it sets.
+type answerer struct {
+	s     *Service
+	auds  []explain.Audience
+	lang  string
+	inLen int
+	wire  bool
+
+	resp *pb.ParseResponse
+	enc  wireForm
+	sent bounce.CacheStatus // the cache status resp and enc hold
+
+	check func(*bounce.Result) error // a.run
+}
+
+var answerers = sync.Pool{New: func() any {
+	a := new(answerer)
+	a.check = a.run
+	return a
+}}
+
+// answerer returns a check for answer's arguments; release it after use.
+func (s *Service) answerer(auds []explain.Audience, lang string, inLen int, wire bool) *answerer {
+	a := answerers.Get().(*answerer)
+	a.s, a.auds, a.lang, a.inLen, a.wire = s, auds, lang, inLen, wire
+	return a
+}
+
+func (a *answerer) run(res *bounce.Result) error {
+	var err error
+	a.sent = res.CacheStatus
+	a.resp, a.enc, err = a.s.answer(res, a.auds, a.lang, a.inLen, a.wire)
+	return err
+}
+
+// release gives a back to the pool, holding nothing of the call.
+func (a *answerer) release() {
+	a.s, a.auds, a.lang, a.resp, a.enc = nil, nil, "", nil, nil
+	answerers.Put(a)
+}
+
+// answer turns a result into its wire form, before the domain memory
+// write (judge): converted, capped to fit a default client (inLen is the
+// size of the message and of the request's strings the response may
+// repeat) and encoded. With wire set, for the gRPC handlers that send only
+// the wire form, it is written straight from the result (encodeResult)
+// and the response is nil, unless a test's convert stands in or the
+// response must share its budget among the recipients.
+func (s *Service) answer(res *bounce.Result, auds []explain.Audience, lang string, inLen int, wire bool) (*pb.ParseResponse, wireForm, error) {
+	if wire && s.cfg.convert == nil {
+		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
+			return nil, enc, nil
+		}
+	}
+	resp := s.convertCapped(res, auds, lang, inLen)
+	enc, err := encodeWire(resp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnencodable, err)
+	}
+	return resp, enc, nil
+}
+
+// convertCapped is res converted (cfg.convert, ToProto when nil) and
+// capped (capResponse), marked when anything was cut.
+func (s *Service) convertCapped(res *bounce.Result, auds []explain.Audience, lang string, inLen int) *pb.ParseResponse {
+	convert := s.cfg.convert
+	if convert == nil {
+		convert = ToProto
+	}
+	resp := convert(res, auds, lang)
+	if cut, omitted := capResponse(resp, inLen); cut {
+		resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
+	}
+	return resp
+}
+
+// restatus is answer's response and wire form again for the cache status
+// res has now (the domain memory write after the check failed). A
+// response is changed in place; the wire form is made again, and is nil
+// when it cannot be (the response is then encoded when sent).
+func (s *Service) restatus(res *bounce.Result, resp *pb.ParseResponse, auds []explain.Audience, lang string, inLen int) (*pb.ParseResponse, wireForm) {
+	if resp == nil {
+		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
+			return nil, enc
+		}
+		resp = s.convertCapped(res, auds, lang, inLen)
+	}
+	resp.CacheStatus = cacheStatuses[res.CacheStatus]
+	enc, err := encodeWire(resp)
+	if err != nil {
+		return resp, nil
+	}
+	return resp, enc
 }

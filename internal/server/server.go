@@ -84,8 +84,10 @@ type Config struct {
 	// exempt.
 	Auth *Auth
 
-	// convert turns a result into its wire form; nil is ToProto. Tests
-	// replace it to make a result that cannot be encoded.
+	// convert turns a result into its wire form; nil is ToProto (and the
+	// gRPC handlers write the wire form without it: wirewriter.go). Tests
+	// set it to make a result that cannot be encoded; every call then
+	// converts through it.
 	convert func(*bounce.Result, []explain.Audience, string) *pb.ParseResponse
 	// MaxInflightBytes bounds the bytes of the request messages held at
 	// once, received and not answered (DefaultMaxInflightBytes when
@@ -115,9 +117,10 @@ type Service struct {
 	// passEncoded: the server has passCodec, so streams may send the wire
 	// form parse made (NewGRPCServer sets it).
 	passEncoded bool
-	// parseInfo and parseWireFunc are made once for parseHandler.
-	parseInfo     *grpc.UnaryServerInfo
-	parseWireFunc grpc.UnaryHandler
+	// parseInfo and parseWireFunc are made once for parseHandler, the
+	// classify ones for classifyHandler.
+	parseInfo, classifyInfo         *grpc.UnaryServerInfo
+	parseWireFunc, classifyWireFunc grpc.UnaryHandler
 }
 
 var _ pb.BounceServiceServer = (*Service)(nil)
@@ -132,9 +135,6 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(MetricsConfig{})
-	}
-	if cfg.convert == nil {
-		cfg.convert = ToProto
 	}
 	if cfg.Limits == nil {
 		cfg.Limits = NewLimits(cfg)
@@ -202,12 +202,13 @@ func (s *Service) Parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 }
 
 func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, error) {
-	resp, _, err := s.parseEncoded(ctx, req)
+	resp, _, err := s.parseEncoded(ctx, req, false)
 	return resp, err
 }
 
-// parseEncoded is parse, also returning the response's wire form.
-func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.ParseResponse, wireForm, error) {
+// parseEncoded is parse, also returning the response's wire form; with
+// wire set, only the wire form when it can (see judge).
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest, wire bool) (*pb.ParseResponse, wireForm, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
@@ -218,7 +219,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 	}
 	auds := ToAudiences(req.GetAudiences())
 	echoed := len(req.GetSource()) + len(req.GetLanguage())
-	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds,
+	return s.judge(ctx, len(req.GetRaw()), echoed, req.GetSource(), req.GetLanguage(), auds, wire,
 		func(check func(*bounce.Result) error) (*bounce.Result, error) {
 			return s.cfg.Engine.Parse(ctx, bounce.Request{
 				Raw:       req.GetRaw(),
@@ -238,8 +239,9 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest) (*pb.P
 // domain memory write, so a result that cannot be sent is never
 // remembered. It counts the
 // call and logs what the operator must see. It returns the response and
-// its wire form.
-func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience,
+// its wire form; with wire set, the response is nil when the wire form
+// was written without it (answer).
+func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience, wire bool,
 	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
 	if ctx.Value(admittedKey{}) == nil && !guardAdmitted(ctx) {
 		release, err := s.limits.admitBytes(ctx, size)
@@ -248,20 +250,11 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		}
 		defer release()
 	}
-	var resp *pb.ParseResponse
-	var enc wireForm
+	a := s.answerer(auds, lang, size+echoed, wire)
 	start := time.Now()
-	res, err := run(func(res *bounce.Result) error {
-		resp = s.cfg.convert(res, auds, lang)
-		if cut, omitted := capResponse(resp, size+echoed); cut {
-			resp.Truncated, resp.OmittedRecipients = true, uint32(omitted)
-		}
-		var err error
-		if enc, err = encodeWire(resp); err != nil {
-			return fmt.Errorf("%w: %v", ErrUnencodable, err)
-		}
-		return nil
-	})
+	res, err := run(a.check)
+	resp, enc, sent := a.resp, a.enc, a.sent
+	a.release()
 	s.cfg.Metrics.observeParse(size, time.Since(start), res, err)
 	if err != nil {
 		if errors.Is(err, ErrUnencodable) {
@@ -275,11 +268,8 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		s.cfg.Logger.Debug("domain cache unavailable", "err", res.CacheErr)
 	}
 	// The write after Check may have failed and changed the cache status.
-	if st := cacheStatuses[res.CacheStatus]; resp.CacheStatus != st {
-		resp.CacheStatus = st
-		if enc, err = encodeWire(resp); err != nil {
-			enc = nil // encoded again when sent
-		}
+	if res.CacheStatus != sent {
+		resp, enc = s.restatus(res, resp, auds, lang, size+echoed)
 	}
 	return resp, enc, nil
 }
@@ -360,7 +350,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		if req == nil {
 			req = &pb.ParseRequest{}
 		}
-		resp, enc, perr := s.parseEncoded(ctx, req)
+		resp, enc, perr := s.parseEncoded(ctx, req, s.passEncoded)
 		if perr != nil {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
