@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -156,7 +155,7 @@ func measure(ctx context.Context, cfg Config, files int, run func(*recorder, tim
 		return nil, err
 	}
 	res.cswBefore = switchesOf(cfg.PIDs)
-	res.selfBefore, _ = processCPU(os.Getpid())
+	res.selfBefore, _ = selfCPU()
 	res.loadBefore = loadAverage()
 	if len(cfg.RedisInfo) > 0 {
 		if res.redisBefore, err = readRedis(ctx, cfg.RedisInfo); err != nil {
@@ -174,7 +173,7 @@ func measure(ctx context.Context, cfg Config, files int, run func(*recorder, tim
 		return nil, err
 	}
 	res.cswAfter = switchesOf(cfg.PIDs)
-	res.selfAfter, _ = processCPU(os.Getpid())
+	res.selfAfter, _ = selfCPU()
 	res.loadAfter = loadAverage()
 	if len(cfg.RedisInfo) > 0 {
 		after, err := readRedis(ctx, cfg.RedisInfo)
