@@ -587,7 +587,21 @@ func (p *parser) htmlText() string {
 // tokenization, golang.org/x/net/html): character references decoded,
 // script and style dropped, a line break at each block element, the
 // content of <pre> as it is, at most MaxTextBytes bytes.
+//
+// It reads b with htmlToTextFast, and with the tokenizer only what that
+// leaves to it.
 func htmlToText(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(min(len(b), MaxTextBytes))
+	if htmlToTextFast(b, &sb) {
+		return finishHTMLText(&sb)
+	}
+	sb.Reset()
+	return htmlToTextTokenizer(b)
+}
+
+// htmlToTextTokenizer is htmlToText by golang.org/x/net/html's Tokenizer.
+func htmlToTextTokenizer(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(min(len(b), MaxTextBytes))
 	z := html.NewTokenizer(bytes.NewReader(b))
