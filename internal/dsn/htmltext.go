@@ -84,19 +84,19 @@ func htmlToTextFast(b []byte, sb *strings.Builder) bool {
 			if end < 0 {
 				return true // the input ends inside the tag
 			}
-			switch lowerTagName(name) {
-			case "style":
+			switch tagKind(name) {
+			case tagStyle:
 				if b[end-2] == '/' {
 					return false // <style/>: the tokenizer's rule for self-closing
 				}
 				skip++
 				rawTag = "style"
-			case "title":
+			case tagTitle:
 				rawTag = "title"
-			case "script", "iframe", "noembed", "noframes", "noscript", "plaintext", "textarea", "xmp":
+			case tagScript, tagRawOther:
 				return false
-			default:
-				blockBreak(sb, name)
+			case tagBlock:
+				blockBreak(sb)
 			}
 			start, pos = end, end
 		case c == '/':
@@ -115,11 +115,11 @@ func htmlToTextFast(b []byte, sb *strings.Builder) bool {
 				if end < 0 {
 					return true
 				}
-				switch lowerTagName(name) {
-				case "script", "style":
+				switch tagKind(name) {
+				case tagScript, tagStyle:
 					skip = max(0, skip-1)
-				default:
-					blockBreak(sb, name)
+				case tagBlock:
+					blockBreak(sb)
 				}
 			default:
 				end = closeAngle(b, lt+2) // a bogus comment
@@ -152,24 +152,20 @@ func htmlToTextFast(b []byte, sb *strings.Builder) bool {
 	}
 }
 
-// blockBreak writes the line break of a block element's start or end tag,
-// as htmlToText does, when the text is not full.
-func blockBreak(sb *strings.Builder, name []byte) {
-	if sb.Len() >= MaxTextBytes {
-		return
-	}
-	switch lowerTagName(name) {
-	case "br", "p", "div", "tr", "li", "table", "td", "th", "pre",
-		"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "ul", "ol":
-		sb.WriteByte('\n')
-	}
-}
+// The tags htmlToText looks at, by tagKind.
+const (
+	tagOther    = iota
+	tagBlock    // a line break at its start and end tags
+	tagStyle    // RAWTEXT, dropped
+	tagTitle    // RCDATA, kept
+	tagScript   // dropped; its states are left to the tokenizer
+	tagRawOther // another raw-text element, left to the tokenizer
+)
 
-// lowerTagName returns a tag name in ASCII lower case, without allocating
-// for the names htmlToText looks at ("" for any other name).
-func lowerTagName(name []byte) string {
+// tagKind sorts a tag by its name in any ASCII case, without allocating.
+func tagKind(name []byte) int {
 	if len(name) > len("blockquote") {
-		return ""
+		return tagOther
 	}
 	var buf [len("blockquote")]byte
 	for i, c := range name {
@@ -178,13 +174,28 @@ func lowerTagName(name []byte) string {
 		}
 		buf[i] = c
 	}
-	switch s := buf[:len(name)]; string(s) {
+	switch string(buf[:len(name)]) {
 	case "br", "p", "div", "tr", "li", "table", "td", "th", "pre",
-		"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "ul", "ol",
-		"script", "style", "title", "iframe", "noembed", "noframes", "noscript", "plaintext", "textarea", "xmp":
-		return string(s) // one of the constants: no allocation
+		"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "ul", "ol":
+		return tagBlock
+	case "style":
+		return tagStyle
+	case "title":
+		return tagTitle
+	case "script":
+		return tagScript
+	case "iframe", "noembed", "noframes", "noscript", "plaintext", "textarea", "xmp":
+		return tagRawOther
 	}
-	return ""
+	return tagOther
+}
+
+// blockBreak writes the line break of a block element's tag, as
+// htmlToText does, when the text is not full.
+func blockBreak(sb *strings.Builder) {
+	if sb.Len() < MaxTextBytes {
+		sb.WriteByte('\n')
+	}
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
