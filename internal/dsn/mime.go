@@ -254,6 +254,19 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	if message.CharsetReader == nil {
 		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
 	}
+	if br, ok := r.(*bytes.Reader); ok {
+		// An encoded word's bytes (mime.WordDecoder hands them over in
+		// a bytes.Reader), converted in one go (convertCharset) instead
+		// of through transform.Reader and its two 4 KiB buffers.
+		src := make([]byte, br.Len())
+		br.Read(src)
+		if enc, ok := charsetEncoding(cs); ok {
+			if out, ok := convertCharset(enc, src, 1<<30); ok {
+				return bytes.NewReader(out), nil
+			}
+		}
+		r = bytes.NewReader(src)
+	}
 	cr, err := message.CharsetReader(cs, r)
 	if err != nil || cr == nil {
 		return cr, err
