@@ -124,15 +124,48 @@ var selectedHeaders = map[string]bool{
 	"in-reply-to": true, "references": true,
 }
 
-// canonicalSelected maps each selected header to its canonical name, so
-// that they need no allocation.
-var canonicalSelected = func() map[string]string {
-	m := make(map[string]string, len(selectedHeaders))
-	for n := range selectedHeaders {
-		m[n] = canonicalName([]byte(n))
+// selectedCanonical returns the canonical name of a selected header
+// (lower-case name), "" for any other name: a switch rather than a map
+// lookup, for every field of every returned original.
+// TestSelectedCanonical keeps it equal to selectedHeaders and
+// canonicalName.
+func selectedCanonical(name []byte) string {
+	switch string(name) {
+	case "message-id":
+		return "Message-Id"
+	case "from":
+		return "From"
+	case "to":
+		return "To"
+	case "cc":
+		return "Cc"
+	case "subject":
+		return "Subject"
+	case "date":
+		return "Date"
+	case "return-path":
+		return "Return-Path"
+	case "list-id":
+		return "List-Id"
+	case "auto-submitted":
+		return "Auto-Submitted"
+	case "precedence":
+		return "Precedence"
+	case "feedback-id":
+		return "Feedback-Id"
+	case "list-unsubscribe":
+		return "List-Unsubscribe"
+	case "reply-to":
+		return "Reply-To"
+	case "sender":
+		return "Sender"
+	case "in-reply-to":
+		return "In-Reply-To"
+	case "references":
+		return "References"
 	}
-	return m
-}()
+	return ""
+}
 
 // fieldClass sorts the fields of a returned original for readOriginal.
 type fieldClass uint8
@@ -147,7 +180,7 @@ const (
 // names of Original's own fields and of the auto-reply markers too.
 func classOf(name []byte) fieldClass {
 	switch {
-	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]:
+	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedCanonical(name) != "":
 		return fieldKept
 	case string(name) == "received":
 		return fieldReceived
@@ -264,8 +297,8 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			if o.Headers == nil {
 				o.Headers = make([]Header, 0, 8)
 			}
-			hn, ok := canonicalSelected[string(name)]
-			if !ok {
+			hn := selectedCanonical(name)
+			if hn == "" {
 				hn = canonicalNameInto(&arena, f.name)
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {

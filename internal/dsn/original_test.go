@@ -12,3 +12,18 @@ func TestSelectedHeadersHoldOriginalFields(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectedCanonical: selectedCanonical names exactly the selected
+// headers, each in its canonical form.
+func TestSelectedCanonical(t *testing.T) {
+	for n := range selectedHeaders {
+		if got, want := selectedCanonical([]byte(n)), canonicalName([]byte(n)); got != want {
+			t.Errorf("selectedCanonical(%q) = %q, want %q", n, got, want)
+		}
+	}
+	for _, n := range []string{"", "x-mailer", "received", "dkim-signature", "message-ids", "fro", "content-type"} {
+		if got := selectedCanonical([]byte(n)); got != "" {
+			t.Errorf("selectedCanonical(%q) = %q, want \"\"", n, got)
+		}
+	}
+}
