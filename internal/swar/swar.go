@@ -56,6 +56,28 @@ func Lower(x uint64) uint64 {
 	return x | (ge&^gt)>>2                // + 0x20 where a capital
 }
 
+// Printable reports whether every byte of b is printable ASCII or a
+// space (0x20 to 0x7e: no control character, tab or line end, DEL or
+// byte above 0x7f), eight bytes at a time.
+func Printable(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// As Plain: a byte >= 0x7f sets a high bit in x or x+1, a byte
+		// < 0x20 borrows into its high bit in x-0x20 (exact once the
+		// first test has ruled out bytes >= 0x80).
+		if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // IsASCII reports whether s is all ASCII (no byte above 0x7f), 32 bytes
 // at a time while it can, then eight, then one.
 func IsASCII(s string) bool {
