@@ -52,6 +52,9 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	if best < 0 {
 		// QUIRK: no marker; the original's header block simply follows the
 		// report (Zoho, samples lhost-zoho-*).
+		if lower.lacks(pastedFieldM[0]) && lower.lacks(pastedFieldM[1]) {
+			return text, "" // neither field starts a line
+		}
 		if i := pastedHeaders(lower.s); i >= 0 {
 			return text[:i], text[i:]
 		}
@@ -67,6 +70,10 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	return text[:lineStart], text[start:]
 }
 
+// pastedFieldMarkers are the fields pastedHeaders looks for, at the
+// start of a line, as markers of the filter (pastedFieldM).
+var pastedFieldMarkers = []string{"\nreceived:", "\nreturn-path:"}
+
 // pastedHeaders returns the offset of a line that starts a pasted header
 // block: a "Received:" or "Return-Path:" field right after an empty line
 // or a rule ("-----"), followed by two more field lines. It returns -1
@@ -80,16 +87,16 @@ func pastedHeaders(lower string) int {
 		}
 		return -1
 	}
-	r, rp := indexFrom("\nreceived:", 0), indexFrom("\nreturn-path:", 0)
+	r, rp := indexFrom(pastedFieldMarkers[0], 0), indexFrom(pastedFieldMarkers[1], 0)
 	for r >= 0 || rp >= 0 {
 		i := r
 		if i < 0 || rp >= 0 && rp < i {
 			i = rp
 		}
 		if i == r {
-			r = indexFrom("\nreceived:", i+1)
+			r = indexFrom(pastedFieldMarkers[0], i+1)
 		} else {
-			rp = indexFrom("\nreturn-path:", i+1)
+			rp = indexFrom(pastedFieldMarkers[1], i+1)
 		}
 		start := i + 1
 		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])

@@ -27,3 +27,24 @@ func TestSelectedCanonical(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitInlinePastedHeaders: an original's header block pasted after
+// the report without a marker line is found by its Received or
+// Return-Path field (the filter lets the search run only when the text
+// has one at the start of a line), and a text without one is all report.
+func TestSplitInlinePastedHeaders(t *testing.T) {
+	report := "This message was created automatically by mail delivery software.\n\nbob@example.net: user unknown\n\n"
+	for _, tt := range []struct {
+		text, inline string
+	}{
+		{report + "Received: from a\nFrom: x@example.com\nTo: bob@example.net\nSubject: hi\n", "Received: from a\nFrom: x@example.com\nTo: bob@example.net\nSubject: hi\n"},
+		{report + "RETURN-PATH: <x@example.com>\nFrom: x@example.com\nTo: bob@example.net\n", "RETURN-PATH: <x@example.com>\nFrom: x@example.com\nTo: bob@example.net\n"},
+		{report + "The Received: header said so.\nFrom: x\nTo: y\nSubject: z\n", ""},
+		{report, ""},
+	} {
+		gotReport, gotInline := splitInlineOriginal(tt.text, newLowerText(tt.text))
+		if gotInline != tt.inline || gotReport+gotInline != tt.text {
+			t.Errorf("splitInlineOriginal(%q) = %q, %q; want the original %q", tt.text, gotReport, gotInline, tt.inline)
+		}
+	}
+}
