@@ -251,3 +251,33 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// TestLowerName compares lowerName, which lowers eight bytes at a time,
+// with a byte loop, at every length up to its limit and past it, with a
+// capital or a non-ASCII byte at every position.
+func TestLowerName(t *testing.T) {
+	var buf [maxFieldName]byte
+	for n := 0; n <= maxFieldName+1; n++ {
+		for at := 0; at < max(n, 1); at++ {
+			for _, c := range []byte{'A', 'Z', 'z', '-', 0xc3, '@', '['} {
+				name := []byte(strings.Repeat("x-Mailer-", 5)[:n])
+				if at < n {
+					name[at] = c
+				}
+				want := make([]byte, n)
+				for i, c := range name {
+					if c >= 'A' && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					want[i] = c
+				}
+				if n > maxFieldName {
+					want = nil
+				}
+				if got := lowerName(&buf, name); string(got) != string(want) || (got == nil) != (want == nil) {
+					t.Fatalf("lowerName(%q) = %q, want %q", name, got, want)
+				}
+			}
+		}
+	}
+}
