@@ -10,6 +10,7 @@
 package phrase
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"unsafe"
@@ -340,23 +341,25 @@ func step(delta unsafe.Pointer, state uint32, class uint8) uint32 {
 	return *(*uint32)(unsafe.Add(delta, uintptr(state+uint32(class))*4))
 }
 
-// lowerInto writes the ASCII lower case of s into dst (len(s) bytes),
-// eight bytes at a time where they are all ASCII.
+// lowerInto writes the ASCII lower case of s into dst (len(s) bytes): a
+// copy, then eight bytes at a time lowered in place where they are all
+// ASCII.
 func lowerInto(dst []byte, s string) {
-	dst = dst[:len(s)]
+	d := dst[:copy(dst[:len(s)], s)]
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := swar.Load(s, i)
+	for ; i+8 <= len(d); i += 8 {
+		w := d[i : i+8]
+		x := binary.LittleEndian.Uint64(w)
 		if x&0x8080808080808080 == 0 {
-			swar.Store(dst[i:], swar.Lower(x))
+			binary.LittleEndian.PutUint64(w, swar.Lower(x))
 			continue
 		}
-		for k := i; k < i+8; k++ {
-			dst[k] = lowerByte[s[k]]
+		for k, c := range w {
+			w[k] = lowerByte[c]
 		}
 	}
-	for ; i < len(s); i++ {
-		dst[i] = lowerByte[s[i]]
+	for ; i < len(d); i++ {
+		d[i] = lowerByte[d[i]]
 	}
 }
 
