@@ -83,7 +83,8 @@ func Printable(b []byte) bool {
 func IsASCII(s string) bool {
 	i := 0
 	for ; i+32 <= len(s); i += 32 {
-		if (Load(s, i)|Load(s, i+8)|Load(s, i+16)|Load(s, i+24))&highs != 0 {
+		t := s[i : i+32] // one bounds check for the four loads
+		if (Load(t, 0)|Load(t, 8)|Load(t, 16)|Load(t, 24))&highs != 0 {
 			return false
 		}
 	}
