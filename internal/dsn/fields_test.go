@@ -281,3 +281,24 @@ func TestLowerName(t *testing.T) {
 		}
 	}
 }
+
+// TestDSNFieldName: dsnFieldName returns each name of dsnFieldNameList and
+// no other, and fieldName the name in lower case either way.
+func TestDSNFieldName(t *testing.T) {
+	for _, n := range dsnFieldNameList {
+		if got := dsnFieldName([]byte(n)); got != n {
+			t.Errorf("dsnFieldName(%q) = %q", n, got)
+		}
+		if got := fieldName([]byte(" " + strings.ToUpper(n) + " ")); got != n {
+			t.Errorf("fieldName(%q) = %q", strings.ToUpper(n), got)
+		}
+	}
+	for _, n := range []string{"", "x-mailer", "status2", "actio", "received", "Action"} {
+		if got := dsnFieldName([]byte(n)); got != "" {
+			t.Errorf("dsnFieldName(%q) = %q, want \"\"", n, got)
+		}
+	}
+	if got := fieldName([]byte("X-Other-Field")); got != "x-other-field" {
+		t.Errorf("fieldName(X-Other-Field) = %q", got)
+	}
+}
