@@ -302,3 +302,45 @@ func TestDSNFieldName(t *testing.T) {
 		t.Errorf("fieldName(X-Other-Field) = %q", got)
 	}
 }
+
+// TestFieldColonWords compares fieldColon, which passes over eight name
+// bytes at a time, with a byte loop over nameByte, with every byte value
+// at every position of lines up to 20 bytes.
+func TestFieldColonWords(t *testing.T) {
+	ref := func(b []byte) (int, int) {
+		i := 0
+		for i < len(b) && nameByte[b[i]] {
+			i++
+		}
+		switch {
+		case i == len(b):
+			return 0, 0
+		case b[i] == ':':
+			return i, i
+		case b[i] == ' ' && i > 0:
+			j := i
+			for j < len(b) && b[j] == ' ' {
+				j++
+			}
+			if j < len(b) && b[j] == ':' {
+				return j, i
+			}
+		}
+		return 0, 0
+	}
+	for n := 1; n <= 20; n++ {
+		b := []byte(strings.Repeat("X-Spam-Status", 2)[:n-1] + ":")
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				old := b[at]
+				b[at] = byte(c)
+				k, e := fieldColon(b)
+				wk, we := ref(b)
+				if k != wk || e != we {
+					t.Fatalf("fieldColon(%q) = %d, %d, want %d, %d", b, k, e, wk, we)
+				}
+				b[at] = old
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package dsn
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"mime"
@@ -203,7 +204,20 @@ func isFieldLine(line []byte) bool {
 // its name: it returns the offset of the colon (0 when the line is not a
 // field) and the end of the name (before the spaces of "Name :").
 func fieldColon(b []byte) (colon, nameEnd int) {
-	i := 0
+	if len(b) == 0 || !nameByte[b[0]] {
+		return 0, 0 // a continuation or blank line, on one look
+	}
+	i := 1
+	// Eight name bytes at a time: a word with a byte below '!', above
+	// '~' or a ':' stops (names are printable ASCII but the colon).
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		z := x ^ 0x3a3a3a3a3a3a3a3a // a zero byte where x has ':'
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		if (x|(x+ones)|(x-ones*'!')&^x|(z-ones)&^z)&highs != 0 {
+			break
+		}
+	}
 	for i < len(b) && nameByte[b[i]] {
 		i++
 	}
