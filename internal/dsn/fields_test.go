@@ -344,3 +344,38 @@ func TestFieldColonWords(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnFieldKind compares ownFieldKind with the switch on lowerName it
+// replaces, for the names it knows in several cases and for others.
+func TestOwnFieldKind(t *testing.T) {
+	ref := func(raw []byte) int {
+		var buf [maxFieldName]byte
+		name := lowerName(&buf, raw)
+		switch string(name) {
+		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
+			return ownValue
+		case "auto-submitted", "precedence":
+			return ownMarker
+		}
+		if len(name) > 2 && name[0] == 'x' && name[1] == '-' {
+			return ownX
+		}
+		return ownOther
+	}
+	names := []string{"from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to",
+		"x-failed-recipients", "auto-submitted", "precedence", "x-mailer", "x-", "x", "received", "tO", "fro",
+		"message-ids", "x_mailer", "y-mailer", "X-" + strings.Repeat("a", maxFieldName), "\xd8-mailer", "t\x8f"}
+	for _, n := range names {
+		title := []byte(n) // "Return-Path"
+		for i := range title {
+			if (i == 0 || title[i-1] == '-') && title[i] >= 'a' && title[i] <= 'z' {
+				title[i] -= 'a' - 'A'
+			}
+		}
+		for _, v := range []string{n, strings.ToUpper(n), string(title)} {
+			if got, want := ownFieldKind([]byte(v)), ref([]byte(v)); got != want {
+				t.Errorf("ownFieldKind(%q) = %d, want %d", v, got, want)
+			}
+		}
+	}
+}
