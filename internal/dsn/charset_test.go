@@ -2,8 +2,10 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"testing"
 
 	"github.com/emersion/go-message"
@@ -70,4 +72,38 @@ func mustCharsetReader(t *testing.T, cs string, src []byte) io.Reader {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestWordDecoderSameAsGoMessage checks that the encoded words of header
+// fields, which wordDecoder converts in one go, decode as they do through
+// go-message's charset reader: the same text, the same errors.
+func TestWordDecoderSameAsGoMessage(t *testing.T) {
+	viaReader := &mime.WordDecoder{CharsetReader: message.CharsetReader}
+	rng := rand.New(rand.NewPCG(3, 4))
+	samples := [][]byte{
+		[]byte("plain"), []byte("Empf\xe4nger"), []byte("\x1b$B%a!<%k\x1b(B"), []byte("\x1b$B%a!<"),
+		[]byte("\x82\xa0\x82\xa2"), []byte("\xa4\xa2\xa4"), []byte("\xff\xfe\x00\xd8"), []byte("a\x00b"),
+	}
+	for range 20 {
+		b := make([]byte, rng.IntN(60))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		samples = append(samples, b)
+	}
+	for _, cs := range []string{"iso-2022-jp", "shift_jis", "euc-jp", "windows-1252", "koi8-r", "gb2312", "big5",
+		"euc-kr", "utf-16", "ansi_x3.110-1983", "x-utf_8j", "ascii", "unicode-1-1-utf-7", "x-unknown"} {
+		for _, src := range samples {
+			for _, s := range []string{
+				"=?" + cs + "?B?" + base64.StdEncoding.EncodeToString(src) + "?=",
+				"Re: =?" + cs + "?b?" + base64.StdEncoding.EncodeToString(src) + "?= =?" + cs + "?Q?a=3Db?=",
+			} {
+				got, gerr := wordDecoder.DecodeHeader(s)
+				want, werr := viaReader.DecodeHeader(s)
+				if got != want || (gerr == nil) != (werr == nil) {
+					t.Errorf("DecodeHeader(%q) = %q, %v; through go-message's reader %q, %v", s, got, gerr, want, werr)
+				}
+			}
+		}
+	}
 }

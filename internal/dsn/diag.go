@@ -199,7 +199,14 @@ var (
 const maxCommandLeads = 8
 
 func commandOf(lower string) string {
-	for _, cl := range commandLeads {
+	// One pass finds every phrase and lead; the leads come first, then
+	// the table's order picks the winner.
+	var hits phrase.Hits
+	commandSet.Scan(lower, &hits)
+	for k, cl := range commandLeads {
+		if !hits.Has(len(commandPhrases) + k) {
+			continue // not in the text
+		}
 		lead := cl.lead
 		for off, n := 0, 0; n < maxCommandLeads; n++ {
 			i := indexBy(lower[off:], lead, cl.by)
@@ -214,9 +221,6 @@ func commandOf(lower string) string {
 			}
 		}
 	}
-	// One pass finds every phrase; the table's order picks the winner.
-	var hits phrase.Hits
-	commandSet.Scan(lower, &hits)
 	for id, c := range commandPhrases {
 		if hits.Has(id) {
 			return c.cmd
@@ -225,11 +229,15 @@ func commandOf(lower string) string {
 	return ""
 }
 
-// commandSet finds commandPhrases (id i is commandPhrases[i]) in one pass.
+// commandSet finds commandPhrases (id i is commandPhrases[i]) and
+// commandLeads (id len(commandPhrases)+k is commandLeads[k]) in one pass.
 var commandSet = func() *phrase.Matcher {
-	list := make([]string, len(commandPhrases))
-	for i, c := range commandPhrases {
-		list[i] = c.phrase
+	list := make([]string, 0, len(commandPhrases)+len(commandLeads))
+	for _, c := range commandPhrases {
+		list = append(list, c.phrase)
+	}
+	for _, cl := range commandLeads {
+		list = append(list, cl.lead)
 	}
 	return phrase.MustCompile(list)
 }()

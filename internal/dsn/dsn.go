@@ -60,8 +60,10 @@
 // ErrTooLarge, ErrTooDeep, ErrTooManyParts or ErrTooManyRecipients; every
 // other problem yields a Report with Warnings. Internal caps keep the time
 // linear in the input: the report text read (MaxTextBytes, also the text
-// taken from HTML parts, which are tokenized with golang.org/x/net/html only
-// when the message has no plain text), the text kept as one diagnostic
+// taken from HTML parts, which are read only when the message has no plain
+// text: by htmlToTextFast, which follows the tokenization states of the HTML
+// Living Standard as golang.org/x/net/html does, and by that tokenizer for
+// what it leaves, scripts and other raw-text elements), the text kept as one diagnostic
 // (maxDiagBytes), the codes looked at in one diagnostic (maxCodeScan). The
 // markers of the recognisers and the stage phrases are found in one pass
 // each by the shared matcher of package phrase.

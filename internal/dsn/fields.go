@@ -84,30 +84,117 @@ func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
 	return blocks
 }
 
-// dsnFieldNames are the field names the package reads (RFC 3464 sections
-// 2.2 and 2.3, RFC 5965 section 3.5), so that fieldName can return them
-// without allocating.
-var dsnFieldNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{
-		"final-recipient", "original-recipient", "x-actual-recipient", "action", "status", "remote-mta",
-		"diagnostic-code", "last-attempt-date", "will-retry-until", "final-log-id", "reporting-mta",
-		"received-from-mta", "arrival-date", "x-original-message-id", "dsn-gateway", "original-envelope-id",
-		"feedback-type", "user-agent", "version", "original-rcpt-to", "removal-recipient", "original-mail-from",
-		"source-ip", "reported-domain", "received-date", "authentication-results", "reported-uri",
-		"x-postfix-queue-id", "x-postfix-sender", "x-display-name",
-	} {
-		m[n] = n
+// dsnFieldNameList are the field names the package reads (RFC 3464
+// sections 2.2 and 2.3, RFC 5965 section 3.5), which dsnFieldName returns
+// without allocating (TestDSNFieldName keeps the two equal).
+var dsnFieldNameList = []string{
+	"final-recipient",
+	"original-recipient",
+	"x-actual-recipient",
+	"action",
+	"status",
+	"remote-mta",
+	"diagnostic-code",
+	"last-attempt-date",
+	"will-retry-until",
+	"final-log-id",
+	"reporting-mta",
+	"received-from-mta",
+	"arrival-date",
+	"x-original-message-id",
+	"dsn-gateway",
+	"original-envelope-id",
+	"feedback-type",
+	"user-agent",
+	"version",
+	"original-rcpt-to",
+	"removal-recipient",
+	"original-mail-from",
+	"source-ip",
+	"reported-domain",
+	"received-date",
+	"authentication-results",
+	"reported-uri",
+	"x-postfix-queue-id",
+	"x-postfix-sender",
+	"x-display-name",
+}
+
+// dsnFieldName returns the constant of a lower-case field name of
+// dsnFieldNameList, "" for any other: a switch, not a map lookup, for
+// every field of every delivery-status block.
+func dsnFieldName(l []byte) string {
+	switch string(l) {
+	case "final-recipient":
+		return "final-recipient"
+	case "original-recipient":
+		return "original-recipient"
+	case "x-actual-recipient":
+		return "x-actual-recipient"
+	case "action":
+		return "action"
+	case "status":
+		return "status"
+	case "remote-mta":
+		return "remote-mta"
+	case "diagnostic-code":
+		return "diagnostic-code"
+	case "last-attempt-date":
+		return "last-attempt-date"
+	case "will-retry-until":
+		return "will-retry-until"
+	case "final-log-id":
+		return "final-log-id"
+	case "reporting-mta":
+		return "reporting-mta"
+	case "received-from-mta":
+		return "received-from-mta"
+	case "arrival-date":
+		return "arrival-date"
+	case "x-original-message-id":
+		return "x-original-message-id"
+	case "dsn-gateway":
+		return "dsn-gateway"
+	case "original-envelope-id":
+		return "original-envelope-id"
+	case "feedback-type":
+		return "feedback-type"
+	case "user-agent":
+		return "user-agent"
+	case "version":
+		return "version"
+	case "original-rcpt-to":
+		return "original-rcpt-to"
+	case "removal-recipient":
+		return "removal-recipient"
+	case "original-mail-from":
+		return "original-mail-from"
+	case "source-ip":
+		return "source-ip"
+	case "reported-domain":
+		return "reported-domain"
+	case "received-date":
+		return "received-date"
+	case "authentication-results":
+		return "authentication-results"
+	case "reported-uri":
+		return "reported-uri"
+	case "x-postfix-queue-id":
+		return "x-postfix-queue-id"
+	case "x-postfix-sender":
+		return "x-postfix-sender"
+	case "x-display-name":
+		return "x-display-name"
 	}
-	return m
-}()
+	return ""
+}
 
 // fieldName returns a field name trimmed and lower case.
 func fieldName(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	var buf [maxFieldName]byte
 	if l := lowerName(&buf, raw); l != nil {
-		if n, ok := dsnFieldNames[string(l)]; ok {
+		if n := dsnFieldName(l); n != "" {
 			return n
 		}
 		return string(l)

@@ -251,3 +251,131 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// TestLowerName compares lowerName, which lowers eight bytes at a time,
+// with a byte loop, at every length up to its limit and past it, with a
+// capital or a non-ASCII byte at every position.
+func TestLowerName(t *testing.T) {
+	var buf [maxFieldName]byte
+	for n := 0; n <= maxFieldName+1; n++ {
+		for at := 0; at < max(n, 1); at++ {
+			for _, c := range []byte{'A', 'Z', 'z', '-', 0xc3, '@', '['} {
+				name := []byte(strings.Repeat("x-Mailer-", 5)[:n])
+				if at < n {
+					name[at] = c
+				}
+				want := make([]byte, n)
+				for i, c := range name {
+					if c >= 'A' && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					want[i] = c
+				}
+				if n > maxFieldName {
+					want = nil
+				}
+				if got := lowerName(&buf, name); string(got) != string(want) || (got == nil) != (want == nil) {
+					t.Fatalf("lowerName(%q) = %q, want %q", name, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestDSNFieldName: dsnFieldName returns each name of dsnFieldNameList and
+// no other, and fieldName the name in lower case either way.
+func TestDSNFieldName(t *testing.T) {
+	for _, n := range dsnFieldNameList {
+		if got := dsnFieldName([]byte(n)); got != n {
+			t.Errorf("dsnFieldName(%q) = %q", n, got)
+		}
+		if got := fieldName([]byte(" " + strings.ToUpper(n) + " ")); got != n {
+			t.Errorf("fieldName(%q) = %q", strings.ToUpper(n), got)
+		}
+	}
+	for _, n := range []string{"", "x-mailer", "status2", "actio", "received", "Action"} {
+		if got := dsnFieldName([]byte(n)); got != "" {
+			t.Errorf("dsnFieldName(%q) = %q, want \"\"", n, got)
+		}
+	}
+	if got := fieldName([]byte("X-Other-Field")); got != "x-other-field" {
+		t.Errorf("fieldName(X-Other-Field) = %q", got)
+	}
+}
+
+// TestFieldColonWords compares fieldColon, which passes over eight name
+// bytes at a time, with a byte loop over nameByte, with every byte value
+// at every position of lines up to 20 bytes.
+func TestFieldColonWords(t *testing.T) {
+	ref := func(b []byte) (int, int) {
+		i := 0
+		for i < len(b) && nameByte[b[i]] {
+			i++
+		}
+		switch {
+		case i == len(b):
+			return 0, 0
+		case b[i] == ':':
+			return i, i
+		case b[i] == ' ' && i > 0:
+			j := i
+			for j < len(b) && b[j] == ' ' {
+				j++
+			}
+			if j < len(b) && b[j] == ':' {
+				return j, i
+			}
+		}
+		return 0, 0
+	}
+	for n := 1; n <= 20; n++ {
+		b := []byte(strings.Repeat("X-Spam-Status", 2)[:n-1] + ":")
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				old := b[at]
+				b[at] = byte(c)
+				k, e := fieldColon(b)
+				wk, we := ref(b)
+				if k != wk || e != we {
+					t.Fatalf("fieldColon(%q) = %d, %d, want %d, %d", b, k, e, wk, we)
+				}
+				b[at] = old
+			}
+		}
+	}
+}
+
+// TestOwnFieldKind compares ownFieldKind with the switch on lowerName it
+// replaces, for the names it knows in several cases and for others.
+func TestOwnFieldKind(t *testing.T) {
+	ref := func(raw []byte) int {
+		var buf [maxFieldName]byte
+		name := lowerName(&buf, raw)
+		switch string(name) {
+		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
+			return ownValue
+		case "auto-submitted", "precedence":
+			return ownMarker
+		}
+		if len(name) > 2 && name[0] == 'x' && name[1] == '-' {
+			return ownX
+		}
+		return ownOther
+	}
+	names := []string{"from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to",
+		"x-failed-recipients", "auto-submitted", "precedence", "x-mailer", "x-", "x", "received", "tO", "fro",
+		"message-ids", "x_mailer", "y-mailer", "X-" + strings.Repeat("a", maxFieldName), "\xd8-mailer", "t\x8f"}
+	for _, n := range names {
+		title := []byte(n) // "Return-Path"
+		for i := range title {
+			if (i == 0 || title[i-1] == '-') && title[i] >= 'a' && title[i] <= 'z' {
+				title[i] -= 'a' - 'A'
+			}
+		}
+		for _, v := range []string{n, strings.ToUpper(n), string(title)} {
+			if got, want := ownFieldKind([]byte(v)), ref([]byte(v)); got != want {
+				t.Errorf("ownFieldKind(%q) = %d, want %d", v, got, want)
+			}
+		}
+	}
+}

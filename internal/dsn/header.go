@@ -2,11 +2,13 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/binary"
 	nettextproto "net/textproto"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bounced/bounced/internal/swar"
 	"github.com/emersion/go-message/textproto"
 )
 
@@ -71,11 +73,22 @@ const maxFieldName = 40
 
 // lowerName lower-cases a field name into buf without allocating; a name
 // longer than buf comes back empty.
+// Eight bytes are lowered at a time (swar.Lower) where they are ASCII,
+// as the names of fields are (fieldColon).
 func lowerName(buf *[maxFieldName]byte, name []byte) []byte {
 	if len(name) > len(buf) {
 		return nil
 	}
-	for i, c := range name {
+	i := 0
+	for ; i+8 <= len(name); i += 8 {
+		x := binary.LittleEndian.Uint64(name[i:])
+		if x&0x8080808080808080 != 0 {
+			break
+		}
+		binary.LittleEndian.PutUint64(buf[i:], swar.Lower(x))
+	}
+	for ; i < len(name); i++ {
+		c := name[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}

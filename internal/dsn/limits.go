@@ -134,6 +134,17 @@ func unfoldBytes(v []byte) string {
 // values of a block share its allocations: what a strings.Builder has
 // written stays valid however it grows later.
 func unfoldInto(arena *strings.Builder, v []byte) string {
+	if swar.Printable(v) {
+		// Printable ASCII and spaces (one pass for the usual value):
+		// valid UTF-8, no line to join, no tab, only spaces to trim.
+		v = bytes.Trim(v, " ")
+		if arena == nil || len(v) == 0 {
+			return string(v)
+		}
+		start := arena.Len()
+		arena.Write(v)
+		return arena.String()[start:]
+	}
 	if !bytesValidUTF8(v) {
 		return unfold(string(v)) // and its toUTF8
 	}

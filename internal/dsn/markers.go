@@ -27,7 +27,7 @@ var markerSet *phrase.Matcher
 // missing from them still works, only without the one-pass filter
 // (TestMarkersKnown keeps the tables covered).
 func markerLists() [][]string {
-	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads}
+	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads, pastedFieldMarkers}
 	for i := range recognisers {
 		rg := &recognisers[i]
 		lists = append(lists, rg.text, rg.unless, rg.start, rg.end, rg.lead)
@@ -60,14 +60,21 @@ func init() {
 	forwardM = compileMarkers(forwardMarkers)
 	delayTextsM = compileMarkers(delayTexts)
 	finalRecipientM = compileMarker("final-recipient:")
+	pastedFieldM = compileMarkers(pastedFieldMarkers)
 }
 
 // The package's own marker lists, compiled by init so that a lookup costs
 // no parsing of the marker.
 var (
-	inlineM, forwardM, delayTextsM []marker
-	finalRecipientM                marker
+	inlineM, forwardM, delayTextsM, pastedFieldM []marker
+	finalRecipientM                              marker
 )
+
+// lacks reports whether the text surely lacks a marker: the filter knows
+// it and has not seen it.
+func (l lowerText) lacks(mk marker) bool {
+	return mk.id >= 0 && l.hits != nil && !l.hits.Has(mk.id)
+}
 
 // mayHaveAny reports whether any of markers may occur: false when the
 // filter knows each one and has none of them.

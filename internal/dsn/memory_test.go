@@ -168,8 +168,12 @@ func TestUnfoldBytes(t *testing.T) {
 	for _, v := range []string{
 		"", " x ", "smtp; 550 5.1.1 user\n unknown", "a\tb\n\tc \n\n d", "\n", " \t\n \t", "é\n\tü",
 		"smtp;\n 550-5.7.1 [192.0.2.1] Our system has detected\n 550-5.7.1 an unusual rate\t of mail",
-		"550 Empf\xe4nger\n unbekannt",
+		"550 Empf\xe4nger\n unbekannt", "  plain value  ", "a  b", "x\ry", "x\x7fy", "x\x00", "  \v ", "\f a",
 	} {
+		var arena strings.Builder
+		if got, want := unfoldInto(&arena, []byte(v)), unfold(v); got != want {
+			t.Errorf("unfoldInto(%q) = %q, want %q (unfold)", v, got, want)
+		}
 		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
 		}

@@ -3,6 +3,7 @@ package dsn
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"mime"
@@ -203,7 +204,20 @@ func isFieldLine(line []byte) bool {
 // its name: it returns the offset of the colon (0 when the line is not a
 // field) and the end of the name (before the spaces of "Name :").
 func fieldColon(b []byte) (colon, nameEnd int) {
-	i := 0
+	if len(b) == 0 || !nameByte[b[0]] {
+		return 0, 0 // a continuation or blank line, on one look
+	}
+	i := 1
+	// Eight name bytes at a time: a word with a byte below '!', above
+	// '~' or a ':' stops (names are printable ASCII but the colon).
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		z := x ^ 0x3a3a3a3a3a3a3a3a // a zero byte where x has ':'
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		if (x|(x+ones)|(x-ones*'!')&^x|(z-ones)&^z)&highs != 0 {
+			break
+		}
+	}
 	for i < len(b) && nameByte[b[i]] {
 		i++
 	}
@@ -253,6 +267,19 @@ func cutLine(b []byte) ([]byte, []byte) {
 var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
 	if message.CharsetReader == nil {
 		return nil, fmt.Errorf("dsn: unknown charset %q", cs)
+	}
+	if br, ok := r.(*bytes.Reader); ok {
+		// An encoded word's bytes (mime.WordDecoder hands them over in
+		// a bytes.Reader), converted in one go (convertCharset) instead
+		// of through transform.Reader and its two 4 KiB buffers.
+		src := make([]byte, br.Len())
+		br.Read(src)
+		if enc, ok := charsetEncoding(cs); ok {
+			if out, ok := convertCharset(enc, src, 1<<30); ok {
+				return bytes.NewReader(out), nil
+			}
+		}
+		r = bytes.NewReader(src)
 	}
 	cr, err := message.CharsetReader(cs, r)
 	if err != nil || cr == nil {

@@ -52,6 +52,9 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	if best < 0 {
 		// QUIRK: no marker; the original's header block simply follows the
 		// report (Zoho, samples lhost-zoho-*).
+		if lower.lacks(pastedFieldM[0]) && lower.lacks(pastedFieldM[1]) {
+			return text, "" // neither field starts a line
+		}
 		if i := pastedHeaders(lower.s); i >= 0 {
 			return text[:i], text[i:]
 		}
@@ -67,6 +70,10 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	return text[:lineStart], text[start:]
 }
 
+// pastedFieldMarkers are the fields pastedHeaders looks for, at the
+// start of a line, as markers of the filter (pastedFieldM).
+var pastedFieldMarkers = []string{"\nreceived:", "\nreturn-path:"}
+
 // pastedHeaders returns the offset of a line that starts a pasted header
 // block: a "Received:" or "Return-Path:" field right after an empty line
 // or a rule ("-----"), followed by two more field lines. It returns -1
@@ -80,16 +87,16 @@ func pastedHeaders(lower string) int {
 		}
 		return -1
 	}
-	r, rp := indexFrom("\nreceived:", 0), indexFrom("\nreturn-path:", 0)
+	r, rp := indexFrom(pastedFieldMarkers[0], 0), indexFrom(pastedFieldMarkers[1], 0)
 	for r >= 0 || rp >= 0 {
 		i := r
 		if i < 0 || rp >= 0 && rp < i {
 			i = rp
 		}
 		if i == r {
-			r = indexFrom("\nreceived:", i+1)
+			r = indexFrom(pastedFieldMarkers[0], i+1)
 		} else {
-			rp = indexFrom("\nreturn-path:", i+1)
+			rp = indexFrom(pastedFieldMarkers[1], i+1)
 		}
 		start := i + 1
 		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])
@@ -124,15 +131,48 @@ var selectedHeaders = map[string]bool{
 	"in-reply-to": true, "references": true,
 }
 
-// canonicalSelected maps each selected header to its canonical name, so
-// that they need no allocation.
-var canonicalSelected = func() map[string]string {
-	m := make(map[string]string, len(selectedHeaders))
-	for n := range selectedHeaders {
-		m[n] = canonicalName([]byte(n))
+// selectedCanonical returns the canonical name of a selected header
+// (lower-case name), "" for any other name: a switch rather than a map
+// lookup, for every field of every returned original.
+// TestSelectedCanonical keeps it equal to selectedHeaders and
+// canonicalName.
+func selectedCanonical(name []byte) string {
+	switch string(name) {
+	case "message-id":
+		return "Message-Id"
+	case "from":
+		return "From"
+	case "to":
+		return "To"
+	case "cc":
+		return "Cc"
+	case "subject":
+		return "Subject"
+	case "date":
+		return "Date"
+	case "return-path":
+		return "Return-Path"
+	case "list-id":
+		return "List-Id"
+	case "auto-submitted":
+		return "Auto-Submitted"
+	case "precedence":
+		return "Precedence"
+	case "feedback-id":
+		return "Feedback-Id"
+	case "list-unsubscribe":
+		return "List-Unsubscribe"
+	case "reply-to":
+		return "Reply-To"
+	case "sender":
+		return "Sender"
+	case "in-reply-to":
+		return "In-Reply-To"
+	case "references":
+		return "References"
 	}
-	return m
-}()
+	return ""
+}
 
 // fieldClass sorts the fields of a returned original for readOriginal.
 type fieldClass uint8
@@ -147,7 +187,7 @@ const (
 // names of Original's own fields and of the auto-reply markers too.
 func classOf(name []byte) fieldClass {
 	switch {
-	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedHeaders[string(name)]:
+	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedCanonical(name) != "":
 		return fieldKept
 	case string(name) == "received":
 		return fieldReceived
@@ -264,8 +304,8 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 			if o.Headers == nil {
 				o.Headers = make([]Header, 0, 8)
 			}
-			hn, ok := canonicalSelected[string(name)]
-			if !ok {
+			hn := selectedCanonical(name)
+			if hn == "" {
 				hn = canonicalNameInto(&arena, f.name)
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {

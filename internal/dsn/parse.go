@@ -76,20 +76,15 @@ func (p *parser) readOwnHeaders(h header) {
 	var read [64]bool
 	size := 0
 	for i, f := range h.fields {
-		name := lowerName(&buf, f.name)
-		switch string(name) {
-		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
+		switch ownFieldKind(f.name) {
+		case ownValue:
 			size += len(f.value)
 			if i < len(read) {
 				read[i] = true
 			}
-		case "auto-submitted", "precedence":
+		case ownMarker, ownX:
 			if i < len(read) {
 				read[i] = true
-			}
-		default:
-			if i < len(read) {
-				read[i] = len(name) > 2 && name[0] == 'x' && name[1] == '-'
 			}
 		}
 	}
@@ -146,6 +141,76 @@ func (p *parser) readOwnHeaders(h header) {
 		}
 	}
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
+}
+
+// The bounce's own fields, by ownFieldKind.
+const (
+	ownOther  = iota
+	ownValue  // a field whose value readOwnHeaders keeps
+	ownMarker // an auto-reply marker (Auto-Submitted, Precedence)
+	ownX      // another X- field
+)
+
+// ownFieldKind sorts a field of the bounce's own header by its name in
+// any ASCII case, as the switch of readOwnHeaders on lowerName does,
+// without lowering it: the name's length picks the one candidate.
+func ownFieldKind(name []byte) int {
+	if len(name) > maxFieldName {
+		return ownOther // lowerName's limit
+	}
+	is := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if lowerByte[name[i]] != s[i] {
+				return false
+			}
+		}
+		return true
+	}
+	switch len(name) {
+	case 2:
+		if is("to") {
+			return ownValue
+		}
+	case 4:
+		if is("from") {
+			return ownValue
+		}
+	case 7:
+		if is("subject") {
+			return ownValue
+		}
+	case 10:
+		if is("message-id") {
+			return ownValue
+		}
+		if is("precedence") {
+			return ownMarker
+		}
+	case 11:
+		if is("return-path") {
+			return ownValue
+		}
+	case 12:
+		if is("delivered-to") {
+			return ownValue
+		}
+	case 13:
+		if is("x-original-to") {
+			return ownValue
+		}
+	case 14:
+		if is("auto-submitted") {
+			return ownMarker
+		}
+	case 19:
+		if is("x-failed-recipients") {
+			return ownValue
+		}
+	}
+	if len(name) > 2 && lowerByte[name[0]] == 'x' && name[1] == '-' {
+		return ownX
+	}
+	return ownOther
 }
 
 // note reads one field into the RFC 3834 and vendor auto-reply markers,
@@ -587,7 +652,21 @@ func (p *parser) htmlText() string {
 // tokenization, golang.org/x/net/html): character references decoded,
 // script and style dropped, a line break at each block element, the
 // content of <pre> as it is, at most MaxTextBytes bytes.
+//
+// It reads b with htmlToTextFast, and with the tokenizer only what that
+// leaves to it.
 func htmlToText(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(min(len(b), MaxTextBytes))
+	if htmlToTextFast(b, &sb) {
+		return finishHTMLText(&sb)
+	}
+	sb.Reset()
+	return htmlToTextTokenizer(b)
+}
+
+// htmlToTextTokenizer is htmlToText by golang.org/x/net/html's Tokenizer.
+func htmlToTextTokenizer(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(min(len(b), MaxTextBytes))
 	z := html.NewTokenizer(bytes.NewReader(b))

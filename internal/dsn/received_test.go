@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"strings"
@@ -144,8 +145,18 @@ func FuzzReceived(f *testing.F) {
 // TestIndexLowerASCII checks indexLowerASCII against strings.Index of the
 // lower-cased text.
 func TestIndexLowerASCII(t *testing.T) {
-	for _, s := range []string{"", "from", "FROM x", "xFrOm y", "a from b BY c", "fromfrom ", "ÉFROM é", "by", "\xffFROM "} {
-		for _, n := range []string{"from ", " by ", "f", "x"} {
+	texts := []string{"", "from", "FROM x", "xFrOm y", "a from b BY c", "fromfrom ", "ÉFROM é", "by", "\xffFROM ",
+		"ffrom ", "fRfROM from", " b by BY ", "hhost HOST host ", "host", "x host", "ho st host"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 300 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = "hHoOsStT fFrRmMbByY-1 "[rng.IntN(22)]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		for _, n := range []string{"from ", " by ", "f", "x", "host ", " ", "-1", "1 ", "while talking to "} {
 			if got, want := indexLowerASCII(s, n), strings.Index(asciiLower(s), n); got != want {
 				t.Errorf("indexLowerASCII(%q, %q) = %d, want %d", s, n, got, want)
 			}

@@ -10,8 +10,12 @@
 package phrase
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // MaxPhrases bounds the distinct phrases of a Matcher, so that a Hits is a
@@ -41,6 +45,7 @@ func (h *Hits) Has(id int) bool { return id >= 0 && id < MaxPhrases && h[id>>6]&
 // for concurrent use.
 type Matcher struct {
 	class  [256]uint8
+	lclass [256]uint8 // class of each byte's ASCII lower case (ScanLower)
 	nclass int
 	// delta[s+class] is the next state of state s, where a state is
 	// stored as its number times nclass (so a step is one load and one
@@ -101,6 +106,9 @@ func compile(list []string, fold bool) (*Matcher, error) {
 		for c := byte('A'); c <= 'Z'; c++ {
 			m.class[c] = m.class[c+'a'-'A']
 		}
+	}
+	for c := range m.lclass {
+		m.lclass[c] = m.class[lowerByte[c]]
 	}
 
 	// The trie, with -1 for "no edge".
@@ -184,10 +192,10 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
 	var state uint32
 	for i := 0; i < len(text); i++ {
-		state = delta[state+uint32(class[text[i]])]
+		state = step(delta, state, class[text[i]])
 		if state&hasOut != 0 {
 			state &^= hasOut
 			for _, id := range m.out[state/nclass] {
@@ -202,10 +210,10 @@ func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
 	var state uint32
 	for _, c := range text {
-		state = delta[state+uint32(class[c])]
+		state = step(delta, state, class[c])
 		if state&hasOut != 0 {
 			state &^= hasOut
 			m.addOut(state/nclass, h)
@@ -214,50 +222,42 @@ func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 }
 
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
-// dst (at least len(text) bytes) in the same pass: a caller that needs both
-// the lower-case text and its phrases reads the text once.
+// dst (at least len(text) bytes): a caller that needs both the lower-case
+// text and its phrases gets them from one call. The lower case is written
+// eight bytes at a time (swar.Lower); the automaton reads text itself
+// through lclass, the class of each byte's lower case, so that the scan
+// does not wait for the writes.
 //
 // A scan is a chain of dependent loads (each state is read from the one
-// before), so a long text is scanned as two halves at once, each its own
-// chain, which the processor runs side by side. The second half starts
-// maxLen-1 bytes early, in the initial state: a phrase that starts before
-// that point ends before the first half does, so every phrase is found by
-// one chain or the other (some twice, which a set does not mind).
+// before), so a long text is scanned as two or four parts at once, each
+// its own chain, which the processor runs side by side. A part after the
+// first starts maxLen-1 bytes early, in the initial state: a phrase that
+// starts before that point ends before the part before it does, so every
+// phrase is found by one chain or another (some twice, which a set does
+// not mind).
 func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	dst = dst[:len(text)]
+	lowerInto(dst[:len(text)], text)
 	if q := len(text) / 4; len(text) >= 4*splitScan && q >= m.maxLen {
-		m.scanLower4(text, dst, h)
+		m.scanFold4(text, h)
 		return
 	}
 	mid := len(text) / 2
 	if len(text) < splitScan || mid < m.maxLen {
-		m.scanLower(text, dst, 0, h)
+		m.scanFold(text, 0, h)
 		return
 	}
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
-	// The second chain first reads the maxLen-1 bytes before mid, which
-	// the first half lowers.
-	start2 := mid - m.maxLen + 1
-	var s2 uint32
-	for i := start2; i < mid; i++ {
-		s2 = delta[s2+uint32(class[lowerByte[text[i]]])]
-		if s2&hasOut != 0 {
-			s2 &^= hasOut
-			m.addOut(s2/nclass, h)
-		}
-	}
-	var s1 uint32
+	// The second chain first reads the maxLen-1 bytes before mid.
+	s2 := m.scanFold(text[mid-m.maxLen+1:mid], 0, h)
 	a, b := text[:mid], text[mid:]
-	da, db := dst[:mid], dst[mid:]
+	b2 := b[:len(a)] // len(b) >= len(a)
+	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
+	var s1 uint32
 	for i := 0; i < len(a); i++ {
-		c1 := lowerByte[a[i]]
-		c2 := lowerByte[b[i]] // len(b) >= len(a)
-		da[i], db[i] = c1, c2
-		s1 = delta[s1+uint32(class[c1])]
-		s2 = delta[s2+uint32(class[c2])]
+		s1 = step(delta, s1, lclass[a[i]])
+		s2 = step(delta, s2, lclass[b2[i]])
 		if (s1|s2)&hasOut != 0 {
 			if s1&hasOut != 0 {
 				s1 &^= hasOut
@@ -269,41 +269,27 @@ func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 			}
 		}
 	}
-	if len(b) > len(a) { // an odd length: the last byte
-		c := lowerByte[b[len(a)]]
-		db[len(a)] = c
-		s2 = delta[s2+uint32(class[c])]
-		if s2&hasOut != 0 {
-			m.addOut((s2&^hasOut)/nclass, h)
-		}
-	}
+	m.scanFold(b[len(a):], s2, h) // an odd length: the last byte
 }
 
-// scanLower4 is ScanLower of a long text as four quarters at once, each
-// chain but the first starting maxLen-1 bytes before its quarter.
-func (m *Matcher) scanLower4(text string, dst []byte, h *Hits) {
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+// scanFold4 is ScanLower's scan of a long text as four quarters at once,
+// each chain but the first starting maxLen-1 bytes before its quarter.
+func (m *Matcher) scanFold4(text string, h *Hits) {
 	q := len(text) / 4
 	var st [4]uint32
 	for k := 1; k < 4; k++ {
-		for i := k*q - m.maxLen + 1; i < k*q; i++ {
-			st[k] = delta[st[k]+uint32(class[lowerByte[text[i]]])]
-			if st[k]&hasOut != 0 {
-				st[k] &^= hasOut
-				m.addOut(st[k]/nclass, h)
-			}
-		}
+		st[k] = m.scanFold(text[k*q-m.maxLen+1:k*q], 0, h)
 	}
-	t0, t1, t2, t3 := text[:q], text[q:2*q], text[2*q:3*q], text[3*q:]
-	d0, d1, d2, d3 := dst[:q], dst[q:2*q], dst[2*q:3*q], dst[3*q:]
+	t0 := text[:q]
+	t1, t2, t3 := text[q:2*q], text[2*q:3*q], text[3*q:]
+	t1, t2, t3x := t1[:len(t0)], t2[:len(t0)], t3[:len(t0)]
+	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
 	for i := 0; i < len(t0); i++ {
-		c0, c1, c2, c3 := lowerByte[t0[i]], lowerByte[t1[i]], lowerByte[t2[i]], lowerByte[t3[i]]
-		d0[i], d1[i], d2[i], d3[i] = c0, c1, c2, c3
-		s0 = delta[s0+uint32(class[c0])]
-		s1 = delta[s1+uint32(class[c1])]
-		s2 = delta[s2+uint32(class[c2])]
-		s3 = delta[s3+uint32(class[c3])]
+		s0 = step(delta, s0, lclass[t0[i]])
+		s1 = step(delta, s1, lclass[t1[i]])
+		s2 = step(delta, s2, lclass[t2[i]])
+		s3 = step(delta, s3, lclass[t3x[i]])
 		if (s0|s1|s2|s3)&hasOut != 0 {
 			if s0&hasOut != 0 {
 				s0 &^= hasOut
@@ -324,24 +310,56 @@ func (m *Matcher) scanLower4(text string, dst []byte, h *Hits) {
 		}
 	}
 	// The last quarter's extra bytes (len(text) not a multiple of four).
-	m.scanLower(t3[len(t0):], d3[len(t0):], s3, h)
+	m.scanFold(t3[len(t0):], s3, h)
 }
 
 // splitScan is the shortest text ScanLower splits in two.
 const splitScan = 256
 
-// scanLower is the one-chain ScanLower of text from the given state,
-// without the empty phrase.
-func (m *Matcher) scanLower(text string, dst []byte, state uint32, h *Hits) {
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+// scanFold is the one-chain scan of text's lower case from the given
+// state, without the empty phrase; it returns the state it ends in.
+func (m *Matcher) scanFold(text string, state uint32, h *Hits) uint32 {
+	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
 	for i := 0; i < len(text); i++ {
-		c := lowerByte[text[i]]
-		dst[i] = c
-		state = delta[state+uint32(class[c])]
+		state = step(delta, state, lclass[text[i]])
 		if state&hasOut != 0 {
 			state &^= hasOut
 			m.addOut(state/nclass, h)
 		}
+	}
+	return state
+}
+
+// deltaBase returns the address of delta's first entry, for step.
+func (m *Matcher) deltaBase() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(m.delta)) }
+
+// step returns delta[state+class] without a bounds check: compile makes
+// delta exactly states*nclass entries, every state a scan holds (an entry
+// of delta, hasOut cleared) is a state number times nclass, and every
+// class is below nclass, so the index is always inside delta.
+func step(delta unsafe.Pointer, state uint32, class uint8) uint32 {
+	return *(*uint32)(unsafe.Add(delta, uintptr(state+uint32(class))*4))
+}
+
+// lowerInto writes the ASCII lower case of s into dst (len(s) bytes): a
+// copy, then eight bytes at a time lowered in place where they are all
+// ASCII.
+func lowerInto(dst []byte, s string) {
+	d := dst[:copy(dst[:len(s)], s)]
+	i := 0
+	for ; i+8 <= len(d); i += 8 {
+		w := d[i : i+8]
+		x := binary.LittleEndian.Uint64(w)
+		if x&0x8080808080808080 == 0 {
+			binary.LittleEndian.PutUint64(w, swar.Lower(x))
+			continue
+		}
+		for k, c := range w {
+			w[k] = lowerByte[c]
+		}
+	}
+	for ; i < len(d); i++ {
+		d[i] = lowerByte[d[i]]
 	}
 }
 
@@ -372,10 +390,10 @@ func (m *Matcher) ScanWords(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.delta, &m.class, uint32(m.nclass)
+	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
 	var state uint32
 	for i := 0; i < len(text); i++ {
-		state = delta[state+uint32(class[text[i]])]
+		state = step(delta, state, class[text[i]])
 		if state&hasOut == 0 {
 			continue
 		}

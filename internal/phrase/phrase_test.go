@@ -104,9 +104,10 @@ func TestScanWords(t *testing.T) {
 	}
 }
 
-// TestScanLowerSplit checks that ScanLower, which scans a long text as two
-// halves, finds what Scan finds in the lower-cased text, for phrases
-// across the split point and at both ends.
+// TestScanLowerSplit checks that ScanLower, Scan and ScanBytes, which scan
+// a long text as two halves or four quarters, find what strings.Contains
+// finds in the lower-cased text, for phrases across the split points and
+// at both ends.
 func TestScanLowerSplit(t *testing.T) {
 	list := []string{"user unknown", "mailbox full", "ab", "a", "zz", "xyzxyzxyz", "end."}
 	m := MustCompile(list)
@@ -128,6 +129,18 @@ func TestScanLowerSplit(t *testing.T) {
 			m.Scan(lower, &want)
 			if got != want {
 				t.Errorf("ScanLower(%q) hits %v, Scan of the lower case %v", tx, got[:1], want[:1])
+			}
+			var contains, bytesHits Hits
+			for id, p := range list {
+				if strings.Contains(lower, p) {
+					contains.add(uint16(id))
+				}
+			}
+			if want != contains {
+				t.Errorf("Scan(%q) hits %v, strings.Contains %v", lower, want[:1], contains[:1])
+			}
+			if m.ScanBytes([]byte(lower), &bytesHits); bytesHits != contains {
+				t.Errorf("ScanBytes(%q) hits %v, strings.Contains %v", lower, bytesHits[:1], contains[:1])
 			}
 			if string(dst) != lower {
 				t.Errorf("ScanLower(%q) wrote %q", tx, dst)

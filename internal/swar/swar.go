@@ -56,12 +56,35 @@ func Lower(x uint64) uint64 {
 	return x | (ge&^gt)>>2                // + 0x20 where a capital
 }
 
+// Printable reports whether every byte of b is printable ASCII or a
+// space (0x20 to 0x7e: no control character, tab or line end, DEL or
+// byte above 0x7f), eight bytes at a time.
+func Printable(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// As Plain: a byte >= 0x7f sets a high bit in x or x+1, a byte
+		// < 0x20 borrows into its high bit in x-0x20 (exact once the
+		// first test has ruled out bytes >= 0x80).
+		if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // IsASCII reports whether s is all ASCII (no byte above 0x7f), 32 bytes
 // at a time while it can, then eight, then one.
 func IsASCII(s string) bool {
 	i := 0
 	for ; i+32 <= len(s); i += 32 {
-		if (Load(s, i)|Load(s, i+8)|Load(s, i+16)|Load(s, i+24))&highs != 0 {
+		t := s[i : i+32] // one bounds check for the four loads
+		if (Load(t, 0)|Load(t, 8)|Load(t, 16)|Load(t, 24))&highs != 0 {
 			return false
 		}
 	}

@@ -74,3 +74,34 @@ func TestIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintable compares Printable with a byte loop at every length up to
+// 24 and every byte value at every position.
+func TestPrintable(t *testing.T) {
+	want := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c > 0x7e {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 0; n <= 24; n++ {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a' + byte(i%26)
+		}
+		if !Printable(b) {
+			t.Errorf("Printable(%q) = false", b)
+		}
+		for i := 0; i < n; i++ {
+			for c := 0; c < 256; c++ {
+				b[i] = byte(c)
+				if got := Printable(b); got != want(b) {
+					t.Fatalf("Printable(%q) = %v, want %v", b, got, !got)
+				}
+			}
+			b[i] = 'a'
+		}
+	}
+}
