@@ -153,14 +153,16 @@ func (c *Conn) wake() error {
 		late = append(late, id)
 	}
 	// A frame that stops midway holds its stream's messages, even those
-	// it completes as judged.
+	// it completes as judged: unless a message still arriving on the
+	// stream has its own due, the frame gets the allowance of a frame.
 	frameDue := int64(0)
 	if c.pass > 0 && c.passID != 0 {
 		if c.midFrame != c.nframe || c.midStart == 0 {
 			c.midFrame, c.midStart = c.nframe, now
 		}
 		frameDue = c.midStart + c.allow(maxFrameLen)
-		if _, holds := c.led.unanswered(c.passID); holds {
+		st := c.streams[c.passID]
+		if _, holds := c.led.unanswered(c.passID); holds && (st == nil || !st.receiving()) {
 			if frameDue <= now {
 				if !slices.Contains(late, c.passID) {
 					late = append(late, c.passID)
