@@ -42,7 +42,7 @@ type h2client struct {
 	ended    map[uint32]bool
 	trailers map[uint32][]hpack.HeaderField
 	rst      map[uint32]http2.ErrCode // RST_STREAM codes received
-	updates  int64 // WINDOW_UPDATE increments received for the connection
+	updates  int64                    // WINDOW_UPDATE increments received for the connection
 	readErr  error
 	nextID   uint32
 	changed  chan struct{}
