@@ -353,7 +353,9 @@ func FuzzAdmit(f *testing.F) {
 // server's answer written (HEADERS, the response message in a DATA
 // frame, trailers), without the guard, with it, and with it admitting
 // each message into a budget (admit: the room taken at the request's
-// prefix, given back at the response's).
+// prefix, given back at the response's), and admitting with stall
+// deadlines (stall: a 64 KiB message spans frames, so its deadline is
+// noted and the read deadline armed; the look never comes).
 func BenchmarkGuardCall(b *testing.B) {
 	for _, size := range []int{2 << 10, 64 << 10} {
 		s := newScript()
@@ -366,7 +368,7 @@ func BenchmarkGuardCall(b *testing.B) {
 		_ = sf.fr.WriteData(1, false, append(binary.BigEndian.AppendUint32([]byte{0}, 1000), make([]byte, 1000)...))
 		_ = sf.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: []byte{0x88}, EndHeaders: true, EndStream: true})
 		answer := sf.take()
-		for _, mode := range []string{"false", "true", "admit"} {
+		for _, mode := range []string{"false", "true", "admit", "stall"} {
 			b.Run(fmt.Sprintf("msg=%dKiB/guard=%s", size>>10, mode), func(b *testing.B) {
 				mc := &memConn{r: &ring{data: call}}
 				var rw io.ReadWriter = mc
@@ -376,8 +378,12 @@ func BenchmarkGuardCall(b *testing.B) {
 					c := NewConn(mc, 1<<20)
 					c.pass = 0 // no preface in the ring
 					rw = c
-				case "admit":
-					c := NewAdmittingConn(mc, 1<<20, &Admission{Budget: budget, Size: 1 << 30, Wait: time.Second})
+				case "admit", "stall":
+					a := &Admission{Budget: budget, Size: 1 << 30, Wait: time.Second}
+					if mode == "stall" {
+						a.Grace, a.MinRate = 10*time.Second, 64<<10
+					}
+					c := NewAdmittingConn(mc, 1<<20, a)
 					c.pass = 0
 					rw = c
 				}

@@ -48,6 +48,14 @@
 // its window (section 6.9) as for an oversized message. Following the
 // server's responses costs the writing side a lookup a DATA frame; see
 // admit.go.
+//
+// With Admission.Grace set, an admitted message must also arrive in time:
+// one that misses its deadline loses its room, and its stream is reset
+// both ways (RST_STREAM, RFC 9113 sections 5.4.2 and 6.4) while the
+// connection goes on; the Conn keeps a read deadline on the connection
+// beneath while messages arrive, so that it acts even when the client
+// sends nothing, and never passes that deadline's timeout to its reader.
+// See stall.go.
 package h2guard
 
 import (
