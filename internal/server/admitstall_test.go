@@ -258,9 +258,9 @@ func TestStallGRPCClient(t *testing.T) {
 		t.Errorf("next call on the same connection: %v", err)
 	}
 
-	// Slow but steady: 1 MiB at 2 MiB/s against an allowance of
-	// 300ms + 1 MiB at 1 MiB/s.
-	cfg2 := stallConfig(grace, 1<<20)
+	// Slow but steady: 1 MiB at 2 MiB/s (0.5s) against an allowance of
+	// 1s + 1 MiB at 1 MiB/s.
+	cfg2 := stallConfig(time.Second, 1<<20)
 	cfg2.MaxInflightBytes = 8 << 20
 	addr2, l2 := admitServer(t, cfg2)
 	cc2, g2 := dialGated(t, addr2)
