@@ -17,6 +17,7 @@ import (
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -328,4 +329,57 @@ func TestAdmissionMetricsRefusals(t *testing.T) {
 	if got := metricValue(t, m, MetricInflightBytes); got != 0 {
 		t.Errorf("%s = %v at the end", MetricInflightBytes, got)
 	}
+}
+
+// TestStallNotForServerBackpressure: a ParseStream whose second message
+// (2 MiB, over the stream's 1 MiB window) cannot arrive while the handler
+// is busy with the first (held in the engine far past the second's
+// allowance) is not reset: its clock starts when the first is answered.
+func TestStallNotForServerBackpressure(t *testing.T) {
+	const grace, rate = 200 * time.Millisecond, 4 << 20
+	cfg := stallConfig(grace, rate)
+	cfg.MaxInflightBytes = 8 << 20
+	hold := make(chan struct{})
+	var once sync.Once
+	cfg.convert = func(res *bounce.Result, a []explain.Audience, lang string) *pb.ParseResponse {
+		if res.Source == "first" {
+			<-hold
+		}
+		return ToProto(res, a, lang)
+	}
+	addr, l := admitServer(t, cfg)
+	c := pb.NewBounceServiceClient(dialTCP(t, addr))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := c.ParseStream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: []byte(relayDenied), Source: "first"}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	go func() {
+		sent <- st.Send(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: largeBounce(2 << 20), Source: "second"}})
+	}()
+	allow := grace + (2<<20)*time.Second/rate
+	time.Sleep(3 * allow) // the handler busy with the first meanwhile
+	once.Do(func() { close(hold) })
+	for _, want := range []string{"first", "second"} {
+		r, err := st.Recv()
+		if err != nil {
+			t.Fatalf("%s: %v (reset while the server did not read it?)", want, err)
+		}
+		if e := r.GetResponse().GetError(); e != nil || r.GetResponse().GetSource() != want {
+			t.Errorf("answer %q: %v, want %q's verdict", r.GetResponse().GetSource(), e, want)
+		}
+	}
+	if err := <-sent; err != nil {
+		t.Errorf("sending the second: %v", err)
+	}
+	_ = st.CloseSend()
+	if got := metricValue(t, cfg.Metrics, MetricInflightStalled); got != 0 {
+		t.Errorf("%s = %v, want 0", MetricInflightStalled, got)
+	}
+	waitBudgetFull(t, "after the stream", l)
 }
