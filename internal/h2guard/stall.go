@@ -156,11 +156,13 @@ func (c *Conn) wake() error {
 	// it completes as judged: unless a message still arriving on the
 	// stream has its own due, the frame gets the allowance of a frame.
 	frameDue := int64(0)
-	if c.pass > 0 && c.passID != 0 {
+	if c.pass > 0 {
 		if c.midFrame != c.nframe || c.midStart == 0 {
 			c.midFrame, c.midStart = c.nframe, now
 		}
 		frameDue = c.midStart + c.allow(maxFrameLen)
+	}
+	if c.pass > 0 && c.passID != 0 {
 		st := c.streams[c.passID]
 		if _, holds := c.led.unanswered(c.passID); holds && (st == nil || !st.receiving()) {
 			if frameDue <= now {
