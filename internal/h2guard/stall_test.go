@@ -393,3 +393,47 @@ func TestStallDeadlinesDoNotFailReads(t *testing.T) {
 		t.Error("Stalled called")
 	}
 }
+
+// A late stream while the client is inside another stream's frame that
+// ends a message (zeros would complete it): the reset waits for that
+// frame's end, which passes intact, and the connection goes on.
+func TestStallWaitsForFrameEnd(t *testing.T) {
+	const grace = 800 * time.Millisecond // looks every 200ms
+	p := newStallPair(t, 1<<20, grace, 1<<20)
+	p.headers(1)
+	p.headers(3)
+	const size = 100 << 10
+	p.data(1, append(prefix(size), make([]byte, 1000)...), false)
+	allow := grace + time.Duration(size)*time.Second/(1<<20)
+	time.Sleep(allow - 200*time.Millisecond)
+	// Stream 3: a frame with a whole message, of which half comes now.
+	msg := append(prefix(1000), bytes.Repeat([]byte{'z'}, 1000)...)
+	hdr := appendFrameHeader(nil, len(msg), frameData, flagEndStream, 3)
+	if _, err := p.client.Write(append(hdr, msg[:500]...)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200*time.Millisecond + grace/4 + 300*time.Millisecond) // stream 1 late meanwhile
+	if p.stalled.Load() != 0 {
+		t.Fatal("stream 1 reset inside stream 3's frame")
+	}
+	if _, err := p.client.Write(msg[500:]); err != nil {
+		t.Fatal(err)
+	}
+	d := p.serverSees("stream 3's frame", 5*time.Second, func(f http2.Frame) bool {
+		if _, ok := f.(*http2.RSTStreamFrame); ok {
+			t.Fatal("reset before stream 3's frame ended")
+		}
+		d, ok := f.(*copiedData)
+		return ok && d.StreamID == 3
+	}).(*copiedData)
+	if !bytes.Equal(d.data, msg) {
+		t.Error("stream 3's frame changed")
+	}
+	p.serverSees("stream 1's reset", 5*time.Second, isRST(1))
+	p.waitTaken("after the reset", int64(len(msg))) // stream 3's, unanswered
+	select {
+	case err := <-p.readErr:
+		t.Fatalf("Read: %v", err)
+	default:
+	}
+}
