@@ -232,6 +232,7 @@ type Conn struct {
 	rate     int64  // Admission.MinRate
 	period   int64  // the longest time between two looks while messages arrive
 	armed    int64  // the read deadline set on the inner conn, 0: none
+	applied  bool   // armed was set again at the start of a Read (stall.go)
 	wantWake bool   // a message began that must arrive in time
 	late     bool   // streams are late, their reset waits for a frame boundary
 	skip     int    // input bytes to drop: the rest of a frame the guard completed
@@ -314,6 +315,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	if c.hasClosed.Load() {
 		c.forgetClosed()
+	}
+	if c.armed != 0 && !c.applied {
+		c.reapply()
 	}
 	n, err := c.read(p)
 	if len(c.owed) > 0 {

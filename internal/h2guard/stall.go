@@ -89,7 +89,21 @@ func (c *Conn) arm(t int64) {
 		c.stall, c.armed = false, 0
 		return
 	}
-	c.armed = t
+	c.armed, c.applied = t, false
+}
+
+// reapply sets the armed read deadline again, once, at the start of the
+// Read after the one that armed it. QUIRK: grpc-go's server clears the
+// deadlines of the raw connection once its HTTP/2 handshake is done
+// (Server.handleRawConn, SetDeadline(time.Time{}) after the transport is
+// made), and the handshake's own reads may already carry a client's
+// first messages; the Reads after it are the transport's, which nothing
+// clears.
+func (c *Conn) reapply() {
+	c.applied = true
+	if err := c.Conn.SetReadDeadline(c.epoch.Add(time.Duration(c.armed))); err != nil {
+		c.stall, c.armed = false, 0
+	}
 }
 
 // rawRead reads from the connection beneath, dropping c.skip bytes first;

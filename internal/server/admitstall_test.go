@@ -11,6 +11,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -382,4 +383,56 @@ func TestStallNotForServerBackpressure(t *testing.T) {
 		t.Errorf("%s = %v, want 0", MetricInflightStalled, got)
 	}
 	waitBudgetFull(t, "after the stream", l)
+}
+
+// TestStallBeforeHandshakeEnds: a client that sends its preface, a call
+// and the start of a message in one write, then stops: the message is
+// admitted by the reads of grpc-go's HTTP/2 handshake, after which the
+// server clears the connection's deadlines; the guard's still wakes it,
+// and the call is reset within its allowance.
+func TestStallBeforeHandshakeEnds(t *testing.T) {
+	const grace, rate = 200 * time.Millisecond, 4 << 20
+	cfg := stallConfig(grace, rate)
+	addr, l := admitServer(t, cfg)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var out bytes.Buffer
+	out.WriteString(http2.ClientPreface)
+	fr := http2.NewFramer(&out, conn)
+	_ = fr.WriteSettings()
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", pb.BounceService_Parse_FullMethodName},
+		{":authority", "bounced"}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
+		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true})
+	msg := frame(&pb.ParseRequest{Raw: largeBounce(500 << 10)})
+	_ = fr.WriteData(1, false, msg[:10000])
+	if _, err := conn.Write(out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no reset of the stalled call: %v", err)
+		}
+		if r, ok := f.(*http2.RSTStreamFrame); ok {
+			if r.StreamID != 1 || r.ErrCode != http2.ErrCodeEnhanceYourCalm {
+				t.Errorf("reset %v", r)
+			}
+			break
+		}
+	}
+	took := time.Since(start)
+	t.Logf("reset after %v", took)
+	if allow := grace + time.Duration(len(msg))*time.Second/rate; took > allow+grace/4+2*time.Second {
+		t.Errorf("reset after %v, allowance %v", took, allow)
+	}
+	waitBudgetFull(t, "after the reset", l)
 }
