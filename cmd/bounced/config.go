@@ -58,6 +58,12 @@ type Config struct {
 	MaxInflightBytes int
 	// MaxStreams bounds the ParseStream calls open at once (BOUNCED_MAX_STREAMS).
 	MaxStreams int
+	// StallGrace and StallMinRate bound how long a gRPC request message
+	// holding room in the in-flight budget may take to arrive: the grace
+	// plus its size at the rate (BOUNCED_STALL_GRACE,
+	// BOUNCED_STALL_MIN_RATE in bytes a second); 0 turns each off.
+	StallGrace   time.Duration
+	StallMinRate int
 	// ShutdownTimeout is how long SIGTERM waits for in-flight calls (BOUNCED_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error (BOUNCED_LOG_LEVEL).
@@ -140,6 +146,8 @@ func bindServe(fs *flag.FlagSet, c *Config, env *envErrors) {
 	bindCache(fs, c, env)
 	fs.IntVar(&c.MaxInflightBytes, "max-inflight-bytes", env.int("MAX_INFLIGHT_BYTES", server.DefaultMaxInflightBytes), "bytes of messages parsed at once, all calls together; beyond, calls wait, then RESOURCE_EXHAUSTED")
 	fs.IntVar(&c.MaxStreams, "max-streams", env.int("MAX_STREAMS", server.DefaultMaxStreams), "ParseStream calls open at once; beyond, calls wait, then RESOURCE_EXHAUSTED")
+	fs.DurationVar(&c.StallGrace, "stall-grace", env.duration("STALL_GRACE", server.DefaultStallGrace), "a gRPC message holding room must arrive within this plus its size at --stall-min-rate, or its call is reset; 0 = no bound")
+	fs.IntVar(&c.StallMinRate, "stall-min-rate", env.int("STALL_MIN_RATE", server.DefaultStallMinRate), "bytes a second a gRPC message holding room must arrive at beyond --stall-grace; 0 = the grace alone")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", env.duration("SHUTDOWN_TIMEOUT", 15*time.Second), "how long SIGTERM waits for in-flight calls")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("METRICS_LISTEN", ""), "HTTP address for /metrics (Prometheus text); empty = off")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -205,6 +213,8 @@ func (c Config) check() error {
 		return fmt.Errorf("%w: max-message-bytes must be positive", errUsage)
 	case c.MaxInflightBytes < 0, c.MaxStreams < 0:
 		return fmt.Errorf("%w: max-inflight-bytes and max-streams must not be negative", errUsage)
+	case c.StallGrace < 0, c.StallMinRate < 0:
+		return fmt.Errorf("%w: stall-grace and stall-min-rate must not be negative", errUsage)
 	case c.MaxDepth <= 0, c.MaxParts <= 0, c.MaxRecipients <= 0:
 		return fmt.Errorf("%w: max-depth, max-parts and max-recipients must be positive", errUsage)
 	case c.CacheTimeout < 0, c.CacheTTL < 0, c.ShutdownTimeout < 0, c.CacheFlushEvery < 0:

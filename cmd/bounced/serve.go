@@ -102,6 +102,8 @@ func runServe(ctx context.Context, args []string) error {
 
 		MaxInflightBytes: int64(c.MaxInflightBytes),
 		MaxStreams:       c.MaxStreams,
+		StallGrace:       offIfZero(c.StallGrace),
+		StallMinRate:     int64(offIfZero(c.StallMinRate)),
 	}
 	// One in-flight budget for gRPC and the HTTP API: the default is sized
 	// for the memory of the whole process.
@@ -274,4 +276,13 @@ func serveMetrics(addr string, m http.Handler, log *slog.Logger) (func(), error)
 	go func() { _ = hs.Serve(lis) }()
 	log.Info("metrics serving", "addr", lis.Addr().String())
 	return func() { _ = hs.Close() }, nil
+}
+
+// offIfZero maps a flag's 0 (off) to server.Config's negative (off; 0
+// there is the default).
+func offIfZero[T time.Duration | int](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

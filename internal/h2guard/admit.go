@@ -72,10 +72,21 @@ type Budget interface {
 // message larger than the budget still runs, alone. Without room, the
 // Conn waits up to Wait (not at all when Wait is 0), then refuses the
 // message with a stand-in (BusyField).
+//
+// With Grace set, an admitted message must also arrive in time (see
+// stall.go): within Grace plus its size at MinRate bytes a second
+// (nothing more when MinRate is 0), counted from the moment the server
+// waits for it. Stalled, when set, is called (by the connection's reading
+// goroutine) for each message reset for arriving late, with its
+// announced size.
 type Admission struct {
 	Budget Budget
 	Size   int64
 	Wait   time.Duration
+
+	Grace   time.Duration
+	MinRate int64
+	Stalled func(size uint32)
 }
 
 // BusyField is the field number of the stand-in for a message refused
@@ -289,6 +300,21 @@ func (l *ledger) close() {
 		l.free = nil
 	}
 	l.mu.Unlock()
+}
+
+// unanswered is how many of stream id's messages are unanswered, and
+// whether any of them holds room.
+func (l *ledger) unanswered(id uint32) (n int, holds bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a := l.accts[id]
+	if a == nil {
+		return 0, false
+	}
+	for _, w := range a.q[a.head:] {
+		holds = holds || w > 0
+	}
+	return len(a.q) - a.head, holds
 }
 
 // holding is the room the connection's messages hold.

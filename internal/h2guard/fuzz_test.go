@@ -3,9 +3,11 @@ package h2guard
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -14,15 +16,25 @@ import (
 )
 
 // memConn is an in-memory connection: reads come from r in chunks of the
-// sizes given (cycled), writes go to w.
+// sizes given (cycled), writes go to w. With timeouts, every fourth read
+// while a read deadline is set times out instead.
 type memConn struct {
-	r     io.Reader
-	sizes []byte
-	i     int
-	w     bytes.Buffer
+	r        io.Reader
+	sizes    []byte
+	i        int
+	w        bytes.Buffer
+	timeouts bool
+	armed    bool
+	reads    int
+	stalled  bool // the reader got ErrStalled (readAdmitted)
 }
 
 func (m *memConn) Read(p []byte) (int, error) {
+	if m.timeouts && m.armed {
+		if m.reads++; m.reads%4 == 0 {
+			return 0, os.ErrDeadlineExceeded
+		}
+	}
 	if len(m.sizes) > 0 {
 		n := int(m.sizes[m.i%len(m.sizes)])*97 + 1
 		m.i++
@@ -30,13 +42,13 @@ func (m *memConn) Read(p []byte) (int, error) {
 	}
 	return m.r.Read(p)
 }
-func (m *memConn) Write(p []byte) (int, error)      { return m.w.Write(p) }
-func (m *memConn) Close() error                     { return nil }
-func (m *memConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (m *memConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-func (m *memConn) SetDeadline(time.Time) error      { return nil }
-func (m *memConn) SetReadDeadline(time.Time) error  { return nil }
-func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
+func (m *memConn) Write(p []byte) (int, error)       { return m.w.Write(p) }
+func (m *memConn) Close() error                      { return nil }
+func (m *memConn) LocalAddr() net.Addr               { return &net.TCPAddr{} }
+func (m *memConn) RemoteAddr() net.Addr              { return &net.TCPAddr{} }
+func (m *memConn) SetDeadline(time.Time) error       { return nil }
+func (m *memConn) SetReadDeadline(t time.Time) error { m.armed = !t.IsZero(); return nil }
+func (m *memConn) SetWriteDeadline(time.Time) error  { return nil }
 
 // fuzzFrames turns fuzz input into a client byte stream of whole frames:
 // each frame is a type byte, a flags byte, a stream byte (odd streams
@@ -231,7 +243,8 @@ func BenchmarkGuardRead(b *testing.B) {
 }
 
 // readAdmitted reads in through an admitting Conn (budget of 3000
-// bytes, no wait or 1µs), in chunks of sizes, and after each Read writes the
+// bytes, no wait or 1µs, stall deadlines of 1ns or none, with reads that
+// time out), in chunks of sizes, and after each Read writes the
 // server frame the next 3 bytes of answers make: a response message on a
 // stream (written a few bytes at a time, maybe padded), trailers,
 // RST_STREAM, a PING, or random DATA. After each step the room the Conn
@@ -244,7 +257,12 @@ func readAdmitted(t *testing.T, sizes, in, answers []byte) (out []byte, mc *memC
 	if len(sizes) > 0 && sizes[0]&1 != 0 {
 		wait = time.Microsecond // waits that fail, then refusals without one
 	}
-	c := NewAdmittingConn(mc, 1000, &Admission{Budget: b, Size: 3000, Wait: wait})
+	adm := &Admission{Budget: b, Size: 3000, Wait: wait}
+	if len(sizes) > 0 && sizes[0]&2 != 0 {
+		// Every message late at the second look; looks every few reads.
+		adm.Grace, mc.timeouts = time.Nanosecond, true
+	}
+	c := NewAdmittingConn(mc, 1000, adm)
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
@@ -289,6 +307,10 @@ func readAdmitted(t *testing.T, sizes, in, answers []byte) (out []byte, mc *memC
 		if h, taken := c.Holding(), b.taken(); h != taken || h < 0 || h > 3000 {
 			t.Fatalf("holding %d, budget taken %d (of 3000)", h, taken)
 		}
+		if errors.Is(err, ErrStalled) {
+			mc.stalled = true
+			break
+		}
 		if err == io.EOF {
 			break
 		}
@@ -323,9 +345,26 @@ func FuzzAdmit(f *testing.F) {
 	f.Add([]byte{0}, seed, []byte{0, 1, 10, 0, 1, 20, 1, 2, 0, 2, 1, 0, 5, 2, 40})
 	f.Add([]byte{3, 1, 200}, seed, []byte{3, 1, 0, 4, 0, 0, 2, 2, 0})
 	f.Add([]byte{}, seed, []byte{})
+	f.Add([]byte{2, 1, 0}, seed, []byte{0, 1, 10, 4, 0, 0, 4, 0, 0, 4, 0, 0})
+	f.Add([]byte{3, 7, 200}, seed, []byte{3, 1, 0, 4, 0, 0, 2, 2, 0})
 	f.Fuzz(func(t *testing.T, sizes, frames, answers []byte) {
 		in := fuzzFrames(frames)
 		out, mc := readAdmitted(t, sizes, in, answers)
+		// Whole frames in, whole frames out: the guard's own (RST_STREAM,
+		// frames completed with zeros) go between the client's.
+		for b := out[prefaceLen:]; len(b) > 0 && !mc.stalled; {
+			if len(b) < frameHeaderLen {
+				t.Fatal("output ends in a frame header")
+			}
+			n := frameHeaderLen + (int(b[0])<<16 | int(b[1])<<8 | int(b[2]))
+			if len(b) < n {
+				if n-frameHeaderLen > maxFrameLen {
+					break // passed as it came, for grpc-go to refuse
+				}
+				t.Fatalf("output ends within a frame of %d bytes", n-frameHeaderLen)
+			}
+			b = b[n:]
+		}
 		inData, inTotal, _ := dataBytes(in[prefaceLen:])
 		outData, outTotal, _ := dataBytes(out[prefaceLen:])
 		for id, n := range outData {
@@ -353,7 +392,9 @@ func FuzzAdmit(f *testing.F) {
 // server's answer written (HEADERS, the response message in a DATA
 // frame, trailers), without the guard, with it, and with it admitting
 // each message into a budget (admit: the room taken at the request's
-// prefix, given back at the response's).
+// prefix, given back at the response's), and admitting with stall
+// deadlines (stall: a 64 KiB message spans frames, so its deadline is
+// noted and the read deadline armed; the look never comes).
 func BenchmarkGuardCall(b *testing.B) {
 	for _, size := range []int{2 << 10, 64 << 10} {
 		s := newScript()
@@ -366,7 +407,7 @@ func BenchmarkGuardCall(b *testing.B) {
 		_ = sf.fr.WriteData(1, false, append(binary.BigEndian.AppendUint32([]byte{0}, 1000), make([]byte, 1000)...))
 		_ = sf.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: []byte{0x88}, EndHeaders: true, EndStream: true})
 		answer := sf.take()
-		for _, mode := range []string{"false", "true", "admit"} {
+		for _, mode := range []string{"false", "true", "admit", "stall"} {
 			b.Run(fmt.Sprintf("msg=%dKiB/guard=%s", size>>10, mode), func(b *testing.B) {
 				mc := &memConn{r: &ring{data: call}}
 				var rw io.ReadWriter = mc
@@ -376,8 +417,12 @@ func BenchmarkGuardCall(b *testing.B) {
 					c := NewConn(mc, 1<<20)
 					c.pass = 0 // no preface in the ring
 					rw = c
-				case "admit":
-					c := NewAdmittingConn(mc, 1<<20, &Admission{Budget: budget, Size: 1 << 30, Wait: time.Second})
+				case "admit", "stall":
+					a := &Admission{Budget: budget, Size: 1 << 30, Wait: time.Second}
+					if mode == "stall" {
+						a.Grace, a.MinRate = 10*time.Second, 64<<10
+					}
+					c := NewAdmittingConn(mc, 1<<20, a)
 					c.pass = 0
 					rw = c
 				}

@@ -48,6 +48,14 @@
 // its window (section 6.9) as for an oversized message. Following the
 // server's responses costs the writing side a lookup a DATA frame; see
 // admit.go.
+//
+// With Admission.Grace set, an admitted message must also arrive in time:
+// one that misses its deadline loses its room, and its stream is reset
+// both ways (RST_STREAM, RFC 9113 sections 5.4.2 and 6.4) while the
+// connection goes on; the Conn keeps a read deadline on the connection
+// beneath while messages arrive, so that it acts even when the client
+// sends nothing, and never passes that deadline's timeout to its reader.
+// See stall.go.
 package h2guard
 
 import (
@@ -154,6 +162,21 @@ type stream struct {
 	sub  [msgHeaderLen + 10]byte
 	nsub uint8 // length of the substitute in sub
 	sent uint8 // bytes of sub sent
+
+	// Stall deadlines (stall.go): the message being received took room
+	// (room), its announced size, and when the server was first seen
+	// waiting for it (0: not yet); reset: the guard reset the stream and
+	// drops its DATA.
+	room  bool
+	reset bool
+	size  uint32
+	start int64
+}
+
+// receiving reports whether the stream is inside the payload of a
+// message that took room: one that must arrive in time.
+func (s *stream) receiving() bool {
+	return s.room && !s.drop && s.nhdr == msgHeaderLen && s.left > 0
 }
 
 // held is the number of prefix bytes read but not passed on yet.
@@ -201,6 +224,26 @@ type Conn struct {
 	noWaitUntil time.Time
 	noWaitLeft  int
 
+	// Stall deadlines (stall.go), on with an Admission whose Grace is
+	// set: times are nanoseconds since epoch.
+	stall    bool
+	epoch    time.Time
+	grace    int64  // Admission.Grace
+	rate     int64  // Admission.MinRate
+	period   int64  // the longest time between two looks while messages arrive
+	armed    int64  // the read deadline set on the inner conn, 0: none
+	applied  bool   // armed was set again at the start of a Read (stall.go)
+	wantWake bool   // a message began that must arrive in time
+	late     bool   // streams are late, their reset waits for a frame boundary
+	skip     int    // input bytes to drop: the rest of a frame the guard completed
+	nframe   uint32 // frames judged; the last one is the one passing
+	passID   uint32 // the stream of the frame passing (c.pass > 0)
+	passSafe bool   // the guard may complete that frame with zeros (stall.go)
+	midFrame uint32 // the frame found passing at a look (nframe), and since when
+	midStart int64
+	resets   []uint32 // streams the guard reset and still follows, oldest first
+	lateIDs  []uint32
+
 	// Write side, under wmu.
 	wmu   sync.Mutex
 	whdr  [frameHeaderLen]byte
@@ -216,6 +259,7 @@ type Conn struct {
 	// Between the two sides, under pmu.
 	pmu        sync.Mutex
 	pending    []credit // increments to write at the next frame boundary
+	pendingRST []uint32 // streams to reset at the next frame boundary
 	hasPending atomic.Bool
 	closed     []uint32 // streams the server ended
 	spare      []uint32 // the other array for closed
@@ -237,6 +281,11 @@ func NewAdmittingConn(c net.Conn, limit uint32, a *Admission) *Conn {
 	if a != nil && a.Budget != nil && a.Size > 0 {
 		g.adm, g.led = a, newLedger(a.Budget)
 		g.ctx, g.cancel = context.WithCancel(context.Background())
+		if a.Grace > 0 {
+			g.stall, g.epoch = true, time.Now()
+			g.grace, g.rate = int64(a.Grace), a.MinRate
+			g.period = max(g.grace/4, int64(time.Millisecond))
+		}
 	}
 	return g
 }
@@ -267,10 +316,17 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if c.hasClosed.Load() {
 		c.forgetClosed()
 	}
+	if c.armed != 0 && !c.applied {
+		c.reapply()
+	}
 	n, err := c.read(p)
 	if len(c.owed) > 0 {
 		c.giveBack()
 	}
+	if c.stall && c.armed == 0 && (c.wantWake || c.pass > 0 && c.passID != 0) {
+		c.arm(c.now() + c.period)
+	}
+	c.wantWake = false
 	return n, err
 }
 
@@ -281,8 +337,21 @@ func (c *Conn) read(p []byte) (int, error) {
 			c.out = c.out[n:]
 			return n, nil
 		}
+		if c.late && c.pass == 0 {
+			if err := c.wake(); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		if len(c.in) > 0 {
-			if n, err := c.readHeld(p); n > 0 || err != nil {
+			n, err := c.readHeld(p)
+			if err == errWake {
+				if err := c.wake(); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			if n > 0 || err != nil {
 				return n, err
 			}
 			continue
@@ -292,7 +361,13 @@ func (c *Conn) read(p []byte) (int, error) {
 		if len(c.owed) > 0 {
 			c.giveBack() // before a read that may wait
 		}
-		n, err := c.Conn.Read(p)
+		n, err := c.rawRead(p)
+		if err == errWake {
+			if err := c.wake(); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		if n == 0 {
 			return 0, err
 		}
@@ -319,8 +394,8 @@ func (c *Conn) scan(b []byte) int {
 			i += k
 			continue
 		}
-		if !c.judge(b[i:]) {
-			break
+		if c.late || !c.judge(b[i:]) {
+			break // late: a stream's reset goes here (stall.go)
 		}
 	}
 	return i
@@ -338,6 +413,9 @@ func (c *Conn) readHeld(p []byte) (int, error) {
 			c.in = c.in[k:]
 			n += k
 			continue
+		}
+		if c.late {
+			break // a stream's reset goes here (stall.go)
 		}
 		if c.judge(c.in) {
 			continue
@@ -372,7 +450,7 @@ func (c *Conn) fill(need int) error {
 	}
 	c.in = c.inBuf[:copy(c.inBuf[:len(c.in)], c.in)]
 	for len(c.in) < need {
-		m, err := c.Conn.Read(c.in[len(c.in):need])
+		m, err := c.rawRead(c.in[len(c.in):need])
 		c.in = c.in[:len(c.in)+m]
 		if err != nil && len(c.in) < need {
 			return err
@@ -401,6 +479,8 @@ func (c *Conn) judge(b []byte) bool {
 	length := int(uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]))
 	typ, flags := b[3], b[4]
 	id := binary.BigEndian.Uint32(b[5:9]) & (1<<31 - 1)
+	c.nframe++
+	c.passID, c.passSafe = id, false
 	if length > maxFrameLen || id == 0 {
 		c.pass = frameHeaderLen + length
 		return true
@@ -418,7 +498,11 @@ func (c *Conn) judge(b []byte) bool {
 			c.led.end(id)
 		}
 	case frameData:
-		if st := c.streams[id]; st != nil && !c.unchanged(st, id, b, length, flags) {
+		st := c.streams[id]
+		// The frame lies within one message's payload, which goes on
+		// after it: zeros in place of its rest complete no message.
+		c.passSafe = st == nil || st.nhdr == msgHeaderLen && !st.drop && st.left > uint32(length)
+		if st != nil && !c.unchanged(st, id, b, length, flags) {
 			return false
 		}
 		if flags&flagEndStream != 0 {
@@ -452,6 +536,7 @@ func (c *Conn) unchanged(st *stream, id uint32, b []byte, length int, flags byte
 	nhdr, left := st.nhdr, st.left
 	c.wts = c.wts[:0]
 	var total int64
+	var last uint32 // the size of the last message that began
 	for pos := off; pos < end; {
 		if nhdr == msgHeaderLen {
 			k := min(int64(left), int64(end-pos))
@@ -472,6 +557,7 @@ func (c *Conn) unchanged(st *stream, id uint32, b []byte, length int, flags byte
 		if left > c.limit {
 			return false
 		}
+		last = left
 		if c.led != nil {
 			w := c.weight(left)
 			c.wts = append(c.wts, w)
@@ -489,6 +575,11 @@ func (c *Conn) unchanged(st *stream, id uint32, b []byte, length int, flags byte
 			return false
 		}
 		c.led.add(id, c.wts, total)
+		if c.stall && nhdr == msgHeaderLen && left > 0 {
+			// The frame ends inside a message that began in it.
+			st.room, st.size, st.start = c.wts[len(c.wts)-1] > 0, last, 0
+			c.wantWake = c.wantWake || st.room
+		}
 	}
 	st.nhdr, st.left = nhdr, left
 	return true
@@ -578,6 +669,17 @@ func (c *Conn) rewrite(b []byte) int {
 	flags := b[4]
 	id := binary.BigEndian.Uint32(b[5:9]) & (1<<31 - 1)
 	st := c.streams[id]
+	if st.reset {
+		// A stream the guard reset (stall.go): grpc-go ended it, the
+		// frame goes no further; the connection's window gets it back
+		// (RFC 9113 section 6.9), the stream's does not (section 5.1:
+		// no frames but PRIORITY on a closed stream).
+		c.owe(0, length)
+		if flags&flagEndStream != 0 {
+			c.forget(id)
+		}
+		return frameHeaderLen + length
+	}
 	data, _ := dataOf(b[frameHeaderLen:frameHeaderLen+length], flags) // judge checked it
 	o := c.scratch[:0]
 	dropped := length - len(data) // the padding
@@ -608,6 +710,9 @@ func (c *Conn) rewrite(b []byte) int {
 				st.sent = msgHeaderLen
 			} else {
 				o = append(o, st.hdr[:]...)
+				if c.stall {
+					st.room, st.size, st.start = c.wts[0] > 0, st.left, 0
+				}
 			}
 			if st.left == 0 {
 				st.nhdr = 0
@@ -633,6 +738,9 @@ func (c *Conn) rewrite(b []byte) int {
 		}
 	}
 	end := flags&flagEndStream != 0
+	if c.stall && st.receiving() && st.start == 0 {
+		c.wantWake = true
+	}
 	if end {
 		// A message cut short: pass what is held, grpc-go reports it.
 		o = append(o, st.hdr[:st.held()]...)
@@ -693,6 +801,9 @@ func (c *Conn) forget(id uint32) {
 	}
 	if h := st.held(); h > 0 {
 		c.owe(0, h)
+	}
+	if st.reset {
+		c.unlistReset(id)
 	}
 	delete(c.streams, id)
 	if len(c.free) < 64 {
@@ -774,7 +885,11 @@ func (c *Conn) writePending() error {
 		b = appendFrameHeader(b, 4, frameWindowUpdate, 0, o.id)
 		b = binary.BigEndian.AppendUint32(b, o.n)
 	}
-	c.pending = c.pending[:0]
+	for _, id := range c.pendingRST {
+		b = appendFrameHeader(b, 4, frameRSTStream, 0, id)
+		b = binary.BigEndian.AppendUint32(b, ResetCode)
+	}
+	c.pending, c.pendingRST = c.pending[:0], c.pendingRST[:0]
 	c.hasPending.Store(false)
 	c.pmu.Unlock()
 	c.wbuf = b

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -31,6 +32,21 @@ const (
 	// DefaultAdmissionWait is how long a call waits for room under a
 	// limit before it is refused with RESOURCE_EXHAUSTED.
 	DefaultAdmissionWait = time.Second
+	// DefaultStallGrace and DefaultStallMinRate bound how long a gRPC
+	// request message admitted into the budget may take to arrive: the
+	// grace plus its size at the rate, from the moment the server waits
+	// for it (h2guard's stall deadlines). Then its room goes back and its
+	// call is reset (RST_STREAM ENHANCE_YOUR_CALM, which gRPC clients
+	// report as RESOURCE_EXHAUSTED). 64 KiB/s is 512 kbit/s: a message of
+	// the 25 MiB default limit gets 10 s + 400 s, which a 1 Mbit/s uplink
+	// meets in about 210 s and a 10 Mbit/s one in 21 s, even when a
+	// client sends a few such messages at once; the 10 s cover a small
+	// message's round trips, a TLS record held back and the server's own
+	// pauses (an admission wait of a second). A client that holds room
+	// while sending nothing is cut off after the grace plus the size's
+	// time; one that sends at the rate costs the budget what it sends.
+	DefaultStallGrace   = 10 * time.Second
+	DefaultStallMinRate = 64 << 10
 )
 
 // Reasons (google.rpc.ErrorInfo, domain errorDomain) of the calls refused
@@ -45,11 +61,46 @@ const (
 // flight and open streams. Both wait up to wait for room, in arrival
 // order (semaphore.Weighted is FIFO), then refuse.
 type limiter struct {
-	bytes      *semaphore.Weighted
+	bytes      *budget
 	maxBytes   int64
 	streams    *semaphore.Weighted
 	maxStreams int64
 	wait       time.Duration
+
+	// Messages refused for want of room (SERVER_BUSY: by the handlers and
+	// the gateway, or by the connection guard's stand-ins) and calls for
+	// want of a stream slot (TOO_MANY_STREAMS); messages whose calls the
+	// guard reset for arriving too late. Read by the metrics at scrape
+	// (admitmetrics.go).
+	refusedBytes, refusedStreams, stalled atomic.Uint64
+}
+
+// budget is the in-flight budget: a FIFO semaphore of bytes that also
+// tells how much of it is taken, for the metrics.
+type budget struct {
+	sem  *semaphore.Weighted
+	used atomic.Int64
+}
+
+func (b *budget) TryAcquire(n int64) bool {
+	if !b.sem.TryAcquire(n) {
+		return false
+	}
+	b.used.Add(n)
+	return true
+}
+
+func (b *budget) Acquire(ctx context.Context, n int64) error {
+	if err := b.sem.Acquire(ctx, n); err != nil {
+		return err
+	}
+	b.used.Add(n)
+	return nil
+}
+
+func (b *budget) Release(n int64) {
+	b.used.Add(-n)
+	b.sem.Release(n)
 }
 
 // Limits is one in-flight budget (bytes of messages and open streams),
@@ -73,7 +124,7 @@ func newLimiter(maxBytes int64, maxStreams int, wait time.Duration) *limiter {
 		wait = DefaultAdmissionWait
 	}
 	return &limiter{
-		bytes: semaphore.NewWeighted(maxBytes), maxBytes: maxBytes,
+		bytes: &budget{sem: semaphore.NewWeighted(maxBytes)}, maxBytes: maxBytes,
 		streams: semaphore.NewWeighted(int64(maxStreams)), maxStreams: int64(maxStreams),
 		wait: wait,
 	}
@@ -95,6 +146,7 @@ func (l *limiter) admitBytes(ctx context.Context, n int) (func(), error) {
 			if ctx.Err() != nil {
 				return nil, status.FromContextError(ctx.Err()).Err()
 			}
+			l.refusedBytes.Add(1)
 			return nil, l.busyBytes()
 		}
 	}
@@ -117,6 +169,7 @@ func (l *limiter) admitStream(ctx context.Context) (func(), error) {
 			if ctx.Err() != nil {
 				return nil, status.FromContextError(ctx.Err()).Err()
 			}
+			l.refusedStreams.Add(1)
 			return nil, busy(reasonStreams, fmt.Sprintf("server busy: %d streams open already (max-streams), waited %v", l.maxStreams, l.wait), "max-streams", l.maxStreams)
 		}
 	}

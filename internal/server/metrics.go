@@ -75,6 +75,7 @@ type Metrics struct {
 	tlsReloads    *prometheus.CounterVec // result
 	httpRequests  *prometheus.CounterVec // route, code
 	httpDuration  *prometheus.HistogramVec
+	admission     *admissionCollector // admitmetrics.go
 
 	// The series observeParse counts every message into, found once per
 	// label tuple rather than per message: WithLabelValues hashes and
@@ -198,6 +199,7 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 		ConstLabels: prometheus.Labels{"version": cfg.Version, "revision": cfg.Revision},
 	})
 	buildInfo.Set(1)
+	m.admission = newAdmissionCollector(reg)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	reg.MustRegister(m.grpc.collectors()...)
 	reg.MustRegister(

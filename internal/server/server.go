@@ -98,6 +98,14 @@ type Config struct {
 	MaxInflightBytes int64
 	MaxStreams       int
 	AdmissionWait    time.Duration
+	// StallGrace and StallMinRate bound how long a gRPC request message
+	// admitted into the budget may take to arrive: StallGrace plus its
+	// size at StallMinRate bytes a second, from the moment the server
+	// waits for it; then its call is reset and its room given back
+	// (toolarge.go). Zero: DefaultStallGrace, DefaultStallMinRate;
+	// negative: no bound (StallGrace) or none by size (StallMinRate).
+	StallGrace   time.Duration
+	StallMinRate int64
 	// Limits, when set, is the budget the limits above are counted in;
 	// give the same one (NewLimits) to NewGRPCServer and NewHTTPHandler so
 	// that they are server-wide. Nil: each service has a budget of its own.
@@ -139,6 +147,7 @@ func NewService(cfg Config) *Service {
 	if cfg.Limits == nil {
 		cfg.Limits = NewLimits(cfg)
 	}
+	cfg.Metrics.watchLimits(cfg.Limits.l)
 	return &Service{cfg: cfg, limits: cfg.Limits.l}
 }
 

@@ -39,6 +39,14 @@ import (
 // message: RESOURCE_EXHAUSTED, SERVER_BUSY; a stream goes on. The
 // handlers do not admit what the guard admitted (guardAdmitted); a server
 // given other credentials (grpc.Creds) admits in the handlers as before.
+//
+// An admitted message must also arrive in time: within StallGrace plus
+// its size at StallMinRate from the moment the server waits for it
+// (h2guard's stall deadlines, DefaultStallGrace). Past that the guard
+// gives its room back and resets its call both ways: the handler's
+// context ends (an RST_STREAM CANCEL in the client's name), the client
+// gets RST_STREAM ENHANCE_YOUR_CALM (RESOURCE_EXHAUSTED in gRPC clients),
+// and the connection goes on.
 
 // guardCreds is the server's transport credentials (plaintext when nil),
 // each connection wrapped in the guard after the handshake, admitting
@@ -49,7 +57,15 @@ func guardCreds(cfg Config, l *limiter) grpc.ServerOption {
 		creds = insecure.NewCredentials()
 	}
 	limit := uint32(min(transportLimit(cfg.MaxMessageBytes), 1<<32-1))
-	adm := &h2guard.Admission{Budget: l.bytes, Size: l.maxBytes, Wait: l.wait}
+	grace, rate := cfg.StallGrace, cfg.StallMinRate
+	if grace == 0 {
+		grace = DefaultStallGrace
+	}
+	if rate == 0 {
+		rate = DefaultStallMinRate
+	}
+	adm := &h2guard.Admission{Budget: l.bytes, Size: l.maxBytes, Wait: l.wait,
+		Grace: max(grace, 0), MinRate: max(rate, 0), Stalled: func(uint32) { l.stalled.Add(1) }}
 	return grpc.Creds(h2guard.AdmittingCredentials(creds, limit, adm))
 }
 
@@ -75,6 +91,7 @@ func (s *Service) standIn(req any) error {
 		return s.refuseSubstituted(int(min(n, 1<<32-1)))
 	}
 	if _, ok := h2guard.Busy(u); ok {
+		s.limits.refusedBytes.Add(1)
 		return s.limits.busyBytes()
 	}
 	return nil

@@ -41,7 +41,8 @@ type h2client struct {
 	data     map[uint32][]byte
 	ended    map[uint32]bool
 	trailers map[uint32][]hpack.HeaderField
-	updates  int64 // WINDOW_UPDATE increments received for the connection
+	rst      map[uint32]http2.ErrCode // RST_STREAM codes received
+	updates  int64                    // WINDOW_UPDATE increments received for the connection
 	readErr  error
 	nextID   uint32
 	changed  chan struct{}
@@ -55,7 +56,7 @@ func dialH2(t testing.TB, addr string) *h2client {
 		t.Fatal(err)
 	}
 	c := &h2client{t: t, conn: conn, w: http2.NewFramer(conn, nil), connWin: 65535, initWin: 65535,
-		win: map[uint32]int64{}, data: map[uint32][]byte{}, ended: map[uint32]bool{}, trailers: map[uint32][]hpack.HeaderField{}, nextID: 1,
+		win: map[uint32]int64{}, data: map[uint32][]byte{}, ended: map[uint32]bool{}, trailers: map[uint32][]hpack.HeaderField{}, rst: map[uint32]http2.ErrCode{}, nextID: 1,
 		changed: make(chan struct{}, 1), closedCh: make(chan struct{})}
 	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
 		t.Fatal(err)
@@ -143,6 +144,7 @@ func (c *h2client) readLoop() {
 			}
 		case *http2.RSTStreamFrame:
 			c.ended[f.StreamID] = true
+			c.rst[f.StreamID] = f.ErrCode
 		}
 		c.mu.Unlock()
 		c.signal()
