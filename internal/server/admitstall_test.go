@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"strings"
 	"sync"
@@ -14,12 +15,14 @@ import (
 	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
+	"github.com/bounced/bounced/internal/tlsreload/certtest"
 )
 
 // metricValue is the value of the series of family name with the given
@@ -435,4 +438,62 @@ func TestStallBeforeHandshakeEnds(t *testing.T) {
 		t.Errorf("reset after %v, allowance %v", took, allow)
 	}
 	waitBudgetFull(t, "after the reset", l)
+}
+
+// TestStallGRPCClientTLS is TestStallGRPCClient's stall over TLS: the
+// guard sits above the server's tls.Conn, whose reads then time out in
+// the middle of a TLS record, again and again while the client is silent.
+// crypto/tls keeps what it read of a record across a read timeout, so
+// the stalled call is reset and, once the client's writes go on, the same
+// connection (the rest of that record included) answers the next call.
+func TestStallGRPCClientTLS(t *testing.T) {
+	const grace, rate = 300 * time.Millisecond, 4 << 20
+	ca := certtest.NewCA(t, "test CA")
+	leaf := ca.Issue(t, certtest.Options{CN: "bounced"})
+	cfg := stallConfig(grace, rate)
+	cfg.MaxInflightBytes = 8 << 20
+	cfg.Creds = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{leaf.TLS}, MinVersion: tls.VersionTLS12})
+	addr, l := admitServer(t, cfg)
+	g := &gatedConn{left: -1, open: make(chan struct{})}
+	cc := dialTCP(t, addr,
+		grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: ca.Pool()})),
+		grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
+			conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", a)
+			if err != nil {
+				return nil, err
+			}
+			g.Conn = conn
+			return g, nil
+		}))
+	opened := false
+	t.Cleanup(func() {
+		if !opened {
+			close(g.open)
+		}
+	})
+	c := pb.NewBounceServiceClient(cc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+		t.Fatal(err) // the TLS connection is up
+	}
+	g.mu.Lock()
+	g.left = 300<<10 + 7 // not on a TLS record's boundary
+	g.mu.Unlock()
+	_, err := c.Parse(ctx, &pb.ParseRequest{Raw: largeBounce(2 << 20), Source: "stalled"})
+	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "ENHANCE_YOUR_CALM") {
+		t.Fatalf("stalled call over TLS: %v, want RESOURCE_EXHAUSTED from RST_STREAM ENHANCE_YOUR_CALM", err)
+	}
+	waitBudgetFull(t, "after the reset", l)
+	close(g.open)
+	opened = true
+	for i := 0; i < 3; i++ {
+		if _, err := c.Parse(ctx, &pb.ParseRequest{Raw: []byte(relayDenied)}); err != nil {
+			t.Fatalf("call %d on the same TLS connection after the reset: %v", i, err)
+		}
+	}
+	if got := metricValue(t, cfg.Metrics, MetricInflightStalled); got != 1 {
+		t.Errorf("%s = %v, want 1", MetricInflightStalled, got)
+	}
+	waitBudgetFull(t, "after the calls", l)
 }
