@@ -309,9 +309,17 @@ func (c *Cluster) MoveSlot(slot int, to string) {
 		}
 		must(src.addr, append([]string{"MIGRATE", host, port, "", "0", "5000", "KEYS"}, strings.Split(keys, "\n")...)...)
 	}
+	// The destination and the source must learn the new owner; the other
+	// primaries only learn it sooner than by gossip (CLUSTER SETSLOT,
+	// https://redis.io/docs/latest/commands/cluster-setslot/), so an error
+	// there is not the move's: the topology read above is one node's view,
+	// and a node it still lists as a primary may have become a replica
+	// ("use SETSLOT only with masters"). waitFor below checks every node.
+	must(dst.addr, "CLUSTER", "SETSLOT", s, "NODE", dst.id)
+	must(src.addr, "CLUSTER", "SETSLOT", s, "NODE", dst.id)
 	for _, n := range nodes {
-		if n.has("master") && !n.has("fail") {
-			must(n.addr, "CLUSTER", "SETSLOT", s, "NODE", dst.id)
+		if n.has("master") && !n.has("fail") && n.id != src.id && n.id != dst.id {
+			_, _ = doAddr(n.addr, "CLUSTER", "SETSLOT", s, "NODE", dst.id)
 		}
 	}
 	waitFor(c.t, ClusterTimeout, fmt.Sprintf("every node to see slot %d on %s", slot, to), func() string {
