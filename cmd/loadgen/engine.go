@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/bounced/bounced/internal/bounce"
@@ -48,17 +49,19 @@ func driveEngine(ctx context.Context, cfg Config, msgs []message) (*result, erro
 	})
 }
 
-// cacheName names a cache status as the wire enum does, without its prefix.
+// cacheNames are the cache statuses as the wire enum names them, without
+// its prefix, made once: the engine's loop is what -mode engine measures.
+var cacheNames = func() (n [bounce.CacheUnavailable + 1]string) {
+	for s := range n {
+		n[s] = strings.ToUpper(bounce.CacheStatus(s).String())
+	}
+	return n
+}()
+
+// cacheName is the name of s in cacheNames.
 func cacheName(s bounce.CacheStatus) string {
-	switch s {
-	case bounce.CacheHit:
-		return "HIT"
-	case bounce.CacheMiss:
-		return "MISS"
-	case bounce.CacheSkipped:
-		return "SKIPPED"
-	case bounce.CacheUnavailable:
-		return "UNAVAILABLE"
+	if s >= 0 && int(s) < len(cacheNames) {
+		return cacheNames[s]
 	}
 	return "DISABLED"
 }

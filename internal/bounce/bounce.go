@@ -34,6 +34,23 @@ const (
 	CacheUnavailable                    // the store failed or timed out
 )
 
+// String names the status in lower case ("disabled", "hit", "miss",
+// "skipped", "unavailable"): the metrics' label value, and the wire enum's
+// name without its CACHE_STATUS_ prefix in upper case.
+func (s CacheStatus) String() string {
+	switch s {
+	case CacheHit:
+		return "hit"
+	case CacheMiss:
+		return "miss"
+	case CacheSkipped:
+		return "skipped"
+	case CacheUnavailable:
+		return "unavailable"
+	}
+	return "disabled"
+}
+
 // Config configures an Engine.
 type Config struct {
 	// Limits are the parser's limits (message size, MIME depth and parts, recipients).

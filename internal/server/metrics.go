@@ -211,7 +211,7 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 	// Zero series, so that dashboards and alerts see the families (and a
 	// rate of 0) before the first event.
 	for st := range m.lookupSeries {
-		m.lookupSeries[st] = m.cacheLookups.WithLabelValues(cacheResult(bounce.CacheStatus(st)))
+		m.lookupSeries[st] = m.cacheLookups.WithLabelValues(bounce.CacheStatus(st).String())
 	}
 	for _, r := range errorReasons {
 		m.parseErrors.WithLabelValues(r.reason)
@@ -293,7 +293,7 @@ func (m *Metrics) observeParse(size int, took time.Duration, res *bounce.Result,
 	if st := res.CacheStatus; st >= 0 && int(st) < len(m.lookupSeries) {
 		m.lookupSeries[st].Inc()
 	} else {
-		m.cacheLookups.WithLabelValues(cacheResult(st)).Inc()
+		m.cacheLookups.WithLabelValues(st.String()).Inc()
 	}
 }
 
@@ -311,20 +311,6 @@ func metricReason(err error) string {
 		}
 	}
 	return "OTHER"
-}
-
-func cacheResult(s bounce.CacheStatus) string {
-	switch s {
-	case bounce.CacheHit:
-		return "hit"
-	case bounce.CacheMiss:
-		return "miss"
-	case bounce.CacheUnavailable:
-		return "unavailable"
-	case bounce.CacheSkipped:
-		return "skipped"
-	}
-	return "disabled"
 }
 
 // AuthFailed counts a refused call; transport is "grpc" or "http", cause
