@@ -117,7 +117,7 @@ func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	if len(data) == 1 {
 		return unmarshalVT(data[0].ReadOnlyData(), m)
 	}
-	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	buf := data.MaterializeToBuffer(recvPool)
 	defer buf.Free()
 	return unmarshalVT(buf.ReadOnlyData(), m)
 }

@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/experimental"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
@@ -178,6 +179,7 @@ func NewGRPCServer(cfg Config, opts ...grpc.ServerOption) (*grpc.Server, *health
 		// is grown and copied again on every call.
 		grpc.NumStreamWorkers(uint32(4 * runtime.GOMAXPROCS(0))),
 		serverCodec(),
+		experimental.BufferPool(recvPool), // bufpool.go
 		// Fixed flow-control windows: with gRPC's dynamic ones (BDP
 		// estimation) the server sends a PING with nearly every message
 		// that arrives on an otherwise quiet connection and reads its ACK,
