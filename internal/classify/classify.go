@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
@@ -297,18 +298,35 @@ func appendStatus(b []byte, st smtpcode.Status) []byte {
 // the ends, in one pass. Lower-casing neither makes nor removes white
 // space, so the order of the two does not matter.
 func collapseLower(dst []byte, s string) []byte {
-	// ASCII text, the usual diagnostic, is written by index into a buffer
-	// of its length (the output is never longer); from the first
-	// non-ASCII byte on, by append, as a rune may grow when lower-cased.
-	b := slices.Grow(dst[:0], len(s))[:len(s)]
-	n := 0
+	// The text is written by index into a buffer with room for it. The
+	// room kept is at least n + pending space + len(s) - i (the bytes
+	// written, a space owed, the bytes left): white space and ASCII never
+	// write more than they read, nor does a rune whose lower case is no
+	// longer, so only a rune that grows (a few have a longer lower case;
+	// an invalid byte becomes U+FFFD, three bytes) checks the room first.
+	b := slices.Grow(dst[:0], len(s))
+	b = b[:cap(b)]
+	// Most diagnostics are plain (printable ASCII, single spaces, none
+	// first): their plain eight-byte words are lower-cased as they are,
+	// and the rest, if any, is read by the loop below. A space last is
+	// taken back and kept pending: it may start a run, or end the text.
+	i := plainLower(b, s)
+	n := i
 	space := false
-	i := 0
+	if n > 0 && b[n-1] == ' ' {
+		n--
+		space = true
+	}
+	swarFrom := 0 // where eight bytes at a time are tried next
 	for i < len(s) {
-		if i+8 <= len(s) {
+		if i >= swarFrom && i+8 <= len(s) {
 			// Eight bytes at a time where the text has nothing to fold but
 			// capitals (swar.Plain), and a space first only where it is
-			// written as it is. n <= i, so b has room.
+			// written as it is. The room kept holds the space and the
+			// eight bytes. Where they are not, the next eight bytes are
+			// read one at a time before the next try, so that text in
+			// another script (a rune every two or three bytes) is not
+			// tried at every rune.
 			x := swar.Load(s, i)
 			if spaces, ok := swar.Plain(x); ok && (spaces&1 == 0 || !space && n > 0) {
 				if space && n > 0 {
@@ -326,6 +344,7 @@ func collapseLower(dst []byte, s string) []byte {
 				i += 8
 				continue
 			}
+			swarFrom = i + 8
 		}
 		c := diagByte[s[i]]
 		if c == diagSpace {
@@ -333,40 +352,45 @@ func collapseLower(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		if c == diagNonASCII {
-			break
-		}
 		if space && n > 0 {
 			b[n] = ' '
 			n++
 		}
 		space = false
-		b[n] = c
-		n++
-		i++
-	}
-	b = b[:n]
-	for i < len(s) {
-		c := s[i]
-		if isDiagSpace(c) {
-			space = true
+		if c != diagNonASCII {
+			b[n] = c
+			n++
 			i++
 			continue
 		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
-		}
-		space = false
-		if c < utf8.RuneSelf {
-			b = append(b, diagByte[c])
-			i++
+		r, w := decodeRune(s[i:])
+		if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 && (r != utf8.RuneError || w != 1) {
+			// No lower case (most non-ASCII runes: CJK, Arabic, Hebrew,
+			// Devanagari, the lower-case letters themselves): as it is.
+			switch w {
+			case 2:
+				b[n], b[n+1] = s[i], s[i+1]
+			case 3:
+				b[n], b[n+1], b[n+2] = s[i], s[i+1], s[i+2]
+			default:
+				copy(b[n:], s[i:i+w])
+			}
+			n += w
+			i += w
 			continue
 		}
-		var w int
-		b, w = appendLowerRune(b, s[i:])
+		l := utf8.RuneError // an invalid byte is written as U+FFFD
+		if r != utf8.RuneError || w != 1 {
+			l = unicode.ToLower(r)
+		}
+		if k := utf8.RuneLen(l); k > w && n+k+len(s)-i-w > len(b) {
+			b = slices.Grow(b[:n], k+len(s)-i-w)
+			b = b[:cap(b)]
+		}
+		n += utf8.EncodeRune(b[n:], l)
 		i += w
 	}
-	return b
+	return b[:n]
 }
 
 // diagByte maps an ASCII byte to what collapseLower writes for it: its

@@ -47,11 +47,58 @@ func lowerRune(r rune) rune {
 // empty, s[0] not ASCII) to dst as strings.ToLower writes it, and returns
 // how many bytes of s it read.
 func appendLowerRune(dst []byte, s string) ([]byte, int) {
-	r, n := utf8.DecodeRuneInString(s)
+	r, n := decodeRune(s)
 	if l := lowerRune(r); l != r || r == utf8.RuneError {
 		return utf8.AppendRune(dst, l), n // an invalid byte is written as U+FFFD
 	}
 	return append(dst, s[:n]...), n
+}
+
+// plainLower writes to b[:k] the lower case of s[:k] and returns k: the
+// longest prefix of s made of whole eight-byte words of printable ASCII
+// and spaces, with no space first and no two side by side (across words
+// too). b must be at least as long as s. It is swar.Plain and swar.Lower
+// in one tight loop, for the usual diagnostic, which is plain throughout.
+func plainLower(b []byte, s string) int {
+	const (
+		ones  uint64 = 0x0101010101010101
+		highs uint64 = 0x8080808080808080
+	)
+	carry := uint64(0x80) // byte 0 may not be a space: as if one came before
+	i := 0
+	for ; i+8 <= len(s) && i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		// A byte >= 0x7f or < 0x20 (as swar.Plain tests them).
+		if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+			break
+		}
+		z := x ^ ones*0x20
+		m := ^((z&^highs + ^highs) | z | ^highs) // high bit set where a space
+		if m&(m<<8|carry) != 0 {
+			break // two spaces side by side, or a space first
+		}
+		carry = m >> 56
+		swar.Store(b[i:i+8], swar.Lower(x))
+	}
+	return i
+}
+
+// decodeRune is utf8.DecodeRuneInString for s not empty with s[0] not
+// ASCII: the two- and three-byte forms (Latin, Greek, Cyrillic, Arabic,
+// Hebrew, Indic scripts, CJK) are read inline, the rest by utf8.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 2 {
+		c, c1 := s[0], s[1]
+		switch {
+		case 0xc2 <= c && c <= 0xdf && c1&0xc0 == 0x80:
+			return rune(c&0x1f)<<6 | rune(c1&0x3f), 2
+		case 0xe1 <= c && c <= 0xef && c != 0xed && len(s) >= 3 && c1&0xc0 == 0x80 && s[2]&0xc0 == 0x80:
+			// 0xe0 (overlong forms) and 0xed (surrogates) need a
+			// narrower second byte: left to utf8.
+			return rune(c&0x0f)<<12 | rune(c1&0x3f)<<6 | rune(s[2]&0x3f), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // toLower is strings.ToLower, byte for byte, faster on non-ASCII text.

@@ -217,16 +217,30 @@ func TestCJKHasNoCase(t *testing.T) {
 
 // TestCollapseLowerChunks: strings made of the bytes at the edges of
 // plainChunk's tests (space, tab, CR, LF, controls, '@', 'A', 'Z', '[',
-// '`', 'a', 'z', '{', '~', DEL, non-ASCII), at every alignment, agree
-// with the reference.
+// '`', 'a', 'z', '{', '~', DEL, non-ASCII), and runes that grow, shrink or
+// keep their length when lower-cased, at every alignment, agree with the
+// reference.
 func TestCollapseLowerChunks(t *testing.T) {
-	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff"}
+	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff",
+		// Runes whose lower case is longer (U+023A) or shorter (U+0130,
+		// U+212A), caseless ones of two and three bytes, four-byte ones
+		// with and without a case, U+FFFD, and broken or invalid forms
+		// (truncated, overlong, surrogate, stray continuation).
+		"\u023a", "\u0130", "\u212a", "\u05d0", "\u0915", "\u3042", "\u03a3", "\u0416", "\U00010400", "\U0001f600", "\ufffd",
+		"\xe3\x81", "\xc3", "\xe0\x80\x80", "\xed\xa0\x80", "\x80", "\xf0\x90\x90"}
+	// Mostly plain text (letters, single spaces), so that plainLower's
+	// words end at every position of a break in it.
+	plain := []string{"a", "B", "z", "Q", "5", ".", "@", " ", " ", "a", "B", "z", "Q", "5", ".", "@", " ", " ", "  ", "\t", "\r\n", "É", "\u3042", "\xff"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var buf []byte
-	for range 200000 {
+	for k := range 300000 {
+		abc := alphabet
+		if k%3 == 2 {
+			abc = plain
+		}
 		var sb strings.Builder
 		for n := rng.IntN(40); n > 0; n-- {
-			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+			sb.WriteString(abc[rng.IntN(len(abc))])
 		}
 		s := sb.String()
 		buf = collapseLower(buf[:0], s)
