@@ -548,13 +548,28 @@ func (f *facts) permanent() bool {
 // match reports whether r holds for f, with hits the phrases found in the
 // text read, and which phrase matched (the row's first one present).
 func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
+	// The conditions are pure, so their order is free: the code and stage
+	// conditions first (integer compares that fail most often), then the
+	// strings, then the facts worked out when first asked.
+	if r.class != 0 && f.class != r.class {
+		return "", false
+	}
+	if r.stages != 0 && !r.stages.has(f.stage) {
+		return "", false
+	}
+	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
+		return "", false
+	}
+	if r.codeHi != 0 && (int(f.reply) < r.codeLo || int(f.reply) > r.codeHi) {
+		return "", false
+	}
+	if r.transient && f.permanentReply() {
+		return "", false
+	}
 	if r.command != "" && f.command != r.command {
 		return "", false
 	}
 	if r.mta != "" && f.mta != r.mta {
-		return "", false
-	}
-	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
 		return "", false
 	}
 	if r.dtype != "" && f.dtype != r.dtype {
@@ -563,25 +578,13 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.rcptDomain != "" && f.rcptDomain != r.rcptDomain {
 		return "", false
 	}
+	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
+		return "", false
+	}
 	if r.namesSender && !f.namesSender() {
 		return "", false
 	}
 	if r.rcptDomainMissing && !f.domainGone() {
-		return "", false
-	}
-	if r.class != 0 && f.class != r.class {
-		return "", false
-	}
-	if r.stages != 0 && !r.stages.has(f.stage) {
-		return "", false
-	}
-	if r.transient && f.permanentReply() {
-		return "", false
-	}
-	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
-		return "", false
-	}
-	if r.codeHi != 0 && (int(f.reply) < r.codeLo || int(f.reply) > r.codeHi) {
 		return "", false
 	}
 	if !r.hasText {
@@ -655,8 +658,41 @@ func (r *rule) decidesByCode() bool {
 }
 
 // statusOnly returns the first row that decides by codes alone (no phrases)
-// and holds for f, or -1; used to corroborate a phrase.
+// and holds for f, or -1; used to corroborate a phrase. Such rows read
+// only the status, the reply code and the stage (buildIndex checks it), so
+// the answer for each is remembered (statusOnlyAnswers).
 func statusOnly(f *facts) int {
+	key := codeKey{f.status, f.reply, f.stage}
+	h := uint64(key.st.Class)<<56 ^ uint64(key.st.Subject)<<40 ^ uint64(key.st.Detail)<<24 ^ uint64(key.reply)<<8 ^ uint64(key.stage)
+	slot := &statusOnlyAnswers[(h*0x9e3779b97f4a7c15)>>(64-statusOnlyBits)]
+	if e := slot.Load(); e != nil && e.key == key {
+		return e.row
+	}
+	row := statusOnlyRow(f)
+	slot.Store(&statusOnlyAnswer{key: key, row: row})
+	return row
+}
+
+// statusOnlyAnswers holds recent answers of statusOnly, one per slot by a
+// hash of the codes and stage; entries are never changed, only replaced.
+var statusOnlyAnswers [1 << statusOnlyBits]atomic.Pointer[statusOnlyAnswer]
+
+const statusOnlyBits = 9
+
+// codeKey is what the rows statusOnly asks can read of a recipient.
+type codeKey struct {
+	st    smtpcode.Status
+	reply smtpcode.ReplyCode
+	stage dsn.Stage
+}
+
+type statusOnlyAnswer struct {
+	key codeKey
+	row int
+}
+
+// statusOnlyRow is statusOnly without the remembered answers.
+func statusOnlyRow(f *facts) int {
 	cand := index.statusOnly
 	cand.and(&f.codeRows)
 	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
