@@ -190,6 +190,21 @@ func isSpace(r rune) bool {
 // printable reports printable ASCII, space excluded.
 func printable(c byte) bool { return c > ' ' && c < 0x7f }
 
+// plainWord reports whether the eight bytes of x are all printable ASCII
+// or spaces (swar.Plain's first test), and m with the high bit of each
+// space's byte set.
+func plainWord(x uint64) (m uint64, ok bool) {
+	const (
+		ones  uint64 = 0x0101010101010101
+		highs uint64 = 0x8080808080808080
+	)
+	if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+		return 0, false
+	}
+	z := x ^ ones*0x20
+	return ^((z&^highs + ^highs) | z | ^highs), true
+}
+
 // writeClean writes s trimmed, with runs of white space and control
 // characters folded into one space, invalid UTF-8 replaced, and cut after
 // max bytes of output. Stretches of printable ASCII, most of any fact,
@@ -209,15 +224,23 @@ func writeClean(b *strings.Builder, s string, max int) {
 			// A stretch of printable ASCII with single spaces inside, most
 			// of any fact, is written in one piece.
 			// Past lim the stretch is cut anyway: no need to find its end.
+			// s[j-1] is printable throughout: a space is taken only with
+			// the printable byte after it.
 			j, lim := i+1, min(len(s), i+max-n+1)
 			for j < lim {
-				// Eight bytes at a time: printable or single spaces, and
-				// not a space last (whether it is kept depends on the next
-				// byte).
+				// Eight bytes at a time: printable or single spaces (a
+				// space last only with a printable byte after it, which
+				// is taken too, as the byte steps below would).
 				if j+8 <= lim {
-					if spaces, ok := swar.Plain(swar.Load(s, j)); ok && spaces&(1<<7) == 0 && (spaces&1 == 0 || printable(s[j-1])) {
-						j += 8
-						continue
+					if m, ok := plainWord(swar.Load(s, j)); ok && m&(m<<8) == 0 {
+						if m>>63 == 0 {
+							j += 8
+							continue
+						}
+						if j+8 < len(s) && printable(s[j+8]) {
+							j += 9
+							continue
+						}
 					}
 				}
 				if printable(s[j]) {

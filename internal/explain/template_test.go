@@ -213,15 +213,22 @@ func TestFactLimits(t *testing.T) {
 }
 
 // TestWriteCleanChunks: strings of the bytes at the edges of swar.Plain's
-// tests, at every alignment and cut, agree with the rune-at-a-time
-// reference.
+// tests, and mostly plain ones, at every alignment and cut, agree with the
+// rune-at-a-time reference.
 func TestWriteCleanChunks(t *testing.T) {
 	alphabet := []string{" ", " ", " ", "\t", "\n", "\x00", "\x1f", "!", "a", "Z", "~", "\x7f", "é", "\u0085", "\xff"}
+	// Mostly plain text too, so that plainWords's words end at every
+	// position of a break in it.
+	plain := []string{"a", "Z", "!", "5", "@", " ", "a", "Z", "!", "5", "@", " ", "  ", "\t", "\x7f", "é", "\xff"}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 200000 {
+	for k := range 300000 {
+		abc := alphabet
+		if k%3 == 2 {
+			abc = plain
+		}
 		var sb strings.Builder
 		for n := rng.IntN(48); n > 0; n-- {
-			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+			sb.WriteString(abc[rng.IntN(len(abc))])
 		}
 		s, max := sb.String(), 1+rng.IntN(40)
 		var b strings.Builder
