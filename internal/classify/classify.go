@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
@@ -363,32 +362,10 @@ func collapseLower(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, w := decodeRune(s[i:])
-		if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 && (r != utf8.RuneError || w != 1) {
-			// No lower case (most non-ASCII runes: CJK, Arabic, Hebrew,
-			// Devanagari, the lower-case letters themselves): as it is.
-			switch w {
-			case 2:
-				b[n], b[n+1] = s[i], s[i+1]
-			case 3:
-				b[n], b[n+1], b[n+2] = s[i], s[i+1], s[i+2]
-			default:
-				copy(b[n:], s[i:i+w])
-			}
-			n += w
-			i += w
-			continue
-		}
-		l := utf8.RuneError // an invalid byte is written as U+FFFD
-		if r != utf8.RuneError || w != 1 {
-			l = unicode.ToLower(r)
-		}
-		if k := utf8.RuneLen(l); k > w && n+k+len(s)-i-w > len(b) {
-			b = slices.Grow(b[:n], k+len(s)-i-w)
-			b = b[:cap(b)]
-		}
-		n += utf8.EncodeRune(b[n:], l)
-		i += w
+		var wrote, read int
+		b, wrote, read = putLowerRune(b, n, s[i:])
+		n += wrote
+		i += read
 	}
 	return b[:n]
 }

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,15 +44,35 @@ func lowerRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// appendLowerRune appends the lower case of the rune that starts s (not
-// empty, s[0] not ASCII) to dst as strings.ToLower writes it, and returns
-// how many bytes of s it read.
-func appendLowerRune(dst []byte, s string) ([]byte, int) {
-	r, n := decodeRune(s)
-	if l := lowerRune(r); l != r || r == utf8.RuneError {
-		return utf8.AppendRune(dst, l), n // an invalid byte is written as U+FFFD
+// putLowerRune writes at b[n:] the lower case of the rune that starts s
+// (not empty, s[0] not ASCII) as strings.ToLower writes it, and returns b
+// (grown if it had to be), the bytes written and the bytes of s read. b
+// must have room for n + len(s) bytes: the lower case of a rune is written
+// in place when it is no longer (the usual case, and every rune without a
+// case is copied as it is); one that is longer (a few runes; an invalid
+// byte becomes U+FFFD, three bytes) grows b so that the room holds again.
+func putLowerRune(b []byte, n int, s string) ([]byte, int, int) {
+	r, w := decodeRune(s)
+	if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 && (r != utf8.RuneError || w != 1) {
+		switch w {
+		case 2:
+			b[n], b[n+1] = s[0], s[1]
+		case 3:
+			b[n], b[n+1], b[n+2] = s[0], s[1], s[2]
+		default:
+			copy(b[n:], s[:w])
+		}
+		return b, w, w
 	}
-	return append(dst, s[:n]...), n
+	l := utf8.RuneError // an invalid byte is written as U+FFFD
+	if r != utf8.RuneError || w != 1 {
+		l = unicode.ToLower(r)
+	}
+	if k := utf8.RuneLen(l); k > w && n+k+len(s)-w > len(b) {
+		b = slices.Grow(b[:n], k+len(s)-w)
+		b = b[:cap(b)]
+	}
+	return b, utf8.EncodeRune(b[n:], l), w
 }
 
 // plainLower writes to b[:k] the lower case of s[:k] and returns k: the
@@ -105,16 +126,15 @@ func decodeRune(s string) (rune, int) {
 // Like strings.ToLower it returns s itself when nothing changes in ASCII
 // text.
 func toLower(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			upper = true
+	// The first byte that may change ends the search.
+	i := 0
+	for i < len(s) {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
 			break
 		}
-		upper = upper || 'A' <= c && c <= 'Z'
+		i++
 	}
-	if !upper {
+	if i == len(s) {
 		return s
 	}
 	b := appendLower(make([]byte, 0, len(s)), s)
@@ -174,22 +194,35 @@ func lowerTrim(s string) string {
 	return s
 }
 
-// appendLower appends strings.ToLower(s) to dst: each run of ASCII is
-// copied then lower-cased in place, each other rune by appendLowerRune.
+// appendLower appends strings.ToLower(s) to dst: ASCII eight bytes at a
+// time (swar.Lower), other runes by putLowerRune, written by index into
+// room for s.
 func appendLower(dst []byte, s string) []byte {
-	for len(s) > 0 {
-		k := 0
-		for k < len(s) && s[k] < utf8.RuneSelf {
-			k++
+	n := len(dst)
+	b := slices.Grow(dst, len(s))
+	b = b[:cap(b)] // room for n + len(s) - i, as putLowerRune keeps it
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			if x := swar.Load(s, i); x&0x8080808080808080 == 0 {
+				swar.Store(b[n:n+8], swar.Lower(x))
+				n += 8
+				i += 8
+				continue
+			}
 		}
-		start := len(dst)
-		dst = append(dst, s[:k]...)
-		lowerASCII(dst[start:])
-		if s = s[k:]; len(s) > 0 {
-			var n int
-			dst, n = appendLowerRune(dst, s)
-			s = s[n:]
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[n] = c
+			n++
+			i++
+			continue
 		}
+		var wrote, read int
+		b, wrote, read = putLowerRune(b, n, s[i:])
+		n += wrote
+		i += read
 	}
-	return dst
+	return b[:n]
 }
