@@ -205,11 +205,52 @@ func plainWord(x uint64) (m uint64, ok bool) {
 	return ^((z&^highs + ^highs) | z | ^highs), true
 }
 
+// isClean reports whether writeClean would write s as it is, when not
+// cut: printable ASCII and single spaces, none first or last. Eight bytes
+// at a time (plainWord), the spaces of one word checked against those of
+// the next.
+func isClean(s string) bool {
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	carry := uint64(0) // the high bit set when the byte before is a space
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		m, ok := plainWord(swar.Load(s, i))
+		if !ok || m&(m<<8|carry) != 0 {
+			return false
+		}
+		carry = m >> 56
+	}
+	prevSpace := carry != 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		if !printable(c) {
+			return false
+		}
+		prevSpace = false
+	}
+	return true
+}
+
 // writeClean writes s trimmed, with runs of white space and control
 // characters folded into one space, invalid UTF-8 replaced, and cut after
 // max bytes of output. Stretches of printable ASCII, most of any fact,
 // are written whole; other runes one at a time.
 func writeClean(b *strings.Builder, s string, max int) {
+	if len(s) <= max && isClean(s) {
+		// The usual fact (an address, a host, a one-line diagnostic):
+		// nothing to trim, fold, replace or cut.
+		b.WriteString(s)
+		return
+	}
 	n := 0           // bytes written
 	space := false   // a space is pending
 	started := false // something was written
