@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/phrase"
 	"github.com/bounced/bounced/internal/smtpcode"
 	"github.com/bounced/bounced/internal/swar"
 )
@@ -737,9 +738,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		}
 		f.stageCheck(&v)
 		v.Hard = f.hardBounce(&v, r, rcpt)
-		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
+		if v.Hard && v.Reason == Suspend && temporaryFirst.first(f.diag) != "" {
 			v.Hard = false
-			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: firstOf(f.diag, temporaryPhrases),
+			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: temporaryFirst.first(f.diag),
 				RuleID: "suspend-temporary", Source: "RFC 3463 3.1 (transient vs permanent)", Weight: 0.2})
 		}
 	}
@@ -1117,7 +1118,36 @@ func statusSuffix(st smtpcode.Status) string {
 
 var temporaryPhrases = []string{"temporar", "try again later", "please try again"}
 
-func containsAny(s string, list []string) bool { return firstOf(s, list) != "" }
+// firstOfList is firstOf for a fixed list, in one pass over the text (a
+// phrase.Matcher: the same answers as strings.Contains) instead of one
+// search per phrase.
+type firstOfList struct {
+	list []string
+	m    *phrase.Matcher
+}
+
+func newFirstOf(list []string) firstOfList { return firstOfList{list, phrase.MustCompile(list)} }
+
+// first returns the first phrase of the list, in list order, found in s,
+// or "".
+func (l firstOfList) first(s string) string {
+	var h phrase.Hits
+	l.m.Scan(s, &h)
+	for i, p := range l.list {
+		if h.Has(i) {
+			return p
+		}
+	}
+	return ""
+}
+
+// The lists diagnostics are searched for, compiled once.
+var (
+	temporaryFirst      = newFirstOf(temporaryPhrases)
+	relaySenderFirst    = newFirstOf(relaySenderPhrases)
+	relayRecipientFirst = newFirstOf(relayRecipientPhrases)
+	blocklistFirst      = newFirstOf(blocklistPhrases)
+)
 
 func firstOf(s string, list []string) string {
 	for _, x := range list {

@@ -258,3 +258,27 @@ func TestLowerTrim(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstOfList: the one-pass search of each fixed list gives firstOf's
+// answer (the first phrase of the list in the text), on texts made of
+// pieces of the list's phrases, whole phrases and other words.
+func TestFirstOfList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, l := range []firstOfList{temporaryFirst, relaySenderFirst, relayRecipientFirst, blocklistFirst} {
+		var pieces []string
+		for _, p := range l.list {
+			pieces = append(pieces, p, p[:len(p)/2], p[len(p)/2:], " ")
+		}
+		pieces = append(pieces, "550 5.7.1", "relay access denied", "x")
+		for range 20000 {
+			var sb strings.Builder
+			for n := rng.IntN(8); n > 0; n-- {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := sb.String()
+			if got, want := l.first(s), firstOf(s, l.list); got != want {
+				t.Fatalf("first(%q) = %q, want %q", s, got, want)
+			}
+		}
+	}
+}
