@@ -640,34 +640,28 @@ func (r *rule) decidesByCode() bool {
 // only the status, the reply code and the stage (buildIndex checks it), so
 // the answer for each is remembered (statusOnlyAnswers).
 func statusOnly(f *facts) int {
-	key := codeKey{f.status, f.reply, f.stage}
-	h := uint64(key.st.Class)<<56 ^ uint64(key.st.Subject)<<40 ^ uint64(key.st.Detail)<<24 ^ uint64(key.reply)<<8 ^ uint64(key.stage)
-	slot := &statusOnlyAnswers[(h*0x9e3779b97f4a7c15)>>(64-statusOnlyBits)]
-	if e := slot.Load(); e != nil && e.key == key {
-		return e.row
+	st, reply, stage := f.status, f.reply, f.stage
+	if uint(st.Class) >= 8 || uint(st.Subject) >= 1024 || uint(st.Detail) >= 1024 || uint(reply) >= 1024 || uint(stage) >= 16 {
+		return statusOnlyRow(f) // beyond what a key holds: asked every time
+	}
+	key := uint64(st.Class)<<34 | uint64(st.Subject)<<24 | uint64(st.Detail)<<14 | uint64(reply)<<4 | uint64(stage)
+	slot := &statusOnlyAnswers[(key*0x9e3779b97f4a7c15)>>(64-statusOnlyBits)]
+	if e := slot.Load(); e&1 != 0 && e>>16 == key {
+		return int(e>>1&0x7fff) - 1
 	}
 	row := statusOnlyRow(f)
-	slot.Store(&statusOnlyAnswer{key: key, row: row})
+	slot.Store(key<<16 | uint64(row+1)<<1 | 1)
 	return row
 }
 
 // statusOnlyAnswers holds recent answers of statusOnly, one per slot by a
-// hash of the codes and stage; entries are never changed, only replaced.
-var statusOnlyAnswers [1 << statusOnlyBits]atomic.Pointer[statusOnlyAnswer]
+// hash of the codes and stage, each in one word: the key (class, subject,
+// detail, reply code, stage; 37 bits) above bit 16, the row plus one in
+// bits 1-15, bit 0 set when the slot is filled. A slot is only ever
+// replaced whole, so no answer is read half written, and none allocates.
+var statusOnlyAnswers [1 << statusOnlyBits]atomic.Uint64
 
-const statusOnlyBits = 9
-
-// codeKey is what the rows statusOnly asks can read of a recipient.
-type codeKey struct {
-	st    smtpcode.Status
-	reply smtpcode.ReplyCode
-	stage dsn.Stage
-}
-
-type statusOnlyAnswer struct {
-	key codeKey
-	row int
-}
+const statusOnlyBits = 10
 
 // statusOnlyRow is statusOnly without the remembered answers.
 func statusOnlyRow(f *facts) int {
