@@ -122,7 +122,7 @@ func (f *facts) size(s slot) int {
 }
 
 // write appends the value of slot s to b. The slot is not empty.
-func (f *facts) write(b *strings.Builder, s slot) {
+func (f *facts) write(b *buffer, s slot) {
 	switch s {
 	case slotStatus:
 		writeStatus(b, f.status)
@@ -132,7 +132,7 @@ func (f *facts) write(b *strings.Builder, s slot) {
 		if f.reply != 0 {
 			writeInt(b, int(f.reply))
 			if !f.status.IsZero() {
-				b.WriteByte(' ')
+				b.addByte(' ')
 			}
 		}
 		if !f.status.IsZero() {
@@ -145,29 +145,28 @@ func (f *facts) write(b *strings.Builder, s slot) {
 	}
 }
 
-func writeStatus(b *strings.Builder, st smtpcode.Status) {
+func writeStatus(b *buffer, st smtpcode.Status) {
 	writeInt(b, st.Class)
-	b.WriteByte('.')
+	b.addByte('.')
 	writeInt(b, st.Subject)
-	b.WriteByte('.')
+	b.addByte('.')
 	writeInt(b, st.Detail)
 }
 
 // writeInt writes n in decimal without allocating; the numbers of codes
 // (0-999) digit by digit.
-func writeInt(b *strings.Builder, n int) {
+func writeInt(b *buffer, n int) {
 	if 0 <= n && n < 1000 {
 		if n >= 100 {
-			b.WriteByte(byte('0' + n/100))
+			b.addByte(byte('0' + n/100))
 		}
 		if n >= 10 {
-			b.WriteByte(byte('0' + n/10%10))
+			b.addByte(byte('0' + n/10%10))
 		}
-		b.WriteByte(byte('0' + n%10))
+		b.addByte(byte('0' + n%10))
 		return
 	}
-	var a [20]byte
-	b.Write(strconv.AppendInt(a[:0], int64(n), 10))
+	b.b = strconv.AppendInt(b.b, int64(n), 10)
 }
 
 // isBlank reports whether s has nothing but white space and control
@@ -244,11 +243,11 @@ func isClean(s string) bool {
 // characters folded into one space, invalid UTF-8 replaced, and cut after
 // max bytes of output. Stretches of printable ASCII, most of any fact,
 // are written whole; other runes one at a time.
-func writeClean(b *strings.Builder, s string, max int) {
+func writeClean(b *buffer, s string, max int) {
 	if len(s) <= max && isClean(s) {
 		// The usual fact (an address, a host, a one-line diagnostic):
 		// nothing to trim, fold, replace or cut.
-		b.WriteString(s)
+		b.add(s)
 		return
 	}
 	n := 0           // bytes written
@@ -301,18 +300,18 @@ func writeClean(b *strings.Builder, s string, max int) {
 				// before the ellipsis.
 				if room := max - n - extra; room > 0 {
 					if space {
-						b.WriteByte(' ')
+						b.addByte(' ')
 					}
-					b.WriteString(strings.TrimSuffix(s[i:i+room], " "))
+					b.add(strings.TrimSuffix(s[i:i+room], " "))
 				}
-				b.WriteString(ellipsis)
+				b.add(ellipsis)
 				return
 			}
 			if space {
-				b.WriteByte(' ')
+				b.addByte(' ')
 				space = false
 			}
-			b.WriteString(s[i:j])
+			b.add(s[i:j])
 			n += extra + j - i
 			started = true
 			i = j
@@ -330,14 +329,14 @@ func writeClean(b *strings.Builder, s string, max int) {
 			extra = 1
 		}
 		if n+extra+rl > max {
-			b.WriteString(ellipsis)
+			b.add(ellipsis)
 			return
 		}
 		if space {
-			b.WriteByte(' ')
+			b.addByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		b.addRune(r)
 		n += extra + rl
 		started = true
 	}

@@ -191,7 +191,7 @@ func (t *tmpl) size(f *facts) int {
 }
 
 // render appends t with the facts of f to b.
-func (t *tmpl) render(b *strings.Builder, f *facts) {
+func (t *tmpl) render(b *buffer, f *facts) {
 	for i := range t.parts {
 		p := &t.parts[i]
 		switch {
@@ -202,18 +202,18 @@ func (t *tmpl) render(b *strings.Builder, f *facts) {
 					if q.slot != slotNone {
 						f.write(b, q.slot)
 					} else {
-						b.WriteString(q.lit)
+						b.add(q.lit)
 					}
 				}
 			}
 		case p.slot != slotNone:
 			if f.empty(p.slot) {
-				b.WriteString(f.fallback[p.slot])
+				b.add(f.fallback[p.slot])
 			} else {
 				f.write(b, p.slot)
 			}
 		default:
-			b.WriteString(p.lit)
+			b.add(p.lit)
 		}
 	}
 }
