@@ -40,8 +40,8 @@ const (
 // dsn read (see dsn.CompleteFacts for a Recipient built by hand). hist may
 // be nil.
 // It is pure: no I/O, safe for concurrent use; the only shared state it
-// writes are caches of answers that never change (round2, noted) and a
-// pool of scratch buffers (diagBufs).
+// writes are caches of answers that never change (round2, noted,
+// statusOnly) and a pool of scratch buffers (diagBufs).
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	return ClassifyWith(rep, rcpt, Input{History: hist})
