@@ -363,6 +363,27 @@ func collapseLower(dst []byte, s string) []byte {
 			i++
 			continue
 		}
+		// A rune of two or three bytes without a lower case (Arabic,
+		// Hebrew, Indic scripts, CJK, and the lower-case letters of
+		// Greek and Cyrillic) is copied here, without a call; any other
+		// by putLowerRune.
+		if c0 := s[i]; c0 < 0xe0 {
+			if c0 >= 0xc2 && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+				if r := rune(c0&0x1f)<<6 | rune(s[i+1]&0x3f); hasLower[r>>6]&(1<<(r&63)) == 0 {
+					b[n], b[n+1] = c0, s[i+1]
+					n += 2
+					i += 2
+					continue
+				}
+			}
+		} else if c0 <= 0xef && c0 != 0xe0 && c0 != 0xed && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+			if r := rune(c0&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); hasLower[r>>6]&(1<<(r&63)) == 0 {
+				b[n], b[n+1], b[n+2] = c0, s[i+1], s[i+2]
+				n += 3
+				i += 3
+				continue
+			}
+		}
 		var wrote, read int
 		b, wrote, read = putLowerRune(b, n, s[i:])
 		n += wrote
