@@ -143,8 +143,9 @@ func toLower(s string) string {
 
 // foldsASCII reports whether strings.ToLower changes nothing in s but
 // ASCII letters: s is valid UTF-8 and none of its other runes has a lower
-// case. Runs of ASCII are skipped eight bytes at a time, and the three-byte
-// runes U+3000-U+9FFF (CJK, kana: no case) without decoding.
+// case. Runs of ASCII are skipped eight bytes at a time, the three-byte
+// runes U+3000-U+9FFF (CJK, kana: no case) without decoding, and two-byte
+// runes are decoded in line.
 func foldsASCII(s string) bool {
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) && swar.Load(s, i)&0x8080808080808080 == 0 {
@@ -157,6 +158,13 @@ func foldsASCII(s string) bool {
 			i++
 		case 0xe3 <= c && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
 			i += 3
+		case 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			// Two bytes (Latin, Greek, Cyrillic, Arabic, Hebrew), read in
+			// line.
+			if r := rune(c&0x1f)<<6 | rune(s[i+1]&0x3f); hasLower[r>>6]&(1<<(r&63)) != 0 {
+				return false
+			}
+			i += 2
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && n == 1 || lowerRune(r) != r {

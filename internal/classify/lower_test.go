@@ -194,7 +194,8 @@ func FuzzNormalizeDiag(f *testing.F) {
 // FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
 // only its ASCII letters lower-cased.
 func FuzzFoldsASCII(f *testing.F) {
-	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ"} {
+	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ",
+		"γεια σας ABC", "Γεια σας", "سلام kijitora", "שלום", "вітаємо", "Вітаємо", "\xd0", "\xd0A", "\u0130stanbul"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
