@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/dsn"
+	"github.com/bounced/bounced/internal/phrase"
 	"github.com/bounced/bounced/internal/smtpcode"
 	"github.com/bounced/bounced/internal/swar"
 )
@@ -39,8 +40,8 @@ const (
 // dsn read (see dsn.CompleteFacts for a Recipient built by hand). hist may
 // be nil.
 // It is pure: no I/O, safe for concurrent use; the only shared state it
-// writes are caches of answers that never change (round2, noted) and a
-// pool of scratch buffers (diagBufs).
+// writes are caches of answers that never change (round2, noted,
+// statusOnly) and a pool of scratch buffers (diagBufs).
 // Equal inputs give equal verdicts.
 func Classify(rep *dsn.Report, rcpt *dsn.Recipient, hist *History) Verdict {
 	return ClassifyWith(rep, rcpt, Input{History: hist})
@@ -297,18 +298,35 @@ func appendStatus(b []byte, st smtpcode.Status) []byte {
 // the ends, in one pass. Lower-casing neither makes nor removes white
 // space, so the order of the two does not matter.
 func collapseLower(dst []byte, s string) []byte {
-	// ASCII text, the usual diagnostic, is written by index into a buffer
-	// of its length (the output is never longer); from the first
-	// non-ASCII byte on, by append, as a rune may grow when lower-cased.
-	b := slices.Grow(dst[:0], len(s))[:len(s)]
-	n := 0
+	// The text is written by index into a buffer with room for it. The
+	// room kept is at least n + pending space + len(s) - i (the bytes
+	// written, a space owed, the bytes left): white space and ASCII never
+	// write more than they read, nor does a rune whose lower case is no
+	// longer, so only a rune that grows (a few have a longer lower case;
+	// an invalid byte becomes U+FFFD, three bytes) checks the room first.
+	b := slices.Grow(dst[:0], len(s))
+	b = b[:cap(b)]
+	// Most diagnostics are plain (printable ASCII, single spaces, none
+	// first): their plain eight-byte words are lower-cased as they are,
+	// and the rest, if any, is read by the loop below. A space last is
+	// taken back and kept pending: it may start a run, or end the text.
+	i := plainLower(b, s)
+	n := i
 	space := false
-	i := 0
+	if n > 0 && b[n-1] == ' ' {
+		n--
+		space = true
+	}
+	swarFrom := 0 // where eight bytes at a time are tried next
 	for i < len(s) {
-		if i+8 <= len(s) {
+		if i >= swarFrom && i+8 <= len(s) {
 			// Eight bytes at a time where the text has nothing to fold but
 			// capitals (swar.Plain), and a space first only where it is
-			// written as it is. n <= i, so b has room.
+			// written as it is. The room kept holds the space and the
+			// eight bytes. Where they are not, the next eight bytes are
+			// read one at a time before the next try, so that text in
+			// another script (a rune every two or three bytes) is not
+			// tried at every rune.
 			x := swar.Load(s, i)
 			if spaces, ok := swar.Plain(x); ok && (spaces&1 == 0 || !space && n > 0) {
 				if space && n > 0 {
@@ -326,6 +344,7 @@ func collapseLower(dst []byte, s string) []byte {
 				i += 8
 				continue
 			}
+			swarFrom = i + 8
 		}
 		c := diagByte[s[i]]
 		if c == diagSpace {
@@ -333,40 +352,44 @@ func collapseLower(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		if c == diagNonASCII {
-			break
-		}
 		if space && n > 0 {
 			b[n] = ' '
 			n++
 		}
 		space = false
-		b[n] = c
-		n++
-		i++
-	}
-	b = b[:n]
-	for i < len(s) {
-		c := s[i]
-		if isDiagSpace(c) {
-			space = true
+		if c != diagNonASCII {
+			b[n] = c
+			n++
 			i++
 			continue
 		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
+		// A rune of two or three bytes without a lower case (Arabic,
+		// Hebrew, Indic scripts, CJK, and the lower-case letters of
+		// Greek and Cyrillic) is copied here, without a call; any other
+		// by putLowerRune.
+		if c0 := s[i]; c0 < 0xe0 {
+			if c0 >= 0xc2 && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+				if r := rune(c0&0x1f)<<6 | rune(s[i+1]&0x3f); hasLower[r>>6]&(1<<(r&63)) == 0 {
+					b[n], b[n+1] = c0, s[i+1]
+					n += 2
+					i += 2
+					continue
+				}
+			}
+		} else if c0 <= 0xef && c0 != 0xe0 && c0 != 0xed && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+			if r := rune(c0&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); hasLower[r>>6]&(1<<(r&63)) == 0 {
+				b[n], b[n+1], b[n+2] = c0, s[i+1], s[i+2]
+				n += 3
+				i += 3
+				continue
+			}
 		}
-		space = false
-		if c < utf8.RuneSelf {
-			b = append(b, diagByte[c])
-			i++
-			continue
-		}
-		var w int
-		b, w = appendLowerRune(b, s[i:])
-		i += w
+		var wrote, read int
+		b, wrote, read = putLowerRune(b, n, s[i:])
+		n += wrote
+		i += read
 	}
-	return b
+	return b[:n]
 }
 
 // diagByte maps an ASCII byte to what collapseLower writes for it: its
@@ -524,13 +547,28 @@ func (f *facts) permanent() bool {
 // match reports whether r holds for f, with hits the phrases found in the
 // text read, and which phrase matched (the row's first one present).
 func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
+	// The conditions are pure, so their order is free: the code and stage
+	// conditions first (integer compares that fail most often), then the
+	// strings, then the facts worked out when first asked.
+	if r.class != 0 && f.class != r.class {
+		return "", false
+	}
+	if r.stages != 0 && !r.stages.has(f.stage) {
+		return "", false
+	}
+	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
+		return "", false
+	}
+	if r.codeHi != 0 && (int(f.reply) < r.codeLo || int(f.reply) > r.codeHi) {
+		return "", false
+	}
+	if r.transient && f.permanentReply() {
+		return "", false
+	}
 	if r.command != "" && f.command != r.command {
 		return "", false
 	}
 	if r.mta != "" && f.mta != r.mta {
-		return "", false
-	}
-	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
 		return "", false
 	}
 	if r.dtype != "" && f.dtype != r.dtype {
@@ -539,25 +577,13 @@ func (r *rule) match(f *facts, hits *hitSet) (string, bool) {
 	if r.rcptDomain != "" && f.rcptDomain != r.rcptDomain {
 		return "", false
 	}
+	if r.host != "" && !strings.HasSuffix(f.remoteHost(), r.host) && f.remoteHost() != strings.TrimPrefix(r.host, ".") {
+		return "", false
+	}
 	if r.namesSender && !f.namesSender() {
 		return "", false
 	}
 	if r.rcptDomainMissing && !f.domainGone() {
-		return "", false
-	}
-	if r.class != 0 && f.class != r.class {
-		return "", false
-	}
-	if r.stages != 0 && !r.stages.has(f.stage) {
-		return "", false
-	}
-	if r.transient && f.permanentReply() {
-		return "", false
-	}
-	if r.st.set && !r.st.match(f.status.Class, f.status.Subject, f.status.Detail) {
-		return "", false
-	}
-	if r.codeHi != 0 && (int(f.reply) < r.codeLo || int(f.reply) > r.codeHi) {
 		return "", false
 	}
 	if !r.hasText {
@@ -631,8 +657,35 @@ func (r *rule) decidesByCode() bool {
 }
 
 // statusOnly returns the first row that decides by codes alone (no phrases)
-// and holds for f, or -1; used to corroborate a phrase.
+// and holds for f, or -1; used to corroborate a phrase. Such rows read
+// only the status, the reply code and the stage (buildIndex checks it), so
+// the answer for each is remembered (statusOnlyAnswers).
 func statusOnly(f *facts) int {
+	st, reply, stage := f.status, f.reply, f.stage
+	if uint(st.Class) >= 8 || uint(st.Subject) >= 1024 || uint(st.Detail) >= 1024 || uint(reply) >= 1024 || uint(stage) >= 16 {
+		return statusOnlyRow(f) // beyond what a key holds: asked every time
+	}
+	key := uint64(st.Class)<<34 | uint64(st.Subject)<<24 | uint64(st.Detail)<<14 | uint64(reply)<<4 | uint64(stage)
+	slot := &statusOnlyAnswers[(key*0x9e3779b97f4a7c15)>>(64-statusOnlyBits)]
+	if e := slot.Load(); e&1 != 0 && e>>16 == key {
+		return int(e>>1&0x7fff) - 1
+	}
+	row := statusOnlyRow(f)
+	slot.Store(key<<16 | uint64(row+1)<<1 | 1)
+	return row
+}
+
+// statusOnlyAnswers holds recent answers of statusOnly, one per slot by a
+// hash of the codes and stage, each in one word: the key (class, subject,
+// detail, reply code, stage; 37 bits) above bit 16, the row plus one in
+// bits 1-15, bit 0 set when the slot is filled. A slot is only ever
+// replaced whole, so no answer is read half written, and none allocates.
+var statusOnlyAnswers [1 << statusOnlyBits]atomic.Uint64
+
+const statusOnlyBits = 10
+
+// statusOnlyRow is statusOnly without the remembered answers.
+func statusOnlyRow(f *facts) int {
 	cand := index.statusOnly
 	cand.and(&f.codeRows)
 	for i := cand.next(0); i >= 0; i = cand.next(i + 1) {
@@ -700,9 +753,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		}
 		f.stageCheck(&v)
 		v.Hard = f.hardBounce(&v, r, rcpt)
-		if v.Hard && v.Reason == Suspend && containsAny(f.diag, temporaryPhrases) {
+		if v.Hard && v.Reason == Suspend && temporaryFirst.first(f.diag) != "" {
 			v.Hard = false
-			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: firstOf(f.diag, temporaryPhrases),
+			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: temporaryFirst.first(f.diag),
 				RuleID: "suspend-temporary", Source: "RFC 3463 3.1 (transient vs permanent)", Weight: 0.2})
 		}
 	}
@@ -1080,7 +1133,36 @@ func statusSuffix(st smtpcode.Status) string {
 
 var temporaryPhrases = []string{"temporar", "try again later", "please try again"}
 
-func containsAny(s string, list []string) bool { return firstOf(s, list) != "" }
+// firstOfList is firstOf for a fixed list, in one pass over the text (a
+// phrase.Matcher: the same answers as strings.Contains) instead of one
+// search per phrase.
+type firstOfList struct {
+	list []string
+	m    *phrase.Matcher
+}
+
+func newFirstOf(list []string) firstOfList { return firstOfList{list, phrase.MustCompile(list)} }
+
+// first returns the first phrase of the list, in list order, found in s,
+// or "".
+func (l firstOfList) first(s string) string {
+	var h phrase.Hits
+	l.m.Scan(s, &h)
+	for i, p := range l.list {
+		if h.Has(i) {
+			return p
+		}
+	}
+	return ""
+}
+
+// The lists diagnostics are searched for, compiled once.
+var (
+	temporaryFirst      = newFirstOf(temporaryPhrases)
+	relaySenderFirst    = newFirstOf(relaySenderPhrases)
+	relayRecipientFirst = newFirstOf(relayRecipientPhrases)
+	blocklistFirst      = newFirstOf(blocklistPhrases)
+)
 
 func firstOf(s string, list []string) string {
 	for _, x := range list {

@@ -270,7 +270,7 @@ var deadDomainOverrides = map[Reason]bool{
 // listBlock names the sending IP's listings, and says when a block names a
 // list that does not list the IP (any more).
 func listBlock(v *Verdict, f *facts, d *DNSFacts) {
-	named := firstOf(f.diag, blocklistPhrases)
+	named := blocklistFirst.first(f.diag)
 	for _, z := range d.Checked {
 		if strings.Contains(f.diag, z) {
 			named = z

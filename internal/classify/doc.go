@@ -113,6 +113,9 @@
 // only when the evidence says which (DESIGN.md "Relaying denied"); otherwise
 // the side is SideUnknown.
 //
-// Classify does no I/O and keeps no state; the tables are built once at
-// init and only read afterwards, so it is safe for concurrent use.
+// Classify does no I/O; the tables (the rule index, the phrase matchers of
+// the rows and of the relay, blocklist and temporary word lists) are built
+// once at init and only read afterwards, and the only state it writes are
+// caches of answers that never change (see Classify), so it is safe for
+// concurrent use.
 package classify

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,31 +44,97 @@ func lowerRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// appendLowerRune appends the lower case of the rune that starts s (not
-// empty, s[0] not ASCII) to dst as strings.ToLower writes it, and returns
-// how many bytes of s it read.
-func appendLowerRune(dst []byte, s string) ([]byte, int) {
-	r, n := utf8.DecodeRuneInString(s)
-	if l := lowerRune(r); l != r || r == utf8.RuneError {
-		return utf8.AppendRune(dst, l), n // an invalid byte is written as U+FFFD
+// putLowerRune writes at b[n:] the lower case of the rune that starts s
+// (not empty, s[0] not ASCII) as strings.ToLower writes it, and returns b
+// (grown if it had to be), the bytes written and the bytes of s read. b
+// must have room for n + len(s) bytes: the lower case of a rune is written
+// in place when it is no longer (the usual case, and every rune without a
+// case is copied as it is); one that is longer (a few runes; an invalid
+// byte becomes U+FFFD, three bytes) grows b so that the room holds again.
+func putLowerRune(b []byte, n int, s string) ([]byte, int, int) {
+	r, w := decodeRune(s)
+	if r < 0x10000 && hasLower[r>>6]&(1<<(r&63)) == 0 && (r != utf8.RuneError || w != 1) {
+		switch w {
+		case 2:
+			b[n], b[n+1] = s[0], s[1]
+		case 3:
+			b[n], b[n+1], b[n+2] = s[0], s[1], s[2]
+		default:
+			copy(b[n:], s[:w])
+		}
+		return b, w, w
 	}
-	return append(dst, s[:n]...), n
+	l := utf8.RuneError // an invalid byte is written as U+FFFD
+	if r != utf8.RuneError || w != 1 {
+		l = unicode.ToLower(r)
+	}
+	if k := utf8.RuneLen(l); k > w && n+k+len(s)-w > len(b) {
+		b = slices.Grow(b[:n], k+len(s)-w)
+		b = b[:cap(b)]
+	}
+	return b, utf8.EncodeRune(b[n:], l), w
+}
+
+// plainLower writes to b[:k] the lower case of s[:k] and returns k: the
+// longest prefix of s made of whole eight-byte words of printable ASCII
+// and spaces, with no space first and no two side by side (across words
+// too). b must be at least as long as s. It is swar.Plain and swar.Lower
+// in one tight loop, for the usual diagnostic, which is plain throughout.
+func plainLower(b []byte, s string) int {
+	const (
+		ones  uint64 = 0x0101010101010101
+		highs uint64 = 0x8080808080808080
+	)
+	carry := uint64(0x80) // byte 0 may not be a space: as if one came before
+	i := 0
+	for ; i+8 <= len(s) && i+8 <= len(b); i += 8 {
+		x := swar.Load(s, i)
+		// A byte >= 0x7f or < 0x20 (as swar.Plain tests them).
+		if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+			break
+		}
+		z := x ^ ones*0x20
+		m := ^((z&^highs + ^highs) | z | ^highs) // high bit set where a space
+		if m&(m<<8|carry) != 0 {
+			break // two spaces side by side, or a space first
+		}
+		carry = m >> 56
+		swar.Store(b[i:i+8], swar.Lower(x))
+	}
+	return i
+}
+
+// decodeRune is utf8.DecodeRuneInString for s not empty with s[0] not
+// ASCII: the two- and three-byte forms (Latin, Greek, Cyrillic, Arabic,
+// Hebrew, Indic scripts, CJK) are read inline, the rest by utf8.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 2 {
+		c, c1 := s[0], s[1]
+		switch {
+		case 0xc2 <= c && c <= 0xdf && c1&0xc0 == 0x80:
+			return rune(c&0x1f)<<6 | rune(c1&0x3f), 2
+		case 0xe1 <= c && c <= 0xef && c != 0xed && len(s) >= 3 && c1&0xc0 == 0x80 && s[2]&0xc0 == 0x80:
+			// 0xe0 (overlong forms) and 0xed (surrogates) need a
+			// narrower second byte: left to utf8.
+			return rune(c&0x0f)<<12 | rune(c1&0x3f)<<6 | rune(s[2]&0x3f), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // toLower is strings.ToLower, byte for byte, faster on non-ASCII text.
 // Like strings.ToLower it returns s itself when nothing changes in ASCII
 // text.
 func toLower(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			upper = true
+	// The first byte that may change ends the search.
+	i := 0
+	for i < len(s) {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
 			break
 		}
-		upper = upper || 'A' <= c && c <= 'Z'
+		i++
 	}
-	if !upper {
+	if i == len(s) {
 		return s
 	}
 	b := appendLower(make([]byte, 0, len(s)), s)
@@ -76,8 +143,9 @@ func toLower(s string) string {
 
 // foldsASCII reports whether strings.ToLower changes nothing in s but
 // ASCII letters: s is valid UTF-8 and none of its other runes has a lower
-// case. Runs of ASCII are skipped eight bytes at a time, and the three-byte
-// runes U+3000-U+9FFF (CJK, kana: no case) without decoding.
+// case. Runs of ASCII are skipped eight bytes at a time, the three-byte
+// runes U+3000-U+9FFF (CJK, kana: no case) without decoding, and two-byte
+// runes are decoded in line.
 func foldsASCII(s string) bool {
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) && swar.Load(s, i)&0x8080808080808080 == 0 {
@@ -90,6 +158,13 @@ func foldsASCII(s string) bool {
 			i++
 		case 0xe3 <= c && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
 			i += 3
+		case 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			// Two bytes (Latin, Greek, Cyrillic, Arabic, Hebrew), read in
+			// line.
+			if r := rune(c&0x1f)<<6 | rune(s[i+1]&0x3f); hasLower[r>>6]&(1<<(r&63)) != 0 {
+				return false
+			}
+			i += 2
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && n == 1 || lowerRune(r) != r {
@@ -127,22 +202,35 @@ func lowerTrim(s string) string {
 	return s
 }
 
-// appendLower appends strings.ToLower(s) to dst: each run of ASCII is
-// copied then lower-cased in place, each other rune by appendLowerRune.
+// appendLower appends strings.ToLower(s) to dst: ASCII eight bytes at a
+// time (swar.Lower), other runes by putLowerRune, written by index into
+// room for s.
 func appendLower(dst []byte, s string) []byte {
-	for len(s) > 0 {
-		k := 0
-		for k < len(s) && s[k] < utf8.RuneSelf {
-			k++
+	n := len(dst)
+	b := slices.Grow(dst, len(s))
+	b = b[:cap(b)] // room for n + len(s) - i, as putLowerRune keeps it
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			if x := swar.Load(s, i); x&0x8080808080808080 == 0 {
+				swar.Store(b[n:n+8], swar.Lower(x))
+				n += 8
+				i += 8
+				continue
+			}
 		}
-		start := len(dst)
-		dst = append(dst, s[:k]...)
-		lowerASCII(dst[start:])
-		if s = s[k:]; len(s) > 0 {
-			var n int
-			dst, n = appendLowerRune(dst, s)
-			s = s[n:]
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[n] = c
+			n++
+			i++
+			continue
 		}
+		var wrote, read int
+		b, wrote, read = putLowerRune(b, n, s[i:])
+		n += wrote
+		i += read
 	}
-	return dst
+	return b[:n]
 }

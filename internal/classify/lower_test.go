@@ -194,7 +194,8 @@ func FuzzNormalizeDiag(f *testing.F) {
 // FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
 // only its ASCII letters lower-cased.
 func FuzzFoldsASCII(f *testing.F) {
-	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ"} {
+	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ",
+		"γεια σας ABC", "Γεια σας", "سلام kijitora", "שלום", "вітаємо", "Вітаємо", "\xd0", "\xd0A", "\u0130stanbul"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -217,16 +218,30 @@ func TestCJKHasNoCase(t *testing.T) {
 
 // TestCollapseLowerChunks: strings made of the bytes at the edges of
 // plainChunk's tests (space, tab, CR, LF, controls, '@', 'A', 'Z', '[',
-// '`', 'a', 'z', '{', '~', DEL, non-ASCII), at every alignment, agree
-// with the reference.
+// '`', 'a', 'z', '{', '~', DEL, non-ASCII), and runes that grow, shrink or
+// keep their length when lower-cased, at every alignment, agree with the
+// reference.
 func TestCollapseLowerChunks(t *testing.T) {
-	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff"}
+	alphabet := []string{" ", " ", "\t", "\r", "\n", "\x00", "\x1f", "!", "@", "A", "Z", "[", "`", "a", "z", "{", "~", "\x7f", "é", "É", "\xff",
+		// Runes whose lower case is longer (U+023A) or shorter (U+0130,
+		// U+212A), caseless ones of two and three bytes, four-byte ones
+		// with and without a case, U+FFFD, and broken or invalid forms
+		// (truncated, overlong, surrogate, stray continuation).
+		"\u023a", "\u0130", "\u212a", "\u05d0", "\u0915", "\u3042", "\u03a3", "\u0416", "\U00010400", "\U0001f600", "\ufffd",
+		"\xe3\x81", "\xc3", "\xe0\x80\x80", "\xed\xa0\x80", "\x80", "\xf0\x90\x90"}
+	// Mostly plain text (letters, single spaces), so that plainLower's
+	// words end at every position of a break in it.
+	plain := []string{"a", "B", "z", "Q", "5", ".", "@", " ", " ", "a", "B", "z", "Q", "5", ".", "@", " ", " ", "  ", "\t", "\r\n", "É", "\u3042", "\xff"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var buf []byte
-	for range 200000 {
+	for k := range 300000 {
+		abc := alphabet
+		if k%3 == 2 {
+			abc = plain
+		}
 		var sb strings.Builder
 		for n := rng.IntN(40); n > 0; n-- {
-			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+			sb.WriteString(abc[rng.IntN(len(abc))])
 		}
 		s := sb.String()
 		buf = collapseLower(buf[:0], s)
@@ -241,6 +256,30 @@ func TestLowerTrim(t *testing.T) {
 	for _, s := range []string{"", " ", "failed", "Failed", " failed", "failed\t", "\u0085failed", "failed\u00a0", "SMTP", "x-unix", "DÉLIVRÉ", "a\xffb", "\xff"} {
 		if got, want := lowerTrim(s), strings.ToLower(strings.TrimSpace(s)); got != want {
 			t.Errorf("lowerTrim(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestFirstOfList: the one-pass search of each fixed list gives firstOf's
+// answer (the first phrase of the list in the text), on texts made of
+// pieces of the list's phrases, whole phrases and other words.
+func TestFirstOfList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, l := range []firstOfList{temporaryFirst, relaySenderFirst, relayRecipientFirst, blocklistFirst} {
+		var pieces []string
+		for _, p := range l.list {
+			pieces = append(pieces, p, p[:len(p)/2], p[len(p)/2:], " ")
+		}
+		pieces = append(pieces, "550 5.7.1", "relay access denied", "x")
+		for range 20000 {
+			var sb strings.Builder
+			for n := rng.IntN(8); n > 0; n-- {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := sb.String()
+			if got, want := l.first(s), firstOf(s, l.list); got != want {
+				t.Fatalf("first(%q) = %q, want %q", s, got, want)
+			}
 		}
 	}
 }

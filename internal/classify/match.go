@@ -151,6 +151,12 @@ func buildIndex(rs []rule, nphrases int) (ruleIndex, error) {
 			x.byPhrase[id].add(i)
 		}
 		if r.decidesByCode() {
+			// statusOnly remembers its answers by status, reply code and
+			// stage: its rows may read nothing else (class and
+			// permanentReply are worked out from the codes).
+			if r.mta != "" || r.host != "" || r.namesSender || r.rcptDomainMissing {
+				return ruleIndex{}, fmt.Errorf("classify: row %s decides by codes but reads more than the codes and the stage", r.id)
+			}
 			x.statusOnly.add(i)
 		}
 		if !r.st.set {

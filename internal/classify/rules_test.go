@@ -745,3 +745,37 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		t.Fatalf("only %d cases tried", n)
 	}
 }
+
+// TestStatusOnlyRemembered: statusOnly's remembered answers are those of
+// asking the rows (statusOnlyRow), for every stage and a spread of codes,
+// each asked twice (the second from the memory), with another diagnostic
+// and reporting MTA each time (which the rows it asks may not read).
+func TestStatusOnlyRemembered(t *testing.T) {
+	replies := []smtpcode.ReplyCode{0, 250, 421, 450, 451, 452, 454, 500, 530, 535, 550, 551, 552, 553, 554, 571}
+	diags := []string{"", "user unknown", "relay access denied", "mailbox full"}
+	var n int
+	for _, class := range []int{0, 2, 4, 5} {
+		for sub := 0; sub <= 7; sub++ {
+			for det := 0; det <= 10; det++ {
+				for _, reply := range replies {
+					for stage := dsn.StageUnknown; stage <= dsn.StageDelivery; stage++ {
+						st := smtpcode.Status{Class: class, Subject: sub, Detail: det}
+						if class == 0 {
+							st = smtpcode.Status{}
+						}
+						for k := range 2 {
+							rep := &dsn.Report{DecodedBy: []string{"postfix", "exim"}[k]}
+							rc := &dsn.Recipient{Status: st, ReplyCode: reply, Stage: stage, Diagnostic: diags[n%len(diags)]}
+							var f facts
+							f.gather(rep, rc, new([]byte))
+							if got, want := statusOnly(&f), statusOnlyRow(&f); got != want {
+								t.Fatalf("statusOnly(%v, %d, %v) = %d, want %d", st, reply, stage, got, want)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+}

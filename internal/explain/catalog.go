@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/bounced/bounced/internal/classify"
 )
@@ -85,7 +86,7 @@ type lang struct {
 
 	compiled map[key]*[numAudiences]ctexts
 	cwhose   map[classify.Side]*[numAudiences]tmpl
-	choices  map[choiceKey]choice // see choose
+	choices  [][numChoiceSides][2][2]choice // see choose; by choiceReason, choiceSide, auto, delay
 }
 
 // ctexts is texts compiled.
@@ -106,22 +107,69 @@ type choice struct {
 	whose *[numAudiences]tmpl // nil: texts' own whose
 }
 
-// choiceKey is what of a verdict picks its texts.
-type choiceKey struct {
-	reason      classify.Reason
-	side        classify.Side
-	auto, delay bool // the original is an auto-reply; a delay notice
-}
-
 // choose returns the texts for a verdict (resolve, then the compiled
 // entry and the sentence on whose side). The choices for every reason of
 // the vocabulary (and its aliases) and every side are made once at init
-// (lang.choices); others are made on each call.
+// and kept in an array by reason number and side (lang.choices); others
+// are made on each call.
 func (l *lang) choose(reason classify.Reason, side classify.Side, autoReply, delay bool) choice {
-	if c, ok := l.choices[choiceKey{reason, side, autoReply, delay}]; ok {
-		return c
+	if r, ok := choiceReason[reason]; ok {
+		if s := choiceSide(side); s >= 0 {
+			return l.choices[r][s][b2i(autoReply)][b2i(delay)]
+		}
 	}
 	return l.makeChoice(reason, side, autoReply, delay)
+}
+
+// choiceReasons are the reasons lang.choices holds, in its order:
+// the vocabulary, then the aliases; choiceReason numbers them.
+var choiceReasons = func() []classify.Reason {
+	var reasons []classify.Reason
+	for _, ri := range classify.Reasons {
+		reasons = append(reasons, ri.Reason)
+	}
+	for a := range aliases {
+		reasons = append(reasons, a)
+	}
+	slices.Sort(reasons[len(classify.Reasons):]) // the aliases in a fixed order
+	return reasons
+}()
+
+var choiceReason = func() map[classify.Reason]int {
+	m := make(map[classify.Reason]int, len(choiceReasons))
+	for i, r := range choiceReasons {
+		m[r] = i
+	}
+	return m
+}()
+
+// choiceSides are the sides lang.choices holds, in its order.
+var choiceSides = [numChoiceSides]classify.Side{"", classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown}
+
+const numChoiceSides = 5
+
+// choiceSide is the index of side in choiceSides, -1 when none.
+func choiceSide(side classify.Side) int {
+	switch side {
+	case "":
+		return 0
+	case classify.SideSender:
+		return 1
+	case classify.SideRecipient:
+		return 2
+	case classify.SideNetwork:
+		return 3
+	case classify.SideUnknown:
+		return 4
+	}
+	return -1
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (l *lang) makeChoice(reason classify.Reason, side classify.Side, autoReply, delay bool) choice {
@@ -142,20 +190,12 @@ func (l *lang) makeChoice(reason classify.Reason, side classify.Side, autoReply,
 
 // makeChoices fills l.choices; the catalogs are compiled.
 func (l *lang) makeChoices() {
-	var reasons []classify.Reason
-	for _, ri := range classify.Reasons {
-		reasons = append(reasons, ri.Reason)
-	}
-	for a := range aliases {
-		reasons = append(reasons, a)
-	}
-	sides := []classify.Side{"", classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown}
-	l.choices = make(map[choiceKey]choice, len(reasons)*len(sides)*4)
-	for _, r := range reasons {
-		for _, s := range sides {
-			for _, auto := range []bool{false, true} {
-				for _, delay := range []bool{false, true} {
-					l.choices[choiceKey{r, s, auto, delay}] = l.makeChoice(r, s, auto, delay)
+	l.choices = make([][numChoiceSides][2][2]choice, len(choiceReasons))
+	for r, reason := range choiceReasons {
+		for s, side := range choiceSides {
+			for auto := range 2 {
+				for delay := range 2 {
+					l.choices[r][s][auto][delay] = l.makeChoice(reason, side, auto == 1, delay == 1)
 				}
 			}
 		}
@@ -274,6 +314,7 @@ func compileTexts(t *texts) (ctexts, error) {
 	}
 	for _, t := range append([]tmpl{c.headline, c.what}, c.steps...) {
 		c.all.static += t.static
+		c.all.used |= t.used
 		for s, n := range t.uses {
 			c.all.uses[s] += n
 		}

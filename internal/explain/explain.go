@@ -40,6 +40,8 @@ package explain
 
 import (
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dsn"
@@ -111,8 +113,7 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 
 	f := newFacts(rep, rcpt, v, l)
 	n := t.all.size(&f) + whose.size(&f)
-	var b strings.Builder
-	b.Grow(n)
+	b := buffer{make([]byte, 0, n)}
 	// All texts go into one buffer; the fields are slices of one string,
 	// which keeps an explanation at two allocations (one with room for
 	// the steps).
@@ -128,7 +129,7 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 		t.steps[i].render(&b, &f)
 		stepEnds[i] = b.Len()
 	}
-	s := b.String()
+	s := b.view() // b is not written again
 
 	steps := e.Steps[:0]
 	if cap(steps) < len(t.steps) {
@@ -188,7 +189,19 @@ func pickLang(tag string) *lang {
 }
 
 func itoa(n int) string {
-	var b strings.Builder
+	var b buffer
 	writeInt(&b, n)
 	return b.String()
 }
+
+// buffer is what an explanation's texts are written into: a byte slice
+// with the few writes the writers use, without a strings.Builder's copy
+// check on each.
+type buffer struct{ b []byte }
+
+func (w *buffer) add(s string)   { w.b = append(w.b, s...) }
+func (w *buffer) addByte(c byte) { w.b = append(w.b, c) }
+func (w *buffer) addRune(r rune) { w.b = utf8.AppendRune(w.b, r) }
+func (w *buffer) Len() int       { return len(w.b) }
+func (w *buffer) String() string { return string(w.b) }
+func (w *buffer) view() string   { return unsafe.String(unsafe.SliceData(w.b), len(w.b)) }

@@ -675,3 +675,34 @@ func TestExplainInto(t *testing.T) {
 		t.Errorf("ExplainInto with room: %v allocations, Explain %v; want one fewer", into, fresh)
 	}
 }
+
+// TestChoiceSides: choiceSide numbers the sides as choiceSides lists them.
+func TestChoiceSides(t *testing.T) {
+	for i, s := range choiceSides {
+		if got := choiceSide(s); got != i {
+			t.Errorf("choiceSide(%q) = %d, want %d", s, got, i)
+		}
+	}
+	if got := choiceSide("SIDEWAYS"); got != -1 {
+		t.Errorf("choiceSide(%q) = %d, want -1", "SIDEWAYS", got)
+	}
+}
+
+// TestChooseRemembered: the choices made at init are those made on a
+// call, for every reason held, side, auto-reply and delay, in every
+// language.
+func TestChooseRemembered(t *testing.T) {
+	for _, l := range langs {
+		for _, r := range choiceReasons {
+			for _, s := range choiceSides {
+				for _, auto := range []bool{false, true} {
+					for _, delay := range []bool{false, true} {
+						if got, want := l.choose(r, s, auto, delay), l.makeChoice(r, s, auto, delay); got != want {
+							t.Errorf("%s: choose(%s, %q, %v, %v) = %+v, want %+v", l.tag, r, s, auto, delay, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

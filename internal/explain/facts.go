@@ -122,7 +122,7 @@ func (f *facts) size(s slot) int {
 }
 
 // write appends the value of slot s to b. The slot is not empty.
-func (f *facts) write(b *strings.Builder, s slot) {
+func (f *facts) write(b *buffer, s slot) {
 	switch s {
 	case slotStatus:
 		writeStatus(b, f.status)
@@ -132,7 +132,7 @@ func (f *facts) write(b *strings.Builder, s slot) {
 		if f.reply != 0 {
 			writeInt(b, int(f.reply))
 			if !f.status.IsZero() {
-				b.WriteByte(' ')
+				b.addByte(' ')
 			}
 		}
 		if !f.status.IsZero() {
@@ -145,29 +145,28 @@ func (f *facts) write(b *strings.Builder, s slot) {
 	}
 }
 
-func writeStatus(b *strings.Builder, st smtpcode.Status) {
+func writeStatus(b *buffer, st smtpcode.Status) {
 	writeInt(b, st.Class)
-	b.WriteByte('.')
+	b.addByte('.')
 	writeInt(b, st.Subject)
-	b.WriteByte('.')
+	b.addByte('.')
 	writeInt(b, st.Detail)
 }
 
 // writeInt writes n in decimal without allocating; the numbers of codes
 // (0-999) digit by digit.
-func writeInt(b *strings.Builder, n int) {
+func writeInt(b *buffer, n int) {
 	if 0 <= n && n < 1000 {
 		if n >= 100 {
-			b.WriteByte(byte('0' + n/100))
+			b.addByte(byte('0' + n/100))
 		}
 		if n >= 10 {
-			b.WriteByte(byte('0' + n/10%10))
+			b.addByte(byte('0' + n/10%10))
 		}
-		b.WriteByte(byte('0' + n%10))
+		b.addByte(byte('0' + n%10))
 		return
 	}
-	var a [20]byte
-	b.Write(strconv.AppendInt(a[:0], int64(n), 10))
+	b.b = strconv.AppendInt(b.b, int64(n), 10)
 }
 
 // isBlank reports whether s has nothing but white space and control
@@ -190,11 +189,67 @@ func isSpace(r rune) bool {
 // printable reports printable ASCII, space excluded.
 func printable(c byte) bool { return c > ' ' && c < 0x7f }
 
+// plainWord reports whether the eight bytes of x are all printable ASCII
+// or spaces (swar.Plain's first test), and m with the high bit of each
+// space's byte set.
+func plainWord(x uint64) (m uint64, ok bool) {
+	const (
+		ones  uint64 = 0x0101010101010101
+		highs uint64 = 0x8080808080808080
+	)
+	if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+		return 0, false
+	}
+	z := x ^ ones*0x20
+	return ^((z&^highs + ^highs) | z | ^highs), true
+}
+
+// isClean reports whether writeClean would write s as it is, when not
+// cut: printable ASCII and single spaces, none first or last. Eight bytes
+// at a time (plainWord), the spaces of one word checked against those of
+// the next.
+func isClean(s string) bool {
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	carry := uint64(0) // the high bit set when the byte before is a space
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		m, ok := plainWord(swar.Load(s, i))
+		if !ok || m&(m<<8|carry) != 0 {
+			return false
+		}
+		carry = m >> 56
+	}
+	prevSpace := carry != 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		if !printable(c) {
+			return false
+		}
+		prevSpace = false
+	}
+	return true
+}
+
 // writeClean writes s trimmed, with runs of white space and control
 // characters folded into one space, invalid UTF-8 replaced, and cut after
 // max bytes of output. Stretches of printable ASCII, most of any fact,
 // are written whole; other runes one at a time.
-func writeClean(b *strings.Builder, s string, max int) {
+func writeClean(b *buffer, s string, max int) {
+	if len(s) <= max && isClean(s) {
+		// The usual fact (an address, a host, a one-line diagnostic):
+		// nothing to trim, fold, replace or cut.
+		b.add(s)
+		return
+	}
 	n := 0           // bytes written
 	space := false   // a space is pending
 	started := false // something was written
@@ -209,15 +264,23 @@ func writeClean(b *strings.Builder, s string, max int) {
 			// A stretch of printable ASCII with single spaces inside, most
 			// of any fact, is written in one piece.
 			// Past lim the stretch is cut anyway: no need to find its end.
+			// s[j-1] is printable throughout: a space is taken only with
+			// the printable byte after it.
 			j, lim := i+1, min(len(s), i+max-n+1)
 			for j < lim {
-				// Eight bytes at a time: printable or single spaces, and
-				// not a space last (whether it is kept depends on the next
-				// byte).
+				// Eight bytes at a time: printable or single spaces (a
+				// space last only with a printable byte after it, which
+				// is taken too, as the byte steps below would).
 				if j+8 <= lim {
-					if spaces, ok := swar.Plain(swar.Load(s, j)); ok && spaces&(1<<7) == 0 && (spaces&1 == 0 || printable(s[j-1])) {
-						j += 8
-						continue
+					if m, ok := plainWord(swar.Load(s, j)); ok && m&(m<<8) == 0 {
+						if m>>63 == 0 {
+							j += 8
+							continue
+						}
+						if j+8 < len(s) && printable(s[j+8]) {
+							j += 9
+							continue
+						}
 					}
 				}
 				if printable(s[j]) {
@@ -237,18 +300,18 @@ func writeClean(b *strings.Builder, s string, max int) {
 				// before the ellipsis.
 				if room := max - n - extra; room > 0 {
 					if space {
-						b.WriteByte(' ')
+						b.addByte(' ')
 					}
-					b.WriteString(strings.TrimSuffix(s[i:i+room], " "))
+					b.add(strings.TrimSuffix(s[i:i+room], " "))
 				}
-				b.WriteString(ellipsis)
+				b.add(ellipsis)
 				return
 			}
 			if space {
-				b.WriteByte(' ')
+				b.addByte(' ')
 				space = false
 			}
-			b.WriteString(s[i:j])
+			b.add(s[i:j])
 			n += extra + j - i
 			started = true
 			i = j
@@ -266,14 +329,14 @@ func writeClean(b *strings.Builder, s string, max int) {
 			extra = 1
 		}
 		if n+extra+rl > max {
-			b.WriteString(ellipsis)
+			b.add(ellipsis)
 			return
 		}
 		if space {
-			b.WriteByte(' ')
+			b.addByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		b.addRune(r)
 		n += extra + rl
 		started = true
 	}

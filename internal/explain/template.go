@@ -3,6 +3,7 @@ package explain
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -68,7 +69,11 @@ type tmpl struct {
 	parts  []part
 	static int              // bytes of literal text, an upper bound on it
 	uses   [numSlots]uint16 // how often each slot appears, groups included
+	used   uint16           // bit s set when uses[s] is not 0
 }
+
+// A tmpl's used has a bit per slot: this does not compile with more.
+var _ [16 - numSlots]struct{}
 
 var (
 	errUnclosedSlot  = errors.New("explain: unclosed {")
@@ -126,6 +131,7 @@ func compile(src string) (tmpl, error) {
 			}
 			add(part{slot: s})
 			t.uses[s]++
+			t.used |= 1 << s
 			i = j + end + 1
 		case '}':
 			return tmpl{}, fmt.Errorf("%w at %d in %q", errStrayBrace, j, src)
@@ -177,16 +183,15 @@ func lookupSlot(name string) slot {
 // size is an upper bound on the rendered length of t with f.
 func (t *tmpl) size(f *facts) int {
 	n := t.static
-	for s, k := range t.uses {
-		if k != 0 {
-			n += int(k) * f.size(slot(s))
-		}
+	for m := t.used; m != 0; m &= m - 1 {
+		s := bits.TrailingZeros16(m)
+		n += int(t.uses[s]) * f.size(slot(s))
 	}
 	return n
 }
 
 // render appends t with the facts of f to b.
-func (t *tmpl) render(b *strings.Builder, f *facts) {
+func (t *tmpl) render(b *buffer, f *facts) {
 	for i := range t.parts {
 		p := &t.parts[i]
 		switch {
@@ -197,18 +202,18 @@ func (t *tmpl) render(b *strings.Builder, f *facts) {
 					if q.slot != slotNone {
 						f.write(b, q.slot)
 					} else {
-						b.WriteString(q.lit)
+						b.add(q.lit)
 					}
 				}
 			}
 		case p.slot != slotNone:
 			if f.empty(p.slot) {
-				b.WriteString(f.fallback[p.slot])
+				b.add(f.fallback[p.slot])
 			} else {
 				f.write(b, p.slot)
 			}
 		default:
-			b.WriteString(p.lit)
+			b.add(p.lit)
 		}
 	}
 }

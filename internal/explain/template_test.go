@@ -31,7 +31,7 @@ func render(t *testing.T, src string, f facts) string {
 	if err != nil {
 		t.Fatalf("compile(%q): %v", src, err)
 	}
-	var b strings.Builder
+	var b buffer
 	tm.render(&b, &f)
 	if n := tm.size(&f); b.Len() > n {
 		t.Errorf("render(%q) wrote %d bytes, size() promised at most %d", src, b.Len(), n)
@@ -128,7 +128,7 @@ func TestWriteClean(t *testing.T) {
 		{"", 10, ""},
 	}
 	for _, tt := range tests {
-		var b strings.Builder
+		var b buffer
 		writeClean(&b, tt.in, tt.max)
 		got := b.String()
 		if got != tt.want {
@@ -180,7 +180,7 @@ func FuzzWriteClean(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		max = max&0xff + 1
-		var b strings.Builder
+		var b buffer
 		writeClean(&b, s, max)
 		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
 			t.Errorf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
@@ -213,18 +213,25 @@ func TestFactLimits(t *testing.T) {
 }
 
 // TestWriteCleanChunks: strings of the bytes at the edges of swar.Plain's
-// tests, at every alignment and cut, agree with the rune-at-a-time
-// reference.
+// tests, and mostly plain ones, at every alignment and cut, agree with the
+// rune-at-a-time reference.
 func TestWriteCleanChunks(t *testing.T) {
 	alphabet := []string{" ", " ", " ", "\t", "\n", "\x00", "\x1f", "!", "a", "Z", "~", "\x7f", "é", "\u0085", "\xff"}
+	// Mostly plain text too, so that plainWords's words end at every
+	// position of a break in it.
+	plain := []string{"a", "Z", "!", "5", "@", " ", "a", "Z", "!", "5", "@", " ", "  ", "\t", "\x7f", "é", "\xff"}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 200000 {
+	for k := range 300000 {
+		abc := alphabet
+		if k%3 == 2 {
+			abc = plain
+		}
 		var sb strings.Builder
 		for n := rng.IntN(48); n > 0; n-- {
-			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+			sb.WriteString(abc[rng.IntN(len(abc))])
 		}
 		s, max := sb.String(), 1+rng.IntN(40)
-		var b strings.Builder
+		var b buffer
 		writeClean(&b, s, max)
 		if got, want := b.String(), cleanRuneByRune(s, max); got != want {
 			t.Fatalf("writeClean(%q, %d) = %q, want %q", s, max, got, want)
@@ -235,7 +242,7 @@ func TestWriteCleanChunks(t *testing.T) {
 // TestWriteInt: the digit-by-digit path for codes agrees with strconv.
 func TestWriteInt(t *testing.T) {
 	for _, n := range []int{-1000, -1, 0, 1, 9, 10, 99, 100, 550, 999, 1000, 12345} {
-		var b strings.Builder
+		var b buffer
 		writeInt(&b, n)
 		if got, want := b.String(), strconv.Itoa(n); got != want {
 			t.Errorf("writeInt(%d) = %q, want %q", n, got, want)
