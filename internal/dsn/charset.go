@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -55,6 +56,9 @@ func convertCharset(enc encoding.Encoding, src []byte, limit int) (out []byte, o
 		if out, ok := convertISO2022JP(src, limit); ok {
 			return out, true
 		}
+	}
+	if cm, ok := enc.(*charmap.Charmap); ok && asciiCharmaps[cm] {
+		return convertCharmap(cm, src, limit), true
 	}
 	t := enc.NewDecoder().Transformer
 	t.Reset()
@@ -188,4 +192,52 @@ func iso2022JPStretch(src []byte, i int) int {
 		}
 	}
 	return len(src)
+}
+
+// asciiCharmaps are the single-byte charsets of x/text that read every
+// ASCII byte as itself (ISO 8859, Windows and most DOS code pages; not
+// EBCDIC), for convertCharmap.
+var asciiCharmaps = func() map[*charmap.Charmap]bool {
+	m := map[*charmap.Charmap]bool{}
+	for _, e := range charmap.All {
+		cm, ok := e.(*charmap.Charmap)
+		if !ok {
+			continue
+		}
+		same := true
+		for b := 0; b < utf8.RuneSelf; b++ {
+			same = same && cm.DecodeByte(byte(b)) == rune(b)
+		}
+		m[cm] = same
+	}
+	return m
+}()
+
+// convertCharmap is convertCharset for a charset of asciiCharmaps, whose
+// text in bounces is mostly ASCII: the ASCII runs are copied as they are,
+// eight bytes a test, and each other byte is written as its code point in
+// UTF-8, which is the bytes x/text's decoder writes for it.
+func convertCharmap(cm *charmap.Charmap, src []byte, limit int) []byte {
+	out := make([]byte, 0, min(limit+1, len(src)+len(src)/2+16))
+	for i := 0; i < len(src) && len(out) <= limit; {
+		j := i
+		for ; j+8 <= len(src); j += 8 {
+			if binary.LittleEndian.Uint64(src[j:])&0x8080808080808080 != 0 {
+				break
+			}
+		}
+		for j < len(src) && src[j] < utf8.RuneSelf {
+			j++
+		}
+		out = append(out, src[i:j]...)
+		if j == len(src) {
+			break
+		}
+		out = utf8.AppendRune(out, cm.DecodeByte(src[j]))
+		i = j + 1
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }

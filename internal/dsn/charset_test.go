@@ -158,3 +158,39 @@ func TestConvertISO2022JP(t *testing.T) {
 		t.Errorf("%d of %d conversions left to the whole decoder", notOK, 4*len(samples))
 	}
 }
+
+// TestConvertCharmap checks convertCharmap against x/text's decoder of
+// every ASCII-compatible single-byte charset, on random text that is
+// mostly ASCII, at several limits.
+func TestConvertCharmap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 0
+	for cm, ascii := range asciiCharmaps {
+		if !ascii {
+			continue
+		}
+		n++
+		for range 50 {
+			src := make([]byte, rng.IntN(100))
+			for i := range src {
+				src[i] = byte(rng.IntN(128))
+				if rng.IntN(6) == 0 {
+					src[i] = byte(128 + rng.IntN(128))
+				}
+			}
+			all, _, err := transform.Bytes(cm.NewDecoder(), src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, limit := range []int{0, 1, 7, 1 << 20} {
+				want := all[:min(len(all), limit)]
+				if got := convertCharmap(cm, src, limit); !bytes.Equal(got, want) {
+					t.Errorf("convertCharmap(%v, %q, %d) = %q, x/text gives %q", cm, src, limit, got, want)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("%d ASCII-compatible charmaps, want the ISO 8859 and Windows ones at least", n)
+	}
+}
