@@ -24,21 +24,28 @@ type field struct {
 //
 // At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
 // of its raw form before it is unfolded (field.cut says so).
-func fieldBlocks(b []byte, maxBlocks int) [][]field { return fieldBlocksInto(nil, b, maxBlocks) }
+func fieldBlocks(b []byte, maxBlocks int) [][]field {
+	blocks, _ := fieldBlocksInto(nil, nil, b, maxBlocks)
+	return blocks
+}
 
 // fieldBlocksInto is fieldBlocks appending the blocks to out[:0] (a
-// caller's array on its stack).
-func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
+// caller's array on its stack) and their fields to fields[:0] (pooled,
+// scratch.dsnFields), which it returns grown: the blocks are consecutive
+// pieces of one list of fields, each capped at its end, instead of a
+// slice each. They are valid until fields is written again.
+func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([][]field, []field) {
 	blocks := out[:0]
-	var cur []field
+	all := fields[:0]
+	first := 0                // the first field of the block being read, in all
 	var arena strings.Builder // the values, one allocation for a usual report
 	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
 	flush := func() {
-		if vstart >= 0 && len(cur) > 0 {
+		if vstart >= 0 && len(all) > first {
 			raw := b[vstart:vend]
 			if len(raw) > MaxFieldBytes {
 				raw = raw[:MaxFieldBytes]
-				cur[len(cur)-1].cut = true
+				all[len(all)-1].cut = true
 			}
 			if arena.Cap()-arena.Len() < len(raw) {
 				// A fresh arena rather than a grown one, which would copy
@@ -46,9 +53,15 @@ func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
 				arena = strings.Builder{}
 				arena.Grow(max(len(raw), min(len(b)-vstart, 16<<10)))
 			}
-			cur[len(cur)-1].value = unfoldInto(&arena, raw)
+			all[len(all)-1].value = unfoldInto(&arena, raw)
 		}
 		vstart = -1
+	}
+	end := func() { // the block being read is complete
+		if len(all) > first {
+			blocks = append(blocks, all[first:len(all):len(all)])
+			first = len(all)
+		}
 	}
 	for rest := b; len(rest) > 0 && len(blocks) < maxBlocks; {
 		at := len(b) - len(rest)
@@ -57,10 +70,7 @@ func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
 		switch {
 		case isBlank(line):
 			flush()
-			if len(cur) > 0 {
-				blocks = append(blocks, cur)
-				cur = nil
-			}
+			end()
 		case line[0] == ' ' || line[0] == '\t':
 			if vstart >= 0 {
 				vend = at + len(line) // the value runs on over this line
@@ -68,20 +78,15 @@ func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
 		case isFieldLine(line):
 			flush()
 			k := bytes.IndexByte(line, ':')
-			if cur == nil {
-				cur = make([]field, 0, 8)
-			}
-			cur = append(cur, field{name: fieldName(line[:k])})
+			all = append(all, field{name: fieldName(line[:k])})
 			vstart, vend = at+k+1, at+len(line)
 		default:
 			flush() // QUIRK: a stray line ends the field before it
 		}
 	}
 	flush()
-	if len(cur) > 0 {
-		blocks = append(blocks, cur)
-	}
-	return blocks
+	end()
+	return blocks, all
 }
 
 // dsnFieldNameList are the field names the package reads (RFC 3464
@@ -284,7 +289,17 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	var gbuf [8][]field // a usual report's groups, on the stack
 	groups, rcpts := gbuf[:0], 0
 	var bbuf [8][]field
-	for _, blk := range fieldBlocksInto(bbuf[:0], b, p.opts.MaxRecipients+2) {
+	var fields []field
+	if p.scratch != nil {
+		fields = p.scratch.dsnFields
+	}
+	blocks, fields := fieldBlocksInto(bbuf[:0], fields, b, p.opts.MaxRecipients+2)
+	if p.scratch != nil {
+		// Kept for the next report part or Parse; blocks are read
+		// before readDeliveryStatus returns.
+		p.scratch.dsnFields = fields[:0]
+	}
+	for _, blk := range blocks {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue

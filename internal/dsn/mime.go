@@ -145,6 +145,9 @@ type scratch struct {
 	// small holds the lower-case From and Subject of the bounce that
 	// newMsgView reads (lowerInto).
 	small []byte
+	// dsnFields holds the fields of a delivery-status part while
+	// readDeliveryStatus reads them (fieldBlocksInto).
+	dsnFields []field
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -160,9 +163,11 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes ||
+		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
+	clear(s.dsnFields[:cap(s.dsnFields)]) // their values belong to a Report
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
