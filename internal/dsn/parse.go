@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -451,7 +452,9 @@ func (p *parser) finish() {
 	if p.original != nil {
 		r.Original = readOriginalInto(p.original, p.fields)
 	} else if inline != "" {
-		r.Original = readOriginalInto([]byte(inline), p.fields)
+		// A view of the text: readOriginalInto only reads its bytes, and
+		// copies what it keeps.
+		r.Original = readOriginalInto(unsafe.Slice(unsafe.StringData(inline), len(inline)), p.fields)
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
