@@ -298,8 +298,9 @@ func (m *Matcher) scanFold4(text string, h *Hits) {
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
 	// The four quarters are read at p, p+q, p+2q and p+3q, one pointer
 	// for all (four slices would not all stay in registers).
-	p, end, uq := unsafe.Pointer(unsafe.StringData(text)), unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), q), uintptr(q)
-	for ; p != end; p = unsafe.Add(p, 1) {
+	// p stops at text+q, inside text (len(text) >= 4q > q).
+	p, uq := unsafe.Pointer(unsafe.StringData(text)), uintptr(q)
+	for end := unsafe.Add(p, q); p != end; p = unsafe.Add(p, 1) {
 		s0 = step(delta, s0, lclass[*(*byte)(p)])
 		s1 = step(delta, s1, lclass[*(*byte)(unsafe.Add(p, uq))])
 		s2 = step(delta, s2, lclass[*(*byte)(unsafe.Add(p, 2*uq))])
@@ -333,11 +334,11 @@ func (m *Matcher) run(text string, state uint32, class *[256]uint8, h *Hits) uin
 		return state
 	}
 	delta, outMin := m.deltaBase(), m.outMin
-	// The bytes are read through a pointer that runs over text, up to
-	// end4, the end of its last whole group of four.
-	p := unsafe.Pointer(unsafe.StringData(text))
-	end4 := unsafe.Add(p, len(text)&^3)
-	for ; p != end4; p = unsafe.Add(p, 4) {
+	// The bytes are read at base+i without bounds checks, i below the
+	// end of the last whole group of four (no pointer leaves text).
+	base := unsafe.Pointer(unsafe.StringData(text))
+	for i, n4 := 0, len(text)&^3; i < n4; i += 4 {
+		p := unsafe.Add(base, i)
 		s1 := step(delta, state, class[*(*byte)(p)])
 		s2 := step(delta, s1, class[*(*byte)(unsafe.Add(p, 1))])
 		s3 := step(delta, s2, class[*(*byte)(unsafe.Add(p, 2))])
@@ -430,9 +431,10 @@ func (m *Matcher) ScanWords(text string, h *Hits) {
 	var state uint32
 	// Four steps at a time through a pointer, as run does; i is the offset
 	// of the group's first byte.
-	p := unsafe.Pointer(unsafe.StringData(text))
+	base := unsafe.Pointer(unsafe.StringData(text))
 	i, n4 := 0, len(text)&^3
-	for ; i < n4; i, p = i+4, unsafe.Add(p, 4) {
+	for ; i < n4; i += 4 {
+		p := unsafe.Add(base, i)
 		s1 := step(delta, state, class[*(*byte)(p)])
 		s2 := step(delta, s1, class[*(*byte)(unsafe.Add(p, 1))])
 		s3 := step(delta, s2, class[*(*byte)(unsafe.Add(p, 2))])
