@@ -22,7 +22,9 @@ type parser struct {
 	htmlBytes int             // their size, at most maxHTMLBytes in all
 	attached  strings.Builder // text attachments, used when there is no other text
 	original  []byte          // the first returned original (message/rfc822 body or headers)
-	nested    [][]byte        // attached messages, in case the report is inside one
+	nested    [][]byte        // attached messages, in case the report is inside one, after the first two:
+	nested2   [2][]byte       // the first two, in the parser (no allocation for a usual report)
+	nestedN   int             // how many were attached
 	dsnSeen   bool            // a delivery-status part was read
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
@@ -47,7 +49,7 @@ func (p *parser) run(raw []byte) error {
 	if err := p.walk(h, body, 0); err != nil {
 		return err
 	}
-	if !p.dsnSeen && p.rep.Feedback == nil && len(p.nested) > 0 {
+	if !p.dsnSeen && p.rep.Feedback == nil && p.nestedN > 0 {
 		// QUIRK: some gateways forward the bounce itself as an attachment
 		// (the report sits one message deeper).
 		if err := p.tryNested(); err != nil {
@@ -290,7 +292,12 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			p.original = b
 		}
 		if strings.HasPrefix(t, "message/") && t != "message/global-headers" && t != "message/rfc822-headers" {
-			p.nested = append(p.nested, b)
+			if p.nestedN < len(p.nested2) {
+				p.nested2[p.nestedN] = b
+			} else {
+				p.nested = append(p.nested, b)
+			}
+			p.nestedN++
 		}
 	case t == "text/html":
 		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
@@ -393,7 +400,13 @@ func (p *parser) addText(b []byte, html bool) {
 
 // tryNested parses attached messages looking for the report inside.
 func (p *parser) tryNested() error {
-	for _, b := range p.nested {
+	for k := range p.nestedN {
+		var b []byte
+		if k < len(p.nested2) {
+			b = p.nested2[k]
+		} else {
+			b = p.nested[k-len(p.nested2)]
+		}
 		h, body, ok := splitHeaderInto(normalizeNewlines(trimLeadingSpace(b)), p.fields)
 		if !ok {
 			continue
