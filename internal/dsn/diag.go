@@ -28,18 +28,28 @@ type Diagnosis struct {
 // Message expired <421 4.4.2 Connection timed out>"), a later pair that
 // agrees is the server's answer and wins.
 func ScanDiagnostic(text string) Diagnosis {
+	d, _ := scanDiagnostic(text)
+	return d
+}
+
+// scanDiagnostic is ScanDiagnostic that also returns the stage phrases
+// of text (setStage's), found in the same pass as the command phrases
+// (diagSet).
+func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	var d Diagnosis
 	if text == "" {
-		return d
+		return d, 0
 	}
 	d = scanCodes(text)
 	// The lower case of a usual diagnostic is written on the stack: no
 	// string ScanDiagnostic returns points into it (hostOf copies).
 	var buf [diagLowerBuf]byte
 	lower := asciiLowerInto(buf[:0], text)
-	d.Command = commandOf(lower)
+	var hits phrase.Hits
+	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
+	d.Command = commandOf(lower, &hits)
 	d.Host = hostOf(text, lower)
-	return d
+	return d, stageBitsOf(&hits)
 }
 
 // hasCode reports whether the diagnosis has a failure reply code or a
@@ -198,11 +208,11 @@ var (
 // maxCommandLeads caps the lead words looked at in one text.
 const maxCommandLeads = 8
 
-func commandOf(lower string) string {
-	// One pass finds every phrase and lead; the leads come first, then
+// commandOf reads the command a diagnostic names; lower is the
+// diagnostic in lower case and hits its diagSet phrases.
+func commandOf(lower string, hits *phrase.Hits) string {
+	// One pass found every phrase and lead; the leads come first, then
 	// the table's order picks the winner.
-	var hits phrase.Hits
-	commandSet.Scan(lower, &hits)
 	for k, cl := range commandLeads {
 		if !hits.Has(len(commandPhrases) + k) {
 			continue // not in the text
@@ -229,18 +239,55 @@ func commandOf(lower string) string {
 	return ""
 }
 
-// commandSet finds commandPhrases (id i is commandPhrases[i]) and
-// commandLeads (id len(commandPhrases)+k is commandLeads[k]) in one pass.
-var commandSet = func() *phrase.Matcher {
-	list := make([]string, 0, len(commandPhrases)+len(commandLeads))
+// diagSet finds, in one pass over a diagnostic and in any ASCII case,
+// commandPhrases (id i is commandPhrases[i]), commandLeads (id
+// len(commandPhrases)+k is commandLeads[k]), and stagePhrases then
+// deliveryPhrases (ids diagStageIDs): ScanDiagnostic's command and
+// setStage's stage from the same scan (diagMemo keeps the stage's).
+var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
+	list := make([]string, 0, len(commandPhrases)+len(commandLeads)+len(stagePhrases)+len(deliveryPhrases))
 	for _, c := range commandPhrases {
 		list = append(list, c.phrase)
 	}
 	for _, cl := range commandLeads {
 		list = append(list, cl.lead)
 	}
-	return phrase.MustCompile(list)
+	for _, p := range stagePhrases {
+		list = append(list, p.phrase)
+	}
+	list = append(list, deliveryPhrases...)
+	m, err := phrase.CompileFold(list)
+	if err != nil {
+		panic(err)
+	}
+	// A phrase that repeats an earlier one is found under that one's id;
+	// one that repeats an earlier stage phrase is never found, as in
+	// stageSet (-1).
+	ids := make([]int, 0, len(stagePhrases)+len(deliveryPhrases))
+	for i, s := range list[len(commandPhrases)+len(commandLeads):] {
+		id, _ := m.ID(s)
+		if first, _ := stageSet.ID(s); first != i {
+			id = -1
+		}
+		ids = append(ids, id)
+	}
+	return m, ids
 }()
+
+// stageBits are the stage and delivery phrases found in a diagnostic, bit
+// i for stageSet's id i (stagePhrases, then deliveryPhrases).
+type stageBits uint64
+
+// stageBitsOf reads the stage phrases out of diagSet's hits.
+func stageBitsOf(h *phrase.Hits) stageBits {
+	var b stageBits
+	for i, id := range diagStageIDs {
+		if h.Has(id) {
+			b |= 1 << i
+		}
+	}
+	return b
+}
 
 // hostOf reads the host that answered: "host X[ip] said:", "host X
 // [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",
@@ -422,9 +469,10 @@ func completeFromDiagnosticMemo(rc *Recipient, memo *diagMemo) {
 // scans a recipient's diagnostic, and completeFromDiagnostic the same text
 // again.
 type diagMemo struct {
-	text [4]string
-	d    [4]Diagnosis
-	n    int
+	text  [4]string
+	d     [4]Diagnosis
+	stage [4]stageBits // the stage phrases of text (scanDiagnostic)
+	n     int
 }
 
 // scan is ScanDiagnostic(text), from the memo when text was scanned lately.
@@ -437,11 +485,23 @@ func (m *diagMemo) scan(text string) Diagnosis {
 			return m.d[i]
 		}
 	}
-	d := ScanDiagnostic(text)
+	d, st := scanDiagnostic(text)
 	k := m.n % len(m.text)
-	m.text[k], m.d[k] = text, d
+	m.text[k], m.d[k], m.stage[k] = text, d, st
 	m.n++
 	return d
+}
+
+// stages returns the stage phrases of text when it was scanned lately.
+func (m *diagMemo) stages(text string) (stageBits, bool) {
+	if m != nil {
+		for i := range min(m.n, len(m.text)) {
+			if m.text[i] == text {
+				return m.stage[i], true
+			}
+		}
+	}
+	return 0, false
 }
 
 // completeWith is completeFromDiagnostic with d = ScanDiagnostic(rc.Diagnostic).
@@ -479,8 +539,12 @@ func CompleteFacts(rc *Recipient) {
 
 // finishRecipient fills the facts derived from the others: the stage and
 // the rejecting host's registered domain.
-func finishRecipient(rc *Recipient) {
-	setStage(rc)
+func finishRecipient(rc *Recipient) { finishRecipientMemo(rc, nil) }
+
+// finishRecipientMemo is finishRecipient reading the stage phrases of a
+// diagnostic memo scanned (setStage).
+func finishRecipientMemo(rc *Recipient, memo *diagMemo) {
+	setStage(rc, memo)
 	h := hostOfRemoteMTA(rc.RemoteMTA)
 	rc.keepRemoteHost(h)
 	if h != "" {

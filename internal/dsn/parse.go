@@ -529,7 +529,7 @@ func (p *parser) finish() {
 	r.Recipients = dedupe(r.Recipients)
 	for i := range r.Recipients {
 		sendersAddress(&r.Recipients[i])
-		finishRecipient(&r.Recipients[i])
+		finishRecipientMemo(&r.Recipients[i], &p.diags)
 	}
 	r.Kind = kindOf(r)
 }
