@@ -189,7 +189,7 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	p := parser{opts: opts, rep: &Report{}, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	p := parser{opts: opts, rep: &Report{}, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
 	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {
 		return nil, err

@@ -205,8 +205,17 @@ func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
 // readOriginalInto is readOriginal reading the header fields into scratch
 // (splitHeaderInto).
 func readOriginalInto(b []byte, scratch *[]headerField) Original {
+	return readOriginalFrom(b, scratch, false)
+}
+
+// readOriginalFrom is readOriginalInto for b whose line ends are already
+// normalised (no CR) when normalized is true.
+func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Original {
 	var o Original
-	b = trimLeadingSpace(normalizeNewlines(b))
+	if !normalized {
+		b = normalizeNewlines(b)
+	}
+	b = trimLeadingSpace(b)
 	if quoted(b) {
 		b = unquote(b)
 	}

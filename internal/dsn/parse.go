@@ -16,6 +16,7 @@ type parser struct {
 	opts  Options
 	rep   *Report
 	parts int
+	raw   []byte // the message, line ends normalised (no CR): see inRaw
 
 	text      strings.Builder // human-readable parts outside the original, decoded
 	html      [][]byte        // HTML parts, converted to text only when there is no plain text
@@ -344,6 +345,17 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	return nil
 }
 
+// inRaw reports whether b lies inside p.raw, whose line ends Parse
+// normalised: a body that decodeBody returned as it was, which then holds
+// no CR and needs no normalizeNewlines.
+func (p *parser) inRaw(b []byte) bool {
+	if len(b) == 0 || len(p.raw) == 0 {
+		return false
+	}
+	start, at := uintptr(unsafe.Pointer(unsafe.SliceData(p.raw))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return at >= start && at+uintptr(len(b)) <= start+uintptr(len(p.raw))
+}
+
 // partHeader splits a body part into its header and content. A part that
 // starts with an empty line has no header (RFC 2046 section 5.1.1: it is
 // text/plain in US-ASCII).
@@ -385,7 +397,9 @@ func (p *parser) addText(b []byte, html bool) {
 	if p.text.Len() >= MaxTextBytes {
 		return
 	}
-	b = normalizeNewlines(b)
+	if !p.inRaw(b) {
+		b = normalizeNewlines(b)
+	}
 	if !utf8.Valid(b) {
 		// Text without a charset, or not the one declared: read as
 		// toUTF8 does, so the recognisers see the words.
@@ -463,7 +477,7 @@ func (p *parser) finish() {
 	report, inline := splitInlineOriginal(text, lower)
 	r.Text = report
 	if p.original != nil {
-		r.Original = readOriginalInto(p.original, p.fields)
+		r.Original = readOriginalFrom(p.original, p.fields, p.inRaw(p.original))
 	} else if inline != "" {
 		// A view of the text: readOriginalInto only reads its bytes, and
 		// copies what it keeps.
