@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"mime"
 	"mime/quotedprintable"
 	"strings"
@@ -219,13 +220,17 @@ func fieldColon(b []byte) (colon, nameEnd int) {
 		x := binary.LittleEndian.Uint64(b[i:])
 		z := x ^ 0x3a3a3a3a3a3a3a3a // a zero byte where x has ':'
 		const ones, highs = 0x0101010101010101, 0x8080808080808080
-		if (x|(x+ones)|(x-ones*'!')&^x|(z-ones)&^z)&highs != 0 {
-			break
+		if m := (x | (x + ones) | (x-ones*'!')&^x | (z-ones)&^z) & highs; m != 0 {
+			// The lowest marked byte is the first that is not a name
+			// byte (a borrow or carry only marks bytes above it).
+			i += bits.TrailingZeros64(m) / 8
+			goto found
 		}
 	}
 	for i < len(b) && nameByte[b[i]] {
 		i++
 	}
+found:
 	switch {
 	case i == len(b):
 		return 0, 0
