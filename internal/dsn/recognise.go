@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -247,11 +248,8 @@ func (l *lazyText) String() string {
 // are offsets in s (strings.ToLower may change the length of non-ASCII
 // text). It does not copy a string with no upper-case ASCII letter.
 func asciiLower(s string) string {
-	i := 0
-	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	if i == len(s) {
+	i := firstUpperASCII(s)
+	if i < 0 {
 		return s
 	}
 	// One copy, lower-cased in place from the first capital on.
@@ -443,13 +441,38 @@ func hasPrefixASCIIFold(s, p string) bool {
 func isASCII(s string) bool { return textIsASCII(s) }
 
 // hasUpperASCII reports whether s has an ASCII capital.
-func hasUpperASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			return true
+func hasUpperASCII(s string) bool { return firstUpperASCII(s) >= 0 }
+
+// firstUpperASCII returns the offset of the first ASCII capital of s, or
+// -1: eight bytes at a time, a word with a byte over 0x7f a byte at a
+// time.
+func firstUpperASCII(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := swar.Load(s, i)
+		if x&highs != 0 {
+			for k := i; k < i+8; k++ {
+				if s[k] >= 'A' && s[k] <= 'Z' {
+					return k
+				}
+			}
+			continue
+		}
+		// Below 0x80 no sum carries into the next byte: the marks are
+		// exact, bytes from 'A' and not above 'Z'.
+		ge := (x + ones*(0x80-'A')) & highs
+		gt := (x + ones*(0x80-'Z'-1)) & highs
+		if m := ge &^ gt; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	return false
+	for ; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return i
+		}
+	}
+	return -1
 }
 
 // containsLower reports whether strings.ToLower(s) contains the lower-case
@@ -706,7 +729,10 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 // stripBullet drops the list markers some formats put before a recipient.
 func stripBullet(line string) string {
 	s := strings.TrimLeft(line, " \t")
-	for _, b := range []string{">>>", "->", "=>", "*", "-", "•", "・"} {
+	if len(s) == 0 || !bulletLead[s[0]] {
+		return s // most lines, on one look
+	}
+	for _, b := range bullets {
 		if strings.HasPrefix(s, b) {
 			if len(b) == 1 {
 				s = strings.TrimLeft(s, b) // "*** a@b" (Mercury/32)
@@ -718,6 +744,18 @@ func stripBullet(line string) string {
 	}
 	return s
 }
+
+// bullets are the list markers stripBullet drops, in the order it tries
+// them, and bulletLead their first bytes.
+var (
+	bullets    = []string{">>>", "->", "=>", "*", "-", "•", "・"}
+	bulletLead = func() (t [256]bool) {
+		for _, b := range bullets {
+			t[b[0]] = true
+		}
+		return t
+	}()
+)
 
 // leadingAddress reads an address that starts a line.
 func leadingAddress(line string) (addr, rest string, ok bool) {

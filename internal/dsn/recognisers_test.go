@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,6 +201,31 @@ func TestBlockLines(t *testing.T) {
 			if a <= len(want) {
 				if got, w := b.joinTo(s, a), strings.Join(want[:a], "\n"); got != w {
 					t.Errorf("joinTo(%q, %d) = %q, want %q", s, a, got, w)
+				}
+			}
+		}
+	}
+}
+
+// TestFirstUpperASCII checks firstUpperASCII against a byte loop at every
+// length and capital position, with bytes over 0x7f around.
+func TestFirstUpperASCII(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		for at := -1; at < n; at++ {
+			for _, fill := range []byte{'a', 0xe3, '@', '['} {
+				b := bytes.Repeat([]byte{fill}, n)
+				if at >= 0 {
+					b[at] = 'A' + byte(at%26)
+				}
+				want := -1
+				for i, c := range b {
+					if c >= 'A' && c <= 'Z' {
+						want = i
+						break
+					}
+				}
+				if got := firstUpperASCII(string(b)); got != want {
+					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 				}
 			}
 		}
