@@ -2,10 +2,13 @@ package dsn
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // recogniserCases are golden results of real samples: for each row of the
@@ -227,6 +230,32 @@ func TestFirstUpperASCII(t *testing.T) {
 				if got := firstUpperASCII(string(b)); got != want {
 					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestMayHaveMask checks mayHaveMask against mayHaveAny for every row's
+// text and unless markers and the inline markers, on random hit sets.
+func TestMayHaveMask(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	lists := [][]marker{inlineOnly}
+	masks := []*markerMask{&inlineMask}
+	for i := range recognisers {
+		rg := &recognisers[i]
+		lists = append(lists, rg.textM, rg.unlessM)
+		masks = append(masks, &rg.textMask, &rg.unlessMask)
+	}
+	for range 2000 {
+		var h phrase.Hits
+		for range rng.IntN(6) {
+			id := rng.IntN(markerSet.Len())
+			h[id>>6] |= 1 << (id & 63)
+		}
+		l := lowerText{hits: &h}
+		for k, list := range lists {
+			if got, want := l.mayHaveMask(masks[k], list), l.mayHaveAny(list); got != want {
+				t.Fatalf("mayHaveMask(list %d) = %v, mayHaveAny %v", k, got, want)
 			}
 		}
 	}
