@@ -128,7 +128,7 @@ func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
 // replyBefore reads a reply code that directly precedes a status code:
 // "554 5.7.1" or "550-5.1.1".
 func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
-	p := strings.TrimRight(prefix, " -\t#('\"")
+	p := setReplyTrail.trimRight(prefix)
 	if len(p) < 3 {
 		return 0, false
 	}
@@ -158,7 +158,7 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 		}
 		off += i + 3
 	}
-	if t := strings.TrimLeft(text, " \t"); len(t) >= 3 {
+	if t := setSpaceTab.trimLeft(text); len(t) >= 3 {
 		if c, i, ok := smtpcode.FindReply(t[:min(len(t), 4)]); ok && i == 0 {
 			return c
 		}
@@ -304,7 +304,7 @@ func hostOf(text, lower string) string {
 		i += off + len("host ")
 		off = i
 		rest := text[i:min(len(text), i+maxHostName)]
-		end := strings.IndexAny(rest, " [(:\n\t")
+		end := setHostEnd.indexAny(rest)
 		if end < 0 {
 			end = len(rest)
 		}

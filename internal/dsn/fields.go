@@ -67,6 +67,7 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([]
 		at := len(b) - len(rest)
 		line, next := cutLine(rest)
 		rest = next
+		k, _ := fieldColon(line) // the colon of a field line (isFieldLine), by words
 		switch {
 		case isBlank(line):
 			flush()
@@ -75,9 +76,8 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([]
 			if vstart >= 0 {
 				vend = at + len(line) // the value runs on over this line
 			}
-		case isFieldLine(line):
+		case k > 0:
 			flush()
-			k := bytes.IndexByte(line, ':')
 			all = append(all, field{name: fieldName(line[:k])})
 			vstart, vend = at+k+1, at+len(line)
 		default:
@@ -211,7 +211,7 @@ func fieldName(raw []byte) string {
 // diagnostic-type, mta-name-type). A value without a type returns "".
 func typed(v string) (string, string) {
 	t, rest, ok := strings.Cut(v, ";")
-	if !ok || strings.ContainsAny(strings.TrimSpace(t), " <@") {
+	if !ok || setTypeBad.containsAny(strings.TrimSpace(t)) {
 		return "", strings.TrimSpace(v)
 	}
 	return strings.ToLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
@@ -423,7 +423,7 @@ func readRecipient(blk []field, global bool) Recipient {
 // "failure", "delay" are read as their RFC names.
 func parseAction(v string) Action {
 	v = strings.ToLower(strings.TrimSpace(v))
-	if i := strings.IndexAny(v, " (;\t"); i >= 0 {
+	if i := setActionEnd.indexAny(v); i >= 0 {
 		v = v[:i]
 	}
 	switch v {

@@ -574,7 +574,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		orig, rest = expandedFrom(rest)
 		var dbuf [maxDiagLines]string // on the stack: the loop stops at maxDiagLines
 		diag, size := dbuf[:0], 0
-		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
+		if s := strings.TrimSpace(setDiagLead.trimLeft(rest)); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
 		for j := i + 1; j < lines.n(); j++ {
@@ -675,7 +675,7 @@ func (b blockLines) joinTo(s string, a int) string {
 // Sendmail "(expanded from: <alias@c>)". It returns the alias and the rest
 // of the line after it, or "" and rest unchanged.
 func expandedFrom(rest string) (string, string) {
-	s := strings.TrimLeft(rest, " \t")
+	s := setSpaceTab.trimLeft(rest)
 	const p = "(expanded from"
 	if len(s) <= len(p) || !strings.EqualFold(s[:len(p)], p) {
 		return "", rest
@@ -684,7 +684,7 @@ func expandedFrom(rest string) (string, string) {
 	if end < 0 {
 		return "", rest
 	}
-	a := normalizeAddress(strings.TrimLeft(s[len(p):end], ": \t"))
+	a := normalizeAddress(setColonSpace.trimLeft(s[len(p):end]))
 	if a == "" {
 		return "", rest
 	}
@@ -693,7 +693,7 @@ func expandedFrom(rest string) (string, string) {
 
 // indentOf returns the number of leading spaces and tabs of a line.
 func indentOf(line string) int {
-	return len(line) - len(strings.TrimLeft(line, " \t"))
+	return len(line) - len(setSpaceTab.trimLeft(line))
 }
 
 // hasCode reports whether text carries a failure reply code or a status code.
@@ -703,7 +703,7 @@ func hasCode(text string) bool { return scanCodes(text).hasCode() }
 // the line in lower case. After a lead phrase, the whole line is the start
 // of the diagnostic ("Unknown user: a@b" says what happened).
 func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
-	if l := strings.TrimLeft(lower, " \t<"); strings.HasPrefix(l, "mailto:") {
+	if l := setSpaceTabLT.trimLeft(lower); strings.HasPrefix(l, "mailto:") {
 		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
 		// (RFC 2369): never a failed recipient (issue 10 item 1).
 		return "", "", false
@@ -728,7 +728,7 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 
 // stripBullet drops the list markers some formats put before a recipient.
 func stripBullet(line string) string {
-	s := strings.TrimLeft(line, " \t")
+	s := setSpaceTab.trimLeft(line)
 	if len(s) == 0 || !bulletLead[s[0]] {
 		return s // most lines, on one look
 	}
@@ -739,7 +739,7 @@ func stripBullet(line string) string {
 			} else {
 				s = s[len(b):]
 			}
-			return strings.TrimLeft(s, " \t")
+			return setSpaceTab.trimLeft(s)
 		}
 	}
 	return s

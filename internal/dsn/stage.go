@@ -257,7 +257,7 @@ func hostOfRemoteMTA(v string) string {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = strings.TrimSpace(v[i+1:])
 	}
-	if i := strings.IndexAny(v, " (\t"); i >= 0 {
+	if i := setHostTypeEnd.indexAny(v); i >= 0 {
 		v = v[:i]
 	}
 	if i := strings.IndexByte(v, '['); i > 0 {
