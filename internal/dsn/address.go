@@ -33,7 +33,7 @@ func normalizeAddress(s string) string {
 		s = s[:i]
 	}
 	s = strings.TrimSpace(s)
-	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+	if len(s) > 7 && s[0]|0x20 == 'm' && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
 	s = stripSourceRoute(s)

@@ -458,11 +458,13 @@ func (p *parser) tryNested() error {
 func (p *parser) finish() {
 	r := p.rep
 	text := p.text.String()
+	valid := true // addText and htmlText write valid UTF-8 only
 	if strings.TrimSpace(text) == "" && len(p.html) > 0 {
 		text = p.htmlText()
 	}
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
+		valid = false // attachments are kept as they decoded
 	}
 	var lower lowerText
 	if p.scratch != nil {
@@ -475,7 +477,7 @@ func (p *parser) finish() {
 	}
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text, lower)
-	r.Text = report
+	r.Text, r.textValid = report, valid
 	if p.original != nil {
 		r.Original = readOriginalFrom(p.original, p.fields, p.inRaw(p.original))
 	} else if inline != "" {

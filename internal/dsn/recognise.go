@@ -766,7 +766,7 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 	// QUIRK: Exchange and MailEnable write proxy addresses, "[SMTP:a@b]" or "SMTP:a@b".
 	if len(s) > 7 && s[0] == '[' && strings.EqualFold(s[1:6], "smtp:") {
 		s = s[6:]
-	} else if len(s) > 6 && strings.EqualFold(s[:5], "smtp:") && s[5] != ' ' {
+	} else if len(s) > 6 && s[0]|0x20 == 's' && strings.EqualFold(s[:5], "smtp:") && s[5] != ' ' {
 		s = s[5:]
 	}
 	var tok string

@@ -104,7 +104,7 @@ func (r *Report) ensureUTF8() {
 		}
 	}
 	// An ASCII text is valid UTF-8: one pass says both.
-	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII {
+	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII && !r.textValid {
 		r.Text = toUTF8(r.Text)
 	}
 	utf8Slice(r.FailedRecipients)
