@@ -326,7 +326,7 @@ func (r smallCopy) WriteTo(w io.Writer) (int64, error) {
 
 // decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
 func decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
+	if !hasWordStart(s) {
 		return s
 	}
 	d, err := wordDecoder.DecodeHeader(s)
@@ -346,6 +346,21 @@ func decodeWords(s string) string {
 		return s
 	}
 	return d
+}
+
+// hasWordStart is strings.Contains(s, "=?") by a search for '=' alone:
+// most values have none.
+func hasWordStart(s string) bool {
+	for {
+		i := strings.IndexByte(s, '=')
+		if i < 0 || i+1 >= len(s) {
+			return false
+		}
+		if s[i+1] == '?' {
+			return true
+		}
+		s = s[i+1:]
+	}
 }
 
 // joinEncodedWords rewrites a run of adjacent B-encoded words of one

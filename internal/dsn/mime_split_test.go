@@ -100,3 +100,17 @@ func TestSplitMultipartRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestHasWordStart checks hasWordStart against strings.Contains(s, "=?").
+func TestHasWordStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for range 50000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = "=?ab"[rng.IntN(4)]
+		}
+		if got, want := hasWordStart(string(b)), strings.Contains(string(b), "=?"); got != want {
+			t.Fatalf("hasWordStart(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
