@@ -343,12 +343,12 @@ func hostOf(text, lower string) string {
 		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
 			continue
 		}
-		return strings.ToLower(h)
+		return toLower(h)
 	}
 	if host == "" {
 		host = strings.Clone(hostAfter(lower, hostMarkers)) // lower may be ScanDiagnostic's buffer
 	}
-	return strings.ToLower(host)
+	return toLower(host)
 }
 
 // hostMarkers are the words after which a diagnostic names the host that

@@ -204,7 +204,7 @@ func fieldName(raw []byte) string {
 		}
 		return string(l)
 	}
-	return strings.ToLower(string(raw))
+	return toLower(string(raw))
 }
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
@@ -214,7 +214,7 @@ func typed(v string) (string, string) {
 	if !ok || setTypeBad.containsAny(strings.TrimSpace(t)) {
 		return "", strings.TrimSpace(v)
 	}
-	return strings.ToLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
+	return toLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
 }
 
 // isRecipientBlock reports whether a block carries per-recipient fields.
@@ -422,7 +422,7 @@ func readRecipient(blk []field, global bool) Recipient {
 // QUIRK: comments and trailing words ("failed (permanent)") are dropped, and
 // "failure", "delay" are read as their RFC names.
 func parseAction(v string) Action {
-	v = strings.ToLower(strings.TrimSpace(v))
+	v = toLower(strings.TrimSpace(v))
 	if i := setActionEnd.indexAny(v); i >= 0 {
 		v = v[:i]
 	}
@@ -449,7 +449,7 @@ func cleanHost(h string) string {
 		h = h[:i]
 	}
 	h = strings.Trim(h, "[]<>()")
-	return strings.ToLower(strings.TrimSuffix(h, "."))
+	return toLower(strings.TrimSuffix(h, "."))
 }
 
 // readFeedback reads an RFC 5965 section 3 feedback report.
@@ -460,7 +460,7 @@ func (p *parser) readFeedback(b []byte) {
 		for _, f := range blk {
 			switch f.name {
 			case "feedback-type":
-				fb.Type = strings.ToLower(f.value)
+				fb.Type = toLower(f.value)
 			case "user-agent":
 				fb.UserAgent = f.value
 			case "original-rcpt-to":

@@ -426,7 +426,7 @@ func mediaType(h header) (string, mediaParams) {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
 		// a boundary with bad quoting.
 		t, _, _ = strings.Cut(v, ";")
-		t = strings.ToLower(strings.TrimSpace(t))
+		t = toLower(strings.TrimSpace(t))
 		params = mediaParams{m: salvageParams(v)}
 		if t == "" || !strings.Contains(t, "/") {
 			t = "text/plain"
@@ -615,7 +615,7 @@ func salvageParams(v string) map[string]string {
 		}
 		val = strings.TrimSpace(val)
 		val = strings.Trim(val, `"'`)
-		params[strings.ToLower(strings.TrimSpace(k))] = val
+		params[toLower(strings.TrimSpace(k))] = val
 	}
 	return params
 }
@@ -627,8 +627,8 @@ func salvageParams(v string) map[string]string {
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
 func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
-	cte := strings.ToLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
-	cs := strings.ToLower(params.value("charset"))
+	cte := toLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
+	cs := toLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
 		// Nothing to decode: the common case, without go-message.
@@ -704,7 +704,7 @@ func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body
 	}
 	convert := false
 	if has && strings.HasPrefix(t, "text/") {
-		lc := strings.ToLower(cs)
+		lc := toLower(cs)
 		convert = lc != "utf-8" && lc != "us-ascii"
 	}
 	switch cte { // the Content-Transfer-Encoding in lower case
@@ -731,7 +731,7 @@ func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body
 		err = fmt.Errorf("encoding error: unhandled encoding %q", h.get("Content-Transfer-Encoding"))
 	}
 	if has && strings.HasPrefix(t, "text/") {
-		switch cs = strings.ToLower(cs); {
+		switch cs = toLower(cs); {
 		case cs == "utf-8" || cs == "us-ascii":
 		case message.CharsetReader == nil:
 			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)

@@ -225,11 +225,11 @@ func (m *AutoReplyMarkers) note(name []byte, f headerField) {
 	switch string(name) {
 	case "auto-submitted":
 		if m.AutoSubmitted == "" {
-			m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
+			m.AutoSubmitted = toLower(unfoldBytes(f.value))
 		}
 	case "precedence":
 		if m.Precedence == "" {
-			m.Precedence = strings.ToLower(unfoldBytes(f.value))
+			m.Precedence = toLower(unfoldBytes(f.value))
 		}
 	case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
 		if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
@@ -371,7 +371,7 @@ func (p *parser) partHeader(part []byte) (header, []byte) {
 }
 
 func isAttachment(h header) bool {
-	d := strings.ToLower(h.getView("Content-Disposition"))
+	d := toLower(h.getView("Content-Disposition"))
 	return strings.HasPrefix(d, "attachment")
 }
 
@@ -614,7 +614,7 @@ func dedupe(list []Recipient) []Recipient {
 	out := list[:0]
 	seen := make(map[string]int, len(list))
 	for _, rc := range list {
-		key := strings.ToLower(rc.Recipient)
+		key := toLower(rc.Recipient)
 		if key == "" {
 			out = append(out, rc)
 			continue

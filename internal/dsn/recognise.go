@@ -153,7 +153,7 @@ func (m *msgView) excluded() []string {
 		r := m.rep
 		for _, a := range [...]string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
 			if n := normalizeAddress(a); n != "" {
-				m.exclude = append(m.exclude, strings.ToLower(n))
+				m.exclude = append(m.exclude, toLower(n))
 			}
 		}
 	}
@@ -197,13 +197,13 @@ func newMsgView(r *Report, text string, lower lowerText, header []byte, original
 	return m
 }
 
-// lowerInto returns strings.ToLower(s). An ASCII s with capitals is
+// lowerInto returns toLower(s). An ASCII s with capitals is
 // lowered into buf when buf is not nil, without an allocation of its own
 // once buf has grown: the result is valid until buf is written from its
 // start again (the next Parse), so it must not reach a Report.
 func lowerInto(buf *[]byte, s string) string {
 	if buf == nil || !textIsASCII(s) {
-		return strings.ToLower(s)
+		return toLower(s)
 	}
 	start := len(*buf)
 	*buf = append(*buf, s...)
@@ -382,7 +382,7 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 		return false
 	}
 	if !isASCII(s) {
-		s = strings.ToLower(s)
+		s = toLower(s)
 	} else if hasUpperASCII(s) {
 		// An ASCII subject is compared without a lower-cased copy: the
 		// prefixes are lower case, the ones that are not ASCII cannot match.
@@ -475,11 +475,11 @@ func firstUpperASCII(s string) int {
 	return -1
 }
 
-// containsLower reports whether strings.ToLower(s) contains the lower-case
+// containsLower reports whether toLower(s) contains the lower-case
 // ASCII word w, without the copy when s is ASCII.
 func containsLower(s, w string) bool {
 	if !isASCII(s) {
-		return strings.Contains(strings.ToLower(s), w)
+		return strings.Contains(toLower(s), w)
 	}
 	for i := 0; i+len(w) <= len(s); i++ {
 		if hasPrefixASCIIFold(s[i:], w) {
@@ -547,10 +547,10 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	lines := newBlockLines(text, buf[:0])
 	var bounceFrom string
 	if !generic {
-		bounceFrom = strings.ToLower(normalizeAddress(m.rep.From))
+		bounceFrom = toLower(normalizeAddress(m.rep.From))
 	}
 	skip := func(a string) bool {
-		l := strings.ToLower(a)
+		l := toLower(a)
 		if generic {
 			return slices.Contains(m.excluded(), l) || systemAddress(l)
 		}
@@ -874,14 +874,14 @@ func (p *parser) mergeText(text []Recipient, block string) {
 	rs := p.rep.Recipients
 	byAddr := make(map[string]int, len(text))
 	for j := len(text) - 1; j >= 0; j-- {
-		byAddr[strings.ToLower(text[j].Recipient)] = j
+		byAddr[toLower(text[j].Recipient)] = j
 	}
 	for i := range rs {
 		rc := &rs[i]
 		var from *Recipient
-		if j, ok := byAddr[strings.ToLower(rc.Recipient)]; ok && rc.Recipient != "" {
+		if j, ok := byAddr[toLower(rc.Recipient)]; ok && rc.Recipient != "" {
 			from = &text[j]
-		} else if j, ok := byAddr[strings.ToLower(rc.OriginalRecipient)]; ok && rc.OriginalRecipient != "" {
+		} else if j, ok := byAddr[toLower(rc.OriginalRecipient)]; ok && rc.OriginalRecipient != "" {
 			from = &text[j]
 		}
 		if from == nil && len(rs) == 1 && len(text) == 1 {

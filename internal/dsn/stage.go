@@ -167,7 +167,7 @@ func setStage(rc *Recipient, memo *diagMemo) {
 // and empty names; a name the list cannot split is returned as is. It is
 // the project's one helper for "the same organisation's domain".
 func RegisteredDomain(name string) string {
-	name = strings.Trim(strings.ToLower(strings.TrimSpace(name)), ". []<>\"")
+	name = strings.Trim(toLower(strings.TrimSpace(name)), ". []<>\"")
 	if name == "" || IsIP(name) {
 		return ""
 	}
@@ -263,5 +263,5 @@ func hostOfRemoteMTA(v string) string {
 	if i := strings.IndexByte(v, '['); i > 0 {
 		v = v[:i]
 	}
-	return strings.Trim(strings.ToLower(v), ".[]")
+	return strings.Trim(toLower(v), ".[]")
 }

@@ -155,3 +155,13 @@ func utf8Slice(list []string) {
 		list[i] = toUTF8(list[i])
 	}
 }
+
+// toLower is strings.ToLower, with an ASCII s (the usual field, address
+// or line) looked at eight and 32 bytes at a time: returned as it is when
+// it has no capital, lowered by asciiLower otherwise (the same bytes).
+func toLower(s string) string {
+	if !textIsASCII(s) {
+		return strings.ToLower(s)
+	}
+	return asciiLower(s)
+}
