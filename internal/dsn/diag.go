@@ -48,7 +48,7 @@ func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	var hits phrase.Hits
 	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
 	d.Command = commandOf(lower, &hits)
-	d.Host = hostOf(text, lower)
+	d.Host = hostOf(text, lower, &hits)
 	return d, stageBitsOf(&hits)
 }
 
@@ -256,6 +256,8 @@ var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
 		list = append(list, p.phrase)
 	}
 	list = append(list, deliveryPhrases...)
+	list = append(list, hostMarkers...)
+	list = append(list, hostWord)
 	m, err := phrase.CompileFold(list)
 	if err != nil {
 		panic(err)
@@ -263,8 +265,12 @@ var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
 	// A phrase that repeats an earlier one is found under that one's id;
 	// one that repeats an earlier stage phrase is never found, as in
 	// stageSet (-1).
+	for k, s := range hostMarkers {
+		diagHostMarkerIDs[k], _ = m.ID(s)
+	}
+	diagHostWordID, _ = m.ID(hostWord)
 	ids := make([]int, 0, len(stagePhrases)+len(deliveryPhrases))
-	for i, s := range list[len(commandPhrases)+len(commandLeads):] {
+	for i, s := range list[len(commandPhrases)+len(commandLeads) : len(list)-len(hostMarkers)-1] {
 		id, _ := m.ID(s)
 		if first, _ := stageSet.ID(s); first != i {
 			id = -1
@@ -273,6 +279,17 @@ var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
 	}
 	return m, ids
 }()
+
+// diagHostMarkerIDs and diagHostWordID are the ids in diagSet of
+// hostMarkers and hostWord, which hostOf looks for only when the scan
+// found them.
+var (
+	diagHostMarkerIDs = make([]int, len(hostMarkers))
+	diagHostWordID    int
+)
+
+// hostWord starts hostOf's "host X said" (in lower case).
+const hostWord = "host "
 
 // stageBits are the stage and delivery phrases found in a diagnostic, bit
 // i for stageSet's id i (stagePhrases, then deliveryPhrases).
@@ -293,15 +310,18 @@ func stageBitsOf(h *phrase.Hits) stageBits {
 // [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",
 // "remote host X said". A name in angle brackets ("<X[ip]>: Client host
 // rejected") is the client, not the server, and is skipped.
-func hostOf(text, lower string) string {
+//
+// hits, when not nil, are text's diagSet phrases: a marker they lack is
+// not looked for.
+func hostOf(text, lower string, hits *phrase.Hits) string {
 	best, host := len(text), ""
 	// "host X" followed by '[', '(', ':' or " said".
-	for off := 0; off < len(lower); {
-		i := strings.Index(lower[off:], "host ")
+	for off := 0; off < len(lower) && (hits == nil || hits.Has(diagHostWordID)); {
+		i := strings.Index(lower[off:], hostWord)
 		if i < 0 {
 			break
 		}
-		i += off + len("host ")
+		i += off + len(hostWord)
 		off = i
 		rest := text[i:min(len(text), i+maxHostName)]
 		end := setHostEnd.indexAny(rest)
@@ -346,7 +366,7 @@ func hostOf(text, lower string) string {
 		return toLower(h)
 	}
 	if host == "" {
-		host = strings.Clone(hostAfter(lower, hostMarkers)) // lower may be ScanDiagnostic's buffer
+		host = strings.Clone(hostAfter(lower, hostMarkers, hits)) // lower may be ScanDiagnostic's buffer
 	}
 	return toLower(host)
 }
@@ -362,8 +382,12 @@ const maxHostMarkers = 16
 
 // hostAfter returns the first name with a dot and a letter that follows one
 // of markers in lower, or "".
-func hostAfter(lower string, markers []string) string {
-	for _, marker := range markers {
+// hits, when not nil, are lower's diagSet phrases (markers is hostMarkers).
+func hostAfter(lower string, markers []string, hits *phrase.Hits) string {
+	for k, marker := range markers {
+		if hits != nil && !hits.Has(diagHostMarkerIDs[k]) {
+			continue // not in the text
+		}
 		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
 			i := indexSpaced(lower[off:], marker)
 			if i < 0 {

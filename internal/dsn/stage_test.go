@@ -221,3 +221,34 @@ func TestDiagStageBits(t *testing.T) {
 		t.Errorf("%d diagnostics, want the corpus's", len(texts))
 	}
 }
+
+// TestHostOfHits checks that hostOf finds the same host with the scan's
+// hits (markers it lacks are not looked for) as without them, on every
+// corpus diagnostic.
+func TestHostOfHits(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	n := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(raw, Options{})
+		if err != nil {
+			continue
+		}
+		for _, rc := range r.Recipients {
+			text := rc.Diagnostic
+			lower := asciiLower(text)
+			var h phrase.Hits
+			diagSet.Scan(text, &h)
+			if got, want := hostOf(text, lower, &h), hostOf(text, lower, nil); got != want {
+				t.Errorf("hostOf(%q) with hits = %q, without %q", text, got, want)
+			}
+			n++
+		}
+	}
+	if n < 300 {
+		t.Errorf("%d diagnostics, want the corpus's", n)
+	}
+}
