@@ -33,7 +33,7 @@ func normalizeAddress(s string) string {
 		s = s[:i]
 	}
 	s = strings.TrimSpace(s)
-	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+	if len(s) > 7 && s[0]|0x20 == 'm' && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
 	s = stripSourceRoute(s)
@@ -48,7 +48,7 @@ func normalizeAddress(s string) string {
 	if at <= 0 || at == len(s)-1 {
 		return ""
 	}
-	local, domain := s[:at], strings.ToLower(s[at+1:])
+	local, domain := s[:at], toLower(s[at+1:])
 	if setDomainBad.containsAny(domain) {
 		return ""
 	}
@@ -88,7 +88,7 @@ func stripSourceRoute(s string) string {
 	}
 	for _, hop := range strings.Split(s[:i], ",") {
 		hop = strings.TrimSpace(hop)
-		if len(hop) < 2 || hop[0] != '@' || !validHostChars(strings.ToLower(hop[1:])) {
+		if len(hop) < 2 || hop[0] != '@' || !validHostChars(toLower(hop[1:])) {
 			return s
 		}
 	}
@@ -173,7 +173,7 @@ func verpDecode(a string) string {
 		return ""
 	}
 	local := a[:at]
-	l := strings.ToLower(local)
+	l := toLower(local)
 	for _, p := range []string{"srs0=", "srs1=", "prvs=", "msprvs1=", "btv1=", "batv="} {
 		if strings.HasPrefix(l, p) {
 			return ""
@@ -183,7 +183,7 @@ func verpDecode(a string) string {
 	if eq < 0 {
 		return ""
 	}
-	domain := strings.ToLower(local[eq+1:])
+	domain := toLower(local[eq+1:])
 	if !strings.Contains(domain, ".") || !validHostChars(domain) || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return ""
 	}

@@ -75,4 +75,14 @@ var (
 	setQuotedAddrEnd = newByteSet(" \t:;,>")
 	setLeadTrim      = newByteSet(" \t:;'\"")
 	setTokenSpecials = newByteSet("()<>@,;:\\\"/[]?=")
+	// Those of strings.TrimLeft, TrimRight, IndexAny and ContainsAny calls
+	// on every line or field (same answers, no set built per call).
+	setDiagLead    = newByteSet(":;,.>) ")   // scanRecipients: before a recipient's diagnostic
+	setColonSpace  = newByteSet(": \t")      // expandedFrom
+	setSpaceTabLT  = newByteSet(" \t<")      // recipientOn: before "mailto:"
+	setReplyTrail  = newByteSet(" -\t#('\"") // replyBefore: between a reply and its status
+	setHostEnd     = newByteSet(" [(:\n\t")  // hostOf: the end of a host name
+	setTypeBad     = newByteSet(" <@")       // typed: not in an address type
+	setActionEnd   = newByteSet(" (;\t")     // parseAction: the end of the action word
+	setHostTypeEnd = newByteSet(" (\t")      // hostOfRemoteMTA: the end of the host
 )

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/emersion/go-message"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/transform"
 )
 
 // TestCharsetEncodingSameAsGoMessage checks that charsetEncoding and
@@ -105,5 +107,90 @@ func TestWordDecoderSameAsGoMessage(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestConvertISO2022JP checks convertISO2022JP against x/text's decoder
+// over the whole text, on texts made of escape sequences, JIS pairs, line
+// feeds, 8-bit bytes and ASCII in random order, at several limits.
+func TestConvertISO2022JP(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{
+		"\x1b$B", "\x1b$@", "\x1b(B", "\x1b(J", "\x1b(I", "\x1b$(D", "\x1b$(", "\x1b(", "\x1b$", "\x1b",
+		"%a!<%k", "$,FO", "\n", "\r\n", "plain text ", "A", "(B", "$B", "\x80", "\xff", "!", "~",
+	}
+	samples := [][]byte{
+		nil, []byte("plain ascii\n"),
+		[]byte("\x1b$B%a!<%k$,FO$-$^$;$s\x1b(B\n"),
+		[]byte("User unknown \x1b$B%a!<%k\x1b(B (550 5.1.1)\n\x1b$BAw?.\n"),
+	}
+	for range 3000 {
+		var b []byte
+		for n := rng.IntN(12); n > 0; n-- {
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
+		}
+		samples = append(samples, b)
+	}
+	notOK := 0
+	for _, src := range samples {
+		all, _, err := transform.Bytes(japanese.ISO2022JP.NewDecoder(), src)
+		if err != nil {
+			t.Fatalf("x/text %q: %v", src, err)
+		}
+		for _, limit := range []int{0, 3, 10, 1 << 20} {
+			want := all[:min(len(all), limit)]
+			got, ok := convertISO2022JP(src, limit)
+			if !ok {
+				// Left to the whole decoder: an 8-bit byte in ASCII, or
+				// an escape whose look-ahead crosses a stretch's end.
+				notOK++
+				if got, ok := convertCharset(japanese.ISO2022JP, src, limit); !ok || !bytes.Equal(got, want) {
+					t.Errorf("convertCharset(ISO-2022-JP, %q, %d) = %q, x/text gives %q", src, limit, got, want)
+				}
+				continue
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("convertISO2022JP(%q, %d) = %q, x/text gives %q", src, limit, got, want)
+			}
+		}
+	}
+	if notOK > len(samples) {
+		t.Errorf("%d of %d conversions left to the whole decoder", notOK, 4*len(samples))
+	}
+}
+
+// TestConvertCharmap checks convertCharmap against x/text's decoder of
+// every ASCII-compatible single-byte charset, on random text that is
+// mostly ASCII, at several limits.
+func TestConvertCharmap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 0
+	for cm, ascii := range asciiCharmaps {
+		if !ascii {
+			continue
+		}
+		n++
+		for range 50 {
+			src := make([]byte, rng.IntN(100))
+			for i := range src {
+				src[i] = byte(rng.IntN(128))
+				if rng.IntN(6) == 0 {
+					src[i] = byte(128 + rng.IntN(128))
+				}
+			}
+			all, _, err := transform.Bytes(cm.NewDecoder(), src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, limit := range []int{0, 1, 7, 1 << 20} {
+				want := all[:min(len(all), limit)]
+				if got := convertCharmap(cm, src, limit); !bytes.Equal(got, want) {
+					t.Errorf("convertCharmap(%v, %q, %d) = %q, x/text gives %q", cm, src, limit, got, want)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("%d ASCII-compatible charmaps, want the ISO 8859 and Windows ones at least", n)
 	}
 }

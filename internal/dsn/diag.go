@@ -28,18 +28,28 @@ type Diagnosis struct {
 // Message expired <421 4.4.2 Connection timed out>"), a later pair that
 // agrees is the server's answer and wins.
 func ScanDiagnostic(text string) Diagnosis {
+	d, _ := scanDiagnostic(text)
+	return d
+}
+
+// scanDiagnostic is ScanDiagnostic that also returns the stage phrases
+// of text (setStage's), found in the same pass as the command phrases
+// (diagSet).
+func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	var d Diagnosis
 	if text == "" {
-		return d
+		return d, 0
 	}
 	d = scanCodes(text)
 	// The lower case of a usual diagnostic is written on the stack: no
 	// string ScanDiagnostic returns points into it (hostOf copies).
 	var buf [diagLowerBuf]byte
 	lower := asciiLowerInto(buf[:0], text)
-	d.Command = commandOf(lower)
-	d.Host = hostOf(text, lower)
-	return d
+	var hits phrase.Hits
+	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
+	d.Command = commandOf(lower, &hits)
+	d.Host = hostOf(text, lower, &hits)
+	return d, stageBitsOf(&hits)
 }
 
 // hasCode reports whether the diagnosis has a failure reply code or a
@@ -118,7 +128,7 @@ func findStatusOfClass(text string, c int) (smtpcode.Status, bool) {
 // replyBefore reads a reply code that directly precedes a status code:
 // "554 5.7.1" or "550-5.1.1".
 func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
-	p := strings.TrimRight(prefix, " -\t#('\"")
+	p := setReplyTrail.trimRight(prefix)
 	if len(p) < 3 {
 		return 0, false
 	}
@@ -148,7 +158,7 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 		}
 		off += i + 3
 	}
-	if t := strings.TrimLeft(text, " \t"); len(t) >= 3 {
+	if t := setSpaceTab.trimLeft(text); len(t) >= 3 {
 		if c, i, ok := smtpcode.FindReply(t[:min(len(t), 4)]); ok && i == 0 {
 			return c
 		}
@@ -198,11 +208,11 @@ var (
 // maxCommandLeads caps the lead words looked at in one text.
 const maxCommandLeads = 8
 
-func commandOf(lower string) string {
-	// One pass finds every phrase and lead; the leads come first, then
+// commandOf reads the command a diagnostic names; lower is the
+// diagnostic in lower case and hits its diagSet phrases.
+func commandOf(lower string, hits *phrase.Hits) string {
+	// One pass found every phrase and lead; the leads come first, then
 	// the table's order picks the winner.
-	var hits phrase.Hits
-	commandSet.Scan(lower, &hits)
 	for k, cl := range commandLeads {
 		if !hits.Has(len(commandPhrases) + k) {
 			continue // not in the text
@@ -229,35 +239,92 @@ func commandOf(lower string) string {
 	return ""
 }
 
-// commandSet finds commandPhrases (id i is commandPhrases[i]) and
-// commandLeads (id len(commandPhrases)+k is commandLeads[k]) in one pass.
-var commandSet = func() *phrase.Matcher {
-	list := make([]string, 0, len(commandPhrases)+len(commandLeads))
+// diagSet finds, in one pass over a diagnostic and in any ASCII case,
+// commandPhrases (id i is commandPhrases[i]), commandLeads (id
+// len(commandPhrases)+k is commandLeads[k]), and stagePhrases then
+// deliveryPhrases (ids diagStageIDs): ScanDiagnostic's command and
+// setStage's stage from the same scan (diagMemo keeps the stage's).
+var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
+	list := make([]string, 0, len(commandPhrases)+len(commandLeads)+len(stagePhrases)+len(deliveryPhrases))
 	for _, c := range commandPhrases {
 		list = append(list, c.phrase)
 	}
 	for _, cl := range commandLeads {
 		list = append(list, cl.lead)
 	}
-	return phrase.MustCompile(list)
+	for _, p := range stagePhrases {
+		list = append(list, p.phrase)
+	}
+	list = append(list, deliveryPhrases...)
+	list = append(list, hostMarkers...)
+	list = append(list, hostWord)
+	m, err := phrase.CompileFold(list)
+	if err != nil {
+		panic(err)
+	}
+	// A phrase that repeats an earlier one is found under that one's id;
+	// one that repeats an earlier stage phrase is never found, as in
+	// stageSet (-1).
+	for k, s := range hostMarkers {
+		diagHostMarkerIDs[k], _ = m.ID(s)
+	}
+	diagHostWordID, _ = m.ID(hostWord)
+	ids := make([]int, 0, len(stagePhrases)+len(deliveryPhrases))
+	for i, s := range list[len(commandPhrases)+len(commandLeads) : len(list)-len(hostMarkers)-1] {
+		id, _ := m.ID(s)
+		if first, _ := stageSet.ID(s); first != i {
+			id = -1
+		}
+		ids = append(ids, id)
+	}
+	return m, ids
 }()
+
+// diagHostMarkerIDs and diagHostWordID are the ids in diagSet of
+// hostMarkers and hostWord, which hostOf looks for only when the scan
+// found them.
+var (
+	diagHostMarkerIDs = make([]int, len(hostMarkers))
+	diagHostWordID    int
+)
+
+// hostWord starts hostOf's "host X said" (in lower case).
+const hostWord = "host "
+
+// stageBits are the stage and delivery phrases found in a diagnostic, bit
+// i for stageSet's id i (stagePhrases, then deliveryPhrases).
+type stageBits uint64
+
+// stageBitsOf reads the stage phrases out of diagSet's hits.
+func stageBitsOf(h *phrase.Hits) stageBits {
+	var b stageBits
+	for i, id := range diagStageIDs {
+		if h.Has(id) {
+			b |= 1 << i
+		}
+	}
+	return b
+}
 
 // hostOf reads the host that answered: "host X[ip] said:", "host X
 // [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",
 // "remote host X said". A name in angle brackets ("<X[ip]>: Client host
 // rejected") is the client, not the server, and is skipped.
-func hostOf(text, lower string) string {
+//
+// hits, when not nil, are text's diagSet phrases: a marker they lack is
+// not looked for.
+func hostOf(text, lower string, hits *phrase.Hits) string {
 	best, host := len(text), ""
 	// "host X" followed by '[', '(', ':' or " said".
-	for off := 0; off < len(lower); {
-		i := strings.Index(lower[off:], "host ")
+	for off := 0; off < len(lower) && (hits == nil || hits.Has(diagHostWordID)); {
+		i := strings.Index(lower[off:], hostWord)
 		if i < 0 {
 			break
 		}
-		i += off + len("host ")
+		i += off + len(hostWord)
 		off = i
 		rest := text[i:min(len(text), i+maxHostName)]
-		end := strings.IndexAny(rest, " [(:\n\t")
+		end := setHostEnd.indexAny(rest)
 		if end < 0 {
 			end = len(rest)
 		}
@@ -296,12 +363,12 @@ func hostOf(text, lower string) string {
 		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
 			continue
 		}
-		return strings.ToLower(h)
+		return toLower(h)
 	}
 	if host == "" {
-		host = strings.Clone(hostAfter(lower, hostMarkers)) // lower may be ScanDiagnostic's buffer
+		host = strings.Clone(hostAfter(lower, hostMarkers, hits)) // lower may be ScanDiagnostic's buffer
 	}
-	return strings.ToLower(host)
+	return toLower(host)
 }
 
 // hostMarkers are the words after which a diagnostic names the host that
@@ -315,8 +382,12 @@ const maxHostMarkers = 16
 
 // hostAfter returns the first name with a dot and a letter that follows one
 // of markers in lower, or "".
-func hostAfter(lower string, markers []string) string {
-	for _, marker := range markers {
+// hits, when not nil, are lower's diagSet phrases (markers is hostMarkers).
+func hostAfter(lower string, markers []string, hits *phrase.Hits) string {
+	for k, marker := range markers {
+		if hits != nil && !hits.Has(diagHostMarkerIDs[k]) {
+			continue // not in the text
+		}
 		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
 			i := indexSpaced(lower[off:], marker)
 			if i < 0 {
@@ -422,9 +493,10 @@ func completeFromDiagnosticMemo(rc *Recipient, memo *diagMemo) {
 // scans a recipient's diagnostic, and completeFromDiagnostic the same text
 // again.
 type diagMemo struct {
-	text [4]string
-	d    [4]Diagnosis
-	n    int
+	text  [4]string
+	d     [4]Diagnosis
+	stage [4]stageBits // the stage phrases of text (scanDiagnostic)
+	n     int
 }
 
 // scan is ScanDiagnostic(text), from the memo when text was scanned lately.
@@ -437,11 +509,23 @@ func (m *diagMemo) scan(text string) Diagnosis {
 			return m.d[i]
 		}
 	}
-	d := ScanDiagnostic(text)
+	d, st := scanDiagnostic(text)
 	k := m.n % len(m.text)
-	m.text[k], m.d[k] = text, d
+	m.text[k], m.d[k], m.stage[k] = text, d, st
 	m.n++
 	return d
+}
+
+// stages returns the stage phrases of text when it was scanned lately.
+func (m *diagMemo) stages(text string) (stageBits, bool) {
+	if m != nil {
+		for i := range min(m.n, len(m.text)) {
+			if m.text[i] == text {
+				return m.stage[i], true
+			}
+		}
+	}
+	return 0, false
 }
 
 // completeWith is completeFromDiagnostic with d = ScanDiagnostic(rc.Diagnostic).
@@ -479,8 +563,12 @@ func CompleteFacts(rc *Recipient) {
 
 // finishRecipient fills the facts derived from the others: the stage and
 // the rejecting host's registered domain.
-func finishRecipient(rc *Recipient) {
-	setStage(rc)
+func finishRecipient(rc *Recipient) { finishRecipientMemo(rc, nil) }
+
+// finishRecipientMemo is finishRecipient reading the stage phrases of a
+// diagnostic memo scanned (setStage).
+func finishRecipientMemo(rc *Recipient, memo *diagMemo) {
+	setStage(rc, memo)
 	h := hostOfRemoteMTA(rc.RemoteMTA)
 	rc.keepRemoteHost(h)
 	if h != "" {

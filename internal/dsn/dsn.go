@@ -93,13 +93,23 @@
 //     tables found in one pass (phrase.Matcher.ScanLower, two halves at
 //     once); every later marker lookup asks that filter first, and the
 //     marker lists are compiled once (markers.go).
-//  3. the recognisers: a row is picked by its text markers (the filter)
-//     and by its From, Subject and header markers (keySet, one scan of
-//     each, msgView.keyHits); the lead phrases a text lacks are dropped
-//     before its lines are read.
+//  3. the recognisers: a row is picked by its text markers (the filter,
+//     tested a row's markers at once as a markerMask) and by its From,
+//     Subject and header markers (keySet, one scan of each,
+//     msgView.keyHits); the lead phrases a text lacks are dropped before
+//     its lines are read.
 //  4. the facts: each diagnostic is scanned once per Parse (diagMemo),
-//     the original's headers once, with the auto-reply markers in the same
+//     by one matcher for its command, stage and host phrases (diagSet:
+//     setStage and hostOf look for nothing the scan did not find), the
+//     original's headers once, with the auto-reply markers in the same
 //     loop.
+//
+// Work whose answer is known is skipped: a body that decodeBody returned
+// as it was lies inside the message, whose line ends Parse normalised
+// (parser.inRaw); a report Text taken from text addText or htmlText
+// wrote is valid UTF-8 (Report.textValid); ISO-2022-JP and single-byte
+// charsets copy their ASCII runs as they are (convertISO2022JP,
+// convertCharmap).
 //
 // The memory a Parse uses and drops (header fields, the lower-case text
 // and X- fields, the lower-case From and Subject) comes from a pool
@@ -189,7 +199,7 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	p := parser{opts: opts, rep: &Report{}, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	p := parser{opts: opts, rep: &Report{}, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
 	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {
 		return nil, err

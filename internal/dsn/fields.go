@@ -24,21 +24,28 @@ type field struct {
 //
 // At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
 // of its raw form before it is unfolded (field.cut says so).
-func fieldBlocks(b []byte, maxBlocks int) [][]field { return fieldBlocksInto(nil, b, maxBlocks) }
+func fieldBlocks(b []byte, maxBlocks int) [][]field {
+	blocks, _ := fieldBlocksInto(nil, nil, b, maxBlocks)
+	return blocks
+}
 
 // fieldBlocksInto is fieldBlocks appending the blocks to out[:0] (a
-// caller's array on its stack).
-func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
+// caller's array on its stack) and their fields to fields[:0] (pooled,
+// scratch.dsnFields), which it returns grown: the blocks are consecutive
+// pieces of one list of fields, each capped at its end, instead of a
+// slice each. They are valid until fields is written again.
+func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([][]field, []field) {
 	blocks := out[:0]
-	var cur []field
+	all := fields[:0]
+	first := 0                // the first field of the block being read, in all
 	var arena strings.Builder // the values, one allocation for a usual report
 	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
 	flush := func() {
-		if vstart >= 0 && len(cur) > 0 {
+		if vstart >= 0 && len(all) > first {
 			raw := b[vstart:vend]
 			if len(raw) > MaxFieldBytes {
 				raw = raw[:MaxFieldBytes]
-				cur[len(cur)-1].cut = true
+				all[len(all)-1].cut = true
 			}
 			if arena.Cap()-arena.Len() < len(raw) {
 				// A fresh arena rather than a grown one, which would copy
@@ -46,42 +53,40 @@ func fieldBlocksInto(out [][]field, b []byte, maxBlocks int) [][]field {
 				arena = strings.Builder{}
 				arena.Grow(max(len(raw), min(len(b)-vstart, 16<<10)))
 			}
-			cur[len(cur)-1].value = unfoldInto(&arena, raw)
+			all[len(all)-1].value = unfoldInto(&arena, raw)
 		}
 		vstart = -1
+	}
+	end := func() { // the block being read is complete
+		if len(all) > first {
+			blocks = append(blocks, all[first:len(all):len(all)])
+			first = len(all)
+		}
 	}
 	for rest := b; len(rest) > 0 && len(blocks) < maxBlocks; {
 		at := len(b) - len(rest)
 		line, next := cutLine(rest)
 		rest = next
+		k, _ := fieldColon(line) // the colon of a field line (isFieldLine), by words
 		switch {
 		case isBlank(line):
 			flush()
-			if len(cur) > 0 {
-				blocks = append(blocks, cur)
-				cur = nil
-			}
+			end()
 		case line[0] == ' ' || line[0] == '\t':
 			if vstart >= 0 {
 				vend = at + len(line) // the value runs on over this line
 			}
-		case isFieldLine(line):
+		case k > 0:
 			flush()
-			k := bytes.IndexByte(line, ':')
-			if cur == nil {
-				cur = make([]field, 0, 8)
-			}
-			cur = append(cur, field{name: fieldName(line[:k])})
+			all = append(all, field{name: fieldName(line[:k])})
 			vstart, vend = at+k+1, at+len(line)
 		default:
 			flush() // QUIRK: a stray line ends the field before it
 		}
 	}
 	flush()
-	if len(cur) > 0 {
-		blocks = append(blocks, cur)
-	}
-	return blocks
+	end()
+	return blocks, all
 }
 
 // dsnFieldNameList are the field names the package reads (RFC 3464
@@ -199,17 +204,17 @@ func fieldName(raw []byte) string {
 		}
 		return string(l)
 	}
-	return strings.ToLower(string(raw))
+	return toLower(string(raw))
 }
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
 // diagnostic-type, mta-name-type). A value without a type returns "".
 func typed(v string) (string, string) {
 	t, rest, ok := strings.Cut(v, ";")
-	if !ok || strings.ContainsAny(strings.TrimSpace(t), " <@") {
+	if !ok || setTypeBad.containsAny(strings.TrimSpace(t)) {
 		return "", strings.TrimSpace(v)
 	}
-	return strings.ToLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
+	return toLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
 }
 
 // isRecipientBlock reports whether a block carries per-recipient fields.
@@ -284,7 +289,17 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	var gbuf [8][]field // a usual report's groups, on the stack
 	groups, rcpts := gbuf[:0], 0
 	var bbuf [8][]field
-	for _, blk := range fieldBlocksInto(bbuf[:0], b, p.opts.MaxRecipients+2) {
+	var fields []field
+	if p.scratch != nil {
+		fields = p.scratch.dsnFields
+	}
+	blocks, fields := fieldBlocksInto(bbuf[:0], fields, b, p.opts.MaxRecipients+2)
+	if p.scratch != nil {
+		// Kept for the next report part or Parse; blocks are read
+		// before readDeliveryStatus returns.
+		p.scratch.dsnFields = fields[:0]
+	}
+	for _, blk := range blocks {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
 			continue
@@ -407,8 +422,8 @@ func readRecipient(blk []field, global bool) Recipient {
 // QUIRK: comments and trailing words ("failed (permanent)") are dropped, and
 // "failure", "delay" are read as their RFC names.
 func parseAction(v string) Action {
-	v = strings.ToLower(strings.TrimSpace(v))
-	if i := strings.IndexAny(v, " (;\t"); i >= 0 {
+	v = toLower(strings.TrimSpace(v))
+	if i := setActionEnd.indexAny(v); i >= 0 {
 		v = v[:i]
 	}
 	switch v {
@@ -434,7 +449,7 @@ func cleanHost(h string) string {
 		h = h[:i]
 	}
 	h = strings.Trim(h, "[]<>()")
-	return strings.ToLower(strings.TrimSuffix(h, "."))
+	return toLower(strings.TrimSuffix(h, "."))
 }
 
 // readFeedback reads an RFC 5965 section 3 feedback report.
@@ -445,7 +460,7 @@ func (p *parser) readFeedback(b []byte) {
 		for _, f := range blk {
 			switch f.name {
 			case "feedback-type":
-				fb.Type = strings.ToLower(f.value)
+				fb.Type = toLower(f.value)
 			case "user-agent":
 				fb.UserAgent = f.value
 			case "original-rcpt-to":

@@ -1,7 +1,9 @@
 package dsn
 
 import (
+	"bytes"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -376,6 +378,23 @@ func TestOwnFieldKind(t *testing.T) {
 			if got, want := ownFieldKind([]byte(v)), ref([]byte(v)); got != want {
 				t.Errorf("ownFieldKind(%q) = %d, want %d", v, got, want)
 			}
+		}
+	}
+}
+
+// TestFieldColonIsFieldLine checks that fieldColon finds a colon in a line
+// exactly when isFieldLine says it is a field, at the line's first colon.
+func TestFieldColonIsFieldLine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	const alpha = "aZ-: \t\x01\x7f\xe3!~"
+	for range 100000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		k, _ := fieldColon(b)
+		if (k > 0) != isFieldLine(b) || k > 0 && k != bytes.IndexByte(b, ':') {
+			t.Fatalf("fieldColon(%q) = %d; isFieldLine %v, first colon %d", b, k, isFieldLine(b), bytes.IndexByte(b, ':'))
 		}
 	}
 }

@@ -263,7 +263,7 @@ func readAmazonSES(m *msgView, block string) []Recipient {
 				DiagnosticType: "smtp", Diagnostic: n.Delivery.SMTPResponse})
 		}
 	case n.Complaint != nil:
-		fb := &Feedback{Type: strings.ToLower(n.Complaint.ComplaintFeedbackType), UserAgent: n.Complaint.UserAgent}
+		fb := &Feedback{Type: toLower(n.Complaint.ComplaintFeedbackType), UserAgent: n.Complaint.UserAgent}
 		if fb.Type == "" {
 			fb.Type = "abuse"
 		}

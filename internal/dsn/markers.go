@@ -55,12 +55,57 @@ func init() {
 		for _, mk := range rg.textM {
 			rg.textKnown = rg.textKnown && mk.id >= 0
 		}
+		rg.textMask, rg.unlessMask = maskOf(rg.textM), maskOf(rg.unlessM)
 	}
 	inlineM = compileMarkers(inlineMarkers)
 	forwardM = compileMarkers(forwardMarkers)
 	delayTextsM = compileMarkers(delayTexts)
 	finalRecipientM = compileMarker("final-recipient:")
 	pastedFieldM = compileMarkers(pastedFieldMarkers)
+	inlineOnly = nil
+	for _, mk := range inlineM {
+		if mk.core != notInlineMarker {
+			inlineOnly = append(inlineOnly, mk)
+		}
+	}
+	inlineMask = maskOf(inlineOnly)
+}
+
+// inlineOnly are the markers splitInlineOriginal looks for: inlineM but
+// notInlineMarker (Sendmail's arrival line); inlineMask is their maskOf.
+var (
+	inlineOnly []marker
+	inlineMask markerMask
+)
+
+// markerMask is a set of markerSet ids below 256, to test a text's hits
+// with in four word operations (mayHaveMask); ok is false when a marker
+// is not one of them (unknown to the filter, or a table grown past 256
+// markers): mayHaveMask then asks mayHaveAny.
+type markerMask struct {
+	w  [4]uint64
+	ok bool
+}
+
+// maskOf returns the markerMask of markers.
+func maskOf(markers []marker) markerMask {
+	var m markerMask
+	for _, mk := range markers {
+		if mk.id < 0 || mk.id >= 64*len(m.w) {
+			return markerMask{}
+		}
+		m.w[mk.id>>6] |= 1 << (mk.id & 63)
+	}
+	m.ok = true
+	return m
+}
+
+// mayHaveMask is mayHaveAny(markers) for markers whose maskOf is mask.
+func (l lowerText) mayHaveMask(mask *markerMask, markers []marker) bool {
+	if h := l.hits; h != nil && mask.ok {
+		return h[0]&mask.w[0]|h[1]&mask.w[1]|h[2]&mask.w[2]|h[3]&mask.w[3] != 0
+	}
+	return l.mayHaveAny(markers)
 }
 
 // The package's own marker lists, compiled by init so that a lookup costs

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"mime"
 	"mime/quotedprintable"
 	"strings"
@@ -145,6 +146,9 @@ type scratch struct {
 	// small holds the lower-case From and Subject of the bounce that
 	// newMsgView reads (lowerInto).
 	small []byte
+	// dsnFields holds the fields of a delivery-status part while
+	// readDeliveryStatus reads them (fieldBlocksInto).
+	dsnFields []field
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -160,9 +164,11 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes {
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes ||
+		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
+	clear(s.dsnFields[:cap(s.dsnFields)]) // their values belong to a Report
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
@@ -214,13 +220,17 @@ func fieldColon(b []byte) (colon, nameEnd int) {
 		x := binary.LittleEndian.Uint64(b[i:])
 		z := x ^ 0x3a3a3a3a3a3a3a3a // a zero byte where x has ':'
 		const ones, highs = 0x0101010101010101, 0x8080808080808080
-		if (x|(x+ones)|(x-ones*'!')&^x|(z-ones)&^z)&highs != 0 {
-			break
+		if m := (x | (x + ones) | (x-ones*'!')&^x | (z-ones)&^z) & highs; m != 0 {
+			// The lowest marked byte is the first that is not a name
+			// byte (a borrow or carry only marks bytes above it).
+			i += bits.TrailingZeros64(m) / 8
+			goto found
 		}
 	}
 	for i < len(b) && nameByte[b[i]] {
 		i++
 	}
+found:
 	switch {
 	case i == len(b):
 		return 0, 0
@@ -316,7 +326,7 @@ func (r smallCopy) WriteTo(w io.Writer) (int64, error) {
 
 // decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
 func decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
+	if !hasWordStart(s) {
 		return s
 	}
 	d, err := wordDecoder.DecodeHeader(s)
@@ -336,6 +346,21 @@ func decodeWords(s string) string {
 		return s
 	}
 	return d
+}
+
+// hasWordStart is strings.Contains(s, "=?") by a search for '=' alone:
+// most values have none.
+func hasWordStart(s string) bool {
+	for {
+		i := strings.IndexByte(s, '=')
+		if i < 0 || i+1 >= len(s) {
+			return false
+		}
+		if s[i+1] == '?' {
+			return true
+		}
+		s = s[i+1:]
+	}
 }
 
 // joinEncodedWords rewrites a run of adjacent B-encoded words of one
@@ -401,7 +426,7 @@ func mediaType(h header) (string, mediaParams) {
 		// QUIRK: salvage the type from values such as "text/plain; charset=" or
 		// a boundary with bad quoting.
 		t, _, _ = strings.Cut(v, ";")
-		t = strings.ToLower(strings.TrimSpace(t))
+		t = toLower(strings.TrimSpace(t))
 		params = mediaParams{m: salvageParams(v)}
 		if t == "" || !strings.Contains(t, "/") {
 			t = "text/plain"
@@ -590,7 +615,7 @@ func salvageParams(v string) map[string]string {
 		}
 		val = strings.TrimSpace(val)
 		val = strings.Trim(val, `"'`)
-		params[strings.ToLower(strings.TrimSpace(k))] = val
+		params[toLower(strings.TrimSpace(k))] = val
 	}
 	return params
 }
@@ -602,8 +627,8 @@ func salvageParams(v string) map[string]string {
 // Unknown encodings and charsets leave the bytes as they are and return a
 // warning.
 func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
-	cte := strings.ToLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
-	cs := strings.ToLower(params.value("charset"))
+	cte := toLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
+	cs := toLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
 		// Nothing to decode: the common case, without go-message.
@@ -679,7 +704,7 @@ func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body
 	}
 	convert := false
 	if has && strings.HasPrefix(t, "text/") {
-		lc := strings.ToLower(cs)
+		lc := toLower(cs)
 		convert = lc != "utf-8" && lc != "us-ascii"
 	}
 	switch cte { // the Content-Transfer-Encoding in lower case
@@ -706,7 +731,7 @@ func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body
 		err = fmt.Errorf("encoding error: unhandled encoding %q", h.get("Content-Transfer-Encoding"))
 	}
 	if has && strings.HasPrefix(t, "text/") {
-		switch cs = strings.ToLower(cs); {
+		switch cs = toLower(cs); {
 		case cs == "utf-8" || cs == "us-ascii":
 		case message.CharsetReader == nil:
 			err = fmt.Errorf("unknown charset: unknown charset: message: unhandled charset %q", cs)

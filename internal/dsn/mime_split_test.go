@@ -3,6 +3,8 @@ package dsn
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -73,6 +75,42 @@ func TestSplitMultipartSameAsLines(t *testing.T) {
 			if (splitMultipart([]byte(body), b) == nil) != (splitMultipartLines([]byte(body), b) == nil) {
 				t.Errorf("splitMultipart(%q, %q): nil differs", body, b)
 			}
+		}
+	}
+}
+
+// TestSplitMultipartRandom compares splitMultipart with the line-by-line
+// reading on random bodies made of delimiters, near misses, indentation,
+// dashes and line ends.
+func TestSplitMultipartRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	pieces := []string{"--b44", "--b44--", "--b4", "--b445", "-", "--", " ", "\t", "\n", "\r\n", "x", "=", "b44", "text line ", "----b44"}
+	for range 20000 {
+		var sb strings.Builder
+		for n := rng.IntN(16); n > 0; n-- {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		body := sb.String()
+		for _, b := range []string{"b44", "b4", "-b44"} {
+			got := fmt.Sprintf("%q", splitMultipart([]byte(body), b))
+			want := fmt.Sprintf("%q", splitMultipartLines([]byte(body), b))
+			if got != want {
+				t.Fatalf("splitMultipart(%q, %q) = %s, want %s", body, b, got, want)
+			}
+		}
+	}
+}
+
+// TestHasWordStart checks hasWordStart against strings.Contains(s, "=?").
+func TestHasWordStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for range 50000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = "=?ab"[rng.IntN(4)]
+		}
+		if got, want := hasWordStart(string(b)), strings.Contains(string(b), "=?"); got != want {
+			t.Fatalf("hasWordStart(%q) = %v, want %v", b, got, want)
 		}
 	}
 }

@@ -36,17 +36,20 @@ var inlineMarkers = []string{
 	"^-------original message$",                                 // m-FILTER
 }
 
+// notInlineMarker is in inlineMarkers for the marker filter, but is
+// Sendmail's arrival line, not a marker.
+const notInlineMarker = "the original message was received"
+
 // splitInlineOriginal cuts text at the first marker line after which an
 // original message is pasted, returning the report text and the original.
 // lower is text lower-cased.
 func splitInlineOriginal(text string, lower lowerText) (string, string) {
 	best := -1
-	for _, m := range inlineM {
-		if m.core == "the original message was received" {
-			continue // Sendmail's arrival line, not a marker
-		}
-		if i := lower.indexMarker(m); i >= 0 && (best < 0 || i < best) {
-			best = i
+	if lower.mayHaveMask(&inlineMask, inlineOnly) { // else none is in the text
+		for _, m := range inlineOnly {
+			if i := lower.indexMarker(m); i >= 0 && (best < 0 || i < best) {
+				best = i
+			}
 		}
 	}
 	if best < 0 {
@@ -205,8 +208,17 @@ func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
 // readOriginalInto is readOriginal reading the header fields into scratch
 // (splitHeaderInto).
 func readOriginalInto(b []byte, scratch *[]headerField) Original {
+	return readOriginalFrom(b, scratch, false)
+}
+
+// readOriginalFrom is readOriginalInto for b whose line ends are already
+// normalised (no CR) when normalized is true.
+func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Original {
 	var o Original
-	b = trimLeadingSpace(normalizeNewlines(b))
+	if !normalized {
+		b = normalizeNewlines(b)
+	}
+	b = trimLeadingSpace(b)
 	if quoted(b) {
 		b = unquote(b)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -15,13 +16,16 @@ type parser struct {
 	opts  Options
 	rep   *Report
 	parts int
+	raw   []byte // the message, line ends normalised (no CR): see inRaw
 
 	text      strings.Builder // human-readable parts outside the original, decoded
 	html      [][]byte        // HTML parts, converted to text only when there is no plain text
 	htmlBytes int             // their size, at most maxHTMLBytes in all
 	attached  strings.Builder // text attachments, used when there is no other text
 	original  []byte          // the first returned original (message/rfc822 body or headers)
-	nested    [][]byte        // attached messages, in case the report is inside one
+	nested    [][]byte        // attached messages, in case the report is inside one, after the first two:
+	nested2   [2][]byte       // the first two, in the parser (no allocation for a usual report)
+	nestedN   int             // how many were attached
 	dsnSeen   bool            // a delivery-status part was read
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
@@ -46,7 +50,7 @@ func (p *parser) run(raw []byte) error {
 	if err := p.walk(h, body, 0); err != nil {
 		return err
 	}
-	if !p.dsnSeen && p.rep.Feedback == nil && len(p.nested) > 0 {
+	if !p.dsnSeen && p.rep.Feedback == nil && p.nestedN > 0 {
 		// QUIRK: some gateways forward the bounce itself as an attachment
 		// (the report sits one message deeper).
 		if err := p.tryNested(); err != nil {
@@ -221,11 +225,11 @@ func (m *AutoReplyMarkers) note(name []byte, f headerField) {
 	switch string(name) {
 	case "auto-submitted":
 		if m.AutoSubmitted == "" {
-			m.AutoSubmitted = strings.ToLower(unfoldBytes(f.value))
+			m.AutoSubmitted = toLower(unfoldBytes(f.value))
 		}
 	case "precedence":
 		if m.Precedence == "" {
-			m.Precedence = strings.ToLower(unfoldBytes(f.value))
+			m.Precedence = toLower(unfoldBytes(f.value))
 		}
 	case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
 		if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
@@ -289,7 +293,12 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			p.original = b
 		}
 		if strings.HasPrefix(t, "message/") && t != "message/global-headers" && t != "message/rfc822-headers" {
-			p.nested = append(p.nested, b)
+			if p.nestedN < len(p.nested2) {
+				p.nested2[p.nestedN] = b
+			} else {
+				p.nested = append(p.nested, b)
+			}
+			p.nestedN++
 		}
 	case t == "text/html":
 		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
@@ -336,6 +345,17 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	return nil
 }
 
+// inRaw reports whether b lies inside p.raw, whose line ends Parse
+// normalised: a body that decodeBody returned as it was, which then holds
+// no CR and needs no normalizeNewlines.
+func (p *parser) inRaw(b []byte) bool {
+	if len(b) == 0 || len(p.raw) == 0 {
+		return false
+	}
+	start, at := uintptr(unsafe.Pointer(unsafe.SliceData(p.raw))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return at >= start && at+uintptr(len(b)) <= start+uintptr(len(p.raw))
+}
+
 // partHeader splits a body part into its header and content. A part that
 // starts with an empty line has no header (RFC 2046 section 5.1.1: it is
 // text/plain in US-ASCII).
@@ -351,7 +371,7 @@ func (p *parser) partHeader(part []byte) (header, []byte) {
 }
 
 func isAttachment(h header) bool {
-	d := strings.ToLower(h.getView("Content-Disposition"))
+	d := toLower(h.getView("Content-Disposition"))
 	return strings.HasPrefix(d, "attachment")
 }
 
@@ -377,7 +397,9 @@ func (p *parser) addText(b []byte, html bool) {
 	if p.text.Len() >= MaxTextBytes {
 		return
 	}
-	b = normalizeNewlines(b)
+	if !p.inRaw(b) {
+		b = normalizeNewlines(b)
+	}
 	if !utf8.Valid(b) {
 		// Text without a charset, or not the one declared: read as
 		// toUTF8 does, so the recognisers see the words.
@@ -392,7 +414,13 @@ func (p *parser) addText(b []byte, html bool) {
 
 // tryNested parses attached messages looking for the report inside.
 func (p *parser) tryNested() error {
-	for _, b := range p.nested {
+	for k := range p.nestedN {
+		var b []byte
+		if k < len(p.nested2) {
+			b = p.nested2[k]
+		} else {
+			b = p.nested[k-len(p.nested2)]
+		}
 		h, body, ok := splitHeaderInto(normalizeNewlines(trimLeadingSpace(b)), p.fields)
 		if !ok {
 			continue
@@ -430,11 +458,13 @@ func (p *parser) tryNested() error {
 func (p *parser) finish() {
 	r := p.rep
 	text := p.text.String()
+	valid := true // addText and htmlText write valid UTF-8 only
 	if strings.TrimSpace(text) == "" && len(p.html) > 0 {
 		text = p.htmlText()
 	}
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
+		valid = false // attachments are kept as they decoded
 	}
 	var lower lowerText
 	if p.scratch != nil {
@@ -447,11 +477,13 @@ func (p *parser) finish() {
 	}
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text, lower)
-	r.Text = report
+	r.Text, r.textValid = report, valid
 	if p.original != nil {
-		r.Original = readOriginalInto(p.original, p.fields)
+		r.Original = readOriginalFrom(p.original, p.fields, p.inRaw(p.original))
 	} else if inline != "" {
-		r.Original = readOriginalInto([]byte(inline), p.fields)
+		// A view of the text: readOriginalInto only reads its bytes, and
+		// copies what it keeps.
+		r.Original = readOriginalInto(unsafe.Slice(unsafe.StringData(inline), len(inline)), p.fields)
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
@@ -513,7 +545,7 @@ func (p *parser) finish() {
 	r.Recipients = dedupe(r.Recipients)
 	for i := range r.Recipients {
 		sendersAddress(&r.Recipients[i])
-		finishRecipient(&r.Recipients[i])
+		finishRecipientMemo(&r.Recipients[i], &p.diags)
 	}
 	r.Kind = kindOf(r)
 }
@@ -582,7 +614,7 @@ func dedupe(list []Recipient) []Recipient {
 	out := list[:0]
 	seen := make(map[string]int, len(list))
 	for _, rc := range list {
-		key := strings.ToLower(rc.Recipient)
+		key := toLower(rc.Recipient)
 		if key == "" {
 			out = append(out, rc)
 			continue

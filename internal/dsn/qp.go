@@ -3,6 +3,7 @@ package dsn
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 )
 
 // maxFastQPBytes is the largest quoted-printable body decodeQP decodes in
@@ -64,7 +65,11 @@ func decodeQP(body []byte, limit int) (out []byte, ok bool) {
 		for i := 0; i < len(line); {
 			// A run of plain bytes is checked, then copied in one go.
 			j := i
-			for j+8 <= len(line) && qpPlainWord(binary.LittleEndian.Uint64(line[j:])) {
+			for j+8 <= len(line) {
+				if m := qpStop(binary.LittleEndian.Uint64(line[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) / 8 // the first byte to look at
+					break
+				}
 				j += 8
 			}
 			for j < len(line) && qpPlain[line[j]] {
@@ -136,13 +141,15 @@ var qpPlain = func() (t [256]bool) {
 // printable ASCII but '=', the usual run of a quoted-printable line,
 // tested at once (the bytes qpPlain also passes, tab and 0x80 and over,
 // are then read one at a time).
-func qpPlainWord(x uint64) bool {
+func qpPlainWord(x uint64) bool { return qpStop(x) == 0 }
+
+// qpStop marks the high bit of each byte of x from the first that is not
+// plain printable ASCII (below ' ', above '~', or '='); the lowest mark
+// is that byte, exactly (a borrow or carry only marks bytes above it).
+func qpStop(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	// A byte >= 0x7f sets its high bit in x or in x+1; a byte < 0x20
 	// borrows into its high bit in x-0x20 (exact once no byte is >= 0x80).
-	if ((x+ones)|x)&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
-		return false
-	}
 	z := x ^ ones*'=' // a zero byte where x has '='
-	return (z-ones)&^z&highs == 0
+	return ((x + ones) | x | (x-ones*0x20)&^x | (z-ones)&^z) & highs
 }

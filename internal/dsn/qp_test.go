@@ -2,6 +2,9 @@ package dsn
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"mime/quotedprintable"
 	"testing"
 )
@@ -82,6 +85,33 @@ func TestQPPlainWord(t *testing.T) {
 			if got := qpPlainWord(x); got != want {
 				t.Errorf("qpPlainWord(%q) = %v, want %v", b, got, want)
 			}
+		}
+	}
+}
+
+// TestQPStopLowest checks that the lowest byte qpStop marks is the first
+// byte of the word that is not plain printable ASCII, on random words
+// with several such bytes.
+func TestQPStopLowest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+			if rng.IntN(5) == 0 {
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		first := 8
+		for i, d := range b {
+			if d < ' ' || d > '~' || d == '=' {
+				first = i
+				break
+			}
+		}
+		m := qpStop(binary.LittleEndian.Uint64(b[:]))
+		if got := bits.TrailingZeros64(m) / 8; got != first {
+			t.Fatalf("qpStop(%q) lowest mark at %d, want %d", b[:], got, first)
 		}
 	}
 }

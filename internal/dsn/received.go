@@ -52,7 +52,7 @@ func sendingIP(rep *Report) (ip, from string) {
 		}
 	}
 	for _, h := range rep.Original.Headers {
-		if strings.EqualFold(h.Name, "X-Originating-IP") {
+		if len(h.Name) == len("X-Originating-IP") && strings.EqualFold(h.Name, "X-Originating-IP") {
 			if as := ipLiterals(h.Value, 1); len(as) > 0 && isPublic(as[0]) {
 				return as[0].String(), SendingIPFromOriginatingIP
 			}

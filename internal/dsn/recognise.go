@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -152,7 +153,7 @@ func (m *msgView) excluded() []string {
 		r := m.rep
 		for _, a := range [...]string{r.From, r.To, r.ReturnTo, r.Original.From, r.Original.ReturnPath} {
 			if n := normalizeAddress(a); n != "" {
-				m.exclude = append(m.exclude, strings.ToLower(n))
+				m.exclude = append(m.exclude, toLower(n))
 			}
 		}
 	}
@@ -196,13 +197,13 @@ func newMsgView(r *Report, text string, lower lowerText, header []byte, original
 	return m
 }
 
-// lowerInto returns strings.ToLower(s). An ASCII s with capitals is
+// lowerInto returns toLower(s). An ASCII s with capitals is
 // lowered into buf when buf is not nil, without an allocation of its own
 // once buf has grown: the result is valid until buf is written from its
 // start again (the next Parse), so it must not reach a Report.
 func lowerInto(buf *[]byte, s string) string {
 	if buf == nil || !textIsASCII(s) {
-		return strings.ToLower(s)
+		return toLower(s)
 	}
 	start := len(*buf)
 	*buf = append(*buf, s...)
@@ -247,11 +248,8 @@ func (l *lazyText) String() string {
 // are offsets in s (strings.ToLower may change the length of non-ASCII
 // text). It does not copy a string with no upper-case ASCII letter.
 func asciiLower(s string) string {
-	i := 0
-	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	if i == len(s) {
+	i := firstUpperASCII(s)
+	if i < 0 {
 		return s
 	}
 	// One copy, lower-cased in place from the first capital on.
@@ -384,7 +382,7 @@ func autoReplyBy(a AutoReplyMarkers, subject string) bool {
 		return false
 	}
 	if !isASCII(s) {
-		s = strings.ToLower(s)
+		s = toLower(s)
 	} else if hasUpperASCII(s) {
 		// An ASCII subject is compared without a lower-cased copy: the
 		// prefixes are lower case, the ones that are not ASCII cannot match.
@@ -443,20 +441,45 @@ func hasPrefixASCIIFold(s, p string) bool {
 func isASCII(s string) bool { return textIsASCII(s) }
 
 // hasUpperASCII reports whether s has an ASCII capital.
-func hasUpperASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			return true
+func hasUpperASCII(s string) bool { return firstUpperASCII(s) >= 0 }
+
+// firstUpperASCII returns the offset of the first ASCII capital of s, or
+// -1: eight bytes at a time, a word with a byte over 0x7f a byte at a
+// time.
+func firstUpperASCII(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := swar.Load(s, i)
+		if x&highs != 0 {
+			for k := i; k < i+8; k++ {
+				if s[k] >= 'A' && s[k] <= 'Z' {
+					return k
+				}
+			}
+			continue
+		}
+		// Below 0x80 no sum carries into the next byte: the marks are
+		// exact, bytes from 'A' and not above 'Z'.
+		ge := (x + ones*(0x80-'A')) & highs
+		gt := (x + ones*(0x80-'Z'-1)) & highs
+		if m := ge &^ gt; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	return false
+	for ; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return i
+		}
+	}
+	return -1
 }
 
-// containsLower reports whether strings.ToLower(s) contains the lower-case
+// containsLower reports whether toLower(s) contains the lower-case
 // ASCII word w, without the copy when s is ASCII.
 func containsLower(s, w string) bool {
 	if !isASCII(s) {
-		return strings.Contains(strings.ToLower(s), w)
+		return strings.Contains(toLower(s), w)
 	}
 	for i := 0; i+len(w) <= len(s); i++ {
 		if hasPrefixASCIIFold(s[i:], w) {
@@ -524,10 +547,10 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	lines := newBlockLines(text, buf[:0])
 	var bounceFrom string
 	if !generic {
-		bounceFrom = strings.ToLower(normalizeAddress(m.rep.From))
+		bounceFrom = toLower(normalizeAddress(m.rep.From))
 	}
 	skip := func(a string) bool {
-		l := strings.ToLower(a)
+		l := toLower(a)
 		if generic {
 			return slices.Contains(m.excluded(), l) || systemAddress(l)
 		}
@@ -551,7 +574,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		orig, rest = expandedFrom(rest)
 		var dbuf [maxDiagLines]string // on the stack: the loop stops at maxDiagLines
 		diag, size := dbuf[:0], 0
-		if s := strings.TrimSpace(strings.TrimLeft(rest, ":;,.>) ")); s != "" && s != "." {
+		if s := strings.TrimSpace(setDiagLead.trimLeft(rest)); s != "" && s != "." {
 			diag, size = append(diag, s), len(s)
 		}
 		for j := i + 1; j < lines.n(); j++ {
@@ -652,7 +675,7 @@ func (b blockLines) joinTo(s string, a int) string {
 // Sendmail "(expanded from: <alias@c>)". It returns the alias and the rest
 // of the line after it, or "" and rest unchanged.
 func expandedFrom(rest string) (string, string) {
-	s := strings.TrimLeft(rest, " \t")
+	s := setSpaceTab.trimLeft(rest)
 	const p = "(expanded from"
 	if len(s) <= len(p) || !strings.EqualFold(s[:len(p)], p) {
 		return "", rest
@@ -661,7 +684,7 @@ func expandedFrom(rest string) (string, string) {
 	if end < 0 {
 		return "", rest
 	}
-	a := normalizeAddress(strings.TrimLeft(s[len(p):end], ": \t"))
+	a := normalizeAddress(setColonSpace.trimLeft(s[len(p):end]))
 	if a == "" {
 		return "", rest
 	}
@@ -670,7 +693,7 @@ func expandedFrom(rest string) (string, string) {
 
 // indentOf returns the number of leading spaces and tabs of a line.
 func indentOf(line string) int {
-	return len(line) - len(strings.TrimLeft(line, " \t"))
+	return len(line) - len(setSpaceTab.trimLeft(line))
 }
 
 // hasCode reports whether text carries a failure reply code or a status code.
@@ -680,7 +703,7 @@ func hasCode(text string) bool { return scanCodes(text).hasCode() }
 // the line in lower case. After a lead phrase, the whole line is the start
 // of the diagnostic ("Unknown user: a@b" says what happened).
 func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
-	if l := strings.TrimLeft(lower, " \t<"); strings.HasPrefix(l, "mailto:") {
+	if l := setSpaceTabLT.trimLeft(lower); strings.HasPrefix(l, "mailto:") {
 		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
 		// (RFC 2369): never a failed recipient (issue 10 item 1).
 		return "", "", false
@@ -705,19 +728,34 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 
 // stripBullet drops the list markers some formats put before a recipient.
 func stripBullet(line string) string {
-	s := strings.TrimLeft(line, " \t")
-	for _, b := range []string{">>>", "->", "=>", "*", "-", "•", "・"} {
+	s := setSpaceTab.trimLeft(line)
+	if len(s) == 0 || !bulletLead[s[0]] {
+		return s // most lines, on one look
+	}
+	for _, b := range bullets {
 		if strings.HasPrefix(s, b) {
 			if len(b) == 1 {
 				s = strings.TrimLeft(s, b) // "*** a@b" (Mercury/32)
 			} else {
 				s = s[len(b):]
 			}
-			return strings.TrimLeft(s, " \t")
+			return setSpaceTab.trimLeft(s)
 		}
 	}
 	return s
 }
+
+// bullets are the list markers stripBullet drops, in the order it tries
+// them, and bulletLead their first bytes.
+var (
+	bullets    = []string{">>>", "->", "=>", "*", "-", "•", "・"}
+	bulletLead = func() (t [256]bool) {
+		for _, b := range bullets {
+			t[b[0]] = true
+		}
+		return t
+	}()
+)
 
 // leadingAddress reads an address that starts a line.
 func leadingAddress(line string) (addr, rest string, ok bool) {
@@ -728,7 +766,7 @@ func leadingAddress(line string) (addr, rest string, ok bool) {
 	// QUIRK: Exchange and MailEnable write proxy addresses, "[SMTP:a@b]" or "SMTP:a@b".
 	if len(s) > 7 && s[0] == '[' && strings.EqualFold(s[1:6], "smtp:") {
 		s = s[6:]
-	} else if len(s) > 6 && strings.EqualFold(s[:5], "smtp:") && s[5] != ' ' {
+	} else if len(s) > 6 && s[0]|0x20 == 's' && strings.EqualFold(s[:5], "smtp:") && s[5] != ' ' {
 		s = s[5:]
 	}
 	var tok string
@@ -836,14 +874,14 @@ func (p *parser) mergeText(text []Recipient, block string) {
 	rs := p.rep.Recipients
 	byAddr := make(map[string]int, len(text))
 	for j := len(text) - 1; j >= 0; j-- {
-		byAddr[strings.ToLower(text[j].Recipient)] = j
+		byAddr[toLower(text[j].Recipient)] = j
 	}
 	for i := range rs {
 		rc := &rs[i]
 		var from *Recipient
-		if j, ok := byAddr[strings.ToLower(rc.Recipient)]; ok && rc.Recipient != "" {
+		if j, ok := byAddr[toLower(rc.Recipient)]; ok && rc.Recipient != "" {
 			from = &text[j]
-		} else if j, ok := byAddr[strings.ToLower(rc.OriginalRecipient)]; ok && rc.OriginalRecipient != "" {
+		} else if j, ok := byAddr[toLower(rc.OriginalRecipient)]; ok && rc.OriginalRecipient != "" {
 			from = &text[j]
 		}
 		if from == nil && len(rs) == 1 && len(text) == 1 {

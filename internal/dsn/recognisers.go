@@ -26,6 +26,7 @@ type recogniser struct {
 	// marker.
 	textM, unlessM, startM, endM []marker
 	textKnown                    bool
+	textMask, unlessMask         markerMask // maskOf textM and unlessM
 	// fromK, subjectK and headerK are the ids of from, subject and header
 	// in keySet, by init.
 	fromK, subjectK, headerK []int
@@ -56,15 +57,15 @@ func (rg *recogniser) matches(m *msgView) bool {
 		k := m.keyHits()
 		keys = anyHit(k.from, rg.fromK) || anyHit(k.subject, rg.subjectK) || anyHit(k.header, rg.headerK)
 	}
-	if !keys && rg.textKnown && !m.lower.mayHaveAny(rg.textM) {
+	if !keys && rg.textKnown && !m.lower.mayHaveMask(&rg.textMask, rg.textM) {
 		// Neither key nor text can match: the row does not apply,
 		// whatever its unless markers say.
 		return false
 	}
-	if m.lower.containsAnyMarker(rg.unlessM) {
+	if m.lower.mayHaveMask(&rg.unlessMask, rg.unlessM) && m.lower.containsAnyMarker(rg.unlessM) {
 		return false
 	}
-	if m.lower.containsAnyMarker(rg.textM) {
+	if m.lower.mayHaveMask(&rg.textMask, rg.textM) && m.lower.containsAnyMarker(rg.textM) {
 		return true
 	}
 	return keys

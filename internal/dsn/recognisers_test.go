@@ -1,10 +1,14 @@
 package dsn
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // recogniserCases are golden results of real samples: for each row of the
@@ -201,6 +205,57 @@ func TestBlockLines(t *testing.T) {
 				if got, w := b.joinTo(s, a), strings.Join(want[:a], "\n"); got != w {
 					t.Errorf("joinTo(%q, %d) = %q, want %q", s, a, got, w)
 				}
+			}
+		}
+	}
+}
+
+// TestFirstUpperASCII checks firstUpperASCII against a byte loop at every
+// length and capital position, with bytes over 0x7f around.
+func TestFirstUpperASCII(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		for at := -1; at < n; at++ {
+			for _, fill := range []byte{'a', 0xe3, '@', '['} {
+				b := bytes.Repeat([]byte{fill}, n)
+				if at >= 0 {
+					b[at] = 'A' + byte(at%26)
+				}
+				want := -1
+				for i, c := range b {
+					if c >= 'A' && c <= 'Z' {
+						want = i
+						break
+					}
+				}
+				if got := firstUpperASCII(string(b)); got != want {
+					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestMayHaveMask checks mayHaveMask against mayHaveAny for every row's
+// text and unless markers and the inline markers, on random hit sets.
+func TestMayHaveMask(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	lists := [][]marker{inlineOnly}
+	masks := []*markerMask{&inlineMask}
+	for i := range recognisers {
+		rg := &recognisers[i]
+		lists = append(lists, rg.textM, rg.unlessM)
+		masks = append(masks, &rg.textMask, &rg.unlessMask)
+	}
+	for range 2000 {
+		var h phrase.Hits
+		for range rng.IntN(6) {
+			id := rng.IntN(markerSet.Len())
+			h[id>>6] |= 1 << (id & 63)
+		}
+		l := lowerText{hits: &h}
+		for k, list := range lists {
+			if got, want := l.mayHaveMask(masks[k], list), l.mayHaveAny(list); got != want {
+				t.Fatalf("mayHaveMask(list %d) = %v, mayHaveAny %v", k, got, want)
 			}
 		}
 	}

@@ -92,6 +92,9 @@ type Report struct {
 	// lower-cased copy). False says nothing: a Report built by hand, or a
 	// Text changed after Parse, is checked by whoever needs to know.
 	TextASCII bool `json:"-"`
+	// textValid is true when finish took Text from text it knows is valid
+	// UTF-8 (ensureUTF8 need not look at it again).
+	textValid bool
 
 	// Warnings lists non-fatal problems met while reading.
 	Warnings []string

@@ -112,18 +112,31 @@ var stageSet = func() *phrase.Matcher {
 	return m
 }()
 
-// setStage fills rc.Stage from its command, diagnostic type and text.
-func setStage(rc *Recipient) {
+// setStage fills rc.Stage from its command, diagnostic type and text. The
+// stage phrases of a diagnostic memo scanned whole (maxDiagBytes or less)
+// are taken from it.
+func setStage(rc *Recipient, memo *diagMemo) {
 	if rc.Stage != StageUnknown {
 		return
 	}
-	var hits phrase.Hits
-	stageSet.Scan(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &hits)
+	hits, ok := stageBits(0), false
+	if len(rc.Diagnostic) <= maxDiagBytes {
+		hits, ok = memo.stages(rc.Diagnostic)
+	}
+	if !ok {
+		var h phrase.Hits
+		stageSet.Scan(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &h)
+		for id := range len(stagePhrases) + len(deliveryPhrases) {
+			if h.Has(id) {
+				hits |= 1 << id
+			}
+		}
+	}
 	for id, p := range stagePhrases {
 		if p.weak && rc.Command != "" {
 			continue
 		}
-		if hits.Has(id) {
+		if hits&(1<<id) != 0 {
 			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
 				break
 			}
@@ -141,7 +154,7 @@ func setStage(rc *Recipient) {
 	}
 	if rc.DiagnosticType != "smtp" && rc.ReplyCode == 0 {
 		for id := range deliveryPhrases {
-			if hits.Has(len(stagePhrases) + id) {
+			if hits&(1<<(len(stagePhrases)+id)) != 0 {
 				rc.Stage = StageDelivery
 				return
 			}
@@ -154,7 +167,7 @@ func setStage(rc *Recipient) {
 // and empty names; a name the list cannot split is returned as is. It is
 // the project's one helper for "the same organisation's domain".
 func RegisteredDomain(name string) string {
-	name = strings.Trim(strings.ToLower(strings.TrimSpace(name)), ". []<>\"")
+	name = strings.Trim(toLower(strings.TrimSpace(name)), ". []<>\"")
 	if name == "" || IsIP(name) {
 		return ""
 	}
@@ -244,11 +257,11 @@ func hostOfRemoteMTA(v string) string {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = strings.TrimSpace(v[i+1:])
 	}
-	if i := strings.IndexAny(v, " (\t"); i >= 0 {
+	if i := setHostTypeEnd.indexAny(v); i >= 0 {
 		v = v[:i]
 	}
 	if i := strings.IndexByte(v, '['); i > 0 {
 		v = v[:i]
 	}
-	return strings.Trim(strings.ToLower(v), ".[]")
+	return strings.Trim(toLower(v), ".[]")
 }

@@ -2,9 +2,13 @@ package dsn
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bounced/bounced/internal/phrase"
 )
 
 // TestRemoteHostKept: the host Parse keeps is RemoteHost's answer for the
@@ -176,5 +180,75 @@ func TestMarkersKnown(t *testing.T) {
 		if got, want := l.mayContain(core), strings.Contains(l.s, core); got != want {
 			t.Errorf("mayContain(%q) = %v, want %v", core, got, want)
 		}
+	}
+}
+
+// TestDiagStageBits checks that the stage phrases scanDiagnostic finds
+// with the command phrases (diagSet, which setStage reads from diagMemo)
+// are those stageSet finds, on every corpus diagnostic and a few in
+// capitals.
+func TestDiagStageBits(t *testing.T) {
+	texts := []string{
+		"", "550 5.7.1 REJECTED AFTER DATA: spam", "Connection refused while connected to mx.example.com",
+		"MAILBOX IS FULL", "Quota Exceeded (delivery to mailbox failed)", "in reply to end of DATA command",
+	}
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			for _, rc := range r.Recipients {
+				texts = append(texts, rc.Diagnostic)
+			}
+		}
+	}
+	for _, text := range texts {
+		var h phrase.Hits
+		stageSet.Scan(text, &h)
+		var want stageBits
+		for id := range len(stagePhrases) + len(deliveryPhrases) {
+			if h.Has(id) {
+				want |= 1 << id
+			}
+		}
+		if _, got := scanDiagnostic(text); got != want {
+			t.Errorf("scanDiagnostic(%q) stages %b, stageSet %b", text, got, want)
+		}
+	}
+	if len(texts) < 300 {
+		t.Errorf("%d diagnostics, want the corpus's", len(texts))
+	}
+}
+
+// TestHostOfHits checks that hostOf finds the same host with the scan's
+// hits (markers it lacks are not looked for) as without them, on every
+// corpus diagnostic.
+func TestHostOfHits(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	n := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(raw, Options{})
+		if err != nil {
+			continue
+		}
+		for _, rc := range r.Recipients {
+			text := rc.Diagnostic
+			lower := asciiLower(text)
+			var h phrase.Hits
+			diagSet.Scan(text, &h)
+			if got, want := hostOf(text, lower, &h), hostOf(text, lower, nil); got != want {
+				t.Errorf("hostOf(%q) with hits = %q, without %q", text, got, want)
+			}
+			n++
+		}
+	}
+	if n < 300 {
+		t.Errorf("%d diagnostics, want the corpus's", n)
 	}
 }

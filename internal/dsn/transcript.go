@@ -35,7 +35,7 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 		case strings.HasPrefix(t, ">>>"):
 			last = smtpVerb(strings.TrimSpace(t[3:]))
 		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
-			lt := strings.ToLower(t)
+			lt := toLower(t)
 			if last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
 				// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
 				// after sending RCPT TO and DATA together; a DATA refused for
@@ -91,7 +91,7 @@ func commandsFromTranscript(text string, list []Recipient) {
 		if rc.Command != "" || rc.Recipient == "" {
 			continue
 		}
-		addr := strings.ToLower(rc.Recipient)
+		addr := toLower(rc.Recipient)
 		for _, r := range replies {
 			if strings.Contains(r.lower, addr) {
 				rc.Command = r.command

@@ -99,10 +99,12 @@ func cutUTF8(b []byte, n int) []byte {
 func (r *Report) ensureUTF8() {
 	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
 		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.SendingIP, &r.SendingIPFrom} {
-		*p = toUTF8(*p)
+		if *p != "" {
+			*p = toUTF8(*p)
+		}
 	}
 	// An ASCII text is valid UTF-8: one pass says both.
-	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII {
+	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII && !r.textValid {
 		r.Text = toUTF8(r.Text)
 	}
 	utf8Slice(r.FailedRecipients)
@@ -112,12 +114,16 @@ func (r *Report) ensureUTF8() {
 		rc := &r.Recipients[i]
 		for _, p := range [...]*string{&rc.Recipient, &rc.FinalRecipient, &rc.OriginalRecipient, (*string)(&rc.Action), &rc.Command,
 			&rc.DiagnosticType, &rc.Diagnostic, &rc.RemoteMTA, &rc.RemoteMTADomain, &rc.LastAttemptDate, &rc.WillRetryUntil} {
-			*p = toUTF8(*p)
+			if *p != "" { // most are empty: no call
+				*p = toUTF8(*p)
+			}
 		}
 	}
 	o := &r.Original
 	for _, p := range [...]*string{&o.MessageID, &o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
-		*p = toUTF8(*p)
+		if *p != "" {
+			*p = toUTF8(*p)
+		}
 	}
 	o.AutoReply.ensureUTF8()
 	if !o.valid {
@@ -138,7 +144,9 @@ func (r *Report) ensureUTF8() {
 
 func (m *AutoReplyMarkers) ensureUTF8() {
 	for _, p := range [...]*string{&m.AutoSubmitted, &m.Precedence, &m.XAutoreply, &m.Other} {
-		*p = toUTF8(*p)
+		if *p != "" {
+			*p = toUTF8(*p)
+		}
 	}
 }
 
@@ -146,4 +154,14 @@ func utf8Slice(list []string) {
 	for i := range list {
 		list[i] = toUTF8(list[i])
 	}
+}
+
+// toLower is strings.ToLower, with an ASCII s (the usual field, address
+// or line) looked at eight and 32 bytes at a time: returned as it is when
+// it has no capital, lowered by asciiLower otherwise (the same bytes).
+func toLower(s string) string {
+	if !textIsASCII(s) {
+		return strings.ToLower(s)
+	}
+	return asciiLower(s)
 }

@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"encoding/base64"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -216,6 +217,22 @@ func TestOriginalValidMark(t *testing.T) {
 		invalidStrings(reflect.ValueOf(r), "Report", &bad)
 		if len(bad) > 0 {
 			t.Errorf("after ensureUTF8 of %q: invalid UTF-8 in %v", tt.head, bad)
+		}
+	}
+}
+
+// TestToLower checks toLower against strings.ToLower on random ASCII and
+// UTF-8 strings, the Kelvin sign and dotted capital I among them.
+func TestToLower(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	pieces := []string{"a", "Z", "M", "@", " ", "\u212a", "\u0130", "é", "É", "\xff", "0", "[", "`"}
+	for range 50000 {
+		var sb strings.Builder
+		for n := rng.IntN(40); n > 0; n-- {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		if got, want := toLower(sb.String()), strings.ToLower(sb.String()); got != want {
+			t.Fatalf("toLower(%q) = %q, want %q", sb.String(), got, want)
 		}
 	}
 }

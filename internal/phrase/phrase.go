@@ -25,10 +25,6 @@ const MaxPhrases = 2048
 // maxStates bounds the automaton (state numbers are uint16).
 const maxStates = 1<<16 - 1
 
-// hasOut marks a delta entry whose state ends a phrase, so that the scan
-// loops look at out only there.
-const hasOut = 1 << 31
-
 // ErrTooLarge is returned by Compile for a set over MaxPhrases phrases,
 // 255 distinct bytes, or 65535 automaton states.
 var ErrTooLarge = errors.New("phrase: set too large")
@@ -49,11 +45,16 @@ type Matcher struct {
 	nclass int
 	// delta[s+class] is the next state of state s, where a state is
 	// stored as its number times nclass (so a step is one load and one
-	// add), with hasOut set when phrases end there.
-	delta []uint32
-	out   [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
-	ids   map[string]int
-	list  []string
+	// add). The states where phrases end are numbered after the others,
+	// from outMin on (outMin/nclass rounded up), and outMin is a power of
+	// two above every other state and at least half of any state: a scan
+	// knows such a state by its number alone (state >= outMin), and one
+	// of several states by their bitwise or.
+	delta  []uint32
+	outMin uint32
+	out    [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
+	ids    map[string]int
+	list   []string
 	// maxLen is the length of the longest phrase: a scan split in two
 	// halves starts the second that many bytes early (ScanLower).
 	maxLen int
@@ -167,14 +168,49 @@ func compile(list []string, fold bool) (*Matcher, error) {
 			queue = append(queue, n)
 		}
 	}
-	// Premultiply the state numbers and mark the states with output.
-	for i, n := range m.delta {
-		m.delta[i] = n * uint32(m.nclass)
-		if len(m.out[n]) > 0 {
-			m.delta[i] |= hasOut
+	m.renumber()
+	return m, nil
+}
+
+// renumber puts the states where phrases end after the others, from
+// outMin on (see Matcher.delta), and premultiplies the state numbers by
+// nclass. The root stays state 0; its own phrases (the empty one) are
+// added by each scan at its start, so it counts among the others.
+func (m *Matcher) renumber() {
+	n, nclass := len(m.out), m.nclass
+	num := make([]int, n)
+	plain := 0
+	for s := range n {
+		if s == 0 || len(m.out[s]) == 0 {
+			num[s] = plain
+			plain++
 		}
 	}
-	return m, nil
+	outMin := 1
+	for outMin < plain*nclass {
+		outMin <<= 1
+	}
+	first := func() int { return (outMin + nclass - 1) / nclass } // the first state with output
+	for (first()+n-plain)*nclass > 2*outMin {
+		outMin <<= 1
+	}
+	k := first()
+	for s := 1; s < n; s++ {
+		if len(m.out[s]) > 0 {
+			num[s] = k
+			k++
+		}
+	}
+	delta := make([]uint32, k*nclass) // the rows between plain and first() are never reached
+	out := make([][]uint16, k)
+	for s := range n {
+		out[num[s]] = m.out[s]
+		row := delta[num[s]*nclass : (num[s]+1)*nclass]
+		for c := range row {
+			row[c] = uint32(num[m.delta[s*nclass+c]] * nclass)
+		}
+	}
+	m.delta, m.out, m.outMin = delta, out, uint32(outMin)
 }
 
 // MustCompile is Compile for tables fixed at build time; it panics on error.
@@ -192,17 +228,7 @@ func (m *Matcher) Scan(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
-	var state uint32
-	for i := 0; i < len(text); i++ {
-		state = step(delta, state, class[text[i]])
-		if state&hasOut != 0 {
-			state &^= hasOut
-			for _, id := range m.out[state/nclass] {
-				h.add(id)
-			}
-		}
-	}
+	m.run(text, 0, &m.class, h)
 }
 
 // ScanBytes is Scan of a byte slice.
@@ -210,14 +236,8 @@ func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
-	var state uint32
-	for _, c := range text {
-		state = step(delta, state, class[c])
-		if state&hasOut != 0 {
-			state &^= hasOut
-			m.addOut(state/nclass, h)
-		}
+	if len(text) > 0 {
+		m.run(unsafe.String(&text[0], len(text)), 0, &m.class, h)
 	}
 }
 
@@ -253,20 +273,14 @@ func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	s2 := m.scanFold(text[mid-m.maxLen+1:mid], 0, h)
 	a, b := text[:mid], text[mid:]
 	b2 := b[:len(a)] // len(b) >= len(a)
-	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
+	delta, lclass, outMin := m.deltaBase(), &m.lclass, m.outMin
 	var s1 uint32
 	for i := 0; i < len(a); i++ {
 		s1 = step(delta, s1, lclass[a[i]])
 		s2 = step(delta, s2, lclass[b2[i]])
-		if (s1|s2)&hasOut != 0 {
-			if s1&hasOut != 0 {
-				s1 &^= hasOut
-				m.addOut(s1/nclass, h)
-			}
-			if s2&hasOut != 0 {
-				s2 &^= hasOut
-				m.addOut(s2/nclass, h)
-			}
+		if s1|s2 >= outMin {
+			m.addIfOut(s1, h)
+			m.addIfOut(s2, h)
 		}
 	}
 	m.scanFold(b[len(a):], s2, h) // an odd length: the last byte
@@ -280,37 +294,26 @@ func (m *Matcher) scanFold4(text string, h *Hits) {
 	for k := 1; k < 4; k++ {
 		st[k] = m.scanFold(text[k*q-m.maxLen+1:k*q], 0, h)
 	}
-	t0 := text[:q]
-	t1, t2, t3 := text[q:2*q], text[2*q:3*q], text[3*q:]
-	t1, t2, t3x := t1[:len(t0)], t2[:len(t0)], t3[:len(t0)]
-	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
+	delta, lclass, outMin := m.deltaBase(), &m.lclass, m.outMin
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
-	for i := 0; i < len(t0); i++ {
-		s0 = step(delta, s0, lclass[t0[i]])
-		s1 = step(delta, s1, lclass[t1[i]])
-		s2 = step(delta, s2, lclass[t2[i]])
-		s3 = step(delta, s3, lclass[t3x[i]])
-		if (s0|s1|s2|s3)&hasOut != 0 {
-			if s0&hasOut != 0 {
-				s0 &^= hasOut
-				m.addOut(s0/nclass, h)
-			}
-			if s1&hasOut != 0 {
-				s1 &^= hasOut
-				m.addOut(s1/nclass, h)
-			}
-			if s2&hasOut != 0 {
-				s2 &^= hasOut
-				m.addOut(s2/nclass, h)
-			}
-			if s3&hasOut != 0 {
-				s3 &^= hasOut
-				m.addOut(s3/nclass, h)
-			}
+	// The four quarters are read at p, p+q, p+2q and p+3q, one pointer
+	// for all (four slices would not all stay in registers).
+	// p stops at text+q, inside text (len(text) >= 4q > q).
+	p, uq := unsafe.Pointer(unsafe.StringData(text)), uintptr(q)
+	for end := unsafe.Add(p, q); p != end; p = unsafe.Add(p, 1) {
+		s0 = step(delta, s0, lclass[*(*byte)(p)])
+		s1 = step(delta, s1, lclass[*(*byte)(unsafe.Add(p, uq))])
+		s2 = step(delta, s2, lclass[*(*byte)(unsafe.Add(p, 2*uq))])
+		s3 = step(delta, s3, lclass[*(*byte)(unsafe.Add(p, 3*uq))])
+		if s0|s1|s2|s3 >= outMin {
+			m.addIfOut(s0, h)
+			m.addIfOut(s1, h)
+			m.addIfOut(s2, h)
+			m.addIfOut(s3, h)
 		}
 	}
 	// The last quarter's extra bytes (len(text) not a multiple of four).
-	m.scanFold(t3[len(t0):], s3, h)
+	m.scanFold(text[4*q:], s3, h)
 }
 
 // splitScan is the shortest text ScanLower splits in two.
@@ -319,15 +322,46 @@ const splitScan = 256
 // scanFold is the one-chain scan of text's lower case from the given
 // state, without the empty phrase; it returns the state it ends in.
 func (m *Matcher) scanFold(text string, state uint32, h *Hits) uint32 {
-	delta, lclass, nclass := m.deltaBase(), &m.lclass, uint32(m.nclass)
-	for i := 0; i < len(text); i++ {
-		state = step(delta, state, lclass[text[i]])
-		if state&hasOut != 0 {
-			state &^= hasOut
-			m.addOut(state/nclass, h)
+	return m.run(text, state, &m.lclass, h)
+}
+
+// run steps the automaton over text from state, reading each byte through
+// class (class or lclass), adds the phrases that end to h and returns the
+// state it ends in. Four steps are taken before their states are looked
+// at, together.
+func (m *Matcher) run(text string, state uint32, class *[256]uint8, h *Hits) uint32 {
+	if len(text) == 0 {
+		return state
+	}
+	delta, outMin := m.deltaBase(), m.outMin
+	// The bytes are read at base+i without bounds checks, i below the
+	// end of the last whole group of four (no pointer leaves text).
+	base := unsafe.Pointer(unsafe.StringData(text))
+	for i, n4 := 0, len(text)&^3; i < n4; i += 4 {
+		p := unsafe.Add(base, i)
+		s1 := step(delta, state, class[*(*byte)(p)])
+		s2 := step(delta, s1, class[*(*byte)(unsafe.Add(p, 1))])
+		s3 := step(delta, s2, class[*(*byte)(unsafe.Add(p, 2))])
+		state = step(delta, s3, class[*(*byte)(unsafe.Add(p, 3))])
+		if s1|s2|s3|state >= outMin {
+			m.addIfOut(s1, h)
+			m.addIfOut(s2, h)
+			m.addIfOut(s3, h)
+			m.addIfOut(state, h)
 		}
 	}
+	for _, c := range []byte(text[len(text)&^3:]) {
+		state = step(delta, state, class[c])
+		m.addIfOut(state, h)
+	}
 	return state
+}
+
+// addIfOut adds the phrases that end at state, if any.
+func (m *Matcher) addIfOut(state uint32, h *Hits) {
+	if state >= m.outMin {
+		m.addOut(state/uint32(m.nclass), h)
+	}
 }
 
 // deltaBase returns the address of delta's first entry, for step.
@@ -335,8 +369,8 @@ func (m *Matcher) deltaBase() unsafe.Pointer { return unsafe.Pointer(unsafe.Slic
 
 // step returns delta[state+class] without a bounds check: compile makes
 // delta exactly states*nclass entries, every state a scan holds (an entry
-// of delta, hasOut cleared) is a state number times nclass, and every
-// class is below nclass, so the index is always inside delta.
+// of delta) is a state number times nclass, and every class is below
+// nclass, so the index is always inside delta.
 func step(delta unsafe.Pointer, state uint32, class uint8) uint32 {
 	return *(*uint32)(unsafe.Add(delta, uintptr(state+uint32(class))*4))
 }
@@ -390,22 +424,47 @@ func (m *Matcher) ScanWords(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	delta, class, nclass := m.deltaBase(), &m.class, uint32(m.nclass)
+	if len(text) == 0 {
+		return
+	}
+	delta, class, outMin := m.deltaBase(), &m.class, m.outMin
 	var state uint32
-	for i := 0; i < len(text); i++ {
+	// Four steps at a time through a pointer, as run does; i is the offset
+	// of the group's first byte.
+	base := unsafe.Pointer(unsafe.StringData(text))
+	i, n4 := 0, len(text)&^3
+	for ; i < n4; i += 4 {
+		p := unsafe.Add(base, i)
+		s1 := step(delta, state, class[*(*byte)(p)])
+		s2 := step(delta, s1, class[*(*byte)(unsafe.Add(p, 1))])
+		s3 := step(delta, s2, class[*(*byte)(unsafe.Add(p, 2))])
+		state = step(delta, s3, class[*(*byte)(unsafe.Add(p, 3))])
+		if s1|s2|s3|state >= outMin {
+			m.addWords(text, i, s1, h)
+			m.addWords(text, i+1, s2, h)
+			m.addWords(text, i+2, s3, h)
+			m.addWords(text, i+3, state, h)
+		}
+	}
+	for ; i < len(text); i++ {
 		state = step(delta, state, class[text[i]])
-		if state&hasOut == 0 {
-			continue
-		}
-		state &^= hasOut
-		for _, id := range m.out[state/nclass] {
-			if s := m.list[id]; s != "" && isWordByte(s[0]) {
-				if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
-					continue
-				}
+		m.addWords(text, i, state, h)
+	}
+}
+
+// addWords adds the phrases that end at text[i] in state, if any, those
+// that name words only where a word starts (ScanWords).
+func (m *Matcher) addWords(text string, i int, state uint32, h *Hits) {
+	if state < m.outMin {
+		return
+	}
+	for _, id := range m.out[state/uint32(m.nclass)] {
+		if s := m.list[id]; s != "" && isWordByte(s[0]) {
+			if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
+				continue
 			}
-			h.add(id)
 		}
+		h.add(id)
 	}
 }
 

@@ -2,6 +2,7 @@ package phrase
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -158,4 +159,70 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestScansRandom checks every scan against strings.Contains (ScanWords
+// against a search for a word start) on random phrase sets and texts over
+// a small alphabet, where phrases overlap, nest and end everywhere: the
+// states where phrases end are numbered apart (outMin) and looked at four
+// steps at a time.
+func TestScansRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	const alpha = "abAB c.1"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for range 300 {
+		list := make([]string, 1+rng.IntN(40))
+		for i := range list {
+			list[i] = asciiLower(word(1 + rng.IntN(6)))
+		}
+		m := MustCompile(list)
+		for _, v := range m.delta {
+			if ends := v != 0 && len(m.out[v/uint32(m.nclass)]) > 0; v >= 2*m.outMin || (v >= m.outMin) != ends {
+				t.Fatalf("state %d (phrases end: %v), outMin %d", v, ends, m.outMin)
+			}
+		}
+		for range 20 {
+			text := word(rng.IntN(1200))
+			lower := asciiLower(text)
+			var want, wantWords Hits
+			for id, p := range list {
+				if strings.Contains(text, p) {
+					want.add(uint16(id))
+				}
+				for off := 0; off+len(p) <= len(text); off++ {
+					if text[off:off+len(p)] == p && (!isWordByte(p[0]) || off == 0 || !isWordByte(text[off-1])) {
+						wantWords.add(uint16(id))
+						break
+					}
+				}
+			}
+			var scan, scanBytes, words, lowerHits, wantLower Hits
+			m.Scan(text, &scan)
+			m.ScanBytes([]byte(text), &scanBytes)
+			m.ScanWords(text, &words)
+			m.ScanLower(text, make([]byte, len(text)), &lowerHits)
+			m.Scan(lower, &wantLower)
+			for id, p := range list {
+				first, _ := m.ID(p)
+				if id != first {
+					continue // a repeat: only the first id is recorded by the scans
+				}
+				if scan.Has(id) != want.Has(id) || scanBytes.Has(id) != want.Has(id) {
+					t.Fatalf("Scan/ScanBytes(%q) has %q = %v/%v, want %v", text, p, scan.Has(id), scanBytes.Has(id), want.Has(id))
+				}
+				if words.Has(id) != wantWords.Has(id) {
+					t.Fatalf("ScanWords(%q) has %q = %v, want %v", text, p, words.Has(id), wantWords.Has(id))
+				}
+				if lowerHits.Has(id) != strings.Contains(lower, p) || wantLower.Has(id) != strings.Contains(lower, p) {
+					t.Fatalf("ScanLower(%q) has %q = %v, want %v", text, p, lowerHits.Has(id), strings.Contains(lower, p))
+				}
+			}
+		}
+	}
 }

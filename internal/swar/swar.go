@@ -79,7 +79,8 @@ func Printable(b []byte) bool {
 }
 
 // IsASCII reports whether s is all ASCII (no byte above 0x7f), 32 bytes
-// at a time while it can, then eight, then one.
+// at a time while it can, then eight, then the last eight at once (one
+// at a time in a string shorter than that).
 func IsASCII(s string) bool {
 	i := 0
 	for ; i+32 <= len(s); i += 32 {
@@ -92,6 +93,11 @@ func IsASCII(s string) bool {
 		if Load(s, i)&highs != 0 {
 			return false
 		}
+	}
+	if i < len(s) && len(s) >= 8 {
+		// The last bytes in one word that ends with s (it overlaps
+		// bytes already seen).
+		return Load(s, len(s)-8)&highs == 0
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
