@@ -85,6 +85,25 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 	vstart := 0 // offset in b of the last field's value
 	for len(rest) > 0 {
 		at := len(b) - len(rest)
+		if c := rest[0]; c == ' ' || c == '\t' {
+			// A continuation line (or a blank one), on one look:
+			// fieldColon would find no name.
+			line, next := cutLine(rest)
+			rest = next
+			consumed = len(b) - len(rest)
+			if isBlank(line) {
+				break
+			}
+			if len(all) > start && !junk {
+				// The value runs on over this line, contiguous in b.
+				all[len(all)-1].value = b[vstart : at+len(line)]
+			}
+			first = false
+			if consumed > maxHeaderBytes {
+				break
+			}
+			continue
+		}
 		// A field line is found by its name and colon, read once; only
 		// then is its end looked for.
 		if k, nameEnd := fieldColon(rest); k > 0 {
@@ -106,17 +125,10 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 			consumed = len(b) - len(rest)
 			break
 		}
-		switch {
-		case line[0] == ' ' || line[0] == '\t':
-			if len(all) > start && !junk {
-				// The value runs on over this line, contiguous in b.
-				all[len(all)-1].value = b[vstart : at+len(line)]
-			}
-		case first:
+		if first {
 			return header{}, b, false
-		default:
-			junk = true
 		}
+		junk = true
 		first = false
 		rest = next
 		consumed = len(b) - len(rest)
