@@ -87,6 +87,14 @@ func lowerName(buf *[maxFieldName]byte, name []byte) []byte {
 		}
 		binary.LittleEndian.PutUint64(buf[i:], swar.Lower(x))
 	}
+	if i < len(name) && i+8 > len(name) && len(name) >= 8 {
+		// The last bytes in one word that ends with the name (it overlaps
+		// bytes already lowered, which lower to the same).
+		if x := binary.LittleEndian.Uint64(name[len(name)-8:]); x&0x8080808080808080 == 0 {
+			binary.LittleEndian.PutUint64(buf[len(name)-8:], swar.Lower(x))
+			return buf[:len(name)]
+		}
+	}
 	for ; i < len(name); i++ {
 		c := name[i]
 		if 'A' <= c && c <= 'Z' {
