@@ -134,68 +134,187 @@ var selectedHeaders = map[string]bool{
 	"in-reply-to": true, "references": true,
 }
 
-// selectedCanonical returns the canonical name of a selected header
-// (lower-case name), "" for any other name: a switch rather than a map
-// lookup, for every field of every returned original.
-// TestSelectedCanonical keeps it equal to selectedHeaders and
-// canonicalName.
-func selectedCanonical(name []byte) string {
-	switch string(name) {
-	case "message-id":
-		return "Message-Id"
-	case "from":
-		return "From"
-	case "to":
-		return "To"
-	case "cc":
-		return "Cc"
-	case "subject":
-		return "Subject"
-	case "date":
-		return "Date"
-	case "return-path":
-		return "Return-Path"
-	case "list-id":
-		return "List-Id"
-	case "auto-submitted":
-		return "Auto-Submitted"
-	case "precedence":
-		return "Precedence"
-	case "feedback-id":
-		return "Feedback-Id"
-	case "list-unsubscribe":
-		return "List-Unsubscribe"
-	case "reply-to":
-		return "Reply-To"
-	case "sender":
-		return "Sender"
-	case "in-reply-to":
-		return "In-Reply-To"
-	case "references":
-		return "References"
-	}
-	return ""
-}
-
-// fieldClass sorts the fields of a returned original for readOriginal.
-type fieldClass uint8
+// origField names the fields of a returned original that readOriginal
+// keeps (origFieldOf).
+type origField uint8
 
 const (
-	fieldOther    fieldClass = iota // not read
-	fieldKept                       // a selected header or an X- field: kept in Headers
-	fieldReceived                   // Received, kept in Received
+	ofOther    origField = iota // not read
+	ofReceived                  // Received, kept in Original.Received
+	// Original's own fields: the first of each fills it, and Headers.
+	ofMessageID
+	ofFrom
+	ofTo
+	ofSubject
+	ofDate
+	ofReturnPath
+	ofListID
+	// The auto-reply markers of RFC 3834 (AutoReplyMarkers.note).
+	ofAutoSubmitted
+	ofPrecedence
+	// The other selected headers, kept in Headers only.
+	ofCc
+	ofFeedbackID
+	ofListUnsubscribe
+	ofReplyTo
+	ofSender
+	ofInReplyTo
+	ofReferences
+	ofX // an X- field (not a marker): Headers, under canonicalNameInto
+	// The vendor auto-reply markers (X- fields AutoReplyMarkers.note reads).
+	ofXAutoreply
+	ofXAutorespond
+	ofXAutoresponder
+	ofXAutoReply
+	ofXAutoResponseSuppress
+	ofXAppleAction
+	ofXVacation
+	ofXMailerAutoreply
+	ofCount
 )
 
-// classOf sorts a field by its lower-case name. selectedHeaders holds the
-// names of Original's own fields and of the auto-reply markers too.
-func classOf(name []byte) fieldClass {
-	switch {
-	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedCanonical(name) != "":
-		return fieldKept
-	case string(name) == "received":
-		return fieldReceived
+// origFieldNames are the lower-case names of the origFields (ofX and
+// ofOther have none): selectedHeaders, "received" and the X- markers.
+// TestOrigFieldOf keeps origFieldOf equal to it.
+var origFieldNames = [ofCount]string{
+	ofReceived: "received", ofMessageID: "message-id", ofFrom: "from", ofTo: "to",
+	ofSubject: "subject", ofDate: "date", ofReturnPath: "return-path", ofListID: "list-id",
+	ofAutoSubmitted: "auto-submitted", ofPrecedence: "precedence", ofCc: "cc",
+	ofFeedbackID: "feedback-id", ofListUnsubscribe: "list-unsubscribe", ofReplyTo: "reply-to",
+	ofSender: "sender", ofInReplyTo: "in-reply-to", ofReferences: "references",
+	ofXAutoreply: "x-autoreply", ofXAutorespond: "x-autorespond", ofXAutoresponder: "x-autoresponder",
+	ofXAutoReply: "x-auto-reply", ofXAutoResponseSuppress: "x-auto-response-suppress",
+	ofXAppleAction: "x-apple-action", ofXVacation: "x-vacation", ofXMailerAutoreply: "x-mailer-autoreply",
+}
+
+// origFieldCanonical are the canonical names (canonicalName) of the
+// selected headers, and origFieldLower their lower-case names as bytes for
+// AutoReplyMarkers.note.
+var origFieldCanonical, origFieldLower = func() (c [ofCount]string, l [ofCount][]byte) {
+	for i, n := range origFieldNames {
+		if n != "" {
+			c[i], l[i] = canonicalName([]byte(n)), []byte(n)
+		}
 	}
-	return fieldOther
+	return c, l
+}()
+
+// origFieldOf sorts a field of a returned original by its name in any
+// ASCII case, without lowering it: the name's length (and for some its
+// first byte) picks the one candidate it is compared with. name is
+// printable ASCII (fieldColon), so OR-ing 0x20 folds its letters only.
+// A name longer than maxFieldName is none of them (lowerName's limit,
+// which the reader kept before).
+func origFieldOf(name []byte) origField {
+	n := len(name)
+	if n > maxFieldName || n < 2 {
+		return ofOther
+	}
+	is := func(id origField) bool {
+		s := origFieldNames[id]
+		for i := 0; i < len(s); i++ {
+			if name[i]|0x20 != s[i] {
+				return false
+			}
+		}
+		return true
+	}
+	c := name[0] | 0x20
+	if c == 'x' && name[1] == '-' {
+		if n == 2 {
+			return ofOther
+		}
+		id := ofX
+		switch n { // the markers' lengths are distinct
+		case 10:
+			id = ofXVacation
+		case 11:
+			id = ofXAutoreply
+		case 12:
+			id = ofXAutoReply
+		case 13:
+			id = ofXAutorespond
+		case 14:
+			id = ofXAppleAction
+		case 15:
+			id = ofXAutoresponder
+		case 18:
+			id = ofXMailerAutoreply
+		case 24:
+			id = ofXAutoResponseSuppress
+		}
+		if id != ofX && !is(id) {
+			id = ofX
+		}
+		return id
+	}
+	id := ofOther
+	switch n {
+	case 2:
+		switch c {
+		case 't':
+			id = ofTo
+		case 'c':
+			id = ofCc
+		}
+	case 4:
+		switch c {
+		case 'f':
+			id = ofFrom
+		case 'd':
+			id = ofDate
+		}
+	case 6:
+		id = ofSender
+	case 7:
+		switch c {
+		case 's':
+			id = ofSubject
+		case 'l':
+			id = ofListID
+		}
+	case 8:
+		switch c {
+		case 'r':
+			if name[2]|0x20 == 'c' {
+				id = ofReceived
+			} else {
+				id = ofReplyTo
+			}
+		}
+	case 10:
+		switch c {
+		case 'm':
+			id = ofMessageID
+		case 'p':
+			id = ofPrecedence
+		case 'r':
+			id = ofReferences
+		}
+	case 11:
+		switch c {
+		case 'r':
+			id = ofReturnPath
+		case 'f':
+			id = ofFeedbackID
+		case 'i':
+			id = ofInReplyTo
+		}
+	case 14:
+		id = ofAutoSubmitted
+	case 16:
+		id = ofListUnsubscribe
+	}
+	if id != ofOther && !is(id) {
+		id = ofOther
+	}
+	return id
+}
+
+// keptField is a field of a returned original that readOriginal keeps.
+type keptField struct {
+	name, value []byte // as in headerField
+	id          origField
 }
 
 // maxOriginalHeaders caps Original.Headers.
@@ -205,15 +324,23 @@ const maxOriginalHeaders = 64
 // plainly, quoted with "> ", or after a few lines of text.
 func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
 
-// readOriginalInto is readOriginal reading the header fields into scratch
-// (splitHeaderInto).
+// readOriginalInto is readOriginal for the parser, which passes its
+// scratch (kept for its callers: the one-pass reading needs none).
 func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	return readOriginalFrom(b, scratch, false)
 }
 
 // readOriginalFrom is readOriginalInto for b whose line ends are already
 // normalised (no CR) when normalized is true.
-func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Original {
+//
+// The header block is read as splitHeaderInto reads it (RFC 5322 section
+// 2.2 and its QUIRKs: junk lines skipped with the continuation lines after
+// them, a first line that is no field meaning no header, maxHeaderBytes),
+// in one pass that sorts each field by its name as it meets it
+// (origFieldOf): a field not kept, and each of its continuation lines,
+// costs one search for the line's end. The kept fields are then unfolded
+// and decoded, into one allocation sized by the first pass.
+func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	var o Original
 	if !normalized {
 		b = normalizeNewlines(b)
@@ -230,71 +357,110 @@ func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Origina
 		}
 		b = trimLeadingSpace(next)
 	}
-	h, _, ok := splitHeaderInto(b, scratch)
-	if !ok {
+	var keptBuf [16]keptField
+	kept := keptBuf[:0]
+	size, received := 0, 0
+	fields := 0
+	first := true
+	cur := -1   // the kept field whose value continuation lines extend; -1 for none
+	vstart := 0 // offset in b of its value
+	rest := b
+	for len(rest) > 0 {
+		at := len(b) - len(rest)
+		if c := rest[0]; c == ' ' || c == '\t' {
+			// A continuation line (or a blank one).
+			line, next := cutLine(rest)
+			rest = next
+			if isBlank(line) {
+				break
+			}
+			if cur >= 0 {
+				kf := &kept[cur]
+				size += at + len(line) - vstart - len(kf.value)
+				kf.value = b[vstart : at+len(line)]
+			}
+			first = false
+			if len(b)-len(rest) > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		if k, nameEnd := fieldColon(rest); k > 0 {
+			line, next := cutLineFrom(rest, k)
+			fields++
+			cur = -1
+			switch id := origFieldOf(line[:nameEnd]); {
+			case id == ofOther:
+			case id == ofReceived && received >= MaxReceived:
+			default:
+				if id == ofReceived {
+					received++
+				} else {
+					size += nameEnd
+				}
+				cur, vstart = len(kept), at+k+1
+				size += len(line) - k - 1
+				kept = append(kept, keptField{name: line[:nameEnd], value: line[k+1:], id: id})
+			}
+			first = false
+			rest = next
+			if len(b)-len(rest) > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		line, next := cutLine(rest)
+		if isBlank(line) {
+			break
+		}
+		if first {
+			return o // a block whose first line is no field is no header
+		}
+		// A junk line: skipped, with the continuation lines after it.
+		cur = -1
+		first = false
+		rest = next
+		if len(b)-len(rest) > maxHeaderBytes {
+			break
+		}
+	}
+	if fields == 0 {
 		return o
 	}
 	o.Found = true
 	// unfoldInto returns valid UTF-8 and the names are printable ASCII
 	// (fieldColon); only a value decodeWords rewrote may be invalid.
 	o.valid = true
-	var buf [maxFieldName]byte
-	// The first look at the names sorts the fields (fieldClass) and sizes
-	// the one allocation the values kept share (an over-estimate: only the
-	// first of a repeated field counts); the second reads the fields kept.
-	var classes [64]fieldClass
 	var arena strings.Builder
-	size, received := 0, 0
-	for i, f := range h.fields {
-		c := classOf(lowerName(&buf, f.name))
-		if i < len(classes) {
-			classes[i] = c
-		}
-		switch {
-		case c == fieldKept:
-			size += len(f.value) + len(f.name)
-		case c == fieldReceived && received < MaxReceived:
-			size += len(f.value)
-			received++
-		}
-	}
 	arena.Grow(size)
 	if received > 0 {
 		o.Received = make([]string, 0, received) // counted above: one allocation
 	}
-	for i, f := range h.fields {
-		var c fieldClass
-		if i < len(classes) {
-			c = classes[i]
-		} else {
-			c = classOf(lowerName(&buf, f.name))
-		}
-		switch c {
-		case fieldOther:
-			continue // neither kept nor an auto-reply marker
-		case fieldReceived:
-			o.addReceivedInto(&arena, f.value)
-			continue
-		}
-		name := lowerName(&buf, f.name)
-		o.AutoReply.note(name, f)
+	for i := range kept {
+		f := &kept[i]
 		var dst *string // the Original field this header fills
 		decode := true
-		switch string(name) {
-		case "message-id":
+		switch f.id {
+		case ofReceived:
+			o.Received = append(o.Received, unfoldInto(&arena, f.value))
+			continue
+		case ofMessageID:
 			dst, decode = &o.MessageID, false
-		case "from":
+		case ofFrom:
 			dst = &o.From
-		case "to":
+		case ofTo:
 			dst = &o.To
-		case "subject":
+		case ofSubject:
 			dst = &o.Subject
-		case "date":
+		case ofDate:
 			dst, decode = &o.Date, false
-		case "return-path":
+		case ofReturnPath:
 			dst, decode = &o.ReturnPath, false
-		case "list-id":
+		case ofListID:
 			dst = &o.ListID
+		case ofAutoSubmitted, ofPrecedence, ofXAutoreply, ofXAutorespond, ofXAutoresponder, ofXAutoReply,
+			ofXAutoResponseSuppress, ofXAppleAction, ofXVacation, ofXMailerAutoreply:
+			o.AutoReply.note(origFieldLower[f.id], headerField{name: f.name, value: f.value})
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts
@@ -316,8 +482,8 @@ func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Origina
 			if o.Headers == nil {
 				o.Headers = make([]Header, 0, 8)
 			}
-			hn := selectedCanonical(name)
-			if hn == "" {
+			hn := origFieldCanonical[f.id]
+			if hn == "" || f.id >= ofXAutoreply {
 				hn = canonicalNameInto(&arena, f.name)
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
