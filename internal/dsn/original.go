@@ -1,9 +1,13 @@
 package dsn
 
 import (
+	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // inlineMarkers are lines (lower case, trimmed, matched as substrings) after
@@ -210,15 +214,7 @@ func origFieldOf(name []byte) origField {
 	if n > maxFieldName || n < 2 {
 		return ofOther
 	}
-	is := func(id origField) bool {
-		s := origFieldNames[id]
-		for i := 0; i < len(s); i++ {
-			if name[i]|0x20 != s[i] {
-				return false
-			}
-		}
-		return true
-	}
+	is := func(id origField) bool { return foldEqual(name, origFieldLower[id]) }
 	c := name[0] | 0x20
 	if c == 'x' && name[1] == '-' {
 		if n == 2 {
@@ -311,10 +307,136 @@ func origFieldOf(name []byte) origField {
 	return id
 }
 
+// foldEqual reports whether name, printable ASCII, is lower (lower-case
+// letters and '-', as long as name) in any case: a word at a time, the
+// last word overlapping the one before (OR-ing 0x20 folds letters only,
+// and leaves '-' and lower's bytes as they are).
+func foldEqual(name, lower []byte) bool {
+	n := len(name)
+	if n != len(lower) {
+		return false
+	}
+	const fold8, fold4, fold2 = 0x2020202020202020, 0x20202020, 0x2020
+	le := binary.LittleEndian
+	switch {
+	case n >= 8:
+		for i := 0; i < n-8; i += 8 {
+			if le.Uint64(name[i:])|fold8 != le.Uint64(lower[i:]) {
+				return false
+			}
+		}
+		return le.Uint64(name[n-8:])|fold8 == le.Uint64(lower[n-8:])
+	case n >= 4:
+		return le.Uint32(name)|fold4 == le.Uint32(lower) && le.Uint32(name[n-4:])|fold4 == le.Uint32(lower[n-4:])
+	case n >= 2:
+		return le.Uint16(name)|fold2 == le.Uint16(lower) && le.Uint16(name[n-2:])|fold2 == le.Uint16(lower[n-2:])
+	}
+	return n == 0 || name[0]|0x20 == lower[0]
+}
+
+// canonicalOrigName is canonicalNameInto for a kept name, which is at most
+// maxFieldName bytes of printable ASCII (fieldColon, origFieldOf): made in
+// a buffer on the stack and written to arena at once.
+func canonicalOrigName(arena *strings.Builder, name []byte) string {
+	var buf [maxFieldName]byte
+	if len(name) > len(buf) {
+		return canonicalNameInto(arena, name)
+	}
+	upper := true
+	for i, c := range name {
+		if !tokenByte[c] {
+			return canonicalName(name)
+		}
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	if len(name) == 0 {
+		return canonicalName(name)
+	}
+	start := arena.Len()
+	arena.Write(buf[:len(name)])
+	return arena.String()[start:]
+}
+
 // keptField is a field of a returned original that readOriginal keeps.
 type keptField struct {
 	name, value []byte // as in headerField
 	id          origField
+	folded      bool // the value runs on over continuation lines
+}
+
+// unfoldInto is unfoldInto(arena, f.value) (RFC 5322 section 2.2.3)
+// with its usual cases made cheaper: a value of one line in printable
+// ASCII is trimmed of spaces; a folded value in ASCII without a tab has
+// its lines trimmed of white space and joined with one space, empty ones
+// dropped (the value's lines are looked for once, not again for tabs or
+// 8-bit bytes).
+func (f *keptField) unfoldInto(arena *strings.Builder) string {
+	v := f.value
+	if !f.folded {
+		if !swar.Printable(v) {
+			return unfoldInto(arena, v)
+		}
+		if v = trimSpaces(v); len(v) == 0 {
+			return ""
+		}
+		start := arena.Len()
+		arena.Write(v)
+		return arena.String()[start:]
+	}
+	if len(v) == 0 || !swar.IsASCII(unsafe.String(&v[0], len(v))) || bytes.IndexByte(v, '\t') >= 0 {
+		return unfoldInto(arena, v)
+	}
+	start := arena.Len()
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		if line = trimASCIISpace(line); len(line) == 0 {
+			continue
+		}
+		if arena.Len() > start {
+			arena.WriteByte(' ')
+		}
+		arena.Write(line)
+	}
+	return arena.String()[start:]
+}
+
+// trimSpaces is bytes.Trim(b, " ").
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// trimASCIISpace is bytes.TrimSpace for ASCII b.
+func trimASCIISpace(b []byte) []byte {
+	for len(b) > 0 && asciiSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && asciiSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// asciiSpace reports the ASCII white space of unicode.IsSpace.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
 // maxOriginalHeaders caps Original.Headers.
@@ -378,6 +500,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 				kf := &kept[cur]
 				size += at + len(line) - vstart - len(kf.value)
 				kf.value = b[vstart : at+len(line)]
+				kf.folded = true
 			}
 			first = false
 			if len(b)-len(rest) > maxHeaderBytes {
@@ -442,7 +565,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 		decode := true
 		switch f.id {
 		case ofReceived:
-			o.Received = append(o.Received, unfoldInto(&arena, f.value))
+			o.Received = append(o.Received, f.unfoldInto(&arena))
 			continue
 		case ofMessageID:
 			dst, decode = &o.MessageID, false
@@ -470,7 +593,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			continue
 		}
 		// One copy of the value serves both.
-		v := unfoldInto(&arena, f.value)
+		v := f.unfoldInto(&arena)
 		dv := decodeWords(v)
 		if dst != nil {
 			*dst = v
@@ -484,7 +607,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			}
 			hn := origFieldCanonical[f.id]
 			if hn == "" || f.id >= ofXAutoreply {
-				hn = canonicalNameInto(&arena, f.name)
+				hn = canonicalOrigName(&arena, f.name)
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
 				o.valid = false

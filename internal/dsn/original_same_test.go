@@ -100,9 +100,9 @@ func TestReadOriginalSame(t *testing.T) {
 		" <a@example.com>", " hello world", "", " ", " =?UTF-8?B?w6l0w6k=?=", " =?iso-8859-1?Q?caf=E9?= bar",
 		" =?bogus?Q?x?=", " \xe9t\xe9 8-bit", " tab\there", " Mon, 1 Jan 2024 00:00:00 +0000", "\tvalue",
 		" from mx.example.com ([192.0.2.1]) by mx2", " auto-replied", " bulk", " " + strings.Repeat("long ", 30),
-		" =?utf-8?q?=FF?=", " x:y:z",
+		" =?utf-8?q?=FF?=", " x:y:z", " v\x0b", "\x0c x \x0c", " a\x0bb", " =?utf-8?B?w6k=?=\x0c",
 	}
-	others := []string{" continued", "\tcontinued", "  \t", " ", "", "junk line", ":no name", "Name : spaced value", "\xc3\xa9: x", "-----"}
+	others := []string{" \x0bcont\x0c", " x\x01y ", " \xc3\xa9t\xc3\xa9", " continued", "\tcontinued", "  \t", " ", "", "junk line", ":no name", "Name : spaced value", "\xc3\xa9: x", "-----"}
 	for i := 0; i < 5000; i++ {
 		var b bytes.Buffer
 		nl := "\n"
@@ -207,5 +207,39 @@ func TestOrigFieldOf(t *testing.T) {
 			b[k] = "xX-aAbcdefilmnoprstuvyRETCFSD_@[{"[rng.Intn(33)]
 		}
 		check(b)
+	}
+}
+
+// TestFoldEqualCanonical compares foldEqual with bytes.EqualFold and
+// canonicalOrigName with canonicalNameInto on random printable names of
+// every length up to maxFieldName.
+func TestFoldEqualCanonical(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	const letters = "aAbBxX-zZmM@[`{_!~09"
+	for i := 0; i < 50000; i++ {
+		n := rng.Intn(maxFieldName + 1)
+		name, lower := make([]byte, n), make([]byte, n)
+		for k := range lower {
+			lower[k] = "abxzm-"[rng.Intn(6)]
+			name[k] = lower[k]
+			switch rng.Intn(4) {
+			case 0:
+				name[k] = letters[rng.Intn(len(letters))]
+			case 1:
+				if 'a' <= name[k] && name[k] <= 'z' {
+					name[k] -= 'a' - 'A'
+				}
+			}
+		}
+		if got, want := foldEqual(name, lower), bytes.EqualFold(name, lower); got != want {
+			t.Fatalf("foldEqual(%q, %q) = %v, want %v", name, lower, got, want)
+		}
+		if n == 0 {
+			continue
+		}
+		var a1, a2 strings.Builder
+		if got, want := canonicalOrigName(&a1, name), canonicalNameInto(&a2, name); got != want || a1.Len() != a2.Len() {
+			t.Fatalf("canonicalOrigName(%q) = %q (arena %d), want %q (arena %d)", name, got, a1.Len(), want, a2.Len())
+		}
 	}
 }
