@@ -373,10 +373,10 @@ type keptField struct {
 
 // unfoldInto is unfoldInto(arena, f.value) (RFC 5322 section 2.2.3)
 // with its usual cases made cheaper: a value of one line in printable
-// ASCII is trimmed of spaces; a folded value in ASCII without a tab has
-// its lines trimmed of white space and joined with one space, empty ones
-// dropped (the value's lines are looked for once, not again for tabs or
-// 8-bit bytes).
+// ASCII is trimmed of spaces; a folded value in ASCII has its lines
+// trimmed of white space and joined with one space, empty ones dropped,
+// tabs within them written as spaces (looked for in a line only when the
+// value has one).
 func (f *keptField) unfoldInto(arena *strings.Builder) string {
 	v := f.value
 	if !f.folded {
@@ -390,9 +390,10 @@ func (f *keptField) unfoldInto(arena *strings.Builder) string {
 		arena.Write(v)
 		return arena.String()[start:]
 	}
-	if len(v) == 0 || !swar.IsASCII(unsafe.String(&v[0], len(v))) || bytes.IndexByte(v, '\t') >= 0 {
+	if len(v) == 0 || !swar.IsASCII(unsafe.String(&v[0], len(v))) {
 		return unfoldInto(arena, v)
 	}
+	tabs := bytes.IndexByte(v, '\t') >= 0
 	start := arena.Len()
 	for len(v) > 0 {
 		line := v
@@ -406,6 +407,15 @@ func (f *keptField) unfoldInto(arena *strings.Builder) string {
 		}
 		if arena.Len() > start {
 			arena.WriteByte(' ')
+		}
+		for tabs {
+			i := bytes.IndexByte(line, '\t')
+			if i < 0 {
+				break
+			}
+			arena.Write(line[:i])
+			arena.WriteByte(' ')
+			line = line[i+1:]
 		}
 		arena.Write(line)
 	}
