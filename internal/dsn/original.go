@@ -569,6 +569,9 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	if received > 0 {
 		o.Received = make([]string, 0, received) // counted above: one allocation
 	}
+	if n := min(len(kept)-received, maxOriginalHeaders); n > 0 {
+		o.Headers = make([]Header, 0, n) // each kept field but Received is one, up to the cap
+	}
 	for i := range kept {
 		f := &kept[i]
 		var dst *string // the Original field this header fills
@@ -612,9 +615,6 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			}
 		}
 		if keep {
-			if o.Headers == nil {
-				o.Headers = make([]Header, 0, 8)
-			}
 			hn := origFieldCanonical[f.id]
 			if hn == "" || f.id >= ofXAutoreply {
 				hn = canonicalOrigName(&arena, f.name)
