@@ -422,6 +422,15 @@ func (f *keptField) unfoldInto(arena *strings.Builder) string {
 	return arena.String()[start:]
 }
 
+// lineEnd returns the offset of the LF that ends the line of b holding
+// b[from], or len(b) when the line has none.
+func lineEnd(b []byte, from int) int {
+	if i := bytes.IndexByte(b[from:], '\n'); i >= 0 {
+		return from + i
+	}
+	return len(b)
+}
+
 // trimSpaces is bytes.Trim(b, " ").
 func trimSpaces(b []byte) []byte {
 	for len(b) > 0 && b[0] == ' ' {
@@ -496,33 +505,32 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	first := true
 	cur := -1   // the kept field whose value continuation lines extend; -1 for none
 	vstart := 0 // offset in b of its value
-	rest := b
-	for len(rest) > 0 {
-		at := len(b) - len(rest)
-		if c := rest[0]; c == ' ' || c == '\t' {
+	at := 0     // offset in b of the line read
+	for at < len(b) {
+		if c := b[at]; c == ' ' || c == '\t' {
 			// A continuation line (or a blank one).
-			line, next := cutLine(rest)
-			rest = next
-			if isBlank(line) {
+			end := lineEnd(b, at)
+			if isBlank(b[at:end]) {
 				break
 			}
 			if cur >= 0 {
 				kf := &kept[cur]
-				size += at + len(line) - vstart - len(kf.value)
-				kf.value = b[vstart : at+len(line)]
+				size += end - vstart - len(kf.value)
+				kf.value = b[vstart:end]
 				kf.folded = true
 			}
 			first = false
-			if len(b)-len(rest) > maxHeaderBytes {
+			if at = end + 1; at > maxHeaderBytes {
 				break
 			}
 			continue
 		}
-		if k, nameEnd := fieldColon(rest); k > 0 {
-			line, next := cutLineFrom(rest, k)
+		if k, nameEnd := fieldColon(b[at:]); k > 0 {
+			end := lineEnd(b, at+k)
 			fields++
 			cur = -1
-			switch id := origFieldOf(line[:nameEnd]); {
+			name := b[at : at+nameEnd]
+			switch id := origFieldOf(name); {
 			case id == ofOther:
 			case id == ofReceived && received >= MaxReceived:
 			default:
@@ -532,18 +540,17 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 					size += nameEnd
 				}
 				cur, vstart = len(kept), at+k+1
-				size += len(line) - k - 1
-				kept = append(kept, keptField{name: line[:nameEnd], value: line[k+1:], id: id})
+				size += end - vstart
+				kept = append(kept, keptField{name: name, value: b[vstart:end], id: id})
 			}
 			first = false
-			rest = next
-			if len(b)-len(rest) > maxHeaderBytes {
+			if at = end + 1; at > maxHeaderBytes {
 				break
 			}
 			continue
 		}
-		line, next := cutLine(rest)
-		if isBlank(line) {
+		end := lineEnd(b, at)
+		if isBlank(b[at:end]) {
 			break
 		}
 		if first {
@@ -552,8 +559,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 		// A junk line: skipped, with the continuation lines after it.
 		cur = -1
 		first = false
-		rest = next
-		if len(b)-len(rest) > maxHeaderBytes {
+		if at = end + 1; at > maxHeaderBytes {
 			break
 		}
 	}

@@ -141,6 +141,20 @@ func TestReadOriginalSame(t *testing.T) {
 		}
 		sameOriginal(t, "random", b.Bytes())
 	}
+	// Blocks past maxHeaderBytes, cut on a field line, a continuation line
+	// or a junk line, and more kept fields than maxOriginalHeaders.
+	for _, tail := range []string{"X-Pad: 0123456789abcdef\n", " continued 0123456789\n", "junk 0123456789abcdef\n"} {
+		for _, lead := range []string{"", "X", "XY", "Subject: s\n"} {
+			var b bytes.Buffer
+			b.WriteString("From: a@example.com\nReceived: from x\n" + lead)
+			for b.Len() <= maxHeaderBytes+64 {
+				b.WriteString(tail)
+				b.WriteString("X-K: v\n")
+			}
+			b.WriteString("Message-ID: <late@example.com>\n\nbody\n")
+			sameOriginal(t, "big "+tail, b.Bytes())
+		}
+	}
 }
 
 // TestOrigFieldOf: origFieldOf sorts a name in any case as the old reader
