@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -141,18 +142,25 @@ func TestReadOriginalSame(t *testing.T) {
 		}
 		sameOriginal(t, "random", b.Bytes())
 	}
-	// Blocks past maxHeaderBytes, cut on a field line, a continuation line
-	// or a junk line, and more kept fields than maxOriginalHeaders.
-	for _, tail := range []string{"X-Pad: 0123456789abcdef\n", " continued 0123456789\n", "junk 0123456789abcdef\n"} {
-		for _, lead := range []string{"", "X", "XY", "Subject: s\n"} {
-			var b bytes.Buffer
-			b.WriteString("From: a@example.com\nReceived: from x\n" + lead)
-			for b.Len() <= maxHeaderBytes+64 {
-				b.WriteString(tail)
-				b.WriteString("X-K: v\n")
+	// Blocks past maxHeaderBytes: filler (fields, continuation or junk
+	// lines) up to just before it, then Received fields, the first
+	// MaxReceived of which are kept: the limit falls on each offset of
+	// their lines, so where reading stops shows in Original.Received.
+	for _, filler := range []string{"junk 0123456789abcdef\n", " continued 0123456789\n", "X-Pad: 0123456789abcdef\n"} {
+		for pad := 0; pad < 20; pad++ {
+			if filler[0] != 'j' && pad%7 != 0 {
+				continue
 			}
-			b.WriteString("Message-ID: <late@example.com>\n\nbody\n")
-			sameOriginal(t, "big "+tail, b.Bytes())
+			var b bytes.Buffer
+			b.WriteString("From: a@example.com\nSubject: " + strings.Repeat("s", pad) + "\n")
+			for b.Len() < maxHeaderBytes-50 {
+				b.WriteString(filler)
+			}
+			for n := 0; n < 12; n++ {
+				fmt.Fprintf(&b, "Received: from h%02d\n", n)
+			}
+			b.WriteString("\nbody\n")
+			sameOriginal(t, fmt.Sprintf("big %q %d", filler, pad), b.Bytes())
 		}
 	}
 }
