@@ -204,8 +204,9 @@ var origFieldCanonical, origFieldLower = func() (c [ofCount]string, l [ofCount][
 }()
 
 // origFieldOf sorts a field of a returned original by its name in any
-// ASCII case, without lowering it: the name's length (and for some its
-// first byte) picks the one candidate it is compared with. name is
+// ASCII case, without lowering it: the name's length and first letter
+// pick the one candidate it is compared with (origFieldByShape, and the
+// markers' lengths for X- fields). name is
 // printable ASCII (fieldColon), so OR-ing 0x20 folds its letters only.
 // A name longer than maxFieldName is none of them (lowerName's limit,
 // which the reader kept before).
@@ -244,68 +245,33 @@ func origFieldOf(name []byte) origField {
 		}
 		return id
 	}
-	id := ofOther
-	switch n {
-	case 2:
-		switch c {
-		case 't':
-			id = ofTo
-		case 'c':
-			id = ofCc
-		}
-	case 4:
-		switch c {
-		case 'f':
-			id = ofFrom
-		case 'd':
-			id = ofDate
-		}
-	case 6:
-		id = ofSender
-	case 7:
-		switch c {
-		case 's':
-			id = ofSubject
-		case 'l':
-			id = ofListID
-		}
-	case 8:
-		switch c {
-		case 'r':
-			if name[2]|0x20 == 'c' {
-				id = ofReceived
-			} else {
-				id = ofReplyTo
-			}
-		}
-	case 10:
-		switch c {
-		case 'm':
-			id = ofMessageID
-		case 'p':
-			id = ofPrecedence
-		case 'r':
-			id = ofReferences
-		}
-	case 11:
-		switch c {
-		case 'r':
-			id = ofReturnPath
-		case 'f':
-			id = ofFeedbackID
-		case 'i':
-			id = ofInReplyTo
-		}
-	case 14:
-		id = ofAutoSubmitted
-	case 16:
-		id = ofListUnsubscribe
+	// The one name of this length and first letter (origFieldByShape;
+	// Reply-To shares Received's, and differs in its third letter).
+	id := origFieldByShape[n][c&31]
+	if id == ofReceived && name[2]|0x20 == 'p' {
+		id = ofReplyTo
 	}
 	if id != ofOther && !is(id) {
 		id = ofOther
 	}
 	return id
 }
+
+// origFieldByShape holds, by length and first letter (OR 0x20, AND 31),
+// the one name of origFieldNames not an X- field that a name may be, but
+// Reply-To (Received's length and first letter).
+var origFieldByShape = func() (t [maxFieldName + 1][32]origField) {
+	for id, n := range origFieldNames {
+		if n == "" || n[0] == 'x' || origField(id) == ofReplyTo {
+			continue
+		}
+		if t[len(n)][n[0]&31] != ofOther {
+			panic("dsn: two original fields of one shape: " + n)
+		}
+		t[len(n)][n[0]&31] = origField(id)
+	}
+	return t
+}()
 
 // foldEqual reports whether name, printable ASCII, is lower (lower-case
 // letters and '-', as long as name) in any case: a word at a time, the
