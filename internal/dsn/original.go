@@ -331,20 +331,27 @@ func canonicalOrigName(arena *strings.Builder, name []byte) string {
 }
 
 // keptField is a field of a returned original that readOriginal keeps.
+// It holds offsets in the block, not slices of it: no pointers to
+// write or clear.
 type keptField struct {
-	name, value []byte // as in headerField
-	id          origField
-	folded      bool // the value runs on over continuation lines
+	at, nameEnd       int // the name is b[at:nameEnd]
+	valueAt, valueEnd int // the value (as in headerField) is b[valueAt:valueEnd]
+	id                origField
+	folded            bool // the value runs on over continuation lines
 }
 
-// unfoldInto is unfoldInto(arena, f.value) (RFC 5322 section 2.2.3)
+// name and value return the field's name and value in b.
+func (f *keptField) name(b []byte) []byte  { return b[f.at:f.nameEnd] }
+func (f *keptField) value(b []byte) []byte { return b[f.valueAt:f.valueEnd] }
+
+// unfoldInto is unfoldInto(arena, f.value(b)) (RFC 5322 section 2.2.3)
 // with its usual cases made cheaper: a value of one line in printable
 // ASCII is trimmed of spaces; a folded value in ASCII has its lines
 // trimmed of white space and joined with one space, empty ones dropped,
 // tabs within them written as spaces (looked for in a line only when the
 // value has one).
-func (f *keptField) unfoldInto(arena *strings.Builder) string {
-	v := f.value
+func (f *keptField) unfoldInto(arena *strings.Builder, b []byte) string {
+	v := f.value(b)
 	if !f.folded {
 		if !swar.Printable(v) {
 			return unfoldInto(arena, v)
@@ -469,9 +476,8 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	size, received := 0, 0
 	fields := 0
 	first := true
-	cur := -1   // the kept field whose value continuation lines extend; -1 for none
-	vstart := 0 // offset in b of its value
-	at := 0     // offset in b of the line read
+	cur := -1 // the kept field whose value continuation lines extend; -1 for none
+	at := 0   // offset in b of the line read
 	for at < len(b) {
 		if c := b[at]; c == ' ' || c == '\t' {
 			// A continuation line (or a blank one).
@@ -481,8 +487,8 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			}
 			if cur >= 0 {
 				kf := &kept[cur]
-				size += end - vstart - len(kf.value)
-				kf.value = b[vstart:end]
+				size += end - kf.valueEnd
+				kf.valueEnd = end
 				kf.folded = true
 			}
 			first = false
@@ -505,9 +511,10 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 				} else {
 					size += nameEnd
 				}
-				cur, vstart = len(kept), at+k+1
+				cur = len(kept)
+				vstart := at + k + 1
 				size += end - vstart
-				kept = append(kept, keptField{name: name, value: b[vstart:end], id: id})
+				kept = append(kept, keptField{at: at, nameEnd: at + nameEnd, valueAt: vstart, valueEnd: end, id: id})
 			}
 			first = false
 			if at = end + 1; at > maxHeaderBytes {
@@ -550,7 +557,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 		decode := true
 		switch f.id {
 		case ofReceived:
-			o.Received = append(o.Received, f.unfoldInto(&arena))
+			o.Received = append(o.Received, f.unfoldInto(&arena, b))
 			continue
 		case ofMessageID:
 			dst, decode = &o.MessageID, false
@@ -568,7 +575,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			dst = &o.ListID
 		case ofAutoSubmitted, ofPrecedence, ofXAutoreply, ofXAutorespond, ofXAutoresponder, ofXAutoReply,
 			ofXAutoResponseSuppress, ofXAppleAction, ofXVacation, ofXMailerAutoreply:
-			o.AutoReply.note(origFieldLower[f.id], headerField{name: f.name, value: f.value})
+			o.AutoReply.note(origFieldLower[f.id], headerField{name: f.name(b), value: f.value(b)})
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts
@@ -578,7 +585,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 			continue
 		}
 		// One copy of the value serves both.
-		v := f.unfoldInto(&arena)
+		v := f.unfoldInto(&arena, b)
 		dv := decodeWords(v)
 		if dst != nil {
 			*dst = v
@@ -589,7 +596,7 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 		if keep {
 			hn := origFieldCanonical[f.id]
 			if hn == "" || f.id >= ofXAutoreply {
-				hn = canonicalOrigName(&arena, f.name)
+				hn = canonicalOrigName(&arena, f.name(b))
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
 				o.valid = false
