@@ -465,10 +465,10 @@ func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	}
 	// QUIRK: some MTAs put a line or two of text before the pasted headers.
 	for tries := 0; tries < 4 && len(b) > 0; tries++ {
-		line, next := cutLine(b)
-		if isFieldLine(line) {
-			break
+		if k, _ := fieldColon(b); k > 0 {
+			break // a field line (isFieldLine, read up to the colon only)
 		}
+		_, next := cutLine(b)
 		b = trimLeadingSpace(next)
 	}
 	var keptBuf [16]keptField
