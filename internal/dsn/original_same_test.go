@@ -265,3 +265,19 @@ func TestFoldEqualCanonical(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadOriginalSame compares readOriginalFrom with the old reading on
+// any block.
+func FuzzReadOriginalSame(f *testing.F) {
+	for _, s := range []string{
+		"From: a@example.com\nSubject: =?UTF-8?B?w6l0w6k=?=\nReceived: from x\n\tby y\n\nbody",
+		"> Message-ID: <a@b>\n> To: b@example.net\n",
+		"text first\nX-Mailer: m\r\nX-Autoreply: yes\r\n continued\r\n",
+		"junk\n\nList-Id: <l>\nPrecedence : bulk\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameOriginal(t, "fuzz", b)
+	})
+}
