@@ -1,9 +1,13 @@
 package dsn
 
 import (
+	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // inlineMarkers are lines (lower case, trimmed, matched as substrings) after
@@ -134,68 +138,297 @@ var selectedHeaders = map[string]bool{
 	"in-reply-to": true, "references": true,
 }
 
-// selectedCanonical returns the canonical name of a selected header
-// (lower-case name), "" for any other name: a switch rather than a map
-// lookup, for every field of every returned original.
-// TestSelectedCanonical keeps it equal to selectedHeaders and
-// canonicalName.
-func selectedCanonical(name []byte) string {
-	switch string(name) {
-	case "message-id":
-		return "Message-Id"
-	case "from":
-		return "From"
-	case "to":
-		return "To"
-	case "cc":
-		return "Cc"
-	case "subject":
-		return "Subject"
-	case "date":
-		return "Date"
-	case "return-path":
-		return "Return-Path"
-	case "list-id":
-		return "List-Id"
-	case "auto-submitted":
-		return "Auto-Submitted"
-	case "precedence":
-		return "Precedence"
-	case "feedback-id":
-		return "Feedback-Id"
-	case "list-unsubscribe":
-		return "List-Unsubscribe"
-	case "reply-to":
-		return "Reply-To"
-	case "sender":
-		return "Sender"
-	case "in-reply-to":
-		return "In-Reply-To"
-	case "references":
-		return "References"
-	}
-	return ""
-}
-
-// fieldClass sorts the fields of a returned original for readOriginal.
-type fieldClass uint8
+// origField names the fields of a returned original that readOriginal
+// keeps (origFieldOf).
+type origField uint8
 
 const (
-	fieldOther    fieldClass = iota // not read
-	fieldKept                       // a selected header or an X- field: kept in Headers
-	fieldReceived                   // Received, kept in Received
+	ofOther    origField = iota // not read
+	ofReceived                  // Received, kept in Original.Received
+	// Original's own fields: the first of each fills it, and Headers.
+	ofMessageID
+	ofFrom
+	ofTo
+	ofSubject
+	ofDate
+	ofReturnPath
+	ofListID
+	// The auto-reply markers of RFC 3834 (AutoReplyMarkers.note).
+	ofAutoSubmitted
+	ofPrecedence
+	// The other selected headers, kept in Headers only.
+	ofCc
+	ofFeedbackID
+	ofListUnsubscribe
+	ofReplyTo
+	ofSender
+	ofInReplyTo
+	ofReferences
+	ofX // an X- field (not a marker): Headers, under canonicalNameInto
+	// The vendor auto-reply markers (X- fields AutoReplyMarkers.note reads).
+	ofXAutoreply
+	ofXAutorespond
+	ofXAutoresponder
+	ofXAutoReply
+	ofXAutoResponseSuppress
+	ofXAppleAction
+	ofXVacation
+	ofXMailerAutoreply
+	ofCount
 )
 
-// classOf sorts a field by its lower-case name. selectedHeaders holds the
-// names of Original's own fields and of the auto-reply markers too.
-func classOf(name []byte) fieldClass {
-	switch {
-	case len(name) > 2 && name[0] == 'x' && name[1] == '-' || selectedCanonical(name) != "":
-		return fieldKept
-	case string(name) == "received":
-		return fieldReceived
+// origFieldNames are the lower-case names of the origFields (ofX and
+// ofOther have none): selectedHeaders, "received" and the X- markers.
+// TestOrigFieldOf keeps origFieldOf equal to it.
+var origFieldNames = [ofCount]string{
+	ofReceived: "received", ofMessageID: "message-id", ofFrom: "from", ofTo: "to",
+	ofSubject: "subject", ofDate: "date", ofReturnPath: "return-path", ofListID: "list-id",
+	ofAutoSubmitted: "auto-submitted", ofPrecedence: "precedence", ofCc: "cc",
+	ofFeedbackID: "feedback-id", ofListUnsubscribe: "list-unsubscribe", ofReplyTo: "reply-to",
+	ofSender: "sender", ofInReplyTo: "in-reply-to", ofReferences: "references",
+	ofXAutoreply: "x-autoreply", ofXAutorespond: "x-autorespond", ofXAutoresponder: "x-autoresponder",
+	ofXAutoReply: "x-auto-reply", ofXAutoResponseSuppress: "x-auto-response-suppress",
+	ofXAppleAction: "x-apple-action", ofXVacation: "x-vacation", ofXMailerAutoreply: "x-mailer-autoreply",
+}
+
+// origFieldCanonical are the canonical names (canonicalName) of the
+// selected headers, and origFieldLower their lower-case names as bytes for
+// AutoReplyMarkers.note.
+var origFieldCanonical, origFieldLower = func() (c [ofCount]string, l [ofCount][]byte) {
+	for i, n := range origFieldNames {
+		if n != "" {
+			c[i], l[i] = canonicalName([]byte(n)), []byte(n)
+		}
 	}
-	return fieldOther
+	return c, l
+}()
+
+// origFieldOf sorts a field of a returned original by its name in any
+// ASCII case, without lowering it: the name's length and first letter
+// pick the one candidate it is compared with (origFieldByShape, and the
+// markers' lengths for X- fields). name is
+// printable ASCII (fieldColon), so OR-ing 0x20 folds its letters only.
+// A name longer than maxFieldName is none of them (lowerName's limit,
+// which the reader kept before).
+func origFieldOf(name []byte) origField {
+	n := len(name)
+	if n > maxFieldName || n < 2 {
+		return ofOther
+	}
+	is := func(id origField) bool { return foldEqual(name, origFieldLower[id]) }
+	c := name[0] | 0x20
+	if c == 'x' && name[1] == '-' {
+		if n == 2 {
+			return ofOther
+		}
+		id := ofX
+		switch n { // the markers' lengths are distinct
+		case 10:
+			id = ofXVacation
+		case 11:
+			id = ofXAutoreply
+		case 12:
+			id = ofXAutoReply
+		case 13:
+			id = ofXAutorespond
+		case 14:
+			id = ofXAppleAction
+		case 15:
+			id = ofXAutoresponder
+		case 18:
+			id = ofXMailerAutoreply
+		case 24:
+			id = ofXAutoResponseSuppress
+		}
+		if id != ofX && !is(id) {
+			id = ofX
+		}
+		return id
+	}
+	// The one name of this length and first letter (origFieldByShape;
+	// Reply-To shares Received's, and differs in its third letter).
+	id := origFieldByShape[n][c&31]
+	if id == ofReceived && name[2]|0x20 == 'p' {
+		id = ofReplyTo
+	}
+	if id != ofOther && !is(id) {
+		id = ofOther
+	}
+	return id
+}
+
+// origFieldByShape holds, by length and first letter (OR 0x20, AND 31),
+// the one name of origFieldNames not an X- field that a name may be, but
+// Reply-To (Received's length and first letter).
+var origFieldByShape = func() (t [maxFieldName + 1][32]origField) {
+	for id, n := range origFieldNames {
+		if n == "" || n[0] == 'x' || origField(id) == ofReplyTo {
+			continue
+		}
+		if t[len(n)][n[0]&31] != ofOther {
+			panic("dsn: two original fields of one shape: " + n)
+		}
+		t[len(n)][n[0]&31] = origField(id)
+	}
+	return t
+}()
+
+// foldEqual reports whether name, printable ASCII, is lower (lower-case
+// letters and '-', as long as name) in any case: a word at a time, the
+// last word overlapping the one before (OR-ing 0x20 folds letters only,
+// and leaves '-' and lower's bytes as they are).
+func foldEqual(name, lower []byte) bool {
+	n := len(name)
+	if n != len(lower) {
+		return false
+	}
+	const fold8, fold4, fold2 = 0x2020202020202020, 0x20202020, 0x2020
+	le := binary.LittleEndian
+	switch {
+	case n >= 8:
+		for i := 0; i < n-8; i += 8 {
+			if le.Uint64(name[i:])|fold8 != le.Uint64(lower[i:]) {
+				return false
+			}
+		}
+		return le.Uint64(name[n-8:])|fold8 == le.Uint64(lower[n-8:])
+	case n >= 4:
+		return le.Uint32(name)|fold4 == le.Uint32(lower) && le.Uint32(name[n-4:])|fold4 == le.Uint32(lower[n-4:])
+	case n >= 2:
+		return le.Uint16(name)|fold2 == le.Uint16(lower) && le.Uint16(name[n-2:])|fold2 == le.Uint16(lower[n-2:])
+	}
+	return n == 0 || name[0]|0x20 == lower[0]
+}
+
+// canonicalOrigName is canonicalNameInto for a kept name, which is at most
+// maxFieldName bytes of printable ASCII (fieldColon, origFieldOf): made in
+// a buffer on the stack and written to arena at once.
+func canonicalOrigName(arena *strings.Builder, name []byte) string {
+	var buf [maxFieldName]byte
+	if len(name) > len(buf) {
+		return canonicalNameInto(arena, name)
+	}
+	upper := true
+	for i, c := range name {
+		if !tokenByte[c] {
+			return canonicalName(name)
+		}
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	if len(name) == 0 {
+		return canonicalName(name)
+	}
+	start := arena.Len()
+	arena.Write(buf[:len(name)])
+	return arena.String()[start:]
+}
+
+// keptField is a field of a returned original that readOriginal keeps.
+// It holds offsets in the block, not slices of it: no pointers to
+// write or clear.
+type keptField struct {
+	at, nameEnd       int // the name is b[at:nameEnd]
+	valueAt, valueEnd int // the value (as in headerField) is b[valueAt:valueEnd]
+	id                origField
+	folded            bool // the value runs on over continuation lines
+}
+
+// name and value return the field's name and value in b.
+func (f *keptField) name(b []byte) []byte  { return b[f.at:f.nameEnd] }
+func (f *keptField) value(b []byte) []byte { return b[f.valueAt:f.valueEnd] }
+
+// unfoldInto is unfoldInto(arena, f.value(b)) (RFC 5322 section 2.2.3)
+// with its usual cases made cheaper: a value of one line in printable
+// ASCII is trimmed of spaces; a folded value in ASCII has its lines
+// trimmed of white space and joined with one space, empty ones dropped,
+// tabs within them written as spaces (looked for in a line only when the
+// value has one).
+func (f *keptField) unfoldInto(arena *strings.Builder, b []byte) string {
+	v := f.value(b)
+	if !f.folded {
+		if !swar.Printable(v) {
+			return unfoldInto(arena, v)
+		}
+		if v = trimSpaces(v); len(v) == 0 {
+			return ""
+		}
+		start := arena.Len()
+		arena.Write(v)
+		return arena.String()[start:]
+	}
+	if len(v) == 0 || !swar.IsASCII(unsafe.String(&v[0], len(v))) {
+		return unfoldInto(arena, v)
+	}
+	tabs := bytes.IndexByte(v, '\t') >= 0
+	start := arena.Len()
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		if line = trimASCIISpace(line); len(line) == 0 {
+			continue
+		}
+		if arena.Len() > start {
+			arena.WriteByte(' ')
+		}
+		for tabs {
+			i := bytes.IndexByte(line, '\t')
+			if i < 0 {
+				break
+			}
+			arena.Write(line[:i])
+			arena.WriteByte(' ')
+			line = line[i+1:]
+		}
+		arena.Write(line)
+	}
+	return arena.String()[start:]
+}
+
+// lineEnd returns the offset of the LF that ends the line of b holding
+// b[from], or len(b) when the line has none.
+func lineEnd(b []byte, from int) int {
+	if i := bytes.IndexByte(b[from:], '\n'); i >= 0 {
+		return from + i
+	}
+	return len(b)
+}
+
+// trimSpaces is bytes.Trim(b, " ").
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// trimASCIISpace is bytes.TrimSpace for ASCII b.
+func trimASCIISpace(b []byte) []byte {
+	for len(b) > 0 && asciiSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && asciiSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// asciiSpace reports the ASCII white space of unicode.IsSpace.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
 // maxOriginalHeaders caps Original.Headers.
@@ -205,15 +438,23 @@ const maxOriginalHeaders = 64
 // plainly, quoted with "> ", or after a few lines of text.
 func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
 
-// readOriginalInto is readOriginal reading the header fields into scratch
-// (splitHeaderInto).
+// readOriginalInto is readOriginal for the parser, which passes its
+// scratch (kept for its callers: the one-pass reading needs none).
 func readOriginalInto(b []byte, scratch *[]headerField) Original {
 	return readOriginalFrom(b, scratch, false)
 }
 
 // readOriginalFrom is readOriginalInto for b whose line ends are already
 // normalised (no CR) when normalized is true.
-func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Original {
+//
+// The header block is read as splitHeaderInto reads it (RFC 5322 section
+// 2.2 and its QUIRKs: junk lines skipped with the continuation lines after
+// them, a first line that is no field meaning no header, maxHeaderBytes),
+// in one pass that sorts each field by its name as it meets it
+// (origFieldOf): a field not kept, and each of its continuation lines,
+// costs one search for the line's end. The kept fields are then unfolded
+// and decoded, into one allocation sized by the first pass.
+func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
 	var o Original
 	if !normalized {
 		b = normalizeNewlines(b)
@@ -224,77 +465,117 @@ func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Origina
 	}
 	// QUIRK: some MTAs put a line or two of text before the pasted headers.
 	for tries := 0; tries < 4 && len(b) > 0; tries++ {
-		line, next := cutLine(b)
-		if isFieldLine(line) {
-			break
+		if k, _ := fieldColon(b); k > 0 {
+			break // a field line (isFieldLine, read up to the colon only)
 		}
+		_, next := cutLine(b)
 		b = trimLeadingSpace(next)
 	}
-	h, _, ok := splitHeaderInto(b, scratch)
-	if !ok {
+	var keptBuf [16]keptField
+	kept := keptBuf[:0]
+	size, received := 0, 0
+	fields := 0
+	first := true
+	cur := -1 // the kept field whose value continuation lines extend; -1 for none
+	at := 0   // offset in b of the line read
+	for at < len(b) {
+		if c := b[at]; c == ' ' || c == '\t' {
+			// A continuation line (or a blank one).
+			end := lineEnd(b, at)
+			if isBlank(b[at:end]) {
+				break
+			}
+			if cur >= 0 {
+				kf := &kept[cur]
+				size += end - kf.valueEnd
+				kf.valueEnd = end
+				kf.folded = true
+			}
+			first = false
+			if at = end + 1; at > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		if k, nameEnd := fieldColon(b[at:]); k > 0 {
+			end := lineEnd(b, at+k)
+			fields++
+			cur = -1
+			name := b[at : at+nameEnd]
+			switch id := origFieldOf(name); {
+			case id == ofOther:
+			case id == ofReceived && received >= MaxReceived:
+			default:
+				if id == ofReceived {
+					received++
+				} else {
+					size += nameEnd
+				}
+				cur = len(kept)
+				vstart := at + k + 1
+				size += end - vstart
+				kept = append(kept, keptField{at: at, nameEnd: at + nameEnd, valueAt: vstart, valueEnd: end, id: id})
+			}
+			first = false
+			if at = end + 1; at > maxHeaderBytes {
+				break
+			}
+			continue
+		}
+		end := lineEnd(b, at)
+		if isBlank(b[at:end]) {
+			break
+		}
+		if first {
+			return o // a block whose first line is no field is no header
+		}
+		// A junk line: skipped, with the continuation lines after it.
+		cur = -1
+		first = false
+		if at = end + 1; at > maxHeaderBytes {
+			break
+		}
+	}
+	if fields == 0 {
 		return o
 	}
 	o.Found = true
 	// unfoldInto returns valid UTF-8 and the names are printable ASCII
 	// (fieldColon); only a value decodeWords rewrote may be invalid.
 	o.valid = true
-	var buf [maxFieldName]byte
-	// The first look at the names sorts the fields (fieldClass) and sizes
-	// the one allocation the values kept share (an over-estimate: only the
-	// first of a repeated field counts); the second reads the fields kept.
-	var classes [64]fieldClass
 	var arena strings.Builder
-	size, received := 0, 0
-	for i, f := range h.fields {
-		c := classOf(lowerName(&buf, f.name))
-		if i < len(classes) {
-			classes[i] = c
-		}
-		switch {
-		case c == fieldKept:
-			size += len(f.value) + len(f.name)
-		case c == fieldReceived && received < MaxReceived:
-			size += len(f.value)
-			received++
-		}
-	}
 	arena.Grow(size)
 	if received > 0 {
 		o.Received = make([]string, 0, received) // counted above: one allocation
 	}
-	for i, f := range h.fields {
-		var c fieldClass
-		if i < len(classes) {
-			c = classes[i]
-		} else {
-			c = classOf(lowerName(&buf, f.name))
-		}
-		switch c {
-		case fieldOther:
-			continue // neither kept nor an auto-reply marker
-		case fieldReceived:
-			o.addReceivedInto(&arena, f.value)
-			continue
-		}
-		name := lowerName(&buf, f.name)
-		o.AutoReply.note(name, f)
+	if n := min(len(kept)-received, maxOriginalHeaders); n > 0 {
+		o.Headers = make([]Header, 0, n) // each kept field but Received is one, up to the cap
+	}
+	for i := range kept {
+		f := &kept[i]
 		var dst *string // the Original field this header fills
 		decode := true
-		switch string(name) {
-		case "message-id":
+		switch f.id {
+		case ofReceived:
+			o.Received = append(o.Received, f.unfoldInto(&arena, b))
+			continue
+		case ofMessageID:
 			dst, decode = &o.MessageID, false
-		case "from":
+		case ofFrom:
 			dst = &o.From
-		case "to":
+		case ofTo:
 			dst = &o.To
-		case "subject":
+		case ofSubject:
 			dst = &o.Subject
-		case "date":
+		case ofDate:
 			dst, decode = &o.Date, false
-		case "return-path":
+		case ofReturnPath:
 			dst, decode = &o.ReturnPath, false
-		case "list-id":
+		case ofListID:
 			dst = &o.ListID
+		case ofAutoSubmitted, ofPrecedence, ofXAutoreply, ofXAutorespond, ofXAutoresponder, ofXAutoReply,
+			ofXAutoResponseSuppress, ofXAppleAction, ofXVacation, ofXMailerAutoreply:
+			o.AutoReply.note(origFieldLower[f.id], headerField{name: f.name(b), value: f.value(b)})
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts
@@ -304,7 +585,7 @@ func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Origina
 			continue
 		}
 		// One copy of the value serves both.
-		v := unfoldInto(&arena, f.value)
+		v := f.unfoldInto(&arena, b)
 		dv := decodeWords(v)
 		if dst != nil {
 			*dst = v
@@ -313,12 +594,9 @@ func readOriginalFrom(b []byte, scratch *[]headerField, normalized bool) Origina
 			}
 		}
 		if keep {
-			if o.Headers == nil {
-				o.Headers = make([]Header, 0, 8)
-			}
-			hn := selectedCanonical(name)
-			if hn == "" {
-				hn = canonicalNameInto(&arena, f.name)
+			hn := origFieldCanonical[f.id]
+			if hn == "" || f.id >= ofXAutoreply {
+				hn = canonicalOrigName(&arena, f.name(b))
 			}
 			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
 				o.valid = false
