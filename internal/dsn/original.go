@@ -436,15 +436,9 @@ const maxOriginalHeaders = 64
 
 // readOriginal reads the header block of a returned original, pasted
 // plainly, quoted with "> ", or after a few lines of text.
-func readOriginal(b []byte) Original { return readOriginalInto(b, nil) }
+func readOriginal(b []byte) Original { return readOriginalFrom(b, false) }
 
-// readOriginalInto is readOriginal for the parser, which passes its
-// scratch (kept for its callers: the one-pass reading needs none).
-func readOriginalInto(b []byte, scratch *[]headerField) Original {
-	return readOriginalFrom(b, scratch, false)
-}
-
-// readOriginalFrom is readOriginalInto for b whose line ends are already
+// readOriginalFrom is readOriginal for b whose line ends are already
 // normalised (no CR) when normalized is true.
 //
 // The header block is read as splitHeaderInto reads it (RFC 5322 section
@@ -454,7 +448,7 @@ func readOriginalInto(b []byte, scratch *[]headerField) Original {
 // (origFieldOf): a field not kept, and each of its continuation lines,
 // costs one search for the line's end. The kept fields are then unfolded
 // and decoded, into one allocation sized by the first pass.
-func readOriginalFrom(b []byte, _ *[]headerField, normalized bool) Original {
+func readOriginalFrom(b []byte, normalized bool) Original {
 	var o Original
 	if !normalized {
 		b = normalizeNewlines(b)

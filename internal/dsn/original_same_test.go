@@ -18,13 +18,12 @@ func sameOriginal(t *testing.T, what string, b []byte) {
 	t.Helper()
 	in := append([]byte(nil), b...)
 	want := readOriginalOldFrom(in, nil, false)
-	var scratch []headerField
-	if got := readOriginalFrom(in, &scratch, false); !reflect.DeepEqual(got, want) {
+	if got := readOriginalFrom(in, false); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s: readOriginalFrom(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 	}
 	if bytes.IndexByte(in, '\r') < 0 {
 		want := readOriginalOldFrom(in, nil, true)
-		if got := readOriginalFrom(in, nil, true); !reflect.DeepEqual(got, want) {
+		if got := readOriginalFrom(in, true); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s (normalised): readOriginalFrom(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 		}
 	}

@@ -479,11 +479,11 @@ func (p *parser) finish() {
 	report, inline := splitInlineOriginal(text, lower)
 	r.Text, r.textValid = report, valid
 	if p.original != nil {
-		r.Original = readOriginalFrom(p.original, p.fields, p.inRaw(p.original))
+		r.Original = readOriginalFrom(p.original, p.inRaw(p.original))
 	} else if inline != "" {
-		// A view of the text: readOriginalInto only reads its bytes, and
+		// A view of the text: readOriginal only reads its bytes, and
 		// copies what it keeps.
-		r.Original = readOriginalInto(unsafe.Slice(unsafe.StringData(inline), len(inline)), p.fields)
+		r.Original = readOriginal(unsafe.Slice(unsafe.StringData(inline), len(inline)))
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID

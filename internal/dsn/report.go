@@ -198,7 +198,7 @@ type Original struct {
 	// unfolded, newest first (received.go).
 	Received []string
 
-	// valid is true when readOriginalInto found every Header and Received
+	// valid is true when readOriginal found every Header and Received
 	// string valid UTF-8, so ensureUTF8 need not look at them again.
 	valid bool
 }
