@@ -148,7 +148,11 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	if !bytesValidUTF8(v) {
 		return unfold(string(v)) // and its toUTF8
 	}
-	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\t') < 0 {
+	// One look for a tab in the whole value, rather than one in each
+	// line: most folded values have none (a Received continued with a
+	// tab is the usual exception).
+	tabs := bytes.IndexByte(v, '\t') >= 0
+	if !tabs && bytes.IndexByte(v, '\n') < 0 {
 		v = bytes.TrimSpace(v)
 		if arena == nil || len(v) == 0 {
 			return string(v)
@@ -178,16 +182,16 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 		if sb.Len() > start {
 			sb.WriteByte(' ')
 		}
-		for {
+		for tabs {
 			i := bytes.IndexByte(line, '\t')
 			if i < 0 {
-				sb.Write(line)
 				break
 			}
 			sb.Write(line[:i])
 			sb.WriteByte(' ')
 			line = line[i+1:]
 		}
+		sb.Write(line)
 	}
 	return sb.String()[start:]
 }

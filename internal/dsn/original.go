@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
-
-	"github.com/bounced/bounced/internal/swar"
 )
 
 // inlineMarkers are lines (lower case, trimmed, matched as substrings) after
@@ -337,62 +335,16 @@ type keptField struct {
 	at, nameEnd       int // the name is b[at:nameEnd]
 	valueAt, valueEnd int // the value (as in headerField) is b[valueAt:valueEnd]
 	id                origField
-	folded            bool // the value runs on over continuation lines
 }
 
 // name and value return the field's name and value in b.
 func (f *keptField) name(b []byte) []byte  { return b[f.at:f.nameEnd] }
 func (f *keptField) value(b []byte) []byte { return b[f.valueAt:f.valueEnd] }
 
-// unfoldInto is unfoldInto(arena, f.value(b)) (RFC 5322 section 2.2.3)
-// with its usual cases made cheaper: a value of one line in printable
-// ASCII is trimmed of spaces; a folded value in ASCII has its lines
-// trimmed of white space and joined with one space, empty ones dropped,
-// tabs within them written as spaces (looked for in a line only when the
-// value has one).
+// unfoldInto unfolds the field's value into arena (RFC 5322 section
+// 2.2.3; the package's unfoldInto).
 func (f *keptField) unfoldInto(arena *strings.Builder, b []byte) string {
-	v := f.value(b)
-	if !f.folded {
-		if !swar.Printable(v) {
-			return unfoldInto(arena, v)
-		}
-		if v = trimSpaces(v); len(v) == 0 {
-			return ""
-		}
-		start := arena.Len()
-		arena.Write(v)
-		return arena.String()[start:]
-	}
-	if len(v) == 0 || !swar.IsASCII(unsafe.String(&v[0], len(v))) {
-		return unfoldInto(arena, v)
-	}
-	tabs := bytes.IndexByte(v, '\t') >= 0
-	start := arena.Len()
-	for len(v) > 0 {
-		line := v
-		if i := bytes.IndexByte(v, '\n'); i >= 0 {
-			line, v = v[:i], v[i+1:]
-		} else {
-			v = nil
-		}
-		if line = trimASCIISpace(line); len(line) == 0 {
-			continue
-		}
-		if arena.Len() > start {
-			arena.WriteByte(' ')
-		}
-		for tabs {
-			i := bytes.IndexByte(line, '\t')
-			if i < 0 {
-				break
-			}
-			arena.Write(line[:i])
-			arena.WriteByte(' ')
-			line = line[i+1:]
-		}
-		arena.Write(line)
-	}
-	return arena.String()[start:]
+	return unfoldInto(arena, f.value(b))
 }
 
 // lineEnd returns the offset of the LF that ends the line of b holding
@@ -402,33 +354,6 @@ func lineEnd(b []byte, from int) int {
 		return from + i
 	}
 	return len(b)
-}
-
-// trimSpaces is bytes.Trim(b, " ").
-func trimSpaces(b []byte) []byte {
-	for len(b) > 0 && b[0] == ' ' {
-		b = b[1:]
-	}
-	for len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// trimASCIISpace is bytes.TrimSpace for ASCII b.
-func trimASCIISpace(b []byte) []byte {
-	for len(b) > 0 && asciiSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && asciiSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// asciiSpace reports the ASCII white space of unicode.IsSpace.
-func asciiSpace(c byte) bool {
-	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
 // maxOriginalHeaders caps Original.Headers.
@@ -483,7 +408,6 @@ func readOriginalFrom(b []byte, normalized bool) Original {
 				kf := &kept[cur]
 				size += end - kf.valueEnd
 				kf.valueEnd = end
-				kf.folded = true
 			}
 			first = false
 			if at = end + 1; at > maxHeaderBytes {
