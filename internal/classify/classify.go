@@ -631,14 +631,15 @@ func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
 
 // scanReportText adds the phrases of reportText(rep, rcpt) to h, and
 // reports whether that text is not empty. The text of a report with one
-// recipient is scanned as it is when lower-casing it would change only
-// ASCII letters (foldsASCII: ASCII, Japanese...): the matcher folds ASCII
-// case, so lower-casing a copy first finds the same phrases.
+// recipient is scanned as it is, without a lower-cased copy, unless
+// lower-casing it makes ASCII out of other runes (lowersIntoASCII): the
+// phrases are ASCII (init checks it) and the matcher folds ASCII case, so
+// the copy would give the same phrases.
 func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
 	if rep.Text == "" {
 		return false
 	}
-	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && (rep.TextASCII || foldsASCII(t)) {
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && (rep.TextASCII || !lowersIntoASCII(t)) {
 		phrases.ScanWords(t, h)
 		return true
 	}

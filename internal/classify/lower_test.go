@@ -191,28 +191,48 @@ func FuzzNormalizeDiag(f *testing.F) {
 	})
 }
 
-// FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
-// only its ASCII letters lower-cased.
-func FuzzFoldsASCII(f *testing.F) {
-	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ",
-		"γεια σας ABC", "Γεια σας", "سلام kijitora", "שלום", "вітаємо", "Вітаємо", "\xd0", "\xd0A", "\u0130stanbul"} {
+// FuzzScanReportText: the phrases scanReportText finds in a report with
+// one recipient, whatever its text (any script, invalid UTF-8, the capped
+// length), are those of the lower-cased copy (strings.ToLower), which it
+// scans without making unless the text has a rune whose lower case is
+// ASCII.
+func FuzzScanReportText(f *testing.F) {
+	for _, s := range []string{"User Unknown", "宛先不明 User Unknown", "ÜSER UNKNOWN", "bad \xff USER UNKNOWN", "\xe3\x81", "ok\uFFFD", "ＦＵＬＬ",
+		"Mailbox FULL", "ÉMAILBOX FULL", "вітаємо MAILBOX FULL", "Вітаємо", "\xd0A", "\u0130stanbul", "UNKNOWN USER \u0130", "over quota \u212a",
+		"relay access denied", "RELAY ACCESS DENİED", "SPAM \u212aILLED", "xUSER UNKNOWN", "\u0130USER UNKNOWN", "\u00e9USER UNKNOWN"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b := []byte(s)
-		lowerASCII(b)
-		if got, want := foldsASCII(s), strings.ToLower(s) == string(b); got != want {
-			t.Errorf("foldsASCII(%q) = %v, want %v", s, got, want)
+		rep := &dsn.Report{Text: s, Recipients: []dsn.Recipient{{Recipient: "a@example.org"}}}
+		var got, want hitSet
+		ok := scanReportText(rep, &rep.Recipients[0], &got)
+		if ok != (s != "") {
+			t.Fatalf("scanReportText(%q) = %v", s, ok)
+		}
+		if ok {
+			phrases.ScanWords(strings.ToLower(s[:min(len(s), MaxTextBytes)]), &want)
+		}
+		if got != want {
+			t.Errorf("scanReportText(%q) found other phrases than scanning strings.ToLower of it", s)
 		}
 	})
 }
 
-// TestCJKHasNoCase: foldsASCII skips U+3000-U+9FFF without asking.
-func TestCJKHasNoCase(t *testing.T) {
-	for r := rune(0x3000); r <= 0x9fff; r++ {
-		if unicode.ToLower(r) != r {
-			t.Fatalf("unicode.ToLower(%U) = %U", r, unicode.ToLower(r))
+// TestLowerIntoASCII: the runes whose lower case is ASCII are the two
+// lowersIntoASCII looks for.
+func TestLowerIntoASCII(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		l := unicode.ToLower(r)
+		want := r == 0x130 || r == 0x212a
+		if (l < utf8.RuneSelf) != want {
+			t.Errorf("unicode.ToLower(%U) = %U", r, l)
 		}
+		if want && !lowersIntoASCII(string(r)) {
+			t.Errorf("lowersIntoASCII(%q) = false", string(r))
+		}
+	}
+	if lowersIntoASCII("Ünbekannt ÉTÉ вітаємо \xff") {
+		t.Error("lowersIntoASCII of text without U+0130 or U+212A = true")
 	}
 }
 
