@@ -82,7 +82,7 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 
 // facts are what Classify reads of one recipient, normalised once. The
 // facts only some rows or the relay policy read are worked out when first
-// asked (remoteHost, hostDom, namesSender, domainGone).
+// asked (lowDiag, remoteHost, hostDom, namesSender, domainGone).
 type facts struct {
 	rep        *dsn.Report
 	rcpt       *dsn.Recipient
