@@ -148,7 +148,7 @@ func toLower(s string) string {
 // stays non-ASCII, and ASCII stays ASCII: without those two, the ASCII of
 // the lower case is that of s with its letters lower-cased, in the same
 // runs between non-ASCII bytes, which is all an ASCII phrase matcher that
-// folds case sees (scanReportText).
+// folds case sees (scanReportText, scansAsIs).
 func lowersIntoASCII(s string) bool {
 	return strings.Contains(s, "\u0130") || strings.Contains(s, "\u212a")
 }
