@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -81,12 +82,13 @@ func ClassifyWith(rep *dsn.Report, rcpt *dsn.Recipient, in Input) Verdict {
 
 // facts are what Classify reads of one recipient, normalised once. The
 // facts only some rows or the relay policy read are worked out when first
-// asked (remoteHost, hostDom, namesSender, domainGone).
+// asked (lowDiag, remoteHost, hostDom, namesSender, domainGone).
 type facts struct {
 	rep        *dsn.Report
 	rcpt       *dsn.Recipient
-	diag       string // lower-cased diagnostic, capped
-	hits       hitSet // phrases of the table found in diag
+	rawDiag    string  // the diagnostic, capped
+	diagBuf    *[]byte // where lowDiag folds it
+	hits       hitSet  // phrases of the table found in the diagnostic
 	status     smtpcode.Status
 	statusFrom string // where status came from (decisiveStatus)
 	reply      smtpcode.ReplyCode
@@ -102,6 +104,7 @@ type facts struct {
 
 	// Worked out when first asked: known marks which are.
 	known      lazyFact
+	diag       string // lowDiag
 	host       string // remoteHost
 	hostDomain string // hostDom
 	sender     bool   // namesSender
@@ -118,6 +121,7 @@ type lazyFact uint8
 
 const (
 	knowHost lazyFact = 1 << iota
+	knowDiag
 	knowHostDomain
 	knowSender
 	knowGone
@@ -147,8 +151,14 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient, buf *[]byte) {
 		raw = raw[:MaxDiagnosticBytes]
 	}
 	f.status, f.statusFrom = decisiveStatus(rcpt)
-	f.diag = normalizeDiag(buf, raw, f.reply, f.status)
-	phrases.ScanWords(f.diag, &f.hits)
+	f.rawDiag, f.diagBuf = raw, buf
+	if scansAsIs(raw, f.reply) {
+		// The phrases of the folded diagnostic are those of the
+		// diagnostic itself: it is folded only if a reader asks.
+		phrases.ScanWords(raw, &f.hits)
+	} else {
+		phrases.ScanWords(f.lowDiag(), &f.hits)
+	}
 	switch {
 	case f.status.Class == 4 || f.status.Class == 5:
 		if f.status.Generic() && (f.reply.Temporary() || f.reply.Permanent()) {
@@ -160,6 +170,16 @@ func (f *facts) gather(rep *dsn.Report, rcpt *dsn.Recipient, buf *[]byte) {
 		f.class = f.reply.Class()
 	}
 	f.codeRows = index.codeRows(f)
+}
+
+// lowDiag is the diagnostic folded for reading (normalizeDiag): lower
+// case, white space collapsed, repeated reply codes dropped.
+func (f *facts) lowDiag() string {
+	if f.known&knowDiag == 0 {
+		f.known |= knowDiag
+		f.diag = normalizeDiag(f.diagBuf, f.rawDiag, f.reply, f.status)
+	}
+	return f.diag
 }
 
 // remoteHost is the lower-case rejecting host, "" when unknown.
@@ -192,7 +212,7 @@ func (f *facts) hostDom() string {
 func (f *facts) namesSender() bool {
 	if f.known&knowSender == 0 {
 		f.known |= knowSender
-		f.sender = f.rep != nil && f.rcpt != nil && namesSender(f.rep, f.rcpt, f.diag)
+		f.sender = f.rep != nil && f.rcpt != nil && namesSender(f.rep, f.rcpt, f.lowDiag())
 	}
 	return f.sender
 }
@@ -206,7 +226,7 @@ func (f *facts) domainGone() bool {
 		// the scan that found the rows' phrases has found it too.
 		for _, id := range domainMissingIDs {
 			if f.hits.Has(int(id)) {
-				f.gone = domainMissing(f.diag, f.rcptDomain)
+				f.gone = domainMissing(f.lowDiag(), f.rcptDomain)
 				break
 			}
 		}
@@ -278,6 +298,77 @@ func normalizeDiag(buf *[]byte, s string, reply smtpcode.ReplyCode, st smtpcode.
 		return strings.ReplaceAll(strings.ReplaceAll(out, " "+r+"-", " "), " "+r+" ", " ")
 	}
 	return dropRepeats(dropRepeats(out, " "+r+"-", " "), " "+r+" ", " ")
+}
+
+// scansAsIs reports whether the phrases of normalizeDiag(s, reply, st) are
+// those of s itself, for any st, so that the folding can wait until a
+// reader asks (facts.lowDiag). They are when folding changes nothing but
+// case: s has no white space to collapse (a tab, CR or LF, two spaces side
+// by side, a space first or last), no repeated reply code to drop (the
+// reply code's digits do not occur twice: the condition under which
+// normalizeDiag drops nothing, asked of s, whose digits folding keeps
+// where they are), and no rune whose lower case is ASCII
+// (lowersIntoASCII). Then the lower case differs from s only in letters,
+// ASCII ones as the matcher folds them (the phrases are ASCII and it
+// ignores ASCII case) and others, which stay non-ASCII, as it never sees
+// them: same phrases, at the same word starts.
+//
+// Eight bytes at a time: no byte below 0x20 (a control character
+// refuses the shortcut: the slow path is always right), no space after
+// a space; non-ASCII bytes are noted for the last test.
+func scansAsIs(s string, reply smtpcode.ReplyCode) bool {
+	const (
+		ones  uint64 = 0x0101010101010101
+		highs uint64 = 0x8080808080808080
+	)
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	var high uint64       // the high bits of every word read: non-ASCII
+	carry := uint64(0x80) // the high bit set when the byte before is a space
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		z := x ^ ones*0x20
+		m := ^((z&^highs + ^highs) | z | ^highs) // high bit set where a space
+		// A byte below 0x20, or a space after a space.
+		if (x-ones*0x20)&^x&highs|m&(m<<8|carry) != 0 {
+			return false
+		}
+		high |= x
+		carry = m >> 56
+	}
+	prevSpace := carry != 0 && i > 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20:
+			return false
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		high |= uint64(c)
+		prevSpace = false
+	}
+	if high&highs != 0 && lowersIntoASCII(s) {
+		return false
+	}
+	if reply != 0 {
+		var rb [32]byte
+		r := view(strconv.AppendInt(rb[:0], int64(reply), 10))
+		if i := strings.Index(s, r); i >= 0 && strings.Contains(s[i+1:], r) {
+			return false
+		}
+	}
+	return true
 }
 
 // view is b as a string without a copy, for a buffer that is not written
@@ -631,14 +722,15 @@ func (f *facts) textRule(rep *dsn.Report, rcpt *dsn.Recipient) (int, string) {
 
 // scanReportText adds the phrases of reportText(rep, rcpt) to h, and
 // reports whether that text is not empty. The text of a report with one
-// recipient is scanned as it is when lower-casing it would change only
-// ASCII letters (foldsASCII: ASCII, Japanese...): the matcher folds ASCII
-// case, so lower-casing a copy first finds the same phrases.
+// recipient is scanned as it is, without a lower-cased copy, unless
+// lower-casing it makes ASCII out of other runes (lowersIntoASCII): the
+// phrases are ASCII (init checks it) and the matcher folds ASCII case, so
+// the copy would give the same phrases.
 func scanReportText(rep *dsn.Report, rcpt *dsn.Recipient, h *hitSet) bool {
 	if rep.Text == "" {
 		return false
 	}
-	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && (rep.TextASCII || foldsASCII(t)) {
+	if t := rep.Text[:min(len(rep.Text), MaxTextBytes)]; len(rep.Recipients) <= 1 && (rep.TextASCII || !lowersIntoASCII(t)) {
 		phrases.ScanWords(t, h)
 		return true
 	}
@@ -753,9 +845,9 @@ func (f *facts) decide(rep *dsn.Report, rcpt *dsn.Recipient, in *Input) Verdict 
 		}
 		f.stageCheck(&v)
 		v.Hard = f.hardBounce(&v, r, rcpt)
-		if v.Hard && v.Reason == Suspend && temporaryFirst.first(f.diag) != "" {
+		if v.Hard && v.Reason == Suspend && temporaryFirst.first(f.lowDiag()) != "" {
 			v.Hard = false
-			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: temporaryFirst.first(f.diag),
+			v.Evidence = append(v.Evidence, Evidence{Signal: SignalPhrase, Value: temporaryFirst.first(f.lowDiag()),
 				RuleID: "suspend-temporary", Source: "RFC 3463 3.1 (transient vs permanent)", Weight: 0.2})
 		}
 	}

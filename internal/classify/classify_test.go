@@ -417,7 +417,7 @@ func TestDomainGoneScan(t *testing.T) {
 				rc := &dsn.Recipient{Recipient: "a@Example.ORG", Action: dsn.ActionFailed, Diagnostic: pre + "example.org" + sep + strings.ToUpper(w)}
 				var f facts
 				f.gather(rep, rc, new([]byte))
-				if got, want := f.domainGone(), domainMissing(f.diag, "example.org"); got != want {
+				if got, want := f.domainGone(), domainMissing(f.lowDiag(), "example.org"); got != want {
 					t.Errorf("domainGone(%q) = %v, domainMissing = %v", rc.Diagnostic, got, want)
 				}
 				n++

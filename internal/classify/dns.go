@@ -270,9 +270,9 @@ var deadDomainOverrides = map[Reason]bool{
 // listBlock names the sending IP's listings, and says when a block names a
 // list that does not list the IP (any more).
 func listBlock(v *Verdict, f *facts, d *DNSFacts) {
-	named := blocklistFirst.first(f.diag)
+	named := blocklistFirst.first(f.lowDiag())
 	for _, z := range d.Checked {
-		if strings.Contains(f.diag, z) {
+		if strings.Contains(f.lowDiag(), z) {
 			named = z
 			break
 		}

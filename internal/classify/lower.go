@@ -141,39 +141,16 @@ func toLower(s string) string {
 	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
 
-// foldsASCII reports whether strings.ToLower changes nothing in s but
-// ASCII letters: s is valid UTF-8 and none of its other runes has a lower
-// case. Runs of ASCII are skipped eight bytes at a time, the three-byte
-// runes U+3000-U+9FFF (CJK, kana: no case) without decoding, and two-byte
-// runes are decoded in line.
-func foldsASCII(s string) bool {
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && swar.Load(s, i)&0x8080808080808080 == 0 {
-			i += 8
-			continue
-		}
-		c := s[i]
-		switch {
-		case c < utf8.RuneSelf:
-			i++
-		case 0xe3 <= c && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
-			i += 3
-		case 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
-			// Two bytes (Latin, Greek, Cyrillic, Arabic, Hebrew), read in
-			// line.
-			if r := rune(c&0x1f)<<6 | rune(s[i+1]&0x3f); hasLower[r>>6]&(1<<(r&63)) != 0 {
-				return false
-			}
-			i += 2
-		default:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || lowerRune(r) != r {
-				return false
-			}
-			i += n
-		}
-	}
-	return true
+// lowersIntoASCII reports whether strings.ToLower(s) has ASCII that s
+// has not. Only two runes have an ASCII lower case, U+0130 (into 'i') and
+// U+212A, the Kelvin sign (into 'k'); TestLowerIntoASCII asks every rune.
+// Every other non-ASCII rune, and each invalid byte (written as U+FFFD),
+// stays non-ASCII, and ASCII stays ASCII: without those two, the ASCII of
+// the lower case is that of s with its letters lower-cased, in the same
+// runs between non-ASCII bytes, which is all an ASCII phrase matcher that
+// folds case sees (scanReportText, scansAsIs).
+func lowersIntoASCII(s string) bool {
+	return strings.Contains(s, "\u0130") || strings.Contains(s, "\u212a")
 }
 
 // isASCII reports whether s is all ASCII.

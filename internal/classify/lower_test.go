@@ -3,6 +3,8 @@ package classify
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,28 +193,48 @@ func FuzzNormalizeDiag(f *testing.F) {
 	})
 }
 
-// FuzzFoldsASCII: foldsASCII(s) is whether strings.ToLower(s) is s with
-// only its ASCII letters lower-cased.
-func FuzzFoldsASCII(f *testing.F) {
-	for _, s := range []string{"User Unknown", "宛先不明 User", "Ünbekannt", "bad \xff", "\xe3\x81", "ok\uFFFD", "日本語のテキスト。ABC", "ＦＵＬＬ",
-		"γεια σας ABC", "Γεια σας", "سلام kijitora", "שלום", "вітаємо", "Вітаємо", "\xd0", "\xd0A", "\u0130stanbul"} {
+// FuzzScanReportText: the phrases scanReportText finds in a report with
+// one recipient, whatever its text (any script, invalid UTF-8, the capped
+// length), are those of the lower-cased copy (strings.ToLower), which it
+// scans without making unless the text has a rune whose lower case is
+// ASCII.
+func FuzzScanReportText(f *testing.F) {
+	for _, s := range []string{"User Unknown", "宛先不明 User Unknown", "ÜSER UNKNOWN", "bad \xff USER UNKNOWN", "\xe3\x81", "ok\uFFFD", "ＦＵＬＬ",
+		"Mailbox FULL", "ÉMAILBOX FULL", "вітаємо MAILBOX FULL", "Вітаємо", "\xd0A", "\u0130stanbul", "UNKNOWN USER \u0130", "over quota \u212a",
+		"relay access denied", "RELAY ACCESS DENİED", "SPAM \u212aILLED", "xUSER UNKNOWN", "\u0130USER UNKNOWN", "\u00e9USER UNKNOWN"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b := []byte(s)
-		lowerASCII(b)
-		if got, want := foldsASCII(s), strings.ToLower(s) == string(b); got != want {
-			t.Errorf("foldsASCII(%q) = %v, want %v", s, got, want)
+		rep := &dsn.Report{Text: s, Recipients: []dsn.Recipient{{Recipient: "a@example.org"}}}
+		var got, want hitSet
+		ok := scanReportText(rep, &rep.Recipients[0], &got)
+		if ok != (s != "") {
+			t.Fatalf("scanReportText(%q) = %v", s, ok)
+		}
+		if ok {
+			phrases.ScanWords(strings.ToLower(s[:min(len(s), MaxTextBytes)]), &want)
+		}
+		if got != want {
+			t.Errorf("scanReportText(%q) found other phrases than scanning strings.ToLower of it", s)
 		}
 	})
 }
 
-// TestCJKHasNoCase: foldsASCII skips U+3000-U+9FFF without asking.
-func TestCJKHasNoCase(t *testing.T) {
-	for r := rune(0x3000); r <= 0x9fff; r++ {
-		if unicode.ToLower(r) != r {
-			t.Fatalf("unicode.ToLower(%U) = %U", r, unicode.ToLower(r))
+// TestLowerIntoASCII: the runes whose lower case is ASCII are the two
+// lowersIntoASCII looks for.
+func TestLowerIntoASCII(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		l := unicode.ToLower(r)
+		want := r == 0x130 || r == 0x212a
+		if (l < utf8.RuneSelf) != want {
+			t.Errorf("unicode.ToLower(%U) = %U", r, l)
 		}
+		if want && !lowersIntoASCII(string(r)) {
+			t.Errorf("lowersIntoASCII(%q) = false", string(r))
+		}
+	}
+	if lowersIntoASCII("Ünbekannt ÉTÉ вітаємо \xff") {
+		t.Error("lowersIntoASCII of text without U+0130 or U+212A = true")
 	}
 }
 
@@ -281,5 +303,77 @@ func TestFirstOfList(t *testing.T) {
 				t.Fatalf("first(%q) = %q, want %q", s, got, want)
 			}
 		}
+	}
+}
+
+// FuzzScansAsIs: when scansAsIs says so, the phrases of a diagnostic are
+// those of its folded form (normalizeDiag), whatever the status; and
+// gather, which then scans the diagnostic as it is, finds the phrases of
+// the folded form and folds it the same way when asked (lowDiag).
+func FuzzScansAsIs(f *testing.F) {
+	for _, s := range []string{"550 5.1.1 <A@B>: User Unknown", "550-5.7.1 Messages with multiple\r\n550-5.7.1 addresses", "USER  UNKNOWN",
+		" user unknown", "user unknown ", "\u0130USER UNKNOWN", "RELAY ACCESS DENİED", "Γεια σας USER UNKNOWN", "ÜSER UNKNOWN", "bad \xff USER UNKNOWN",
+		"550 user unknown 550", "5550 user unknown", "user\tunknown", "MAILBOX FULL\x01", "over quota \u212a", "a  b", "ab", " ", "x "} {
+		f.Add(s, 550, 5, 1, 1)
+	}
+	f.Fuzz(func(t *testing.T, s string, reply, c, sub, d int) {
+		rc := smtpcode.ReplyCode(reply & 0x3ff)
+		st := smtpcode.Status{Class: c & 7, Subject: sub & 0x3ff, Detail: d & 0x3ff}
+		folded := normalizeDiag(new([]byte), s, rc, st)
+		var want hitSet
+		phrases.ScanWords(folded, &want)
+		if scansAsIs(s, rc) {
+			var got hitSet
+			phrases.ScanWords(s, &got)
+			if got != want {
+				t.Errorf("scansAsIs(%q, %v) = true, but its phrases differ from those of %q", s, rc, folded)
+			}
+		}
+		if len(s) > MaxDiagnosticBytes {
+			return // gather caps it
+		}
+		var fa facts
+		fa.gather(&dsn.Report{}, &dsn.Recipient{Diagnostic: s, ReplyCode: rc, Status: st}, new([]byte))
+		if fa.hits != want {
+			t.Errorf("gather(%q) found other phrases than those of %q", s, folded)
+		}
+		if got := fa.lowDiag(); got != folded {
+			t.Errorf("lowDiag(%q) = %q, want %q", s, got, folded)
+		}
+	})
+}
+
+// TestScansAsIsCorpus: the corpus's diagnostics mostly take the shortcut,
+// and gather finds in each the phrases of its folded form.
+func TestScansAsIsCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	n, asIs := 0, 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := dsn.Parse(raw, dsn.Options{})
+		if err != nil {
+			continue
+		}
+		for i := range rep.Recipients {
+			rc := &rep.Recipients[i]
+			var fa facts
+			fa.gather(rep, rc, new([]byte))
+			var want hitSet
+			phrases.ScanWords(normalizeDiag(new([]byte), fa.rawDiag, fa.reply, fa.status), &want)
+			if fa.hits != want {
+				t.Errorf("%s: gather(%q) found other phrases than those of the folded diagnostic", file, rc.Diagnostic)
+			}
+			n++
+			if scansAsIs(fa.rawDiag, fa.reply) {
+				asIs++
+			}
+		}
+	}
+	t.Logf("%d of %d diagnostics scanned as they are", asIs, n)
+	if n == 0 || asIs < n/2 {
+		t.Errorf("%d of %d diagnostics scanned as they are, want most", asIs, n)
 	}
 }

@@ -1404,9 +1404,15 @@ func init() {
 		}
 		domainMissingIDs = append(domainMissingIDs, id)
 	}
-	// The matcher folds ASCII case, so that the report's text, when ASCII,
-	// is scanned without a lower-cased copy (scanReportText); every other
-	// text it is given is lower-cased already.
+	// The matcher folds ASCII case, so that the report's text and most
+	// diagnostics are scanned without a lower-cased copy (scanReportText,
+	// scansAsIs). That needs ASCII phrases: a phrase with another letter
+	// would miss its capital in the text.
+	for _, ph := range pt.list {
+		if !isASCII(ph) {
+			panic(fmt.Sprintf("classify: phrase %q is not ASCII (texts are scanned with their other runes as they are)", ph))
+		}
+	}
 	m, err := phrase.CompileFold(pt.list)
 	if err != nil {
 		panic(err)

@@ -73,10 +73,10 @@ func relaySide(f *facts, rep *dsn.Report, rcpt *dsn.Recipient, in *Input) (Side,
 			}
 		}
 	}
-	if ph := relaySenderFirst.first(f.diag); ph != "" {
+	if ph := relaySenderFirst.first(f.lowDiag()); ph != "" {
 		add(SideSender, wSenderText, SignalPhrase, ph+": the client must authenticate or be verified", "sender-phrase", "RFC 4954 6; RFC 5321 3.6.2")
 	}
-	if ph := relayRecipientFirst.first(f.diag); ph != "" {
+	if ph := relayRecipientFirst.first(f.lowDiag()); ph != "" {
 		add(SideRecipient, wRecipientText, SignalPhrase, ph+": the recipient's domain is not one of the server's own", "recipient-phrase", "RFC 5321 3.6.2")
 	}
 	switch {

@@ -94,7 +94,8 @@ type ctexts struct {
 	headline, what, whose tmpl
 	steps                 []tmpl
 	// all counts the literal bytes and slots of headline, what and steps
-	// together (no parts), so that one size call bounds them.
+	// together (no parts), so that one size call bounds them; the fixed
+	// ones (tmpl.fixed) are not rendered, so not counted.
 	all tmpl
 }
 
@@ -313,6 +314,9 @@ func compileTexts(t *texts) (ctexts, error) {
 		}
 	}
 	for _, t := range append([]tmpl{c.headline, c.what}, c.steps...) {
+		if t.fixed {
+			continue
+		}
 		c.all.static += t.static
 		c.all.used |= t.used
 		for s, n := range t.uses {

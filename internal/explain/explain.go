@@ -33,9 +33,10 @@
 // Explain is pure: no I/O, no shared mutable state, safe for concurrent use.
 // It is on the per-recipient hot path, so the tables are compiled once at
 // init (the texts each verdict gets are chosen then too: lang.choices) and
-// each call renders all its texts into one buffer: two allocations (the
-// text, the steps slice; one with ExplainInto and room for the steps) and
-// about a microsecond (BenchmarkExplain).
+// each call renders its texts into one buffer, except the fixed ones
+// (without a slot or group: most steps) that are used as they are: two
+// allocations at most (the text, the steps slice; one with ExplainInto and
+// room for the steps) and about a microsecond (BenchmarkExplain).
 package explain
 
 import (
@@ -112,22 +113,24 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 	}
 
 	f := newFacts(rep, rcpt, v, l)
-	n := t.all.size(&f) + whose.size(&f)
-	b := buffer{make([]byte, 0, n)}
-	// All texts go into one buffer; the fields are slices of one string,
-	// which keeps an explanation at two allocations (one with room for
-	// the steps).
-	var ends [3]int
-	t.headline.render(&b, &f)
-	ends[0] = b.Len()
-	t.what.render(&b, &f)
-	ends[1] = b.Len()
-	whose.render(&b, &f)
-	ends[2] = b.Len()
-	var stepEnds [maxSteps]int
+	n := t.all.size(&f)
+	if !whose.fixed {
+		n += whose.size(&f)
+	}
+	var b buffer
+	if n > 0 {
+		b.b = make([]byte, 0, n)
+	}
+	// The texts that are not fixed go into one buffer; the fields are
+	// slices of one string, which keeps an explanation at two allocations
+	// (one with room for the steps), and the fixed texts are used as they
+	// are.
+	var ends [3 + maxSteps]int
+	ends[0] = renderInto(&b, &t.headline, &f)
+	ends[1] = renderInto(&b, &t.what, &f)
+	ends[2] = renderInto(&b, whose, &f)
 	for i := range t.steps {
-		t.steps[i].render(&b, &f)
-		stepEnds[i] = b.Len()
+		ends[3+i] = renderInto(&b, &t.steps[i], &f)
 	}
 	s := b.view() // b is not written again
 
@@ -135,20 +138,36 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 	if cap(steps) < len(t.steps) {
 		steps = make([]string, 0, len(t.steps))
 	}
+	start := 0
+	text := func(t *tmpl, end int) string {
+		if t.fixed {
+			return t.text
+		}
+		r := s[start:end]
+		start = end
+		return r
+	}
 	*e = Explanation{
 		Audience:     aud,
 		Language:     l.tag,
-		Headline:     s[:ends[0]],
-		WhatHappened: s[ends[0]:ends[1]],
-		WhoseSide:    s[ends[1]:ends[2]],
+		Headline:     text(&t.headline, ends[0]),
+		WhatHappened: text(&t.what, ends[1]),
+		WhoseSide:    text(whose, ends[2]),
 		Steps:        steps[:len(t.steps)],
 	}
-	start := ends[2]
 	for i := range e.Steps {
-		e.Steps[i] = s[start:stepEnds[i]]
-		start = stepEnds[i]
+		e.Steps[i] = text(&t.steps[i], ends[3+i])
 	}
 	addDNS(e, v, l)
+}
+
+// renderInto renders t into b unless it is fixed, and returns where b
+// then ends.
+func renderInto(b *buffer, t *tmpl, f *facts) int {
+	if !t.fixed {
+		t.render(b, f)
+	}
+	return b.Len()
 }
 
 // isDelay reports a recipient whose delivery is still being tried: action

@@ -70,6 +70,11 @@ type tmpl struct {
 	static int              // bytes of literal text, an upper bound on it
 	uses   [numSlots]uint16 // how often each slot appears, groups included
 	used   uint16           // bit s set when uses[s] is not 0
+	// fixed is set when the text has neither slot nor group: its
+	// rendering is always text, which an explanation then points to
+	// instead of copying it (most steps, many headlines).
+	fixed bool
+	text  string
 }
 
 // A tmpl's used has a bit per slot: this does not compile with more.
@@ -154,6 +159,12 @@ func compile(src string) (tmpl, error) {
 		return tmpl{}, fmt.Errorf("%w in %q", errUnclosedGroup, src)
 	}
 	t.parts = mergeLits(t.parts)
+	switch {
+	case len(t.parts) == 0:
+		t.fixed = true
+	case len(t.parts) == 1 && t.parts[0].slot == slotNone && t.parts[0].group == nil:
+		t.fixed, t.text = true, t.parts[0].lit
+	}
 	return t, nil
 }
 

@@ -249,3 +249,62 @@ func TestWriteInt(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedTexts checks the texts ExplainInto uses without rendering them
+// (tmpl.fixed): every compiled text of every catalog renders, with the
+// facts given or with none, exactly as its kept text, and a text that is
+// not fixed has a slot or a group (so that the slow path is not taken for
+// nothing).
+func TestFixedTexts(t *testing.T) {
+	check := func(where string, tm *tmpl) {
+		t.Helper()
+		hasSlot := false
+		for _, p := range tm.parts {
+			hasSlot = hasSlot || p.slot != slotNone || p.group != nil
+		}
+		if tm.fixed == hasSlot {
+			t.Errorf("%s: fixed = %v with slots or groups %v", where, tm.fixed, hasSlot)
+		}
+		if !tm.fixed {
+			return
+		}
+		for _, f := range []facts{testFacts(), {fallback: &english.fallback}} {
+			var b buffer
+			tm.render(&b, &f)
+			if b.String() != tm.text {
+				t.Errorf("%s: renders %q, kept text %q", where, b.String(), tm.text)
+			}
+		}
+	}
+	fixed, all := 0, 0
+	for _, l := range langs {
+		for k, c := range l.compiled {
+			for a := range c {
+				ct := &c[a]
+				where := l.tag + " " + k.String() + " " + Audience(a).String()
+				for _, tm := range append([]*tmpl{&ct.headline, &ct.what, &ct.whose}, func() []*tmpl {
+					var ps []*tmpl
+					for i := range ct.steps {
+						ps = append(ps, &ct.steps[i])
+					}
+					return ps
+				}()...) {
+					check(where, tm)
+					all++
+					if tm.fixed {
+						fixed++
+					}
+				}
+			}
+		}
+		for side, c := range l.cwhose {
+			for a := range c {
+				check(l.tag+" whose "+string(side)+" "+Audience(a).String(), &c[a])
+			}
+		}
+	}
+	t.Logf("%d of %d texts fixed", fixed, all)
+	if fixed == 0 {
+		t.Error("no text is fixed: the catalogs' steps are mostly plain sentences")
+	}
+}

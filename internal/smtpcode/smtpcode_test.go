@@ -400,8 +400,9 @@ func FuzzParseStatus(f *testing.F) {
 	})
 }
 
-// FuzzFind checks that a match is exactly the parsed code at the offsets
-// and that the reply code found parses.
+// FuzzFind checks that a match is exactly the parsed code at the offsets,
+// that the reply code found parses, and that Find and FindReply agree
+// with their byte-at-a-time oracles (findByBytes, findReplyByBytes).
 func FuzzFind(f *testing.F) {
 	for _, s := range []string{postfixRelay, "550-5.1.1 x", "#5.1.1 smtp;550", "10.5.1.1", "Postfix 3.5.1.1", "2013-10-16"} {
 		f.Add(s)
@@ -413,11 +414,19 @@ func FuzzFind(f *testing.F) {
 				t.Errorf("Find(%q) = %v at %d:%d, but ParseStatus(%q) = %v, %v", s, st, start, end, s[start:end], p, err)
 			}
 		}
-		if c, at, ok := FindReply(s); ok {
+		c, at, ok := FindReply(s)
+		if ok {
 			p, err := ParseReplyCode(s[at : at+3])
 			if err != nil || p != c {
 				t.Errorf("FindReply(%q) = %v at %d, but ParseReplyCode(%q) = %v, %v", s, c, at, s[at:at+3], p, err)
 			}
+		}
+		if c2, at2, ok2 := findReplyByBytes(s); c != c2 || at != at2 || ok != ok2 {
+			t.Errorf("FindReply(%q) = %v %d %v, findReplyByBytes gives %v %d %v", s, c, at, ok, c2, at2, ok2)
+		}
+		st, i, j, okF := Find(s)
+		if st2, i2, j2, ok2 := findByBytes(s); st != st2 || i != i2 || j != j2 || okF != ok2 {
+			t.Errorf("Find(%q) = %v %d %d %v, findByBytes gives %v %d %d %v", s, st, i, j, okF, st2, i2, j2, ok2)
 		}
 	})
 }
