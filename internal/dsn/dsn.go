@@ -15,7 +15,8 @@
 // registered domain (RegisteredDomain, the project's one such helper), the
 // rejecting host's address and the sending server's address (RefusingHost
 // and Report.SendingIP, received.go, from the reply text, X-Originating-IP, the
-// original's Received fields of RFC 5321 4.4, or Received-From-MTA).
+// original's Received fields of RFC 5321 4.4, or Received-From-MTA; skipped
+// for a caller that reads none of them, Options.SkipSendingIP).
 // CompleteFacts does the same for a Recipient built from an MTA log line.
 //
 // Free text is read by the recognisers table (recognisers.go): one row per
@@ -156,7 +157,8 @@ var (
 	ErrNotMessage = errors.New("dsn: not an email message")
 )
 
-// Options are the limits of one Parse call. Zero fields take the defaults.
+// Options are the limits of one Parse call, and a fact it may skip. Zero
+// fields take the defaults.
 type Options struct {
 	// MaxMessageBytes is the largest raw message accepted (default 25 MiB).
 	MaxMessageBytes int
@@ -166,6 +168,12 @@ type Options struct {
 	MaxParts int
 	// MaxRecipients is the most recipients accepted in one report (default 1000).
 	MaxRecipients int
+	// SkipSendingIP leaves Report.SendingIP, Report.SendingIPFrom and
+	// Original.Received empty, for a caller that reads none of them: the
+	// sending server's address is looked for in the diagnostics and the
+	// original's Received fields, about 5 % of a Parse (internal/bounce
+	// reads it only for its blocklist lookups).
+	SkipSendingIP bool
 }
 
 func (o Options) withDefaults() Options {
@@ -204,7 +212,12 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}
+	if opts.SkipSendingIP {
+		p.rep.Original.Received = nil // read by sendingIP only (a recogniser may have kept some)
+	}
 	p.rep.ensureUTF8()
-	p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
+	if !opts.SkipSendingIP {
+		p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
+	}
 	return p.rep, nil
 }
