@@ -703,6 +703,11 @@ func hasCode(text string) bool { return scanCodes(text).hasCode() }
 // the line in lower case. After a lead phrase, the whole line is the start
 // of the diagnostic ("Unknown user: a@b" says what happened).
 func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+	if strings.IndexByte(line, '@') < 0 {
+		// Most lines, on one search: every address leadingAddress reads
+		// is a piece of the line, with an '@'.
+		return "", "", false
+	}
 	if l := setSpaceTabLT.trimLeft(lower); strings.HasPrefix(l, "mailto:") {
 		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
 		// (RFC 2369): never a failed recipient (issue 10 item 1).

@@ -260,3 +260,49 @@ func TestMayHaveMask(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadingAddressNeedsAt checks what recipientOn's first look relies
+// on: leadingAddress reads no address out of a string without an '@'
+// (nor out of any bullet-stripped or lead-cut piece of one), on every
+// corpus report line with its '@'s replaced, and on 20,000 random strings
+// of address pieces.
+func TestLeadingAddressNeedsAt(t *testing.T) {
+	var lines []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			for _, l := range strings.Split(r.Text, "\n") {
+				if strings.Contains(l, "@") {
+					lines = append(lines, strings.ReplaceAll(l, "@", "＠"), strings.ReplaceAll(l, "@", " "))
+				}
+			}
+		}
+	}
+	if len(lines) < 500 {
+		t.Fatalf("%d corpus lines with an address, want the corpus's", len(lines))
+	}
+	pieces := []string{"<", ">", `"`, "[SMTP:", "smtp:", "SMTP:", "user", "example.com", ".", " ", "\t", "-> ", "* ",
+		"(expanded from", ")", ":", "mailto:", "recipient: ", "postmaster", "é", "]"}
+	rnd := rand.New(rand.NewPCG(3, 5))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rnd.IntN(10) {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		lines = append(lines, b.String())
+	}
+	for _, l := range lines {
+		for i := range len(l) + 1 {
+			if a, _, ok := leadingAddress(l[i:]); ok {
+				t.Fatalf("leadingAddress(%q) = %q, a string without '@'", l[i:], a)
+			}
+		}
+		if a, _, ok := leadingAddress(stripBullet(l)); ok {
+			t.Fatalf("leadingAddress(stripBullet(%q)) = %q, a string without '@'", l, a)
+		}
+	}
+}
