@@ -50,7 +50,7 @@ var (
 
 // isDelayNotice reports a warning that a message is delayed, not failed.
 func isDelayNotice(m *msgView) bool {
-	return containsAny(m.subject, delaySubjects) || m.lower.containsAnyMarker(delayTextsM)
+	return anyHit(m.keys.subject, delaySubjectK) || m.lower.containsAnyMarker(delayTextsM)
 }
 
 func (p *parser) recogniseText(m *msgView) {
@@ -134,14 +134,12 @@ type msgView struct {
 	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
 	header     []byte    // the bounce's own X- fields, "name: value" a line, lower case (parser.xheaders)
-	from       string    // lower-case From of the bounce
-	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
 	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
 	excludeSet bool
 	max        int     // readers stop after this many recipients (one over the limit)
-	keys       keyHits // the recognisers' From, Subject and header markers found, once asked (keyHits)
-	keysRead   bool
+	keys       keyHits // the keySet markers of From and Subject, and of the X- fields once asked (keyHits)
+	keysRead   bool    // keys.header is read
 }
 
 // excluded returns m.exclude, the bounce's own addresses and its
@@ -160,19 +158,11 @@ func (m *msgView) excluded() []string {
 	return m.exclude
 }
 
-// keyHits scans From, Subject and the X- fields for the recognisers'
-// markers on the first call.
+// keyHits returns the keySet markers of the message, scanning the X-
+// fields on the first call.
 func (m *msgView) keyHits() *keyHits {
 	if !m.keysRead {
 		m.keysRead = true
-		for _, k := range [...]struct {
-			text string
-			bits *keyBits
-		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}} {
-			var h phrase.Hits
-			keySet.Scan(k.text, &h)
-			*k.bits = keyBitsOf(&h)
-		}
 		var h phrase.Hits
 		keySet.ScanBytes(m.header, &h)
 		m.keys.header = keyBitsOf(&h)
@@ -180,52 +170,31 @@ func (m *msgView) keyHits() *keyHits {
 	return &m.keys
 }
 
-// The lower-case From and Subject are written into small when it is not
-// nil (lowerInto): they live only as long as the view, never in a Report.
-func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int, small *[]byte) *msgView {
+// newMsgView scans From and Subject for the keySet markers (bounceLike's,
+// isDelayNotice's and the recognisers'), each in one pass.
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
 		lower:    lower,
 		header:   header,
-		from:     lowerInto(small, r.From),
-		subject:  lowerInto(small, r.Subject),
 	}
+	m.keys.from, m.keys.subject = keyBitsOfText(r.From), keyBitsOfText(r.Subject)
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
 	return m
 }
 
-// lowerInto returns toLower(s). An ASCII s with capitals is
-// lowered into buf when buf is not nil, without an allocation of its own
-// once buf has grown: the result is valid until buf is written from its
-// start again (the next Parse), so it must not reach a Report.
-func lowerInto(buf *[]byte, s string) string {
-	if buf == nil || !textIsASCII(s) {
-		return toLower(s)
+// keyBitsOfText returns the keySet markers of toLower(s): keySet ignores
+// ASCII case, so only a text that is not ASCII is lowered first.
+func keyBitsOfText(s string) keyBits {
+	if !textIsASCII(s) {
+		s = toLower(s)
 	}
-	start := len(*buf)
-	*buf = append(*buf, s...)
-	b := (*buf)[start:]
-	var changed uint64
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := swar.Load(s, i)
-		y := swar.Lower(x)
-		swar.Store(b[i:], y)
-		changed |= x ^ y
-	}
-	for ; i < len(b); i++ {
-		c := lowerByte[s[i]]
-		b[i] = c
-		changed |= uint64(c ^ s[i])
-	}
-	if changed == 0 {
-		*buf = (*buf)[:start] // no capital: s as it is
-		return s
-	}
-	return unsafe.String(&b[0], len(b))
+	var h phrase.Hits
+	keySet.Scan(s, &h)
+	return keyBitsOf(&h)
 }
 
 // lazyText is text kept as bytes until a reader asks for it as a string:
@@ -325,20 +294,7 @@ var (
 )
 
 func bounceLike(m *msgView) bool {
-	if len(m.rep.FailedRecipients) > 0 {
-		return true
-	}
-	for _, s := range bounceSenders {
-		if strings.Contains(m.from, s) {
-			return true
-		}
-	}
-	for _, s := range bounceSubjects {
-		if strings.Contains(m.subject, s) {
-			return true
-		}
-	}
-	return false
+	return len(m.rep.FailedRecipients) > 0 || anyHit(m.keys.from, bounceSenderK) || anyHit(m.keys.subject, bounceSubjectK)
 }
 
 // autoReplySubjects are subject prefixes that name an automatic reply on

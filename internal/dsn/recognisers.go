@@ -72,9 +72,11 @@ func (rg *recogniser) matches(m *msgView) bool {
 }
 
 // keySet is the matcher of every From, Subject and header marker of the
-// recognisers, built by init: a message's From, Subject and X- fields are
-// scanned once (msgView.keyHits) and each row looks its markers up,
-// instead of each row searching the three strings for its own.
+// recognisers, and of bounceSenders, bounceSubjects and delaySubjects, in
+// any ASCII case, built by init: a message's From, Subject and X- fields
+// are scanned once each (newMsgView, msgView.keyHits) and each row and
+// bounceLike look their markers up, instead of each searching the three
+// strings for its own.
 var keySet *phrase.Matcher
 
 // keyHits are the keySet markers found in a message's From, Subject and
@@ -111,10 +113,14 @@ func init() {
 		rg := &recognisers[i]
 		list = append(append(append(list, rg.from...), rg.subject...), rg.header...)
 	}
+	list = append(append(append(list, bounceSenders...), bounceSubjects...), delaySubjects...)
 	if len(list) > maxKeys {
 		panic("dsn: more than maxKeys From, Subject and header markers")
 	}
-	keySet = phrase.MustCompile(list)
+	var err error
+	if keySet, err = phrase.CompileFold(list); err != nil {
+		panic(err)
+	}
 	ids := func(l []string) []int {
 		out := make([]int, len(l))
 		for i, s := range l {
@@ -126,7 +132,12 @@ func init() {
 		rg := &recognisers[i]
 		rg.fromK, rg.subjectK, rg.headerK = ids(rg.from), ids(rg.subject), ids(rg.header)
 	}
+	bounceSenderK, bounceSubjectK, delaySubjectK = ids(bounceSenders), ids(bounceSubjects), ids(delaySubjects)
 }
+
+// bounceSenderK, bounceSubjectK and delaySubjectK are the keySet ids of
+// bounceSenders, bounceSubjects and delaySubjects.
+var bounceSenderK, bounceSubjectK, delaySubjectK []int
 
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
