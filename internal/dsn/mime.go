@@ -155,9 +155,6 @@ type scratch struct {
 	xheaders []byte
 	lower    []byte
 	hits     phrase.Hits
-	// small holds the lower-case From and Subject of the bounce that
-	// newMsgView reads (lowerInto).
-	small []byte
 	// dsnFields holds the fields of a delivery-status part while
 	// readDeliveryStatus reads them (fieldBlocksInto).
 	dsnFields []field
@@ -176,7 +173,7 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes ||
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes ||
 		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
@@ -184,7 +181,6 @@ func (s *scratch) release() {
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
-	s.small = s.small[:0]
 	s.hits = phrase.Hits{}
 	scratchPool.Put(s)
 }
