@@ -69,6 +69,8 @@ func init() {
 		}
 	}
 	inlineMask = maskOf(inlineOnly)
+	compileKeys()
+	indexRows()
 }
 
 // inlineOnly are the markers splitInlineOriginal looks for: inlineM but

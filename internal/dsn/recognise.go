@@ -57,8 +57,7 @@ func (p *parser) recogniseText(m *msgView) {
 	r := p.rep
 	var named *recogniser
 	block := m.text // the first matching row's error block
-	for i := range recognisers {
-		rg := &recognisers[i]
+	for rg := range m.rows().all {
 		if !rg.matches(m) {
 			continue
 		}

@@ -354,3 +354,87 @@ func TestKeyBitsOfText(t *testing.T) {
 		}
 	}
 }
+
+// TestRowsCoverMatches checks the row sets the recognisers table is
+// walked over (msgView.rows): every row that matches a message is among
+// them, on every testdata message (as finish sees it, and as a bounce and
+// not) and on 3,000 random texts, From and Subject values and X- fields of
+// the table's markers; the sets leave most rows out.
+func TestRowsCoverMatches(t *testing.T) {
+	var views []*msgView
+	var files []string
+	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fields []headerField
+		p := parser{opts: Options{}.withDefaults(), rep: &Report{}, fields: &fields}
+		if p.run(normalizeNewlines(raw)) != nil {
+			continue
+		}
+		for _, bounce := range []bool{false, true} {
+			m := newMsgView(p.rep, p.rep.Text, newLowerText(p.rep.Text), p.xheaders, lazyText{}, 100)
+			m.bounceLike = bounce
+			views = append(views, m)
+		}
+	}
+	var text, keys []string
+	for i := range recognisers {
+		rg := &recognisers[i]
+		for _, l := range [][]string{rg.text, rg.unless, rg.start, rg.end, rg.lead} {
+			for _, mk := range l {
+				text = append(text, markerCore(mk))
+			}
+		}
+		keys = append(append(append(keys, rg.from...), rg.subject...), rg.header...)
+	}
+	rnd := rand.New(rand.NewPCG(5, 8))
+	pick := func(l []string, n int) string {
+		var b strings.Builder
+		for range rnd.IntN(n + 1) {
+			s := l[rnd.IntN(len(l))]
+			if rnd.IntN(4) == 0 {
+				s = strings.ToUpper(s)
+			}
+			b.WriteString(s)
+			b.WriteString([]string{" ", "\n", "\n  ", ": "}[rnd.IntN(4)])
+		}
+		return b.String()
+	}
+	for range 3000 {
+		r := &Report{From: pick(keys, 2), Subject: pick(keys, 2)}
+		txt := pick(text, 5)
+		m := newMsgView(r, txt, newLowerText(txt), []byte(strings.ToLower(pick(keys, 3))), lazyText{}, 100)
+		m.bounceLike = rnd.IntN(2) == 0
+		views = append(views, m)
+	}
+	matched, left := 0, 0
+	for _, m := range views {
+		set := m.rows()
+		for i := range recognisers {
+			in := set[i>>6]&(1<<(i&63)) != 0
+			if !in {
+				left++
+			}
+			if recognisers[i].matches(m) {
+				matched++
+				if !in {
+					t.Fatalf("row %s matches %q (From %q, Subject %q, X- fields %q) but is not among its rows", recognisers[i].name, m.text, m.rep.From, m.rep.Subject, m.header)
+				}
+			}
+		}
+	}
+	if matched < len(views)/4 || left < len(views)*len(recognisers)/2 {
+		t.Errorf("%d rows matched, %d left out, of %d views: want many of both", matched, left, len(views))
+	}
+}
