@@ -2,20 +2,21 @@ package dsn
 
 import (
 	"strings"
-	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
 
-// lowerText is a message's text lower-cased once (ASCII only, so offsets
-// match the original) with the set of known markers it contains, found in
-// one pass by the shared phrase matcher (package phrase). Every marker
-// lookup of a message goes through it: a known marker the text lacks is
-// rejected without scanning the text, which keeps the cost of a recogniser
-// table of a hundred rows close to one pass over the text (DESIGN.md,
-// "Budgets"). A marker the matcher does not know is searched for directly.
+// lowerText is a message's text with the set of known markers its ASCII
+// lower case contains, found in one pass by the shared phrase matcher
+// (package phrase). Every marker lookup of a message goes through it: a
+// known marker the text lacks is rejected without scanning the text, which
+// keeps the cost of a recogniser table of a hundred rows close to one pass
+// over the text (DESIGN.md, "Budgets"). A marker the matcher does not know
+// is searched for directly. The text is not lower-cased: a marker found is
+// looked for in any ASCII case (indexFold), which reads only up to where
+// it is, where a lower-case copy would cost a pass over the whole text.
 type lowerText struct {
-	s    string
+	s    string       // the text itself, in its own case
 	hits *phrase.Hits // markers (markerSet ids) that occur somewhere in the whole text
 }
 
@@ -146,24 +147,12 @@ func newLowerText(text string) lowerText {
 	return newLowerTextInto(text, &scratch{})
 }
 
-// newLowerTextInto is newLowerText writing into sc's buffer and hits,
-// which the next Parse reuses: the view it returns is valid until the
-// Parse that made it returns, and no string of a Report may point into it
-// (none does: the readers use the lower case to find things, and copy
-// what they keep from the text itself).
+// newLowerTextInto is newLowerText writing into sc's hits, which the next
+// Parse reuses: the view it returns is valid until the Parse that made it
+// returns.
 func newLowerTextInto(text string, sc *scratch) lowerText {
-	l := lowerText{hits: &sc.hits}
-	if text == "" {
-		markerSet.Scan("", l.hits)
-		return l
-	}
-	// One pass lower-cases the text and finds its markers.
-	if cap(sc.lower) < len(text) {
-		sc.lower = make([]byte, len(text))
-	}
-	b := sc.lower[:len(text)]
-	markerSet.ScanLower(text, b, l.hits)
-	l.s = unsafe.String(&b[0], len(b)) // b is not written again in this Parse
+	l := lowerText{s: text, hits: &sc.hits}
+	markerSet.ScanLower(text, nil, l.hits) // the markers of the lower case, none written
 	return l
 }
 
@@ -255,10 +244,10 @@ func (l lowerText) indexMarker(mk marker) int {
 	}
 	s, core := l.s, mk.core
 	if !mk.start && !mk.end {
-		return indexBy(s, core, mk.by)
+		return indexFold(s, core, mk.by)
 	}
 	for off := 0; off < len(s); {
-		i := indexBy(s[off:], core, mk.by)
+		i := indexFold(s[off:], core, mk.by)
 		if i < 0 {
 			return -1
 		}
@@ -294,6 +283,74 @@ func (l lowerText) containsAny(markers []string) bool {
 
 // contains reports whether a marker matches.
 func (l lowerText) contains(mk string) bool { return l.index(mk) >= 0 }
+
+// indexFold is strings.Index(asciiLower(s), needle) for a needle with no
+// ASCII capital, without the lower-case copy: the candidates are the
+// places of needle[k] (in either case when it is a letter), each case
+// found by strings.IndexByte, and the bytes around one are then compared
+// in any case. A needle with no ASCII letter is found as it is: only a
+// letter differs from its lower case.
+func indexFold(s, needle string, k int) int {
+	if !hasASCIILetter(needle) {
+		return strings.Index(s, needle)
+	}
+	c := needle[k]
+	if c < 'a' || c > 'z' {
+		for off := k; off-k+len(needle) <= len(s); {
+			j := strings.IndexByte(s[off:], c)
+			if j < 0 {
+				return -1
+			}
+			start := off + j - k
+			if start+len(needle) > len(s) {
+				return -1
+			}
+			if hasPrefixLowerASCII(s[start:], needle) {
+				return start
+			}
+			off += j + 1
+		}
+		return -1
+	}
+	lo, up := c, c-('a'-'A')
+	nextLo, nextUp := -1, -1 // the next place of each at or after i, once looked for
+	for i := k; ; {
+		if i-k+len(needle) > len(s) {
+			return -1 // no room left for a match
+		}
+		if nextLo < i {
+			nextLo = len(s)
+			if j := strings.IndexByte(s[i:], lo); j >= 0 {
+				nextLo = i + j
+			}
+		}
+		if nextUp < i {
+			nextUp = len(s)
+			if j := strings.IndexByte(s[i:], up); j >= 0 {
+				nextUp = i + j
+			}
+		}
+		p := min(nextLo, nextUp)
+		start := p - k
+		if start+len(needle) > len(s) {
+			return -1 // p == len(s) too: none left
+		}
+		if hasPrefixLowerASCII(s[start:], needle) {
+			return start
+		}
+		i = p + 1
+	}
+}
+
+// hasASCIILetter reports whether s has an ASCII letter.
+func hasASCIILetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}
 
 // lineStartsAt reports whether only spaces and tabs come between the start
 // of the line and s[i]. It looks back no further than the spaces.

@@ -80,14 +80,14 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 var pastedFieldMarkers = []string{"\nreceived:", "\nreturn-path:"}
 
 // pastedHeaders returns the offset of a line that starts a pasted header
-// block: a "Received:" or "Return-Path:" field right after an empty line
-// or a rule ("-----"), followed by two more field lines. It returns -1
-// when there is none.
-func pastedHeaders(lower string) int {
+// block: a "Received:" or "Return-Path:" field (in any case) right after
+// an empty line or a rule ("-----"), followed by two more field lines. It
+// returns -1 when there is none.
+func pastedHeaders(text string) int {
 	// Each field name is searched for once from each point, so the text is
 	// scanned once per name.
 	indexFrom := func(name string, off int) int {
-		if i := strings.Index(lower[off:], name); i >= 0 {
+		if i := indexLowerASCII(text[off:], name); i >= 0 {
 			return off + i
 		}
 		return -1
@@ -104,11 +104,11 @@ func pastedHeaders(lower string) int {
 			rp = indexFrom(pastedFieldMarkers[1], i+1)
 		}
 		start := i + 1
-		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])
+		prev := strings.TrimSpace(text[strings.LastIndexByte(text[:start-1], '\n')+1 : start-1])
 		if prev != "" && !banner(prev) {
 			continue
 		}
-		rest := lower[start:]
+		rest := text[start:]
 		fields := 0
 		for n := 0; n < 8 && rest != ""; n++ {
 			var line string

@@ -498,7 +498,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	var out []Recipient
 	// The block's lines, as strings.Split would cut them, by their offsets.
 	var buf [128]int
-	text, low := m.text[from:to], m.lower.s[from:to]
+	text := m.text[from:to]
 	lines := newBlockLines(text, buf[:0])
 	var bounceFrom string
 	if !generic {
@@ -515,7 +515,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	var listed []bool     // listed[k]: recipient k's line is followed directly by recipient k+1's
 	prevEnd := -2         // the last line of the previous recipient
 	for i := 0; i < lines.n() && len(out) <= m.max; i++ {
-		addr, rest, ok := recipientOn(lines.line(text, i), lines.line(low, i), lead, leadOnly)
+		addr, rest, ok := recipientOn(lines.line(text, i), lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
 		}
@@ -544,7 +544,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			// diagnostic even when it starts with an address (Postfix:
 			// "    <a@b>: User unknown").
 			deeper := len(diag) > 0 && indentOf(lines.line(text, j)) > indentOf(lines.line(text, i))
-			if a, _, ok := recipientOn(lines.line(text, j), lines.line(low, j), lead, leadOnly); ok && !skip(a) && !deeper {
+			if a, _, ok := recipientOn(lines.line(text, j), lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
 			diag, size = append(diag, l), size+len(l)
@@ -654,16 +654,17 @@ func indentOf(line string) int {
 // hasCode reports whether text carries a failure reply code or a status code.
 func hasCode(text string) bool { return scanCodes(text).hasCode() }
 
-// recipientOn reads a failed recipient's address from one line; lower is
-// the line in lower case. After a lead phrase, the whole line is the start
-// of the diagnostic ("Unknown user: a@b" says what happened).
-func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+// recipientOn reads a failed recipient's address from one line; the lead
+// phrases (lower case) are found in it in any ASCII case. After a lead
+// phrase, the whole line is the start of the diagnostic ("Unknown user:
+// a@b" says what happened).
+func recipientOn(line string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
 	if strings.IndexByte(line, '@') < 0 {
 		// Most lines, on one search: every address leadingAddress reads
 		// is a piece of the line, with an '@'.
 		return "", "", false
 	}
-	if l := setSpaceTabLT.trimLeft(lower); strings.HasPrefix(l, "mailto:") {
+	if l := setSpaceTabLT.trimLeft(line); hasPrefixASCIIFold(l, "mailto:") {
 		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
 		// (RFC 2369): never a failed recipient (issue 10 item 1).
 		return "", "", false
@@ -674,7 +675,7 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 		}
 	}
 	for _, p := range lead {
-		i := strings.Index(lower, p)
+		i := indexLowerASCII(line, p)
 		if i < 0 {
 			continue
 		}

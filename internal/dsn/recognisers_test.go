@@ -438,3 +438,70 @@ func TestRowsCoverMatches(t *testing.T) {
 		t.Errorf("%d rows matched, %d left out, of %d views: want many of both", matched, left, len(views))
 	}
 }
+
+// TestIndexFold checks the search of every marker lookup, indexFold,
+// against strings.Index of the lower-cased text: every marker of the
+// tables and random lower-case needles, at each of their candidate
+// offsets k, in the corpus's report texts and 3,000 random texts of
+// markers and their pieces in any case, with non-ASCII bytes and needles
+// that end the text (k among the first eight bytes, and the last).
+func TestIndexFold(t *testing.T) {
+	var needles []string
+	for id := range markerSet.Len() {
+		needles = append(needles, markerSet.Phrase(id))
+	}
+	needles = append(needles, "", "a", "-", "é", ":x", "\nreceived:", "x-")
+	var texts []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			texts = append(texts, r.Text)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(21, 34))
+	for range 3000 {
+		var b strings.Builder
+		for range rnd.IntN(6) {
+			p := needles[rnd.IntN(len(needles))]
+			switch rnd.IntN(4) {
+			case 0:
+				p = strings.ToUpper(p)
+			case 1:
+				p = p[rnd.IntN(len(p)+1):]
+			}
+			b.WriteString(p)
+			b.WriteString([]string{"", " ", "\n", "Ä", "Z"}[rnd.IntN(5)])
+		}
+		texts = append(texts, b.String())
+	}
+	check := func(s, needle string) {
+		want := strings.Index(asciiLower(s), needle)
+		for k := range max(len(needle), 1) {
+			if k >= 8 && k < len(needle)-1 {
+				continue // the callers' k: rarestLead's (the first eight bytes) or the first letter
+			}
+			if got := indexFold(s, needle, k); got != want {
+				t.Fatalf("indexFold(%q, %q, %d) = %d, want %d", s, needle, k, got, want)
+			}
+		}
+	}
+	for i, s := range texts {
+		if i >= len(files) || i%8 == 0 { // the corpus texts with a sample of the needles
+			for _, n := range needles {
+				check(s, n)
+			}
+		} else {
+			for range 8 {
+				check(s, needles[rnd.IntN(len(needles))])
+			}
+		}
+		if len(s) > 0 {
+			a := rnd.IntN(len(s))
+			check(s, asciiLower(s[a:min(len(s), a+1+rnd.IntN(12))])) // a piece of the text itself
+		}
+	}
+}

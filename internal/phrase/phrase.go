@@ -242,11 +242,11 @@ func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 }
 
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
-// dst (at least len(text) bytes): a caller that needs both the lower-case
-// text and its phrases gets them from one call. The lower case is written
-// eight bytes at a time (swar.Lower); the automaton reads text itself
-// through lclass, the class of each byte's lower case, so that the scan
-// does not wait for the writes.
+// dst (at least len(text) bytes) when dst is not nil: a caller that needs
+// both the lower-case text and its phrases gets them from one call. The
+// lower case is written eight bytes at a time (swar.Lower); the automaton
+// reads text itself through lclass, the class of each byte's lower case,
+// so that the scan does not wait for the writes.
 //
 // A scan is a chain of dependent loads (each state is read from the one
 // before), so a long text is scanned as two or four parts at once, each
@@ -259,7 +259,9 @@ func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	lowerInto(dst[:len(text)], text)
+	if dst != nil {
+		lowerInto(dst[:len(text)], text)
+	}
 	if q := len(text) / 4; len(text) >= 4*splitScan && q >= m.maxLen {
 		m.scanFold4(text, h)
 		return

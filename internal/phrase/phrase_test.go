@@ -146,6 +146,10 @@ func TestScanLowerSplit(t *testing.T) {
 			if string(dst) != lower {
 				t.Errorf("ScanLower(%q) wrote %q", tx, dst)
 			}
+			var noDst Hits
+			if m.ScanLower(tx, nil, &noDst); noDst != want {
+				t.Errorf("ScanLower(%q, nil) hits %v, Scan of the lower case %v", tx, noDst[:1], want[:1])
+			}
 		}
 	}
 }
