@@ -90,14 +90,16 @@
 //     quoted-printable, convertCharset for a charset when the body is in
 //     memory; the streaming decoders of mime and go-message otherwise) and
 //     the delivery-status fields.
-//  2. newLowerTextInto: the text lower-cased and every marker of the
-//     tables found in one pass (phrase.Matcher.ScanLower, two halves at
-//     once); every later marker lookup asks that filter first, and the
-//     marker lists are compiled once (markers.go).
-//  3. the recognisers: a row is picked by its text markers (the filter,
-//     tested a row's markers at once as a markerMask) and by its From,
-//     Subject and header markers (keySet, one scan of each,
-//     msgView.keyHits); the lead phrases a text lacks are dropped before
+//  2. newLowerTextInto: every marker of the tables found in the text's
+//     lower case in one pass (phrase.Matcher.ScanLower, two or four
+//     chains at once, no copy written); every later marker lookup asks
+//     that filter first and then searches the text in any case up to the
+//     marker (indexFold), and the marker lists are compiled once
+//     (markers.go).
+//  3. the recognisers: the table is walked over the rows its text
+//     markers and its From, Subject and header markers pick
+//     (msgView.rows: keySet, one scan of each), each row then tested as
+//     before (matches); the lead phrases a text lacks are dropped before
 //     its lines are read.
 //  4. the facts: each diagnostic is scanned once per Parse (diagMemo),
 //     by one matcher for its command, stage and host phrases (diagSet:
@@ -112,8 +114,8 @@
 // charsets copy their ASCII runs as they are (convertISO2022JP,
 // convertCharmap).
 //
-// The memory a Parse uses and drops (header fields, the lower-case text
-// and X- fields, the lower-case From and Subject) comes from a pool
+// The memory a Parse uses and drops (header fields, the lower-case X-
+// fields, the text's marker hits) comes from a pool
 // (scratch) and is never reachable from a Report. Values that are only
 // compared (Content-Type, Content-Transfer-Encoding, Content-Disposition:
 // header.getView) are read as views of the message's bytes, and short

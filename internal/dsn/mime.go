@@ -147,13 +147,12 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 
 // scratch is the memory one Parse uses and drops, pooled (scratchPool):
 // the header fields of every block (splitHeaderInto), the bounce's own X-
-// fields in lower case (parser.xheaders) and the lower-case text with its
-// marker hits (newLowerTextInto). None of it is reachable from a Report:
+// fields in lower case (parser.xheaders) and the text's marker hits
+// (newLowerTextInto). None of it is reachable from a Report:
 // the strings a Report holds are copies.
 type scratch struct {
 	fields   []headerField
 	xheaders []byte
-	lower    []byte
 	hits     phrase.Hits
 	// dsnFields holds the fields of a delivery-status part while
 	// readDeliveryStatus reads them (fieldBlocksInto).
@@ -173,7 +172,7 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes ||
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes ||
 		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
