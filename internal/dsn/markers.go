@@ -187,7 +187,7 @@ type marker struct {
 	core       string
 	id         int
 	start, end bool
-	by         int // indexBy's k for core: the offset of its rarest leading byte
+	by         int // indexFold's k for core: the offset of its rarest leading byte
 }
 
 // byteCommon ranks the bytes of lower-case English text by how often they
