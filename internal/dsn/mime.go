@@ -147,13 +147,14 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 
 // scratch is the memory one Parse uses and drops, pooled (scratchPool):
 // the header fields of every block (splitHeaderInto), the bounce's own X-
-// fields in lower case (parser.xheaders) and the text's marker hits
-// (newLowerTextInto). None of it is reachable from a Report:
+// fields in lower case (parser.xheaders) and the text's marker hits and
+// their ends (newLowerTextInto). None of it is reachable from a Report:
 // the strings a Report holds are copies.
 type scratch struct {
 	fields   []headerField
 	xheaders []byte
 	hits     phrase.Hits
+	ends     phrase.Ends // where hits first end (newLowerTextInto), valid for hits' ids
 	// dsnFields holds the fields of a delivery-status part while
 	// readDeliveryStatus reads them (fieldBlocksInto).
 	dsnFields []field
