@@ -12,12 +12,17 @@ import (
 // known marker the text lacks is rejected without scanning the text, which
 // keeps the cost of a recogniser table of a hundred rows close to one pass
 // over the text (DESIGN.md, "Budgets"). A marker the matcher does not know
-// is searched for directly. The text is not lower-cased: a marker found is
-// looked for in any ASCII case (indexFold), which reads only up to where
-// it is, where a lower-case copy would cost a pass over the whole text.
+// is searched for directly. The text is not lower-cased: the scan also
+// records where each marker it found first ends (ends), which answers the
+// first lookup of it; a lookup past that (a view that starts after it, a
+// marker anchored to a line that its first place is not) searches in any
+// ASCII case (indexFold), where a lower-case copy would cost a pass over
+// the whole text.
 type lowerText struct {
-	s    string       // the text itself, in its own case
+	s    string       // the text itself, in its own case (a view of it: off)
+	off  int          // the offset of s in the scanned text
 	hits *phrase.Hits // markers (markerSet ids) that occur somewhere in the whole text
+	ends *phrase.Ends // where each of hits first ends in the scanned text; nil: not recorded
 }
 
 // markerSet is the matcher of every marker of the tables (markerLists),
@@ -143,16 +148,19 @@ func markerCore(mk string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
 }
 
+// newLowerText returns the markers of text, without their ends.
 func newLowerText(text string) lowerText {
-	return newLowerTextInto(text, &scratch{})
+	l := lowerText{s: text, hits: new(phrase.Hits)}
+	markerSet.ScanLower(text, nil, l.hits) // the markers of the lower case, none written
+	return l
 }
 
-// newLowerTextInto is newLowerText writing into sc's hits, which the next
-// Parse reuses: the view it returns is valid until the Parse that made it
-// returns.
+// newLowerTextInto is newLowerText writing into sc's hits and ends, which
+// the next Parse reuses (sc.hits empty): the view it returns is valid
+// until the Parse that made it returns.
 func newLowerTextInto(text string, sc *scratch) lowerText {
-	l := lowerText{s: text, hits: &sc.hits}
-	markerSet.ScanLower(text, nil, l.hits) // the markers of the lower case, none written
+	l := lowerText{s: text, hits: &sc.hits, ends: &sc.ends}
+	markerSet.ScanLowerEnds(text, l.hits, l.ends)
 	return l
 }
 
@@ -160,13 +168,13 @@ func newLowerTextInto(text string, sc *scratch) lowerText {
 // may then say yes to a marker only the rest has, never no to one the
 // prefix has).
 func (l lowerText) prefix(n int) lowerText {
-	return lowerText{s: l.s[:n], hits: l.hits}
+	return lowerText{s: l.s[:n], off: l.off, hits: l.hits, ends: l.ends}
 }
 
 // from returns the view of the bytes from offset i on, with the same
 // marker set as prefix.
 func (l lowerText) from(i int) lowerText {
-	return lowerText{s: l.s[i:], hits: l.hits}
+	return lowerText{s: l.s[i:], off: l.off + i, hits: l.hits, ends: l.ends}
 }
 
 // mayContain reports whether s may contain the marker core sub: false
@@ -239,14 +247,29 @@ func (l lowerText) index(mk string) int { return l.indexMarker(compileMarker(mk)
 
 // indexMarker is index for a compiled marker.
 func (l lowerText) indexMarker(mk marker) int {
-	if mk.id >= 0 && l.hits != nil && !l.hits.Has(mk.id) {
-		return -1
-	}
 	s, core := l.s, mk.core
+	from := 0 // where the search starts
+	if mk.id >= 0 && l.hits != nil {
+		if !l.hits.Has(mk.id) {
+			return -1
+		}
+		if l.ends != nil {
+			// The marker's first place in the scanned text, in the view.
+			if first := int(l.ends[mk.id]) - len(core) - l.off; first >= 0 {
+				if first+len(core) > len(s) {
+					return -1 // it ends after the view (a prefix): so does every other
+				}
+				if !mk.start && !mk.end {
+					return first
+				}
+				from = first // an anchored one: the first place that is at a line's edge
+			}
+		}
+	}
 	if !mk.start && !mk.end {
 		return indexFold(s, core, mk.by)
 	}
-	for off := 0; off < len(s); {
+	for off := from; off < len(s); {
 		i := indexFold(s[off:], core, mk.by)
 		if i < 0 {
 			return -1
