@@ -399,28 +399,24 @@ func isASCII(s string) bool { return textIsASCII(s) }
 func hasUpperASCII(s string) bool { return firstUpperASCII(s) >= 0 }
 
 // firstUpperASCII returns the offset of the first ASCII capital of s, or
-// -1: eight bytes at a time, a word with a byte over 0x7f a byte at a
-// time.
+// -1: eight bytes at a time (capitalMarks), the last bytes of a string of
+// eight or more as the word that ends it, overlapping bytes already read
+// (they hold no capital, so a mark in it is the first).
 func firstUpperASCII(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		x := swar.Load(s, i)
-		if x&highs != 0 {
-			for k := i; k < i+8; k++ {
-				if s[k] >= 'A' && s[k] <= 'Z' {
-					return k
-				}
-			}
-			continue
-		}
-		// Below 0x80 no sum carries into the next byte: the marks are
-		// exact, bytes from 'A' and not above 'Z'.
-		ge := (x + ones*(0x80-'A')) & highs
-		gt := (x + ones*(0x80-'Z'-1)) & highs
-		if m := ge &^ gt; m != 0 {
+		if m := capitalMarks(swar.Load(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
+	}
+	if i == len(s) {
+		return -1
+	}
+	if len(s) >= 8 {
+		if m := capitalMarks(swar.Load(s, len(s)-8)); m != 0 {
+			return len(s) - 8 + bits.TrailingZeros64(m)/8
+		}
+		return -1
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 'A' && s[i] <= 'Z' {
@@ -428,6 +424,17 @@ func firstUpperASCII(s string) int {
 		}
 	}
 	return -1
+}
+
+// capitalMarks returns the high bit of each byte of x from 'A' to 'Z'.
+// The bytes' high bits are cleared before the sums, so that none carries
+// into the next byte, and a byte that had one (no capital) is unmarked.
+func capitalMarks(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x &^ highs
+	ge := (y + ones*(0x80-'A')) & highs
+	gt := (y + ones*(0x80-'Z'-1)) & highs
+	return ge &^ gt &^ x
 }
 
 // containsLower reports whether toLower(s) contains the lower-case

@@ -215,7 +215,7 @@ func TestBlockLines(t *testing.T) {
 func TestFirstUpperASCII(t *testing.T) {
 	for n := 0; n < 40; n++ {
 		for at := -1; at < n; at++ {
-			for _, fill := range []byte{'a', 0xe3, '@', '['} {
+			for _, fill := range []byte{'a', 0xe3, '@', '[', 0xc1, 0xda, 0xff} { // 0xc1 and 0xda: 'A' and 'Z' with the high bit
 				b := bytes.Repeat([]byte{fill}, n)
 				if at >= 0 {
 					b[at] = 'A' + byte(at%26)
@@ -231,6 +231,28 @@ func TestFirstUpperASCII(t *testing.T) {
 					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 				}
 			}
+		}
+	}
+	// Random strings of capitals, their neighbours and bytes over 0x7f.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	const alpha = "AZaz@[`{x\xc1\xda\xe3\xff"
+	for range 20000 {
+		b := make([]byte, rnd.IntN(41))
+		for i := range b {
+			b[i] = alpha[rnd.IntN(len(alpha))]
+			if rnd.IntN(3) > 0 && b[i] >= 'A' && b[i] <= 'Z' {
+				b[i] = 'q' // capitals rarer, so that some come late or not at all
+			}
+		}
+		want := -1
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				want = i
+				break
+			}
+		}
+		if got := firstUpperASCII(string(b)); got != want {
+			t.Fatalf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 		}
 	}
 }
