@@ -426,6 +426,57 @@ func firstUpperASCII(s string) int {
 	return -1
 }
 
+// lowerIfASCII returns asciiLower(s) and true when s is ASCII (s itself
+// when it has no capital), false otherwise: toLower's test and work in
+// one pass over the words of s. Past the first capital, the rest is
+// copied and lowered a word at a time, each word also checked for a byte
+// over 0x7f.
+func lowerIfASCII(s string) (string, bool) {
+	const highs = 0x8080808080808080
+	i, at := 0, -1 // at: the first capital
+	for ; i+8 <= len(s); i += 8 {
+		x := swar.Load(s, i)
+		if x&highs != 0 {
+			return "", false
+		}
+		if m := capitalMarks(x); m != 0 {
+			at = i + bits.TrailingZeros64(m)/8
+			break
+		}
+	}
+	if at < 0 {
+		for ; i < len(s); i++ {
+			if c := s[i]; c >= 0x80 {
+				return "", false
+			} else if c >= 'A' && c <= 'Z' {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			return s, true
+		}
+	}
+	b := make([]byte, len(s))
+	copy(b, s[:at])
+	k := at
+	for ; k+8 <= len(s); k += 8 {
+		x := swar.Load(s, k)
+		if x&highs != 0 {
+			return "", false
+		}
+		swar.Store(b[k:], swar.Lower(x))
+	}
+	for ; k < len(s); k++ {
+		c := s[k]
+		if c >= 0x80 {
+			return "", false
+		}
+		b[k] = lowerByte[c]
+	}
+	return unsafe.String(&b[0], len(b)), true // b is not written again
+}
+
 // capitalMarks returns the high bit of each byte of x from 'A' to 'Z'.
 // The bytes' high bits are cleared before the sums, so that none carries
 // into the next byte, and a byte that had one (no capital) is unmarked.

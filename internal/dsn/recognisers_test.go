@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
@@ -592,5 +593,36 @@ func TestIndexMarkerEnds(t *testing.T) {
 	}
 	if found < 10000 {
 		t.Errorf("%d markers found: want many", found)
+	}
+}
+
+// TestLowerIfASCII checks toLower's one pass, lowerIfASCII, against
+// textIsASCII and asciiLower, and toLower against strings.ToLower, on
+// 20,000 random strings of capitals, small letters, bytes over 0x7f and
+// runes whose lower case is ASCII (U+212A), at every length to 40; an
+// ASCII string without a capital comes back as it is.
+func TestLowerIfASCII(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"A", "Z", "a", "z", "@", "[", "-", "\xc1", "\xda", "\xff", "é", "\u212a", "Ä"}
+	for range 20000 {
+		var b strings.Builder
+		for b.Len() < rnd.IntN(41) {
+			p := pieces[rnd.IntN(len(pieces))]
+			if p[0] >= 0x80 && rnd.IntN(4) > 0 {
+				p = "q" // mostly ASCII, so that a late byte over 0x7f shows
+			}
+			b.WriteString(p)
+		}
+		s := b.String()
+		got, ok := lowerIfASCII(s)
+		if ok != textIsASCII(s) || ok && got != asciiLower(s) {
+			t.Fatalf("lowerIfASCII(%q) = %q, %v; want %q, %v", s, got, ok, asciiLower(s), textIsASCII(s))
+		}
+		if ok && got == s && unsafe.StringData(got) != unsafe.StringData(s) {
+			t.Fatalf("lowerIfASCII(%q) copied a string with no capital", s)
+		}
+		if got := toLower(s); got != strings.ToLower(s) {
+			t.Fatalf("toLower(%q) = %q, want %q", s, got, strings.ToLower(s))
+		}
 	}
 }
