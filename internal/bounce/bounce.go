@@ -113,6 +113,10 @@ func New(cfg Config) *Engine {
 	if cfg.DNSBudget <= 0 {
 		cfg.DNSBudget = DefaultDNSBudget
 	}
+	if cfg.DNS == nil {
+		// Only the blocklist lookups read the sending server's address.
+		cfg.Limits.SkipSendingIP = true
+	}
 	e := &Engine{cfg: cfg}
 	if cfg.MaxParallel > 0 {
 		e.slots = make(chan struct{}, cfg.MaxParallel)

@@ -8,7 +8,7 @@ import (
 )
 
 // TestReportOwnsItsStrings: Parse reads some values as views of the
-// message's bytes (header.getView, lowerInto, stack buffers) and must copy
+// message's bytes (header.getView, stack buffers) and must copy
 // whatever it keeps, so a Report stays the same when the caller reuses the
 // message's buffer afterwards, as the server does.
 func TestReportOwnsItsStrings(t *testing.T) {

@@ -52,26 +52,6 @@ func TestAutoReplyByFoldsLikeToLower(t *testing.T) {
 	}
 }
 
-// TestLowerInto: lowerInto gives strings.ToLower's answer, into the buffer
-// for ASCII and without touching what it returned before.
-func TestLowerInto(t *testing.T) {
-	var buf []byte
-	var got []string
-	in := []string{"Undelivered Mail Returned to Sender", "mailer-daemon@example.com", "", "R\u00e9ponse: \u212Aelvin",
-		"MAILER-DAEMON@EXAMPLE.COM", "\xffBad", strings.Repeat("AbC", 100)}
-	for _, s := range in {
-		got = append(got, lowerInto(&buf, s))
-	}
-	for i, s := range in {
-		if got[i] != strings.ToLower(s) {
-			t.Errorf("lowerInto(%q) = %q, want %q", s, got[i], strings.ToLower(s))
-		}
-	}
-	if s := lowerInto(nil, "ABC"); s != "abc" {
-		t.Errorf("lowerInto(nil, ABC) = %q", s)
-	}
-}
-
 // TestCanonicalNameInto: canonicalNameInto gives canonicalName's answer.
 func TestCanonicalNameInto(t *testing.T) {
 	names := []string{"x-mailer", "X-MAILER", "message-id", "MESSAGE-ID", "x--y", "-x", "x-", "a", "Z",

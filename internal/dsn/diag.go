@@ -41,12 +41,17 @@ func scanDiagnostic(text string) (Diagnosis, stageBits) {
 		return d, 0
 	}
 	d = scanCodes(text)
-	// The lower case of a usual diagnostic is written on the stack: no
-	// string ScanDiagnostic returns points into it (hostOf copies).
-	var buf [diagLowerBuf]byte
-	lower := asciiLowerInto(buf[:0], text)
 	var hits phrase.Hits
 	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
+	// commandOf and hostOf read the lower case only after a command lead
+	// or a host marker the scan found (most diagnostics have none). A
+	// usual diagnostic's is written on the stack: no string
+	// ScanDiagnostic returns points into it (hostOf copies).
+	var buf [diagLowerBuf]byte
+	lower := ""
+	if hits[0]&diagLowerNeed[0]|hits[1]&diagLowerNeed[1]|hits[2]&diagLowerNeed[2]|hits[3]&diagLowerNeed[3] != 0 {
+		lower = asciiLowerInto(buf[:0], text)
+	}
 	d.Command = commandOf(lower, &hits)
 	d.Host = hostOf(text, lower, &hits)
 	return d, stageBitsOf(&hits)
@@ -269,6 +274,16 @@ var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
 		diagHostMarkerIDs[k], _ = m.ID(s)
 	}
 	diagHostWordID, _ = m.ID(hostWord)
+	need := append([]int{diagHostWordID}, diagHostMarkerIDs...)
+	for k := range commandLeads {
+		need = append(need, len(commandPhrases)+k)
+	}
+	for _, id := range need {
+		if id < 0 || id >= 64*len(diagLowerNeed) {
+			panic("dsn: a diagSet id past diagLowerNeed")
+		}
+		diagLowerNeed[id>>6] |= 1 << (id & 63)
+	}
 	ids := make([]int, 0, len(stagePhrases)+len(deliveryPhrases))
 	for i, s := range list[len(commandPhrases)+len(commandLeads) : len(list)-len(hostMarkers)-1] {
 		id, _ := m.ID(s)
@@ -287,6 +302,11 @@ var (
 	diagHostMarkerIDs = make([]int, len(hostMarkers))
 	diagHostWordID    int
 )
+
+// diagLowerNeed are the diagSet ids after which commandOf or hostOf read
+// a diagnostic's lower case (commandLeads, hostMarkers and hostWord), set
+// with diagSet; they are below 256, so four words of a Hits hold them.
+var diagLowerNeed [4]uint64
 
 // hostWord starts hostOf's "host X said" (in lower case).
 const hostWord = "host "

@@ -15,7 +15,8 @@
 // registered domain (RegisteredDomain, the project's one such helper), the
 // rejecting host's address and the sending server's address (RefusingHost
 // and Report.SendingIP, received.go, from the reply text, X-Originating-IP, the
-// original's Received fields of RFC 5321 4.4, or Received-From-MTA).
+// original's Received fields of RFC 5321 4.4, or Received-From-MTA; skipped
+// for a caller that reads none of them, Options.SkipSendingIP).
 // CompleteFacts does the same for a Recipient built from an MTA log line.
 //
 // Free text is read by the recognisers table (recognisers.go): one row per
@@ -89,14 +90,16 @@
 //     quoted-printable, convertCharset for a charset when the body is in
 //     memory; the streaming decoders of mime and go-message otherwise) and
 //     the delivery-status fields.
-//  2. newLowerTextInto: the text lower-cased and every marker of the
-//     tables found in one pass (phrase.Matcher.ScanLower, two halves at
-//     once); every later marker lookup asks that filter first, and the
-//     marker lists are compiled once (markers.go).
-//  3. the recognisers: a row is picked by its text markers (the filter,
-//     tested a row's markers at once as a markerMask) and by its From,
-//     Subject and header markers (keySet, one scan of each,
-//     msgView.keyHits); the lead phrases a text lacks are dropped before
+//  2. newLowerTextInto: every marker of the tables found in the text's
+//     lower case in one pass (phrase.Matcher.ScanLower, two or four
+//     chains at once, no copy written); every later marker lookup asks
+//     that filter first and then searches the text in any case up to the
+//     marker (indexFold), and the marker lists are compiled once
+//     (markers.go).
+//  3. the recognisers: the table is walked over the rows its text
+//     markers and its From, Subject and header markers pick
+//     (msgView.rows: keySet, one scan of each), each row then tested as
+//     before (matches); the lead phrases a text lacks are dropped before
 //     its lines are read.
 //  4. the facts: each diagnostic is scanned once per Parse (diagMemo),
 //     by one matcher for its command, stage and host phrases (diagSet:
@@ -111,8 +114,8 @@
 // charsets copy their ASCII runs as they are (convertISO2022JP,
 // convertCharmap).
 //
-// The memory a Parse uses and drops (header fields, the lower-case text
-// and X- fields, the lower-case From and Subject) comes from a pool
+// The memory a Parse uses and drops (header fields, the lower-case X-
+// fields, the text's marker hits) comes from a pool
 // (scratch) and is never reachable from a Report. Values that are only
 // compared (Content-Type, Content-Transfer-Encoding, Content-Disposition:
 // header.getView) are read as views of the message's bytes, and short
@@ -156,7 +159,8 @@ var (
 	ErrNotMessage = errors.New("dsn: not an email message")
 )
 
-// Options are the limits of one Parse call. Zero fields take the defaults.
+// Options are the limits of one Parse call, and a fact it may skip. Zero
+// fields take the defaults.
 type Options struct {
 	// MaxMessageBytes is the largest raw message accepted (default 25 MiB).
 	MaxMessageBytes int
@@ -166,6 +170,12 @@ type Options struct {
 	MaxParts int
 	// MaxRecipients is the most recipients accepted in one report (default 1000).
 	MaxRecipients int
+	// SkipSendingIP leaves Report.SendingIP, Report.SendingIPFrom and
+	// Original.Received empty, for a caller that reads none of them: the
+	// sending server's address is looked for in the diagnostics and the
+	// original's Received fields, about 5 % of a Parse (internal/bounce
+	// reads it only for its blocklist lookups).
+	SkipSendingIP bool
 }
 
 func (o Options) withDefaults() Options {
@@ -204,7 +214,12 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if err := p.run(raw); err != nil {
 		return nil, err
 	}
+	if opts.SkipSendingIP {
+		p.rep.Original.Received = nil // read by sendingIP only (a recogniser may have kept some)
+	}
 	p.rep.ensureUTF8()
-	p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
+	if !opts.SkipSendingIP {
+		p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
+	}
 	return p.rep, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -50,4 +51,45 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("invalid UTF-8 in %v", bad)
 		}
 	})
+}
+
+// FuzzIndexMarker checks the marker lookups of a text against the plain
+// search of its lower case: indexFold against strings.Index (needle
+// lowered, every k) and indexMarker, answering from the scan's ends,
+// against indexMarker without them, for every table marker and the
+// views of the text from and up to off.
+func FuzzIndexMarker(f *testing.F) {
+	f.Add("The Mail System\n<a@b.example>: host said: 550\n", "mail system", 3)
+	f.Add("---- Original message follows ----\nReceived: x", "\nreceived:", 20)
+	f.Fuzz(func(t *testing.T, text, needle string, off int) {
+		needle = asciiLower(needle)
+		want := strings.Index(asciiLower(text), needle)
+		for k := range len(needle) {
+			if got := indexFold(text, needle, k); got != want {
+				t.Fatalf("indexFold(%q, %q, %d) = %d, want %d", text, needle, k, got, want)
+			}
+		}
+		var sc scratch
+		l := newLowerTextInto(text, &sc)
+		off = min(max(off, 0), len(text))
+		for _, v := range []lowerText{l, l.prefix(off), l.from(off)} {
+			plain := v
+			plain.ends = nil
+			for _, mk := range fuzzMarkers() {
+				if got, want := v.indexMarker(mk), plain.indexMarker(mk); got != want {
+					t.Fatalf("indexMarker(%q) in %q (at %d) = %d, without the ends %d", mk.core, v.s, v.off, got, want)
+				}
+			}
+		}
+	})
+}
+
+// fuzzMarkers are the compiled markers of the tables, for FuzzIndexMarker.
+func fuzzMarkers() []marker {
+	out := append(append([]marker{finalRecipientM}, inlineM...), forwardM...)
+	for i := range recognisers {
+		rg := &recognisers[i]
+		out = append(append(append(out, rg.textM...), rg.startM...), rg.endM...)
+	}
+	return out
 }

@@ -2,21 +2,27 @@ package dsn
 
 import (
 	"strings"
-	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
 
-// lowerText is a message's text lower-cased once (ASCII only, so offsets
-// match the original) with the set of known markers it contains, found in
-// one pass by the shared phrase matcher (package phrase). Every marker
-// lookup of a message goes through it: a known marker the text lacks is
-// rejected without scanning the text, which keeps the cost of a recogniser
-// table of a hundred rows close to one pass over the text (DESIGN.md,
-// "Budgets"). A marker the matcher does not know is searched for directly.
+// lowerText is a message's text with the set of known markers its ASCII
+// lower case contains, found in one pass by the shared phrase matcher
+// (package phrase). Every marker lookup of a message goes through it: a
+// known marker the text lacks is rejected without scanning the text, which
+// keeps the cost of a recogniser table of a hundred rows close to one pass
+// over the text (DESIGN.md, "Budgets"). A marker the matcher does not know
+// is searched for directly. The text is not lower-cased: the scan also
+// records where each marker it found first ends (ends), which answers the
+// first lookup of it; a lookup past that (a view that starts after it, a
+// marker anchored to a line that its first place is not) searches in any
+// ASCII case (indexFold), where a lower-case copy would cost a pass over
+// the whole text.
 type lowerText struct {
-	s    string
+	s    string       // the text itself, in its own case (a view of it: off)
+	off  int          // the offset of s in the scanned text
 	hits *phrase.Hits // markers (markerSet ids) that occur somewhere in the whole text
+	ends *phrase.Ends // where each of hits first ends in the scanned text; nil: not recorded
 }
 
 // markerSet is the matcher of every marker of the tables (markerLists),
@@ -69,6 +75,8 @@ func init() {
 		}
 	}
 	inlineMask = maskOf(inlineOnly)
+	compileKeys()
+	indexRows()
 }
 
 // inlineOnly are the markers splitInlineOriginal looks for: inlineM but
@@ -140,28 +148,19 @@ func markerCore(mk string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(mk, "^"), "$")
 }
 
+// newLowerText returns the markers of text, without their ends.
 func newLowerText(text string) lowerText {
-	return newLowerTextInto(text, &scratch{})
+	l := lowerText{s: text, hits: new(phrase.Hits)}
+	markerSet.ScanLower(text, nil, l.hits) // the markers of the lower case, none written
+	return l
 }
 
-// newLowerTextInto is newLowerText writing into sc's buffer and hits,
-// which the next Parse reuses: the view it returns is valid until the
-// Parse that made it returns, and no string of a Report may point into it
-// (none does: the readers use the lower case to find things, and copy
-// what they keep from the text itself).
+// newLowerTextInto is newLowerText writing into sc's hits and ends, which
+// the next Parse reuses (sc.hits empty): the view it returns is valid
+// until the Parse that made it returns.
 func newLowerTextInto(text string, sc *scratch) lowerText {
-	l := lowerText{hits: &sc.hits}
-	if text == "" {
-		markerSet.Scan("", l.hits)
-		return l
-	}
-	// One pass lower-cases the text and finds its markers.
-	if cap(sc.lower) < len(text) {
-		sc.lower = make([]byte, len(text))
-	}
-	b := sc.lower[:len(text)]
-	markerSet.ScanLower(text, b, l.hits)
-	l.s = unsafe.String(&b[0], len(b)) // b is not written again in this Parse
+	l := lowerText{s: text, hits: &sc.hits, ends: &sc.ends}
+	markerSet.ScanLowerEnds(text, l.hits, l.ends)
 	return l
 }
 
@@ -169,13 +168,13 @@ func newLowerTextInto(text string, sc *scratch) lowerText {
 // may then say yes to a marker only the rest has, never no to one the
 // prefix has).
 func (l lowerText) prefix(n int) lowerText {
-	return lowerText{s: l.s[:n], hits: l.hits}
+	return lowerText{s: l.s[:n], off: l.off, hits: l.hits, ends: l.ends}
 }
 
 // from returns the view of the bytes from offset i on, with the same
 // marker set as prefix.
 func (l lowerText) from(i int) lowerText {
-	return lowerText{s: l.s[i:], hits: l.hits}
+	return lowerText{s: l.s[i:], off: l.off + i, hits: l.hits, ends: l.ends}
 }
 
 // mayContain reports whether s may contain the marker core sub: false
@@ -196,7 +195,7 @@ type marker struct {
 	core       string
 	id         int
 	start, end bool
-	by         int // indexBy's k for core: the offset of its rarest leading byte
+	by         int // indexFold's k for core: the offset of its rarest leading byte
 }
 
 // byteCommon ranks the bytes of lower-case English text by how often they
@@ -248,15 +247,30 @@ func (l lowerText) index(mk string) int { return l.indexMarker(compileMarker(mk)
 
 // indexMarker is index for a compiled marker.
 func (l lowerText) indexMarker(mk marker) int {
-	if mk.id >= 0 && l.hits != nil && !l.hits.Has(mk.id) {
-		return -1
-	}
 	s, core := l.s, mk.core
-	if !mk.start && !mk.end {
-		return indexBy(s, core, mk.by)
+	from := 0 // where the search starts
+	if mk.id >= 0 && l.hits != nil {
+		if !l.hits.Has(mk.id) {
+			return -1
+		}
+		if l.ends != nil {
+			// The marker's first place in the scanned text, in the view.
+			if first := int(l.ends[mk.id]) - len(core) - l.off; first >= 0 {
+				if first+len(core) > len(s) {
+					return -1 // it ends after the view (a prefix): so does every other
+				}
+				if !mk.start && !mk.end {
+					return first
+				}
+				from = first // an anchored one: the first place that is at a line's edge
+			}
+		}
 	}
-	for off := 0; off < len(s); {
-		i := indexBy(s[off:], core, mk.by)
+	if !mk.start && !mk.end {
+		return indexFold(s, core, mk.by)
+	}
+	for off := from; off < len(s); {
+		i := indexFold(s[off:], core, mk.by)
 		if i < 0 {
 			return -1
 		}
@@ -292,6 +306,74 @@ func (l lowerText) containsAny(markers []string) bool {
 
 // contains reports whether a marker matches.
 func (l lowerText) contains(mk string) bool { return l.index(mk) >= 0 }
+
+// indexFold is strings.Index(asciiLower(s), needle) for a needle with no
+// ASCII capital, without the lower-case copy: the candidates are the
+// places of needle[k] (in either case when it is a letter), each case
+// found by strings.IndexByte, and the bytes around one are then compared
+// in any case. A needle with no ASCII letter is found as it is: only a
+// letter differs from its lower case.
+func indexFold(s, needle string, k int) int {
+	if !hasASCIILetter(needle) {
+		return strings.Index(s, needle)
+	}
+	c := needle[k]
+	if c < 'a' || c > 'z' {
+		for off := k; off-k+len(needle) <= len(s); {
+			j := strings.IndexByte(s[off:], c)
+			if j < 0 {
+				return -1
+			}
+			start := off + j - k
+			if start+len(needle) > len(s) {
+				return -1
+			}
+			if hasPrefixLowerASCII(s[start:], needle) {
+				return start
+			}
+			off += j + 1
+		}
+		return -1
+	}
+	lo, up := c, c-('a'-'A')
+	nextLo, nextUp := -1, -1 // the next place of each at or after i, once looked for
+	for i := k; ; {
+		if i-k+len(needle) > len(s) {
+			return -1 // no room left for a match
+		}
+		if nextLo < i {
+			nextLo = len(s)
+			if j := strings.IndexByte(s[i:], lo); j >= 0 {
+				nextLo = i + j
+			}
+		}
+		if nextUp < i {
+			nextUp = len(s)
+			if j := strings.IndexByte(s[i:], up); j >= 0 {
+				nextUp = i + j
+			}
+		}
+		p := min(nextLo, nextUp)
+		start := p - k
+		if start+len(needle) > len(s) {
+			return -1 // p == len(s) too: none left
+		}
+		if hasPrefixLowerASCII(s[start:], needle) {
+			return start
+		}
+		i = p + 1
+	}
+}
+
+// hasASCIILetter reports whether s has an ASCII letter.
+func hasASCIILetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}
 
 // lineStartsAt reports whether only spaces and tabs come between the start
 // of the line and s[i]. It looks back no further than the spaces.

@@ -147,17 +147,14 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 
 // scratch is the memory one Parse uses and drops, pooled (scratchPool):
 // the header fields of every block (splitHeaderInto), the bounce's own X-
-// fields in lower case (parser.xheaders) and the lower-case text with its
-// marker hits (newLowerTextInto). None of it is reachable from a Report:
+// fields in lower case (parser.xheaders) and the text's marker hits and
+// their ends (newLowerTextInto). None of it is reachable from a Report:
 // the strings a Report holds are copies.
 type scratch struct {
 	fields   []headerField
 	xheaders []byte
-	lower    []byte
 	hits     phrase.Hits
-	// small holds the lower-case From and Subject of the bounce that
-	// newMsgView reads (lowerInto).
-	small []byte
+	ends     phrase.Ends // where hits first end (newLowerTextInto), valid for hits' ids
 	// dsnFields holds the fields of a delivery-status part while
 	// readDeliveryStatus reads them (fieldBlocksInto).
 	dsnFields []field
@@ -176,7 +173,7 @@ const (
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
-	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes || cap(s.lower) > maxPooledBytes || cap(s.small) > maxPooledBytes ||
+	if cap(s.fields) > maxPooledFields || cap(s.xheaders) > maxPooledBytes ||
 		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
@@ -184,7 +181,6 @@ func (s *scratch) release() {
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
-	s.small = s.small[:0]
 	s.hits = phrase.Hits{}
 	scratchPool.Put(s)
 }

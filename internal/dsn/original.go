@@ -80,14 +80,14 @@ func splitInlineOriginal(text string, lower lowerText) (string, string) {
 var pastedFieldMarkers = []string{"\nreceived:", "\nreturn-path:"}
 
 // pastedHeaders returns the offset of a line that starts a pasted header
-// block: a "Received:" or "Return-Path:" field right after an empty line
-// or a rule ("-----"), followed by two more field lines. It returns -1
-// when there is none.
-func pastedHeaders(lower string) int {
+// block: a "Received:" or "Return-Path:" field (in any case) right after
+// an empty line or a rule ("-----"), followed by two more field lines. It
+// returns -1 when there is none.
+func pastedHeaders(text string) int {
 	// Each field name is searched for once from each point, so the text is
 	// scanned once per name.
 	indexFrom := func(name string, off int) int {
-		if i := strings.Index(lower[off:], name); i >= 0 {
+		if i := indexLowerASCII(text[off:], name); i >= 0 {
 			return off + i
 		}
 		return -1
@@ -104,11 +104,11 @@ func pastedHeaders(lower string) int {
 			rp = indexFrom(pastedFieldMarkers[1], i+1)
 		}
 		start := i + 1
-		prev := strings.TrimSpace(lower[strings.LastIndexByte(lower[:start-1], '\n')+1 : start-1])
+		prev := strings.TrimSpace(text[strings.LastIndexByte(text[:start-1], '\n')+1 : start-1])
 		if prev != "" && !banner(prev) {
 			continue
 		}
-		rest := lower[start:]
+		rest := text[start:]
 		fields := 0
 		for n := 0; n < 8 && rest != ""; n++ {
 			var line string
@@ -361,10 +361,12 @@ const maxOriginalHeaders = 64
 
 // readOriginal reads the header block of a returned original, pasted
 // plainly, quoted with "> ", or after a few lines of text.
-func readOriginal(b []byte) Original { return readOriginalFrom(b, false) }
+func readOriginal(b []byte) Original { return readOriginalFrom(b, false, true) }
 
 // readOriginalFrom is readOriginal for b whose line ends are already
-// normalised (no CR) when normalized is true.
+// normalised (no CR) when normalized is true; it leaves Received empty
+// unless received is true (Options.SkipSendingIP: only sendingIP reads
+// them).
 //
 // The header block is read as splitHeaderInto reads it (RFC 5322 section
 // 2.2 and its QUIRKs: junk lines skipped with the continuation lines after
@@ -373,7 +375,7 @@ func readOriginal(b []byte) Original { return readOriginalFrom(b, false) }
 // (origFieldOf): a field not kept, and each of its continuation lines,
 // costs one search for the line's end. The kept fields are then unfolded
 // and decoded, into one allocation sized by the first pass.
-func readOriginalFrom(b []byte, normalized bool) Original {
+func readOriginalFrom(b []byte, normalized, received bool) Original {
 	var o Original
 	if !normalized {
 		b = normalizeNewlines(b)
@@ -392,7 +394,11 @@ func readOriginalFrom(b []byte, normalized bool) Original {
 	}
 	var keptBuf [16]keptField
 	kept := keptBuf[:0]
-	size, received := 0, 0
+	size, nreceived := 0, 0
+	maxReceived := 0
+	if received {
+		maxReceived = MaxReceived
+	}
 	fields := 0
 	first := true
 	cur := -1 // the kept field whose value continuation lines extend; -1 for none
@@ -422,10 +428,10 @@ func readOriginalFrom(b []byte, normalized bool) Original {
 			name := b[at : at+nameEnd]
 			switch id := origFieldOf(name); {
 			case id == ofOther:
-			case id == ofReceived && received >= MaxReceived:
+			case id == ofReceived && nreceived >= maxReceived:
 			default:
 				if id == ofReceived {
-					received++
+					nreceived++
 				} else {
 					size += nameEnd
 				}
@@ -463,10 +469,10 @@ func readOriginalFrom(b []byte, normalized bool) Original {
 	o.valid = true
 	var arena strings.Builder
 	arena.Grow(size)
-	if received > 0 {
-		o.Received = make([]string, 0, received) // counted above: one allocation
+	if nreceived > 0 {
+		o.Received = make([]string, 0, nreceived) // counted above: one allocation
 	}
-	if n := min(len(kept)-received, maxOriginalHeaders); n > 0 {
+	if n := min(len(kept)-nreceived, maxOriginalHeaders); n > 0 {
 		o.Headers = make([]Header, 0, n) // each kept field but Received is one, up to the cap
 	}
 	for i := range kept {

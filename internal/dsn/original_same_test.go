@@ -18,12 +18,12 @@ func sameOriginal(t *testing.T, what string, b []byte) {
 	t.Helper()
 	in := append([]byte(nil), b...)
 	want := readOriginalOldFrom(in, nil, false)
-	if got := readOriginalFrom(in, false); !reflect.DeepEqual(got, want) {
+	if got := readOriginalFrom(in, false, true); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s: readOriginalFrom(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 	}
 	if bytes.IndexByte(in, '\r') < 0 {
 		want := readOriginalOldFrom(in, nil, true)
-		if got := readOriginalFrom(in, true); !reflect.DeepEqual(got, want) {
+		if got := readOriginalFrom(in, true, true); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s (normalised): readOriginalFrom(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 		}
 	}

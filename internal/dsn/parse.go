@@ -479,11 +479,11 @@ func (p *parser) finish() {
 	report, inline := splitInlineOriginal(text, lower)
 	r.Text, r.textValid = report, valid
 	if p.original != nil {
-		r.Original = readOriginalFrom(p.original, p.inRaw(p.original))
+		r.Original = readOriginalFrom(p.original, p.inRaw(p.original), !p.opts.SkipSendingIP)
 	} else if inline != "" {
 		// A view of the text: readOriginal only reads its bytes, and
 		// copies what it keeps.
-		r.Original = readOriginal(unsafe.Slice(unsafe.StringData(inline), len(inline)))
+		r.Original = readOriginalFrom(unsafe.Slice(unsafe.StringData(inline), len(inline)), false, !p.opts.SkipSendingIP)
 	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
@@ -499,11 +499,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	var small *[]byte
-	if p.scratch != nil {
-		small = &p.scratch.small
-	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients, small)
+	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

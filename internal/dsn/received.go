@@ -107,46 +107,14 @@ func receivedFromInto(out []netip.Addr, v string) []netip.Addr {
 }
 
 // indexLowerASCII is strings.Index(asciiLower(s), needle) for a lower-case
-// needle, without the lower-case copy. The candidates are the places of
-// the needle's first letter in either case, each case found by
-// strings.IndexByte (many bytes a step); the bytes around one are then
-// compared.
+// needle, without the lower-case copy (indexFold, its candidates found at
+// the needle's first letter).
 func indexLowerASCII(s, needle string) int {
-	k := 0 // the needle's first letter
-	for k < len(needle) && (needle[k] < 'a' || needle[k] > 'z') {
+	k := 0
+	for k < len(needle)-1 && (needle[k] < 'a' || needle[k] > 'z') {
 		k++
 	}
-	if k == len(needle) {
-		return indexLowerBytewise(s, needle)
-	}
-	lo, up := needle[k], needle[k]-('a'-'A')
-	nextLo, nextUp := -1, -1 // the next place of each at or after i, once looked for
-	for i := k; ; {
-		if i-k+len(needle) > len(s) {
-			return -1 // no room left for a match
-		}
-		if nextLo < i {
-			nextLo = len(s)
-			if j := strings.IndexByte(s[i:], lo); j >= 0 {
-				nextLo = i + j
-			}
-		}
-		if nextUp < i {
-			nextUp = len(s)
-			if j := strings.IndexByte(s[i:], up); j >= 0 {
-				nextUp = i + j
-			}
-		}
-		p := min(nextLo, nextUp)
-		start := p - k
-		if start+len(needle) > len(s) {
-			return -1 // p == len(s) too: none left
-		}
-		if hasPrefixLowerASCII(s[start:], needle) {
-			return start
-		}
-		i = p + 1
-	}
+	return indexFold(s, needle, k)
 }
 
 // hasPrefixLowerASCII reports whether asciiLower(s) starts with needle.
@@ -160,16 +128,6 @@ func hasPrefixLowerASCII(s, needle string) bool {
 		}
 	}
 	return true
-}
-
-// indexLowerBytewise is indexLowerASCII for a needle without a letter.
-func indexLowerBytewise(s, needle string) int {
-	for i := 0; i+len(needle) <= len(s); i++ {
-		if hasPrefixLowerASCII(s[i:], needle) {
-			return i
-		}
-	}
-	return -1
 }
 
 // RefusingHost returns the name and address of the host that refused rc,

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -161,5 +163,59 @@ func TestIndexLowerASCII(t *testing.T) {
 				t.Errorf("indexLowerASCII(%q, %q) = %d, want %d", s, n, got, want)
 			}
 		}
+	}
+}
+
+// TestSkipSendingIP: Options.SkipSendingIP changes nothing of a Report
+// but SendingIP, SendingIPFrom and Original.Received, which it leaves
+// empty, on every .eml of testdata; and the corpus has reports whose
+// sending IP it skips (from the Received fields too), so the comparison
+// sees both ways.
+func TestSkipSendingIP(t *testing.T) {
+	var files []string
+	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 100 {
+		t.Fatalf("%d .eml files under testdata, want the corpus and samples", len(files))
+	}
+	withIP, withReceived := 0, 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, werr := Parse(raw, Options{})
+		got, gerr := Parse(raw, Options{SkipSendingIP: true})
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%s: error %v with the sending IP, %v without", f, werr, gerr)
+		}
+		if werr != nil {
+			continue
+		}
+		if got.SendingIP != "" || got.SendingIPFrom != "" || got.Original.Received != nil {
+			t.Errorf("%s: SkipSendingIP: SendingIP %q (%q), Received %q, want all empty", f, got.SendingIP, got.SendingIPFrom, got.Original.Received)
+		}
+		if want.SendingIP != "" {
+			withIP++
+		}
+		if len(want.Original.Received) > 0 {
+			withReceived++
+		}
+		want.SendingIP, want.SendingIPFrom, want.Original.Received = "", "", nil
+		want.Original.valid, got.Original.valid = false, false // how it was checked, not what it holds
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: SkipSendingIP changes the report:\n%#v\nwant\n%#v", f, got, want)
+		}
+	}
+	t.Logf("%d reports with a sending IP, %d with Received fields", withIP, withReceived)
+	if withIP < 20 || withReceived < 20 {
+		t.Errorf("%d reports with a sending IP, %d with Received fields: the test sees too few", withIP, withReceived)
 	}
 }

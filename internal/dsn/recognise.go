@@ -50,15 +50,14 @@ var (
 
 // isDelayNotice reports a warning that a message is delayed, not failed.
 func isDelayNotice(m *msgView) bool {
-	return containsAny(m.subject, delaySubjects) || m.lower.containsAnyMarker(delayTextsM)
+	return anyHit(m.keys.subject, delaySubjectK) || m.lower.containsAnyMarker(delayTextsM)
 }
 
 func (p *parser) recogniseText(m *msgView) {
 	r := p.rep
 	var named *recogniser
 	block := m.text // the first matching row's error block
-	for i := range recognisers {
-		rg := &recognisers[i]
+	for rg := range m.rows().all {
 		if !rg.matches(m) {
 			continue
 		}
@@ -134,14 +133,12 @@ type msgView struct {
 	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
 	header     []byte    // the bounce's own X- fields, "name: value" a line, lower case (parser.xheaders)
-	from       string    // lower-case From of the bounce
-	subject    string    // lower-case Subject of the bounce
 	bounceLike bool
 	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
 	excludeSet bool
 	max        int     // readers stop after this many recipients (one over the limit)
-	keys       keyHits // the recognisers' From, Subject and header markers found, once asked (keyHits)
-	keysRead   bool
+	keys       keyHits // the keySet markers of From and Subject, and of the X- fields once asked (keyHits)
+	keysRead   bool    // keys.header is read
 }
 
 // excluded returns m.exclude, the bounce's own addresses and its
@@ -160,19 +157,11 @@ func (m *msgView) excluded() []string {
 	return m.exclude
 }
 
-// keyHits scans From, Subject and the X- fields for the recognisers'
-// markers on the first call.
+// keyHits returns the keySet markers of the message, scanning the X-
+// fields on the first call.
 func (m *msgView) keyHits() *keyHits {
 	if !m.keysRead {
 		m.keysRead = true
-		for _, k := range [...]struct {
-			text string
-			bits *keyBits
-		}{{m.from, &m.keys.from}, {m.subject, &m.keys.subject}} {
-			var h phrase.Hits
-			keySet.Scan(k.text, &h)
-			*k.bits = keyBitsOf(&h)
-		}
 		var h phrase.Hits
 		keySet.ScanBytes(m.header, &h)
 		m.keys.header = keyBitsOf(&h)
@@ -180,52 +169,31 @@ func (m *msgView) keyHits() *keyHits {
 	return &m.keys
 }
 
-// The lower-case From and Subject are written into small when it is not
-// nil (lowerInto): they live only as long as the view, never in a Report.
-func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int, small *[]byte) *msgView {
+// newMsgView scans From and Subject for the keySet markers (bounceLike's,
+// isDelayNotice's and the recognisers'), each in one pass.
+func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
 	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
 		lower:    lower,
 		header:   header,
-		from:     lowerInto(small, r.From),
-		subject:  lowerInto(small, r.Subject),
 	}
+	m.keys.from, m.keys.subject = keyBitsOfText(r.From), keyBitsOfText(r.Subject)
 	m.bounceLike = bounceLike(m)
 	m.max = maxRecipients + 1
 	return m
 }
 
-// lowerInto returns toLower(s). An ASCII s with capitals is
-// lowered into buf when buf is not nil, without an allocation of its own
-// once buf has grown: the result is valid until buf is written from its
-// start again (the next Parse), so it must not reach a Report.
-func lowerInto(buf *[]byte, s string) string {
-	if buf == nil || !textIsASCII(s) {
-		return toLower(s)
+// keyBitsOfText returns the keySet markers of toLower(s): keySet ignores
+// ASCII case, so only a text that is not ASCII is lowered first.
+func keyBitsOfText(s string) keyBits {
+	if !textIsASCII(s) {
+		s = toLower(s)
 	}
-	start := len(*buf)
-	*buf = append(*buf, s...)
-	b := (*buf)[start:]
-	var changed uint64
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := swar.Load(s, i)
-		y := swar.Lower(x)
-		swar.Store(b[i:], y)
-		changed |= x ^ y
-	}
-	for ; i < len(b); i++ {
-		c := lowerByte[s[i]]
-		b[i] = c
-		changed |= uint64(c ^ s[i])
-	}
-	if changed == 0 {
-		*buf = (*buf)[:start] // no capital: s as it is
-		return s
-	}
-	return unsafe.String(&b[0], len(b))
+	var h phrase.Hits
+	keySet.Scan(s, &h)
+	return keyBitsOf(&h)
 }
 
 // lazyText is text kept as bytes until a reader asks for it as a string:
@@ -325,20 +293,7 @@ var (
 )
 
 func bounceLike(m *msgView) bool {
-	if len(m.rep.FailedRecipients) > 0 {
-		return true
-	}
-	for _, s := range bounceSenders {
-		if strings.Contains(m.from, s) {
-			return true
-		}
-	}
-	for _, s := range bounceSubjects {
-		if strings.Contains(m.subject, s) {
-			return true
-		}
-	}
-	return false
+	return len(m.rep.FailedRecipients) > 0 || anyHit(m.keys.from, bounceSenderK) || anyHit(m.keys.subject, bounceSubjectK)
 }
 
 // autoReplySubjects are subject prefixes that name an automatic reply on
@@ -444,28 +399,24 @@ func isASCII(s string) bool { return textIsASCII(s) }
 func hasUpperASCII(s string) bool { return firstUpperASCII(s) >= 0 }
 
 // firstUpperASCII returns the offset of the first ASCII capital of s, or
-// -1: eight bytes at a time, a word with a byte over 0x7f a byte at a
-// time.
+// -1: eight bytes at a time (capitalMarks), the last bytes of a string of
+// eight or more as the word that ends it, overlapping bytes already read
+// (they hold no capital, so a mark in it is the first).
 func firstUpperASCII(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		x := swar.Load(s, i)
-		if x&highs != 0 {
-			for k := i; k < i+8; k++ {
-				if s[k] >= 'A' && s[k] <= 'Z' {
-					return k
-				}
-			}
-			continue
-		}
-		// Below 0x80 no sum carries into the next byte: the marks are
-		// exact, bytes from 'A' and not above 'Z'.
-		ge := (x + ones*(0x80-'A')) & highs
-		gt := (x + ones*(0x80-'Z'-1)) & highs
-		if m := ge &^ gt; m != 0 {
+		if m := capitalMarks(swar.Load(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
+	}
+	if i == len(s) {
+		return -1
+	}
+	if len(s) >= 8 {
+		if m := capitalMarks(swar.Load(s, len(s)-8)); m != 0 {
+			return len(s) - 8 + bits.TrailingZeros64(m)/8
+		}
+		return -1
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 'A' && s[i] <= 'Z' {
@@ -473,6 +424,68 @@ func firstUpperASCII(s string) int {
 		}
 	}
 	return -1
+}
+
+// lowerIfASCII returns asciiLower(s) and true when s is ASCII (s itself
+// when it has no capital), false otherwise: toLower's test and work in
+// one pass over the words of s. Past the first capital, the rest is
+// copied and lowered a word at a time, each word also checked for a byte
+// over 0x7f.
+func lowerIfASCII(s string) (string, bool) {
+	const highs = 0x8080808080808080
+	i, at := 0, -1 // at: the first capital
+	for ; i+8 <= len(s); i += 8 {
+		x := swar.Load(s, i)
+		if x&highs != 0 {
+			return "", false
+		}
+		if m := capitalMarks(x); m != 0 {
+			at = i + bits.TrailingZeros64(m)/8
+			break
+		}
+	}
+	if at < 0 {
+		for ; i < len(s); i++ {
+			if c := s[i]; c >= 0x80 {
+				return "", false
+			} else if c >= 'A' && c <= 'Z' {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			return s, true
+		}
+	}
+	b := make([]byte, len(s))
+	copy(b, s[:at])
+	k := at
+	for ; k+8 <= len(s); k += 8 {
+		x := swar.Load(s, k)
+		if x&highs != 0 {
+			return "", false
+		}
+		swar.Store(b[k:], swar.Lower(x))
+	}
+	for ; k < len(s); k++ {
+		c := s[k]
+		if c >= 0x80 {
+			return "", false
+		}
+		b[k] = lowerByte[c]
+	}
+	return unsafe.String(&b[0], len(b)), true // b is not written again
+}
+
+// capitalMarks returns the high bit of each byte of x from 'A' to 'Z'.
+// The bytes' high bits are cleared before the sums, so that none carries
+// into the next byte, and a byte that had one (no capital) is unmarked.
+func capitalMarks(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x &^ highs
+	ge := (y + ones*(0x80-'A')) & highs
+	gt := (y + ones*(0x80-'Z'-1)) & highs
+	return ge &^ gt &^ x
 }
 
 // containsLower reports whether toLower(s) contains the lower-case
@@ -543,7 +556,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	var out []Recipient
 	// The block's lines, as strings.Split would cut them, by their offsets.
 	var buf [128]int
-	text, low := m.text[from:to], m.lower.s[from:to]
+	text := m.text[from:to]
 	lines := newBlockLines(text, buf[:0])
 	var bounceFrom string
 	if !generic {
@@ -560,7 +573,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	var listed []bool     // listed[k]: recipient k's line is followed directly by recipient k+1's
 	prevEnd := -2         // the last line of the previous recipient
 	for i := 0; i < lines.n() && len(out) <= m.max; i++ {
-		addr, rest, ok := recipientOn(lines.line(text, i), lines.line(low, i), lead, leadOnly)
+		addr, rest, ok := recipientOn(lines.line(text, i), lead, leadOnly)
 		if !ok || skip(addr) {
 			continue
 		}
@@ -589,7 +602,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			// diagnostic even when it starts with an address (Postfix:
 			// "    <a@b>: User unknown").
 			deeper := len(diag) > 0 && indentOf(lines.line(text, j)) > indentOf(lines.line(text, i))
-			if a, _, ok := recipientOn(lines.line(text, j), lines.line(low, j), lead, leadOnly); ok && !skip(a) && !deeper {
+			if a, _, ok := recipientOn(lines.line(text, j), lead, leadOnly); ok && !skip(a) && !deeper {
 				break
 			}
 			diag, size = append(diag, l), size+len(l)
@@ -699,11 +712,17 @@ func indentOf(line string) int {
 // hasCode reports whether text carries a failure reply code or a status code.
 func hasCode(text string) bool { return scanCodes(text).hasCode() }
 
-// recipientOn reads a failed recipient's address from one line; lower is
-// the line in lower case. After a lead phrase, the whole line is the start
-// of the diagnostic ("Unknown user: a@b" says what happened).
-func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
-	if l := setSpaceTabLT.trimLeft(lower); strings.HasPrefix(l, "mailto:") {
+// recipientOn reads a failed recipient's address from one line; the lead
+// phrases (lower case) are found in it in any ASCII case. After a lead
+// phrase, the whole line is the start of the diagnostic ("Unknown user:
+// a@b" says what happened).
+func recipientOn(line string, lead []string, leadOnly bool) (addr, rest string, ok bool) {
+	if strings.IndexByte(line, '@') < 0 {
+		// Most lines, on one search: every address leadingAddress reads
+		// is a piece of the line, with an '@'.
+		return "", "", false
+	}
+	if l := setSpaceTabLT.trimLeft(line); hasPrefixASCIIFold(l, "mailto:") {
 		// A link (RFC 6068), as List-Unsubscribe and List-Help write them
 		// (RFC 2369): never a failed recipient (issue 10 item 1).
 		return "", "", false
@@ -714,7 +733,7 @@ func recipientOn(line, lower string, lead []string, leadOnly bool) (addr, rest s
 		}
 	}
 	for _, p := range lead {
-		i := strings.Index(lower, p)
+		i := indexLowerASCII(line, p)
 		if i < 0 {
 			continue
 		}

@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/bounced/bounced/internal/phrase"
@@ -72,9 +73,11 @@ func (rg *recogniser) matches(m *msgView) bool {
 }
 
 // keySet is the matcher of every From, Subject and header marker of the
-// recognisers, built by init: a message's From, Subject and X- fields are
-// scanned once (msgView.keyHits) and each row looks its markers up,
-// instead of each row searching the three strings for its own.
+// recognisers, and of bounceSenders, bounceSubjects and delaySubjects, in
+// any ASCII case, built by init: a message's From, Subject and X- fields
+// are scanned once each (newMsgView, msgView.keyHits) and each row and
+// bounceLike look their markers up, instead of each searching the three
+// strings for its own.
 var keySet *phrase.Matcher
 
 // keyHits are the keySet markers found in a message's From, Subject and
@@ -105,16 +108,21 @@ func anyHit(k keyBits, ids []int) bool {
 	return false
 }
 
-func init() {
+// compileKeys builds keySet and the rows' ids in it (markers.go's init).
+func compileKeys() {
 	var list []string
 	for i := range recognisers {
 		rg := &recognisers[i]
 		list = append(append(append(list, rg.from...), rg.subject...), rg.header...)
 	}
+	list = append(append(append(list, bounceSenders...), bounceSubjects...), delaySubjects...)
 	if len(list) > maxKeys {
 		panic("dsn: more than maxKeys From, Subject and header markers")
 	}
-	keySet = phrase.MustCompile(list)
+	var err error
+	if keySet, err = phrase.CompileFold(list); err != nil {
+		panic(err)
+	}
 	ids := func(l []string) []int {
 		out := make([]int, len(l))
 		for i, s := range l {
@@ -126,15 +134,100 @@ func init() {
 		rg := &recognisers[i]
 		rg.fromK, rg.subjectK, rg.headerK = ids(rg.from), ids(rg.subject), ids(rg.header)
 	}
+	bounceSenderK, bounceSubjectK, delaySubjectK = ids(bounceSenders), ids(bounceSubjects), ids(delaySubjects)
 }
 
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
+// bounceSenderK, bounceSubjectK and delaySubjectK are the keySet ids of
+// bounceSenders, bounceSubjects and delaySubjects.
+var bounceSenderK, bounceSubjectK, delaySubjectK []int
+
+// rowSet is a set of rows of the recognisers table, bit i for
+// recognisers[i].
+type rowSet [2]uint64
+
+func (s *rowSet) add(i int) { s[i>>6] |= 1 << (i & 63) }
+
+// The rows a message's markers may select, by init (indexRows): a row
+// that is in none of the sets its text and key markers pick for a
+// message does not match it (matches returns false at its first test),
+// so the table is walked over the rows they pick only (msgView.rows).
+var (
+	rowsAlways                              rowSet   // rows with a text marker the filter does not know
+	rowsByMarker                            []rowSet // by markerSet id: the rows with that text marker
+	rowsByFrom, rowsBySubject, rowsByHeader [maxKeys]rowSet
+	markerWords                             int // the words of a Hits that hold markerSet's ids
+)
+
+// indexRows builds the row sets, after markerSet and keySet.
+func indexRows() {
+	if len(recognisers) > 64*len(rowSet{}) {
+		panic("dsn: more recognisers rows than a rowSet holds")
+	}
+	rowsByMarker = make([]rowSet, markerSet.Len())
+	markerWords = (markerSet.Len() + 63) / 64
+	for i := range recognisers {
+		rg := &recognisers[i]
+		if !rg.textKnown {
+			rowsAlways.add(i)
+		}
+		for _, mk := range rg.textM {
+			if mk.id >= 0 {
+				rowsByMarker[mk.id].add(i)
+			}
+		}
+		for _, k := range []struct {
+			ids []int
+			by  *[maxKeys]rowSet
+		}{{rg.fromK, &rowsByFrom}, {rg.subjectK, &rowsBySubject}, {rg.headerK, &rowsByHeader}} {
+			for _, id := range k.ids {
+				k.by[id].add(i)
+			}
 		}
 	}
-	return false
+}
+
+// rows returns the rows that may match m: the rows whose text markers
+// the filter has seen, whose key markers m's From, Subject or X- fields
+// hold when m looks like a bounce (as matches counts keys), and those the
+// filter cannot rule out. Each still has to pass matches.
+func (m *msgView) rows() rowSet {
+	h := m.lower.hits
+	if h == nil {
+		return rowSet{^uint64(0), ^uint64(0)} // no filter: every row may match
+	}
+	c := rowsAlways
+	for w := range markerWords {
+		for x := h[w]; x != 0; x &= x - 1 {
+			r := &rowsByMarker[w*64+bits.TrailingZeros64(x)]
+			c[0], c[1] = c[0]|r[0], c[1]|r[1]
+		}
+	}
+	if m.bounceLike {
+		k := m.keyHits()
+		for _, f := range [...]struct {
+			bits *keyBits
+			by   *[maxKeys]rowSet
+		}{{&k.from, &rowsByFrom}, {&k.subject, &rowsBySubject}, {&k.header, &rowsByHeader}} {
+			for w := range f.bits {
+				for x := f.bits[w]; x != 0; x &= x - 1 {
+					r := &f.by[w*64+bits.TrailingZeros64(x)]
+					c[0], c[1] = c[0]|r[0], c[1]|r[1]
+				}
+			}
+		}
+	}
+	return c
+}
+
+// all yields the rows of s in the table's order.
+func (s rowSet) all(yield func(rg *recogniser) bool) {
+	for w := range s {
+		for x := s[w]; x != 0; x &= x - 1 {
+			if i := w*64 + bits.TrailingZeros64(x); i < len(recognisers) && !yield(&recognisers[i]) {
+				return
+			}
+		}
+	}
 }
 
 // blockRange returns the offsets of the error block in m.text.
@@ -167,9 +260,9 @@ func (rg *recogniser) read(m *msgView) ([]Recipient, string) {
 
 // firstMatch returns the first row whose markers match, or nil.
 func firstMatch(m *msgView) *recogniser {
-	for i := range recognisers {
-		if recognisers[i].matches(m) {
-			return &recognisers[i]
+	for rg := range m.rows().all {
+		if rg.matches(m) {
+			return rg
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 )
@@ -215,7 +216,7 @@ func TestBlockLines(t *testing.T) {
 func TestFirstUpperASCII(t *testing.T) {
 	for n := 0; n < 40; n++ {
 		for at := -1; at < n; at++ {
-			for _, fill := range []byte{'a', 0xe3, '@', '['} {
+			for _, fill := range []byte{'a', 0xe3, '@', '[', 0xc1, 0xda, 0xff} { // 0xc1 and 0xda: 'A' and 'Z' with the high bit
 				b := bytes.Repeat([]byte{fill}, n)
 				if at >= 0 {
 					b[at] = 'A' + byte(at%26)
@@ -231,6 +232,28 @@ func TestFirstUpperASCII(t *testing.T) {
 					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 				}
 			}
+		}
+	}
+	// Random strings of capitals, their neighbours and bytes over 0x7f.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	const alpha = "AZaz@[`{x\xc1\xda\xe3\xff"
+	for range 20000 {
+		b := make([]byte, rnd.IntN(41))
+		for i := range b {
+			b[i] = alpha[rnd.IntN(len(alpha))]
+			if rnd.IntN(3) > 0 && b[i] >= 'A' && b[i] <= 'Z' {
+				b[i] = 'q' // capitals rarer, so that some come late or not at all
+			}
+		}
+		want := -1
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				want = i
+				break
+			}
+		}
+		if got := firstUpperASCII(string(b)); got != want {
+			t.Fatalf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 		}
 	}
 }
@@ -257,6 +280,349 @@ func TestMayHaveMask(t *testing.T) {
 			if got, want := l.mayHaveMask(masks[k], list), l.mayHaveAny(list); got != want {
 				t.Fatalf("mayHaveMask(list %d) = %v, mayHaveAny %v", k, got, want)
 			}
+		}
+	}
+}
+
+// TestLeadingAddressNeedsAt checks what recipientOn's first look relies
+// on: leadingAddress reads no address out of a string without an '@'
+// (nor out of any bullet-stripped or lead-cut piece of one), on every
+// corpus report line with its '@'s replaced, and on 20,000 random strings
+// of address pieces.
+func TestLeadingAddressNeedsAt(t *testing.T) {
+	var lines []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			for _, l := range strings.Split(r.Text, "\n") {
+				if strings.Contains(l, "@") {
+					lines = append(lines, strings.ReplaceAll(l, "@", "＠"), strings.ReplaceAll(l, "@", " "))
+				}
+			}
+		}
+	}
+	if len(lines) < 500 {
+		t.Fatalf("%d corpus lines with an address, want the corpus's", len(lines))
+	}
+	pieces := []string{"<", ">", `"`, "[SMTP:", "smtp:", "SMTP:", "user", "example.com", ".", " ", "\t", "-> ", "* ",
+		"(expanded from", ")", ":", "mailto:", "recipient: ", "postmaster", "é", "]"}
+	rnd := rand.New(rand.NewPCG(3, 5))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rnd.IntN(10) {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		lines = append(lines, b.String())
+	}
+	for _, l := range lines {
+		for i := range len(l) + 1 {
+			if a, _, ok := leadingAddress(l[i:]); ok {
+				t.Fatalf("leadingAddress(%q) = %q, a string without '@'", l[i:], a)
+			}
+		}
+		if a, _, ok := leadingAddress(stripBullet(l)); ok {
+			t.Fatalf("leadingAddress(stripBullet(%q)) = %q, a string without '@'", l, a)
+		}
+	}
+}
+
+// TestKeyBitsOfText checks newMsgView's scan of From and Subject, which
+// lowers only a text that is not ASCII (keySet ignores ASCII case): each
+// keySet marker is found exactly when strings.Contains finds it in the
+// text's toLower, on every corpus From and Subject and on 3,000 random
+// texts of markers in any case, non-ASCII capitals among them.
+func TestKeyBitsOfText(t *testing.T) {
+	texts := []string{"", "MAILER-DAEMON@EXAMPLE.COM", "НЕДОСТАВЛЕННОЕ СООБЩЕНИЕ", "\u212Aelvin Mail Delivery", "\xffBounce"}
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			texts = append(texts, r.From, r.Subject)
+		}
+	}
+	var markers []string
+	for id := range keySet.Len() {
+		markers = append(markers, keySet.Phrase(id))
+	}
+	rnd := rand.New(rand.NewPCG(11, 13))
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rnd.IntN(4) {
+			p := markers[rnd.IntN(len(markers))]
+			switch rnd.IntN(3) {
+			case 0:
+				p = strings.ToUpper(p)
+			case 1:
+				p = p[:rnd.IntN(len(p)+1)] // a piece, maybe cut inside a rune
+			}
+			b.WriteString(p)
+			b.WriteString([]string{" ", "", "É", "-"}[rnd.IntN(4)])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		got, low := keyBitsOfText(s), toLower(s)
+		for _, p := range markers {
+			id, _ := keySet.ID(p)
+			if has, want := got[id>>6]&(1<<(id&63)) != 0, strings.Contains(low, p); has != want {
+				t.Fatalf("keyBitsOfText(%q) has %q: %v, strings.Contains of its lower case: %v", s, p, has, want)
+			}
+		}
+	}
+}
+
+// TestRowsCoverMatches checks the row sets the recognisers table is
+// walked over (msgView.rows): every row that matches a message is among
+// them, on every testdata message (as finish sees it, and as a bounce and
+// not) and on 3,000 random texts, From and Subject values and X- fields of
+// the table's markers; the sets leave most rows out.
+func TestRowsCoverMatches(t *testing.T) {
+	var views []*msgView
+	var files []string
+	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fields []headerField
+		p := parser{opts: Options{}.withDefaults(), rep: &Report{}, fields: &fields}
+		if p.run(normalizeNewlines(raw)) != nil {
+			continue
+		}
+		for _, bounce := range []bool{false, true} {
+			m := newMsgView(p.rep, p.rep.Text, newLowerText(p.rep.Text), p.xheaders, lazyText{}, 100)
+			m.bounceLike = bounce
+			views = append(views, m)
+		}
+	}
+	var text, keys []string
+	for i := range recognisers {
+		rg := &recognisers[i]
+		for _, l := range [][]string{rg.text, rg.unless, rg.start, rg.end, rg.lead} {
+			for _, mk := range l {
+				text = append(text, markerCore(mk))
+			}
+		}
+		keys = append(append(append(keys, rg.from...), rg.subject...), rg.header...)
+	}
+	rnd := rand.New(rand.NewPCG(5, 8))
+	pick := func(l []string, n int) string {
+		var b strings.Builder
+		for range rnd.IntN(n + 1) {
+			s := l[rnd.IntN(len(l))]
+			if rnd.IntN(4) == 0 {
+				s = strings.ToUpper(s)
+			}
+			b.WriteString(s)
+			b.WriteString([]string{" ", "\n", "\n  ", ": "}[rnd.IntN(4)])
+		}
+		return b.String()
+	}
+	for range 3000 {
+		r := &Report{From: pick(keys, 2), Subject: pick(keys, 2)}
+		txt := pick(text, 5)
+		m := newMsgView(r, txt, newLowerText(txt), []byte(strings.ToLower(pick(keys, 3))), lazyText{}, 100)
+		m.bounceLike = rnd.IntN(2) == 0
+		views = append(views, m)
+	}
+	matched, left := 0, 0
+	for _, m := range views {
+		set := m.rows()
+		for i := range recognisers {
+			in := set[i>>6]&(1<<(i&63)) != 0
+			if !in {
+				left++
+			}
+			if recognisers[i].matches(m) {
+				matched++
+				if !in {
+					t.Fatalf("row %s matches %q (From %q, Subject %q, X- fields %q) but is not among its rows", recognisers[i].name, m.text, m.rep.From, m.rep.Subject, m.header)
+				}
+			}
+		}
+	}
+	if matched < len(views)/4 || left < len(views)*len(recognisers)/2 {
+		t.Errorf("%d rows matched, %d left out, of %d views: want many of both", matched, left, len(views))
+	}
+}
+
+// TestIndexFold checks the search of every marker lookup, indexFold,
+// against strings.Index of the lower-cased text: every marker of the
+// tables and random lower-case needles, at each of their candidate
+// offsets k, in the corpus's report texts and 3,000 random texts of
+// markers and their pieces in any case, with non-ASCII bytes and needles
+// that end the text (k among the first eight bytes, and the last).
+func TestIndexFold(t *testing.T) {
+	var needles []string
+	for id := range markerSet.Len() {
+		needles = append(needles, markerSet.Phrase(id))
+	}
+	needles = append(needles, "", "a", "-", "é", ":x", "\nreceived:", "x-")
+	var texts []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			texts = append(texts, r.Text)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(21, 34))
+	for range 3000 {
+		var b strings.Builder
+		for range rnd.IntN(6) {
+			p := needles[rnd.IntN(len(needles))]
+			switch rnd.IntN(4) {
+			case 0:
+				p = strings.ToUpper(p)
+			case 1:
+				p = p[rnd.IntN(len(p)+1):]
+			}
+			b.WriteString(p)
+			b.WriteString([]string{"", " ", "\n", "Ä", "Z"}[rnd.IntN(5)])
+		}
+		texts = append(texts, b.String())
+	}
+	check := func(s, needle string) {
+		want := strings.Index(asciiLower(s), needle)
+		for k := range max(len(needle), 1) {
+			if k >= 8 && k < len(needle)-1 {
+				continue // the callers' k: rarestLead's (the first eight bytes) or the first letter
+			}
+			if got := indexFold(s, needle, k); got != want {
+				t.Fatalf("indexFold(%q, %q, %d) = %d, want %d", s, needle, k, got, want)
+			}
+		}
+	}
+	for i, s := range texts {
+		if i >= len(files) || i%8 == 0 { // the corpus texts with a sample of the needles
+			for _, n := range needles {
+				check(s, n)
+			}
+		} else {
+			for range 8 {
+				check(s, needles[rnd.IntN(len(needles))])
+			}
+		}
+		if len(s) > 0 {
+			a := rnd.IntN(len(s))
+			check(s, asciiLower(s[a:min(len(s), a+1+rnd.IntN(12))])) // a piece of the text itself
+		}
+	}
+}
+
+// TestIndexMarkerEnds checks that indexMarker, which answers from where
+// the scan found each marker first (lowerText.ends), says what the search
+// without them says, for every marker of the tables (anchored ones too)
+// in views of the text as finish and blockRange take them (a prefix, a
+// view from an offset, both), on the corpus's report texts and 2,000
+// random texts of markers in any case, one a line or not.
+func TestIndexMarkerEnds(t *testing.T) {
+	markers := append(append(append(append([]marker{finalRecipientM}, inlineM...), forwardM...), delayTextsM...), pastedFieldM...)
+	for i := range recognisers {
+		rg := &recognisers[i]
+		markers = append(append(append(append(markers, rg.textM...), rg.unlessM...), rg.startM...), rg.endM...)
+	}
+	var texts []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			texts = append(texts, r.Text)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(55, 89))
+	for range 2000 {
+		var b strings.Builder
+		for range rnd.IntN(12) {
+			p := markers[rnd.IntN(len(markers))].core
+			if rnd.IntN(3) == 0 {
+				p = strings.ToUpper(p)
+			}
+			b.WriteString([]string{"", " ", "\n", "x"}[rnd.IntN(4)])
+			b.WriteString(p)
+			b.WriteString([]string{"", " ", "\n", "\n\n", "é"}[rnd.IntN(5)])
+		}
+		texts = append(texts, b.String())
+	}
+	var sc scratch
+	found := 0
+	for _, text := range texts {
+		sc.hits = phrase.Hits{}
+		l := newLowerTextInto(text, &sc)
+		views := []lowerText{l}
+		for range 3 {
+			n := rnd.IntN(len(text) + 1)
+			i := rnd.IntN(n + 1)
+			views = append(views, l.prefix(n), l.from(i), l.prefix(n).from(i))
+		}
+		for _, v := range views {
+			plain := v
+			plain.ends = nil
+			for _, mk := range markers {
+				got, want := v.indexMarker(mk), plain.indexMarker(mk)
+				if got != want {
+					t.Fatalf("indexMarker(%q) in %q (at %d) = %d, without the ends %d", mk.core, v.s, v.off, got, want)
+				}
+				if got >= 0 {
+					found++
+				}
+			}
+		}
+	}
+	if found < 10000 {
+		t.Errorf("%d markers found: want many", found)
+	}
+}
+
+// TestLowerIfASCII checks toLower's one pass, lowerIfASCII, against
+// textIsASCII and asciiLower, and toLower against strings.ToLower, on
+// 20,000 random strings of capitals, small letters, bytes over 0x7f and
+// runes whose lower case is ASCII (U+212A), at every length to 40; an
+// ASCII string without a capital comes back as it is.
+func TestLowerIfASCII(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"A", "Z", "a", "z", "@", "[", "-", "\xc1", "\xda", "\xff", "é", "\u212a", "Ä"}
+	for range 20000 {
+		var b strings.Builder
+		for b.Len() < rnd.IntN(41) {
+			p := pieces[rnd.IntN(len(pieces))]
+			if p[0] >= 0x80 && rnd.IntN(4) > 0 {
+				p = "q" // mostly ASCII, so that a late byte over 0x7f shows
+			}
+			b.WriteString(p)
+		}
+		s := b.String()
+		got, ok := lowerIfASCII(s)
+		if ok != textIsASCII(s) || ok && got != asciiLower(s) {
+			t.Fatalf("lowerIfASCII(%q) = %q, %v; want %q, %v", s, got, ok, asciiLower(s), textIsASCII(s))
+		}
+		if ok && got == s && unsafe.StringData(got) != unsafe.StringData(s) {
+			t.Fatalf("lowerIfASCII(%q) copied a string with no capital", s)
+		}
+		if got := toLower(s); got != strings.ToLower(s) {
+			t.Fatalf("toLower(%q) = %q, want %q", s, got, strings.ToLower(s))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,7 +178,7 @@ func TestMarkersKnown(t *testing.T) {
 	l := newLowerText(text)
 	for id := range markerSet.Len() {
 		core := markerSet.Phrase(id)
-		if got, want := l.mayContain(core), strings.Contains(l.s, core); got != want {
+		if got, want := l.mayContain(core), strings.Contains(asciiLower(l.s), core); got != want {
 			t.Errorf("mayContain(%q) = %v, want %v", core, got, want)
 		}
 	}
@@ -250,5 +251,61 @@ func TestHostOfHits(t *testing.T) {
 	}
 	if n < 300 {
 		t.Errorf("%d diagnostics, want the corpus's", n)
+	}
+}
+
+// TestScanDiagnosticLowerOnDemand checks that scanDiagnostic, which
+// lower-cases a diagnostic only when the scan found a command lead or a
+// host marker (diagLowerNeed), says what it says with the lower case
+// always made: on every corpus diagnostic and report line, and on 5,000
+// random texts of the phrases, markers, hosts and codes in any case; both
+// ways are taken often.
+func TestScanDiagnosticLowerOnDemand(t *testing.T) {
+	texts := []string{"", "HOST MX.EXAMPLE.COM[192.0.2.1] SAID: 550 5.1.1", "In Reply To RCPT TO command", "Connect To Mx.Example.NET"}
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Parse(raw, Options{}); err == nil {
+			for _, rc := range r.Recipients {
+				texts = append(texts, rc.Diagnostic)
+			}
+			texts = append(texts, strings.Split(r.Text, "\n")...)
+		}
+	}
+	pieces := []string{"host ", "mx.example.com", "[192.0.2.1]", " said: ", "550 5.1.1 ", "421-4.7.0 ", "in reply to ",
+		"after ", "end of data", "rcpt to", "mail from", "connect to ", "talking to ", " by ", "relay.example.net.",
+		"user unknown ", "mailbox full", "(in reply to RCPT TO command)", "greeting", " ", "\n", "é", "<a@b.example>"}
+	rnd := rand.New(rand.NewPCG(9, 7))
+	for range 5000 {
+		var b strings.Builder
+		for range 1 + rnd.IntN(12) {
+			p := pieces[rnd.IntN(len(pieces))]
+			if rnd.IntN(3) == 0 {
+				p = strings.ToUpper(p)
+			}
+			b.WriteString(p)
+		}
+		texts = append(texts, b.String())
+	}
+	lowered := 0
+	for _, text := range texts {
+		want := scanCodes(text)
+		var h phrase.Hits
+		diagSet.Scan(text, &h)
+		lower := asciiLower(text)
+		want.Command, want.Host = commandOf(lower, &h), hostOf(text, lower, nil)
+		got, _ := scanDiagnostic(text)
+		if got != want {
+			t.Fatalf("scanDiagnostic(%q) = %+v, with the lower case always made %+v", text, got, want)
+		}
+		if h[0]&diagLowerNeed[0]|h[1]&diagLowerNeed[1]|h[2]&diagLowerNeed[2]|h[3]&diagLowerNeed[3] != 0 {
+			lowered++
+		}
+	}
+	if lowered < len(texts)/5 || lowered > len(texts)*4/5 {
+		t.Errorf("%d of %d texts lowered: want both ways often", lowered, len(texts))
 	}
 }

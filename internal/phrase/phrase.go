@@ -225,28 +225,29 @@ func MustCompile(list []string) *Matcher {
 // Scan adds to h every phrase that occurs in text. An empty phrase always
 // occurs.
 func (m *Matcher) Scan(text string, h *Hits) {
-	for _, id := range m.out[0] {
-		h.add(id)
-	}
-	m.run(text, 0, &m.class, h)
+	m.addEmpty(h, nil)
+	m.run(text, 0, &m.class, h, nil, 0)
 }
 
 // ScanBytes is Scan of a byte slice.
 func (m *Matcher) ScanBytes(text []byte, h *Hits) {
-	for _, id := range m.out[0] {
-		h.add(id)
-	}
+	m.addEmpty(h, nil)
 	if len(text) > 0 {
-		m.run(unsafe.String(&text[0], len(text)), 0, &m.class, h)
+		m.run(unsafe.String(&text[0], len(text)), 0, &m.class, h, nil, 0)
 	}
 }
 
+// Ends records where the first occurrence of each phrase a scan found
+// ends: Ends[id] is the offset after its last byte, for the ids of the
+// scan's Hits (ScanLowerEnds); the others hold anything.
+type Ends [MaxPhrases]int32
+
 // ScanLower is Scan of the ASCII lower case of text, which it writes into
-// dst (at least len(text) bytes): a caller that needs both the lower-case
-// text and its phrases gets them from one call. The lower case is written
-// eight bytes at a time (swar.Lower); the automaton reads text itself
-// through lclass, the class of each byte's lower case, so that the scan
-// does not wait for the writes.
+// dst (at least len(text) bytes) when dst is not nil: a caller that needs
+// both the lower-case text and its phrases gets them from one call. The
+// lower case is written eight bytes at a time (swar.Lower); the automaton
+// reads text itself through lclass, the class of each byte's lower case,
+// so that the scan does not wait for the writes.
 //
 // A scan is a chain of dependent loads (each state is read from the one
 // before), so a long text is scanned as two or four parts at once, each
@@ -256,21 +257,34 @@ func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 // phrase is found by one chain or another (some twice, which a set does
 // not mind).
 func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
-	for _, id := range m.out[0] {
-		h.add(id)
+	if dst != nil {
+		lowerInto(dst[:len(text)], text)
 	}
-	lowerInto(dst[:len(text)], text)
+	m.scanLower(text, h, nil)
+}
+
+// ScanLowerEnds is ScanLower writing no lower case, which also records
+// in e where the first occurrence of each phrase found ends. h must be
+// empty (a phrase is first met when its bit is not yet set). Recording
+// costs nothing per byte: an end is written only where a phrase ends.
+func (m *Matcher) ScanLowerEnds(text string, h *Hits, e *Ends) {
+	m.scanLower(text, h, e)
+}
+
+// scanLower is ScanLower's scan, recording ends in e when e is not nil.
+func (m *Matcher) scanLower(text string, h *Hits, e *Ends) {
+	m.addEmpty(h, e)
 	if q := len(text) / 4; len(text) >= 4*splitScan && q >= m.maxLen {
-		m.scanFold4(text, h)
+		m.scanFold4(text, h, e)
 		return
 	}
 	mid := len(text) / 2
 	if len(text) < splitScan || mid < m.maxLen {
-		m.scanFold(text, 0, h)
+		m.scanFold(text, 0, h, e, 0)
 		return
 	}
 	// The second chain first reads the maxLen-1 bytes before mid.
-	s2 := m.scanFold(text[mid-m.maxLen+1:mid], 0, h)
+	s2 := m.scanFold(text[mid-m.maxLen+1:mid], 0, h, e, mid-m.maxLen+1)
 	a, b := text[:mid], text[mid:]
 	b2 := b[:len(a)] // len(b) >= len(a)
 	delta, lclass, outMin := m.deltaBase(), &m.lclass, m.outMin
@@ -279,90 +293,99 @@ func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 		s1 = step(delta, s1, lclass[a[i]])
 		s2 = step(delta, s2, lclass[b2[i]])
 		if s1|s2 >= outMin {
-			m.addIfOut(s1, h)
-			m.addIfOut(s2, h)
+			m.addIfOut(s1, h, e, i+1)
+			m.addIfOut(s2, h, e, mid+i+1)
 		}
 	}
-	m.scanFold(b[len(a):], s2, h) // an odd length: the last byte
+	m.scanFold(b[len(a):], s2, h, e, mid+len(a)) // an odd length: the last byte
 }
 
 // scanFold4 is ScanLower's scan of a long text as four quarters at once,
 // each chain but the first starting maxLen-1 bytes before its quarter.
-func (m *Matcher) scanFold4(text string, h *Hits) {
+func (m *Matcher) scanFold4(text string, h *Hits, e *Ends) {
 	q := len(text) / 4
 	var st [4]uint32
 	for k := 1; k < 4; k++ {
-		st[k] = m.scanFold(text[k*q-m.maxLen+1:k*q], 0, h)
+		st[k] = m.scanFold(text[k*q-m.maxLen+1:k*q], 0, h, e, k*q-m.maxLen+1)
 	}
 	delta, lclass, outMin := m.deltaBase(), &m.lclass, m.outMin
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
 	// The four quarters are read at p, p+q, p+2q and p+3q, one pointer
 	// for all (four slices would not all stay in registers).
 	// p stops at text+q, inside text (len(text) >= 4q > q).
-	p, uq := unsafe.Pointer(unsafe.StringData(text)), uintptr(q)
+	base := unsafe.Pointer(unsafe.StringData(text))
+	p, uq := base, uintptr(q)
 	for end := unsafe.Add(p, q); p != end; p = unsafe.Add(p, 1) {
 		s0 = step(delta, s0, lclass[*(*byte)(p)])
 		s1 = step(delta, s1, lclass[*(*byte)(unsafe.Add(p, uq))])
 		s2 = step(delta, s2, lclass[*(*byte)(unsafe.Add(p, 2*uq))])
 		s3 = step(delta, s3, lclass[*(*byte)(unsafe.Add(p, 3*uq))])
 		if s0|s1|s2|s3 >= outMin {
-			m.addIfOut(s0, h)
-			m.addIfOut(s1, h)
-			m.addIfOut(s2, h)
-			m.addIfOut(s3, h)
+			i := int(uintptr(p)-uintptr(base)) + 1 // the end of a phrase that ends at p
+			m.addIfOut(s0, h, e, i)
+			m.addIfOut(s1, h, e, i+q)
+			m.addIfOut(s2, h, e, i+2*q)
+			m.addIfOut(s3, h, e, i+3*q)
 		}
 	}
 	// The last quarter's extra bytes (len(text) not a multiple of four).
-	m.scanFold(text[4*q:], s3, h)
+	m.scanFold(text[4*q:], s3, h, e, 4*q)
 }
 
 // splitScan is the shortest text ScanLower splits in two.
 const splitScan = 256
 
 // scanFold is the one-chain scan of text's lower case from the given
-// state, without the empty phrase; it returns the state it ends in.
-func (m *Matcher) scanFold(text string, state uint32, h *Hits) uint32 {
-	return m.run(text, state, &m.lclass, h)
+// state, without the empty phrase; it returns the state it ends in. text
+// starts at offset base of the scanned text (for e).
+func (m *Matcher) scanFold(text string, state uint32, h *Hits, e *Ends, base int) uint32 {
+	return m.run(text, state, &m.lclass, h, e, base)
 }
 
 // run steps the automaton over text from state, reading each byte through
-// class (class or lclass), adds the phrases that end to h and returns the
+// class (class or lclass), adds the phrases that end to h (and their ends,
+// text starting at offset base, to e when it is not nil) and returns the
 // state it ends in. Four steps are taken before their states are looked
 // at, together.
-func (m *Matcher) run(text string, state uint32, class *[256]uint8, h *Hits) uint32 {
+func (m *Matcher) run(text string, state uint32, class *[256]uint8, h *Hits, e *Ends, base int) uint32 {
 	if len(text) == 0 {
 		return state
 	}
 	delta, outMin := m.deltaBase(), m.outMin
-	// The bytes are read at base+i without bounds checks, i below the
+	// The bytes are read at ptr+i without bounds checks, i below the
 	// end of the last whole group of four (no pointer leaves text).
-	base := unsafe.Pointer(unsafe.StringData(text))
+	ptr := unsafe.Pointer(unsafe.StringData(text))
 	for i, n4 := 0, len(text)&^3; i < n4; i += 4 {
-		p := unsafe.Add(base, i)
+		p := unsafe.Add(ptr, i)
 		s1 := step(delta, state, class[*(*byte)(p)])
 		s2 := step(delta, s1, class[*(*byte)(unsafe.Add(p, 1))])
 		s3 := step(delta, s2, class[*(*byte)(unsafe.Add(p, 2))])
 		state = step(delta, s3, class[*(*byte)(unsafe.Add(p, 3))])
 		if s1|s2|s3|state >= outMin {
-			m.addIfOut(s1, h)
-			m.addIfOut(s2, h)
-			m.addIfOut(s3, h)
-			m.addIfOut(state, h)
+			m.addIfOut(s1, h, e, base+i+1)
+			m.addIfOut(s2, h, e, base+i+2)
+			m.addIfOut(s3, h, e, base+i+3)
+			m.addIfOut(state, h, e, base+i+4)
 		}
 	}
-	for _, c := range []byte(text[len(text)&^3:]) {
+	for k, c := range []byte(text[len(text)&^3:]) {
 		state = step(delta, state, class[c])
-		m.addIfOut(state, h)
+		m.addIfOut(state, h, e, base+len(text)&^3+k+1)
 	}
 	return state
 }
 
-// addIfOut adds the phrases that end at state, if any.
-func (m *Matcher) addIfOut(state uint32, h *Hits) {
+// addIfOut adds the phrases that end at state, if any, at offset end
+// (for e, when it is not nil).
+func (m *Matcher) addIfOut(state uint32, h *Hits, e *Ends, end int) {
 	if state >= m.outMin {
-		m.addOut(state/uint32(m.nclass), h)
+		m.addOut(state/uint32(m.nclass), h, e, end)
 	}
 }
+
+// addEmpty adds the phrases of the initial state (the empty one), which
+// end at offset 0.
+func (m *Matcher) addEmpty(h *Hits, e *Ends) { m.addOut(0, h, e, 0) }
 
 // deltaBase returns the address of delta's first entry, for step.
 func (m *Matcher) deltaBase() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(m.delta)) }
@@ -397,9 +420,17 @@ func lowerInto(dst []byte, s string) {
 	}
 }
 
-// addOut adds the phrases that end at state number n.
-func (m *Matcher) addOut(n uint32, h *Hits) {
+// addOut adds the phrases that end at state number n, at offset end: e
+// keeps the smallest end of each (a later chain may meet an occurrence
+// before an earlier chain meets an earlier one). It is not inlined, so
+// that addIfOut, at every state the scans look at, is only a compare.
+//
+//go:noinline
+func (m *Matcher) addOut(n uint32, h *Hits, e *Ends, end int) {
 	for _, id := range m.out[n] {
+		if e != nil && (!h.Has(int(id)) || int32(end) < e[id]) {
+			e[id] = int32(end)
+		}
 		h.add(id)
 	}
 }

@@ -146,6 +146,10 @@ func TestScanLowerSplit(t *testing.T) {
 			if string(dst) != lower {
 				t.Errorf("ScanLower(%q) wrote %q", tx, dst)
 			}
+			var noDst Hits
+			if m.ScanLower(tx, nil, &noDst); noDst != want {
+				t.Errorf("ScanLower(%q, nil) hits %v, Scan of the lower case %v", tx, noDst[:1], want[:1])
+			}
 		}
 	}
 }
@@ -165,7 +169,8 @@ func asciiLower(s string) string {
 // against a search for a word start) on random phrase sets and texts over
 // a small alphabet, where phrases overlap, nest and end everywhere: the
 // states where phrases end are numbered apart (outMin) and looked at four
-// steps at a time.
+// steps at a time; ScanLowerEnds's ends against strings.Index, one, two
+// and four chains.
 func TestScansRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	const alpha = "abAB c.1"
@@ -208,6 +213,12 @@ func TestScansRandom(t *testing.T) {
 			m.ScanWords(text, &words)
 			m.ScanLower(text, make([]byte, len(text)), &lowerHits)
 			m.Scan(lower, &wantLower)
+			var endHits Hits
+			var ends Ends
+			m.ScanLowerEnds(text, &endHits, &ends)
+			if endHits != lowerHits {
+				t.Fatalf("ScanLowerEnds(%q) hits %v, ScanLower %v", text, endHits[:1], lowerHits[:1])
+			}
 			for id, p := range list {
 				first, _ := m.ID(p)
 				if id != first {
@@ -221,6 +232,9 @@ func TestScansRandom(t *testing.T) {
 				}
 				if lowerHits.Has(id) != strings.Contains(lower, p) || wantLower.Has(id) != strings.Contains(lower, p) {
 					t.Fatalf("ScanLower(%q) has %q = %v, want %v", text, p, lowerHits.Has(id), strings.Contains(lower, p))
+				}
+				if i := strings.Index(lower, p); i >= 0 && int(ends[id]) != i+len(p) {
+					t.Fatalf("ScanLowerEnds(%q): %q ends at %d, its first occurrence at %d", text, p, ends[id], i+len(p))
 				}
 			}
 		}
