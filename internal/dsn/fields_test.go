@@ -284,24 +284,42 @@ func TestLowerName(t *testing.T) {
 	}
 }
 
-// TestDSNFieldName: dsnFieldName returns each name of dsnFieldNameList and
-// no other, and fieldName the name in lower case either way.
-func TestDSNFieldName(t *testing.T) {
-	for _, n := range dsnFieldNameList {
-		if got := dsnFieldName([]byte(n)); got != n {
-			t.Errorf("dsnFieldName(%q) = %q", n, got)
+// TestDSNFieldOf: dsnFieldOf finds each name of dsnFieldNames in any
+// case, and no other name: checked against the lower-cased name looked up
+// in the list, on the names, their variants one byte off and others.
+func TestDSNFieldOf(t *testing.T) {
+	want := func(name string) dsnField {
+		for f, n := range dsnFieldNames {
+			if n != "" && strings.ToLower(name) == n && len(name) == len(n) {
+				return dsnField(f)
+			}
 		}
-		if got := fieldName([]byte(" " + strings.ToUpper(n) + " ")); got != n {
-			t.Errorf("fieldName(%q) = %q", strings.ToUpper(n), got)
+		return dsnOther
+	}
+	names := []string{"", "x-mailer", "status2", "actio", "received", "X-Other-Field", "Final-Log-ID",
+		"Original-Envelope-Id", "X-Postfix-Queue-ID", "Statu\xd3", "ACTION\x00"}
+	for _, n := range dsnFieldNames {
+		if n == "" {
+			continue
+		}
+		names = append(names, n, strings.ToUpper(n), strings.ToUpper(n[:1])+n[1:], n[:len(n)-1], n+"s")
+		for i := range n {
+			b := []byte(n)
+			b[i] ^= 0x01 // a byte off
+			names = append(names, string(b))
+			b[i] ^= 0x01 ^ 0x20 // its case flipped (a '-' becomes '\r')
+			names = append(names, string(b))
 		}
 	}
-	for _, n := range []string{"", "x-mailer", "status2", "actio", "received", "Action"} {
-		if got := dsnFieldName([]byte(n)); got != "" {
-			t.Errorf("dsnFieldName(%q) = %q, want \"\"", n, got)
+	for _, n := range names {
+		if got, w := dsnFieldOf([]byte(n)), want(n); got != w {
+			t.Errorf("dsnFieldOf(%q) = %d, want %d", n, got, w)
 		}
 	}
-	if got := fieldName([]byte("X-Other-Field")); got != "x-other-field" {
-		t.Errorf("fieldName(X-Other-Field) = %q", got)
+	for f := dsnField(1); f < numDSNFields; f++ {
+		if dsnFieldNames[f] == "" {
+			t.Errorf("dsnField %d has no name", f)
+		}
 	}
 }
 
@@ -397,4 +415,52 @@ func TestFieldColonIsFieldLine(t *testing.T) {
 			t.Fatalf("fieldColon(%q) = %d; isFieldLine %v, first colon %d", b, k, isFieldLine(b), bytes.IndexByte(b, ':'))
 		}
 	}
+}
+
+// fieldCountCases are delivery-status bodies whose recipient blocks
+// countRecipientBlocks and fieldBlocksInto must count alike.
+var fieldCountCases = []string{
+	"Reporting-MTA: dns; a\n\nFinal-Recipient: rfc822; a@b\nAction: failed\n",
+	"Final-Recipient: rfc822; a@b\nFinal-Recipient: rfc822; c@d\n\nOriginal-Recipient: rfc822; e@f\n",
+	"final-recipient\t: rfc822; a@b\nFINAL-RECIPIENT : x\nFinal\rRecipient: y\n", // a tab, spaces, a CR for a dash
+	"Original-Recipient: a\n Final-Recipient: folded\nX: y\n\n\nOriginal-Recipient: b\nOriginal-Recipient: c\n",
+	"Final-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n",
+	"Final-Recipients: no\nFinal-Recipient x: no\nOriginal-Recipient", "",
+}
+
+// TestFieldBlocksCount compares the recipient count fieldBlocksInto keeps
+// on the way with countRecipientBlocks, with every limit that stops it
+// early (too many blocks, too many recipients) or not.
+func TestFieldBlocksCount(t *testing.T) {
+	for _, c := range fieldCountCases {
+		want := countRecipientBlocks([]byte(c))
+		for maxBlocks := 1; maxBlocks < 8; maxBlocks++ {
+			for maxRcpt := 0; maxRcpt < 7; maxRcpt++ {
+				if _, _, got := fieldBlocksInto(nil, nil, []byte(c), maxBlocks, maxRcpt); got != want {
+					t.Errorf("fieldBlocksInto(%q, %d, %d) counts %d, countRecipientBlocks %d", c, maxBlocks, maxRcpt, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzFieldBlocksCount is TestFieldBlocksCount on any body and limits.
+func FuzzFieldBlocksCount(f *testing.F) {
+	for _, c := range fieldCountCases {
+		f.Add([]byte(c), 3, 2)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, maxBlocks, maxRcpt int) {
+		maxBlocks, maxRcpt = 1+abs(maxBlocks)%16, abs(maxRcpt)%16
+		want := countRecipientBlocks(b)
+		if _, _, got := fieldBlocksInto(nil, nil, b, maxBlocks, maxRcpt); got != want {
+			t.Fatalf("fieldBlocksInto(%q, %d, %d) counts %d, countRecipientBlocks %d", b, maxBlocks, maxRcpt, got, want)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -(n + 1)
+	}
+	return n
 }
