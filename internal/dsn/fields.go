@@ -202,50 +202,33 @@ var dsnFieldNames = [numDSNFields]string{
 	fieldReceivedDate:       "received-date",
 }
 
-// dsnFieldOf returns the dsnField of a field name in any ASCII case: its
-// length picks the few candidates, compared without lowering the name.
+// dsnFieldOf returns the dsnField of a field name in any ASCII case: a
+// hash of its length and its first and last letters picks the one
+// candidate (dsnFieldHash), compared without lowering the name.
 func dsnFieldOf(name []byte) dsnField {
-	is := func(f dsnField) bool {
-		s := dsnFieldNames[f]
-		for i := 0; i < len(s); i++ {
-			if lowerByte[name[i]] != s[i] {
-				return false
-			}
-		}
-		return true
-	}
-	var c [3]dsnField // the names of this length
-	switch len(name) {
-	case 6:
-		c = [3]dsnField{fieldAction, fieldStatus}
-	case 9:
-		c = [3]dsnField{fieldSourceIP}
-	case 10:
-		c = [3]dsnField{fieldRemoteMTA, fieldUserAgent}
-	case 12:
-		c = [3]dsnField{fieldArrivalDate}
-	case 13:
-		c = [3]dsnField{fieldReportingMTA, fieldFeedbackType, fieldReceivedDate}
-	case 15:
-		c = [3]dsnField{fieldFinalRecipient, fieldDiagnosticCode, fieldReportedDomain}
-	case 16:
-		c = [3]dsnField{fieldWillRetryUntil, fieldOriginalRcptTo}
-	case 17:
-		c = [3]dsnField{fieldLastAttemptDate, fieldReceivedFromMTA, fieldRemovalRecipient}
-	case 18:
-		c = [3]dsnField{fieldOriginalRecipient, fieldXActualRecipient, fieldOriginalMailFrom}
-	case 21:
-		c = [3]dsnField{fieldXOriginalMessageID}
-	default:
+	if len(name) == 0 {
 		return dsnOther
 	}
-	for _, f := range c {
-		if f != dsnOther && is(f) {
-			return f
-		}
+	f := dsnFieldByHash[dsnFieldHash(len(name), lowerByte[name[0]], lowerByte[name[len(name)-1]])]
+	if f != dsnOther && isLowerName(name, dsnFieldNames[f]) {
+		return f
 	}
 	return dsnOther
 }
+
+// dsnFieldHash tells the names of dsnFieldNames apart (TestDSNFieldOf).
+func dsnFieldHash(n int, first, last byte) int {
+	return (n*7 + int(first)<<2 + int(last)) & 63
+}
+
+// dsnFieldByHash is the dsnField of each dsnFieldHash.
+var dsnFieldByHash = func() (t [64]dsnField) {
+	for f := dsnField(1); f < numDSNFields; f++ {
+		s := dsnFieldNames[f]
+		t[dsnFieldHash(len(s), s[0], s[len(s)-1])] = f
+	}
+	return t
+}()
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
 // diagnostic-type, mta-name-type). A value without a type returns "".

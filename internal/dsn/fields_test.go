@@ -317,8 +317,11 @@ func TestDSNFieldOf(t *testing.T) {
 		}
 	}
 	for f := dsnField(1); f < numDSNFields; f++ {
-		if dsnFieldNames[f] == "" {
+		s := dsnFieldNames[f]
+		if s == "" {
 			t.Errorf("dsnField %d has no name", f)
+		} else if g := dsnFieldByHash[dsnFieldHash(len(s), s[0], s[len(s)-1])]; g != f {
+			t.Errorf("dsnFieldHash of %q is that of %q too", s, dsnFieldNames[g])
 		}
 	}
 }
@@ -463,4 +466,32 @@ func abs(n int) int {
 		return -(n + 1)
 	}
 	return n
+}
+
+// TestIsLowerName compares isLowerName, eight bytes at a time, with a
+// byte loop over lowerByte, on the field names with each byte replaced by
+// every value.
+func TestIsLowerName(t *testing.T) {
+	ref := func(name []byte, lower string) bool {
+		if len(name) != len(lower) {
+			return false
+		}
+		for i := range name {
+			if lowerByte[name[i]] != lower[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range append(dsnFieldNames[1:], "content-transfer-encoding", "x-failed-recipients", "to") {
+		for i := range s {
+			b := []byte(s)
+			for c := 0; c < 256; c++ {
+				b[i] = byte(c)
+				if got, want := isLowerName(b, s), ref(b, s); got != want {
+					t.Fatalf("isLowerName(%q, %q) = %v, want %v", b, s, got, want)
+				}
+			}
+		}
+	}
 }
