@@ -183,6 +183,26 @@ func TestUnfoldBytes(t *testing.T) {
 	}
 }
 
+// FuzzUnfold is TestUnfoldBytes on any value.
+func FuzzUnfold(f *testing.F) {
+	for _, v := range []string{"smtp; 550 5.1.1 user\n unknown", "a\tb\n\tc \n\n d", "é\n\tü", "x\u00a0\n\u0085y", "Empf\xe4nger"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		var arena strings.Builder
+		want := unfold(v)
+		if got := unfoldInto(&arena, []byte(v)); got != want {
+			t.Fatalf("unfoldInto(%q) = %q, want %q (unfold)", v, got, want)
+		}
+		if got := unfoldBytes([]byte(v)); got != want {
+			t.Fatalf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
+		}
+		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(want); got != want {
+			t.Fatalf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
 // TestSimpleMediaType checks the fast path against mime.ParseMediaType on
 // the forms it takes, and that it declines the others.
 func TestSimpleMediaType(t *testing.T) {
