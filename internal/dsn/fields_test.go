@@ -375,10 +375,26 @@ func TestOwnFieldKind(t *testing.T) {
 		var buf [maxFieldName]byte
 		name := lowerName(&buf, raw)
 		switch string(name) {
-		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
-			return ownValue
-		case "auto-submitted", "precedence":
-			return ownMarker
+		case "from":
+			return ownFrom
+		case "to":
+			return ownTo
+		case "subject":
+			return ownSubject
+		case "return-path":
+			return ownReturnPath
+		case "message-id":
+			return ownMessageID
+		case "delivered-to":
+			return ownDeliveredTo
+		case "x-original-to":
+			return ownXOriginalTo
+		case "x-failed-recipients":
+			return ownXFailedRecipients
+		case "auto-submitted":
+			return ownAutoSubmitted
+		case "precedence":
+			return ownPrecedence
 		}
 		if len(name) > 2 && name[0] == 'x' && name[1] == '-' {
 			return ownX
@@ -493,5 +509,34 @@ func TestIsLowerName(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOwnHeadersPastKept reads a bounce whose header has more fields with
+// kept values than readOwnHeaders notes in its first pass: those past its
+// room are read all the same, in order (an empty To does not count).
+func TestOwnHeadersPastKept(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: MAILER-DAEMON@mx.example.net\n")
+	for range 20 {
+		b.WriteString("To: \n") // 20 empty To fields
+	}
+	b.WriteString("To: <bounce+user=example.org@lists.example.com>\nX-Failed-Recipients: a@example.org,\n b@example.org\n")
+	b.WriteString("Subject: Undelivered Mail Returned to Sender\nX-Failed-Recipients: c@example.org\n\nNo text.\n")
+	r, err := Parse([]byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "<bounce+user=example.org@lists.example.com>"; r.To != want {
+		t.Errorf("To = %q, want %q", r.To, want)
+	}
+	if want := "Undelivered Mail Returned to Sender"; r.Subject != want {
+		t.Errorf("Subject = %q, want %q", r.Subject, want)
+	}
+	if got, want := strings.Join(r.FailedRecipients, " "), "a@example.org b@example.org c@example.org"; got != want {
+		t.Errorf("FailedRecipients = %q, want %q", got, want)
+	}
+	if want := "user@example.org"; r.VERPRecipient != want {
+		t.Errorf("VERPRecipient = %q, want %q", r.VERPRecipient, want)
 	}
 }
