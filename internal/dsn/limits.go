@@ -137,7 +137,14 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	if swar.Printable(v) {
 		// Printable ASCII and spaces (one pass for the usual value):
 		// valid UTF-8, no line to join, no tab, only spaces to trim.
-		v = bytes.Trim(v, " ")
+		i, j := 0, len(v)
+		for i < j && v[i] == ' ' {
+			i++
+		}
+		for j > i && v[j-1] == ' ' {
+			j--
+		}
+		v = v[i:j]
 		if arena == nil || len(v) == 0 {
 			return string(v)
 		}

@@ -271,3 +271,17 @@ func TestIsIPFast(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGetView: getView, which returns the usual value as a view of the
+// message, reads the same value as get, which copies it.
+func FuzzGetView(f *testing.F) {
+	for _, v := range []string{" text/plain; charset=us-ascii ", "multipart/report;\n\tboundary=x", "é ", " \v x\t", "", "  ", "a\x00"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := header{fields: []headerField{{name: []byte("X-Other"), value: []byte("x")}, {name: []byte("content-TYPE"), value: []byte(v)}}}
+		if got, want := h.getView("Content-Type"), h.get("Content-Type"); got != want {
+			t.Fatalf("getView(%q) = %q, get = %q", v, got, want)
+		}
+	})
+}

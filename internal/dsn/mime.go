@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 	"github.com/emersion/go-message"
@@ -795,6 +796,9 @@ func eightBitIn7bit(t, cs, cte string, body []byte) string {
 	case "", "7bit", "8bit", "binary":
 	default:
 		return ""
+	}
+	if len(body) == 0 || textIsASCII(unsafe.String(&body[0], len(body))) {
+		return "" // the usual case, by words
 	}
 	eight, sjis := false, false
 	for _, c := range body {
