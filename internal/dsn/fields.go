@@ -233,11 +233,26 @@ var dsnFieldByHash = func() (t [64]dsnField) {
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
 // diagnostic-type, mta-name-type). A value without a type returns "".
 func typed(v string) (string, string) {
+	t, rest := typedRaw(v)
+	return toLower(t), rest
+}
+
+// typedValue is the value of typed, for a field whose type is not kept.
+func typedValue(v string) string {
+	_, rest := typedRaw(v)
+	return rest
+}
+
+// typedRaw is typed with the type as written.
+func typedRaw(v string) (string, string) {
 	t, rest, ok := strings.Cut(v, ";")
-	if !ok || setTypeBad.containsAny(strings.TrimSpace(t)) {
+	if !ok {
 		return "", strings.TrimSpace(v)
 	}
-	return toLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
+	if t = strings.TrimSpace(t); setTypeBad.containsAny(t) {
+		return "", strings.TrimSpace(v)
+	}
+	return t, strings.TrimSpace(rest)
 }
 
 // isRecipientBlock reports whether a block carries per-recipient fields.
@@ -380,9 +395,9 @@ func (p *parser) readPerMessage(blk []field, v *fieldValues) {
 	for _, f := range blk {
 		switch f.id {
 		case fieldReportingMTA:
-			_, p.rep.ReportingMTA = typed(v.value(f))
+			p.rep.ReportingMTA = typedValue(v.value(f))
 		case fieldReceivedFromMTA:
-			_, p.rep.ReceivedFromMTA = typed(v.value(f))
+			p.rep.ReceivedFromMTA = typedValue(v.value(f))
 		case fieldArrivalDate:
 			p.rep.ArrivalDate = v.value(f)
 		case fieldXOriginalMessageID:
@@ -397,23 +412,19 @@ func readRecipient(blk []field, global bool, v *fieldValues) Recipient {
 	for _, f := range blk {
 		switch f.id {
 		case fieldFinalRecipient:
-			_, a := typed(v.value(f))
-			rc.Recipient = normalizeAddress(a)
+			rc.Recipient = normalizeAddress(typedValue(v.value(f)))
 		case fieldOriginalRecipient:
-			_, a := typed(v.value(f))
-			rc.OriginalRecipient = normalizeAddress(a)
+			rc.OriginalRecipient = normalizeAddress(typedValue(v.value(f)))
 		case fieldXActualRecipient:
 			if rc.Recipient == "" {
-				_, a := typed(v.value(f))
-				rc.Recipient = normalizeAddress(a)
+				rc.Recipient = normalizeAddress(typedValue(v.value(f)))
 			}
 		case fieldAction:
 			rc.Action = parseAction(v.value(f))
 		case fieldStatus:
 			statusText = v.value(f)
 		case fieldRemoteMTA:
-			_, rc.RemoteMTA = typed(v.value(f))
-			rc.RemoteMTA = cleanHost(rc.RemoteMTA)
+			rc.RemoteMTA = cleanHost(typedValue(v.value(f)))
 		case fieldDiagnosticCode:
 			rc.DiagnosticType, rc.Diagnostic = typed(v.value(f))
 			if f.cut || len(rc.Diagnostic) > MaxDiagnosticBytes {
