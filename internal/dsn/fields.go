@@ -333,6 +333,7 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		// Kept for the next report part or Parse; blocks are read
 		// before readDeliveryStatus returns.
 		p.scratch.dsnFields = fields[:0]
+		p.scratch.dsnUsed = max(p.scratch.dsnUsed, len(fields))
 	}
 	if n > p.opts.MaxRecipients {
 		p.tooMany = n

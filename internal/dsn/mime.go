@@ -157,8 +157,10 @@ type scratch struct {
 	hits     phrase.Hits
 	ends     phrase.Ends // where hits first end (newLowerTextInto), valid for hits' ids
 	// dsnFields holds the fields of a delivery-status part while
-	// readDeliveryStatus reads them (fieldBlocksInto).
+	// readDeliveryStatus reads them (fieldBlocksInto); dsnUsed is the
+	// most of them one Parse wrote, which release clears.
 	dsnFields []field
+	dsnUsed   int
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -178,7 +180,8 @@ func (s *scratch) release() {
 		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
-	clear(s.dsnFields[:cap(s.dsnFields)]) // their values belong to a Report
+	clear(s.dsnFields[:s.dsnUsed]) // views of the message
+	s.dsnUsed = 0
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
