@@ -285,3 +285,28 @@ func FuzzGetView(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNormalizeNewlines compares normalizeNewlines with a byte loop.
+func FuzzNormalizeNewlines(f *testing.F) {
+	for _, s := range []string{"a\r\nb", "x\r\ny\rz\r\r\nw", "\r", "\r\r\r\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var want []byte
+		for i := 0; i < len(in); i++ {
+			switch {
+			case in[i] != '\r':
+				want = append(want, in[i])
+				continue
+			case i+1 < len(in) && in[i+1] == '\n':
+				i++
+			case i+2 < len(in) && in[i+1] == '\r' && in[i+2] == '\n':
+				i += 2
+			}
+			want = append(want, '\n')
+		}
+		if got := normalizeNewlines([]byte(in)); string(got) != string(want) {
+			t.Fatalf("normalizeNewlines(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
