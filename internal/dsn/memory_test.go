@@ -310,3 +310,21 @@ func FuzzNormalizeNewlines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSimpleMediaType: whatever simpleMediaType takes, mime.ParseMediaType
+// reads the same way.
+func FuzzSimpleMediaType(f *testing.F) {
+	for _, v := range []string{"TEXT/Plain", "multipart/report; Report-Type=delivery-status;\tboundary=\"=_x y\"", "text/plain; a=1; A=2"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		gt, params, ok := simpleMediaType(v)
+		if !ok {
+			return
+		}
+		wt, wp, err := mime.ParseMediaType(v)
+		if gp := params.asMap(); err != nil || gt != wt || fmt.Sprint(gp) != fmt.Sprint(wp) {
+			t.Fatalf("simpleMediaType(%q) = %q %v, mime.ParseMediaType = %q %v %v", v, gt, gp, wt, wp, err)
+		}
+	})
+}

@@ -474,9 +474,11 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			i++
 		}
 	}
+	upper := false // a token read held a capital
 	token := func() string {
 		start := i
-		for i < len(v) && isTokenByte(v[i]) {
+		for i < len(v) && mimeToken[v[i]] != 0 {
+			upper = upper || mimeToken[v[i]] == tokenUpper
 			i++
 		}
 		return v[start:i]
@@ -493,7 +495,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 		return "", mediaParams{}, false
 	}
 	if build {
-		t = asciiLower(v[start:i])
+		if t = v[start:i]; upper {
+			t = asciiLower(t)
+		}
 	}
 	for {
 		skipSpace()
@@ -508,7 +512,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 		if i == len(v) {
 			return t, params, true // a trailing ';', which mime.ParseMediaType allows too
 		}
+		upper = false
 		name := token()
+		nameUpper := upper
 		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
 			return "", mediaParams{}, false
 		}
@@ -521,7 +527,7 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			}
 			val = v[i+1 : i+1+end]
 			for j := 0; j < len(val); j++ {
-				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
+				if !quotedPlain[val[j]] {
 					return "", mediaParams{}, false
 				}
 			}
@@ -545,7 +551,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			n++
 			continue
 		}
-		name = asciiLower(name)
+		if nameUpper {
+			name = asciiLower(name)
+		}
 		if _, dup := params.get(name); dup {
 			return "", mediaParams{}, false
 		}
@@ -608,6 +616,36 @@ func (p *mediaParams) asMap() map[string]string {
 	}
 	return m
 }
+
+// mimeToken sorts the bytes for scanMediaType: 0 for a byte that is not
+// an RFC 2045 token character (isTokenByte), tokenUpper for an ASCII
+// capital, tokenOther for the other token characters.
+var mimeToken = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case !isTokenByte(byte(c)):
+		case c >= 'A' && c <= 'Z':
+			t[c] = tokenUpper
+		default:
+			t[c] = tokenOther
+		}
+	}
+	return t
+}()
+
+const (
+	tokenOther = 1
+	tokenUpper = 2
+)
+
+// quotedPlain marks the bytes scanMediaType takes inside a quoted value
+// as they are: printable ASCII and tab, but the backslash.
+var quotedPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !(c == '\\' || c >= 0x7f || c < ' ' && c != '\t')
+	}
+	return t
+}()
 
 // isTokenByte reports an RFC 2045 token character.
 func isTokenByte(c byte) bool {
