@@ -14,7 +14,7 @@ import (
 // Budgets that bound what one message costs while it is read (issue 9).
 // Each is enforced as the bytes come, not after: a decoder is read up to
 // its budget and no further, a field value is cut before it is copied,
-// recipient blocks are counted before they are read.
+// recipient blocks are counted before their values are read.
 //
 // With them a message costs at most about twice its size (a copy when
 // its line endings are CRLF, the decoded bodies of encoded parts, which
