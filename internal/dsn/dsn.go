@@ -74,9 +74,9 @@
 // part kept whole, 1 MiB of HTML in all), DSN field values are cut at
 // MaxFieldBytes before they are copied and diagnostics at
 // MaxDiagnosticBytes (Recipient.DiagnosticTruncated), and a report's
-// recipient blocks are counted before any is read, so one over
-// MaxRecipients is refused for the price of a scan. A message costs at
-// most about twice its size plus a fixed amount.
+// recipient blocks are counted as its fields are cut out, before any
+// value is read, so one over MaxRecipients is refused for the price of a
+// scan. A message costs at most about twice its size plus a fixed amount.
 //
 // # Passes
 //
@@ -87,9 +87,10 @@
 //  1. walk: the header blocks (splitHeaderInto, a field's name and colon
 //     read once), the MIME tree (splitMultipart finds each delimiter by
 //     one search), each part decoded once into one buffer (decodeQP for
-//     quoted-printable, convertCharset for a charset when the body is in
-//     memory; the streaming decoders of mime and go-message otherwise) and
-//     the delivery-status fields.
+//     quoted-printable, in one pass; convertCharset for a charset when the
+//     body is in memory; the streaming decoders of mime and go-message
+//     otherwise) and the delivery-status fields (views of the part, each
+//     name told by one hash, dsnFieldOf; a value unfolded only when read).
 //  2. newLowerTextInto: every marker of the tables found in the text's
 //     lower case in one pass (phrase.Matcher.ScanLower, two or four
 //     chains at once, no copy written); every later marker lookup asks

@@ -1,17 +1,19 @@
 package dsn
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/bounced/bounced/internal/smtpcode"
 )
 
-// field is one "Name: value" of a DSN block; name is lower case, value
-// unfolded. cut is set when the value was longer than MaxFieldBytes.
+// field is one "Name: value" of a DSN block: which of the names the
+// package reads it is (dsnField), and its raw value, folding included, cut
+// at MaxFieldBytes (cut says so). The value is unfolded when it is read
+// (fieldValues.value), not before: fields no one reads cost no copy.
 type field struct {
-	name, value string
-	cut         bool
+	id  dsnField
+	cut bool
+	raw []byte
 }
 
 // fieldBlocks reads groups of fields separated by empty lines (RFC 3464
@@ -23,9 +25,9 @@ type field struct {
 // MTAs put comments or banners between the groups.
 //
 // At most maxBlocks blocks are read, and each value is cut to MaxFieldBytes
-// of its raw form before it is unfolded (field.cut says so).
+// of its raw form (field.cut says so).
 func fieldBlocks(b []byte, maxBlocks int) [][]field {
-	blocks, _ := fieldBlocksInto(nil, nil, b, maxBlocks)
+	blocks, _, _ := fieldBlocksInto(nil, nil, b, maxBlocks, -1)
 	return blocks
 }
 
@@ -33,13 +35,18 @@ func fieldBlocks(b []byte, maxBlocks int) [][]field {
 // caller's array on its stack) and their fields to fields[:0] (pooled,
 // scratch.dsnFields), which it returns grown: the blocks are consecutive
 // pieces of one list of fields, each capped at its end, instead of a
-// slice each. They are valid until fields is written again.
-func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([][]field, []field) {
+// slice each. They are valid until fields is written again. The values
+// are views of b.
+//
+// With maxRcpt not negative it also counts the recipient blocks of b as
+// countRecipientBlocks does, on the lines it reads anyway, and stops
+// reading once the count is over maxRcpt: rcpts is then the count of the
+// whole of b, and the blocks are not to be read.
+func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks, maxRcpt int) (_ [][]field, _ []field, rcpts int) {
 	blocks := out[:0]
 	all := fields[:0]
-	first := 0                // the first field of the block being read, in all
-	var arena strings.Builder // the values, one allocation for a usual report
-	vstart, vend := -1, -1    // the raw value of the last field of cur, continuations included
+	first := 0             // the first field of the block being read, in all
+	vstart, vend := -1, -1 // the raw value of the last field of cur, continuations included
 	flush := func() {
 		if vstart >= 0 && len(all) > first {
 			raw := b[vstart:vend]
@@ -47,13 +54,7 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([]
 				raw = raw[:MaxFieldBytes]
 				all[len(all)-1].cut = true
 			}
-			if arena.Cap()-arena.Len() < len(raw) {
-				// A fresh arena rather than a grown one, which would copy
-				// what the values already returned hold.
-				arena = strings.Builder{}
-				arena.Grow(max(len(raw), min(len(b)-vstart, 16<<10)))
-			}
-			all[len(all)-1].value = unfoldInto(&arena, raw)
+			all[len(all)-1].raw = raw
 		}
 		vstart = -1
 	}
@@ -63,11 +64,13 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([]
 			first = len(all)
 		}
 	}
-	for rest := b; len(rest) > 0 && len(blocks) < maxBlocks; {
+	var final, orig int // the lines countRecipientBlocks counts
+	rest := b
+	for len(rest) > 0 && len(blocks) < maxBlocks {
 		at := len(b) - len(rest)
 		line, next := cutLine(rest)
 		rest = next
-		k, _ := fieldColon(line) // the colon of a field line (isFieldLine), by words
+		k, nameEnd := fieldColon(line) // the colon of a field line (isFieldLine), by words
 		switch {
 		case isBlank(line):
 			flush()
@@ -78,150 +81,185 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks int) ([]
 			}
 		case k > 0:
 			flush()
-			all = append(all, field{name: fieldName(line[:k])})
+			id := dsnFieldOf(line[:nameEnd])
+			all = append(all, field{id: id})
 			vstart, vend = at+k+1, at+len(line)
+			switch id {
+			case fieldFinalRecipient:
+				final++
+			case fieldOriginalRecipient:
+				orig++
+			}
 		default:
 			flush() // QUIRK: a stray line ends the field before it
+			// A line countRecipientBlocks counts that fieldColon does
+			// not read: a tab before the colon, a CR for a dash.
+			switch line[0] | 0x20 {
+			case 'f':
+				if hasPrefixFold(line, "final-recipient") {
+					final++
+				}
+			case 'o':
+				if hasPrefixFold(line, "original-recipient") {
+					orig++
+				}
+			}
+		}
+		if maxRcpt >= 0 && max(final, orig) > maxRcpt {
+			return blocks, all, countRecipientBlocks(b)
 		}
 	}
 	flush()
 	end()
-	return blocks, all
-}
-
-// dsnFieldNameList are the field names the package reads (RFC 3464
-// sections 2.2 and 2.3, RFC 5965 section 3.5), which dsnFieldName returns
-// without allocating (TestDSNFieldName keeps the two equal).
-var dsnFieldNameList = []string{
-	"final-recipient",
-	"original-recipient",
-	"x-actual-recipient",
-	"action",
-	"status",
-	"remote-mta",
-	"diagnostic-code",
-	"last-attempt-date",
-	"will-retry-until",
-	"final-log-id",
-	"reporting-mta",
-	"received-from-mta",
-	"arrival-date",
-	"x-original-message-id",
-	"dsn-gateway",
-	"original-envelope-id",
-	"feedback-type",
-	"user-agent",
-	"version",
-	"original-rcpt-to",
-	"removal-recipient",
-	"original-mail-from",
-	"source-ip",
-	"reported-domain",
-	"received-date",
-	"authentication-results",
-	"reported-uri",
-	"x-postfix-queue-id",
-	"x-postfix-sender",
-	"x-display-name",
-}
-
-// dsnFieldName returns the constant of a lower-case field name of
-// dsnFieldNameList, "" for any other: a switch, not a map lookup, for
-// every field of every delivery-status block.
-func dsnFieldName(l []byte) string {
-	switch string(l) {
-	case "final-recipient":
-		return "final-recipient"
-	case "original-recipient":
-		return "original-recipient"
-	case "x-actual-recipient":
-		return "x-actual-recipient"
-	case "action":
-		return "action"
-	case "status":
-		return "status"
-	case "remote-mta":
-		return "remote-mta"
-	case "diagnostic-code":
-		return "diagnostic-code"
-	case "last-attempt-date":
-		return "last-attempt-date"
-	case "will-retry-until":
-		return "will-retry-until"
-	case "final-log-id":
-		return "final-log-id"
-	case "reporting-mta":
-		return "reporting-mta"
-	case "received-from-mta":
-		return "received-from-mta"
-	case "arrival-date":
-		return "arrival-date"
-	case "x-original-message-id":
-		return "x-original-message-id"
-	case "dsn-gateway":
-		return "dsn-gateway"
-	case "original-envelope-id":
-		return "original-envelope-id"
-	case "feedback-type":
-		return "feedback-type"
-	case "user-agent":
-		return "user-agent"
-	case "version":
-		return "version"
-	case "original-rcpt-to":
-		return "original-rcpt-to"
-	case "removal-recipient":
-		return "removal-recipient"
-	case "original-mail-from":
-		return "original-mail-from"
-	case "source-ip":
-		return "source-ip"
-	case "reported-domain":
-		return "reported-domain"
-	case "received-date":
-		return "received-date"
-	case "authentication-results":
-		return "authentication-results"
-	case "reported-uri":
-		return "reported-uri"
-	case "x-postfix-queue-id":
-		return "x-postfix-queue-id"
-	case "x-postfix-sender":
-		return "x-postfix-sender"
-	case "x-display-name":
-		return "x-display-name"
+	if maxRcpt >= 0 && len(rest) > 0 {
+		// Blocks past maxBlocks: counted, not read.
+		return blocks, all, countRecipientBlocks(b)
 	}
-	return ""
+	return blocks, all, max(final, orig)
 }
 
-// fieldName returns a field name trimmed and lower case.
-func fieldName(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	var buf [maxFieldName]byte
-	if l := lowerName(&buf, raw); l != nil {
-		if n := dsnFieldName(l); n != "" {
-			return n
+// fieldValues unfolds the values of the fields read into one allocation,
+// sized by newFieldValues from the fields that may be read.
+type fieldValues struct{ arena strings.Builder }
+
+// newFieldValues sizes the values' allocation for the known fields of
+// blocks (an unfolded value is never longer than its raw form, but for
+// one with invalid UTF-8, which unfoldInto copies on its own).
+func newFieldValues(blocks [][]field) *fieldValues {
+	size := 0
+	for _, blk := range blocks {
+		for _, f := range blk {
+			if f.id != dsnOther {
+				size += len(f.raw)
+			}
 		}
-		return string(l)
 	}
-	return toLower(string(raw))
+	v := &fieldValues{}
+	v.arena.Grow(size)
+	return v
 }
+
+// value returns the value of f unfolded (RFC 5322 section 2.2.3).
+func (v *fieldValues) value(f field) string {
+	if v == nil {
+		return unfoldBytes(f.raw)
+	}
+	return unfoldInto(&v.arena, f.raw)
+}
+
+// dsnField names a field the package reads (RFC 3464 sections 2.2 and
+// 2.3, RFC 5965 section 3.5); dsnOther is any other.
+type dsnField uint8
+
+const (
+	dsnOther dsnField = iota
+	fieldFinalRecipient
+	fieldOriginalRecipient
+	fieldXActualRecipient
+	fieldAction
+	fieldStatus
+	fieldRemoteMTA
+	fieldDiagnosticCode
+	fieldLastAttemptDate
+	fieldWillRetryUntil
+	fieldReportingMTA
+	fieldReceivedFromMTA
+	fieldArrivalDate
+	fieldXOriginalMessageID
+	fieldFeedbackType
+	fieldUserAgent
+	fieldOriginalRcptTo
+	fieldRemovalRecipient
+	fieldOriginalMailFrom
+	fieldSourceIP
+	fieldReportedDomain
+	fieldReceivedDate
+	numDSNFields
+)
+
+// dsnFieldNames are the names of the dsnFields, in lower case.
+var dsnFieldNames = [numDSNFields]string{
+	fieldFinalRecipient:     "final-recipient",
+	fieldOriginalRecipient:  "original-recipient",
+	fieldXActualRecipient:   "x-actual-recipient",
+	fieldAction:             "action",
+	fieldStatus:             "status",
+	fieldRemoteMTA:          "remote-mta",
+	fieldDiagnosticCode:     "diagnostic-code",
+	fieldLastAttemptDate:    "last-attempt-date",
+	fieldWillRetryUntil:     "will-retry-until",
+	fieldReportingMTA:       "reporting-mta",
+	fieldReceivedFromMTA:    "received-from-mta",
+	fieldArrivalDate:        "arrival-date",
+	fieldXOriginalMessageID: "x-original-message-id",
+	fieldFeedbackType:       "feedback-type",
+	fieldUserAgent:          "user-agent",
+	fieldOriginalRcptTo:     "original-rcpt-to",
+	fieldRemovalRecipient:   "removal-recipient",
+	fieldOriginalMailFrom:   "original-mail-from",
+	fieldSourceIP:           "source-ip",
+	fieldReportedDomain:     "reported-domain",
+	fieldReceivedDate:       "received-date",
+}
+
+// dsnFieldOf returns the dsnField of a field name in any ASCII case: a
+// hash of its length and its first and last letters picks the one
+// candidate (dsnFieldHash), compared without lowering the name.
+func dsnFieldOf(name []byte) dsnField {
+	if len(name) == 0 {
+		return dsnOther
+	}
+	f := dsnFieldByHash[dsnFieldHash(len(name), lowerByte[name[0]], lowerByte[name[len(name)-1]])]
+	if f != dsnOther && isLowerName(name, dsnFieldNames[f]) {
+		return f
+	}
+	return dsnOther
+}
+
+// dsnFieldHash tells the names of dsnFieldNames apart (TestDSNFieldOf).
+func dsnFieldHash(n int, first, last byte) int {
+	return (n*7 + int(first)<<2 + int(last)) & 63
+}
+
+// dsnFieldByHash is the dsnField of each dsnFieldHash.
+var dsnFieldByHash = func() (t [64]dsnField) {
+	for f := dsnField(1); f < numDSNFields; f++ {
+		s := dsnFieldNames[f]
+		t[dsnFieldHash(len(s), s[0], s[len(s)-1])] = f
+	}
+	return t
+}()
 
 // typed splits "type; value" (RFC 3464 section 2.1.2: address-type,
 // diagnostic-type, mta-name-type). A value without a type returns "".
 func typed(v string) (string, string) {
+	t, rest := typedRaw(v)
+	return toLower(t), rest
+}
+
+// typedValue is the value of typed, for a field whose type is not kept.
+func typedValue(v string) string {
+	_, rest := typedRaw(v)
+	return rest
+}
+
+// typedRaw is typed with the type as written.
+func typedRaw(v string) (string, string) {
 	t, rest, ok := strings.Cut(v, ";")
-	if !ok || setTypeBad.containsAny(strings.TrimSpace(t)) {
+	if !ok {
 		return "", strings.TrimSpace(v)
 	}
-	return toLower(strings.TrimSpace(t)), strings.TrimSpace(rest)
+	if t = strings.TrimSpace(t); setTypeBad.containsAny(t) {
+		return "", strings.TrimSpace(v)
+	}
+	return t, strings.TrimSpace(rest)
 }
 
 // isRecipientBlock reports whether a block carries per-recipient fields.
 func isRecipientBlock(blk []field) bool {
 	for _, f := range blk {
-		switch f.name {
-		case "final-recipient", "original-recipient", "action", "status", "diagnostic-code", "x-actual-recipient":
+		switch f.id {
+		case fieldFinalRecipient, fieldOriginalRecipient, fieldAction, fieldStatus, fieldDiagnosticCode, fieldXActualRecipient:
 			return true
 		}
 	}
@@ -240,14 +278,14 @@ func splitGroups(blk []field) [][]field { return appendGroups(nil, blk) }
 func appendGroups(out [][]field, blk []field) [][]field {
 	start, finals := 0, 0
 	for i, f := range blk {
-		if f.name != "final-recipient" {
+		if f.id != fieldFinalRecipient {
 			continue
 		}
 		if finals++; finals == 1 {
 			continue
 		}
 		cut := i
-		if cut-1 > start && blk[cut-1].name == "original-recipient" && originalFirst(blk[start:cut-1]) {
+		if cut-1 > start && blk[cut-1].id == fieldOriginalRecipient && originalFirst(blk[start:cut-1]) {
 			cut--
 		}
 		out = append(out, blk[start:cut])
@@ -261,12 +299,12 @@ func appendGroups(out [][]field, blk []field) [][]field {
 // ends it begins the next group.
 func originalFirst(g []field) bool {
 	for _, f := range g {
-		switch f.name {
-		case "original-recipient":
+		switch f.id {
+		case fieldOriginalRecipient:
 			return true
-		case "final-recipient":
+		case fieldFinalRecipient:
 			for _, h := range g {
-				if h.name == "original-recipient" {
+				if h.id == fieldOriginalRecipient {
 					return false
 				}
 			}
@@ -279,13 +317,10 @@ func originalFirst(g []field) bool {
 // readDeliveryStatus reads a message/delivery-status body (RFC 3464
 // section 2.2 and 2.3; RFC 6533 section 3 for the UTF-8 form).
 //
-// The recipient blocks are counted first: a report with more than
-// MaxRecipients is refused (p.tooMany) before any block is read.
+// The recipient blocks are counted while the fields are cut out, before
+// any value is read: a report with more than MaxRecipients is refused
+// (p.tooMany) once the count passes it.
 func (p *parser) readDeliveryStatus(b []byte, global bool) {
-	if n := countRecipientBlocks(b); n > p.opts.MaxRecipients {
-		p.tooMany = n
-		return
-	}
 	var gbuf [8][]field // a usual report's groups, on the stack
 	groups, rcpts := gbuf[:0], 0
 	var bbuf [8][]field
@@ -293,12 +328,18 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	if p.scratch != nil {
 		fields = p.scratch.dsnFields
 	}
-	blocks, fields := fieldBlocksInto(bbuf[:0], fields, b, p.opts.MaxRecipients+2)
+	blocks, fields, n := fieldBlocksInto(bbuf[:0], fields, b, p.opts.MaxRecipients+2, p.opts.MaxRecipients)
 	if p.scratch != nil {
 		// Kept for the next report part or Parse; blocks are read
 		// before readDeliveryStatus returns.
 		p.scratch.dsnFields = fields[:0]
+		p.scratch.dsnUsed = max(p.scratch.dsnUsed, len(fields))
 	}
+	if n > p.opts.MaxRecipients {
+		p.tooMany = n
+		return
+	}
+	vals := newFieldValues(blocks)
 	for _, blk := range blocks {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
@@ -323,10 +364,10 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 			return // over the limit: run reports ErrTooManyRecipients
 		}
 		if !isRecipientBlock(blk) {
-			p.readPerMessage(blk)
+			p.readPerMessage(blk, vals)
 			continue
 		}
-		rc := readRecipient(blk, global)
+		rc := readRecipient(blk, global, vals)
 		if rc.Recipient == "" && rc.OriginalRecipient != "" {
 			// QUIRK: Final-Recipient missing; RFC 3464 section 2.3.2 requires it.
 			rc.Recipient = rc.OriginalRecipient
@@ -351,54 +392,50 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	}
 }
 
-func (p *parser) readPerMessage(blk []field) {
+func (p *parser) readPerMessage(blk []field, v *fieldValues) {
 	for _, f := range blk {
-		switch f.name {
-		case "reporting-mta":
-			_, p.rep.ReportingMTA = typed(f.value)
-		case "received-from-mta":
-			_, p.rep.ReceivedFromMTA = typed(f.value)
-		case "arrival-date":
-			p.rep.ArrivalDate = f.value
-		case "x-original-message-id":
-			p.origID = f.value
+		switch f.id {
+		case fieldReportingMTA:
+			p.rep.ReportingMTA = typedValue(v.value(f))
+		case fieldReceivedFromMTA:
+			p.rep.ReceivedFromMTA = typedValue(v.value(f))
+		case fieldArrivalDate:
+			p.rep.ArrivalDate = v.value(f)
+		case fieldXOriginalMessageID:
+			p.origID = v.value(f)
 		}
 	}
 }
 
-func readRecipient(blk []field, global bool) Recipient {
+func readRecipient(blk []field, global bool, v *fieldValues) Recipient {
 	var rc Recipient
 	var statusText string
 	for _, f := range blk {
-		switch f.name {
-		case "final-recipient":
-			_, a := typed(f.value)
-			rc.Recipient = normalizeAddress(a)
-		case "original-recipient":
-			_, a := typed(f.value)
-			rc.OriginalRecipient = normalizeAddress(a)
-		case "x-actual-recipient":
+		switch f.id {
+		case fieldFinalRecipient:
+			rc.Recipient = normalizeAddress(typedValue(v.value(f)))
+		case fieldOriginalRecipient:
+			rc.OriginalRecipient = normalizeAddress(typedValue(v.value(f)))
+		case fieldXActualRecipient:
 			if rc.Recipient == "" {
-				_, a := typed(f.value)
-				rc.Recipient = normalizeAddress(a)
+				rc.Recipient = normalizeAddress(typedValue(v.value(f)))
 			}
-		case "action":
-			rc.Action = parseAction(f.value)
-		case "status":
-			statusText = f.value
-		case "remote-mta":
-			_, rc.RemoteMTA = typed(f.value)
-			rc.RemoteMTA = cleanHost(rc.RemoteMTA)
-		case "diagnostic-code":
-			rc.DiagnosticType, rc.Diagnostic = typed(f.value)
+		case fieldAction:
+			rc.Action = parseAction(v.value(f))
+		case fieldStatus:
+			statusText = v.value(f)
+		case fieldRemoteMTA:
+			rc.RemoteMTA = cleanHost(typedValue(v.value(f)))
+		case fieldDiagnosticCode:
+			rc.DiagnosticType, rc.Diagnostic = typed(v.value(f))
 			if f.cut || len(rc.Diagnostic) > MaxDiagnosticBytes {
 				rc.Diagnostic = cutUTF8String(rc.Diagnostic, MaxDiagnosticBytes)
 				rc.DiagnosticTruncated = true
 			}
-		case "last-attempt-date":
-			rc.LastAttemptDate = f.value
-		case "will-retry-until":
-			rc.WillRetryUntil = f.value
+		case fieldLastAttemptDate:
+			rc.LastAttemptDate = v.value(f)
+		case fieldWillRetryUntil:
+			rc.WillRetryUntil = v.value(f)
 		}
 	}
 	_ = global // RFC 6533 fields are UTF-8 already; nothing to decode.
@@ -456,33 +493,36 @@ func cleanHost(h string) string {
 func (p *parser) readFeedback(b []byte) {
 	fb := &Feedback{}
 	var removal []string
-	for _, blk := range fieldBlocks(b, 64) {
+	blocks := fieldBlocks(b, 64)
+	v := newFieldValues(blocks)
+	for _, blk := range blocks {
 		for _, f := range blk {
-			switch f.name {
-			case "feedback-type":
-				fb.Type = toLower(f.value)
-			case "user-agent":
-				fb.UserAgent = f.value
-			case "original-rcpt-to":
+			switch f.id {
+			case fieldFeedbackType:
+				fb.Type = toLower(v.value(f))
+			case fieldUserAgent:
+				fb.UserAgent = v.value(f)
+			case fieldOriginalRcptTo:
+				val := v.value(f)
 				if fb.OriginalRcptTo == "" {
-					fb.OriginalRcptTo = f.value
+					fb.OriginalRcptTo = val
 				}
-				if a := normalizeAddress(f.value); a != "" {
+				if a := normalizeAddress(val); a != "" {
 					fb.Recipients = append(fb.Recipients, a)
 				}
-			case "removal-recipient":
+			case fieldRemovalRecipient:
 				// The opted-out address of the early ARF drafts (sample arf-12).
-				if a := normalizeAddress(f.value); a != "" {
+				if a := normalizeAddress(v.value(f)); a != "" {
 					removal = append(removal, a)
 				}
-			case "original-mail-from":
-				fb.OriginalMailFrom = f.value
-			case "source-ip":
-				fb.SourceIP = f.value
-			case "reported-domain":
-				fb.ReportedDomain = f.value
-			case "arrival-date", "received-date":
-				fb.ArrivalDate = f.value
+			case fieldOriginalMailFrom:
+				fb.OriginalMailFrom = v.value(f)
+			case fieldSourceIP:
+				fb.SourceIP = v.value(f)
+			case fieldReportedDomain:
+				fb.ReportedDomain = v.value(f)
+			case fieldArrivalDate, fieldReceivedDate:
+				fb.ArrivalDate = v.value(f)
 			}
 		}
 	}

@@ -284,24 +284,45 @@ func TestLowerName(t *testing.T) {
 	}
 }
 
-// TestDSNFieldName: dsnFieldName returns each name of dsnFieldNameList and
-// no other, and fieldName the name in lower case either way.
-func TestDSNFieldName(t *testing.T) {
-	for _, n := range dsnFieldNameList {
-		if got := dsnFieldName([]byte(n)); got != n {
-			t.Errorf("dsnFieldName(%q) = %q", n, got)
+// TestDSNFieldOf: dsnFieldOf finds each name of dsnFieldNames in any
+// case, and no other name: checked against the lower-cased name looked up
+// in the list, on the names, their variants one byte off and others.
+func TestDSNFieldOf(t *testing.T) {
+	want := func(name string) dsnField {
+		for f, n := range dsnFieldNames {
+			if n != "" && strings.ToLower(name) == n && len(name) == len(n) {
+				return dsnField(f)
+			}
 		}
-		if got := fieldName([]byte(" " + strings.ToUpper(n) + " ")); got != n {
-			t.Errorf("fieldName(%q) = %q", strings.ToUpper(n), got)
+		return dsnOther
+	}
+	names := []string{"", "x-mailer", "status2", "actio", "received", "X-Other-Field", "Final-Log-ID",
+		"Original-Envelope-Id", "X-Postfix-Queue-ID", "Statu\xd3", "ACTION\x00"}
+	for _, n := range dsnFieldNames {
+		if n == "" {
+			continue
+		}
+		names = append(names, n, strings.ToUpper(n), strings.ToUpper(n[:1])+n[1:], n[:len(n)-1], n+"s")
+		for i := range n {
+			b := []byte(n)
+			b[i] ^= 0x01 // a byte off
+			names = append(names, string(b))
+			b[i] ^= 0x01 ^ 0x20 // its case flipped (a '-' becomes '\r')
+			names = append(names, string(b))
 		}
 	}
-	for _, n := range []string{"", "x-mailer", "status2", "actio", "received", "Action"} {
-		if got := dsnFieldName([]byte(n)); got != "" {
-			t.Errorf("dsnFieldName(%q) = %q, want \"\"", n, got)
+	for _, n := range names {
+		if got, w := dsnFieldOf([]byte(n)), want(n); got != w {
+			t.Errorf("dsnFieldOf(%q) = %d, want %d", n, got, w)
 		}
 	}
-	if got := fieldName([]byte("X-Other-Field")); got != "x-other-field" {
-		t.Errorf("fieldName(X-Other-Field) = %q", got)
+	for f := dsnField(1); f < numDSNFields; f++ {
+		s := dsnFieldNames[f]
+		if s == "" {
+			t.Errorf("dsnField %d has no name", f)
+		} else if g := dsnFieldByHash[dsnFieldHash(len(s), s[0], s[len(s)-1])]; g != f {
+			t.Errorf("dsnFieldHash of %q is that of %q too", s, dsnFieldNames[g])
+		}
 	}
 }
 
@@ -354,10 +375,26 @@ func TestOwnFieldKind(t *testing.T) {
 		var buf [maxFieldName]byte
 		name := lowerName(&buf, raw)
 		switch string(name) {
-		case "from", "to", "subject", "return-path", "message-id", "delivered-to", "x-original-to", "x-failed-recipients":
-			return ownValue
-		case "auto-submitted", "precedence":
-			return ownMarker
+		case "from":
+			return ownFrom
+		case "to":
+			return ownTo
+		case "subject":
+			return ownSubject
+		case "return-path":
+			return ownReturnPath
+		case "message-id":
+			return ownMessageID
+		case "delivered-to":
+			return ownDeliveredTo
+		case "x-original-to":
+			return ownXOriginalTo
+		case "x-failed-recipients":
+			return ownXFailedRecipients
+		case "auto-submitted":
+			return ownAutoSubmitted
+		case "precedence":
+			return ownPrecedence
 		}
 		if len(name) > 2 && name[0] == 'x' && name[1] == '-' {
 			return ownX
@@ -396,5 +433,110 @@ func TestFieldColonIsFieldLine(t *testing.T) {
 		if (k > 0) != isFieldLine(b) || k > 0 && k != bytes.IndexByte(b, ':') {
 			t.Fatalf("fieldColon(%q) = %d; isFieldLine %v, first colon %d", b, k, isFieldLine(b), bytes.IndexByte(b, ':'))
 		}
+	}
+}
+
+// fieldCountCases are delivery-status bodies whose recipient blocks
+// countRecipientBlocks and fieldBlocksInto must count alike.
+var fieldCountCases = []string{
+	"Reporting-MTA: dns; a\n\nFinal-Recipient: rfc822; a@b\nAction: failed\n",
+	"Final-Recipient: rfc822; a@b\nFinal-Recipient: rfc822; c@d\n\nOriginal-Recipient: rfc822; e@f\n",
+	"final-recipient\t: rfc822; a@b\nFINAL-RECIPIENT : x\nFinal\rRecipient: y\n", // a tab, spaces, a CR for a dash
+	"Original-Recipient: a\n Final-Recipient: folded\nX: y\n\n\nOriginal-Recipient: b\nOriginal-Recipient: c\n",
+	"Final-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n\nFinal-Recipient:\n",
+	"Final-Recipients: no\nFinal-Recipient x: no\nOriginal-Recipient", "",
+}
+
+// TestFieldBlocksCount compares the recipient count fieldBlocksInto keeps
+// on the way with countRecipientBlocks, with every limit that stops it
+// early (too many blocks, too many recipients) or not.
+func TestFieldBlocksCount(t *testing.T) {
+	for _, c := range fieldCountCases {
+		want := countRecipientBlocks([]byte(c))
+		for maxBlocks := 1; maxBlocks < 8; maxBlocks++ {
+			for maxRcpt := 0; maxRcpt < 7; maxRcpt++ {
+				if _, _, got := fieldBlocksInto(nil, nil, []byte(c), maxBlocks, maxRcpt); got != want {
+					t.Errorf("fieldBlocksInto(%q, %d, %d) counts %d, countRecipientBlocks %d", c, maxBlocks, maxRcpt, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzFieldBlocksCount is TestFieldBlocksCount on any body and limits.
+func FuzzFieldBlocksCount(f *testing.F) {
+	for _, c := range fieldCountCases {
+		f.Add([]byte(c), 3, 2)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, maxBlocks, maxRcpt int) {
+		maxBlocks, maxRcpt = 1+abs(maxBlocks)%16, abs(maxRcpt)%16
+		want := countRecipientBlocks(b)
+		if _, _, got := fieldBlocksInto(nil, nil, b, maxBlocks, maxRcpt); got != want {
+			t.Fatalf("fieldBlocksInto(%q, %d, %d) counts %d, countRecipientBlocks %d", b, maxBlocks, maxRcpt, got, want)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -(n + 1)
+	}
+	return n
+}
+
+// TestIsLowerName compares isLowerName, eight bytes at a time, with a
+// byte loop over lowerByte, on the field names with each byte replaced by
+// every value.
+func TestIsLowerName(t *testing.T) {
+	ref := func(name []byte, lower string) bool {
+		if len(name) != len(lower) {
+			return false
+		}
+		for i := range name {
+			if lowerByte[name[i]] != lower[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range append(dsnFieldNames[1:], "content-transfer-encoding", "x-failed-recipients", "to") {
+		for i := range s {
+			b := []byte(s)
+			for c := 0; c < 256; c++ {
+				b[i] = byte(c)
+				if got, want := isLowerName(b, s), ref(b, s); got != want {
+					t.Fatalf("isLowerName(%q, %q) = %v, want %v", b, s, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestOwnHeadersPastKept reads a bounce whose header has more fields with
+// kept values than readOwnHeaders notes in its first pass: those past its
+// room are read all the same, in order (an empty To does not count).
+func TestOwnHeadersPastKept(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: MAILER-DAEMON@mx.example.net\n")
+	for range 20 {
+		b.WriteString("To: \n") // 20 empty To fields
+	}
+	b.WriteString("To: <bounce+user=example.org@lists.example.com>\nX-Failed-Recipients: a@example.org,\n b@example.org\n")
+	b.WriteString("Subject: Undelivered Mail Returned to Sender\nX-Failed-Recipients: c@example.org\n\nNo text.\n")
+	r, err := Parse([]byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "<bounce+user=example.org@lists.example.com>"; r.To != want {
+		t.Errorf("To = %q, want %q", r.To, want)
+	}
+	if want := "Undelivered Mail Returned to Sender"; r.Subject != want {
+		t.Errorf("Subject = %q, want %q", r.Subject, want)
+	}
+	if got, want := strings.Join(r.FailedRecipients, " "), "a@example.org b@example.org c@example.org"; got != want {
+		t.Errorf("FailedRecipients = %q, want %q", got, want)
+	}
+	if want := "user@example.org"; r.VERPRecipient != want {
+		t.Errorf("VERPRecipient = %q, want %q", r.VERPRecipient, want)
 	}
 }

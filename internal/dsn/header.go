@@ -43,6 +43,18 @@ func (h header) getView(name string) string {
 	for _, f := range h.fields {
 		if equalFoldBytes(f.name, name) {
 			v := f.value
+			if swar.Printable(v) {
+				// The usual value, checked at once: printable ASCII and
+				// spaces, only spaces to trim.
+				i, j := 0, len(v)
+				for i < j && v[i] == ' ' {
+					i++
+				}
+				for j > i && v[j-1] == ' ' {
+					j--
+				}
+				return unsafe.String(unsafe.SliceData(v[i:j]), j-i)
+			}
 			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
 				return unfoldBytes(v)
 			}
@@ -151,6 +163,55 @@ var tokenByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// isLowerName reports whether name is lower, a lower-case ASCII field
+// name, in any ASCII case, eight bytes at a time: a byte of name may
+// differ from lower's only by the 0x20 bit, and only where lower has a
+// letter.
+func isLowerName(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	if n := len(name); n >= 4 && n < 8 {
+		// Two words of four, overlapping (action, status).
+		x := uint64(binary.LittleEndian.Uint32(name))<<32 | uint64(binary.LittleEndian.Uint32(name[n-4:]))
+		w := uint64(load32(lower, 0))<<32 | uint64(load32(lower, n-4))
+		return x|letterBits(w) == w
+	}
+	if len(name) < 8 {
+		for i := 0; i < len(name); i++ {
+			if lowerByte[name[i]] != lower[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; ; i += 8 {
+		if i+8 > len(name) {
+			i = len(name) - 8 // the last word, overlapping the one before
+		}
+		x := binary.LittleEndian.Uint64(name[i:])
+		w := swar.Load(lower, i)
+		if x|letterBits(w) != w {
+			return false
+		}
+		if i+8 == len(name) {
+			return true
+		}
+	}
+}
+
+// load32 returns s[i:i+4] as a little-endian word.
+func load32(s string, i int) uint32 {
+	return binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s[i:i+4]), 4))
+}
+
+// letterBits has 0x20 in each byte where w, eight ASCII bytes, has a
+// small letter (no carry crosses bytes below 0x80).
+func letterBits(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return ((w + ones*(0x80-'a')) &^ (w + ones*(0x80-'z'-1)) & highs) >> 2
+}
 
 func equalFoldBytes(b []byte, s string) bool {
 	if len(b) != len(s) {

@@ -14,7 +14,7 @@ import (
 // Budgets that bound what one message costs while it is read (issue 9).
 // Each is enforced as the bytes come, not after: a decoder is read up to
 // its budget and no further, a field value is cut before it is copied,
-// recipient blocks are counted before they are read.
+// recipient blocks are counted before their values are read.
 //
 // With them a message costs at most about twice its size (a copy when
 // its line endings are CRLF, the decoded bodies of encoded parts, which
@@ -137,7 +137,14 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	if swar.Printable(v) {
 		// Printable ASCII and spaces (one pass for the usual value):
 		// valid UTF-8, no line to join, no tab, only spaces to trim.
-		v = bytes.Trim(v, " ")
+		i, j := 0, len(v)
+		for i < j && v[i] == ' ' {
+			i++
+		}
+		for j > i && v[j-1] == ' ' {
+			j--
+		}
+		v = v[i:j]
 		if arena == nil || len(v) == 0 {
 			return string(v)
 		}

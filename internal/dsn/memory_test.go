@@ -183,6 +183,26 @@ func TestUnfoldBytes(t *testing.T) {
 	}
 }
 
+// FuzzUnfold is TestUnfoldBytes on any value.
+func FuzzUnfold(f *testing.F) {
+	for _, v := range []string{"smtp; 550 5.1.1 user\n unknown", "a\tb\n\tc \n\n d", "é\n\tü", "x\u00a0\n\u0085y", "Empf\xe4nger"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		var arena strings.Builder
+		want := unfold(v)
+		if got := unfoldInto(&arena, []byte(v)); got != want {
+			t.Fatalf("unfoldInto(%q) = %q, want %q (unfold)", v, got, want)
+		}
+		if got := unfoldBytes([]byte(v)); got != want {
+			t.Fatalf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
+		}
+		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(want); got != want {
+			t.Fatalf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
 // TestSimpleMediaType checks the fast path against mime.ParseMediaType on
 // the forms it takes, and that it declines the others.
 func TestSimpleMediaType(t *testing.T) {
@@ -250,4 +270,61 @@ func TestIsIPFast(t *testing.T) {
 			t.Errorf("asciiLower(%q) = %q, want %q", s, got, want)
 		}
 	}
+}
+
+// FuzzGetView: getView, which returns the usual value as a view of the
+// message, reads the same value as get, which copies it.
+func FuzzGetView(f *testing.F) {
+	for _, v := range []string{" text/plain; charset=us-ascii ", "multipart/report;\n\tboundary=x", "é ", " \v x\t", "", "  ", "a\x00"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := header{fields: []headerField{{name: []byte("X-Other"), value: []byte("x")}, {name: []byte("content-TYPE"), value: []byte(v)}}}
+		if got, want := h.getView("Content-Type"), h.get("Content-Type"); got != want {
+			t.Fatalf("getView(%q) = %q, get = %q", v, got, want)
+		}
+	})
+}
+
+// FuzzNormalizeNewlines compares normalizeNewlines with a byte loop.
+func FuzzNormalizeNewlines(f *testing.F) {
+	for _, s := range []string{"a\r\nb", "x\r\ny\rz\r\r\nw", "\r", "\r\r\r\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var want []byte
+		for i := 0; i < len(in); i++ {
+			switch {
+			case in[i] != '\r':
+				want = append(want, in[i])
+				continue
+			case i+1 < len(in) && in[i+1] == '\n':
+				i++
+			case i+2 < len(in) && in[i+1] == '\r' && in[i+2] == '\n':
+				i += 2
+			}
+			want = append(want, '\n')
+		}
+		if got := normalizeNewlines([]byte(in)); string(got) != string(want) {
+			t.Fatalf("normalizeNewlines(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
+
+// FuzzSimpleMediaType: whatever simpleMediaType takes, mime.ParseMediaType
+// reads the same way.
+func FuzzSimpleMediaType(f *testing.F) {
+	for _, v := range []string{"TEXT/Plain", "multipart/report; Report-Type=delivery-status;\tboundary=\"=_x y\"", "text/plain; a=1; A=2"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		gt, params, ok := simpleMediaType(v)
+		if !ok {
+			return
+		}
+		wt, wp, err := mime.ParseMediaType(v)
+		if gp := params.asMap(); err != nil || gt != wt || fmt.Sprint(gp) != fmt.Sprint(wp) {
+			t.Fatalf("simpleMediaType(%q) = %q %v, mime.ParseMediaType = %q %v %v", v, gt, gp, wt, wp, err)
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/phrase"
 	"github.com/emersion/go-message"
@@ -156,8 +157,10 @@ type scratch struct {
 	hits     phrase.Hits
 	ends     phrase.Ends // where hits first end (newLowerTextInto), valid for hits' ids
 	// dsnFields holds the fields of a delivery-status part while
-	// readDeliveryStatus reads them (fieldBlocksInto).
+	// readDeliveryStatus reads them (fieldBlocksInto); dsnUsed is the
+	// most of them one Parse wrote, which release clears.
 	dsnFields []field
+	dsnUsed   int
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -177,7 +180,8 @@ func (s *scratch) release() {
 		cap(s.dsnFields) > maxPooledFields {
 		return
 	}
-	clear(s.dsnFields[:cap(s.dsnFields)]) // their values belong to a Report
+	clear(s.dsnFields[:s.dsnUsed]) // views of the message
+	s.dsnUsed = 0
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
@@ -470,9 +474,11 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			i++
 		}
 	}
+	upper := false // a token read held a capital
 	token := func() string {
 		start := i
-		for i < len(v) && isTokenByte(v[i]) {
+		for i < len(v) && mimeToken[v[i]] != 0 {
+			upper = upper || mimeToken[v[i]] == tokenUpper
 			i++
 		}
 		return v[start:i]
@@ -489,7 +495,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 		return "", mediaParams{}, false
 	}
 	if build {
-		t = asciiLower(v[start:i])
+		if t = v[start:i]; upper {
+			t = asciiLower(t)
+		}
 	}
 	for {
 		skipSpace()
@@ -504,7 +512,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 		if i == len(v) {
 			return t, params, true // a trailing ';', which mime.ParseMediaType allows too
 		}
+		upper = false
 		name := token()
+		nameUpper := upper
 		if name == "" || strings.IndexByte(name, '*') >= 0 || i >= len(v) || v[i] != '=' {
 			return "", mediaParams{}, false
 		}
@@ -517,7 +527,7 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			}
 			val = v[i+1 : i+1+end]
 			for j := 0; j < len(val); j++ {
-				if c := val[j]; c == '\\' || c >= 0x7f || c < ' ' && c != '\t' {
+				if !quotedPlain[val[j]] {
 					return "", mediaParams{}, false
 				}
 			}
@@ -541,7 +551,9 @@ func scanMediaType(v string, build bool) (t string, params mediaParams, ok bool)
 			n++
 			continue
 		}
-		name = asciiLower(name)
+		if nameUpper {
+			name = asciiLower(name)
+		}
 		if _, dup := params.get(name); dup {
 			return "", mediaParams{}, false
 		}
@@ -604,6 +616,36 @@ func (p *mediaParams) asMap() map[string]string {
 	}
 	return m
 }
+
+// mimeToken sorts the bytes for scanMediaType: 0 for a byte that is not
+// an RFC 2045 token character (isTokenByte), tokenUpper for an ASCII
+// capital, tokenOther for the other token characters.
+var mimeToken = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case !isTokenByte(byte(c)):
+		case c >= 'A' && c <= 'Z':
+			t[c] = tokenUpper
+		default:
+			t[c] = tokenOther
+		}
+	}
+	return t
+}()
+
+const (
+	tokenOther = 1
+	tokenUpper = 2
+)
+
+// quotedPlain marks the bytes scanMediaType takes inside a quoted value
+// as they are: printable ASCII and tab, but the backslash.
+var quotedPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !(c == '\\' || c >= 0x7f || c < ' ' && c != '\t')
+	}
+	return t
+}()
 
 // isTokenByte reports an RFC 2045 token character.
 func isTokenByte(c byte) bool {
@@ -795,6 +837,9 @@ func eightBitIn7bit(t, cs, cte string, body []byte) string {
 	case "", "7bit", "8bit", "binary":
 	default:
 		return ""
+	}
+	if len(body) == 0 || textIsASCII(unsafe.String(&body[0], len(body))) {
+		return "" // the usual case, by words
 	}
 	eight, sjis := false, false
 	for _, c := range body {

@@ -70,78 +70,98 @@ func (p *parser) run(raw []byte) error {
 // readOwnHeaders keeps the bounce's own headers that matter.
 func (p *parser) readOwnHeaders(h header) {
 	r := p.rep
-	var to, returnPath, deliveredTo, originalTo string
 	var buf [maxFieldName]byte
-	// The values read share one allocation, sized by a first look at the
-	// names (an over-estimate: only the first of a repeated field counts).
-	// The first look also marks the fields the second pass reads: those
-	// below, the auto-reply markers and the X- fields.
-	var arena strings.Builder
-	var read [64]bool
-	size := 0
-	for i, f := range h.fields {
-		switch ownFieldKind(f.name) {
-		case ownValue:
-			size += len(f.value)
-			if i < len(read) {
-				read[i] = true
-			}
-		case ownMarker, ownX:
-			if i < len(read) {
-				read[i] = true
-			}
-		}
+	// One pass over the fields sorts them by their names (ownFieldKind):
+	// the X- fields and the auto-reply markers are read on the way; the
+	// fields whose values are kept are noted and read after it, into one
+	// allocation the pass has sized (an over-estimate: only the first of
+	// a repeated field counts).
+	type keptField struct {
+		i    int32
+		kind uint8
 	}
-	arena.Grow(size)
-	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
-	for i, f := range h.fields {
-		if i < len(read) && !read[i] {
-			continue // a field no one reads
+	var kept [16]keptField
+	nk, more := 0, -1 // more: the first field with a value past kept's room
+	size := 0
+	for i := range h.fields {
+		f := &h.fields[i]
+		k := ownFieldKind(f.name)
+		if k == ownOther {
+			continue
+		}
+		if k >= ownFrom {
+			size += len(f.value)
+			if nk < len(kept) {
+				kept[nk] = keptField{int32(i), uint8(k)}
+				nk++
+			} else if more < 0 {
+				more = i
+			}
+			if k < ownXOriginalTo {
+				continue // not an X- field
+			}
 		}
 		name := lowerName(&buf, f.name)
-		r.AutoReply.note(name, f)
-		switch string(name) {
-		case "from":
+		r.AutoReply.note(name, *f)
+		if k != ownAutoSubmitted && k != ownPrecedence && len(p.xheaders) < maxHeaderBytes {
+			p.xheaders = append(append(p.xheaders, name...), ": "...)
+			p.xheaders = appendUnfoldedLower(p.xheaders, f.value)
+			p.xheaders = append(p.xheaders, '\n')
+		}
+	}
+	var arena strings.Builder
+	arena.Grow(size)
+	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
+	var to, returnPath, deliveredTo, originalTo string
+	read := func(k int, f *headerField) {
+		switch k {
+		case ownFrom:
 			if r.From == "" {
 				r.From = decodeWords(unfold(f.value))
 			}
-		case "to":
+		case ownTo:
 			if to == "" {
 				to = unfold(f.value)
 				r.To = decodeWords(to)
 			}
-		case "subject":
+		case ownSubject:
 			if r.Subject == "" {
 				r.Subject = decodeWords(unfold(f.value))
 			}
-		case "return-path":
+		case ownReturnPath:
 			if returnPath == "" {
 				returnPath = unfold(f.value)
 				r.ReturnTo = returnPath
 			}
-		case "message-id":
+		case ownMessageID:
 			if r.MessageID == "" {
 				r.MessageID = unfold(f.value)
 			}
-		case "delivered-to":
+		case ownDeliveredTo:
 			if deliveredTo == "" {
 				deliveredTo = unfold(f.value)
 			}
-		case "x-original-to":
+		case ownXOriginalTo:
 			if originalTo == "" {
 				originalTo = unfold(f.value)
 			}
-		case "x-failed-recipients":
+		case ownXFailedRecipients:
 			for a := range strings.SplitSeq(unfold(f.value), ",") {
 				if n := normalizeAddress(a); n != "" && len(r.FailedRecipients) < p.opts.MaxRecipients {
 					r.FailedRecipients = append(r.FailedRecipients, n)
 				}
 			}
 		}
-		if len(name) > 2 && name[0] == 'x' && name[1] == '-' && len(p.xheaders) < maxHeaderBytes {
-			p.xheaders = append(append(p.xheaders, name...), ": "...)
-			p.xheaders = appendUnfoldedLower(p.xheaders, f.value)
-			p.xheaders = append(p.xheaders, '\n')
+	}
+	for _, kf := range kept[:nk] {
+		read(int(kf.kind), &h.fields[kf.i])
+	}
+	if more >= 0 {
+		// More fields with values than kept holds: the rest, sorted again.
+		for i := more; i < len(h.fields); i++ {
+			if k := ownFieldKind(h.fields[i].name); k >= ownFrom {
+				read(k, &h.fields[i])
+			}
 		}
 	}
 	r.VERPRecipient = verpRecipient(to, returnPath, deliveredTo, originalTo)
@@ -149,67 +169,54 @@ func (p *parser) readOwnHeaders(h header) {
 
 // The bounce's own fields, by ownFieldKind.
 const (
-	ownOther  = iota
-	ownValue  // a field whose value readOwnHeaders keeps
-	ownMarker // an auto-reply marker (Auto-Submitted, Precedence)
-	ownX      // another X- field
+	ownOther         = iota
+	ownX             // an X- field not among those below
+	ownAutoSubmitted // the auto-reply markers of RFC 3834 and others
+	ownPrecedence
+	ownFrom // the fields whose values readOwnHeaders keeps, from here on
+	ownTo
+	ownSubject
+	ownReturnPath
+	ownMessageID
+	ownDeliveredTo
+	ownXOriginalTo // X- fields with a value kept, from here on
+	ownXFailedRecipients
 )
 
 // ownFieldKind sorts a field of the bounce's own header by its name in
-// any ASCII case, as the switch of readOwnHeaders on lowerName does,
-// without lowering it: the name's length picks the one candidate.
+// any ASCII case, as a switch on lowerName would, without lowering it:
+// the name's length picks the one candidate.
 func ownFieldKind(name []byte) int {
-	if len(name) > maxFieldName {
-		return ownOther // lowerName's limit
+	if len(name) > maxFieldName || len(name) < 2 {
+		return ownOther // lowerName's limit, or no name of ours
 	}
-	is := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if lowerByte[name[i]] != s[i] {
-				return false
-			}
-		}
-		return true
-	}
-	switch len(name) {
+	// The length and the first letter pick the one candidate.
+	k, s := ownOther, ""
+	switch c := lowerByte[name[0]]; len(name) {
 	case 2:
-		if is("to") {
-			return ownValue
-		}
+		k, s = ownTo, "to"
 	case 4:
-		if is("from") {
-			return ownValue
-		}
+		k, s = ownFrom, "from"
 	case 7:
-		if is("subject") {
-			return ownValue
-		}
+		k, s = ownSubject, "subject"
 	case 10:
-		if is("message-id") {
-			return ownValue
-		}
-		if is("precedence") {
-			return ownMarker
+		k, s = ownMessageID, "message-id"
+		if c == 'p' {
+			k, s = ownPrecedence, "precedence"
 		}
 	case 11:
-		if is("return-path") {
-			return ownValue
-		}
+		k, s = ownReturnPath, "return-path"
 	case 12:
-		if is("delivered-to") {
-			return ownValue
-		}
+		k, s = ownDeliveredTo, "delivered-to"
 	case 13:
-		if is("x-original-to") {
-			return ownValue
-		}
+		k, s = ownXOriginalTo, "x-original-to"
 	case 14:
-		if is("auto-submitted") {
-			return ownMarker
-		}
+		k, s = ownAutoSubmitted, "auto-submitted"
 	case 19:
-		if is("x-failed-recipients") {
-			return ownValue
-		}
+		k, s = ownXFailedRecipients, "x-failed-recipients"
+	}
+	if k != ownOther && lowerByte[name[0]] == s[0] && isLowerName(name, s) {
+		return k
 	}
 	if len(name) > 2 && lowerByte[name[0]] == 'x' && name[1] == '-' {
 		return ownX

@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -23,96 +22,152 @@ const qpMaxLine = 4096 - 2
 // is "=" before the line end (trailing white space dropped), "=XY" a hex
 // escape (small letters accepted), "=" not followed by two hex digits a
 // literal "=" inside a line, bytes 0x80 and over passed through. It stops
-// once more than limit bytes are decoded.
+// at the first line end after more than limit bytes are decoded.
+//
+// The body is read once, front to back: runs of plain bytes are copied
+// eight at a time (qpStop finds where one ends, a line end included), and
+// the white space the standard reader trims from a line's end is taken
+// back from the output when the line end comes (never what an escape
+// wrote).
 //
 // ok is false where the standard reader would return an error (a control
 // byte, a bad escape at a line end, bytes after a soft break, a line over
 // its buffer): the caller then decodes with mime/quotedprintable, so that
 // what is kept of a broken body and the warning are the same.
 func decodeQP(body []byte, limit int) (out []byte, ok bool) {
-	out = make([]byte, 0, min(len(body), limit+1))
-	rest := body
-	for len(rest) > 0 && len(out) <= limit {
-		// One line, with its LF when it has one (bufio.Reader.ReadSlice).
-		line := rest
-		eof := true
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest, eof = rest[:i+1], rest[i+1:], false
-		} else {
-			rest = nil
-		}
-		if len(line) > qpMaxLine {
-			return nil, false
-		}
-		hasLF := !eof
-		hasCR := hasLF && len(line) >= 2 && line[len(line)-2] == '\r'
-		whole := line
-		// TrimRightFunc of '\n', '\r', ' ', '\t'.
-		n := len(line)
-		for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r' || line[n-1] == ' ' || line[n-1] == '\t') {
-			n--
-		}
-		line = line[:n]
-		soft := n > 0 && line[n-1] == '='
-		if soft {
-			after := bytes.TrimLeft(whole[n:], " \t")
-			line = line[:n-1]
-			if !(len(after) > 0 && after[0] == '\n') && !bytes.HasPrefix(after, []byte("\r\n")) &&
-				!(len(after) == 0 && len(line) > 0 && eof) {
-				return nil, false // "invalid bytes after ="
-			}
-		}
-		for i := 0; i < len(line); {
-			// A run of plain bytes is checked, then copied in one go.
-			j := i
-			for j+8 <= len(line) {
-				if m := qpStop(binary.LittleEndian.Uint64(line[j:])); m != 0 {
-					j += bits.TrailingZeros64(m) / 8 // the first byte to look at
-					break
-				}
-				j += 8
-			}
-			for j < len(line) && qpPlain[line[j]] {
-				j++
-			}
-			out = append(out, line[i:j]...)
-			i = j
-			if i == len(line) {
+	// The output is never longer than the input read, and the input stops
+	// at the first line end past limit: a line's length over it at most.
+	out = make([]byte, min(len(body), limit+qpMaxLine+2))
+	n := 0         // bytes written to out
+	floor := 0     // out[:floor] is never trimmed: earlier lines, escapes
+	lineStart := 0 // offset in body of the line being read
+	k := 0
+	for k < len(body) {
+		// A run of plain bytes, eight at a time: each word is stored
+		// whole, and only its plain bytes are counted.
+		// (n <= k: the output never runs ahead of the input.)
+		for last := min(len(body), len(out)) - 8; k <= last; {
+			x := binary.LittleEndian.Uint64(body[k : k+8])
+			binary.LittleEndian.PutUint64(out[n:n+8], x)
+			if m := qpStop(x); m != 0 {
+				z := bits.TrailingZeros64(m) / 8
+				k += z
+				n += z
 				break
 			}
-			if line[i] != '=' {
-				return nil, false // "invalid unescaped byte"
+			k += 8
+			n += 8
+		}
+		if k == len(body) {
+			break
+		}
+		switch c := body[k]; {
+		case qpRun[c]:
+			// A tab, a CR or a byte over 0x7f, or a plain byte the words
+			// did not reach (the last few).
+			if n == len(out) {
+				return nil, false // a line longer than the reader's buffer
 			}
-			if i+2 < len(line) {
-				if hb, ok1 := unhex(line[i+1]); ok1 {
-					if lb, ok2 := unhex(line[i+2]); ok2 {
-						out = append(out, hb<<4|lb)
-						i += 3
+			out[n] = c
+			n++
+			k++
+		case c == '\n':
+			if k+1-lineStart > qpMaxLine {
+				return nil, false
+			}
+			hasCR := k > lineStart && body[k-1] == '\r'
+			for n > floor && (out[n-1] == ' ' || out[n-1] == '\t' || out[n-1] == '\r') {
+				n-- // TrimRightFunc of the line's white space
+			}
+			if hasCR {
+				out[n] = '\r' // never past out: the input had it too
+				n++
+			}
+			out[n] = '\n'
+			n++
+			k++
+			floor, lineStart = n, k
+			if n > limit {
+				return out[:limit], true
+			}
+		case c == '=':
+			if k+2 < len(body) {
+				if hb, ok1 := unhex(body[k+1]); ok1 {
+					if lb, ok2 := unhex(body[k+2]); ok2 {
+						if n == len(out) {
+							return nil, false
+						}
+						out[n] = hb<<4 | lb
+						n++
+						k += 3
+						floor = n
 						continue
 					}
 				}
 			}
+			// A soft line break when only white space follows on the
+			// line: spaces and tabs, then the line end (or the end of
+			// the body, after something on the line).
+			j := k + 1
+			for j < len(body) && (body[j] == ' ' || body[j] == '\t') {
+				j++
+			}
+			if e, soft := qpLineEnd(body, j); soft {
+				switch {
+				case j < len(body) && body[j] == '\n', j+1 < len(body) && body[j] == '\r' && body[j+1] == '\n':
+				case j == len(body) && k > lineStart:
+				default:
+					return nil, false // "invalid bytes after ="
+				}
+				if e < len(body) {
+					e++ // the LF
+				}
+				if e-lineStart > qpMaxLine {
+					return nil, false
+				}
+				k = e
+				floor, lineStart = n, k
+				if n > limit {
+					return out[:limit], true
+				}
+				continue
+			}
 			// Not an escape: a literal '=' when a byte other than a line
-			// end follows, else the reader's error.
-			if i+1 < len(line) && line[i+1] != '\r' && line[i+1] != '\n' {
-				out = append(out, '=')
-				i++
+			// end follows, else the reader's error. The byte after may
+			// not be the line's soft break either ("a==").
+			if k+1 < len(body) && body[k+1] != '\r' && body[k+1] != '\n' && n < len(out) {
+				if _, soft := qpLineEnd(body, k+2); body[k+1] == '=' && soft {
+					return nil, false
+				}
+				out[n] = '='
+				n++
+				k++
+				floor = n
 				continue
 			}
 			return nil, false
-		}
-		if !soft && hasLF {
-			if hasCR {
-				out = append(out, '\r', '\n')
-			} else {
-				out = append(out, '\n')
-			}
+		default:
+			return nil, false // "invalid unescaped byte"
 		}
 	}
-	if len(out) > limit {
-		out = out[:limit]
+	// The last line, without a line end.
+	if len(body)-lineStart > qpMaxLine {
+		return nil, false
 	}
-	return out, true
+	for n > floor && (out[n-1] == ' ' || out[n-1] == '\t' || out[n-1] == '\r') {
+		n--
+	}
+	return out[:min(n, limit)], true
+}
+
+// qpLineEnd reports whether only the white space the reader trims from a
+// line's end (spaces, tabs, CRs) follows body[i] up to the line end, and
+// where it ends: the LF, or the end of the body.
+func qpLineEnd(body []byte, i int) (int, bool) {
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r') {
+		i++
+	}
+	return i, i == len(body) || body[i] == '\n'
 }
 
 // unhex reads one hex digit, either case.
@@ -134,6 +189,14 @@ var qpPlain = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c >= ' ' && c <= '~' && c != '=' || c == '\t' || c == '\r' || c == '\n' || c >= 0x80
 	}
+	return t
+}()
+
+// qpRun marks the bytes a run of plain bytes may hold: qpPlain but the
+// line end, which decodeQP handles.
+var qpRun = func() (t [256]bool) {
+	t = qpPlain
+	t['\n'] = false
 	return t
 }()
 

@@ -54,6 +54,15 @@ func FuzzDecodeQP(f *testing.F) {
 		limit %= 1 << 20
 		got, ok := decodeQP(b, limit)
 		if !ok {
+			// Declined: only where the standard reader fails before the
+			// limit or a line is longer than decodeQP reads itself.
+			long := false
+			for line := range bytes.Lines(b) {
+				long = long || len(line) > qpMaxLine
+			}
+			if _, all := qpStd(b, 1<<20); all && !long && len(b) <= limit {
+				t.Fatalf("decodeQP(%q, %d) declined a body the standard reader reads", b, limit)
+			}
 			return
 		}
 		// What decodeBody read before decodeQP: the standard reader up to
