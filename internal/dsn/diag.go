@@ -57,6 +57,29 @@ func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	return d, stageBitsOf(&hits)
 }
 
+// hasCode reports whether text carries a failure reply code or a status
+// code: scanCodes(text).hasCode(), which is that smtpcode.Find finds a
+// status, else that firstFailureReply finds a 4yz or 5yz code, without
+// scanCodes' search for the status that pairs with a reply.
+func hasCode(text string) bool {
+	if hasCodeWithin(text) {
+		return true
+	}
+	c := startReply(text)
+	return c.Temporary() || c.Permanent()
+}
+
+// hasCodeWithin is hasCode without startReply's look at the start of
+// text: what hasCode says of text after other text without a code and a
+// space (scanRecipients), since the space glues neither a code nor its
+// context from one to the other.
+func hasCodeWithin(text string) bool {
+	if _, _, _, ok := smtpcode.Find(text); ok {
+		return true
+	}
+	return failureReplyIn(text) != 0
+}
+
 // hasCode reports whether the diagnosis has a failure reply code or a
 // status code: hasCode(text) is ScanDiagnostic(text).hasCode().
 func (d Diagnosis) hasCode() bool {
@@ -153,6 +176,15 @@ func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
 // firstFailureReply finds the first 4yz or 5yz reply code standing alone;
 // a 2yz or 3yz code counts only when it starts the text ("250 OK").
 func firstFailureReply(text string) smtpcode.ReplyCode {
+	if c := failureReplyIn(text); c != 0 {
+		return c
+	}
+	return startReply(text)
+}
+
+// failureReplyIn finds the first 4yz or 5yz reply code standing alone in
+// text, or returns 0.
+func failureReplyIn(text string) smtpcode.ReplyCode {
 	for off := 0; off < len(text); {
 		c, i, ok := smtpcode.FindReply(text[off:])
 		if !ok {
@@ -163,6 +195,12 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 		}
 		off += i + 3
 	}
+	return 0
+}
+
+// startReply reads a reply code of any class that starts text, after
+// spaces and tabs, judged on its first four bytes ("250 OK", "550.").
+func startReply(text string) smtpcode.ReplyCode {
 	if t := setSpaceTab.trimLeft(text); len(t) >= 3 {
 		if c, i, ok := smtpcode.FindReply(t[:min(len(t), 4)]); ok && i == 0 {
 			return c
