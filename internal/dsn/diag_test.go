@@ -68,3 +68,23 @@ func TestHasCode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHasCode compares hasCode with scanCodes(text).hasCode(), and
+// hasCodeWithin(b) with the code of a+" "+b when a has none.
+func FuzzHasCode(f *testing.F) {
+	for _, s := range []string{"550 5.1.1 user unknown", "550.example", "554-5.7.1", "exim-4.1.1", "250 OK", "4.4.7", ""} {
+		f.Add(s, "said: 550")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := hasCode(a), scanCodes(a).hasCode(); got != want {
+			t.Fatalf("hasCode(%q) = %v, scanCodes says %v", a, got, want)
+		}
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		if a == "" || b == "" || hasCode(a) {
+			return
+		}
+		if got, want := hasCodeWithin(b), scanCodes(a+" "+b).hasCode(); got != want {
+			t.Fatalf("hasCodeWithin(%q) = %v, with %q before it %v", b, got, a, want)
+		}
+	})
+}
