@@ -229,9 +229,6 @@ func asciiLower(s string) string {
 	return unsafe.String(&b[0], len(b)) // b is not written again
 }
 
-// diagLowerBuf is the size of ScanDiagnostic's stack buffer.
-const diagLowerBuf = 512
-
 // asciiLowerInto is asciiLower writing into buf when s fits its capacity;
 // the result then lives in buf's memory.
 func asciiLowerInto(buf []byte, s string) string {
