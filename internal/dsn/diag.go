@@ -43,18 +43,35 @@ func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	d = scanCodes(text)
 	var hits phrase.Hits
 	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
-	// commandOf and hostOf read the lower case only after a command lead
-	// or a host marker the scan found (most diagnostics have none). A
-	// usual diagnostic's is written on the stack: no string
-	// ScanDiagnostic returns points into it (hostOf copies).
-	var buf [diagLowerBuf]byte
-	lower := ""
-	if hits[0]&diagLowerNeed[0]|hits[1]&diagLowerNeed[1]|hits[2]&diagLowerNeed[2]|hits[3]&diagLowerNeed[3] != 0 {
-		lower = asciiLowerInto(buf[:0], text)
-	}
-	d.Command = commandOf(lower, &hits)
-	d.Host = hostOf(text, lower, &hits)
+	// commandOf and hostOf search the text, in any ASCII case, only for
+	// a command lead or a host marker the scan found (most diagnostics
+	// have none): no lower-case copy.
+	d.Command = commandOf(text, &hits)
+	d.Host = hostOf(text, &hits)
 	return d, stageBitsOf(&hits)
+}
+
+// hasCode reports whether text carries a failure reply code or a status
+// code: scanCodes(text).hasCode(), which is that smtpcode.Find finds a
+// status, else that firstFailureReply finds a 4yz or 5yz code, without
+// scanCodes' search for the status that pairs with a reply.
+func hasCode(text string) bool {
+	if hasCodeWithin(text) {
+		return true
+	}
+	c := startReply(text)
+	return c.Temporary() || c.Permanent()
+}
+
+// hasCodeWithin is hasCode without startReply's look at the start of
+// text: what hasCode says of text after other text without a code and a
+// space (scanRecipients), since the space glues neither a code nor its
+// context from one to the other.
+func hasCodeWithin(text string) bool {
+	if _, _, _, ok := smtpcode.Find(text); ok {
+		return true
+	}
+	return failureReplyIn(text) != 0
 }
 
 // hasCode reports whether the diagnosis has a failure reply code or a
@@ -153,6 +170,15 @@ func replyBefore(prefix string) (smtpcode.ReplyCode, bool) {
 // firstFailureReply finds the first 4yz or 5yz reply code standing alone;
 // a 2yz or 3yz code counts only when it starts the text ("250 OK").
 func firstFailureReply(text string) smtpcode.ReplyCode {
+	if c := failureReplyIn(text); c != 0 {
+		return c
+	}
+	return startReply(text)
+}
+
+// failureReplyIn finds the first 4yz or 5yz reply code standing alone in
+// text, or returns 0.
+func failureReplyIn(text string) smtpcode.ReplyCode {
 	for off := 0; off < len(text); {
 		c, i, ok := smtpcode.FindReply(text[off:])
 		if !ok {
@@ -163,6 +189,12 @@ func firstFailureReply(text string) smtpcode.ReplyCode {
 		}
 		off += i + 3
 	}
+	return 0
+}
+
+// startReply reads a reply code of any class that starts text, after
+// spaces and tabs, judged on its first four bytes ("250 OK", "550.").
+func startReply(text string) smtpcode.ReplyCode {
 	if t := setSpaceTab.trimLeft(text); len(t) >= 3 {
 		if c, i, ok := smtpcode.FindReply(t[:min(len(t), 4)]); ok && i == 0 {
 			return c
@@ -213,9 +245,9 @@ var (
 // maxCommandLeads caps the lead words looked at in one text.
 const maxCommandLeads = 8
 
-// commandOf reads the command a diagnostic names; lower is the
-// diagnostic in lower case and hits its diagSet phrases.
-func commandOf(lower string, hits *phrase.Hits) string {
+// commandOf reads the command a diagnostic names, in any ASCII case;
+// hits are its diagSet phrases.
+func commandOf(text string, hits *phrase.Hits) string {
 	// One pass found every phrase and lead; the leads come first, then
 	// the table's order picks the winner.
 	for k, cl := range commandLeads {
@@ -224,13 +256,13 @@ func commandOf(lower string, hits *phrase.Hits) string {
 		}
 		lead := cl.lead
 		for off, n := 0, 0; n < maxCommandLeads; n++ {
-			i := indexBy(lower[off:], lead, cl.by)
+			i := indexFold(text[off:], lead, cl.by)
 			if i < 0 {
 				break
 			}
 			off += i + len(lead)
 			for _, w := range commandWords {
-				if strings.HasPrefix(lower[off:], w.word) {
+				if hasPrefixASCIIFold(text[off:], w.word) {
 					return w.cmd
 				}
 			}
@@ -274,16 +306,6 @@ var diagSet, diagStageIDs = func() (*phrase.Matcher, []int) {
 		diagHostMarkerIDs[k], _ = m.ID(s)
 	}
 	diagHostWordID, _ = m.ID(hostWord)
-	need := append([]int{diagHostWordID}, diagHostMarkerIDs...)
-	for k := range commandLeads {
-		need = append(need, len(commandPhrases)+k)
-	}
-	for _, id := range need {
-		if id < 0 || id >= 64*len(diagLowerNeed) {
-			panic("dsn: a diagSet id past diagLowerNeed")
-		}
-		diagLowerNeed[id>>6] |= 1 << (id & 63)
-	}
 	ids := make([]int, 0, len(stagePhrases)+len(deliveryPhrases))
 	for i, s := range list[len(commandPhrases)+len(commandLeads) : len(list)-len(hostMarkers)-1] {
 		id, _ := m.ID(s)
@@ -302,11 +324,6 @@ var (
 	diagHostMarkerIDs = make([]int, len(hostMarkers))
 	diagHostWordID    int
 )
-
-// diagLowerNeed are the diagSet ids after which commandOf or hostOf read
-// a diagnostic's lower case (commandLeads, hostMarkers and hostWord), set
-// with diagSet; they are below 256, so four words of a Hits hold them.
-var diagLowerNeed [4]uint64
 
 // hostWord starts hostOf's "host X said" (in lower case).
 const hostWord = "host "
@@ -332,12 +349,12 @@ func stageBitsOf(h *phrase.Hits) stageBits {
 // rejected") is the client, not the server, and is skipped.
 //
 // hits, when not nil, are text's diagSet phrases: a marker they lack is
-// not looked for.
-func hostOf(text, lower string, hits *phrase.Hits) string {
+// not looked for. The markers are found in any ASCII case.
+func hostOf(text string, hits *phrase.Hits) string {
 	best, host := len(text), ""
 	// "host X" followed by '[', '(', ':' or " said".
-	for off := 0; off < len(lower) && (hits == nil || hits.Has(diagHostWordID)); {
-		i := strings.Index(lower[off:], hostWord)
+	for off := 0; off < len(text) && (hits == nil || hits.Has(diagHostWordID)); {
+		i := indexFold(text[off:], hostWord, 0)
 		if i < 0 {
 			break
 		}
@@ -386,7 +403,7 @@ func hostOf(text, lower string, hits *phrase.Hits) string {
 		return toLower(h)
 	}
 	if host == "" {
-		host = strings.Clone(hostAfter(lower, hostMarkers, hits)) // lower may be ScanDiagnostic's buffer
+		host = hostAfter(text, hostMarkers, hits)
 	}
 	return toLower(host)
 }
@@ -401,25 +418,29 @@ var hostMarkers = []string{"connect to ", "talking to ", " by "}
 const maxHostMarkers = 16
 
 // hostAfter returns the first name with a dot and a letter that follows one
-// of markers in lower, or "".
-// hits, when not nil, are lower's diagSet phrases (markers is hostMarkers).
-func hostAfter(lower string, markers []string, hits *phrase.Hits) string {
+// of markers (lower case) in text, in any ASCII case, or "".
+// hits, when not nil, are text's diagSet phrases (markers is hostMarkers).
+func hostAfter(text string, markers []string, hits *phrase.Hits) string {
 	for k, marker := range markers {
 		if hits != nil && !hits.Has(diagHostMarkerIDs[k]) {
 			continue // not in the text
 		}
-		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
-			i := indexSpaced(lower[off:], marker)
+		by := 0
+		if marker[0] == ' ' {
+			by = 1 // spaces are the most common byte of a text
+		}
+		for off, n := 0, 0; off < len(text) && n < maxHostMarkers; n++ {
+			i := indexFold(text[off:], marker, by)
 			if i < 0 {
 				break
 			}
 			start := off + i + len(marker)
 			j := start
-			for j < len(lower) && j-start < maxHostName && isHostByte(lower[j]) {
+			for j < len(text) && j-start < maxHostName && isHostByte(lowerByte[text[j]]) {
 				j++
 			}
-			name := strings.TrimRight(lower[start:j], ".-")
-			if strings.IndexByte(name, '.') > 0 && strings.IndexFunc(name, isLetter) >= 0 {
+			name := strings.TrimRight(text[start:j], ".-")
+			if strings.IndexByte(name, '.') > 0 && strings.IndexFunc(name, isLetterFold) >= 0 {
 				return name
 			}
 			off = start
@@ -428,39 +449,12 @@ func hostAfter(lower string, markers []string, hits *phrase.Hits) string {
 	return ""
 }
 
-// indexSpaced is strings.Index(s, marker); a marker that starts with a
-// space (" by ") is looked for by the rest of it, spaces being the most
-// common byte of a text.
-func indexSpaced(s, marker string) int {
-	if len(marker) < 2 || marker[0] != ' ' {
-		return strings.Index(s, marker)
-	}
-	return indexBy(s, marker, 1)
-}
-
-// indexBy is strings.Index(s, marker) searching for marker[k:], whose
-// first byte is rarer in text than marker's, then checking the k bytes
-// before it.
-func indexBy(s, marker string, k int) int {
-	rest, head := marker[k:], marker[:k]
-	for from := k; from <= len(s); {
-		j := strings.Index(s[from:], rest)
-		if j < 0 {
-			return -1
-		}
-		if q := from + j; s[q-k:q] == head {
-			return q - k
-		}
-		from += j + 1
-	}
-	return -1
-}
-
 func isHostByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_'
 }
 
-func isLetter(r rune) bool { return r >= 'a' && r <= 'z' }
+// isLetterFold reports an ASCII letter in either case.
+func isLetterFold(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
 // maxLiteral and maxHostName bound the look-around of hostOf (RFC 1035
 // names are at most 253 bytes; an IPv6 literal with a port fits in 64).

@@ -104,7 +104,8 @@
 //     its lines are read.
 //  4. the facts: each diagnostic is scanned once per Parse (diagMemo),
 //     by one matcher for its command, stage and host phrases (diagSet:
-//     setStage and hostOf look for nothing the scan did not find), the
+//     setStage and hostOf look for nothing the scan did not find, and
+//     search the text in any case: no lower-case copy), the
 //     original's headers once, with the auto-reply markers in the same
 //     loop.
 //
@@ -120,8 +121,8 @@
 // (scratch) and is never reachable from a Report. Values that are only
 // compared (Content-Type, Content-Transfer-Encoding, Content-Disposition:
 // header.getView) are read as views of the message's bytes, and short
-// working lists (a multipart's parts, a DSN's groups, a diagnostic's lines
-// and lower case, addresses) live in arrays on the stack; whatever a
+// working lists (a multipart's parts, a DSN's groups, a diagnostic's
+// lines, addresses) live in arrays on the stack; whatever a
 // Report keeps is a copy (TestReportOwnsItsStrings overwrites the message
 // after Parse). Parse also records what its callers would otherwise
 // recompute: Report.TextASCII, the host of each Recipient.RemoteMTA.

@@ -33,7 +33,7 @@ var markerSet *phrase.Matcher
 // missing from them still works, only without the one-pass filter
 // (TestMarkersKnown keeps the tables covered).
 func markerLists() [][]string {
-	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads, pastedFieldMarkers}
+	lists := [][]string{inlineMarkers, forwardMarkers, delayTexts, {"final-recipient:"}, genericLeads, pastedFieldMarkers, transcriptMarkers}
 	for i := range recognisers {
 		rg := &recognisers[i]
 		lists = append(lists, rg.text, rg.unless, rg.start, rg.end, rg.lead)
@@ -68,6 +68,7 @@ func init() {
 	delayTextsM = compileMarkers(delayTexts)
 	finalRecipientM = compileMarker("final-recipient:")
 	pastedFieldM = compileMarkers(pastedFieldMarkers)
+	transcriptM = compileMarkers(transcriptMarkers)
 	inlineOnly = nil
 	for _, mk := range inlineM {
 		if mk.core != notInlineMarker {
@@ -119,8 +120,8 @@ func (l lowerText) mayHaveMask(mask *markerMask, markers []marker) bool {
 // The package's own marker lists, compiled by init so that a lookup costs
 // no parsing of the marker.
 var (
-	inlineM, forwardM, delayTextsM, pastedFieldM []marker
-	finalRecipientM                              marker
+	inlineM, forwardM, delayTextsM, pastedFieldM, transcriptM []marker
+	finalRecipientM                                           marker
 )
 
 // lacks reports whether the text surely lacks a marker: the filter knows

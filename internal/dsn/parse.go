@@ -544,7 +544,7 @@ func (p *parser) finish() {
 	for i := range r.Recipients {
 		completeFromDiagnosticMemo(&r.Recipients[i], &p.diags)
 	}
-	commandsFromTranscript(report, r.Recipients)
+	commandsFromTranscript(report, lower.prefix(len(report)), r.Recipients)
 	r.Recipients = dedupe(r.Recipients)
 	for i := range r.Recipients {
 		sendersAddress(&r.Recipients[i])

@@ -229,9 +229,6 @@ func asciiLower(s string) string {
 	return unsafe.String(&b[0], len(b)) // b is not written again
 }
 
-// diagLowerBuf is the size of ScanDiagnostic's stack buffer.
-const diagLowerBuf = 512
-
 // asciiLowerInto is asciiLower writing into buf when s fits its capacity;
 // the result then lives in buf's memory.
 func asciiLowerInto(buf []byte, s string) string {
@@ -626,11 +623,16 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	if len(out) == 1 && last >= 0 && !hasCode(out[0].Diagnostic) {
 		// One recipient whose lines say no code: the rest of the block is
 		// about it, the text after it first.
-		d := out[0].Diagnostic
+		d, code := out[0].Diagnostic, false
 		if after := diagnosticOf(lines.joinFrom(text, last+1)); after != "" {
-			d = strings.TrimSpace(d + " " + after)
+			// A code of d is one of after: d had none (hasCodeWithin).
+			if d == "" {
+				d, code = after, hasCode(after)
+			} else {
+				d, code = d+" "+after, hasCodeWithin(after)
+			}
 		}
-		if !hasCode(d) {
+		if !code {
 			// The text before it, when it says what happened or nothing else does.
 			if before := diagnosticOf(lines.joinTo(text, first)); hasCode(before) || d == "" {
 				d = strings.TrimSpace(d + " " + before)
@@ -708,9 +710,6 @@ func expandedFrom(rest string) (string, string) {
 func indentOf(line string) int {
 	return len(line) - len(setSpaceTab.trimLeft(line))
 }
-
-// hasCode reports whether text carries a failure reply code or a status code.
-func hasCode(text string) bool { return scanCodes(text).hasCode() }
 
 // recipientOn reads a failed recipient's address from one line; the lead
 // phrases (lower case) are found in it in any ASCII case. After a lead

@@ -12,6 +12,11 @@ type transcriptReply struct {
 	command string
 }
 
+// transcriptMarkers are what a transcript readTranscript reads must hold
+// (in its case; the marker filter, transcriptM, ignores case): a text
+// whose filter saw neither has no transcript to read.
+var transcriptMarkers = []string{"<<<", "smtp command"}
+
 // readTranscript reads the SMTP session transcript that Sendmail and others
 // print ("... while talking to host:", ">>> DATA", "<<< 550 ..."), and the
 // m-FILTER block ("-------SMTP command" then the command on its own line).
@@ -74,16 +79,17 @@ func smtpVerb(line string) string {
 // commandsFromTranscript sets the command of recipients that have none
 // from the transcript: the command before the "<<<" reply that names the
 // recipient, or else the command of an m-FILTER command block when the
-// report has a single recipient.
-func commandsFromTranscript(text string, list []Recipient) {
+// report has a single recipient. lower holds text's markers (a view of
+// the text it starts).
+func commandsFromTranscript(text string, lower lowerText, list []Recipient) {
 	need := false
 	for i := range list {
 		if list[i].Command == "" {
 			need = true
 		}
 	}
-	if !need {
-		return
+	if !need || lower.lacks(transcriptM[0]) && lower.lacks(transcriptM[1]) {
+		return // every command known, or no transcript
 	}
 	replies, block, lastSession := readTranscript(text)
 	for i := range list {

@@ -40,7 +40,7 @@ func TestCommandsFromTranscript(t *testing.T) {
 	}
 	for _, c := range cases {
 		list := []Recipient{{Recipient: c.rcpt}}
-		commandsFromTranscript(c.text, list)
+		commandsFromTranscript(c.text, newLowerText(c.text), list)
 		if list[0].Command != c.want {
 			t.Errorf("%s: command = %q, want %q", c.name, list[0].Command, c.want)
 		}

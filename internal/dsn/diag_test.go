@@ -1,0 +1,232 @@
+package dsn
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bounced/bounced/internal/phrase"
+)
+
+// codeTexts are diagnostics and lines of the corpus's reports, and random
+// texts of pieces of SMTP replies (codes glued to words, dots, dashes,
+// IP addresses and versions), for the tests of the code scans' fast
+// paths against scanCodes.
+func codeTexts(t *testing.T) []string {
+	var texts []string
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(raw, Options{})
+		if err != nil {
+			continue
+		}
+		for _, rc := range r.Recipients {
+			texts = append(texts, rc.Diagnostic)
+		}
+		texts = append(texts, strings.Split(r.Text, "\n")...)
+	}
+	pieces := []string{"550", "5.1.1", "4.7.0", "2.0.0", "250", "421", "554-", "550-5.7.1", "10.5.1.1",
+		"3.5.1.1", "550.example", "exim-4.1.1", "x550", "_451", "5.9.9", "4.4.7", "599", "199", "-",
+		".", " ", "\t", "\n", "(", ")", ":", "#", "user", "é", "1", "2", "5", "0"}
+	rnd := rand.New(rand.NewPCG(9, 7))
+	for range 20000 {
+		var b strings.Builder
+		for range rnd.IntN(8) {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	return texts
+}
+
+// TestHasCode compares hasCode with scanCodes(text).hasCode(), and checks
+// what scanRecipients relies on: a text without a code followed by a
+// space and another text has a code exactly when hasCodeWithin finds one
+// in the other.
+func TestHasCode(t *testing.T) {
+	texts := codeTexts(t)
+	var without []string
+	for _, s := range texts {
+		want := scanCodes(s).hasCode()
+		if got := hasCode(s); got != want {
+			t.Fatalf("hasCode(%q) = %v, scanCodes says %v", s, got, want)
+		}
+		if s = strings.TrimSpace(s); !want && s != "" && len(without) < 2000 {
+			without = append(without, s)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(3, 5))
+	for range 20000 {
+		d := without[rnd.IntN(len(without))]
+		after := strings.TrimSpace(texts[rnd.IntN(len(texts))])
+		if got, want := hasCodeWithin(after), scanCodes(d+" "+after).hasCode(); got != want {
+			t.Fatalf("hasCodeWithin(%q) = %v, with %q before it %v", after, got, d, want)
+		}
+	}
+}
+
+// FuzzHasCode compares hasCode with scanCodes(text).hasCode(), and
+// hasCodeWithin(b) with the code of a+" "+b when a has none.
+func FuzzHasCode(f *testing.F) {
+	for _, s := range []string{"550 5.1.1 user unknown", "550.example", "554-5.7.1", "exim-4.1.1", "250 OK", "4.4.7", ""} {
+		f.Add(s, "said: 550")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := hasCode(a), scanCodes(a).hasCode(); got != want {
+			t.Fatalf("hasCode(%q) = %v, scanCodes says %v", a, got, want)
+		}
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		if a == "" || b == "" || hasCode(a) {
+			return
+		}
+		if got, want := hasCodeWithin(b), scanCodes(a+" "+b).hasCode(); got != want {
+			t.Fatalf("hasCodeWithin(%q) = %v, with %q before it %v", b, got, a, want)
+		}
+	})
+}
+
+// The lower-case readers of a diagnostic's command and host, as
+// scanDiagnostic ran them before it searched the text in any case:
+// TestScanDiagnosticLowerOnDemand's oracle. lower is asciiLower(text).
+
+func commandOfLower(lower string, hits *phrase.Hits) string {
+	for k, cl := range commandLeads {
+		if !hits.Has(len(commandPhrases) + k) {
+			continue
+		}
+		lead := cl.lead
+		for off, n := 0, 0; n < maxCommandLeads; n++ {
+			i := indexBy(lower[off:], lead, cl.by)
+			if i < 0 {
+				break
+			}
+			off += i + len(lead)
+			for _, w := range commandWords {
+				if strings.HasPrefix(lower[off:], w.word) {
+					return w.cmd
+				}
+			}
+		}
+	}
+	for id, c := range commandPhrases {
+		if hits.Has(id) {
+			return c.cmd
+		}
+	}
+	return ""
+}
+
+// hostOfLower is hostOf reading the markers in lower; its search for
+// "X[ip]" reads text, as hostOf's.
+func hostOfLower(text, lower string) string {
+	best, host := len(text), ""
+	for off := 0; off < len(lower); {
+		i := strings.Index(lower[off:], hostWord)
+		if i < 0 {
+			break
+		}
+		i += off + len(hostWord)
+		off = i
+		rest := text[i:min(len(text), i+maxHostName)]
+		end := setHostEnd.indexAny(rest)
+		if end < 0 {
+			end = len(rest)
+		}
+		h := strings.TrimSuffix(rest[:end], ".")
+		after := strings.TrimLeft(rest[end:], " ")
+		if strings.Contains(h, ".") && validHostChars(h) && (after == "" || strings.ContainsRune("[(:", rune(after[0])) || strings.HasPrefix(after, "said")) {
+			best, host = i, h
+			break
+		}
+	}
+	// "X[ip]" or "X [ip]".
+	for off := 0; off < best; {
+		i := strings.IndexByte(text[off:best], '[')
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + 1
+		j := strings.IndexByte(text[i:min(len(text), i+maxLiteral)], ']')
+		if j < 0 || !ipLiteral(text[i+1:i+j]) {
+			continue
+		}
+		k := i
+		if k > 0 && text[k-1] == ' ' {
+			k--
+		}
+		lo := max(0, k-maxHostName)
+		s := lo + strings.LastIndexAny(text[lo:k], " \t\n(<:,;'\"") + 1
+		h := strings.TrimSuffix(text[s:k], ".")
+		if s > 0 && text[s-1] == '<' || !strings.Contains(h, ".") || !validHostChars(h) {
+			continue
+		}
+		// QUIRK: "550 5.7.1 [192.0.2.1] Our system has detected..." (Gmail's
+		// replies quote the client address): a status code before an
+		// address literal is not a host name.
+		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
+			continue
+		}
+		return toLower(h)
+	}
+	if host == "" {
+		host = hostAfterLower(lower, hostMarkers)
+	}
+	return toLower(host)
+}
+
+func hostAfterLower(lower string, markers []string) string {
+	for _, marker := range markers {
+		for off, n := 0, 0; off < len(lower) && n < maxHostMarkers; n++ {
+			i := indexSpaced(lower[off:], marker)
+			if i < 0 {
+				break
+			}
+			start := off + i + len(marker)
+			j := start
+			for j < len(lower) && j-start < maxHostName && isHostByte(lower[j]) {
+				j++
+			}
+			name := strings.TrimRight(lower[start:j], ".-")
+			if strings.IndexByte(name, '.') > 0 && strings.IndexFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 {
+				return name
+			}
+			off = start
+		}
+	}
+	return ""
+}
+
+// indexSpaced is strings.Index(s, marker); a marker that starts with a
+// space (" by ") is looked for by the rest of it, spaces being the most
+// common byte of a text.
+func indexSpaced(s, marker string) int {
+	if len(marker) < 2 || marker[0] != ' ' {
+		return strings.Index(s, marker)
+	}
+	return indexBy(s, marker, 1)
+}
+
+// indexBy is strings.Index(s, marker) searching for marker[k:], whose
+// first byte is rarer in text than marker's, then checking the k bytes
+// before it.
+func indexBy(s, marker string, k int) int {
+	rest, head := marker[k:], marker[:k]
+	for from := k; from <= len(s); {
+		j := strings.Index(s[from:], rest)
+		if j < 0 {
+			return -1
+		}
+		if q := from + j; s[q-k:q] == head {
+			return q - k
+		}
+		from += j + 1
+	}
+	return -1
+}
