@@ -74,28 +74,6 @@ func TestCanonicalNameInto(t *testing.T) {
 	}
 }
 
-// TestLowerTabInPlace compares lowerTabInPlace with lowerTabByte byte by
-// byte on random texts of ASCII, tabs and high bytes.
-func TestLowerTabInPlace(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	alphabet := "aZq\tX-: 09\x80\xff\x7f@AM"
-	for range 20000 {
-		b := make([]byte, rng.IntN(40))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		want := make([]byte, len(b))
-		for i, c := range b {
-			want[i] = lowerTabByte[c]
-		}
-		got := append([]byte(nil), b...)
-		lowerTabInPlace(got)
-		if string(got) != string(want) {
-			t.Fatalf("lowerTabInPlace(%q) = %q, want %q", b, got, want)
-		}
-	}
-}
-
 // TestASCIILowerInto compares asciiLowerInto with asciiLower.
 func TestASCIILowerInto(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))

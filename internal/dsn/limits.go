@@ -2,7 +2,6 @@ package dsn
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"slices"
 	"strings"
@@ -203,11 +202,12 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	return sb.String()[start:]
 }
 
-// appendUnfoldedLower appends asciiLower(unfoldBytes(v)) to dst, a line
-// at a time.
-func appendUnfoldedLower(dst, v []byte) []byte {
+// appendUnfolded appends unfoldBytes(v) to dst, a line at a time, in the
+// case it was written: its one reader, the recognisers' key scan
+// (msgView.keyHits), ignores ASCII case.
+func appendUnfolded(dst, v []byte) []byte {
 	if !bytesValidUTF8(v) {
-		return append(dst, asciiLower(unfoldBytes(v))...)
+		return append(dst, unfoldBytes(v)...)
 	}
 	first := true
 	for len(v) > 0 {
@@ -227,35 +227,13 @@ func appendUnfoldedLower(dst, v []byte) []byte {
 		first = false
 		n := len(dst)
 		dst = append(dst, line...)
-		lowerTabInPlace(dst[n:])
+		for b := dst[n:]; ; {
+			i := bytes.IndexByte(b, '\t')
+			if i < 0 {
+				break
+			}
+			b[i], b = ' ', b[i+1:]
+		}
 	}
 	return dst
 }
-
-// lowerTabInPlace maps b through lowerTabByte, eight bytes at a time where
-// they are ASCII without a tab (swar.Lower).
-func lowerTabInPlace(b []byte) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		z := x ^ ones*'\t'
-		if (x|(z-ones)&^z)&highs == 0 { // no byte >= 0x80, no tab
-			swar.Store(b[i:], swar.Lower(x))
-			continue
-		}
-		for k := i; k < i+8; k++ {
-			b[k] = lowerTabByte[b[k]]
-		}
-	}
-	for ; i < len(b); i++ {
-		b[i] = lowerTabByte[b[i]]
-	}
-}
-
-// lowerTabByte is lowerByte with the tab turned into a space.
-var lowerTabByte = func() [256]byte {
-	t := lowerByte
-	t['\t'] = ' '
-	return t
-}()

@@ -177,8 +177,8 @@ func TestUnfoldBytes(t *testing.T) {
 		if got, want := unfoldBytes([]byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
 		}
-		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(unfold(v)); got != want {
-			t.Errorf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
+		if got, want := string(appendUnfolded([]byte("x: "), []byte(v))), "x: "+unfold(v); got != want {
+			t.Errorf("appendUnfolded(%q) = %q, want %q", v, got, want)
 		}
 	}
 }
@@ -197,8 +197,8 @@ func FuzzUnfold(f *testing.F) {
 		if got := unfoldBytes([]byte(v)); got != want {
 			t.Fatalf("unfoldBytes(%q) = %q, want %q (unfold)", v, got, want)
 		}
-		if got, want := string(appendUnfoldedLower([]byte("x: "), []byte(v))), "x: "+asciiLower(want); got != want {
-			t.Fatalf("appendUnfoldedLower(%q) = %q, want %q", v, got, want)
+		if got, want := string(appendUnfolded([]byte("x: "), []byte(v))), "x: "+want; got != want {
+			t.Fatalf("appendUnfolded(%q) = %q, want %q", v, got, want)
 		}
 	})
 }

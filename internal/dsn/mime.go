@@ -148,7 +148,7 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 
 // scratch is the memory one Parse uses and drops, pooled (scratchPool):
 // the header fields of every block (splitHeaderInto), the bounce's own X-
-// fields in lower case (parser.xheaders) and the text's marker hits and
+// fields (parser.xheaders) and the text's marker hits and
 // their ends (newLowerTextInto). None of it is reachable from a Report:
 // the strings a Report holds are copies.
 type scratch struct {

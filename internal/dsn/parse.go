@@ -29,7 +29,7 @@ type parser struct {
 	dsnSeen   bool            // a delivery-status part was read
 	tooMany   int             // recipient blocks counted over MaxRecipients, before reading them
 	origID    string          // X-Original-Message-ID or similar from the DSN fields
-	xheaders  []byte          // the bounce's own X- fields, lower case, "name: value" a line
+	xheaders  []byte          // the bounce's own X- fields, "name: value" a line, names lower case, values as written
 	fields    *[]headerField  // the header fields of every block read (scratch.fields)
 	scratch   *scratch        // pooled memory of the call; nil for a nested report's parser
 	diags     diagMemo        // the diagnostics scanned lately
@@ -105,7 +105,7 @@ func (p *parser) readOwnHeaders(h header) {
 		r.AutoReply.note(name, *f)
 		if k != ownAutoSubmitted && k != ownPrecedence && len(p.xheaders) < maxHeaderBytes {
 			p.xheaders = append(append(p.xheaders, name...), ": "...)
-			p.xheaders = appendUnfoldedLower(p.xheaders, f.value)
+			p.xheaders = appendUnfolded(p.xheaders, f.value)
 			p.xheaders = append(p.xheaders, '\n')
 		}
 	}

@@ -132,7 +132,7 @@ type msgView struct {
 	text       string    // the report text (before any inline original)
 	original   lazyText  // the returned original as text, raw
 	lower      lowerText // text lower-cased, with its filter
-	header     []byte    // the bounce's own X- fields, "name: value" a line, lower case (parser.xheaders)
+	header     []byte    // the bounce's own X- fields, "name: value" a line, names lower case (parser.xheaders; keySet ignores case)
 	bounceLike bool
 	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
 	excludeSet bool

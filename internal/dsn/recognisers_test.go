@@ -626,3 +626,41 @@ func TestLowerIfASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestXFieldKeysAnyCase: the bounce's own X- fields are kept in the case
+// they were written (appendUnfolded) and the key scan ignores ASCII case,
+// so a header marker of the recognisers table is found in a field written
+// in capitals, or folded with a tab between two words, as in lower case.
+func TestXFieldKeysAnyCase(t *testing.T) {
+	n := 0
+	for _, rg := range recognisers {
+		for _, h := range rg.header {
+			name, value, ok := strings.Cut(h, ":")
+			value = strings.TrimSpace(value)
+			if !ok || !strings.HasPrefix(name, "x-") || value == "" {
+				continue
+			}
+			fields := []string{name + ": " + value, strings.ToUpper(name) + ": " + strings.ToUpper(value)}
+			if i := strings.LastIndexByte(value, ' '); i > 0 {
+				fields = append(fields, strings.ToUpper(name[:1])+name[1:]+":  "+strings.ToUpper(value[:i])+"\r\n\t"+value[i+1:])
+			}
+			id, _ := keySet.ID(h)
+			for _, field := range fields {
+				raw := []byte("From: someone@example.org\r\nSubject: hello\r\n" + field + "\r\n\r\nbody\r\n")
+				var sc scratch
+				p := parser{opts: Options{}.withDefaults(), rep: &Report{}, raw: raw, fields: &sc.fields, scratch: &sc}
+				hdr, _, _ := splitHeaderInto(raw, p.fields)
+				p.readOwnHeaders(hdr)
+				var hits phrase.Hits
+				keySet.ScanBytes(p.xheaders, &hits)
+				if k := keyBitsOf(&hits); k[id>>6]&(1<<(id&63)) == 0 {
+					t.Errorf("%s: marker %q not found in the X- fields %q", rg.name, h, p.xheaders)
+				}
+				n++
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d fields tried", n)
+	}
+}
