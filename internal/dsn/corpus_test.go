@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -279,4 +281,38 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+var corpusOnce struct {
+	sync.Once
+	reports []*Report
+	err     error
+}
+
+// corpusReports returns the Report of every corpus message that parses
+// (Options{}), parsed once for all the tests that draw real texts,
+// diagnostics and fields from them; callers only read them.
+func corpusReports(t testing.TB) []*Report {
+	t.Helper()
+	corpusOnce.Do(func() {
+		files, err := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
+		if err == nil && len(files) == 0 {
+			err = errors.New("no corpus messages")
+		}
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				corpusOnce.err = err
+				return
+			}
+			if r, err := Parse(raw, Options{}); err == nil {
+				corpusOnce.reports = append(corpusOnce.reports, r)
+			}
+		}
+		corpusOnce.err = err
+	})
+	if corpusOnce.err != nil {
+		t.Fatal(corpusOnce.err)
+	}
+	return corpusOnce.reports
 }

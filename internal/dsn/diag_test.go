@@ -2,8 +2,6 @@ package dsn
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,16 +14,7 @@ import (
 // paths against scanCodes.
 func codeTexts(t *testing.T) []string {
 	var texts []string
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := Parse(raw, Options{})
-		if err != nil {
-			continue
-		}
+	for _, r := range corpusReports(t) {
 		for _, rc := range r.Recipients {
 			texts = append(texts, rc.Diagnostic)
 		}

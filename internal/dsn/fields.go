@@ -94,16 +94,8 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks, maxRcpt
 			flush() // QUIRK: a stray line ends the field before it
 			// A line countRecipientBlocks counts that fieldColon does
 			// not read: a tab before the colon, a CR for a dash.
-			switch line[0] | 0x20 {
-			case 'f':
-				if hasPrefixFold(line, "final-recipient") {
-					final++
-				}
-			case 'o':
-				if hasPrefixFold(line, "original-recipient") {
-					orig++
-				}
-			}
+			f, o := recipientFieldLine(line)
+			final, orig = final+f, orig+o
 		}
 		if maxRcpt >= 0 && max(final, orig) > maxRcpt {
 			return blocks, all, countRecipientBlocks(b)

@@ -93,18 +93,26 @@ func countRecipientBlocks(b []byte) int {
 		if len(line) < len("final-recipient:") {
 			continue
 		}
-		switch line[0] | 0x20 {
-		case 'f':
-			if hasPrefixFold(line, "final-recipient") {
-				final++
-			}
-		case 'o':
-			if hasPrefixFold(line, "original-recipient") {
-				orig++
-			}
-		}
+		f, o := recipientFieldLine(line)
+		final, orig = final+f, orig+o
 	}
 	return max(final, orig)
+}
+
+// recipientFieldLine returns 1, 0 for a line that starts a Final-Recipient
+// field (in any case), 0, 1 for an Original-Recipient one, else 0, 0.
+func recipientFieldLine(line []byte) (final, orig int) {
+	switch line[0] | 0x20 {
+	case 'f':
+		if hasPrefixFold(line, "final-recipient") {
+			return 1, 0
+		}
+	case 'o':
+		if hasPrefixFold(line, "original-recipient") {
+			return 0, 1
+		}
+	}
+	return 0, 0
 }
 
 // hasPrefixFold reports whether b starts with the lower-case ASCII prefix,

@@ -291,17 +291,10 @@ func TestMayHaveMask(t *testing.T) {
 // of address pieces.
 func TestLeadingAddressNeedsAt(t *testing.T) {
 	var lines []string
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			for _, l := range strings.Split(r.Text, "\n") {
-				if strings.Contains(l, "@") {
-					lines = append(lines, strings.ReplaceAll(l, "@", "＠"), strings.ReplaceAll(l, "@", " "))
-				}
+	for _, r := range corpusReports(t) {
+		for _, l := range strings.Split(r.Text, "\n") {
+			if strings.Contains(l, "@") {
+				lines = append(lines, strings.ReplaceAll(l, "@", "＠"), strings.ReplaceAll(l, "@", " "))
 			}
 		}
 	}
@@ -337,15 +330,8 @@ func TestLeadingAddressNeedsAt(t *testing.T) {
 // texts of markers in any case, non-ASCII capitals among them.
 func TestKeyBitsOfText(t *testing.T) {
 	texts := []string{"", "MAILER-DAEMON@EXAMPLE.COM", "НЕДОСТАВЛЕННОЕ СООБЩЕНИЕ", "\u212Aelvin Mail Delivery", "\xffBounce"}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			texts = append(texts, r.From, r.Subject)
-		}
+	for _, r := range corpusReports(t) {
+		texts = append(texts, r.From, r.Subject)
 	}
 	var markers []string
 	for id := range keySet.Len() {
@@ -475,16 +461,10 @@ func TestIndexFold(t *testing.T) {
 	}
 	needles = append(needles, "", "a", "-", "é", ":x", "\nreceived:", "x-")
 	var texts []string
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			texts = append(texts, r.Text)
-		}
+	for _, r := range corpusReports(t) {
+		texts = append(texts, r.Text)
 	}
+	corpus := len(texts)
 	rnd := rand.New(rand.NewPCG(21, 34))
 	for range 3000 {
 		var b strings.Builder
@@ -513,7 +493,7 @@ func TestIndexFold(t *testing.T) {
 		}
 	}
 	for i, s := range texts {
-		if i >= len(files) || i%8 == 0 { // the corpus texts with a sample of the needles
+		if i >= corpus || i%8 == 0 { // the corpus texts with a sample of the needles
 			for _, n := range needles {
 				check(s, n)
 			}
@@ -542,15 +522,8 @@ func TestIndexMarkerEnds(t *testing.T) {
 		markers = append(append(append(append(markers, rg.textM...), rg.unlessM...), rg.startM...), rg.endM...)
 	}
 	var texts []string
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			texts = append(texts, r.Text)
-		}
+	for _, r := range corpusReports(t) {
+		texts = append(texts, r.Text)
 	}
 	rnd := rand.New(rand.NewPCG(55, 89))
 	for range 2000 {

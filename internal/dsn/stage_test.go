@@ -3,8 +3,6 @@ package dsn
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -193,16 +191,9 @@ func TestDiagStageBits(t *testing.T) {
 		"", "550 5.7.1 REJECTED AFTER DATA: spam", "Connection refused while connected to mx.example.com",
 		"MAILBOX IS FULL", "Quota Exceeded (delivery to mailbox failed)", "in reply to end of DATA command",
 	}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			for _, rc := range r.Recipients {
-				texts = append(texts, rc.Diagnostic)
-			}
+	for _, r := range corpusReports(t) {
+		for _, rc := range r.Recipients {
+			texts = append(texts, rc.Diagnostic)
 		}
 	}
 	for _, text := range texts {
@@ -227,17 +218,8 @@ func TestDiagStageBits(t *testing.T) {
 // hits (markers it lacks are not looked for) as without them, on every
 // corpus diagnostic.
 func TestHostOfHits(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
 	n := 0
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := Parse(raw, Options{})
-		if err != nil {
-			continue
-		}
+	for _, r := range corpusReports(t) {
 		for _, rc := range r.Recipients {
 			text := rc.Diagnostic
 			var h phrase.Hits
@@ -261,18 +243,11 @@ func TestHostOfHits(t *testing.T) {
 // in any case; texts with a lead or marker and without are both common.
 func TestScanDiagnosticLowerOnDemand(t *testing.T) {
 	texts := []string{"", "HOST MX.EXAMPLE.COM[192.0.2.1] SAID: 550 5.1.1", "In Reply To RCPT TO command", "Connect To Mx.Example.NET"}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "maildir", "*", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	for _, r := range corpusReports(t) {
+		for _, rc := range r.Recipients {
+			texts = append(texts, rc.Diagnostic)
 		}
-		if r, err := Parse(raw, Options{}); err == nil {
-			for _, rc := range r.Recipients {
-				texts = append(texts, rc.Diagnostic)
-			}
-			texts = append(texts, strings.Split(r.Text, "\n")...)
-		}
+		texts = append(texts, strings.Split(r.Text, "\n")...)
 	}
 	pieces := []string{"host ", "mx.example.com", "[192.0.2.1]", " said: ", "550 5.1.1 ", "421-4.7.0 ", "in reply to ",
 		"after ", "end of data", "rcpt to", "mail from", "connect to ", "talking to ", " by ", "relay.example.net.",
