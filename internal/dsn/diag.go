@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/bounced/bounced/internal/phrase"
@@ -268,12 +269,28 @@ func commandOf(text string, hits *phrase.Hits) string {
 			}
 		}
 	}
-	for id, c := range commandPhrases {
-		if hits.Has(id) {
-			return c.cmd
-		}
+	// The first phrase of the table found: ids 0 to len(commandPhrases)-1
+	// (a phrase that repeats an earlier one is found under that one's
+	// id, which also comes first).
+	if b := hitBits(hits, 0) & (1<<len(commandPhrases) - 1); b != 0 {
+		return commandPhrases[bits.TrailingZeros64(b)].cmd
 	}
 	return ""
+}
+
+// hitBits returns the word of h's phrase ids from to from+63: bit i is
+// h.Has(from+i) (ids past phrase.MaxPhrases read as absent). Hits keep
+// id k as bit k%64 of word k/64; TestHitBits checks this against Has.
+func hitBits(h *phrase.Hits, from int) uint64 {
+	w, s := from>>6, uint(from&63)
+	if w >= len(h) {
+		return 0
+	}
+	x := h[w] >> s
+	if s != 0 && w+1 < len(h) {
+		x |= h[w+1] << (64 - s)
+	}
+	return x
 }
 
 // diagSet finds, in one pass over a diagnostic and in any ASCII case,
@@ -332,16 +349,42 @@ const hostWord = "host "
 // i for stageSet's id i (stagePhrases, then deliveryPhrases).
 type stageBits uint64
 
-// stageBitsOf reads the stage phrases out of diagSet's hits.
+// stageBitsOf reads the stage phrases out of diagSet's hits: those whose
+// id is where the list put them, after the command phrases and leads
+// (diagStageBase), as one word, and the few that repeat a command phrase
+// (diagStageMoved) one by one.
 func stageBitsOf(h *phrase.Hits) stageBits {
-	var b stageBits
-	for i, id := range diagStageIDs {
-		if h.Has(id) {
-			b |= 1 << i
+	b := stageBits(hitBits(h, diagStageBase)) & diagStageDirect
+	for _, m := range diagStageMoved {
+		if h.Has(m.id) {
+			b |= 1 << m.bit
 		}
 	}
 	return b
 }
+
+// diagStageBase is the first stage phrase's place in diagSet's list;
+// diagStageDirect has bit i set when stage phrase i is found under the id
+// base+i, and diagStageMoved lists the others that can be found (a
+// repeated command phrase's id; -1 never is).
+var diagStageBase, diagStageDirect, diagStageMoved = func() (int, stageBits, []struct{ bit, id int }) {
+	if len(diagStageIDs) > 64 || len(commandPhrases) > 63 {
+		panic("dsn: stageBits and commandOf read at most 64 phrases as one word")
+	}
+	base := len(commandPhrases) + len(commandLeads)
+	var direct stageBits
+	var moved []struct{ bit, id int }
+	for i, id := range diagStageIDs {
+		switch id {
+		case base + i:
+			direct |= 1 << i
+		case -1:
+		default:
+			moved = append(moved, struct{ bit, id int }{i, id})
+		}
+	}
+	return base, direct, moved
+}()
 
 // hostOf reads the host that answered: "host X[ip] said:", "host X
 // [ip]:", "X [ip] did not like our RCPT TO:", "connect to X[ip]:",

@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"net/netip"
 	"strings"
 	"sync/atomic"
@@ -126,23 +127,20 @@ func setStage(rc *Recipient, memo *diagMemo) {
 	if !ok {
 		var h phrase.Hits
 		stageSet.Scan(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &h)
-		for id := range len(stagePhrases) + len(deliveryPhrases) {
-			if h.Has(id) {
-				hits |= 1 << id
-			}
-		}
+		// stageSet's ids are the bits of stageBits.
+		hits = stageBits(hitBits(&h, 0) & (1<<(len(stagePhrases)+len(deliveryPhrases)) - 1))
 	}
-	for id, p := range stagePhrases {
+	// The stage phrases found, in the table's order.
+	for b := uint64(hits) & (1<<len(stagePhrases) - 1); b != 0; b &= b - 1 {
+		p := &stagePhrases[bits.TrailingZeros64(b)]
 		if p.weak && rc.Command != "" {
 			continue
 		}
-		if hits&(1<<id) != 0 {
-			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
-				break
-			}
-			rc.Stage = p.stage
-			return
+		if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
+			break
 		}
+		rc.Stage = p.stage
+		return
 	}
 	if s, ok := stageOfCommand[strings.ToUpper(rc.Command)]; ok {
 		rc.Stage = s

@@ -293,3 +293,97 @@ func TestScanDiagnosticLowerOnDemand(t *testing.T) {
 		t.Errorf("%d of %d texts lowered: want both ways often", lowered, len(texts))
 	}
 }
+
+// TestHitBits checks that hitBits reads the word of phrase ids from
+// from to from+63 as Has does, across the words of a Hits, at its end
+// and past it, on 2,000 random sets of ids.
+func TestHitBits(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 11))
+	froms := []int{0, 1, 17, 63, 64, 65, 127, 128, phrase.MaxPhrases - 65, phrase.MaxPhrases - 64, phrase.MaxPhrases - 1, phrase.MaxPhrases}
+	for range 2000 {
+		var h phrase.Hits
+		for range rnd.IntN(200) {
+			id := rnd.IntN(phrase.MaxPhrases)
+			if rnd.IntN(2) == 0 {
+				id = rnd.IntN(200) // crowd the first words
+			}
+			h[id>>6] |= 1 << (id & 63)
+		}
+		for _, from := range append(froms, rnd.IntN(phrase.MaxPhrases)) {
+			got := hitBits(&h, from)
+			for i := range 64 {
+				if want := h.Has(from + i); (got>>i&1 != 0) != want {
+					t.Fatalf("hitBits(h, %d) bit %d = %v, Has(%d) = %v", from, i, got>>i&1 != 0, from+i, want)
+				}
+			}
+		}
+	}
+}
+
+// setStageLoop is setStage's reading of the stage phrases as it was, a
+// test of each phrase in the table's order: the oracle of the walk over
+// the bits found.
+func setStageLoop(rc *Recipient, hits stageBits) {
+	for id, p := range stagePhrases {
+		if p.weak && rc.Command != "" {
+			continue
+		}
+		if hits&(1<<id) != 0 {
+			if p.stage == StageEndOfData && rc.Command != "" && rc.Command != "DATA" {
+				break
+			}
+			rc.Stage = p.stage
+			return
+		}
+	}
+	if s, ok := stageOfCommand[strings.ToUpper(rc.Command)]; ok {
+		rc.Stage = s
+		return
+	}
+	if strings.HasPrefix(rc.DiagnosticType, "x-unix") || strings.HasPrefix(rc.DiagnosticType, "x-local") {
+		rc.Stage = StageDelivery
+		return
+	}
+	if rc.DiagnosticType != "smtp" && rc.ReplyCode == 0 {
+		for id := range deliveryPhrases {
+			if hits&(1<<(len(stagePhrases)+id)) != 0 {
+				rc.Stage = StageDelivery
+				return
+			}
+		}
+	}
+}
+
+// TestSetStageBits checks that setStage, which walks the stage phrases a
+// diagnostic's memo entry holds, says what a test of every phrase in order
+// says (setStageLoop), for 20,000 random sets of phrases (weak ones, end
+// of data ones and delivery ones among them) with each command and
+// diagnostic type that changes the answer.
+func TestSetStageBits(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 8))
+	n := len(stagePhrases) + len(deliveryPhrases)
+	commands := []string{"", "DATA", "RCPT", "MAIL", "rcpt", "XYZ"}
+	types := []string{"", "smtp", "x-unix", "x-local"}
+	for k := range 20000 {
+		var hits stageBits
+		for range rnd.IntN(4) {
+			hits |= 1 << rnd.IntN(n)
+		}
+		if k%10 == 0 {
+			hits = 0
+		}
+		rc := Recipient{Diagnostic: fmt.Sprint("diag ", k), Command: commands[rnd.IntN(len(commands))],
+			DiagnosticType: types[rnd.IntN(len(types))]}
+		if rnd.IntN(2) == 0 {
+			rc.ReplyCode = 550
+		}
+		memo := diagMemo{n: 1}
+		memo.text[0], memo.stage[0] = rc.Diagnostic, hits
+		want := rc
+		setStageLoop(&want, hits)
+		setStage(&rc, &memo)
+		if rc.Stage != want.Stage {
+			t.Fatalf("setStage(%+v, phrases %b) = %v, in order %v", rc, hits, rc.Stage, want.Stage)
+		}
+	}
+}
