@@ -198,8 +198,10 @@ type Original struct {
 	// unfolded, newest first (received.go).
 	Received []string
 
-	// valid is true when readOriginal found every Header and Received
-	// string valid UTF-8, so ensureUTF8 need not look at them again.
+	// valid is true when readOriginal found every string it wrote valid
+	// UTF-8 (the fields above, AutoReply, Headers and Received), so
+	// ensureUTF8 need not look at them again; MessageID, which Parse may
+	// set afterwards from elsewhere, it still checks.
 	valid bool
 }
 

@@ -120,13 +120,14 @@ func (r *Report) ensureUTF8() {
 		}
 	}
 	o := &r.Original
-	for _, p := range [...]*string{&o.MessageID, &o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
-		if *p != "" {
-			*p = toUTF8(*p)
-		}
-	}
-	o.AutoReply.ensureUTF8()
+	o.MessageID = toUTF8(o.MessageID) // Parse may set it after readOriginal
 	if !o.valid {
+		for _, p := range [...]*string{&o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
+			if *p != "" {
+				*p = toUTF8(*p)
+			}
+		}
+		o.AutoReply.ensureUTF8()
 		utf8Slice(o.Received)
 		for i := range o.Headers {
 			o.Headers[i].Name = toUTF8(o.Headers[i].Name)

@@ -205,6 +205,11 @@ func TestOriginalValidMark(t *testing.T) {
 		{"From: a@example.com\nSubject: =?utf-8?q?caf=C3=A9?=\nX-Mailer: m\n", true},
 		{"From: a@example.com\nX-Note: " + bad + "\n", false},
 		{"From: a@example.com\nX-Raw: Empf\xe4nger\n", true}, // unfoldInto reads the byte
+		{"Subject: " + bad + "\nFrom: a@example.com\n", false},
+		// Past maxOriginalHeaders a Subject fills Original only: still checked.
+		{strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "Subject: " + bad + "\n", false},
+		{strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "Subject: =?utf-8?q?caf=C3=A9?=\n", true},
+		{"Auto-Submitted: Auto-Repli\xe9d\nX-Autoreply: y\xe9s\nX-Vacation: \xff\nPrecedence: BULK\xe4\n", true},
 	} {
 		o := readOriginal([]byte(tt.head + "\nbody\n"))
 		if o.valid != tt.want {
@@ -235,4 +240,33 @@ func TestToLower(t *testing.T) {
 			t.Fatalf("toLower(%q) = %q, want %q", sb.String(), got, want)
 		}
 	}
+}
+
+// FuzzOriginalValid: whenever readOriginal marks an original valid, every
+// string it wrote is valid UTF-8 (ensureUTF8 passes over them but
+// MessageID), and after ensureUTF8 every string of the report is.
+func FuzzOriginalValid(f *testing.F) {
+	bad := "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte("Empf\xe4nger")) + "?="
+	f.Add("From: a@example.com\nSubject: " + bad + "\nX-Raw: \xe4\n\nbody")
+	f.Add("> Subject: =?iso-8859-1?q?R=FCck?=\n> X-Vacation: \xff\n> Auto-Submitted: \xe9\n")
+	f.Add(strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "To: " + bad + "\n")
+	f.Fuzz(func(t *testing.T, head string) {
+		o := readOriginal([]byte(head))
+		if o.valid {
+			o.MessageID = "" // ensureUTF8 checks it in any case
+			var bad []string
+			invalidStrings(reflect.ValueOf(o), "Original", &bad)
+			if len(bad) > 0 {
+				t.Fatalf("readOriginal(%q) marked valid, invalid UTF-8 in %v", head, bad)
+			}
+		}
+		var r Report
+		r.Original = readOriginal([]byte(head))
+		r.ensureUTF8()
+		var bad []string
+		invalidStrings(reflect.ValueOf(r), "Report", &bad)
+		if len(bad) > 0 {
+			t.Fatalf("after ensureUTF8 of %q: invalid UTF-8 in %v", head, bad)
+		}
+	})
 }
