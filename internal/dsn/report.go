@@ -93,7 +93,9 @@ type Report struct {
 	// Text changed after Parse, is checked by whoever needs to know.
 	TextASCII bool `json:"-"`
 	// textValid is true when finish took Text from text it knows is valid
-	// UTF-8 (ensureUTF8 need not look at it again).
+	// UTF-8 (ensureUTF8 need not look at it again). finish sets TextASCII
+	// when it knows Text is all ASCII (ensureUTF8 then passes over it
+	// too); ensureUTF8 sets it exactly otherwise.
 	textValid bool
 
 	// Warnings lists non-fatal problems met while reading.
