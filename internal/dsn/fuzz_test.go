@@ -44,6 +44,11 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("status with class %d", s.Class)
 			}
 		}
+		// TextASCII is exact after Parse, whether finish knew it or
+		// ensureUTF8 looked.
+		if rep.TextASCII != isASCII(rep.Text) {
+			t.Fatalf("TextASCII %v for Text %q", rep.TextASCII, rep.Text)
+		}
 		// Every string that leaves dsn is valid UTF-8 (issue 8).
 		var bad []string
 		invalidStrings(reflect.ValueOf(*rep), "Report", &bad)

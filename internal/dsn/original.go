@@ -465,7 +465,9 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 	}
 	o.Found = true
 	// unfoldInto returns valid UTF-8 and the names are printable ASCII
-	// (fieldColon); only a value decodeWords rewrote may be invalid.
+	// (fieldColon); only a value decodeWords rewrote may be invalid. The
+	// auto-reply markers are unfolded (unfoldBytes) and lowered, or
+	// canonical names joined to such a value: valid too.
 	o.valid = true
 	var arena strings.Builder
 	arena.Grow(size)
@@ -511,6 +513,9 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 		// One copy of the value serves both.
 		v := f.unfoldInto(&arena, b)
 		dv := decodeWords(v)
+		if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
+			o.valid = false
+		}
 		if dst != nil {
 			*dst = v
 			if decode {
@@ -521,9 +526,6 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 			hn := origFieldCanonical[f.id]
 			if hn == "" || f.id >= ofXAutoreply {
 				hn = canonicalOrigName(&arena, f.name(b))
-			}
-			if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
-				o.valid = false
 			}
 			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}

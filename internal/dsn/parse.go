@@ -19,6 +19,7 @@ type parser struct {
 	raw   []byte // the message, line ends normalised (no CR): see inRaw
 
 	text      strings.Builder // human-readable parts outside the original, decoded
+	textHigh  bool            // text holds a byte over 0x7f (false: text is all ASCII)
 	html      [][]byte        // HTML parts, converted to text only when there is no plain text
 	htmlBytes int             // their size, at most maxHTMLBytes in all
 	attached  strings.Builder // text attachments, used when there is no other text
@@ -407,10 +408,15 @@ func (p *parser) addText(b []byte, html bool) {
 	if !p.inRaw(b) {
 		b = normalizeNewlines(b)
 	}
-	if !utf8.Valid(b) {
-		// Text without a charset, or not the one declared: read as
-		// toUTF8 does, so the recognisers see the words.
-		b = []byte(toUTF8(string(b)))
+	// An ASCII text is valid, and Report.TextASCII is known without
+	// another look.
+	if ascii, valid := asciiValid(b); !ascii {
+		p.textHigh = true
+		if !valid {
+			// Text without a charset, or not the one declared: read as
+			// toUTF8 does, so the recognisers see the words.
+			b = []byte(toUTF8(string(b)))
+		}
 	}
 	b = cutUTF8(b, MaxTextBytes-1-p.text.Len()) // a byte for the line end written after b
 	p.text.Write(b)
@@ -451,6 +457,7 @@ func (p *parser) tryNested() error {
 		p.rep.ArrivalDate = inner.rep.ArrivalDate
 		p.rep.Recipients = inner.rep.Recipients
 		p.text.WriteString(inner.text.String())
+		p.textHigh = p.textHigh || inner.textHigh
 		p.original = inner.original
 		if inner.origID != "" {
 			p.origID = inner.origID
@@ -466,12 +473,13 @@ func (p *parser) finish() {
 	r := p.rep
 	text := p.text.String()
 	valid := true // addText and htmlText write valid UTF-8 only
+	ascii := !p.textHigh
 	if strings.TrimSpace(text) == "" && len(p.html) > 0 {
-		text = p.htmlText()
+		text, ascii = p.htmlText(), false // not known
 	}
 	if strings.TrimSpace(text) == "" {
 		text = p.attached.String()
-		valid = false // attachments are kept as they decoded
+		valid, ascii = false, false // attachments are kept as they decoded
 	}
 	var lower lowerText
 	if p.scratch != nil {
@@ -484,7 +492,8 @@ func (p *parser) finish() {
 	}
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text, lower)
-	r.Text, r.textValid = report, valid
+	// Unquoting and cutting remove bytes only: an ASCII text stays so.
+	r.Text, r.textValid, r.TextASCII = report, valid, ascii
 	if p.original != nil {
 		r.Original = readOriginalFrom(p.original, p.inRaw(p.original), !p.opts.SkipSendingIP)
 	} else if inline != "" {

@@ -93,7 +93,9 @@ type Report struct {
 	// Text changed after Parse, is checked by whoever needs to know.
 	TextASCII bool `json:"-"`
 	// textValid is true when finish took Text from text it knows is valid
-	// UTF-8 (ensureUTF8 need not look at it again).
+	// UTF-8 (ensureUTF8 need not look at it again). finish sets TextASCII
+	// when it knows Text is all ASCII (ensureUTF8 then passes over it
+	// too); ensureUTF8 sets it exactly otherwise.
 	textValid bool
 
 	// Warnings lists non-fatal problems met while reading.
@@ -198,8 +200,10 @@ type Original struct {
 	// unfolded, newest first (received.go).
 	Received []string
 
-	// valid is true when readOriginal found every Header and Received
-	// string valid UTF-8, so ensureUTF8 need not look at them again.
+	// valid is true when readOriginal found every string it wrote valid
+	// UTF-8 (the fields above, AutoReply, Headers and Received), so
+	// ensureUTF8 need not look at them again; MessageID, which Parse may
+	// set afterwards from elsewhere, it still checks.
 	valid bool
 }
 

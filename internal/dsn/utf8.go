@@ -1,9 +1,9 @@
 package dsn
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/bounced/bounced/internal/swar"
 )
@@ -61,9 +61,38 @@ func toUTF8(s string) string {
 // textIsASCII reports whether s is all ASCII.
 func textIsASCII(s string) bool { return swar.IsASCII(s) }
 
-// bytesValidUTF8 is utf8.Valid, with textIsASCII's quicker pass first.
+// asciiValid reports whether b is all ASCII and whether it is valid
+// UTF-8, in one pass: words of b up to the first byte over 0x7f (32
+// bytes a step, then eight, as swar.IsASCII), then utf8.Valid from that
+// byte on (b's ASCII prefix is whole sequences, so the rest is valid
+// exactly when b is).
+func asciiValid(b []byte) (ascii, valid bool) {
+	const highs = 0x8080808080808080
+	le := binary.LittleEndian
+	i := 0
+	for ; i+32 <= len(b); i += 32 {
+		t := b[i : i+32]
+		if (le.Uint64(t)|le.Uint64(t[8:])|le.Uint64(t[16:])|le.Uint64(t[24:]))&highs != 0 {
+			break
+		}
+	}
+	for ; i+8 <= len(b); i += 8 {
+		if le.Uint64(b[i:])&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf {
+			return false, utf8.Valid(b[i:])
+		}
+	}
+	return true, true
+}
+
+// bytesValidUTF8 is utf8.Valid, with asciiValid's quicker pass first.
 func bytesValidUTF8(b []byte) bool {
-	return len(b) == 0 || textIsASCII(unsafe.String(&b[0], len(b))) || utf8.Valid(b)
+	_, valid := asciiValid(b)
+	return valid
 }
 
 // latin reads one byte as Windows-1252.
@@ -103,9 +132,12 @@ func (r *Report) ensureUTF8() {
 			*p = toUTF8(*p)
 		}
 	}
-	// An ASCII text is valid UTF-8: one pass says both.
-	if r.TextASCII = textIsASCII(r.Text); !r.TextASCII && !r.textValid {
-		r.Text = toUTF8(r.Text)
+	// An ASCII text is valid UTF-8: one pass says both, unless finish
+	// knew it already (addText looks at each text for a byte over 0x7f).
+	if !r.TextASCII {
+		if r.TextASCII = textIsASCII(r.Text); !r.TextASCII && !r.textValid {
+			r.Text = toUTF8(r.Text)
+		}
 	}
 	utf8Slice(r.FailedRecipients)
 	utf8Slice(r.Warnings)
@@ -120,13 +152,14 @@ func (r *Report) ensureUTF8() {
 		}
 	}
 	o := &r.Original
-	for _, p := range [...]*string{&o.MessageID, &o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
-		if *p != "" {
-			*p = toUTF8(*p)
-		}
-	}
-	o.AutoReply.ensureUTF8()
+	o.MessageID = toUTF8(o.MessageID) // Parse may set it after readOriginal
 	if !o.valid {
+		for _, p := range [...]*string{&o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
+			if *p != "" {
+				*p = toUTF8(*p)
+			}
+		}
+		o.AutoReply.ensureUTF8()
 		utf8Slice(o.Received)
 		for i := range o.Headers {
 			o.Headers[i].Name = toUTF8(o.Headers[i].Name)

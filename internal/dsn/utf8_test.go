@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/bounced/bounced/internal/swar"
 )
 
 // invalidStrings returns the path of every string in v that is not valid
@@ -169,8 +171,47 @@ func FuzzHTMLToText(f *testing.F) {
 	})
 }
 
-// TestTextASCII: Parse says when its Text is all ASCII, and only then.
+// TestTextASCII: Parse says when its Text is all ASCII, and only then,
+// whichever way finish took it (text parts, where addText looks for a
+// byte over 0x7f; HTML, text attachments, a nested report, an inline
+// original or forwarded bounce cut from the text), and on every corpus
+// message.
 func TestTextASCII(t *testing.T) {
+	head := "From: MAILER-DAEMON@example.net\nTo: s@example.org\nSubject: Undelivered Mail\n"
+	multi := func(parts ...string) string {
+		s := head + "Content-Type: multipart/mixed; boundary=b\n\n"
+		for _, p := range parts {
+			s += "--b\n" + p + "\n"
+		}
+		return s + "--b--\n"
+	}
+	nested := multi("Content-Type: text/plain\n\nsee attached",
+		"Content-Type: message/rfc822\n\n"+head+"Content-Type: multipart/report; report-type=delivery-status; boundary=c\n\n"+
+			"--c\nContent-Type: text/plain; charset=utf-8\n\nunbekannt: Empf\xc3\xa4nger\n"+
+			"--c\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\nFinal-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.1.1\n--c--\n")
+	for _, raw := range []string{
+		multi("Content-Type: text/html; charset=utf-8\n\n<p>Empf&auml;nger &lt;a@example.com&gt; unbekannt</p>"),
+		multi("Content-Type: text/html\n\n<p>address &lt;a@example.com&gt; unknown</p>"),
+		multi("Content-Type: text/plain; name=r.txt\nContent-Disposition: attachment\n\nEmpf\xe4nger a@example.com unbekannt"),
+		multi("Content-Type: text/plain; name=r.txt\nContent-Disposition: attachment\n\nuser a@example.com unknown"),
+		nested,
+		head + "\n<a@example.com>: unknown user\n\n------ This is a copy of the message, including all the headers. ------\n" +
+			"Subject: R\xc3\xbcckl\xc3\xa4ufer\nFrom: a@example.org\n\nbody \xc3\xa4\n",
+		head + "\nBegin forwarded message:\n\n> 550 5.1.1 <a@example.com>: unknown\n> Grr\xc3\xbc\xc3\x9fe\n",
+	} {
+		r, err := Parse([]byte(raw), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TextASCII != isASCII(r.Text) {
+			t.Errorf("TextASCII = %v for Text %q", r.TextASCII, r.Text)
+		}
+	}
+	for _, r := range corpusReports(t) {
+		if r.TextASCII != isASCII(r.Text) {
+			t.Errorf("TextASCII = %v for Text %q", r.TextASCII, r.Text)
+		}
+	}
 	for _, tt := range []struct {
 		body string
 		want bool
@@ -205,6 +246,11 @@ func TestOriginalValidMark(t *testing.T) {
 		{"From: a@example.com\nSubject: =?utf-8?q?caf=C3=A9?=\nX-Mailer: m\n", true},
 		{"From: a@example.com\nX-Note: " + bad + "\n", false},
 		{"From: a@example.com\nX-Raw: Empf\xe4nger\n", true}, // unfoldInto reads the byte
+		{"Subject: " + bad + "\nFrom: a@example.com\n", false},
+		// Past maxOriginalHeaders a Subject fills Original only: still checked.
+		{strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "Subject: " + bad + "\n", false},
+		{strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "Subject: =?utf-8?q?caf=C3=A9?=\n", true},
+		{"Auto-Submitted: Auto-Repli\xe9d\nX-Autoreply: y\xe9s\nX-Vacation: \xff\nPrecedence: BULK\xe4\n", true},
 	} {
 		o := readOriginal([]byte(tt.head + "\nbody\n"))
 		if o.valid != tt.want {
@@ -235,4 +281,71 @@ func TestToLower(t *testing.T) {
 			t.Fatalf("toLower(%q) = %q, want %q", sb.String(), got, want)
 		}
 	}
+}
+
+// FuzzOriginalValid: whenever readOriginal marks an original valid, every
+// string it wrote is valid UTF-8 (ensureUTF8 passes over them but
+// MessageID), and after ensureUTF8 every string of the report is.
+func FuzzOriginalValid(f *testing.F) {
+	bad := "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte("Empf\xe4nger")) + "?="
+	f.Add("From: a@example.com\nSubject: " + bad + "\nX-Raw: \xe4\n\nbody")
+	f.Add("> Subject: =?iso-8859-1?q?R=FCck?=\n> X-Vacation: \xff\n> Auto-Submitted: \xe9\n")
+	f.Add(strings.Repeat("X-Pad: p\n", maxOriginalHeaders) + "To: " + bad + "\n")
+	f.Fuzz(func(t *testing.T, head string) {
+		o := readOriginal([]byte(head))
+		if o.valid {
+			o.MessageID = "" // ensureUTF8 checks it in any case
+			var bad []string
+			invalidStrings(reflect.ValueOf(o), "Original", &bad)
+			if len(bad) > 0 {
+				t.Fatalf("readOriginal(%q) marked valid, invalid UTF-8 in %v", head, bad)
+			}
+		}
+		var r Report
+		r.Original = readOriginal([]byte(head))
+		r.ensureUTF8()
+		var bad []string
+		invalidStrings(reflect.ValueOf(r), "Report", &bad)
+		if len(bad) > 0 {
+			t.Fatalf("after ensureUTF8 of %q: invalid UTF-8 in %v", head, bad)
+		}
+	})
+}
+
+// TestAsciiValid compares asciiValid with swar.IsASCII and utf8.Valid on
+// random byte strings of every length up to 100 (ASCII runs, UTF-8
+// sequences, stray, truncated and overlong bytes at any place).
+func TestAsciiValid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	pieces := []string{"a", "Z", " ", "\n", "\x7f", "é", "€", "😀", "\xff", "\x80", "\xc3", "\xe2\x82", "\xc0\xaf", "\xed\xa0\x80"}
+	for range 30000 {
+		var b []byte
+		n := rng.IntN(100)
+		for len(b) < n {
+			if rng.IntN(8) == 0 {
+				b = append(b, pieces[rng.IntN(len(pieces))]...)
+			} else {
+				b = append(b, byte('a'+rng.IntN(26)))
+			}
+		}
+		checkAsciiValid(t, b)
+	}
+}
+
+func checkAsciiValid(t *testing.T, b []byte) {
+	t.Helper()
+	ascii, valid := asciiValid(b)
+	if ascii != swar.IsASCII(string(b)) || valid != utf8.Valid(b) {
+		t.Fatalf("asciiValid(%q) = %v, %v; want %v, %v", b, ascii, valid, swar.IsASCII(string(b)), utf8.Valid(b))
+	}
+	if bytesValidUTF8(b) != utf8.Valid(b) {
+		t.Fatalf("bytesValidUTF8(%q) = %v", b, !utf8.Valid(b))
+	}
+}
+
+// FuzzAsciiValid: asciiValid says what swar.IsASCII and utf8.Valid say.
+func FuzzAsciiValid(f *testing.F) {
+	f.Add([]byte(strings.Repeat("a", 40) + "\xc3\xa4" + strings.Repeat("b", 9)))
+	f.Add([]byte(strings.Repeat("x", 31) + "\xe2\x82"))
+	f.Fuzz(checkAsciiValid)
 }
