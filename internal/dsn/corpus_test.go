@@ -316,3 +316,23 @@ func corpusReports(t testing.TB) []*Report {
 	}
 	return corpusOnce.reports
 }
+
+// testdataEML returns every .eml file under testdata (the corpus and the
+// sample sets), failing the test if fewer than 100 are found.
+func testdataEML(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 100 {
+		t.Fatalf("%d .eml files under testdata, want the corpus and samples", len(files))
+	}
+	return files
+}

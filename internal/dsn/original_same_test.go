@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -46,19 +45,7 @@ func clip(b []byte) []byte {
 // case, encoded words, 8-bit bytes, junk lines, no blank line, CRLF and
 // CR line ends, quoting and text before the fields.
 func TestReadOriginalSame(t *testing.T) {
-	var files []string
-	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 100 {
-		t.Fatalf("%d .eml files under testdata, want the corpus and samples", len(files))
-	}
+	files := testdataEML(t)
 	blocks := 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,19 +171,7 @@ func TestIndexLowerASCII(t *testing.T) {
 // sending IP it skips (from the Received fields too), so the comparison
 // sees both ways.
 func TestSkipSendingIP(t *testing.T) {
-	var files []string
-	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 100 {
-		t.Fatalf("%d .eml files under testdata, want the corpus and samples", len(files))
-	}
+	files := testdataEML(t)
 	withIP, withReceived := 0, 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

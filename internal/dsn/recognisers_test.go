@@ -371,16 +371,7 @@ func TestKeyBitsOfText(t *testing.T) {
 // the table's markers; the sets leave most rows out.
 func TestRowsCoverMatches(t *testing.T) {
 	var views []*msgView
-	var files []string
-	err := filepath.WalkDir(filepath.Join("..", "..", "testdata"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".eml") {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := testdataEML(t)
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
