@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"iter"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -231,19 +232,7 @@ func TestDeterministicAndConcurrent(t *testing.T) {
 // must hold whatever the parser finds: hard only for the hard reasons and
 // never for a delay, a side and evidence always, equal verdicts twice.
 func TestCorpusInvariants(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
-	if len(files) == 0 {
-		t.Skip("no corpus")
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := dsn.Parse(raw, dsn.Options{})
-		if err != nil {
-			continue
-		}
+	for f, rep := range corpusReports(t) {
 		for i := range rep.Recipients {
 			rc := &rep.Recipients[i]
 			v := Classify(rep, rc, nil)
@@ -282,21 +271,12 @@ func BenchmarkClassify(b *testing.B) {
 // BenchmarkClassifyCorpus classifies every recipient of the parsed corpus
 // (parsing is not timed).
 func BenchmarkClassifyCorpus(b *testing.B) {
-	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
 	type in struct {
 		rep *dsn.Report
 		rc  *dsn.Recipient
 	}
 	var ins []in
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rep, err := dsn.Parse(raw, dsn.Options{})
-		if err != nil {
-			continue
-		}
+	for _, rep := range corpusReports(b) {
 		for i := range rep.Recipients {
 			ins = append(ins, in{rep, &rep.Recipients[i]})
 		}
@@ -378,18 +358,9 @@ func TestNoted(t *testing.T) {
 // TestEvidenceRoom: a verdict written into the caller's room for evidence
 // (Input.Evidence, holding stale pieces) equals one written into its own.
 func TestEvidenceRoom(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
 	stale := Evidence{Signal: SignalDNS, Value: "stale"}
 	n := 0
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := dsn.Parse(raw, dsn.Options{})
-		if err != nil {
-			continue
-		}
+	for file, rep := range corpusReports(t) {
 		for i := range rep.Recipients {
 			rc := &rep.Recipients[i]
 			room := []Evidence{stale, stale, stale, stale}
@@ -426,5 +397,34 @@ func TestDomainGoneScan(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no cases")
+	}
+}
+
+// corpusReports parses every corpus message (dsn.Options{}) and yields the
+// file and report of those that parse (dsn's own tests cover the others),
+// failing the test when the corpus is missing.
+func corpusReports(tb testing.TB) iter.Seq2[string, *dsn.Report] {
+	tb.Helper()
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	if len(files) == 0 {
+		tb.Fatal("no corpus in testdata/bounces/maildir")
+	}
+	var names []string
+	var reps []*dsn.Report
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if rep, err := dsn.Parse(raw, dsn.Options{}); err == nil {
+			names, reps = append(names, f), append(reps, rep)
+		}
+	}
+	return func(yield func(string, *dsn.Report) bool) {
+		for i, rep := range reps {
+			if !yield(names[i], rep) {
+				return
+			}
+		}
 	}
 }

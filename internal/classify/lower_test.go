@@ -3,8 +3,6 @@ package classify
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -346,17 +344,8 @@ func FuzzScansAsIs(f *testing.F) {
 // TestScansAsIsCorpus: the corpus's diagnostics mostly take the shortcut,
 // and gather finds in each the phrases of its folded form.
 func TestScansAsIsCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
 	n, asIs := 0, 0
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := dsn.Parse(raw, dsn.Options{})
-		if err != nil {
-			continue
-		}
+	for file, rep := range corpusReports(t) {
 		for i := range rep.Recipients {
 			rc := &rep.Recipients[i]
 			var fa facts

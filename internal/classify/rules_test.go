@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -699,17 +698,8 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		}
 	}
 	replies := []smtpcode.ReplyCode{0, 99, 250, 421, 450, 451, 452, 500, 503, 521, 530, 535, 550, 551, 552, 553, 554, 556, 599, 999, 1000}
-	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
 	n := 0
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := dsn.Parse(raw, dsn.Options{})
-		if err != nil {
-			continue
-		}
+	for file, rep := range corpusReports(t) {
 		for i := range rep.Recipients {
 			var f facts
 			f.gather(rep, &rep.Recipients[i], new([]byte))
