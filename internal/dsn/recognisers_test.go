@@ -221,14 +221,7 @@ func TestFirstUpperASCII(t *testing.T) {
 				if at >= 0 {
 					b[at] = 'A' + byte(at%26)
 				}
-				want := -1
-				for i, c := range b {
-					if c >= 'A' && c <= 'Z' {
-						want = i
-						break
-					}
-				}
-				if got := firstUpperASCII(string(b)); got != want {
+				if got, want := firstUpperASCII(string(b)), firstUpperLoop(b); got != want {
 					t.Errorf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 				}
 			}
@@ -245,17 +238,21 @@ func TestFirstUpperASCII(t *testing.T) {
 				b[i] = 'q' // capitals rarer, so that some come late or not at all
 			}
 		}
-		want := -1
-		for i, c := range b {
-			if c >= 'A' && c <= 'Z' {
-				want = i
-				break
-			}
-		}
-		if got := firstUpperASCII(string(b)); got != want {
+		if got, want := firstUpperASCII(string(b)), firstUpperLoop(b); got != want {
 			t.Fatalf("firstUpperASCII(%q) = %d, want %d", b, got, want)
 		}
 	}
+}
+
+// firstUpperLoop is firstUpperASCII a byte at a time: the index of the
+// first byte 'A' to 'Z' in b, or -1.
+func firstUpperLoop(b []byte) int {
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			return i
+		}
+	}
+	return -1
 }
 
 // TestMayHaveMask checks mayHaveMask against mayHaveAny for every row's
