@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"github.com/bounced/bounced/internal/phrase"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -83,6 +84,54 @@ func TestAddTextView(t *testing.T) {
 		}
 		if got, want := p.textString(), addTextOracle(parts); got != want {
 			t.Errorf("addText of %d parts over the budget: %d bytes, want %d", len(parts), len(got), len(want))
+		}
+	}
+}
+
+// TestScanFoldSame checks that scanFold (ScanLower, two or four chains
+// for a long text) finds what Scan finds, for each matcher that ignores
+// case, on texts made of its phrases in random case, with bytes over 0x7f
+// and filler around them, at lengths around the two- and four-chain
+// splits, and on the corpus's texts, diagnostics and X- fields.
+func TestScanFoldSame(t *testing.T) {
+	sets := map[string]*phrase.Matcher{"keySet": keySet, "diagSet": diagSet, "stageSet": stageSet}
+	var texts []string
+	for _, r := range corpusReports(t) {
+		texts = append(texts, r.Text, r.From, r.Subject)
+		for _, rc := range r.Recipients {
+			texts = append(texts, rc.Diagnostic)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(21, 23))
+	for name, m := range sets {
+		for range 400 {
+			n := []int{40, 255, 256, 300, 1023, 1024, 1100, 5000}[rnd.IntN(8)]
+			var sb strings.Builder
+			for sb.Len() < n {
+				switch rnd.IntN(3) {
+				case 0:
+					p := []byte(m.Phrase(rnd.IntN(m.Len())))
+					for i := range p {
+						if rnd.IntN(2) == 0 && p[i] >= 'a' && p[i] <= 'z' {
+							p[i] -= 'a' - 'A'
+						}
+					}
+					sb.Write(p)
+				case 1:
+					sb.WriteString([]string{" ", "\n", "x-mailer: ", "\u00e9", "\xff", "0123456789"}[rnd.IntN(6)])
+				default:
+					sb.WriteString("filler text ")
+				}
+			}
+			texts = append(texts, sb.String())
+		}
+		for _, text := range texts {
+			var got, want phrase.Hits
+			scanFold(m, text, &got)
+			m.Scan(text, &want)
+			if got != want {
+				t.Fatalf("%s: scanFold(%q) found other phrases than Scan", name, text)
+			}
 		}
 	}
 }
