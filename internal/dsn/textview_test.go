@@ -135,3 +135,58 @@ func TestScanFoldSame(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanFold compares scanFold with Scan for each matcher that ignores
+// case.
+func FuzzScanFold(f *testing.F) {
+	f.Add("X-Mailer: Zoho Mail\nX-SES-Outgoing: 2024\n", 3)
+	f.Add(strings.Repeat("550 5.1.1 RCPT TO: user unknown ", 40), 1)
+	f.Fuzz(func(t *testing.T, text string, reps int) {
+		text = strings.Repeat(text, 1+min(max(reps, 0), 40)) // long enough for two or four chains
+		for name, m := range map[string]*phrase.Matcher{"keySet": keySet, "diagSet": diagSet, "stageSet": stageSet} {
+			var got, want phrase.Hits
+			scanFold(m, text, &got)
+			m.Scan(text, &want)
+			if got != want {
+				t.Fatalf("%s: scanFold(%q) found other phrases than Scan", name, text)
+			}
+		}
+	})
+}
+
+// FuzzAddTextView compares addText with addTextOracle on a message cut
+// into up to three parts at the fuzzer's offsets, each a view of the
+// message, a view up to before a line end, or a copy.
+func FuzzAddTextView(f *testing.F) {
+	f.Add([]byte("Delivery failed\nto a@b.example\n550 5.1.1 unknown\n"), uint16(5), uint16(30), uint8(0))
+	f.Add([]byte("caf\xe9\r\nline\n"), uint16(0), uint16(3), uint8(7))
+	f.Fuzz(func(t *testing.T, raw []byte, i, j uint16, how uint8) {
+		raw = []byte(strings.ReplaceAll(string(raw), "\r", "")) // a message's line ends are normalised
+		if len(raw) == 0 {
+			return
+		}
+		a, b := int(i)%len(raw), int(j)%len(raw)
+		if a > b {
+			a, b = b, a
+		}
+		var parts [][]byte
+		for k, part := range [][]byte{raw[:a], raw[a:b], raw[b:]} {
+			switch how >> (2 * k) & 3 {
+			case 1:
+				part = append([]byte(nil), part...)
+			case 2:
+				if n := strings.IndexByte(string(part), '\n'); n >= 0 {
+					part = part[:n]
+				}
+			}
+			parts = append(parts, part)
+		}
+		p := parser{raw: raw}
+		for _, b := range parts {
+			p.addText(b, false)
+		}
+		if got, want := p.textString(), addTextOracle(parts); got != want {
+			t.Fatalf("addText of %q = %q, want %q", parts, got, want)
+		}
+	})
+}
