@@ -43,7 +43,7 @@ func scanDiagnostic(text string) (Diagnosis, stageBits) {
 	}
 	d = scanCodes(text)
 	var hits phrase.Hits
-	diagSet.Scan(text, &hits) // in any case: diagSet ignores it
+	scanFold(diagSet, text, &hits) // in any case: diagSet ignores it
 	// commandOf and hostOf search the text, in any ASCII case, only for
 	// a command lead or a host marker the scan found (most diagnostics
 	// have none): no lower-case copy.

@@ -109,12 +109,19 @@
 //     original's headers once, with the auto-reply markers in the same
 //     loop.
 //
+// A scan of the shared matcher waits on each state's load, one byte after
+// another: a text of 256 bytes or more is read as two or four chains at
+// once, the marker scan's (ScanLower) and those of the matchers that
+// ignore case, on the X- fields and the diagnostics (scanFold).
+//
 // Work whose answer is known is skipped: a body that decodeBody returned
 // as it was lies inside the message, whose line ends Parse normalised
 // (parser.inRaw); a report Text taken from text addText or htmlText
 // wrote is valid UTF-8 (Report.textValid); ISO-2022-JP and single-byte
 // charsets copy their ASCII runs as they are (convertISO2022JP,
-// convertCharmap).
+// convertCharmap). A report's one text part is not copied into a text of
+// its own: it is read where it lies (parser.textView), and only the
+// report kept, without the original pasted after it, is copied.
 //
 // The memory a Parse uses and drops (header fields, the lower-case X-
 // fields, the text's marker hits) comes from a pool

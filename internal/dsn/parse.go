@@ -18,7 +18,8 @@ type parser struct {
 	parts int
 	raw   []byte // the message, line ends normalised (no CR): see inRaw
 
-	text      strings.Builder // human-readable parts outside the original, decoded
+	text      strings.Builder // human-readable parts outside the original, decoded, once there are two (textView before)
+	textView  []byte          // the first such part as it is, line end included, until another comes: not copied (addText)
 	textHigh  bool            // text holds a byte over 0x7f (false: text is all ASCII)
 	html      [][]byte        // HTML parts, converted to text only when there is no plain text
 	htmlBytes int             // their size, at most maxHTMLBytes in all
@@ -341,7 +342,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			}
 			return nil
 		}
-		room := MaxTextBytes - p.text.Len()
+		room := MaxTextBytes - p.textLen()
 		if room <= 0 {
 			return nil
 		}
@@ -397,12 +398,15 @@ func (p *parser) noteWarning(w string) {
 }
 
 // addText appends a decoded human-readable part, converting HTML to text.
+// The first part is kept as a view (textView) when it ends with a line
+// end, or the message has one right after it: a report's one text part
+// is then not copied, and finish copies only the report it keeps.
 func (p *parser) addText(b []byte, html bool) {
 	if html {
 		p.html = append(p.html, b) // converted by htmlText only if needed
 		return
 	}
-	if p.text.Len() >= MaxTextBytes {
+	if p.textLen() >= MaxTextBytes {
 		return
 	}
 	if !p.inRaw(b) {
@@ -418,11 +422,56 @@ func (p *parser) addText(b []byte, html bool) {
 			b = []byte(toUTF8(string(b)))
 		}
 	}
-	b = cutUTF8(b, MaxTextBytes-1-p.text.Len()) // a byte for the line end written after b
+	b = cutUTF8(b, MaxTextBytes-1-p.textLen()) // a byte for the line end written after b
+	if len(b) == 0 {
+		return
+	}
+	if p.textView == nil && p.text.Len() == 0 {
+		if b[len(b)-1] == '\n' {
+			p.textView = b
+			return
+		}
+		if p.inRaw(b) { // not rewritten above
+			if end := p.rawEnd(b); end < len(p.raw) && p.raw[end] == '\n' {
+				p.textView = p.raw[end-len(b) : end+1] // b and the message's own line end after it
+				return
+			}
+		}
+	}
+	p.flushText(len(b) + 1)
 	p.text.Write(b)
-	if len(b) > 0 && b[len(b)-1] != '\n' {
+	if b[len(b)-1] != '\n' {
 		p.text.WriteByte('\n')
 	}
+}
+
+// rawEnd returns the offset in p.raw where b, which lies in it (inRaw),
+// ends.
+func (p *parser) rawEnd(b []byte) int {
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))-uintptr(unsafe.Pointer(unsafe.SliceData(p.raw)))) + len(b)
+}
+
+// textLen is the length of the text addText has kept.
+func (p *parser) textLen() int { return len(p.textView) + p.text.Len() }
+
+// flushText copies textView into text, with room for n bytes more, before
+// text is written to.
+func (p *parser) flushText(n int) {
+	if p.textView == nil {
+		return
+	}
+	p.text.Grow(min(len(p.textView)+n, MaxTextBytes))
+	p.text.Write(p.textView)
+	p.textView = nil
+}
+
+// textString returns the text addText has kept: a view of textView's
+// bytes when it holds it (then not p.text's own: see finish).
+func (p *parser) textString() string {
+	if p.textView != nil {
+		return unsafe.String(unsafe.SliceData(p.textView), len(p.textView))
+	}
+	return p.text.String()
 }
 
 // tryNested parses attached messages looking for the report inside.
@@ -456,7 +505,8 @@ func (p *parser) tryNested() error {
 		p.rep.ReceivedFromMTA = inner.rep.ReceivedFromMTA
 		p.rep.ArrivalDate = inner.rep.ArrivalDate
 		p.rep.Recipients = inner.rep.Recipients
-		p.text.WriteString(inner.text.String())
+		p.flushText(inner.textLen())
+		p.text.WriteString(inner.textString())
 		p.textHigh = p.textHigh || inner.textHigh
 		p.original = inner.original
 		if inner.origID != "" {
@@ -471,8 +521,9 @@ func (p *parser) tryNested() error {
 // recipients from free text, the codes from diagnostics, and the kind.
 func (p *parser) finish() {
 	r := p.rep
-	text := p.text.String()
-	valid := true // addText and htmlText write valid UTF-8 only
+	text := p.textString()
+	viewed := p.textView != nil // text is a view of bytes the Report must not keep: the report is copied
+	valid := true               // addText and htmlText write valid UTF-8 only
 	ascii := !p.textHigh
 	if strings.TrimSpace(text) == "" && len(p.html) > 0 {
 		text, ascii = p.htmlText(), false // not known
@@ -492,6 +543,14 @@ func (p *parser) finish() {
 	}
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text, lower)
+	lowerReport := lower.prefix(len(report))
+	if viewed {
+		// The report the Report keeps, and the recognisers read, is a
+		// copy, with the same offsets; the original is read from the
+		// view (readOriginalFrom and lazyText copy what they keep).
+		report = strings.Clone(report)
+		lowerReport.s = report
+	}
 	// Unquoting and cutting remove bytes only: an ASCII text stays so.
 	r.Text, r.textValid, r.TextASCII = report, valid, ascii
 	if p.original != nil {
@@ -512,10 +571,13 @@ func (p *parser) finish() {
 		p.dsnSeen = len(r.Recipients) > 0
 	}
 	orig := lazyText{s: inline, done: true}
+	if viewed {
+		orig = lazyText{b: unsafe.Slice(unsafe.StringData(inline), len(inline))}
+	}
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	m := newMsgView(r, report, lower.prefix(len(report)), p.xheaders, orig, p.opts.MaxRecipients)
+	m := newMsgView(r, report, lowerReport, p.xheaders, orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each
@@ -553,7 +615,7 @@ func (p *parser) finish() {
 	for i := range r.Recipients {
 		completeFromDiagnosticMemo(&r.Recipients[i], &p.diags)
 	}
-	commandsFromTranscript(report, lower.prefix(len(report)), r.Recipients)
+	commandsFromTranscript(report, lowerReport, r.Recipients)
 	r.Recipients = dedupe(r.Recipients)
 	for i := range r.Recipients {
 		sendersAddress(&r.Recipients[i])
@@ -701,7 +763,7 @@ func (p *parser) htmlText() string {
 // leaves to it.
 func htmlToText(b []byte) string {
 	var sb strings.Builder
-	sb.Grow(min(len(b), MaxTextBytes))
+	sb.Grow(htmlTextGuess(len(b)))
 	if htmlToTextFast(b, &sb) {
 		return finishHTMLText(&sb)
 	}
@@ -709,10 +771,17 @@ func htmlToText(b []byte) string {
 	return htmlToTextTokenizer(b)
 }
 
+// htmlTextGuess is the room a text made of n bytes of HTML starts with: a
+// quarter of them, as markup is most of an HTML bounce (the corpus's two
+// HTML-only bounces, 58 KB each, hold 5.4 KB of text; room for all of it,
+// before, made each a large allocation ten times the text's size); a
+// longer text grows the builder.
+func htmlTextGuess(n int) int { return min(n/4+64, MaxTextBytes) }
+
 // htmlToTextTokenizer is htmlToText by golang.org/x/net/html's Tokenizer.
 func htmlToTextTokenizer(b []byte) string {
 	var sb strings.Builder
-	sb.Grow(min(len(b), MaxTextBytes))
+	sb.Grow(htmlTextGuess(len(b)))
 	z := html.NewTokenizer(bytes.NewReader(b))
 	z.SetMaxBuf(MaxTextBytes) // a token longer than this ends the text
 	skip := 0                 // inside script or style

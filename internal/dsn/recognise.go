@@ -163,7 +163,7 @@ func (m *msgView) keyHits() *keyHits {
 	if !m.keysRead {
 		m.keysRead = true
 		var h phrase.Hits
-		keySet.ScanBytes(m.header, &h)
+		scanFold(keySet, unsafe.String(unsafe.SliceData(m.header), len(m.header)), &h) // only read
 		m.keys.header = keyBitsOf(&h)
 	}
 	return &m.keys

@@ -126,7 +126,7 @@ func setStage(rc *Recipient, memo *diagMemo) {
 	}
 	if !ok {
 		var h phrase.Hits
-		stageSet.Scan(rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &h)
+		scanFold(stageSet, rc.Diagnostic[:min(len(rc.Diagnostic), maxDiagBytes)], &h)
 		// stageSet's ids are the bits of stageBits.
 		hits = stageBits(hitBits(&h, 0) & (1<<(len(stagePhrases)+len(deliveryPhrases)) - 1))
 	}
