@@ -219,7 +219,7 @@ func (s *Service) parse(ctx context.Context, req *pb.ParseRequest) (*pb.ParseRes
 
 // parseEncoded is parse, also returning the response's wire form; with
 // wire set, only the wire form when it can (see judge).
-func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest, wire bool) (*pb.ParseResponse, wireForm, error) {
+func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest, wire bool) (*pb.ParseResponse, *wireForm, error) {
 	if len(req.GetRaw()) == 0 {
 		s.cfg.Metrics.refused(0, dsn.ErrEmpty)
 		return nil, nil, withReason(codes.InvalidArgument, "raw: empty message", dsn.ErrEmpty)
@@ -253,7 +253,7 @@ func (s *Service) parseEncoded(ctx context.Context, req *pb.ParseRequest, wire b
 // its wire form; with wire set, the response is nil when the wire form
 // was written without it (answer).
 func (s *Service) judge(ctx context.Context, size, echoed int, source, lang string, auds []explain.Audience, wire bool,
-	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, wireForm, error) {
+	run func(check func(*bounce.Result) error) (*bounce.Result, error)) (*pb.ParseResponse, *wireForm, error) {
 	if ctx.Value(admittedKey{}) == nil && !guardAdmitted(ctx) {
 		release, err := s.limits.admitBytes(ctx, size)
 		if err != nil {
@@ -268,6 +268,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 	a.release()
 	s.cfg.Metrics.observeParse(size, time.Since(start), res, err)
 	if err != nil {
+		enc.release()
 		if errors.Is(err, ErrUnencodable) {
 			s.cfg.Logger.ErrorContext(ctx, "result cannot be encoded", "source", text(source), "err", err)
 		}
@@ -280,6 +281,7 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 	}
 	// The write after Check may have failed and changed the cache status.
 	if res.CacheStatus != sent {
+		enc.release()
 		resp, enc = s.restatus(res, resp, auds, lang, size+echoed)
 	}
 	return resp, enc, nil
@@ -366,7 +368,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
 		}
 		if enc != nil && s.passEncoded {
-			return stream.SendMsg(&encodedMessage{enc.streamResponse()}) // encoded once, by parseEncoded
+			return stream.SendMsg(enc.message(true)) // encoded once, by parseEncoded
 		}
 		return stream.Send(&pb.ParseStreamResponse{Response: resp})
 	})

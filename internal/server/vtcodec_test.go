@@ -109,7 +109,7 @@ func TestCheckWireUTF8(t *testing.T) {
 	}}
 	w, err := encodeWire(resp)
 	if !errors.Is(err, errWireUTF8) || w != nil {
-		t.Fatalf("encodeWire = %v, %v; want errWireUTF8", len(w), err)
+		t.Fatalf("encodeWire made a form (%v), err %v; want errWireUTF8", w != nil, err)
 	}
 	if _, err := proto.Marshal(resp); err == nil {
 		t.Fatal("proto.Marshal accepts it: the check should not be stricter than it")

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/bounced/bounced/internal/bounce"
@@ -53,13 +54,22 @@ import (
 // repeated ones from the last element, so that the bytes come out in
 // field-number order, as proto.Marshal writes them.
 type wireWriter struct {
-	buf []byte // buf[pos:] is what is written so far
+	buf []byte // buf[pos:len(buf)-wireTail] is what is written so far
 	pos int
 	// fieldMax, when not 0, is the longest string written; longer ones are
 	// cut at a UTF-8 boundary (cutString) and cut is set.
 	fieldMax int
 	cut      bool
+
+	// form is the wire form encodeResult made in buf, and out the slice
+	// of buf gRPC sends (sent).
+	form wireForm
+	out  []byte
 }
+
+// wireTail is the room a writer keeps after what it writes: the
+// truncated field encodeResult may add last.
+const wireTail = 2
 
 // writerBuf is the size of a new writer's buffer: the corpus's answers
 // with one audience are 1.7 KB on average, 4.7 KB at most.
@@ -73,22 +83,46 @@ var writers = sync.Pool{New: func() any { return &wireWriter{buf: make([]byte, w
 
 func getWriter(fieldMax int) *wireWriter {
 	w := writers.Get().(*wireWriter)
-	w.pos, w.fieldMax, w.cut = len(w.buf), fieldMax, false
+	w.pos, w.fieldMax, w.cut = len(w.buf)-wireTail, fieldMax, false
 	return w
 }
 
 func putWriter(w *wireWriter) {
+	w.form, w.out = wireForm{}, nil
 	if len(w.buf) <= maxPooledWriter {
 		writers.Put(w)
 	}
 }
 
-// written is the number of bytes written so far; a message's length is
-// the difference of two.
+// sent is b, a slice of w's buffer, as the buffer gRPC sends: it gives w
+// back to the pool when it has written it (Put). A slice under gRPC's
+// pooling threshold (mem.IsBelowBufferPoolingThreshold by its capacity),
+// which gRPC would not give back, is copied and w given back at once.
+func (w *wireWriter) sent(b []byte) mem.Buffer {
+	if mem.IsBelowBufferPoolingThreshold(cap(b)) {
+		b = slices.Clone(b)
+		putWriter(w)
+		return mem.SliceBuffer(b)
+	}
+	w.out = b
+	return mem.NewBuffer(&w.out, w)
+}
+
+// Get and Put make a writer the mem.BufferPool of the buffer sent hands
+// to gRPC: Put, once gRPC has written it, gives the writer back.
+func (w *wireWriter) Get(n int) *[]byte {
+	b := make([]byte, n)
+	return &b
+}
+
+func (w *wireWriter) Put(*[]byte) { putWriter(w) }
+
+// written is the number of bytes written so far (and wireTail); a
+// message's length is the difference of two.
 func (w *wireWriter) written() int { return len(w.buf) - w.pos }
 
 // bytes is what is written.
-func (w *wireWriter) bytes() []byte { return w.buf[w.pos:] }
+func (w *wireWriter) bytes() []byte { return w.buf[w.pos : len(w.buf)-wireTail] }
 
 // room makes room for n more bytes in front of what is written.
 func (w *wireWriter) room(n int) {
@@ -248,33 +282,32 @@ func (w *wireWriter) status(num protowire.Number, s smtpcode.Status) {
 
 // encodeResult writes res as ToProto(res, audiences, lang) followed by
 // capResponse(resp, inLen) would make it, with room in front
-// (wireForm). ok is false when the response is over MaxResponseBytes
-// even with its strings cut: the caller then makes it through capResponse,
-// which shares the budget among the recipients.
-func encodeResult(res *bounce.Result, audiences []explain.Audience, lang string, inLen int) (enc wireForm, ok bool) {
+// (wireForm), in a pooled writer's buffer that the form holds until it is
+// sent or released. ok is false when the response is over
+// MaxResponseBytes even with its strings cut: the caller then makes it
+// through capResponse, which shares the budget among the recipients.
+func encodeResult(res *bounce.Result, audiences []explain.Audience, lang string, inLen int) (enc *wireForm, ok bool) {
 	fieldMax := 0
 	if inLen > MaxResponseFieldBytes || len(res.Recipients) > smallResponse {
 		fieldMax = MaxResponseFieldBytes // capResponse walks such a response
 	}
 	w := getWriter(fieldMax)
-	defer putWriter(w)
 	w.response(res, audiences, lang)
-	body := w.bytes()
-	if len(body) > MaxResponseBytes {
+	n := len(w.bytes())
+	if n > MaxResponseBytes {
+		putWriter(w)
 		return nil, false
 	}
-	n := wireHeadroom + len(body)
-	if w.cut {
-		n += 2
-	}
-	enc = make(wireForm, n)
-	copy(enc[wireHeadroom:], body)
+	w.room(wireHeadroom)
+	end := len(w.buf) - wireTail
 	if w.cut {
 		// ParseResponse.truncated (14) = true: the last field but
 		// omitted_recipients (15), which only capResponse's sharing sets.
-		enc[n-2], enc[n-1] = byte(protowire.EncodeTag(14, protowire.VarintType)), 1
+		w.buf[end], w.buf[end+1] = byte(protowire.EncodeTag(14, protowire.VarintType)), 1
+		end += wireTail
 	}
-	return enc, true
+	w.form = wireForm{b: w.buf[w.pos-wireHeadroom : end], w: w}
+	return &w.form, true
 }
 
 // response writes a ParseResponse (ToProto) without its fields truncated
