@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -123,4 +124,156 @@ func TestCheckWireUTF8(t *testing.T) {
 	if err := checkWireUTF8(b, kindsOf(req.ProtoReflect().Descriptor())); err != nil {
 		t.Errorf("bytes field: %v", err)
 	}
+}
+
+// TestRequestKinds: the tables looked up by type are those built from
+// each request's descriptor, and a stream request whose inner request
+// holds a string that is not UTF-8 is refused through them.
+func TestRequestKinds(t *testing.T) {
+	for _, m := range []vtMessage{new(pb.ParseStreamRequest), new(pb.ParseRequest), new(pb.ClassifyRequest)} {
+		if got, want := requestKinds(m), kindsOf(m.ProtoReflect().Descriptor()); got != want || got.md.FullName() != m.ProtoReflect().Descriptor().FullName() {
+			t.Errorf("%T: table of %s, want %s", m, got.md.FullName(), want.md.FullName())
+		}
+	}
+	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
+	b, _ := proto.Marshal(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: []byte("x\xff"), Language: "fr"}})
+	if err := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, new(pb.ParseStreamRequest)); err != nil {
+		t.Fatalf("valid stream request: %v", err)
+	}
+	b = protowire.AppendTag(nil, 1, protowire.BytesType)
+	b = protowire.AppendBytes(b, protowire.AppendBytes(protowire.AppendTag(nil, 4, protowire.BytesType), []byte("caf\xe9")))
+	if err := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, new(pb.ParseStreamRequest)); !errors.Is(err, errWireUTF8) {
+		t.Errorf("stream request with a Latin-1 source: %v, want errWireUTF8", err)
+	}
+}
+
+// BenchmarkUnmarshalRequest is passCodec's decoding of the corpus as
+// ParseStream requests, each in one buffer (as gRPC hands a message read
+// in one frame).
+func BenchmarkUnmarshalRequest(b *testing.B) {
+	files, _ := filepath.Glob("../../testdata/bounces/maildir/*/*.eml")
+	var reqs [][]byte
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, _ := proto.Marshal(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: raw, Source: f, Language: "en"}})
+		reqs = append(reqs, m)
+	}
+	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(reqs[i%len(reqs)])}, new(pb.ParseStreamRequest)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// codecMatchesProto checks that passCodec decodes b, as a ParseRequest
+// and as a ParseStreamRequest, to what proto.Unmarshal makes of it, and
+// fails where it fails.
+func codecMatchesProto(t *testing.T, name string, b []byte) {
+	t.Helper()
+	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
+	for _, mk := range []func() proto.Message{
+		func() proto.Message { return new(pb.ParseRequest) },
+		func() proto.Message { return new(pb.ParseStreamRequest) },
+	} {
+		got, want := mk(), mk()
+		gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
+		wantErr := proto.Unmarshal(b, want)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Errorf("%s as %T: codec error %v, proto.Unmarshal error %v", name, got, gotErr, wantErr)
+			continue
+		}
+		if wantErr == nil && !proto.Equal(got, want) {
+			t.Errorf("%s as %T: codec decoded %v, proto.Unmarshal %v", name, got, got, want)
+		}
+	}
+}
+
+// TestPresize: the room presize gives the raw message changes nothing in
+// what a request decodes to, wherever the field is, however often, and
+// for messages that end too soon; the room is not cleared memory but
+// holds what the unmarshaller copies.
+func TestPresize(t *testing.T) {
+	big := bytes.Repeat([]byte("raw message line\r\n"), 200) // over minUncleared
+	raw := func(v []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), v)
+	}
+	str := func(num protowire.Number, v string) []byte {
+		return protowire.AppendString(protowire.AppendTag(nil, num, protowire.BytesType), v)
+	}
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	inner := map[string][]byte{
+		"raw first":          join(raw(big), str(4, "s.eml")),
+		"raw last":           join(str(4, "s.eml"), str(3, "fr"), raw(big)),
+		"raw twice, longer":  join(raw(big[:1500]), str(3, "en"), raw(big)),
+		"raw twice, shorter": join(raw(big), raw([]byte("short"))),
+		"small raw":          join(raw([]byte("From: a\r\n\r\nb")), str(4, "s")),
+		"empty raw":          raw(nil),
+		"no raw":             str(4, "s.eml"),
+		"empty":              nil,
+		"truncated":          join(raw(big), str(4, "s.eml"))[:len(big)+2],
+		"length past end":    protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.BytesType), uint64(len(big)+10)),
+	}
+	for name, in := range inner {
+		codecMatchesProto(t, name, in)
+		codecMatchesProto(t, "stream, "+name, protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), in))
+		codecMatchesProto(t, "stream, twice, "+name, join(
+			protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), in),
+			protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), str(3, "de"))))
+	}
+	for _, n := range []int{1, minUncleared, 40000, 1 << 20} {
+		b := uncleared(n)
+		if len(b) != 0 || cap(b) < n {
+			t.Fatalf("uncleared(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		b = append(b, big[:min(n, len(big))]...)
+		if !bytes.Equal(b, big[:min(n, len(big))]) {
+			t.Errorf("uncleared(%d): the bytes appended read back differently", n)
+		}
+	}
+}
+
+// FuzzCodecUnmarshal: passCodec decodes any bytes, as a ParseRequest and
+// as a ParseStreamRequest, as it does without presize (the UTF-8 check,
+// then the generated unmarshaller alone), and to what proto.Unmarshal
+// makes of them when it decodes them at all. (The generated unmarshaller
+// is stricter than proto.Unmarshal about a known field with another wire
+// type, which proto.Unmarshal keeps as an unknown field.)
+func FuzzCodecUnmarshal(f *testing.F) {
+	req, _ := proto.Marshal(&pb.ParseRequest{Raw: bytes.Repeat([]byte("x"), 2000), Source: "s", Language: "fr",
+		Audiences: []pb.Audience{pb.Audience_AUDIENCE_ADMIN}, SkipCache: true})
+	f.Add(req)
+	stream, _ := proto.Marshal(&pb.ParseStreamRequest{Request: &pb.ParseRequest{Raw: []byte(relayDenied)}})
+	f.Add(stream)
+	f.Add([]byte{0x0a, 0x05, 0x0a, 0x03, 'a', 'b'})
+	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, mk := range []func() vtMessage{
+			func() vtMessage { return new(pb.ParseRequest) },
+			func() vtMessage { return new(pb.ParseStreamRequest) },
+		} {
+			got, plain, std := mk(), mk(), mk()
+			gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
+			plainErr := checkWireUTF8(b, requestKinds(plain))
+			if plainErr == nil {
+				plainErr = plain.UnmarshalVT(b)
+			}
+			if (gotErr != nil) != (plainErr != nil) {
+				t.Fatalf("%T: codec error %v, without presize %v", got, gotErr, plainErr)
+			}
+			if gotErr != nil {
+				continue
+			}
+			if !proto.Equal(got.(proto.Message), plain.(proto.Message)) {
+				t.Fatalf("%T: codec decoded %v, without presize %v", got, got, plain)
+			}
+			if proto.Unmarshal(b, std.(proto.Message)) == nil && !proto.Equal(got.(proto.Message), std.(proto.Message)) {
+				t.Fatalf("%T: codec decoded %v, proto.Unmarshal %v", got, got, std)
+			}
+		}
+	})
 }
