@@ -365,6 +365,11 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		return err
 	}
 	defer release()
+	if guardAdmitted(ctx) {
+		// Found once for the stream, not per message (judge): the
+		// connection's guard admits every message of every stream.
+		ctx = context.WithValue(ctx, admittedKey{}, true)
+	}
 	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
 		if err := s.standIn(in); err != nil { // over the receive limit, or no room (toolarge.go)
 			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", err)})
