@@ -24,7 +24,9 @@ import (
 // encodeWire then walks twice (the generated marshaller, then
 // checkWireUTF8 over the bytes). On the corpus
 // (BenchmarkAnswer) that took 6.2 µs and 17 allocations a message; the
-// writer takes 2.6 µs and one (the wire form). With the metrics' series
+// writer took 2.6 µs and one (the wire form), and none since the wire
+// form stays in the pooled writer's buffer until gRPC has sent it
+// (encoded.go; 4.7 -> 2.2 µs on a busy machine, 1,856 -> 46 B a message). With the metrics' series
 // found once (metrics.go), dates read without time.Parse (commonDate) and
 // the check callback pooled (answerer), what the service adds to the
 // engine (BenchmarkServerCPU, path=service minus path=engine) went from
