@@ -6,15 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
-	"unsafe"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/bounced/bounced/internal/bounce"
@@ -183,65 +180,7 @@ func unmarshalVT(b []byte, m vtMessage) error {
 	if err := checkWireUTF8(b, requestKinds(m)); err != nil {
 		return err
 	}
-	presize(b, m)
 	return m.UnmarshalVT(b)
-}
-
-// presize gives a ParseRequest's raw message, about to be decoded from b
-// (alone or as a ParseStreamRequest's request), the room it needs in
-// memory that is not cleared first (uncleared): the generated
-// unmarshaller appends the bytes to m.Raw[:0], which otherwise allocates
-// them rounded up to a size class or, over 32 KiB, to whole pages, and
-// clears the rounding (memclr under the unmarshaller: 0.9 % of the
-// server's CPU under loadgen -mode stream). It looks only where
-// proto.Marshal puts the field, first (field 1); the room is given only
-// when the field is there, where the unmarshaller sets it anyway (and a
-// ParseStreamRequest's request), so a request decodes to the same
-// message: a later raw field, or a malformed b, is left to the
-// unmarshaller, which grows the room or fails as before.
-func presize(b []byte, m vtMessage) {
-	switch m := m.(type) {
-	case *pb.ParseStreamRequest:
-		if inner, ok := firstField1(b); ok && m.Request == nil {
-			if raw, ok := firstField1(inner); ok && len(raw) >= minUncleared {
-				m.Request = &pb.ParseRequest{Raw: uncleared(len(raw))}
-			}
-		}
-	case *pb.ParseRequest:
-		if raw, ok := firstField1(b); ok && len(raw) >= minUncleared && m.Raw == nil {
-			m.Raw = uncleared(len(raw))
-		}
-	}
-}
-
-// minUncleared is the smallest raw message presize makes room for: below
-// it the rounding is a few bytes.
-const minUncleared = 1 << 10
-
-// field1Tag is the tag of field 1, length-delimited: a ParseStreamRequest's
-// request and a ParseRequest's raw message.
-const field1Tag = 1<<3 | byte(protowire.BytesType)
-
-// firstField1 is the value of field 1, length-delimited, when the encoded
-// message b starts with it.
-func firstField1(b []byte) ([]byte, bool) {
-	if len(b) == 0 || b[0] != field1Tag {
-		return nil, false
-	}
-	v, n := protowire.ConsumeBytes(b[1:])
-	return v, n >= 0
-}
-
-// uncleared returns an empty slice with room for n bytes, in memory that
-// is not cleared first: strings.Builder.Grow allocates its buffer so
-// (its bytes are always written before they are read), and the builder,
-// and the one-byte string that gives its address, are dropped at once, so
-// nothing else sees the bytes, which the caller writes before reading.
-func uncleared(n int) []byte {
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteByte(0)
-	return unsafe.Slice(unsafe.StringData(sb.String()), n)[:0]
 }
 
 // serverCodec is the codec option of NewGRPCServer.
