@@ -29,12 +29,15 @@ import (
 // proto codec.
 //
 // The encoding is made with room in front (wireForm), where a stream
-// writes the framing of ParseStreamResponse{Response: ...}: one buffer
-// per answer, unary or streamed, nothing copied. The gRPC handlers' wire
-// form is written in a pooled writer's buffer (encodeResult), which gRPC
-// gives back to the pool once it has written the bytes to the connection
-// (encodedMessage, passCodec.Marshal): no buffer is allocated, cleared
-// and copied per answer.
+// writes the framing of ParseStreamResponse{Response: ...}. The gRPC
+// handlers' wire form is written in a pooled writer's buffer
+// (encodeResult), which it keeps until gRPC marshals the answer
+// (encodedMessage, passCodec.Marshal): the bytes are then copied into a
+// buffer of recvPool (bufpool.go: not cleared, at most twice their size),
+// which gRPC gives back to the pool once it has written them to the
+// connection, and the writer goes back to its pool. No buffer is
+// allocated and cleared per answer, and an answer queued behind a slow
+// reader holds a buffer of its size, not a writer's.
 
 // wireHeadroom is the room in front of an encoded response: a field tag
 // and a length.
@@ -45,9 +48,9 @@ const wireHeadroom = 1 + binary.MaxVarintLen64
 type wireForm struct {
 	b []byte
 	// w, when set, is the pooled writer whose buffer holds b: the form is
-	// w.form, and w goes back to the pool when the form is sent
-	// (message) or dropped (release). Nothing may read the form after
-	// either.
+	// w.form, and w goes back to the pool when the form is marshalled
+	// (message, passCodec.Marshal) or dropped (release). Nothing may read
+	// the form after either.
 	w *wireWriter
 }
 
@@ -106,7 +109,7 @@ func (f *wireForm) release() {
 }
 
 // encodedMessage is a message already in its wire form. When w is set,
-// b is in w's buffer, which passCodec.Marshal hands to gRPC to give back
+// b is in w's buffer, which passCodec.Marshal copies out and gives back
 // (once, the first time the message is marshalled).
 type encodedMessage struct {
 	b []byte
@@ -114,7 +117,7 @@ type encodedMessage struct {
 }
 
 // errResent is a pooled encodedMessage marshalled a second time (its
-// buffer may be in use again): gRPC marshals a message once.
+// writer may be in use again): gRPC marshals a message once.
 var errResent = errors.New("server: encoded message marshalled twice")
 
 // passCodec is the proto codec, except that it sends an encodedMessage as
@@ -137,9 +140,12 @@ func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 	switch m := v.(type) {
 	case *encodedMessage:
 		if m.w != nil {
-			w, b := m.w, m.b
+			// Copied into a pooled buffer, which gRPC gives back once it
+			// has written it; the writer goes back at once.
+			buf := mem.Copy(m.b, recvPool)
+			putWriter(m.w)
 			m.w, m.b = nil, nil
-			return mem.BufferSlice{w.sent(b)}, nil
+			return mem.BufferSlice{buf}, nil
 		}
 		if m.b == nil {
 			return nil, errResent

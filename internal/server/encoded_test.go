@@ -47,10 +47,11 @@ func TestWireForm(t *testing.T) {
 }
 
 // TestPooledWireForm: a gRPC handler's wire form is in a pooled writer's
-// buffer, which passCodec.Marshal hands to gRPC. The bytes stay as they
-// are until gRPC frees the buffer, however many answers are written
-// meanwhile; the writer is given back then, and the message cannot be
-// marshalled again (its bytes may be another answer's by then).
+// buffer until passCodec.Marshal copies it into a pooled buffer for gRPC
+// and gives the writer back. The bytes gRPC holds stay as they are
+// however many answers are written meanwhile (in the writer given back
+// among others), until gRPC frees them; the message cannot be marshalled
+// again (its writer may hold another answer by then).
 func TestPooledWireForm(t *testing.T) {
 	engine := bounce.New(bounce.Config{})
 	var results []*bounce.Result
@@ -61,53 +62,44 @@ func TestPooledWireForm(t *testing.T) {
 		}
 		results = append(results, res)
 	}
-	auds := []explain.Audience{explain.Admin, explain.EndUser, explain.Marketer}
 	codec := passCodec{encoding.GetCodecV2(grpcproto.Name)}
-	for _, framed := range []bool{false, true} {
-		enc, ok := encodeResult(results[0], auds, "en", len(relayDenied))
-		if !ok || enc.w == nil {
-			t.Fatalf("encodeResult: ok %v, pooled %v", ok, ok && enc.w != nil)
-		}
-		want := append([]byte(nil), enc.response()...)
-		if framed {
-			want = append([]byte(nil), enc.streamResponse()...)
-		}
-		if len(want) <= 1024 {
-			t.Fatalf("answer of %d bytes: under gRPC's pooling threshold, not the case tested", len(want))
-		}
-		m := enc.message(framed)
-		if enc.w != nil {
-			t.Error("the form still owns its writer after message")
-		}
-		data, err := codec.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Other answers written while gRPC holds the buffer take other
-		// writers.
-		for i := range 20 {
-			other, _ := encodeResult(results[1], auds, "fr", len(relayDenied))
-			if !bytes.Equal(data.Materialize(), want) {
-				t.Fatalf("framed %v: the sent bytes changed after %d more answers", framed, i+1)
+	for _, auds := range [][]explain.Audience{{explain.Marketer}, {explain.Admin, explain.EndUser, explain.Marketer}} {
+		for _, framed := range []bool{false, true} {
+			enc, ok := encodeResult(results[0], auds, "en", len(relayDenied))
+			if !ok || enc.w == nil {
+				t.Fatalf("encodeResult: ok %v, pooled %v", ok, ok && enc.w != nil)
 			}
-			other.release()
+			want := append([]byte(nil), enc.response()...)
+			if framed {
+				want = append([]byte(nil), enc.streamResponse()...)
+			}
+			m := enc.message(framed)
+			if enc.w != nil {
+				t.Error("the form still owns its writer after message")
+			}
+			data, err := codec.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) > 1024 && cap(data[0].ReadOnlyData()) >= 2*len(want) {
+				t.Errorf("answer of %d bytes sent from a buffer of %d", len(want), cap(data[0].ReadOnlyData()))
+			}
+			if m.w != nil || m.b != nil {
+				t.Error("the message still holds the writer's bytes after Marshal")
+			}
+			for i := range 20 {
+				other, _ := encodeResult(results[1], auds, "fr", len(relayDenied))
+				if !bytes.Equal(data.Materialize(), want) {
+					t.Fatalf("%d audiences, framed %v: the sent bytes changed after %d more answers", len(auds), framed, i+1)
+				}
+				other.release()
+			}
+			if _, err := codec.Marshal(m); !errors.Is(err, errResent) {
+				t.Errorf("second Marshal: %v, want errResent", err)
+			}
+			data.Free()
 		}
-		if _, err := codec.Marshal(m); !errors.Is(err, errResent) {
-			t.Errorf("second Marshal: %v, want errResent", err)
-		}
-		data.Free()
 	}
-	// A form under the pooling threshold is copied and its writer given
-	// back at once; the copy is what is sent.
-	small := &wireWriter{buf: make([]byte, 64)}
-	b := small.buf[10:20]
-	copy(b, "0123456789")
-	buf := small.sent(b)
-	small.buf[12] = 'x'
-	if got := string(buf.ReadOnlyData()); got != "0123456789" {
-		t.Errorf("small form sent as %q", got)
-	}
-	buf.Free()
 }
 
 // TestConcurrentAnswers: answers sent from pooled buffers over many

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/bounced/bounced/internal/bounce"
@@ -24,9 +23,11 @@ import (
 // encodeWire then walks twice (the generated marshaller, then
 // checkWireUTF8 over the bytes). On the corpus
 // (BenchmarkAnswer) that took 6.2 µs and 17 allocations a message; the
-// writer took 2.6 µs and one (the wire form), and none since the wire
-// form stays in the pooled writer's buffer until gRPC has sent it
-// (encoded.go; 4.7 -> 2.2 µs on a busy machine, 1,856 -> 46 B a message). With the metrics' series
+// writer took 2.6 µs and one (the wire form). Since the wire form stays
+// in the pooled writer's buffer until gRPC marshals it into a pooled
+// buffer of its size (encoded.go), none: BenchmarkAnswer/via=writer,
+// which now marshals and frees as gRPC does, 3.1-3.4 -> 2.2-2.5 µs and
+// 1,856 -> 158 B a message on a busy machine. With the metrics' series
 // found once (metrics.go), dates read without time.Parse (commonDate) and
 // the check callback pooled (answerer), what the service adds to the
 // engine (BenchmarkServerCPU, path=service minus path=engine) went from
@@ -63,10 +64,8 @@ type wireWriter struct {
 	fieldMax int
 	cut      bool
 
-	// form is the wire form encodeResult made in buf, and out the slice
-	// of buf gRPC sends (sent).
+	// form is the wire form encodeResult made in buf.
 	form wireForm
-	out  []byte
 }
 
 // wireTail is the room a writer keeps after what it writes: the
@@ -90,34 +89,11 @@ func getWriter(fieldMax int) *wireWriter {
 }
 
 func putWriter(w *wireWriter) {
-	w.form, w.out = wireForm{}, nil
+	w.form = wireForm{}
 	if len(w.buf) <= maxPooledWriter {
 		writers.Put(w)
 	}
 }
-
-// sent is b, a slice of w's buffer, as the buffer gRPC sends: it gives w
-// back to the pool when it has written it (Put). A slice under gRPC's
-// pooling threshold (mem.IsBelowBufferPoolingThreshold by its capacity),
-// which gRPC would not give back, is copied and w given back at once.
-func (w *wireWriter) sent(b []byte) mem.Buffer {
-	if mem.IsBelowBufferPoolingThreshold(cap(b)) {
-		b = slices.Clone(b)
-		putWriter(w)
-		return mem.SliceBuffer(b)
-	}
-	w.out = b
-	return mem.NewBuffer(&w.out, w)
-}
-
-// Get and Put make a writer the mem.BufferPool of the buffer sent hands
-// to gRPC: Put, once gRPC has written it, gives the writer back.
-func (w *wireWriter) Get(n int) *[]byte {
-	b := make([]byte, n)
-	return &b
-}
-
-func (w *wireWriter) Put(*[]byte) { putWriter(w) }
 
 // written is the number of bytes written so far (and wireTail); a
 // message's length is the difference of two.
