@@ -22,7 +22,7 @@ func (s *Service) Classify(ctx context.Context, req *pb.ClassifyRequest) (*pb.Cl
 
 // classifyEncoded is Classify's result and its wire form; with wire set,
 // only the wire form when it can (see judge).
-func (s *Service) classifyEncoded(ctx context.Context, req *pb.ClassifyRequest, wire bool) (*pb.ParseResponse, wireForm, error) {
+func (s *Service) classifyEncoded(ctx context.Context, req *pb.ClassifyRequest, wire bool) (*pb.ParseResponse, *wireForm, error) {
 	auds := ToAudiences(req.GetAudiences())
 	echoed := len(req.GetRecipient()) + len(req.GetRemoteHost()) + len(req.GetCommand()) +
 		len(req.GetSendingIp()) + len(req.GetSource()) + len(req.GetLanguage())

@@ -11,6 +11,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding"
+	grpcproto "google.golang.org/grpc/encoding/proto"
 
 	"github.com/bounced/bounced/internal/bounce"
 	"github.com/bounced/bounced/internal/dsn"
@@ -26,7 +28,8 @@ import (
 //	path=engine   bounce.Engine.Parse alone
 //	path=service  what the gRPC server runs per Parse call between the
 //	              codec and the engine (parseWire, as parseHandler calls
-//	              it): admission, conversion, caps, encoding, metrics
+//	              it): admission, conversion, caps, encoding, metrics,
+//	              and the codec's marshalling of the answer
 //	path=unary    Parse through NewGRPCServer on TCP loopback
 //	path=stream   ParseStream on one stream, a message after the answer
 //
@@ -47,8 +50,15 @@ func BenchmarkServerCPU(b *testing.B) {
 	b.Run("path=service", func(b *testing.B) {
 		svc := NewService(Config{Engine: newEngine(), MaxMessageBytes: dsn.DefaultMaxMessageBytes})
 		ctx := context.Background()
+		codec := passCodec{encoding.GetCodecV2(grpcproto.Name)}
 		cpuLoop(b, func(i int) error {
-			_, err := svc.parseWire(ctx, &pb.ParseRequest{Raw: msgs[i%len(msgs)]})
+			m, err := svc.parseWire(ctx, &pb.ParseRequest{Raw: msgs[i%len(msgs)]})
+			if err != nil {
+				return err
+			}
+			// What gRPC then does with the answer: marshal, write, free.
+			data, err := codec.Marshal(m)
+			data.Free()
 			return err
 		})
 	})

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -28,20 +29,35 @@ import (
 // proto codec.
 //
 // The encoding is made with room in front (wireForm), where a stream
-// writes the framing of ParseStreamResponse{Response: ...}: one buffer
-// per answer, unary or streamed, nothing copied.
+// writes the framing of ParseStreamResponse{Response: ...}. The gRPC
+// handlers' wire form is written in a pooled writer's buffer
+// (encodeResult), which it keeps until gRPC marshals the answer
+// (encodedMessage, passCodec.Marshal): the bytes are then copied into a
+// buffer of recvPool (bufpool.go: not cleared, at most twice their size),
+// which gRPC gives back to the pool once it has written them to the
+// connection, and the writer goes back to its pool. No buffer is
+// allocated and cleared per answer, and an answer queued behind a slow
+// reader holds a buffer of its size, not a writer's.
 
 // wireHeadroom is the room in front of an encoded response: a field tag
 // and a length.
 const wireHeadroom = 1 + binary.MaxVarintLen64
 
 // wireForm is an encoded ParseResponse after wireHeadroom bytes of room.
-type wireForm []byte
+// A nil *wireForm is none.
+type wireForm struct {
+	b []byte
+	// w, when set, is the pooled writer whose buffer holds b: the form is
+	// w.form, and w goes back to the pool when the form is marshalled
+	// (message, passCodec.Marshal) or dropped (release). Nothing may read
+	// the form after either.
+	w *wireWriter
+}
 
 // encodeWire encodes resp with room in front, through the generated
 // marshaller (bounced_vtproto.pb.go: the same bytes as proto.Marshal, a
 // test checks it, without the reflection-driven walk).
-func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
+func encodeWire(resp *pb.ParseResponse) (*wireForm, error) {
 	n := resp.SizeVT()
 	b := make([]byte, wireHeadroom+n)
 	if _, err := resp.MarshalToSizedBufferVT(b[wireHeadroom:]); err != nil {
@@ -50,26 +66,59 @@ func encodeWire(resp *pb.ParseResponse) (wireForm, error) {
 	if err := checkWireUTF8(b[wireHeadroom:], parseResponseKinds()); err != nil {
 		return nil, err
 	}
-	return wireForm(b), nil
+	return &wireForm{b: b}, nil
 }
 
 // response is the encoded ParseResponse.
-func (w wireForm) response() []byte { return w[wireHeadroom:] }
+func (f *wireForm) response() []byte { return f.b[wireHeadroom:] }
 
 // streamResponse is the wire form of ParseStreamResponse{Response: resp}:
 // field 1, length-delimited (protobuf encoding), written in the room in
 // front of the response.
-func (w wireForm) streamResponse() []byte {
-	body := w.response()
+func (f *wireForm) streamResponse() []byte {
+	body := f.response()
 	var hdr [wireHeadroom]byte
 	h := binary.AppendUvarint(append(hdr[:0], 1<<3|2), uint64(len(body)))
 	start := wireHeadroom - len(h)
-	copy(w[start:], h)
-	return w[start:]
+	copy(f.b[start:], h)
+	return f.b[start:]
 }
 
-// encodedMessage is a message already in its wire form.
-type encodedMessage struct{ b []byte }
+// message is the message gRPC sends for the form: the response itself,
+// or framed as field 1 (streamResponse) when framed is set. It takes the
+// form's buffer over: the form is not read again.
+func (f *wireForm) message(framed bool) *encodedMessage {
+	b := f.response()
+	if framed {
+		b = f.streamResponse()
+	}
+	m := &encodedMessage{b: b, w: f.w}
+	f.w = nil
+	return m
+}
+
+// release gives the form's buffer back to the pool when it is not sent
+// (a nil form, or one not pooled, is left as it is).
+func (f *wireForm) release() {
+	if f == nil || f.w == nil {
+		return
+	}
+	w := f.w
+	f.b, f.w = nil, nil
+	putWriter(w)
+}
+
+// encodedMessage is a message already in its wire form. When w is set,
+// b is in w's buffer, which passCodec.Marshal copies out and gives back
+// (once, the first time the message is marshalled).
+type encodedMessage struct {
+	b []byte
+	w *wireWriter
+}
+
+// errResent is a pooled encodedMessage marshalled a second time (its
+// writer may be in use again): gRPC marshals a message once.
+var errResent = errors.New("server: encoded message marshalled twice")
 
 // passCodec is the proto codec, except that it sends an encodedMessage as
 // it is, and uses the generated marshaller and unmarshaller of bounced's
@@ -90,6 +139,17 @@ type vtMessage interface {
 func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 	switch m := v.(type) {
 	case *encodedMessage:
+		if m.w != nil {
+			// Copied into a pooled buffer, which gRPC gives back once it
+			// has written it; the writer goes back at once.
+			buf := mem.Copy(m.b, recvPool)
+			putWriter(m.w)
+			m.w, m.b = nil, nil
+			return mem.BufferSlice{buf}, nil
+		}
+		if m.b == nil {
+			return nil, errResent
+		}
 		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
 	case vtMessage:
 		b := make([]byte, m.SizeVT())
@@ -123,7 +183,7 @@ func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 func unmarshalVT(b []byte, m vtMessage) error {
-	if err := checkWireUTF8(b, kindsOf(m.ProtoReflect().Descriptor())); err != nil {
+	if err := checkWireUTF8(b, requestKinds(m)); err != nil {
 		return err
 	}
 	return m.UnmarshalVT(b)
@@ -194,7 +254,7 @@ func (s *Service) classifyWire(ctx context.Context, req any) (any, error) {
 	if enc == nil {
 		return &pb.ClassifyResponse{Result: resp}, nil
 	}
-	return &encodedMessage{enc.streamResponse()}, nil
+	return enc.message(true), nil
 }
 
 // parseWire is Parse answering the response's wire form (an
@@ -207,7 +267,7 @@ func (s *Service) parseWire(ctx context.Context, req any) (any, error) {
 	if enc == nil {
 		return resp, nil
 	}
-	return &encodedMessage{enc.response()}, nil
+	return enc.message(false), nil
 }
 
 // answerer is judge's check of a result (bounce.Request.Check): answer,
@@ -221,7 +281,7 @@ type answerer struct {
 	wire  bool
 
 	resp *pb.ParseResponse
-	enc  wireForm
+	enc  *wireForm
 	sent bounce.CacheStatus // the cache status resp and enc hold
 
 	check func(*bounce.Result) error // a.run
@@ -243,6 +303,7 @@ func (s *Service) answerer(auds []explain.Audience, lang string, inLen int, wire
 func (a *answerer) run(res *bounce.Result) error {
 	var err error
 	a.sent = res.CacheStatus
+	a.enc.release() // a check made twice: the first form is not sent
 	a.resp, a.enc, err = a.s.answer(res, a.auds, a.lang, a.inLen, a.wire)
 	return err
 }
@@ -260,7 +321,7 @@ func (a *answerer) release() {
 // the wire form, it is written straight from the result (encodeResult)
 // and the response is nil, unless a test's convert stands in or the
 // response must share its budget among the recipients.
-func (s *Service) answer(res *bounce.Result, auds []explain.Audience, lang string, inLen int, wire bool) (*pb.ParseResponse, wireForm, error) {
+func (s *Service) answer(res *bounce.Result, auds []explain.Audience, lang string, inLen int, wire bool) (*pb.ParseResponse, *wireForm, error) {
 	if wire && s.cfg.convert == nil {
 		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
 			return nil, enc, nil
@@ -292,7 +353,7 @@ func (s *Service) convertCapped(res *bounce.Result, auds []explain.Audience, lan
 // res has now (the domain memory write after the check failed). A
 // response is changed in place; the wire form is made again, and is nil
 // when it cannot be (the response is then encoded when sent).
-func (s *Service) restatus(res *bounce.Result, resp *pb.ParseResponse, auds []explain.Audience, lang string, inLen int) (*pb.ParseResponse, wireForm) {
+func (s *Service) restatus(res *bounce.Result, resp *pb.ParseResponse, auds []explain.Audience, lang string, inLen int) (*pb.ParseResponse, *wireForm) {
 	if resp == nil {
 		if enc, ok := encodeResult(res, auds, lang, inLen); ok {
 			return nil, enc

@@ -212,7 +212,8 @@ func (g *gateway) parse(w http.ResponseWriter, r *http.Request) {
 }
 
 // admittedKey marks a context whose call already has its room in the
-// in-flight budget (an HTTP body admitted before it was read).
+// in-flight budget (an HTTP body admitted before it was read), or a
+// ParseStream call whose connection's guard admits each message.
 type admittedKey struct{}
 
 // readBody reads a request body already bounded by a MaxBytesReader. With

@@ -84,6 +84,29 @@ var parseResponseKinds = sync.OnceValue(func() *wireKinds {
 	return kindsOf((*pb.ParseResponse)(nil).ProtoReflect().Descriptor())
 })
 
+// The tables of the requests the server receives most, looked up by type
+// rather than by name in wireKindsCache (a hash of the full name per
+// message).
+var (
+	parseStreamRequestKinds = sync.OnceValue(func() *wireKinds {
+		return kindsOf((*pb.ParseStreamRequest)(nil).ProtoReflect().Descriptor())
+	})
+	parseRequestKinds = sync.OnceValue(func() *wireKinds {
+		return kindsOf((*pb.ParseRequest)(nil).ProtoReflect().Descriptor())
+	})
+)
+
+// requestKinds is m's table.
+func requestKinds(m vtMessage) *wireKinds {
+	switch m.(type) {
+	case *pb.ParseStreamRequest:
+		return parseStreamRequestKinds()
+	case *pb.ParseRequest:
+		return parseRequestKinds()
+	}
+	return kindsOf(m.ProtoReflect().Descriptor())
+}
+
 // checkWireUTF8 reports errWireUTF8 (wrapped with the field's name) when
 // a string field of the message encoded in b, or of a message inside it,
 // is not valid UTF-8, and an error when b is not a well-formed encoding.

@@ -48,6 +48,7 @@ func wantWire(t *testing.T, res *bounce.Result, auds []explain.Audience, lang st
 func checkWriter(t *testing.T, name string, res *bounce.Result, auds []explain.Audience, lang string, inLen int) bool {
 	t.Helper()
 	enc, ok := encodeResult(res, auds, lang, inLen)
+	defer enc.release() // the next message writes in the same buffer, as it would once gRPC has sent this one
 	want, wantBytes := wantWire(t, res, auds, lang, inLen)
 	if !ok {
 		if len(wantBytes) <= MaxResponseBytes && want.GetOmittedRecipients() == 0 && !want.GetTruncated() {
