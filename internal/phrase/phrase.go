@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/swar"
@@ -69,6 +70,10 @@ type Matcher struct {
 	// maxLen is the length of the longest phrase: a scan split in two
 	// halves starts the second that many bytes early (ScanLower).
 	maxLen int
+	// words is the automaton in a small footprint, for ScanWords, built
+	// by its first call (nil when the set is too large for it).
+	words     *compact
+	wordsOnce sync.Once
 }
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
@@ -462,13 +467,28 @@ var lowerByte = func() (t [256]byte) {
 // an ASCII letter or digit counts only where a word starts, so "spam" is
 // not found in "rspamd" (a host name) nor "user unknown" in "superuser
 // unknown". Phrases that start with punctuation or a space match anywhere.
+//
+// It reads the automaton in its compact form (see compact), which its
+// first call builds: a caller that wants it built before the first text
+// scans the empty one.
 func (m *Matcher) ScanWords(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
+	m.wordsOnce.Do(m.buildCompact)
 	if len(text) == 0 {
 		return
 	}
+	if m.words != nil {
+		m.scanWordsCompact(text, h)
+		return
+	}
+	m.scanWordsFull(text, h)
+}
+
+// scanWordsFull is ScanWords through the full table, for a set too large
+// for the compact form.
+func (m *Matcher) scanWordsFull(text string, h *Hits) {
 	delta, class, outMin := m.deltaBase(), &m.class, m.outMin
 	var state uint32
 	// Four steps at a time through a pointer, as run does; i is the offset

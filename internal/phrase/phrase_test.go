@@ -240,3 +240,104 @@ func TestScansRandom(t *testing.T) {
 		}
 	}
 }
+
+// wordsOracle is ScanWords by comparing each phrase at every offset of
+// text, ignoring ASCII case: a phrase counts where it starts a word or
+// when it starts with neither a letter nor a digit.
+func wordsOracle(list []string, text string) Hits {
+	var h Hits
+	for id, p := range list {
+		for off := 0; off+len(p) <= len(text); off++ {
+			if strings.EqualFold(text[off:off+len(p)], p) && (p == "" || !isWordByte(p[0]) || off == 0 || !isWordByte(text[off-1])) {
+				h.add(uint16(id))
+				break
+			}
+		}
+	}
+	return h
+}
+
+// TestScanWordsCompact checks ScanWords, which reads the compact form of
+// the automaton (one chain for a short text, two for a long one), against
+// the full table (scanWordsFull) and wordsOracle, on random sets of long
+// phrases over a small alphabet: the phrases share prefixes and suffixes,
+// so that the compact form has nodes with several exceptions, defaults
+// several fail links away, and phrases across the middle of a text that
+// the first chain finds past it.
+func TestScanWordsCompact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const alpha = "abAB c.1"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for k := range 200 {
+		var list []string
+		switch k {
+		case 0: // a state past the full rows with more than compactMaxExc exceptions
+			list = []string{"abca", "abcb", "abc.", "abc1", "abc ", "abcab", "bc"}
+		case 1: // too long for the compact form: the full table
+			list = []string{"ab", strings.Repeat("ab ", 100)}
+		default:
+			list = make([]string, 1+rng.IntN(60))
+			for i := range list {
+				list[i] = asciiLower(word(1 + rng.IntN(1+rng.IntN(30))))
+			}
+		}
+		m, err := CompileFold(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var empty Hits
+		m.ScanWords("", &empty)
+		if (m.words == nil) != (k == 1) {
+			t.Fatalf("compact form of %q: %v", list, m.words != nil)
+		}
+		for range 30 {
+			// Texts made of pieces of phrases, so that they occur.
+			var b strings.Builder
+			for n := rng.IntN(2 * splitWords); b.Len() < n; {
+				if p := list[rng.IntN(len(list))]; rng.IntN(3) == 0 && p != "" {
+					b.WriteString(p[rng.IntN(len(p)):])
+				} else {
+					b.WriteString(word(1 + rng.IntN(8)))
+				}
+			}
+			text := b.String()
+			var got, full Hits
+			m.ScanWords(text, &got)
+			for _, id := range m.out[0] {
+				full.add(id)
+			}
+			m.scanWordsFull(text, &full)
+			if want := wordsOracle(list, text); got != want || full != want {
+				t.Fatalf("ScanWords(%q) hits %x, full table %x, oracle %x (phrases %q)", text, got[:1], full[:1], want[:1], list)
+			}
+		}
+	}
+}
+
+// FuzzScanWords compares ScanWords with the full table and wordsOracle
+// on a fixed set of phrases that overlap.
+func FuzzScanWords(f *testing.F) {
+	list := []string{"user unknown", "unknown user", "user", "mailbox full", "mailbox unavailable", "box", ".1.1",
+		"5.1.1", "no such user", "such", "spam", "rspamd", "blocked", "blocked using", "over quota", "quota exceeded", "a"}
+	m, err := CompileFold(list)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("550 5.1.1 <a@b>: User unknown; mailbox full")
+	f.Add(strings.Repeat("x", 40) + "No Such User" + strings.Repeat("y", 40))
+	f.Add("mail.rspamd.example: blocked using spam.list over quota exceeded")
+	f.Fuzz(func(t *testing.T, text string) {
+		var got, full Hits
+		m.ScanWords(text, &got)
+		m.scanWordsFull(text, &full)
+		if want := wordsOracle(list, text); got != want || full != want {
+			t.Fatalf("ScanWords(%q) hits %x, full table %x, oracle %x", text, got[:1], full[:1], want[:1])
+		}
+	})
+}
