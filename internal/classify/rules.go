@@ -1417,7 +1417,6 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
-	m.ScanWords("", new(phrase.Hits)) // builds its compact automaton now, not at the first recipient
 	phraseList, phrases = pt.list, m
 	x, err := buildIndex(rules, len(pt.list))
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 	"unsafe"
 
 	"github.com/bounced/bounced/internal/swar"
@@ -70,10 +69,10 @@ type Matcher struct {
 	// maxLen is the length of the longest phrase: a scan split in two
 	// halves starts the second that many bytes early (ScanLower).
 	maxLen int
-	// words is the automaton in a small footprint, for ScanWords, built
-	// by its first call (nil when the set is too large for it).
-	words     *compact
-	wordsOnce sync.Once
+	// words is the automaton in a small footprint (see compact), which
+	// the scans read instead of delta when it is set: compile builds it
+	// for a table of compactMinBytes or more.
+	words *compact
 }
 
 // Compile builds the matcher of list; the id of list[i] is i. Empty and
@@ -185,6 +184,9 @@ func compile(list []string, fold bool) (*Matcher, error) {
 		}
 	}
 	m.renumber()
+	if len(m.delta)*4 >= compactMinBytes {
+		m.buildCompact()
+	}
 	return m, nil
 }
 
@@ -242,6 +244,10 @@ func MustCompile(list []string) *Matcher {
 // occurs.
 func (m *Matcher) Scan(text string, h *Hits) {
 	m.addEmpty(h, nil)
+	if m.words != nil {
+		m.scanCompact(text, &m.class, h, nil)
+		return
+	}
 	m.run(text, 0, &m.class, h, nil, 0)
 }
 
@@ -249,6 +255,10 @@ func (m *Matcher) Scan(text string, h *Hits) {
 func (m *Matcher) ScanBytes(text []byte, h *Hits) {
 	m.addEmpty(h, nil)
 	if len(text) > 0 {
+		if m.words != nil {
+			m.scanCompact(unsafe.String(&text[0], len(text)), &m.class, h, nil)
+			return
+		}
 		m.run(unsafe.String(&text[0], len(text)), 0, &m.class, h, nil, 0)
 	}
 }
@@ -267,11 +277,13 @@ type Ends [MaxPhrases]int32
 //
 // A scan is a chain of dependent loads (each state is read from the one
 // before), so a long text is scanned as two or four parts at once, each
-// its own chain, which the processor runs side by side. A part after the
-// first starts maxLen-1 bytes early, in the initial state: a phrase that
-// starts before that point ends before the part before it does, so every
-// phrase is found by one chain or another (some twice, which a set does
-// not mind).
+// its own chain, which the processor runs side by side. Through the full
+// table, a part after the first starts maxLen-1 bytes early, in the
+// initial state: a phrase that starts before that point ends before the
+// part before it does, so every phrase is found by one chain or another
+// (some twice, which a set does not mind). Through the compact form, each
+// part starts at its own first byte and the part before reads on past it
+// as long as needed (scanCompact).
 func (m *Matcher) ScanLower(text string, dst []byte, h *Hits) {
 	if dst != nil {
 		lowerInto(dst[:len(text)], text)
@@ -290,6 +302,10 @@ func (m *Matcher) ScanLowerEnds(text string, h *Hits, e *Ends) {
 // scanLower is ScanLower's scan, recording ends in e when e is not nil.
 func (m *Matcher) scanLower(text string, h *Hits, e *Ends) {
 	m.addEmpty(h, e)
+	if m.words != nil {
+		m.scanCompact(text, &m.lclass, h, e)
+		return
+	}
 	if q := len(text) / 4; len(text) >= 4*splitScan && q >= m.maxLen {
 		m.scanFold4(text, h, e)
 		return
@@ -467,15 +483,10 @@ var lowerByte = func() (t [256]byte) {
 // an ASCII letter or digit counts only where a word starts, so "spam" is
 // not found in "rspamd" (a host name) nor "user unknown" in "superuser
 // unknown". Phrases that start with punctuation or a space match anywhere.
-//
-// It reads the automaton in its compact form (see compact), which its
-// first call builds: a caller that wants it built before the first text
-// scans the empty one.
 func (m *Matcher) ScanWords(text string, h *Hits) {
 	for _, id := range m.out[0] {
 		h.add(id)
 	}
-	m.wordsOnce.Do(m.buildCompact)
 	if len(text) == 0 {
 		return
 	}
@@ -486,8 +497,7 @@ func (m *Matcher) ScanWords(text string, h *Hits) {
 	m.scanWordsFull(text, h)
 }
 
-// scanWordsFull is ScanWords through the full table, for a set too large
-// for the compact form.
+// scanWordsFull is ScanWords through the full table.
 func (m *Matcher) scanWordsFull(text string, h *Hits) {
 	delta, class, outMin := m.deltaBase(), &m.class, m.outMin
 	var state uint32

@@ -4,20 +4,21 @@ import (
 	"unsafe"
 )
 
-// compact is the automaton of a Matcher in a small footprint, for
-// ScanWords. The full table (delta) of classify's set is 10,447 states x
-// 54 classes x 4 bytes = 2.26 MB, more than stays in the caches between
-// two messages of the engine: a scan of a diagnostic waited on one missed
-// line after another (about 15 ns a byte in the engine, 3 when the table
-// is hot). Here only the states near the root (depth compactRowDepth or
+// compact is the automaton of a Matcher in a small footprint. The full
+// table (delta) of a large set does not stay in the caches between two
+// messages of the engine: classify's 713 phrases are 10,447 states x 54
+// classes x 4 bytes = 2.26 MB, dsn's markers 5,307 x 104 x 4 = 2.16 MB,
+// and a scan waited on one missed line after another (classify's scan of
+// a diagnostic took about 15 ns a byte in the engine, 3 when its table is
+// hot). Here only the states near the root (depth compactRowDepth or
 // less, where a scan takes two thirds of its steps, and the few with many
 // exceptions) have a full row of nclass cells; every other state is a
 // node of two cells for each class on which it goes elsewhere than its
 // default, the first full-row state among its fail links (on every other
 // class the two go to the same state). The nodes are laid out depth
 // first, so the states of one phrase are next to each other: the step to
-// the next byte of a phrase reads the line the step before read. The
-// table of classify's set is 129 KB in this form, and 32 KB of depths.
+// the next byte of a phrase reads the line the step before read.
+// Classify's table is 129 KB in this form (and 32 KB of depths).
 //
 // A state is the offset of its first cell in cells, with outBit set when
 // phrases end there; the cell before such a state's first holds its
@@ -27,6 +28,10 @@ import (
 // offset of the next node in bits 8-31, or of the default row after the
 // last node (a state without exceptions has one node of class noClass);
 // its second cell is the next state on its class.
+//
+// A step costs more instructions than one through the full table (a
+// compare for the row, a walk for the nodes): the form is for the large
+// sets only (compactMinBytes).
 type compact struct {
 	cells  []uint32
 	rowEnd uint32
@@ -48,6 +53,14 @@ const noClass = 0xff
 // classify's set), 75 % of 3 or less (359); callgrind of the engine's
 // benchmark has depth 2 take the fewest instructions, 1 or 3 0.2 % more.
 const compactRowDepth = 2
+
+// compactMinBytes is the size of the full table from which compile builds
+// the compact form too. callgrind of the engine's benchmark: with the
+// form for the two sets over 2 MB, 5 % more instructions and 14 % fewer
+// L1 and 11 % fewer last-level data read misses; for dsn's 279 KB set as
+// well, 1.4 % more instructions for 4 % fewer L1 misses, and no fewer
+// last-level ones.
+const compactMinBytes = 1 << 20
 
 // compactMaxExc is the most exceptions a state below compactRowDepth has
 // as nodes; a state with more gets a full row (4 takes fewer instructions
@@ -278,5 +291,103 @@ func (m *Matcher) addWordsOut(text string, i int, s uint32, h *Hits) {
 			}
 		}
 		h.add(id)
+	}
+}
+
+// scanCompact is Scan (class) or ScanLower (lclass) through m.words,
+// adding the phrases of text to h and their ends to e when it is not nil,
+// without the empty phrase. Like ScanLower it runs a long text as two or
+// four parts at once; a part after the first starts in the initial state
+// at its own first byte, and the part before goes on past it only while
+// its state (the longest phrase prefix that ends where it is) starts
+// before it, which is where a phrase of that part could still end: no
+// part reads maxLen-1 bytes twice.
+func (m *Matcher) scanCompact(text string, class *[256]uint8, h *Hits, e *Ends) {
+	w := m.words
+	cells, rowEnd := unsafe.Pointer(unsafe.SliceData(w.cells)), w.rowEnd
+	base := unsafe.Pointer(unsafe.StringData(text))
+	var last uint32 // the state of the last part
+	from := 0       // where the last part's remaining bytes start
+	switch {
+	case len(text) >= 4*splitScan:
+		q := len(text) / 4
+		var s0, s1, s2, s3 uint32
+		p, uq := base, uintptr(q)
+		for end := unsafe.Add(p, q); p != end; p = unsafe.Add(p, 1) {
+			s0 = cstep(cells, rowEnd, s0, class[*(*byte)(p)])
+			s1 = cstep(cells, rowEnd, s1, class[*(*byte)(unsafe.Add(p, uq))])
+			s2 = cstep(cells, rowEnd, s2, class[*(*byte)(unsafe.Add(p, 2*uq))])
+			s3 = cstep(cells, rowEnd, s3, class[*(*byte)(unsafe.Add(p, 3*uq))])
+			if (s0|s1|s2|s3)&outBit != 0 {
+				i := int(uintptr(p)-uintptr(base)) + 1 // the end of a phrase that ends at p
+				m.addOutC(s0, h, e, i)
+				m.addOutC(s1, h, e, i+q)
+				m.addOutC(s2, h, e, i+2*q)
+				m.addOutC(s3, h, e, i+3*q)
+			}
+		}
+		m.tailC(text, class, s0, q, h, e)
+		m.tailC(text, class, s1, 2*q, h, e)
+		m.tailC(text, class, s2, 3*q, h, e)
+		last, from = s3, 4*q
+	case len(text) >= splitWords:
+		// Two steps of each half at a time (mid is even: the last part
+		// reads the byte an odd length leaves).
+		mid := len(text) / 2 &^ 1
+		var s0, s1 uint32
+		p, umid := base, uintptr(mid)
+		for end := unsafe.Add(p, mid); p != end; p = unsafe.Add(p, 2) {
+			a0 := cstep(cells, rowEnd, s0, class[*(*byte)(p)])
+			a1 := cstep(cells, rowEnd, s1, class[*(*byte)(unsafe.Add(p, umid))])
+			s0 = cstep(cells, rowEnd, a0, class[*(*byte)(unsafe.Add(p, 1))])
+			s1 = cstep(cells, rowEnd, a1, class[*(*byte)(unsafe.Add(p, umid+1))])
+			if (a0|a1|s0|s1)&outBit != 0 {
+				i := int(uintptr(p)-uintptr(base)) + 1
+				m.addOutC(a0, h, e, i)
+				m.addOutC(a1, h, e, i+mid)
+				m.addOutC(s0, h, e, i+1)
+				m.addOutC(s1, h, e, i+mid+1)
+			}
+		}
+		m.tailC(text, class, s0, mid, h, e)
+		last, from = s1, 2*mid
+	}
+	// One part, or the last one's remaining bytes: four steps at a time.
+	for ; from+4 <= len(text); from += 4 {
+		p := unsafe.Add(base, from)
+		a := cstep(cells, rowEnd, last, class[*(*byte)(p)])
+		b := cstep(cells, rowEnd, a, class[*(*byte)(unsafe.Add(p, 1))])
+		c := cstep(cells, rowEnd, b, class[*(*byte)(unsafe.Add(p, 2))])
+		last = cstep(cells, rowEnd, c, class[*(*byte)(unsafe.Add(p, 3))])
+		if (a|b|c|last)&outBit != 0 {
+			m.addOutC(a, h, e, from+1)
+			m.addOutC(b, h, e, from+2)
+			m.addOutC(c, h, e, from+3)
+			m.addOutC(last, h, e, from+4)
+		}
+	}
+	for i := from; i < len(text); i++ {
+		last = cstep(cells, rowEnd, last, class[text[i]])
+		m.addOutC(last, h, e, i+1)
+	}
+}
+
+// tailC goes on with a part of scanCompact that ended in state s where
+// the next part starts (at from): it reads on while its state starts
+// before from.
+func (m *Matcher) tailC(text string, class *[256]uint8, s uint32, from int, h *Hits, e *Ends) {
+	w := m.words
+	cells, rowEnd := unsafe.Pointer(unsafe.SliceData(w.cells)), w.rowEnd
+	for j := from; j < len(text) && int(w.depth[s&^outBit]) > j-from; j++ {
+		s = cstep(cells, rowEnd, s, class[text[j]])
+		m.addOutC(s, h, e, j+1)
+	}
+}
+
+// addOutC adds the phrases that end at compact state s, if any, at offset
+// end (for e, when it is not nil).
+func (m *Matcher) addOutC(s uint32, h *Hits, e *Ends, end int) {
+	if s&outBit != 0 {
+		m.addOut(m.words.cells[s&^outBit-1], h, e, end)
 	}
 }
