@@ -55,12 +55,15 @@ const noClass = 0xff
 const compactRowDepth = 2
 
 // compactMinBytes is the size of the full table from which compile builds
-// the compact form too. callgrind of the engine's benchmark: with the
-// form for the two sets over 2 MB, 5 % more instructions and 14 % fewer
-// L1 and 11 % fewer last-level data read misses; for dsn's 279 KB set as
-// well, 1.4 % more instructions for 4 % fewer L1 misses, and no fewer
-// last-level ones.
-const compactMinBytes = 1 << 20
+// the compact form too: classify's and dsn's sets of over 2 MB, and dsn's
+// of 279 KB. callgrind of the engine's benchmark, for the two largest:
+// 5 % more instructions, 14 % fewer L1 and 11 % fewer last-level data
+// read misses; with the 279 KB set as well, 1 % more instructions, 4 %
+// fewer L1 misses and no fewer last-level ones, but 2.5 % less CPU time
+// (median of six in-process A/B runs of the benchmark's messages, the
+// form of that set on and off in turn). The 133 KB set does not gain:
+// in L2, its full table's misses cost less than the form's instructions.
+const compactMinBytes = 256 << 10
 
 // compactMaxExc is the most exceptions a state below compactRowDepth has
 // as nodes; a state with more gets a full row (4 takes fewer instructions
