@@ -90,8 +90,8 @@ func (m *Matcher) buildCompact() {
 	order := []int{0} // breadth first
 	for q := 0; q < len(order); q++ {
 		s := order[q]
-		for c := range nc {
-			t := int(row(s)[c]) / nc
+		for c, v := range row(s) {
+			t := int(v) / nc
 			if depth[t] >= 0 {
 				continue
 			}
@@ -120,10 +120,10 @@ func (m *Matcher) buildCompact() {
 		// The classes that lead to a child of s first: the next byte
 		// of a phrase is the likeliest.
 		var e []uint8
+		rs, rd := row(s), row(d)
 		for _, child := range []bool{true, false} {
-			for c := range nc {
-				t := int(row(s)[c]) / nc
-				if row(s)[c] != row(d)[c] && (depth[t] == depth[s]+1) == child {
+			for c, v := range rs {
+				if v != rd[c] && (depth[int(v)/nc] == depth[s]+1) == child {
 					e = append(e, uint8(c))
 				}
 			}
