@@ -282,6 +282,12 @@ func compareForms(t *testing.T, m *Matcher, fold bool, list []string, text strin
 		{"Scan", func(m *Matcher, h *Hits) { m.Scan(text, h) }},
 		{"ScanBytes", func(m *Matcher, h *Hits) { m.ScanBytes([]byte(text), h) }},
 		{"ScanLower", func(m *Matcher, h *Hits) { m.ScanLower(text, nil, h) }},
+		{"ScanLower with dst", func(m *Matcher, h *Hits) {
+			dst := make([]byte, len(text))
+			if m.ScanLower(text, dst, h); string(dst) != asciiLower(text) {
+				t.Fatalf("ScanLower(%q) wrote %q", text, dst)
+			}
+		}},
 	} {
 		var got, want Hits
 		scan.f(m, &got)
