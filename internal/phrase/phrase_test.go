@@ -258,13 +258,15 @@ func wordsOracle(list []string, text string) Hits {
 }
 
 // compareForms checks every scan of m's compact form (which must be
-// built) against the same scan through the full table and, for ScanWords
-// of a set compiled by CompileFold (fold), against wordsOracle: the same
-// phrases, and for ScanLowerEnds the same ends.
-func compareForms(t *testing.T, m *Matcher, fold bool, list []string, text string) {
+// built) against the same scan of full, the matcher of the same list
+// without it, and, for ScanWords of a set compiled by
+// CompileFold (fold), against wordsOracle: the same phrases, and for
+// ScanLowerEnds the same ends.
+func compareForms(t *testing.T, m, full *Matcher, fold bool, list []string, text string) {
 	t.Helper()
-	full := *m
-	full.words = nil
+	if m.words == nil || full.words != nil || full.delta == nil {
+		t.Fatalf("compareForms: compact form %v, full %v", m.words != nil, full.words == nil && full.delta != nil)
+	}
 	var got, want Hits
 	m.ScanWords(text, &got)
 	full.ScanWords(text, &want)
@@ -291,7 +293,7 @@ func compareForms(t *testing.T, m *Matcher, fold bool, list []string, text strin
 	} {
 		var got, want Hits
 		scan.f(m, &got)
-		scan.f(&full, &want)
+		scan.f(full, &want)
 		if got != want {
 			t.Fatalf("%s(%q) hits %x, full table %x (phrases %q)", scan.name, text, got[:1], want[:1], list)
 		}
@@ -351,6 +353,7 @@ func TestCompactForm(t *testing.T) {
 		if m.words != nil {
 			t.Fatalf("compact form of a %d-byte table", len(m.delta)*4)
 		}
+		full := *m
 		if m.buildCompact(); (m.words == nil) != (k == 1) {
 			t.Fatalf("compact form of %q: %v", list, m.words != nil)
 		}
@@ -367,13 +370,14 @@ func TestCompactForm(t *testing.T) {
 					b.WriteString(word(1 + rng.IntN(8)))
 				}
 			}
-			compareForms(t, m, fold, list, b.String())
+			compareForms(t, m, &full, fold, list, b.String())
 		}
 	}
 }
 
 // TestCompactLargeSet: compile builds the compact form of a set whose
-// table reaches compactMinBytes, and it finds what the full table finds.
+// table reaches compactMinBytes and drops the full table, and the form
+// finds what the full table (build) finds.
 func TestCompactLargeSet(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	var list []string
@@ -388,8 +392,12 @@ func TestCompactLargeSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.delta)*4 < compactMinBytes || m.words == nil {
-		t.Fatalf("table of %d bytes, compact form %v", len(m.delta)*4, m.words != nil)
+	full, err := build(list, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.delta)*4 < compactMinBytes || m.words == nil || m.delta != nil {
+		t.Fatalf("table of %d bytes: compact form %v, full table kept %v", len(full.delta)*4, m.words != nil, m.delta != nil)
 	}
 	for range 20 {
 		var b strings.Builder
@@ -400,7 +408,7 @@ func TestCompactLargeSet(t *testing.T) {
 				b.WriteString(strings.ToUpper(list[rng.IntN(len(list))][:5]))
 			}
 		}
-		compareForms(t, m, true, list, b.String())
+		compareForms(t, m, full, true, list, b.String())
 	}
 }
 
@@ -413,11 +421,12 @@ func FuzzCompactForm(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	full := *m
 	m.buildCompact()
 	f.Add("550 5.1.1 <a@b>: User unknown; mailbox full")
 	f.Add(strings.Repeat("x", 40) + "No Such User" + strings.Repeat("y", 40))
 	f.Add(strings.Repeat("mail.rspamd.example: blocked using spam.list over quota exceeded ", 20))
 	f.Fuzz(func(t *testing.T, text string) {
-		compareForms(t, m, true, list, text)
+		compareForms(t, m, &full, true, list, text)
 	})
 }
