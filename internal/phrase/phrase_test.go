@@ -240,3 +240,193 @@ func TestScansRandom(t *testing.T) {
 		}
 	}
 }
+
+// wordsOracle is ScanWords by comparing each phrase at every offset of
+// text, ignoring ASCII case: a phrase counts where it starts a word or
+// when it starts with neither a letter nor a digit.
+func wordsOracle(list []string, text string) Hits {
+	var h Hits
+	for id, p := range list {
+		for off := 0; off+len(p) <= len(text); off++ {
+			if strings.EqualFold(text[off:off+len(p)], p) && (p == "" || !isWordByte(p[0]) || off == 0 || !isWordByte(text[off-1])) {
+				h.add(uint16(id))
+				break
+			}
+		}
+	}
+	return h
+}
+
+// compareForms checks every scan of m's compact form (which must be
+// built) against the same scan of full, the matcher of the same list
+// without it, and, for ScanWords of a set compiled by
+// CompileFold (fold), against wordsOracle: the same phrases, and for
+// ScanLowerEnds the same ends.
+func compareForms(t *testing.T, m, full *Matcher, fold bool, list []string, text string) {
+	t.Helper()
+	if m.words == nil || full.words != nil || full.delta == nil {
+		t.Fatalf("compareForms: compact form %v, full %v", m.words != nil, full.words == nil && full.delta != nil)
+	}
+	var got, want Hits
+	m.ScanWords(text, &got)
+	full.ScanWords(text, &want)
+	oracle := want
+	if fold {
+		oracle = wordsOracle(list, text)
+	}
+	if got != want || want != oracle {
+		t.Fatalf("ScanWords(%q) hits %x, full table %x, oracle %x (phrases %q)", text, got[:1], want[:1], oracle[:1], list)
+	}
+	for _, scan := range []struct {
+		name string
+		f    func(*Matcher, *Hits)
+	}{
+		{"Scan", func(m *Matcher, h *Hits) { m.Scan(text, h) }},
+		{"ScanBytes", func(m *Matcher, h *Hits) { m.ScanBytes([]byte(text), h) }},
+		{"ScanLower", func(m *Matcher, h *Hits) { m.ScanLower(text, nil, h) }},
+		{"ScanLower with dst", func(m *Matcher, h *Hits) {
+			dst := make([]byte, len(text))
+			if m.ScanLower(text, dst, h); string(dst) != asciiLower(text) {
+				t.Fatalf("ScanLower(%q) wrote %q", text, dst)
+			}
+		}},
+	} {
+		var got, want Hits
+		scan.f(m, &got)
+		scan.f(full, &want)
+		if got != want {
+			t.Fatalf("%s(%q) hits %x, full table %x (phrases %q)", scan.name, text, got[:1], want[:1], list)
+		}
+	}
+	var gotH, wantH Hits
+	var gotE, wantE Ends
+	m.ScanLowerEnds(text, &gotH, &gotE)
+	full.ScanLowerEnds(text, &wantH, &wantE)
+	if gotH != wantH {
+		t.Fatalf("ScanLowerEnds(%q) hits %x, full table %x (phrases %q)", text, gotH[:1], wantH[:1], list)
+	}
+	for id := range list {
+		if gotH.Has(id) && gotE[id] != wantE[id] {
+			t.Fatalf("ScanLowerEnds(%q): %q ends at %d, full table %d", text, list[id], gotE[id], wantE[id])
+		}
+	}
+}
+
+// TestCompactForm checks every scan through the compact form against the
+// full table (compareForms), on random sets of long phrases over a small
+// alphabet and texts of one, two and four parts: the phrases share
+// prefixes and suffixes, so that the compact form has nodes with several
+// exceptions, defaults several fail links away, and phrases across the
+// start of a part that the part before finds past it.
+func TestCompactForm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const alpha = "abAB c.1"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for k := range 100 {
+		var list []string
+		switch k {
+		case 0: // a state past the full rows with more than compactMaxExc exceptions
+			list = []string{"abca", "abcb", "abc.", "abc1", "abc ", "abcab", "bc"}
+		case 1: // too long for the compact form
+			list = []string{"ab", strings.Repeat("ab ", 100)}
+		default:
+			list = make([]string, 1+rng.IntN(60))
+			for i := range list {
+				list[i] = asciiLower(word(1 + rng.IntN(1+rng.IntN(30))))
+			}
+		}
+		fold := k%2 == 0 // Scan and ScanLower read different classes without
+		compile := Compile
+		if fold {
+			compile = CompileFold
+		}
+		m, err := compile(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.words != nil {
+			t.Fatalf("compact form of a %d-byte table", len(m.delta)*4)
+		}
+		full := *m
+		if m.buildCompact(); (m.words == nil) != (k == 1) {
+			t.Fatalf("compact form of %q: %v", list, m.words != nil)
+		}
+		if m.words == nil {
+			continue
+		}
+		for range 20 {
+			// Texts made of pieces of phrases, so that they occur.
+			var b strings.Builder
+			for n := rng.IntN([]int{2 * splitWords, 4 * splitScan, 12 * splitScan}[rng.IntN(3)]); b.Len() < n; {
+				if p := list[rng.IntN(len(list))]; rng.IntN(3) == 0 && p != "" {
+					b.WriteString(p[rng.IntN(len(p)):])
+				} else {
+					b.WriteString(word(1 + rng.IntN(8)))
+				}
+			}
+			compareForms(t, m, &full, fold, list, b.String())
+		}
+	}
+}
+
+// TestCompactLargeSet: compile builds the compact form of a set whose
+// table reaches compactMinBytes and drops the full table, and the form
+// finds what the full table (build) finds.
+func TestCompactLargeSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var list []string
+	for len(list) < 1500 {
+		b := make([]byte, 8+rng.IntN(20))
+		for i := range b {
+			b[i] = "abcdefghijklmnopqrstuvwxyz0123456789 .:-"[rng.IntN(40)]
+		}
+		list = append(list, string(b))
+	}
+	m, err := CompileFold(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := build(list, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.delta)*4 < compactMinBytes || m.words == nil || m.delta != nil {
+		t.Fatalf("table of %d bytes: compact form %v, full table kept %v", len(full.delta)*4, m.words != nil, m.delta != nil)
+	}
+	for range 20 {
+		var b strings.Builder
+		for n := rng.IntN(3000); b.Len() < n; {
+			if rng.IntN(4) == 0 {
+				b.WriteString(list[rng.IntN(len(list))])
+			} else {
+				b.WriteString(strings.ToUpper(list[rng.IntN(len(list))][:5]))
+			}
+		}
+		compareForms(t, m, full, true, list, b.String())
+	}
+}
+
+// FuzzCompactForm compares every scan through the compact form with the
+// full table (compareForms) on a fixed set of phrases that overlap.
+func FuzzCompactForm(f *testing.F) {
+	list := []string{"user unknown", "unknown user", "user", "mailbox full", "mailbox unavailable", "box", ".1.1",
+		"5.1.1", "no such user", "such", "spam", "rspamd", "blocked", "blocked using", "over quota", "quota exceeded", "a"}
+	m, err := CompileFold(list)
+	if err != nil {
+		f.Fatal(err)
+	}
+	full := *m
+	m.buildCompact()
+	f.Add("550 5.1.1 <a@b>: User unknown; mailbox full")
+	f.Add(strings.Repeat("x", 40) + "No Such User" + strings.Repeat("y", 40))
+	f.Add(strings.Repeat("mail.rspamd.example: blocked using spam.list over quota exceeded ", 20))
+	f.Fuzz(func(t *testing.T, text string) {
+		compareForms(t, m, &full, true, list, text)
+	})
+}
