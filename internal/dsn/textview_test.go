@@ -126,12 +126,7 @@ func TestScanFoldSame(t *testing.T) {
 			texts = append(texts, sb.String())
 		}
 		for _, text := range texts {
-			var got, want phrase.Hits
-			scanFold(m, text, &got)
-			m.Scan(text, &want)
-			if got != want {
-				t.Fatalf("%s: scanFold(%q) found other phrases than Scan", name, text)
-			}
+			checkScanFold(t, name, m, text)
 		}
 	}
 }
@@ -144,14 +139,21 @@ func FuzzScanFold(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, reps int) {
 		text = strings.Repeat(text, 1+min(max(reps, 0), 40)) // long enough for two or four chains
 		for name, m := range map[string]*phrase.Matcher{"keySet": keySet, "diagSet": diagSet, "stageSet": stageSet} {
-			var got, want phrase.Hits
-			scanFold(m, text, &got)
-			m.Scan(text, &want)
-			if got != want {
-				t.Fatalf("%s: scanFold(%q) found other phrases than Scan", name, text)
-			}
+			checkScanFold(t, name, m, text)
 		}
 	})
+}
+
+// checkScanFold fails t when scanFold finds other phrases of m in text
+// than Scan.
+func checkScanFold(t *testing.T, name string, m *phrase.Matcher, text string) {
+	t.Helper()
+	var got, want phrase.Hits
+	scanFold(m, text, &got)
+	m.Scan(text, &want)
+	if got != want {
+		t.Fatalf("%s: scanFold(%q) found other phrases than Scan", name, text)
+	}
 }
 
 // FuzzAddTextView compares addText with addTextOracle on a message cut

@@ -173,14 +173,7 @@ func asciiLower(s string) string {
 // and four chains.
 func TestScansRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	const alpha = "abAB c.1"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alpha[rng.IntN(len(alpha))]
-		}
-		return string(b)
-	}
+	word := func(n int) string { return randomWord(rng, n) }
 	for range 300 {
 		list := make([]string, 1+rng.IntN(40))
 		for i := range list {
@@ -320,14 +313,7 @@ func compareForms(t *testing.T, m, full *Matcher, fold bool, list []string, text
 // start of a part that the part before finds past it.
 func TestCompactForm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	const alpha = "abAB c.1"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alpha[rng.IntN(len(alpha))]
-		}
-		return string(b)
-	}
+	word := func(n int) string { return randomWord(rng, n) }
 	for k := range 100 {
 		var list []string
 		switch k {
@@ -429,4 +415,15 @@ func FuzzCompactForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		compareForms(t, m, &full, true, list, text)
 	})
+}
+
+// randomWord returns n bytes drawn from a small alphabet of both cases,
+// a space and punctuation, so that random phrases overlap and nest.
+func randomWord(rng *rand.Rand, n int) string {
+	const alpha = "abAB c.1"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alpha[rng.IntN(len(alpha))]
+	}
+	return string(b)
 }
