@@ -129,7 +129,11 @@ func (b *Batcher) Add(obs ...Observation) error {
 		}
 		for _, o := range valid[:queued] {
 			// Own copies: the strings may be cut out of a whole message.
+			// The reason and side are the vocabulary's own strings, as
+			// checkObservation gives them.
+			_, o.Reason, o.Side, _ = checkObservation(o)
 			o.Domain, o.Sender, o.Status = strings.Clone(o.Domain), strings.Clone(o.Sender), strings.Clone(o.Status)
+			o.RecipientDomain = strings.Clone(o.RecipientDomain)
 			b.pending = append(b.pending, o)
 		}
 	}

@@ -345,16 +345,22 @@ func checkObservation(o Observation) (domain, reason, side string, err error) {
 	}
 	// The names are the classifier's one vocabulary (classify.Reasons), so
 	// that counts are never split over misspellings.
-	if _, ok := classify.ReasonByName(reason); !ok {
+	// Both are returned as the vocabulary's own strings, not the caller's,
+	// which may be cut out of a whole message that a store would keep.
+	ri, ok := classify.ReasonByName(reason)
+	if !ok {
 		return "", "", "", fmt.Errorf("%w: %s: reason %q is not in the vocabulary", ErrInvalidObservation, domain, truncate(reason))
 	}
-	switch classify.Side(side) {
-	case classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown:
-	default:
-		return "", "", "", fmt.Errorf("%w: %s: side %q is not sender, recipient, network or unknown", ErrInvalidObservation, domain, truncate(side))
+	for _, s := range sides {
+		if string(s) == side {
+			return domain, string(ri.Reason), string(s), nil
+		}
 	}
-	return domain, reason, side, nil
+	return "", "", "", fmt.Errorf("%w: %s: side %q is not sender, recipient, network or unknown", ErrInvalidObservation, domain, truncate(side))
 }
+
+// sides are the sides an observation may name.
+var sides = [...]classify.Side{classify.SideSender, classify.SideRecipient, classify.SideNetwork, classify.SideUnknown}
 
 // truncate shortens a string for an error message.
 func truncate(s string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 )
@@ -107,10 +108,15 @@ func (m *Memory) Record(ctx context.Context, obs []Observation) error {
 	if m.closed {
 		return m.stats.count(ErrClosed)
 	}
+	// The store keeps its own copies of the strings it holds on to (the
+	// domain and the last status; the reason and side names are the
+	// vocabulary's, checkObservation): an observation's strings may be
+	// cut out of a whole message, which a kept reference would keep in
+	// memory as long as the entry lives.
 	for _, dl := range deltas {
 		e := m.lookup(dl.domain, now)
 		if e == nil {
-			e = m.insert(dl.domain)
+			e = m.insert(strings.Clone(dl.domain))
 			// Like HSETNX: the first Record that creates the domain sets it.
 			e.sum.FirstSeen = dl.first
 		}
@@ -124,7 +130,7 @@ func (m *Memory) Record(ctx context.Context, obs []Observation) error {
 			s.Sides[k] += v
 		}
 		s.LastSeen = dl.last
-		s.LastReason, s.LastSide, s.LastStatus = dl.lastReason, dl.lastSide, dl.lastStatus
+		s.LastReason, s.LastSide, s.LastStatus = dl.lastReason, dl.lastSide, owned(s.LastStatus, dl.lastStatus)
 		for _, sender := range dl.senders {
 			e.senders.add(sender)
 		}
@@ -172,6 +178,14 @@ func (m *Memory) lookup(d string, now time.Time) *memEntry {
 	}
 	m.lru.MoveToFront(el)
 	return e
+}
+
+// owned returns was when it equals s, or else a copy of s.
+func owned(was, s string) string {
+	if was == s {
+		return was
+	}
+	return strings.Clone(s)
 }
 
 // insert adds an empty entry for d at the front, evicting the least

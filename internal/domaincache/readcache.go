@@ -2,6 +2,7 @@ package domaincache
 
 import (
 	"maps"
+	"strings"
 	"sync"
 	"time"
 )
@@ -76,6 +77,13 @@ func (c *readCache) put(domain string, s Summary, found bool, now int64) {
 		if len(c.m) >= c.max {
 			clear(c.m)
 		}
+	}
+	// Its own copy of the name, as key and as the summary's Domain: the
+	// caller's may be cut out of a whole message, which the cache would
+	// keep alive. The rest of the summary was decoded from Redis's reply.
+	domain = strings.Clone(domain)
+	if s.Domain != "" {
+		s.Domain = domain
 	}
 	c.m[domain] = cachedSummary{sum: s, found: found, expires: now + c.ttl}
 }
