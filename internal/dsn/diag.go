@@ -415,7 +415,19 @@ func hostOf(text string, hits *phrase.Hits) string {
 			break
 		}
 	}
-	// "X[ip]" or "X [ip]".
+	if h, ok := hostBeforeLiteral(text, best); ok {
+		return h
+	}
+	if host == "" {
+		host = hostAfter(text, hostMarkers, hits)
+	}
+	return toLower(host)
+}
+
+// hostBeforeLiteral reads "X[ip]" or "X [ip]" in text before offset best:
+// the first host name, in lower case, directly before an address
+// literal, not in angle brackets.
+func hostBeforeLiteral(text string, best int) (string, bool) {
 	for off := 0; off < best; {
 		i := strings.IndexByte(text[off:best], '[')
 		if i < 0 {
@@ -443,12 +455,9 @@ func hostOf(text string, hits *phrase.Hits) string {
 		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
 			continue
 		}
-		return toLower(h)
+		return toLower(h), true
 	}
-	if host == "" {
-		host = hostAfter(text, hostMarkers, hits)
-	}
-	return toLower(host)
+	return "", false
 }
 
 // hostMarkers are the words after which a diagnostic names the host that

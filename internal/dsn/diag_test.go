@@ -112,7 +112,7 @@ func commandOfLower(lower string, hits *phrase.Hits) string {
 }
 
 // hostOfLower is hostOf reading the markers in lower; its search for
-// "X[ip]" reads text, as hostOf's.
+// "X[ip]" is hostOf's (hostBeforeLiteral), which reads text.
 func hostOfLower(text, lower string) string {
 	best, host := len(text), ""
 	for off := 0; off < len(lower); {
@@ -134,35 +134,9 @@ func hostOfLower(text, lower string) string {
 			break
 		}
 	}
-	// "X[ip]" or "X [ip]".
-	for off := 0; off < best; {
-		i := strings.IndexByte(text[off:best], '[')
-		if i < 0 {
-			break
-		}
-		i += off
-		off = i + 1
-		j := strings.IndexByte(text[i:min(len(text), i+maxLiteral)], ']')
-		if j < 0 || !ipLiteral(text[i+1:i+j]) {
-			continue
-		}
-		k := i
-		if k > 0 && text[k-1] == ' ' {
-			k--
-		}
-		lo := max(0, k-maxHostName)
-		s := lo + strings.LastIndexAny(text[lo:k], " \t\n(<:,;'\"") + 1
-		h := strings.TrimSuffix(text[s:k], ".")
-		if s > 0 && text[s-1] == '<' || !strings.Contains(h, ".") || !validHostChars(h) {
-			continue
-		}
-		// QUIRK: "550 5.7.1 [192.0.2.1] Our system has detected..." (Gmail's
-		// replies quote the client address): a status code before an
-		// address literal is not a host name.
-		if strings.Trim(h, "0123456789.") == "" && ipLiteral(text[i+1:i+j]) && strings.Count(h, ".") == 2 {
-			continue
-		}
-		return toLower(h)
+	// "X[ip]" or "X [ip]", as hostOf: the search that reads text.
+	if h, ok := hostBeforeLiteral(text, best); ok {
+		return h
 	}
 	if host == "" {
 		host = hostAfterLower(lower, hostMarkers)

@@ -46,14 +46,8 @@ func (h header) getView(name string) string {
 			if swar.Printable(v) {
 				// The usual value, checked at once: printable ASCII and
 				// spaces, only spaces to trim.
-				i, j := 0, len(v)
-				for i < j && v[i] == ' ' {
-					i++
-				}
-				for j > i && v[j-1] == ' ' {
-					j--
-				}
-				return unsafe.String(unsafe.SliceData(v[i:j]), j-i)
+				v = trimSpaces(v)
+				return unsafe.String(unsafe.SliceData(v), len(v))
 			}
 			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
 				return unfoldBytes(v)

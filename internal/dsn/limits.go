@@ -137,6 +137,19 @@ func unfoldBytes(v []byte) string {
 	return unfoldInto(nil, v)
 }
 
+// trimSpaces returns v without its leading and trailing spaces (only
+// ' ': the caller knows there is no other white space).
+func trimSpaces(v []byte) []byte {
+	i, j := 0, len(v)
+	for i < j && v[i] == ' ' {
+		i++
+	}
+	for j > i && v[j-1] == ' ' {
+		j--
+	}
+	return v[i:j]
+}
+
 // unfoldInto is unfoldBytes writing into arena, when not nil, so that the
 // values of a block share its allocations: what a strings.Builder has
 // written stays valid however it grows later.
@@ -144,14 +157,7 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 	if swar.Printable(v) {
 		// Printable ASCII and spaces (one pass for the usual value):
 		// valid UTF-8, no line to join, no tab, only spaces to trim.
-		i, j := 0, len(v)
-		for i < j && v[i] == ' ' {
-			i++
-		}
-		for j > i && v[j-1] == ' ' {
-			j--
-		}
-		v = v[i:j]
+		v = trimSpaces(v)
 		if arena == nil || len(v) == 0 {
 			return string(v)
 		}

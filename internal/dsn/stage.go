@@ -142,6 +142,13 @@ func setStage(rc *Recipient, memo *diagMemo) {
 		rc.Stage = p.stage
 		return
 	}
+	setStageFallback(rc, hits)
+}
+
+// setStageFallback sets rc's stage when no stage phrase named it: from
+// the SMTP command, the diagnostic type of a local delivery, or a
+// delivery phrase of a diagnostic without an SMTP reply.
+func setStageFallback(rc *Recipient, hits stageBits) {
 	if s, ok := stageOfCommand[strings.ToUpper(rc.Command)]; ok {
 		rc.Stage = s
 		return

@@ -336,22 +336,7 @@ func setStageLoop(rc *Recipient, hits stageBits) {
 			return
 		}
 	}
-	if s, ok := stageOfCommand[strings.ToUpper(rc.Command)]; ok {
-		rc.Stage = s
-		return
-	}
-	if strings.HasPrefix(rc.DiagnosticType, "x-unix") || strings.HasPrefix(rc.DiagnosticType, "x-local") {
-		rc.Stage = StageDelivery
-		return
-	}
-	if rc.DiagnosticType != "smtp" && rc.ReplyCode == 0 {
-		for id := range deliveryPhrases {
-			if hits&(1<<(len(stagePhrases)+id)) != 0 {
-				rc.Stage = StageDelivery
-				return
-			}
-		}
-	}
+	setStageFallback(rc, hits)
 }
 
 // TestSetStageBits checks that setStage, which walks the stage phrases a
