@@ -174,12 +174,19 @@ func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	// back to gRPC's pool afterwards. Strings are checked as
 	// proto.Unmarshal checks them: a request with a string that is not
 	// UTF-8 is refused, as before.
+	// The raw message is decoded into a buffer lent from recvPool
+	// (rawbuf.go).
+	lendRaw(v, data.Len())
+	var err error
 	if len(data) == 1 {
-		return unmarshalVT(data[0].ReadOnlyData(), m)
+		err = unmarshalVT(data[0].ReadOnlyData(), m)
+	} else {
+		buf := data.MaterializeToBuffer(recvPool)
+		err = unmarshalVT(buf.ReadOnlyData(), m)
+		buf.Free()
 	}
-	buf := data.MaterializeToBuffer(recvPool)
-	defer buf.Free()
-	return unmarshalVT(buf.ReadOnlyData(), m)
+	lentUnused(v, data)
+	return err
 }
 
 func unmarshalVT(b []byte, m vtMessage) error {
@@ -224,10 +231,21 @@ func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, 
 	if err := dec(in); err != nil {
 		return nil, err
 	}
+	var out any
+	var err error
 	if interceptor == nil {
-		return s.parseWire(ctx, in)
+		out, err = s.parseWire(ctx, in)
+	} else {
+		out, err = interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
 	}
-	return interceptor(ctx, in, s.parseInfo, s.parseWireFunc)
+	if _, ok := out.(*encodedMessage); ok && err == nil {
+		// The wire form is a copy: the raw message's buffer goes back
+		// (rawbuf.go). A ParseResponse or an error status may hold views
+		// of it until gRPC has sent them; their buffer is left to the
+		// collector.
+		returnRaw(in)
+	}
+	return out, err
 }
 
 // classifyHandler is parseHandler for Classify.

@@ -105,7 +105,11 @@ func TestPooledWireForm(t *testing.T) {
 // TestConcurrentAnswers: answers sent from pooled buffers over many
 // streams, pipelined, and unary calls at once are those of the in-process
 // service (whose answers are made without the pool), for the corpus.
-func TestConcurrentAnswers(t *testing.T) {
+func TestConcurrentAnswers(t *testing.T) { concurrentAnswers(t) }
+
+// concurrentAnswers is TestConcurrentAnswers; it returns the number of
+// corpus messages sent.
+func concurrentAnswers(t *testing.T) int {
 	c := startServer(t, nil)
 	ref := NewService(Config{Engine: bounce.New(bounce.Config{Limits: dsn.Options{MaxMessageBytes: testMaxBytes, MaxRecipients: 5}}),
 		MaxMessageBytes: testMaxBytes})
@@ -187,4 +191,5 @@ func TestConcurrentAnswers(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	return len(msgs)
 }

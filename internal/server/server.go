@@ -378,6 +378,9 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		if req == nil {
 			req = &pb.ParseRequest{}
 		}
+		// The answer is encoded when it is sent: after that nothing
+		// refers to the raw message, whose buffer goes back (rawbuf.go).
+		defer returnRaw(in.GetRequest())
 		resp, enc, perr := s.parseEncoded(ctx, req, s.passEncoded)
 		if perr != nil {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil
