@@ -126,6 +126,10 @@ func New(cfg Config) *Engine {
 
 // Request is one message to read.
 type Request struct {
+	// Raw is the message. Nothing the engine keeps after Parse returns
+	// refers to its bytes (TestParseKeepsNoViewOfRaw): the caller may
+	// reuse the buffer once it is done with the Result, whose strings may
+	// share them.
 	Raw       []byte
 	Audience  explain.Audience
 	Language  string
