@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -23,7 +24,8 @@ import (
 // as a reused receive buffer would be. Every verdict (which reads the
 // history the earlier messages left) and, at the end, every domain's
 // memory must be the same: a name or a string kept as a view of the
-// buffer would read 0xFF bytes, or miss its entry.
+// buffer would read 0xFF bytes, or miss its entry. Parse must not write
+// into Raw either (the server gives it gRPC's receive buffer).
 func TestParseKeepsNoViewOfRaw(t *testing.T) {
 	msgs := corpusMessages(t)
 	srv := dnstest.Start(t, dnstest.Zone{Records: relayZone})
@@ -57,6 +59,10 @@ func TestParseKeepsNoViewOfRaw(t *testing.T) {
 		got, gerr := reused.e.Parse(ctx, Request{Raw: buf, Audience: explain.Admin})
 		if gerr != nil {
 			t.Fatalf("message %d: %v with the reused buffer, none with a copy", i, gerr)
+		}
+		if !bytes.Equal(buf, m) {
+			// The server hands Parse a view of gRPC's read-only buffer.
+			t.Fatalf("message %d: Parse wrote into Raw", i)
 		}
 		if w, g := render(t, want), render(t, got); w != g {
 			t.Fatalf("message %d: verdicts differ with the reused buffer:\n got %s\nwant %s", i, g, w)

@@ -3,6 +3,7 @@ package server
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/grpc/mem"
 )
@@ -75,6 +76,20 @@ func (p *dirtyPool) Put(b *[]byte) {
 	if t < 0 || c != 1<<(t+minPoolShift) {
 		return
 	}
+	if poison.on.Load() {
+		for i := range *b {
+			(*b)[i] = 0xFF
+		}
+		poison.returned.Add(1)
+	}
 	*b = (*b)[:0]
 	p.tiers[t].Put(b)
+}
+
+// poison, switched on by tests, overwrites every buffer that goes back
+// to the pool (a view of a message's bytes kept beyond its answer then
+// reads 0xFF bytes) and counts them.
+var poison struct {
+	on       atomic.Bool
+	returned atomic.Int64
 }

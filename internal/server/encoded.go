@@ -165,18 +165,24 @@ func (c passCodec) Marshal(v any) (mem.BufferSlice, error) {
 }
 
 func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if h, ok := v.(*heldRequest); ok {
+		return h.decode(data) // rawbuf.go
+	}
 	m, ok := v.(vtMessage)
 	if !ok {
 		return c.CodecV2.Unmarshal(data, v)
 	}
-	// One buffer (the common case: a message in one read) is read in
-	// place; the unmarshaller copies what it keeps, so the buffers can go
-	// back to gRPC's pool afterwards. Strings are checked as
-	// proto.Unmarshal checks them: a request with a string that is not
-	// UTF-8 is refused, as before.
-	// The raw message is decoded into a buffer lent from recvPool
-	// (rawbuf.go).
-	lendRaw(v, data.Len())
+	return lentUnmarshal(data, m)
+}
+
+// lentUnmarshal decodes m from data with its raw message, if it is a
+// request, in a buffer lent from recvPool (rawbuf.go). One buffer (the
+// common case: a message in one read) is read in place; the unmarshaller
+// copies what it keeps, so the buffers can go back to gRPC's pool
+// afterwards. Strings are checked as proto.Unmarshal checks them: a
+// request with a string that is not UTF-8 is refused, as before.
+func lentUnmarshal(data mem.BufferSlice, m vtMessage) error {
+	lendRaw(m, data.Len())
 	var err error
 	if len(data) == 1 {
 		err = unmarshalVT(data[0].ReadOnlyData(), m)
@@ -185,7 +191,7 @@ func (c passCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		err = unmarshalVT(buf.ReadOnlyData(), m)
 		buf.Free()
 	}
-	lentUnused(v, data)
+	lentUnused(m, data)
 	return err
 }
 
@@ -227,10 +233,11 @@ func (s *Service) serviceDesc() *grpc.ServiceDesc {
 // parse made for the check before the domain memory write, which
 // passCodec sends as it is.
 func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
-	in := new(pb.ParseRequest)
-	if err := dec(in); err != nil {
+	h := &heldRequest{req: new(pb.ParseRequest)}
+	if err := dec(h); err != nil {
 		return nil, err
 	}
+	in := h.req
 	var out any
 	var err error
 	if interceptor == nil {
@@ -243,7 +250,7 @@ func (s *Service) parseHandler(_ any, ctx context.Context, dec func(any) error, 
 		// (rawbuf.go). A ParseResponse or an error status may hold views
 		// of it until gRPC has sent them; their buffer is left to the
 		// collector.
-		returnRaw(in)
+		h.release()
 	}
 	return out, err
 }

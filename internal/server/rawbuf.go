@@ -1,20 +1,22 @@
 package server
 
 import (
-	"sync/atomic"
+	"slices"
 
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
-// A request's raw message is decoded into a buffer lent from recvPool
-// (lendRaw, called by passCodec.Unmarshal) instead of a fresh allocation
-// of its size, and the buffer goes back once the answer is on its way
-// (returnRaw, called by the gRPC handlers of Parse and ParseStream). A
-// busy stream thus reuses the same few buffers instead of allocating,
-// clearing and collecting 4-5 KB a message.
+// A request's raw message is, when it arrived in one piece, a view of
+// gRPC's receive buffer, which the codec keeps a reference to
+// (heldRequest); otherwise it is decoded into a buffer lent from recvPool
+// (lendRaw) instead of a fresh allocation of its size. Either goes back
+// once the answer is on its way (heldRequest.release, called by the gRPC
+// handlers of Parse and ParseStream). A busy stream thus neither copies
+// nor allocates, clears and collects 4-5 KB a message.
 //
 // Giving the buffer back is safe only because nothing keeps a reference
 // to the message's bytes once the answer is written: the answer's wire
@@ -22,12 +24,130 @@ import (
 // TestMemoryOwnsItsStrings, TestReadCacheOwnsItsNames,
 // TestBatcherOwnsItsStrings), DNS lookups ask for names the resolver
 // builds itself (dnscheck.fqdn) and every goroutine of a Parse ends
-// before it returns (bounce: TestParseKeepsNoViewOfRaw). What does refer
-// to it is the Result and a ParseResponse converted from it: the unary
-// handler gives the buffer back only when it answers with the wire form
-// (an encodedMessage), which gRPC sends as it is; a stream sends each
-// answer before it takes the next message. TestRawBufferReuse poisons
-// every buffer given back and checks the answers and the domain memory.
+// before it returns (bounce: TestParseKeepsNoViewOfRaw, which also checks
+// that Parse does not write into Raw: here it is gRPC's read-only
+// buffer). What does refer to it is the Result and a ParseResponse
+// converted from it: the unary handler gives the buffer back only when it
+// answers with the wire form (an encodedMessage), which gRPC sends as it
+// is; a stream sends each answer before it takes the next message.
+// TestRawBufferReuse poisons every buffer that goes back to the pool and
+// checks the answers.
+
+// heldRequest is what the Parse and ParseStream handlers decode a request
+// into (passCodec.Unmarshal): the request, and what its raw message is
+// held in.
+type heldRequest struct {
+	req    *pb.ParseRequest       // the request (Parse), or the stream message's
+	stream *pb.ParseStreamRequest // the stream message; nil for Parse
+	held   mem.Buffer             // the receive buffer Raw is a view of, or nil
+}
+
+// message is the protobuf message h decodes.
+func (h *heldRequest) message() vtMessage {
+	if h.stream != nil {
+		return h.stream
+	}
+	return h.req
+}
+
+// ProtoReflect makes h a proto.Message for a codec other than passCodec
+// (a Service registered on a plain grpc.Server): it decodes the message
+// as usual, raw copied, and release has nothing to give back.
+func (h *heldRequest) ProtoReflect() protoreflect.Message { return h.message().ProtoReflect() }
+
+// decode is passCodec.Unmarshal for h: as unmarshalVT decodes
+// h.message(), but with the raw message left in place when data is one
+// buffer and holds it once, and in a lent buffer otherwise.
+func (h *heldRequest) decode(data mem.BufferSlice) error {
+	m := h.message()
+	if len(data) == 1 {
+		b := data[0].ReadOnlyData()
+		if err := checkWireUTF8(b, requestKinds(m)); err != nil {
+			return err
+		}
+		if done, err := h.decodeInPlace(b); done {
+			if err == nil {
+				data[0].Ref() // released by release (grpc: "the codec ... can call Ref")
+				h.held = data[0]
+			}
+			return err
+		}
+	}
+	err := lentUnmarshal(data, m)
+	if h.stream != nil {
+		h.req = h.stream.Request
+	}
+	return err
+}
+
+// decodeInPlace decodes b, when its raw message is in one field (and, for
+// a stream message, b is one request field), into h with Raw a view of b;
+// done is false, with h untouched, for any other layout, which the caller
+// decodes the usual way. b's strings are already checked.
+func (h *heldRequest) decodeInPlace(b []byte) (done bool, err error) {
+	p := b
+	if h.stream != nil {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 || num != 1 || typ != protowire.BytesType {
+			return false, nil
+		}
+		v, m := protowire.ConsumeBytes(b[n:])
+		if m < 0 || n+m != len(b) {
+			return false, nil
+		}
+		p = v
+	}
+	at, start, end := -1, 0, 0 // the raw field: tag at at, value p[start:end]
+	for i := 0; i < len(p); {
+		num, typ, n := protowire.ConsumeTag(p[i:])
+		if n < 0 {
+			return false, nil
+		}
+		if num == 1 {
+			v, m := protowire.ConsumeBytes(p[i+n:])
+			if typ != protowire.BytesType || at >= 0 || m < 0 {
+				return false, nil
+			}
+			at, end = i, i+n+m
+			start = end - len(v)
+			i = end
+			continue
+		}
+		m := protowire.ConsumeFieldValue(num, typ, p[i+n:])
+		if m < 0 {
+			return false, nil
+		}
+		i += n + m
+	}
+	if at < 0 {
+		return false, nil
+	}
+	rest := p[end:] // clients write raw first: the other fields follow it
+	if at > 0 {
+		rest = slices.Concat(p[:at], p[end:])
+	}
+	if h.stream != nil {
+		h.req = new(pb.ParseRequest)
+		h.stream.Request = h.req
+	}
+	if err := h.req.UnmarshalVT(rest); err != nil {
+		return true, err
+	}
+	h.req.Raw = p[start:end:end]
+	return true, nil
+}
+
+// release gives back what holds the raw message, once nothing refers to
+// its bytes (see above), and clears Raw.
+func (h *heldRequest) release() {
+	if h.held != nil {
+		h.req.Raw = nil
+		h.held.Free()
+		h.held = nil
+		return
+	}
+	returnRaw(h.req)
+}
 
 // lendRaw gives m, a request about to be decoded from n bytes, a buffer
 // of at least n bytes for its raw message (the generated unmarshaller
@@ -105,19 +225,5 @@ func returnRaw(req *pb.ParseRequest) {
 	}
 	b := req.Raw[:cap(req.Raw)]
 	req.Raw = nil
-	if poison.on.Load() {
-		for i := range b {
-			b[i] = 0xFF
-		}
-		poison.returned.Add(1)
-	}
 	recvPool.Put(&b)
-}
-
-// poison, switched on by tests, overwrites every returned buffer (a view
-// of a message's bytes kept beyond its answer then reads 0xFF bytes) and
-// counts them.
-var poison struct {
-	on       atomic.Bool
-	returned atomic.Int64
 }

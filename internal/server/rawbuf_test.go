@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"google.golang.org/grpc/encoding"
 	grpcproto "google.golang.org/grpc/encoding/proto"
@@ -144,4 +145,77 @@ func TestRawBufferReuse(t *testing.T) {
 	if r := returned(); r < int64(sent) {
 		t.Errorf("%d buffers given back for %d messages, each sent twice: the reuse is not exercised", r, sent)
 	}
+}
+
+// TestHeldRequest: a request that arrived in one buffer is decoded with
+// its raw message a view of that buffer, for both request types, and the
+// buffer stays out of the pool, after gRPC has let go of it, until the
+// handler releases it; then it goes back (poisoned here). A request whose
+// raw message is not first, or not alone, is decoded all the same.
+func TestHeldRequest(t *testing.T) {
+	codec := passCodec{encoding.GetCodecV2(grpcproto.Name)}
+	raw := []byte(strings.Repeat("y", 3000))
+	req := &pb.ParseRequest{Raw: raw, Source: "s", Language: "fr", Audiences: []pb.Audience{pb.Audience_AUDIENCE_ADMIN}, SkipCache: true}
+	returned := poisoned(t)
+	for _, stream := range []bool{false, true} {
+		var msg interface{ MarshalVT() ([]byte, error) } = req
+		if stream {
+			msg = &pb.ParseStreamRequest{Request: req}
+		}
+		enc := encodeRequest(t, msg, 1<<20)
+		data := mem.BufferSlice{mem.Copy(enc[0].ReadOnlyData(), recvPool)} // as gRPC reads it
+		h, _ := heldFor(stream)
+		if err := codec.Unmarshal(data, h); err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(h.req, req) {
+			t.Fatalf("stream %v: decoded %v, want %v", stream, h.req, req)
+		}
+		if !sameMemory(h.req.Raw, data[0].ReadOnlyData()) {
+			t.Errorf("stream %v: raw decoded into its own memory, want a view of the receive buffer", stream)
+		}
+		view := h.req.Raw
+		before := returned()
+		data.Free() // gRPC lets go after Unmarshal
+		if returned() != before || !bytes.Equal(view, raw) {
+			t.Fatalf("stream %v: the receive buffer went back while the request held it", stream)
+		}
+		h.release()
+		if returned() != before+1 || h.req.Raw != nil {
+			t.Fatalf("stream %v: after release, %d buffers went back, Raw %d bytes", stream, returned()-before, len(h.req.Raw))
+		}
+		if bytes.Contains(view, []byte("y")) {
+			t.Errorf("stream %v: the released buffer was not poisoned", stream)
+		}
+	}
+
+	// Raw after the other fields, or twice: decoded, raw in a lent buffer
+	// or in place, the same message either way.
+	other, _ := (&pb.ParseRequest{Source: "s", Language: "de"}).MarshalVT()
+	rawField, _ := (&pb.ParseRequest{Raw: raw}).MarshalVT()
+	for name, b := range map[string][]byte{
+		"raw last":  append(bytes.Clone(other), rawField...),
+		"raw twice": append(append(bytes.Clone(rawField), other...), rawField...),
+	} {
+		h, want := heldFor(false)
+		if err := codec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, h); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := proto.Unmarshal(b, want); err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(h.req, want) {
+			t.Errorf("%s: decoded %v, want %v", name, h.req, want)
+		}
+		h.release()
+	}
+}
+
+// sameMemory reports whether a lies within b's memory.
+func sameMemory(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb0 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return pa >= pb0 && pa+uintptr(len(a)) <= pb0+uintptr(len(b))
 }

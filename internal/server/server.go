@@ -370,7 +370,15 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		// connection's guard admits every message of every stream.
 		ctx = context.WithValue(ctx, admittedKey{}, true)
 	}
-	return serveStream(ctx, s.cfg.Draining, stream.Recv, func(in *pb.ParseStreamRequest) error {
+	recv := func() (*heldRequest, error) {
+		h := &heldRequest{stream: new(pb.ParseStreamRequest)}
+		if err := stream.RecvMsg(h); err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
+	return serveStream(ctx, s.cfg.Draining, recv, func(h *heldRequest) error {
+		in := h.stream
 		if err := s.standIn(in); err != nil { // over the receive limit, or no room (toolarge.go)
 			return stream.Send(&pb.ParseStreamResponse{Response: ErrorResponse("", err)})
 		}
@@ -380,7 +388,7 @@ func (s *Service) ParseStream(stream pb.BounceService_ParseStreamServer) error {
 		}
 		// The answer is encoded when it is sent: after that nothing
 		// refers to the raw message, whose buffer goes back (rawbuf.go).
-		defer returnRaw(in.GetRequest())
+		defer h.release()
 		resp, enc, perr := s.parseEncoded(ctx, req, s.passEncoded)
 		if perr != nil {
 			resp, enc = ErrorResponse(req.GetSource(), perr), nil

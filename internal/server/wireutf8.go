@@ -116,6 +116,12 @@ func checkWireUTF8(b []byte, k *wireKinds) error {
 		if n < 0 {
 			return protowire.ParseError(n)
 		}
+		if num > protowire.MaxValidNumber {
+			// proto.Unmarshal refuses it; the generated unmarshaller
+			// would keep it as an unknown field (FuzzCodecUnmarshal,
+			// seed ba9bda27).
+			return fmt.Errorf("proto: field number %d out of range", num)
+		}
 		b = b[n:]
 		if typ != protowire.BytesType || int(num) >= len(k.kind) || k.kind[num] == kindSkip {
 			n = protowire.ConsumeFieldValue(num, typ, b)
