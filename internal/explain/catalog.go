@@ -84,15 +84,26 @@ type lang struct {
 	// entries is the table.
 	entries map[key]entry
 
-	compiled map[key]*[numAudiences]ctexts
-	cwhose   map[classify.Side]*[numAudiences]tmpl
+	// The compiled form: entry k's texts are texts[compiled[k]], their
+	// steps a range of steps, the sentences on whose side
+	// whoses[cwhose[side]], and every part and literal of them is in
+	// pool. None of it but the two small maps and the slices' headers
+	// holds a pointer, so that a garbage collection cycle marks a few
+	// objects here instead of thousands (see pool).
+	id       uint8 // its index in langs
+	pool     pool
+	compiled map[key]int32
+	texts    [][numAudiences]ctexts
+	steps    []tmpl
+	cwhose   map[classify.Side]int32
+	whoses   [][numAudiences]tmpl
 	choices  [][numChoiceSides][2][2]choice // see choose; by choiceReason, choiceSide, auto, delay
 }
 
-// ctexts is texts compiled.
+// ctexts is texts compiled; its steps are in its lang's steps.
 type ctexts struct {
 	headline, what, whose tmpl
-	steps                 []tmpl
+	first, nsteps         uint32 // its steps: lang.steps[first:first+nsteps]
 	// all counts the literal bytes and slots of headline, what and steps
 	// together (no parts), so that one size call bounds them; the fixed
 	// ones (tmpl.fixed) are not rendered, so not counted.
@@ -103,10 +114,13 @@ type ctexts struct {
 // of the resolved key and, when the key's story is not told for the
 // verdict's side, the language's sentence on whose side must act.
 type choice struct {
-	lang  *lang // the language used: English when lang lacks the key
-	texts *[numAudiences]ctexts
-	whose *[numAudiences]tmpl // nil: texts' own whose
+	lang  uint8 // the language used (its id): English when lang lacks the key
+	texts int32 // the language's texts[texts]
+	whose int32 // its whoses[whose]; -1: texts' own whose
 }
+
+// stepsOf returns the steps of c, one of l's texts.
+func (l *lang) stepsOf(c *ctexts) []tmpl { return l.steps[c.first : c.first+c.nsteps] }
 
 // choose returns the texts for a verdict (resolve, then the compiled
 // entry and the sentence on whose side). The choices for every reason of
@@ -176,15 +190,19 @@ func b2i(b bool) int {
 func (l *lang) makeChoice(reason classify.Reason, side classify.Side, autoReply, delay bool) choice {
 	auto := autoReply && !noAutoReplyVariant[reason]
 	k, specific := resolve(reason, side, auto, delay)
-	c := choice{lang: l, texts: l.compiled[k]}
-	if c.texts == nil {
-		c.lang, c.texts = english, english.compiled[k]
+	cl := l
+	t, ok := l.compiled[k]
+	if !ok {
+		cl, t = english, english.compiled[k]
 	}
+	c := choice{lang: cl.id, texts: t, whose: -1}
 	if !specific {
 		if side == "" {
 			side = classify.SideUnknown
 		}
-		c.whose = c.lang.cwhose[side]
+		if w, ok := cl.cwhose[side]; ok {
+			c.whose = w
+		}
 	}
 	return c
 }
@@ -254,7 +272,8 @@ func Languages() []string {
 }
 
 func init() {
-	for _, l := range langs {
+	for i, l := range langs {
+		l.id = uint8(i)
 		if err := l.compile(); err != nil {
 			panic(err)
 		}
@@ -265,55 +284,63 @@ func init() {
 }
 
 func (l *lang) compile() error {
-	l.compiled = make(map[key]*[numAudiences]ctexts, len(l.entries))
+	l.compiled = make(map[key]int32, len(l.entries))
+	l.texts = make([][numAudiences]ctexts, 0, len(l.entries))
 	for k, e := range l.entries {
 		var c [numAudiences]ctexts
 		for a, t := range [numAudiences]*texts{Marketer: &e.Marketer, EndUser: &e.EndUser, Admin: &e.Admin} {
-			ct, err := compileTexts(t)
+			ct, err := l.compileTexts(t)
 			if err != nil {
 				return fmt.Errorf("explain: %s %s %s: %w", l.tag, k, Audience(a), err)
 			}
 			c[a] = ct
 		}
-		l.compiled[k] = &c
+		l.compiled[k] = int32(len(l.texts))
+		l.texts = append(l.texts, c)
 	}
-	l.cwhose = make(map[classify.Side]*[numAudiences]tmpl, len(l.whose))
+	l.cwhose = make(map[classify.Side]int32, len(l.whose))
+	l.whoses = make([][numAudiences]tmpl, 0, len(l.whose))
 	for side, w := range l.whose {
 		var c [numAudiences]tmpl
 		for a, s := range [numAudiences]string{Marketer: w.Marketer, EndUser: w.EndUser, Admin: w.Admin} {
-			t, err := compile(s)
+			t, err := compile(s, &l.pool)
 			if err != nil {
 				return fmt.Errorf("explain: %s whose %s %s: %w", l.tag, side, Audience(a), err)
 			}
 			c[a] = t
 		}
-		l.cwhose[side] = &c
+		l.cwhose[side] = int32(len(l.whoses))
+		l.whoses = append(l.whoses, c)
 	}
+	l.pool.done()
 	return nil
 }
 
-func compileTexts(t *texts) (ctexts, error) {
+// compileTexts compiles t into l's pool and steps.
+func (l *lang) compileTexts(t *texts) (ctexts, error) {
 	var c ctexts
 	if len(t.Steps) == 0 || len(t.Steps) > maxSteps {
 		return c, fmt.Errorf("%d steps, want 1..%d", len(t.Steps), maxSteps)
 	}
 	var err error
-	if c.headline, err = compile(t.Headline); err != nil {
+	if c.headline, err = compile(t.Headline, &l.pool); err != nil {
 		return c, err
 	}
-	if c.what, err = compile(t.What); err != nil {
+	if c.what, err = compile(t.What, &l.pool); err != nil {
 		return c, err
 	}
-	if c.whose, err = compile(t.Whose); err != nil {
+	if c.whose, err = compile(t.Whose, &l.pool); err != nil {
 		return c, err
 	}
-	c.steps = make([]tmpl, len(t.Steps))
-	for i, s := range t.Steps {
-		if c.steps[i], err = compile(s); err != nil {
+	c.first, c.nsteps = uint32(len(l.steps)), uint32(len(t.Steps))
+	for _, s := range t.Steps {
+		st, err := compile(s, &l.pool)
+		if err != nil {
 			return c, err
 		}
+		l.steps = append(l.steps, st)
 	}
-	for _, t := range append([]tmpl{c.headline, c.what}, c.steps...) {
+	for _, t := range append([]tmpl{c.headline, c.what}, l.stepsOf(&c)...) {
 		if t.fixed {
 			continue
 		}
@@ -337,23 +364,23 @@ func resolve(reason classify.Reason, side classify.Side, autoReply, delay bool) 
 	if side == "" {
 		side = classify.SideUnknown
 	}
-	en := english.compiled
+	en := func(k key) bool { _, ok := english.compiled[k]; return ok }
 	if delay && !noAutoReplyVariant[reason] {
-		if k = (key{Reason: reason, Delay: true}); en[k] != nil {
+		if k = (key{Reason: reason, Delay: true}); en(k) {
 			return k, true
 		}
 		return key{Delay: true}, true
 	}
 	if autoReply && !noAutoReplyVariant[reason] {
-		if k = (key{Reason: reason, AutoReply: true}); en[k] != nil {
+		if k = (key{Reason: reason, AutoReply: true}); en(k) {
 			return k, true
 		}
 		return key{AutoReply: true}, true
 	}
-	if k = (key{Reason: reason, Side: side}); en[k] != nil {
+	if k = (key{Reason: reason, Side: side}); en(k) {
 		return k, true
 	}
-	if k = (key{Reason: reason}); en[k] == nil {
+	if k = (key{Reason: reason}); !en(k) {
 		k = key{Reason: classify.Undefined}
 		reason = classify.Undefined
 	}

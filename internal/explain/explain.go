@@ -105,12 +105,13 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 	}
 	l := pickLang(lang)
 	c := l.choose(v.Reason, v.Side, v.OriginalIsAutoReply, isDelay(rep, rcpt))
-	l = c.lang // a language without the key: all of it in English
-	t := &c.texts[aud]
+	l = langs[c.lang] // a language without the key: all of it in English
+	t := &l.texts[c.texts][aud]
 	whose := &t.whose
-	if c.whose != nil {
-		whose = &c.whose[aud]
+	if c.whose >= 0 {
+		whose = &l.whoses[c.whose][aud]
 	}
+	p, tsteps := &l.pool, l.stepsOf(t)
 
 	f := newFacts(rep, rcpt, v, l)
 	n := t.all.size(&f)
@@ -126,22 +127,22 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 	// (one with room for the steps), and the fixed texts are used as they
 	// are.
 	var ends [3 + maxSteps]int
-	ends[0] = renderInto(&b, &t.headline, &f)
-	ends[1] = renderInto(&b, &t.what, &f)
-	ends[2] = renderInto(&b, whose, &f)
-	for i := range t.steps {
-		ends[3+i] = renderInto(&b, &t.steps[i], &f)
+	ends[0] = renderInto(&b, &t.headline, &f, p)
+	ends[1] = renderInto(&b, &t.what, &f, p)
+	ends[2] = renderInto(&b, whose, &f, p)
+	for i := range tsteps {
+		ends[3+i] = renderInto(&b, &tsteps[i], &f, p)
 	}
 	s := b.view() // b is not written again
 
 	steps := e.Steps[:0]
-	if cap(steps) < len(t.steps) {
-		steps = make([]string, 0, len(t.steps))
+	if cap(steps) < len(tsteps) {
+		steps = make([]string, 0, len(tsteps))
 	}
 	start := 0
 	text := func(t *tmpl, end int) string {
 		if t.fixed {
-			return t.text
+			return t.text(p)
 		}
 		r := s[start:end]
 		start = end
@@ -153,19 +154,19 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 		Headline:     text(&t.headline, ends[0]),
 		WhatHappened: text(&t.what, ends[1]),
 		WhoseSide:    text(whose, ends[2]),
-		Steps:        steps[:len(t.steps)],
+		Steps:        steps[:len(tsteps)],
 	}
 	for i := range e.Steps {
-		e.Steps[i] = text(&t.steps[i], ends[3+i])
+		e.Steps[i] = text(&tsteps[i], ends[3+i])
 	}
 	addDNS(e, v, l)
 }
 
-// renderInto renders t into b unless it is fixed, and returns where b
-// then ends.
-func renderInto(b *buffer, t *tmpl, f *facts) int {
+// renderInto renders t (of pool p) into b unless it is fixed, and
+// returns where b then ends.
+func renderInto(b *buffer, t *tmpl, f *facts, p *pool) int {
 	if !t.fixed {
-		t.render(b, f)
+		t.render(b, f, p)
 	}
 	return b.Len()
 }

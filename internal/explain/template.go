@@ -57,25 +57,56 @@ var slotNames = [numSlots]string{
 	slotUntil:    "until",
 }
 
-// part is a literal, a slot, or a group of literals and slots.
-type part struct {
+// srcPart is a part of a text as compile reads it: a literal, a slot, or
+// a group of literals and slots.
+type srcPart struct {
 	lit   string
 	slot  slot
-	group []part
+	group []srcPart
 }
+
+// part is a part of a compiled text, kept in a pool: a literal (its bytes
+// are the pool's lits[off:off+n]), a slot, or a group, whose n parts
+// follow it.
+type part struct {
+	off, n uint32
+	slot   slot
+	group  bool
+}
+
+// pool holds the parts and the literal bytes of compiled texts (a
+// catalog's: lang.pool), which a tmpl refers to by offsets. A catalog's
+// compiled form then holds no pointer but its pool's two, where a part of
+// its own for each text (and a string for each literal) made thousands of
+// small objects that every garbage collection cycle walked.
+type pool struct {
+	parts []part
+	lits  string
+	buf   []byte // lits until done
+}
+
+// lit returns the bytes of a literal part.
+func (p *pool) lit(q *part) string { return p.lits[q.off : q.off+q.n] }
+
+// done makes the literals added so far readable (lits).
+func (p *pool) done() { p.lits, p.buf = string(p.buf), nil }
 
 // tmpl is one compiled text.
 type tmpl struct {
-	parts  []part
-	static int              // bytes of literal text, an upper bound on it
-	uses   [numSlots]uint16 // how often each slot appears, groups included
-	used   uint16           // bit s set when uses[s] is not 0
+	first, end uint32           // its parts: pool.parts[first:end]
+	static     int              // bytes of literal text, an upper bound on it
+	uses       [numSlots]uint16 // how often each slot appears, groups included
+	used       uint16           // bit s set when uses[s] is not 0
 	// fixed is set when the text has neither slot nor group: its
-	// rendering is always text, which an explanation then points to
-	// instead of copying it (most steps, many headlines).
-	fixed bool
-	text  string
+	// rendering is always its text (the pool's lits[off:off+n]), which
+	// an explanation then points to instead of copying it (most steps,
+	// many headlines).
+	fixed  bool
+	off, n uint32
 }
+
+// text returns the text of a fixed tmpl.
+func (t *tmpl) text(p *pool) string { return p.lits[t.off : t.off+t.n] }
 
 // A tmpl's used has a bit per slot: this does not compile with more.
 var _ [16 - numSlots]struct{}
@@ -89,23 +120,23 @@ var (
 	errStrayGroupEnd = errors.New("explain: stray ]]")
 )
 
-// compile parses src by the grammar above.
-func compile(src string) (tmpl, error) {
+// compile parses src by the grammar above and adds its parts to p.
+func compile(src string, p *pool) (tmpl, error) {
 	var t tmpl
-	var cur []part // the parts of the open group, when inGroup
+	var parts, cur []srcPart // the text's parts; those of the open group, when inGroup
 	inGroup := false
-	add := func(p part) {
+	add := func(p srcPart) {
 		if inGroup {
 			cur = append(cur, p)
 		} else {
-			t.parts = append(t.parts, p)
+			parts = append(parts, p)
 		}
 	}
 	i := 0
 	for i < len(src) {
 		j := strings.IndexAny(src[i:], "{}[]")
 		if j < 0 {
-			add(part{lit: src[i:]})
+			add(srcPart{lit: src[i:]})
 			t.static += len(src) - i
 			break
 		}
@@ -114,13 +145,13 @@ func compile(src string) (tmpl, error) {
 		// A lone '[' or ']' is ordinary text ("[192.0.2.1]").
 		if (c == '[' || c == ']') && (j+1 >= len(src) || src[j+1] != c) {
 			k := j + 1
-			add(part{lit: src[i:k]})
+			add(srcPart{lit: src[i:k]})
 			t.static += k - i
 			i = k
 			continue
 		}
 		if j > i {
-			add(part{lit: src[i:j]})
+			add(srcPart{lit: src[i:j]})
 			t.static += j - i
 		}
 		switch c {
@@ -134,7 +165,7 @@ func compile(src string) (tmpl, error) {
 			if s == slotNone {
 				return tmpl{}, fmt.Errorf("%w %q in %q", errUnknownSlot, name, src)
 			}
-			add(part{slot: s})
+			add(srcPart{slot: s})
 			t.uses[s]++
 			t.used |= 1 << s
 			i = j + end + 1
@@ -151,25 +182,52 @@ func compile(src string) (tmpl, error) {
 				return tmpl{}, fmt.Errorf("%w at %d in %q", errStrayGroupEnd, j, src)
 			}
 			inGroup = false
-			t.parts = append(t.parts, part{group: mergeLits(cur)})
+			parts = append(parts, srcPart{group: mergeLits(cur)})
 			i = j + 2
 		}
 	}
 	if inGroup {
 		return tmpl{}, fmt.Errorf("%w in %q", errUnclosedGroup, src)
 	}
-	t.parts = mergeLits(t.parts)
+	parts = mergeLits(parts)
 	switch {
-	case len(t.parts) == 0:
+	case len(parts) == 0:
 		t.fixed = true
-	case len(t.parts) == 1 && t.parts[0].slot == slotNone && t.parts[0].group == nil:
-		t.fixed, t.text = true, t.parts[0].lit
+	case len(parts) == 1 && parts[0].slot == slotNone && parts[0].group == nil:
+		t.fixed = true
+		t.off, t.n = p.addLit(parts[0].lit)
 	}
+	t.first = uint32(len(p.parts))
+	p.add(parts)
+	t.end = uint32(len(p.parts))
 	return t, nil
 }
 
+// add appends parts to p, each group followed by its own.
+func (p *pool) add(parts []srcPart) {
+	for _, q := range parts {
+		switch {
+		case q.group != nil:
+			p.parts = append(p.parts, part{n: uint32(len(q.group)), group: true})
+			p.add(q.group)
+		case q.slot != slotNone:
+			p.parts = append(p.parts, part{slot: q.slot})
+		default:
+			off, n := p.addLit(q.lit)
+			p.parts = append(p.parts, part{off: off, n: n})
+		}
+	}
+}
+
+// addLit appends a literal's bytes to p and returns where they are.
+func (p *pool) addLit(s string) (off, n uint32) {
+	off = uint32(len(p.buf))
+	p.buf = append(p.buf, s...)
+	return off, uint32(len(s))
+}
+
 // mergeLits joins neighbouring literals, which the lone-bracket rule splits.
-func mergeLits(ps []part) []part {
+func mergeLits(ps []srcPart) []srcPart {
 	out := ps[:0]
 	for _, p := range ps {
 		if n := len(out); n > 0 && p.slot == slotNone && p.group == nil &&
@@ -201,30 +259,32 @@ func (t *tmpl) size(f *facts) int {
 	return n
 }
 
-// render appends t with the facts of f to b.
-func (t *tmpl) render(b *buffer, f *facts) {
-	for i := range t.parts {
-		p := &t.parts[i]
+// render appends t with the facts of f to b; p is the pool of t.
+func (t *tmpl) render(b *buffer, f *facts, p *pool) {
+	ps := p.parts[t.first:t.end]
+	for i := 0; i < len(ps); i++ {
+		q := &ps[i]
 		switch {
-		case p.group != nil:
-			if groupFilled(p.group, f) {
-				for j := range p.group {
-					q := &p.group[j]
-					if q.slot != slotNone {
-						f.write(b, q.slot)
+		case q.group:
+			g := ps[i+1 : i+1+int(q.n)]
+			i += int(q.n)
+			if groupFilled(g, f) {
+				for j := range g {
+					if r := &g[j]; r.slot != slotNone {
+						f.write(b, r.slot)
 					} else {
-						b.add(q.lit)
+						b.add(p.lit(r))
 					}
 				}
 			}
-		case p.slot != slotNone:
-			if f.empty(p.slot) {
-				b.add(f.fallback[p.slot])
+		case q.slot != slotNone:
+			if f.empty(q.slot) {
+				b.add(f.fallback[q.slot])
 			} else {
-				f.write(b, p.slot)
+				f.write(b, q.slot)
 			}
 		default:
-			b.add(p.lit)
+			b.add(p.lit(q))
 		}
 	}
 }

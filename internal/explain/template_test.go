@@ -27,12 +27,14 @@ func testFacts() facts {
 
 func render(t *testing.T, src string, f facts) string {
 	t.Helper()
-	tm, err := compile(src)
+	var p pool
+	tm, err := compile(src, &p)
 	if err != nil {
 		t.Fatalf("compile(%q): %v", src, err)
 	}
+	p.done()
 	var b buffer
-	tm.render(&b, &f)
+	tm.render(&b, &f, &p)
 	if n := tm.size(&f); b.Len() > n {
 		t.Errorf("render(%q) wrote %d bytes, size() promised at most %d", src, b.Len(), n)
 	}
@@ -94,7 +96,7 @@ func TestCompileErrors(t *testing.T) {
 		{"a]]", errStrayGroupEnd},         // ]] alone
 	}
 	for _, tt := range tests {
-		if _, err := compile(tt.src); !errors.Is(err, tt.want) {
+		if _, err := compile(tt.src, new(pool)); !errors.Is(err, tt.want) {
 			t.Errorf("compile(%q) error = %v, want %v", tt.src, err, tt.want)
 		}
 	}
@@ -256,11 +258,11 @@ func TestWriteInt(t *testing.T) {
 // not fixed has a slot or a group (so that the slow path is not taken for
 // nothing).
 func TestFixedTexts(t *testing.T) {
-	check := func(where string, tm *tmpl) {
+	check := func(where string, tm *tmpl, p *pool) {
 		t.Helper()
 		hasSlot := false
-		for _, p := range tm.parts {
-			hasSlot = hasSlot || p.slot != slotNone || p.group != nil
+		for _, q := range p.parts[tm.first:tm.end] {
+			hasSlot = hasSlot || q.slot != slotNone || q.group
 		}
 		if tm.fixed == hasSlot {
 			t.Errorf("%s: fixed = %v with slots or groups %v", where, tm.fixed, hasSlot)
@@ -270,26 +272,28 @@ func TestFixedTexts(t *testing.T) {
 		}
 		for _, f := range []facts{testFacts(), {fallback: &english.fallback}} {
 			var b buffer
-			tm.render(&b, &f)
-			if b.String() != tm.text {
-				t.Errorf("%s: renders %q, kept text %q", where, b.String(), tm.text)
+			tm.render(&b, &f, p)
+			if b.String() != tm.text(p) {
+				t.Errorf("%s: renders %q, kept text %q", where, b.String(), tm.text(p))
 			}
 		}
 	}
 	fixed, all := 0, 0
 	for _, l := range langs {
-		for k, c := range l.compiled {
+		for k, i := range l.compiled {
+			c := &l.texts[i]
 			for a := range c {
 				ct := &c[a]
 				where := l.tag + " " + k.String() + " " + Audience(a).String()
 				for _, tm := range append([]*tmpl{&ct.headline, &ct.what, &ct.whose}, func() []*tmpl {
 					var ps []*tmpl
-					for i := range ct.steps {
-						ps = append(ps, &ct.steps[i])
+					steps := l.stepsOf(ct)
+					for i := range steps {
+						ps = append(ps, &steps[i])
 					}
 					return ps
 				}()...) {
-					check(where, tm)
+					check(where, tm, &l.pool)
 					all++
 					if tm.fixed {
 						fixed++
@@ -297,9 +301,10 @@ func TestFixedTexts(t *testing.T) {
 				}
 			}
 		}
-		for side, c := range l.cwhose {
+		for side, i := range l.cwhose {
+			c := &l.whoses[i]
 			for a := range c {
-				check(l.tag+" whose "+string(side)+" "+Audience(a).String(), &c[a])
+				check(l.tag+" whose "+string(side)+" "+Audience(a).String(), &c[a], &l.pool)
 			}
 		}
 	}
