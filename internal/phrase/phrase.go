@@ -67,7 +67,7 @@ type Matcher struct {
 	// compile drops its delta (nil).
 	delta  []uint32
 	outMin uint32
-	out    [][]uint16 // out[number]: phrase ids that end at a state, fail outputs merged
+	out    outs // out.of(number): phrase ids that end at a state, fail outputs merged
 	ids    map[string]int
 	list   []string
 	// maxLen is the length of the longest phrase: a scan split in two
@@ -164,7 +164,7 @@ func build(list []string, fold bool) (*Matcher, error) {
 	// Breadth first: fail links, then the full transition function.
 	fail := make([]int32, len(nodes))
 	m.delta = make([]uint32, len(nodes)*m.nclass)
-	m.out = make([][]uint16, len(nodes))
+	out := make([][]uint16, len(nodes))
 	queue := make([]int32, 0, len(nodes))
 	for c := 0; c < m.nclass; c++ {
 		if n := nodes[0].next[c]; n > 0 {
@@ -172,11 +172,11 @@ func build(list []string, fold bool) (*Matcher, error) {
 			m.delta[c] = uint32(n)
 		}
 	}
-	m.out[0] = nodes[0].out
+	out[0] = nodes[0].out
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		m.out[s] = append(append([]uint16(nil), nodes[s].out...), m.out[fail[s]]...)
+		out[s] = append(append([]uint16(nil), nodes[s].out...), out[fail[s]]...)
 		for c := 0; c < m.nclass; c++ {
 			n := nodes[s].next[c]
 			if n < 0 {
@@ -188,7 +188,7 @@ func build(list []string, fold bool) (*Matcher, error) {
 			queue = append(queue, n)
 		}
 	}
-	m.renumber()
+	m.renumber(out)
 	return m, nil
 }
 
@@ -208,14 +208,16 @@ func compile(list []string, fold bool) (*Matcher, error) {
 
 // renumber puts the states where phrases end after the others, from
 // outMin on (see Matcher.delta), and premultiplies the state numbers by
-// nclass. The root stays state 0; its own phrases (the empty one) are
-// added by each scan at its start, so it counts among the others.
-func (m *Matcher) renumber() {
-	n, nclass := len(m.out), m.nclass
+// nclass; m.out becomes the phrases of each state (out, by state in
+// build's order) by its new number. The root stays state 0; its own
+// phrases (the empty one) are added by each scan at its start, so it
+// counts among the others.
+func (m *Matcher) renumber(outBuilt [][]uint16) {
+	n, nclass := len(outBuilt), m.nclass
 	num := make([]int, n)
 	plain := 0
 	for s := range n {
-		if s == 0 || len(m.out[s]) == 0 {
+		if s == 0 || len(outBuilt[s]) == 0 {
 			num[s] = plain
 			plain++
 		}
@@ -230,7 +232,7 @@ func (m *Matcher) renumber() {
 	}
 	k := first()
 	for s := 1; s < n; s++ {
-		if len(m.out[s]) > 0 {
+		if len(outBuilt[s]) > 0 {
 			num[s] = k
 			k++
 		}
@@ -238,14 +240,42 @@ func (m *Matcher) renumber() {
 	delta := make([]uint32, k*nclass) // the rows between plain and first() are never reached
 	out := make([][]uint16, k)
 	for s := range n {
-		out[num[s]] = m.out[s]
+		out[num[s]] = outBuilt[s]
 		row := delta[num[s]*nclass : (num[s]+1)*nclass]
 		for c := range row {
 			row[c] = uint32(num[m.delta[s*nclass+c]] * nclass)
 		}
 	}
-	m.delta, m.out, m.outMin = delta, out, uint32(outMin)
+	m.delta, m.out, m.outMin = delta, flatOuts(out), uint32(outMin)
 }
+
+// outs are lists of phrase ids, list n being ids[at[n]:at[n+1]]: two
+// slices without pointers, where a slice for each state of a large set
+// (classify's has 10,447) was that many pointers that every garbage
+// collection cycle read, and a small object for each state with phrases
+// that it marked.
+type outs struct {
+	ids []uint16
+	at  []uint32
+}
+
+// flatOuts returns the outs of lists.
+func flatOuts(lists [][]uint16) outs {
+	o := outs{at: make([]uint32, len(lists)+1)}
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	o.ids = make([]uint16, 0, n)
+	for i, l := range lists {
+		o.ids = append(o.ids, l...)
+		o.at[i+1] = uint32(len(o.ids))
+	}
+	return o
+}
+
+// of returns list n.
+func (o *outs) of(n uint32) []uint16 { return o.ids[o.at[n]:o.at[n+1]] }
 
 // MustCompile is Compile for tables fixed at build time; it panics on error.
 func MustCompile(list []string) *Matcher {
@@ -475,7 +505,7 @@ func lowerInto(dst []byte, s string) {
 //
 //go:noinline
 func (m *Matcher) addOut(n uint32, h *Hits, e *Ends, end int) {
-	for _, id := range m.out[n] {
+	for _, id := range m.out.of(n) {
 		if e != nil && (!h.Has(int(id)) || int32(end) < e[id]) {
 			e[id] = int32(end)
 		}
@@ -500,7 +530,7 @@ var lowerByte = func() (t [256]byte) {
 // not found in "rspamd" (a host name) nor "user unknown" in "superuser
 // unknown". Phrases that start with punctuation or a space match anywhere.
 func (m *Matcher) ScanWords(text string, h *Hits) {
-	for _, id := range m.out[0] {
+	for _, id := range m.out.of(0) {
 		h.add(id)
 	}
 	if len(text) == 0 {
@@ -546,7 +576,7 @@ func (m *Matcher) addWords(text string, i int, state uint32, h *Hits) {
 	if state < m.outMin {
 		return
 	}
-	for _, id := range m.out[state/uint32(m.nclass)] {
+	for _, id := range m.out.of(state / uint32(m.nclass)) {
 		if s := m.list[id]; s != "" && isWordByte(s[0]) {
 			if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
 				continue

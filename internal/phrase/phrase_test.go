@@ -181,7 +181,7 @@ func TestScansRandom(t *testing.T) {
 		}
 		m := MustCompile(list)
 		for _, v := range m.delta {
-			if ends := v != 0 && len(m.out[v/uint32(m.nclass)]) > 0; v >= 2*m.outMin || (v >= m.outMin) != ends {
+			if ends := v != 0 && len(m.out.of(v/uint32(m.nclass))) > 0; v >= 2*m.outMin || (v >= m.outMin) != ends {
 				t.Fatalf("state %d (phrases end: %v), outMin %d", v, ends, m.outMin)
 			}
 		}

@@ -140,7 +140,7 @@ func (m *Matcher) buildCompact() {
 	off := make([]uint32, n)
 	size := uint32(0)
 	place := func(s int) {
-		if len(m.out[s]) > 0 && s != 0 {
+		if len(m.out.of(uint32(s))) > 0 && s != 0 {
 			size++
 		}
 		off[s] = size
@@ -171,7 +171,7 @@ func (m *Matcher) buildCompact() {
 	}
 	state := func(s int) uint32 {
 		v := off[s]
-		if len(m.out[s]) > 0 && s != 0 {
+		if len(m.out.of(uint32(s))) > 0 && s != 0 {
 			v |= outBit
 		}
 		return v
@@ -179,7 +179,7 @@ func (m *Matcher) buildCompact() {
 	cells := make([]uint32, size)
 	for _, s := range order {
 		o := off[s]
-		if len(m.out[s]) > 0 && s != 0 {
+		if len(m.out.of(uint32(s))) > 0 && s != 0 {
 			cells[o-1] = uint32(s)
 		}
 		switch {
@@ -288,7 +288,7 @@ func (m *Matcher) addWordsOut(text string, i int, s uint32, h *Hits) {
 	if s&outBit == 0 {
 		return
 	}
-	for _, id := range m.out[m.words.cells[s&^outBit-1]] {
+	for _, id := range m.out.of(m.words.cells[s&^outBit-1]) {
 		if s := m.list[id]; s != "" && isWordByte(s[0]) {
 			if start := i + 1 - len(s); start > 0 && isWordByte(text[start-1]) {
 				continue
