@@ -311,14 +311,14 @@ func TestExplainWhoseSide(t *testing.T) {
 		// The reason's usual side: the entry's own sentence.
 		{classify.Verdict{Reason: classify.UserUnknown, Side: classify.SideRecipient}, "Recipient side: no such mailbox."},
 		// Another side with no variant: the story stays, the side follows the verdict.
-		{classify.Verdict{Reason: classify.UserUnknown, Side: classify.SideNetwork}, english.whose[classify.SideNetwork].Admin},
-		{classify.Verdict{Reason: classify.SpamDetected, Side: classify.SideRecipient}, english.whose[classify.SideRecipient].Admin},
+		{classify.Verdict{Reason: classify.UserUnknown, Side: classify.SideNetwork}, fixedText(t, english, whoseOf(english, classify.SideNetwork, Admin))},
+		{classify.Verdict{Reason: classify.SpamDetected, Side: classify.SideRecipient}, fixedText(t, english, whoseOf(english, classify.SideRecipient, Admin))},
 		// A side variant: its own sentence.
 		{classify.Verdict{Reason: classify.Blocked, Side: classify.SideRecipient}, "Recipient side: its local policy blocks your IP or domain."},
 		// A reason with no usual side: the entry's sentence for any side.
 		{classify.Verdict{Reason: classify.Delivered, Side: classify.SideSender}, "No side: nothing failed."},
 		// An empty side reads as unknown.
-		{classify.Verdict{Reason: classify.MailboxFull}, english.whose[classify.SideUnknown].Admin},
+		{classify.Verdict{Reason: classify.MailboxFull}, fixedText(t, english, whoseOf(english, classify.SideUnknown, Admin))},
 	}
 	for _, tt := range tests {
 		if got := Explain(tt.v, nil, rc, Admin, "en").WhoseSide; got != tt.want {
@@ -342,7 +342,7 @@ func TestExplainReasonFallback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := Explain(classify.Verdict{Reason: tt.reason}, nil, rc, Marketer, "en").Headline
-		if want := english.entries[key{Reason: tt.want}].Marketer.Headline; got != want {
+		if want := fixedText(t, english, &english.texts[english.compiled[key{Reason: tt.want}]][Marketer].headline); got != want {
 			t.Errorf("Explain(%q).Headline = %q, want %q", tt.reason, got, want)
 		}
 	}
@@ -510,7 +510,7 @@ func TestEveryReasonAudienceLanguage(t *testing.T) {
 		{"autoreply", vrep, relayRcpt()},
 	}
 	for _, r := range reasons {
-		if _, ok := english.entries[key{Reason: r}]; !ok && aliases[r] == "" {
+		if _, ok := english.compiled[key{Reason: r}]; !ok && aliases[r] == "" {
 			t.Errorf("reason %q has no English entry", r)
 		}
 		for _, l := range langs {
@@ -531,29 +531,27 @@ func TestEveryReasonAudienceLanguage(t *testing.T) {
 }
 
 func TestCatalogsComplete(t *testing.T) {
+	// The compiled catalogs: compile drops the tables as written.
 	for _, l := range langs[1:] {
-		for k, en := range english.entries {
-			e, ok := l.entries[k]
+		for k, en := range english.compiled {
+			e, ok := l.compiled[k]
 			if !ok {
 				t.Errorf("%s: no entry for %s", l.tag, k)
 				continue
 			}
-			for _, p := range []struct {
-				a      Audience
-				en, in texts
-			}{{Marketer, en.Marketer, e.Marketer}, {EndUser, en.EndUser, e.EndUser}, {Admin, en.Admin, e.Admin}} {
-				if len(p.in.Steps) != len(p.en.Steps) {
-					t.Errorf("%s %s %s: %d steps, English has %d", l.tag, k, p.a, len(p.in.Steps), len(p.en.Steps))
+			for a := range numAudiences {
+				if n, nen := l.texts[e][a].nsteps, english.texts[en][a].nsteps; n != nen {
+					t.Errorf("%s %s %s: %d steps, English has %d", l.tag, k, Audience(a), n, nen)
 				}
 			}
 		}
-		for k := range l.entries {
-			if _, ok := english.entries[k]; !ok {
+		for k := range l.compiled {
+			if _, ok := english.compiled[k]; !ok {
 				t.Errorf("%s: entry %s that English lacks, so it is never used", l.tag, k)
 			}
 		}
-		for s := range english.whose {
-			if _, ok := l.whose[s]; !ok {
+		for s := range english.cwhose {
+			if _, ok := l.cwhose[s]; !ok {
 				t.Errorf("%s: no whose line for side %s", l.tag, s)
 			}
 		}
@@ -565,13 +563,13 @@ func TestCatalogsComplete(t *testing.T) {
 			}
 		}
 		for _, s := range sides[:4] {
-			if _, ok := l.whose[s]; !ok {
+			if _, ok := l.cwhose[s]; !ok {
 				t.Errorf("%s: no whose line for side %s", l.tag, s)
 			}
 		}
 	}
 	// Every side variant and story must name a side resolve can produce.
-	for k := range english.entries {
+	for k := range english.compiled {
 		if k.Side != "" && !slices.Contains(sides[:4], k.Side) {
 			t.Errorf("entry %s: unknown side", k)
 		}
@@ -703,6 +701,33 @@ func TestChooseRemembered(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// whoseOf returns l's compiled sentence on side's part for audience a.
+func whoseOf(l *lang, side classify.Side, a Audience) *tmpl {
+	return &l.whoses[l.cwhose[side]][a]
+}
+
+// fixedText returns the text of tm, a fixed text of l's catalog (the
+// catalogs as written are dropped once compiled).
+func fixedText(t *testing.T, l *lang, tm *tmpl) string {
+	t.Helper()
+	if !tm.fixed {
+		t.Fatalf("%s: text has slots or groups, want a fixed one", l.tag)
+	}
+	return tm.text(&l.pool)
+}
+
+// TestSourcesDropped: compile keeps the compiled catalogs only.
+func TestSourcesDropped(t *testing.T) {
+	for _, l := range langs {
+		if l.entries != nil || l.whose != nil {
+			t.Errorf("%s: the catalog as written is still held after compile", l.tag)
+		}
+		if len(l.compiled) == 0 || len(l.cwhose) == 0 {
+			t.Errorf("%s: no compiled catalog", l.tag)
 		}
 	}
 }
