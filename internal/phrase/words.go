@@ -18,8 +18,8 @@ import (
 // class the two go to the same state). The nodes are laid out depth
 // first, so the states of one phrase are next to each other: the step to
 // the next byte of a phrase reads the line the step before read.
-// Classify's table is 129 KB in this form (and 32 KB of depths), dsn's
-// markers 99 KB (and 25 KB).
+// Classify's table is 163 KB in this form (and 41 KB of depths), dsn's
+// markers 136 KB (and 34 KB).
 //
 // A state is the offset of its first cell in cells, with outBit set when
 // phrases end there; the cell before such a state's first holds its
@@ -51,9 +51,16 @@ const noClass = 0xff
 // compactRowDepth is the depth of the trie down to which every state has
 // a full row. Over the corpus's diagnostics, 53 % of the steps of a scan
 // are in states of depth 0 or 1, 69 % of depth 2 or less (158 states of
-// classify's set), 75 % of 3 or less (359); callgrind of the engine's
-// benchmark has depth 2 take the fewest instructions, 1 or 3 0.2 % more.
-const compactRowDepth = 2
+// classify's set), 75 % of 3 or less (359). A walk along a state's nodes
+// is a branch per node that the processor mispredicts often, a full row
+// one load: from depth 2 to 3, callgrind --branch-sim of the engine's
+// benchmark counts 1,866 -> 1,780 mispredicted branches a message (the
+// scans' own 585k -> 432k over its run), for about as many instructions
+// and 2 % more L1 data misses; BenchmarkMarkerScan (hot) takes 1,145 ->
+// 975 ns, the engine (cpumin, 8 interleaved rounds) min 21.6 -> 20.6,
+// median 22.2 -> 21.9 us a message. Depth 4 gains no more for a third
+// more cells.
+const compactRowDepth = 3
 
 // compactMinBytes is the size of the full table from which compile builds
 // the compact form too: classify's and dsn's sets of over 2 MB, and dsn's
