@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -42,5 +43,31 @@ func TestReportOwnsItsStrings(t *testing.T) {
 		if string(before) != string(after) {
 			t.Errorf("%s: the Report changed when the message's buffer was overwritten", filepath.Base(f))
 		}
+	}
+	// A message with CRLF line ends is read from a copy with LF ones in
+	// pooled memory (scratch.normalize), which the next Parse overwrites:
+	// the Report of each must stay the same after the next one's Parse.
+	var prev *Report
+	var prevJSON []byte
+	prevName := ""
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(bytes.ReplaceAll(normalizeNewlines(raw), []byte("\n"), []byte("\r\n")), Options{})
+		if prev != nil {
+			if after, _ := json.Marshal(prev); string(after) != string(prevJSON) {
+				t.Errorf("%s: the Report of its CRLF form changed when the next message was read", prevName)
+			}
+		}
+		if err != nil {
+			prev = nil
+			continue
+		}
+		if prevJSON, err = json.Marshal(r); err != nil {
+			t.Fatal(err)
+		}
+		prev, prevName = r, filepath.Base(f)
 	}
 }

@@ -211,13 +211,13 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) > opts.MaxMessageBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), opts.MaxMessageBytes)
 	}
-	raw = normalizeNewlines(trimLeadingSpace(raw))
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	raw = sc.normalize(trimLeadingSpace(raw))
 	raw = stripMboxFrom(raw)
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	sc := scratchPool.Get().(*scratch)
-	defer sc.release()
 	p := parser{opts: opts, rep: &Report{}, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
 	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {

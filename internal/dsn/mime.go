@@ -23,12 +23,19 @@ import (
 // input has a CR.
 // QUIRK: RFC 5322 section 2.1 wants CRLF; stored bounces come with LF, and
 // some old Mac tools wrote CR alone.
-func normalizeNewlines(b []byte) []byte {
+func normalizeNewlines(b []byte) []byte { return normalizeNewlinesInto(nil, b) }
+
+// normalizeNewlinesInto is normalizeNewlines writing the copy, when there
+// is one, into dst's memory if it has room for len(b) bytes.
+func normalizeNewlinesInto(dst, b []byte) []byte {
 	i := bytes.IndexByte(b, '\r')
 	if i < 0 {
 		return b
 	}
-	out := make([]byte, 0, len(b))
+	out := dst[:0]
+	if cap(out) < len(b) {
+		out = make([]byte, 0, len(b))
+	}
 	for i >= 0 {
 		// Copy the run before the CR in one go, then its line end.
 		out = append(out, b[:i]...)
@@ -147,11 +154,14 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 }
 
 // scratch is the memory one Parse uses and drops, pooled (scratchPool):
-// the header fields of every block (splitHeaderInto), the bounce's own X-
+// the message with its line ends made LF when it had CRs (norm), the
+// header fields of every block (splitHeaderInto), the bounce's own X-
 // fields (parser.xheaders) and the text's marker hits and
 // their ends (newLowerTextInto). None of it is reachable from a Report:
-// the strings a Report holds are copies.
+// the strings a Report holds are copies (as of the caller's message,
+// which the normalised one stands for).
 type scratch struct {
+	norm     []byte
 	fields   []headerField
 	xheaders []byte
 	hits     phrase.Hits
@@ -172,7 +182,24 @@ var scratchPool = sync.Pool{New: func() any {
 const (
 	maxPooledFields = 4096
 	maxPooledBytes  = MaxTextBytes
+	// maxPooledNorm bounds the normalised message kept: most bounces are
+	// a few KB, and a larger one's copy is dropped, not the scratch.
+	maxPooledNorm = 64 << 10
 )
+
+// normalize is normalizeNewlines for Parse's message: a message with CRs
+// (as one that came over SMTP has on every line) is copied into s.norm,
+// which the next Parse reuses, instead of a new allocation of its size.
+// Nothing of the copy outlives the Parse, as nothing of the caller's
+// message does: a Report's strings are copies (TestReportOwnsItsStrings
+// checks both).
+func (s *scratch) normalize(b []byte) []byte {
+	out := normalizeNewlinesInto(s.norm, b)
+	if len(b) > 0 && unsafe.SliceData(out) != unsafe.SliceData(b) {
+		s.norm = out[:0]
+	}
+	return out
+}
 
 // release clears what points into the message and puts s back.
 func (s *scratch) release() {
@@ -182,6 +209,9 @@ func (s *scratch) release() {
 	}
 	clear(s.dsnFields[:s.dsnUsed]) // views of the message
 	s.dsnUsed = 0
+	if cap(s.norm) > maxPooledNorm {
+		s.norm = nil
+	}
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
