@@ -161,7 +161,11 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 // the strings a Report holds are copies (as of the caller's message,
 // which the normalised one stands for).
 type scratch struct {
-	norm     []byte
+	norm []byte
+	// qp holds the outputs of decodeQP, the first qpUsed of them this
+	// Parse's (qpBuf).
+	qp       [][]byte
+	qpUsed   int
 	fields   []headerField
 	xheaders []byte
 	hits     phrase.Hits
@@ -185,7 +189,29 @@ const (
 	// maxPooledNorm bounds the normalised message kept: most bounces are
 	// a few KB, and a larger one's copy is dropped, not the scratch.
 	maxPooledNorm = 64 << 10
+	// maxPooledQP bounds the decodeQP outputs kept, and their size.
+	maxPooledQP, maxPooledQPBytes = 4, 64 << 10
 )
+
+// qpBuf returns memory for a decodeQP output of n bytes, which the Parse
+// holds until it returns: the next of s.qp, which the next Parse reuses,
+// or nil (decodeQP allocates) when s is nil, n is over maxPooledQPBytes or
+// maxPooledQP are in use. Like the message's bytes, a decoded body is
+// read and never kept: a Report's strings are copies.
+func (s *scratch) qpBuf(n int) []byte {
+	if s == nil || n > maxPooledQPBytes || s.qpUsed >= maxPooledQP {
+		return nil
+	}
+	if s.qpUsed == len(s.qp) {
+		s.qp = append(s.qp, nil)
+	}
+	if cap(s.qp[s.qpUsed]) < n {
+		s.qp[s.qpUsed] = make([]byte, n)
+	}
+	b := s.qp[s.qpUsed]
+	s.qpUsed++
+	return b
+}
 
 // normalize is normalizeNewlines for Parse's message: a message with CRs
 // (as one that came over SMTP has on every line) is copied into s.norm,
@@ -212,6 +238,7 @@ func (s *scratch) release() {
 	if cap(s.norm) > maxPooledNorm {
 		s.norm = nil
 	}
+	s.qpUsed = 0
 	clear(s.fields)
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
@@ -705,8 +732,9 @@ func salvageParams(v string) map[string]string {
 // there, so a large part costs its budget, not its size. A body with
 // nothing to decode is returned as it is (cut to limit), without a copy.
 // Unknown encodings and charsets leave the bytes as they are and return a
-// warning.
-func decodeBody(h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
+// warning. A quoted-printable body is decoded into sc's memory (qpBuf)
+// when sc is not nil.
+func decodeBody(sc *scratch, h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
 	cte := toLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
 	cs := toLower(params.value("charset"))
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
@@ -718,7 +746,7 @@ func decodeBody(h header, t string, params *mediaParams, body []byte, limit int)
 		return body, ""
 	}
 	fix := eightBitIn7bit(t, cs, cte, body)
-	r, direct, warn, ok := quickDecoder(h, t, params, cte, fix, body, limit)
+	r, direct, warn, ok := quickDecoder(sc, h, t, params, cte, fix, body, limit)
 	if direct != nil {
 		return direct, warn
 	}
@@ -770,7 +798,7 @@ func decodeBody(h header, t string, params *mediaParams, body []byte, limit int)
 // A quoted-printable body is decoded in one pass by decodeQP when it can
 // be; direct is then the decoded body, cut to limit, when no charset
 // conversion follows.
-func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
+func quickDecoder(sc *scratch, h header, t string, params *mediaParams, cte, fix string, body []byte, limit int) (r io.Reader, direct []byte, warn string, ok bool) {
 	if !params.simple || strings.Contains(params.value("charset"), "=?") {
 		return nil, nil, "", false
 	}
@@ -790,13 +818,13 @@ func quickDecoder(h header, t string, params *mediaParams, cte, fix string, body
 	switch cte { // the Content-Transfer-Encoding in lower case
 	case "quoted-printable":
 		if !convert {
-			if b, ok := decodeQP(body, limit); ok {
+			if b, ok := decodeQP(sc.qpBuf(min(len(body), limit+qpMaxLine+2)), body, limit); ok {
 				return nil, b, "", true
 			}
 		} else if len(body) <= maxFastQPBytes {
 			// The conversion reads the whole decoded body, which is never
 			// longer than its encoding.
-			if b, ok := decodeQP(body, len(body)); ok {
+			if b, ok := decodeQP(sc.qpBuf(len(body)), body, len(body)); ok {
 				r, src = bytes.NewReader(b), b
 				break
 			}

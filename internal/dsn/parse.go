@@ -282,7 +282,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		}
 	case t == "message/delivery-status" || t == "message/global-delivery-status" ||
 		t == "text/delivery-status": // QUIRK: some Exchange versions
-		b, w := decodeBody(h, t, &params, body, limit)
+		b, w := decodeBody(p.scratch, h, t, &params, body, limit)
 		p.noteWarning(w)
 		p.dsnSeen = true
 		p.readDeliveryStatus(b, t == "message/global-delivery-status")
@@ -290,13 +290,13 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return fmt.Errorf("%w: %d, limit %d", ErrTooManyRecipients, p.tooMany, p.opts.MaxRecipients)
 		}
 	case t == "message/feedback-report":
-		b, w := decodeBody(h, t, &params, body, limit)
+		b, w := decodeBody(p.scratch, h, t, &params, body, limit)
 		p.noteWarning(w)
 		p.readFeedback(b)
 	case t == "message/rfc822" || t == "message/global" || t == "message/partial" ||
 		t == "text/rfc822-headers" || t == "message/rfc822-headers" || t == "text/rfc822-header" ||
 		t == "message/global-headers":
-		b, w := decodeBody(h, t, &params, body, limit)
+		b, w := decodeBody(p.scratch, h, t, &params, body, limit)
 		p.noteWarning(w)
 		if p.original == nil {
 			p.original = b
@@ -313,7 +313,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 		if isAttachment(h) || p.htmlBytes >= maxHTMLBytes {
 			return nil
 		}
-		b, w := decodeBody(h, t, &params, body, maxHTMLBytes-p.htmlBytes)
+		b, w := decodeBody(p.scratch, h, t, &params, body, maxHTMLBytes-p.htmlBytes)
 		p.noteWarning(w)
 		p.htmlBytes += len(b)
 		p.addText(b, true)
@@ -323,7 +323,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 				return nil
 			}
 			// Headers or a report: either fits in a text budget.
-			b, w := decodeBody(h, t, &params, body, 2*MaxTextBytes)
+			b, w := decodeBody(p.scratch, h, t, &params, body, 2*MaxTextBytes)
 			p.noteWarning(w)
 			switch {
 			case looksLikeHeaders(b):
@@ -347,7 +347,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 			return nil
 		}
 		// Twice the room: CRLF line ends become LF.
-		b, w := decodeBody(h, t, &params, body, 2*room)
+		b, w := decodeBody(p.scratch, h, t, &params, body, 2*room)
 		p.noteWarning(w)
 		p.addText(b, false)
 	}

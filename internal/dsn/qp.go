@@ -34,10 +34,17 @@ const qpMaxLine = 4096 - 2
 // byte, a bad escape at a line end, bytes after a soft break, a line over
 // its buffer): the caller then decodes with mime/quotedprintable, so that
 // what is kept of a broken body and the warning are the same.
-func decodeQP(body []byte, limit int) (out []byte, ok bool) {
+//
+// The output is written into dst's memory when it has room for it.
+func decodeQP(dst, body []byte, limit int) (out []byte, ok bool) {
 	// The output is never longer than the input read, and the input stops
 	// at the first line end past limit: a line's length over it at most.
-	out = make([]byte, min(len(body), limit+qpMaxLine+2))
+	// (Never nil: a nil output is no output to decodeBody.)
+	if size := min(len(body), limit+qpMaxLine+2); dst != nil && cap(dst) >= size {
+		out = dst[:size]
+	} else {
+		out = make([]byte, size)
+	}
 	n := 0         // bytes written to out
 	floor := 0     // out[:floor] is never trimmed: earlier lines, escapes
 	lineStart := 0 // offset in body of the line being read

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"mime/quotedprintable"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func TestDecodeQPSameAsStdlib(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, limit := range []int{0, 1, 3, 10, 1 << 20} {
-			got, ok := decodeQP([]byte(c), limit)
+			got, ok := decodeQP(nil, []byte(c), limit)
 			want, wok := qpStd([]byte(c), limit)
 			if ok && (!wok || !bytes.Equal(got, want)) {
 				t.Errorf("decodeQP(%q, %d) = %q, true; mime/quotedprintable gives %q, %v", c, limit, got, want, wok)
@@ -52,7 +53,7 @@ func FuzzDecodeQP(f *testing.F) {
 			limit = -limit
 		}
 		limit %= 1 << 20
-		got, ok := decodeQP(b, limit)
+		got, ok := decodeQP(nil, b, limit)
 		if !ok {
 			// Declined: only where the standard reader fails before the
 			// limit or a line is longer than decodeQP reads itself.
@@ -122,5 +123,31 @@ func TestQPStopLowest(t *testing.T) {
 		if got := bits.TrailingZeros64(m) / 8; got != first {
 			t.Fatalf("qpStop(%q) lowest mark at %d, want %d", b[:], got, first)
 		}
+	}
+}
+
+// TestDecodeQPInto: decodeQP decodes into dst's memory when it has room
+// (the pooled buffers of qpBuf), the same bytes as into its own, and
+// never returns nil for a body it reads (an empty one included: decodeBody
+// takes a nil output for none).
+func TestDecodeQPInto(t *testing.T) {
+	var sc scratch
+	for _, body := range []string{"", "\n", "a=3Db\n", "caf=C3=A9 =\nx\n", strings.Repeat("x=20", 40)} {
+		want, ok := decodeQP(nil, []byte(body), 1000)
+		if !ok || want == nil {
+			t.Fatalf("decodeQP(nil, %q) = %q, %v", body, want, ok)
+		}
+		for _, dst := range [][]byte{sc.qpBuf(0), sc.qpBuf(len(body)), make([]byte, 2), make([]byte, 0, 512)} {
+			got, ok := decodeQP(dst, []byte(body), 1000)
+			if !ok || got == nil || string(got) != string(want) {
+				t.Errorf("decodeQP(dst of %d, %q) = %q, %v; want %q", cap(dst), body, got, ok, want)
+			}
+			if len(got) > 0 && cap(dst) >= len(body) && &got[0] != &dst[:1][0] {
+				t.Errorf("decodeQP(dst of %d, %q) did not write into dst", cap(dst), body)
+			}
+		}
+	}
+	if sc.qpUsed != maxPooledQP || len(sc.qp) != maxPooledQP || sc.qpBuf(1) != nil {
+		t.Errorf("qpBuf handed out %d buffers (%d kept), want %d and then none", sc.qpUsed, len(sc.qp), maxPooledQP)
 	}
 }
