@@ -87,10 +87,13 @@
 //  1. walk: the header blocks (splitHeaderInto, a field's name and colon
 //     read once), the MIME tree (splitMultipart finds each delimiter by
 //     one search), each part decoded once into one buffer (decodeQP for
-//     quoted-printable, in one pass; convertCharset for a charset when the
-//     body is in memory; the streaming decoders of mime and go-message
-//     otherwise) and the delivery-status fields (views of the part, each
-//     name told by one hash, dsnFieldOf; a value unfolded only when read).
+//     quoted-printable, in one pass, into memory the next Parse reuses;
+//     convertCharset for a charset when the body is in memory; the
+//     streaming decoders of mime and go-message otherwise) and the
+//     delivery-status fields (views of the part, each name told by one
+//     hash, dsnFieldOf; a value unfolded only when read). A message with
+//     CRs is read from a copy with LF line ends, in reused memory too
+//     (scratch.normalize): nothing a Report holds is a view of either.
 //  2. newLowerTextInto: every marker of the tables found in the text's
 //     lower case in one pass (phrase.Matcher.ScanLower, two or four
 //     chains at once, no copy written); every later marker lookup asks
