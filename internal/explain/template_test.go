@@ -3,6 +3,7 @@ package explain
 import (
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -311,5 +312,38 @@ func TestFixedTexts(t *testing.T) {
 	t.Logf("%d of %d texts fixed", fixed, all)
 	if fixed == 0 {
 		t.Error("no text is fixed: the catalogs' steps are mostly plain sentences")
+	}
+}
+
+// TestCompiledHoldsNoPointers: the compiled form's element types (a
+// text, its parts, an entry's texts, a choice) hold no pointer, so that
+// the garbage collector marks the few arrays of a catalog, not an object
+// per text (lang.pool).
+func TestCompiledHoldsNoPointers(t *testing.T) {
+	var hasPointers func(reflect.Type) bool
+	hasPointers = func(ty reflect.Type) bool {
+		switch ty.Kind() {
+		case reflect.Array:
+			return hasPointers(ty.Elem())
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				if hasPointers(ty.Field(i).Type) {
+					return true
+				}
+			}
+			return false
+		case reflect.Pointer, reflect.UnsafePointer, reflect.Slice, reflect.String, reflect.Map,
+			reflect.Interface, reflect.Func, reflect.Chan:
+			return true
+		}
+		return false
+	}
+	for _, v := range []any{tmpl{}, part{}, [numAudiences]ctexts{}, [numAudiences]tmpl{}, choice{}} {
+		if ty := reflect.TypeOf(v); hasPointers(ty) {
+			t.Errorf("%v holds a pointer", ty)
+		}
+	}
+	if !hasPointers(reflect.TypeOf(srcPart{})) {
+		t.Error("hasPointers misses srcPart's string")
 	}
 }
