@@ -33,6 +33,16 @@ var cp1252 = [32]rune{
 // QUIRK: RFC 3464 section 2.1.1 makes delivery-status fields US-ASCII and
 // RFC 5322 section 2.2 does the same for header fields, but MTAs copy 8-bit
 // server replies and local-part bytes into both without any charset.
+// fixUTF8 makes *p valid UTF-8 (toUTF8), writing it only when it
+// changes: a pointer written into the heap while the collector marks
+// costs a write barrier, and nearly every string is valid already.
+func fixUTF8(p *string) {
+	if textIsASCII(*p) || utf8.ValidString(*p) {
+		return
+	}
+	*p = toUTF8(*p)
+}
+
 func toUTF8(s string) string {
 	if textIsASCII(s) || utf8.ValidString(s) { // ASCII, the usual case, 32 bytes a step
 		return s
@@ -129,7 +139,7 @@ func (r *Report) ensureUTF8() {
 	for _, p := range [...]*string{&r.DecodedBy, &r.ReportingMTA, &r.ReceivedFromMTA, &r.ArrivalDate,
 		&r.From, &r.To, &r.Subject, &r.ReturnTo, &r.MessageID, &r.VERPRecipient, &r.SendingIP, &r.SendingIPFrom} {
 		if *p != "" {
-			*p = toUTF8(*p)
+			fixUTF8(p)
 		}
 	}
 	// An ASCII text is valid UTF-8: one pass says both, unless finish
@@ -147,29 +157,29 @@ func (r *Report) ensureUTF8() {
 		for _, p := range [...]*string{&rc.Recipient, &rc.FinalRecipient, &rc.OriginalRecipient, (*string)(&rc.Action), &rc.Command,
 			&rc.DiagnosticType, &rc.Diagnostic, &rc.RemoteMTA, &rc.RemoteMTADomain, &rc.LastAttemptDate, &rc.WillRetryUntil} {
 			if *p != "" { // most are empty: no call
-				*p = toUTF8(*p)
+				fixUTF8(p)
 			}
 		}
 	}
 	o := &r.Original
-	o.MessageID = toUTF8(o.MessageID) // Parse may set it after readOriginal
+	fixUTF8(&o.MessageID) // Parse may set it after readOriginal
 	if !o.valid {
 		for _, p := range [...]*string{&o.From, &o.To, &o.Subject, &o.Date, &o.ReturnPath, &o.ListID} {
 			if *p != "" {
-				*p = toUTF8(*p)
+				fixUTF8(p)
 			}
 		}
 		o.AutoReply.ensureUTF8()
 		utf8Slice(o.Received)
 		for i := range o.Headers {
-			o.Headers[i].Name = toUTF8(o.Headers[i].Name)
-			o.Headers[i].Value = toUTF8(o.Headers[i].Value)
+			fixUTF8(&o.Headers[i].Name)
+			fixUTF8(&o.Headers[i].Value)
 		}
 	}
 	if f := r.Feedback; f != nil {
 		for _, p := range [...]*string{&f.Type, &f.UserAgent, &f.OriginalRcptTo, &f.OriginalMailFrom, &f.SourceIP,
 			&f.ReportedDomain, &f.ArrivalDate} {
-			*p = toUTF8(*p)
+			fixUTF8(p)
 		}
 		utf8Slice(f.Recipients)
 	}
@@ -178,14 +188,14 @@ func (r *Report) ensureUTF8() {
 func (m *AutoReplyMarkers) ensureUTF8() {
 	for _, p := range [...]*string{&m.AutoSubmitted, &m.Precedence, &m.XAutoreply, &m.Other} {
 		if *p != "" {
-			*p = toUTF8(*p)
+			fixUTF8(p)
 		}
 	}
 }
 
 func utf8Slice(list []string) {
 	for i := range list {
-		list[i] = toUTF8(list[i])
+		fixUTF8(&list[i])
 	}
 }
 
