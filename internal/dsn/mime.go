@@ -735,8 +735,9 @@ func salvageParams(v string) map[string]string {
 // warning. A quoted-printable body is decoded into sc's memory (qpBuf)
 // when sc is not nil.
 func decodeBody(sc *scratch, h header, t string, params *mediaParams, body []byte, limit int) ([]byte, string) {
-	cte := toLower(h.getView("Content-Transfer-Encoding")) // compared, never kept
-	cs := toLower(params.value("charset"))
+	var cteBuf, csBuf [lowerBufBytes]byte
+	cte := lowerView(&cteBuf, h.getView("Content-Transfer-Encoding")) // compared, never kept
+	cs := lowerView(&csBuf, params.value("charset"))                  // compared, never kept
 	if (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") &&
 		(!strings.HasPrefix(t, "text/") || cs == "" || cs == "us-ascii" || cs == "ascii" || cs == "utf-8" || cs == "utf8") {
 		// Nothing to decode: the common case, without go-message.
@@ -812,7 +813,8 @@ func quickDecoder(sc *scratch, h header, t string, params *mediaParams, cte, fix
 	}
 	convert := false
 	if has && strings.HasPrefix(t, "text/") {
-		lc := toLower(cs)
+		var buf [lowerBufBytes]byte
+		lc := lowerView(&buf, cs) // compared only
 		convert = lc != "utf-8" && lc != "us-ascii"
 	}
 	switch cte { // the Content-Transfer-Encoding in lower case

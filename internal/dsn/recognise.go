@@ -556,11 +556,13 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 	text := m.text[from:to]
 	lines := newBlockLines(text, buf[:0])
 	var bounceFrom string
+	var fromBuf [lowerBufBytes]byte
 	if !generic {
-		bounceFrom = toLower(normalizeAddress(m.rep.From))
+		bounceFrom = lowerView(&fromBuf, normalizeAddress(m.rep.From)) // compared only
 	}
 	skip := func(a string) bool {
-		l := toLower(a)
+		var buf [lowerBufBytes]byte
+		l := lowerView(&buf, a) // compared only
 		if generic {
 			return slices.Contains(m.excluded(), l) || systemAddress(l)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/swar"
 )
@@ -208,4 +209,35 @@ func toLower(s string) string {
 		return l
 	}
 	return strings.ToLower(s)
+}
+
+// lowerBufBytes is the room of a lowerView buffer: a transfer encoding,
+// a charset name or a usual address fits.
+const lowerBufBytes = 64
+
+// lowerView is toLower(s) for a caller that only compares the result and
+// keeps none of it: an ASCII s with a capital that fits in buf is lowered
+// into buf (the result is then a view of buf, valid until buf is written
+// again), so that the usual case allocates nothing; any other s is
+// toLower's.
+func lowerView(buf *[lowerBufBytes]byte, s string) string {
+	if len(s) > len(buf) {
+		return toLower(s)
+	}
+	capital := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return toLower(s)
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+			capital = true
+		}
+		buf[i] = c
+	}
+	if !capital {
+		return s
+	}
+	return unsafe.String(&buf[0], len(s))
 }

@@ -283,6 +283,46 @@ func TestToLower(t *testing.T) {
 	}
 }
 
+// TestLowerView: lowerView gives strings.ToLower's answer for every
+// string, short or past its buffer, ASCII or not, and lowers an ASCII
+// string that fits without allocating.
+func TestLowerView(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	pieces := []string{"a", "Z", "M", "@", " ", "\u212a", "\u0130", "é", "É", "\xff", "0", "[", "`", "Mailer-Daemon@"}
+	var buf [lowerBufBytes]byte
+	for range 50000 {
+		var sb strings.Builder
+		for n := rng.IntN(30); n > 0; n-- {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := sb.String()
+		if got, want := lowerView(&buf, s), strings.ToLower(s); got != want {
+			t.Fatalf("lowerView(%q) = %q, want %q", s, got, want)
+		}
+	}
+	s := "Postmaster@Example.COM"
+	if n := testing.AllocsPerRun(100, func() {
+		if lowerView(&buf, s) != "postmaster@example.com" {
+			t.Fatal("wrong lower case")
+		}
+	}); n != 0 {
+		t.Errorf("lowerView of an ASCII %d-byte string: %v allocations, want 0", len(s), n)
+	}
+}
+
+// FuzzLowerView: lowerView agrees with strings.ToLower.
+func FuzzLowerView(f *testing.F) {
+	for _, s := range []string{"", "Quoted-Printable", "UTF-8", "\u0130x", strings.Repeat("A", lowerBufBytes+1)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var buf [lowerBufBytes]byte
+		if got, want := lowerView(&buf, s), strings.ToLower(s); got != want {
+			t.Fatalf("lowerView(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
 // FuzzOriginalValid: whenever readOriginal marks an original valid, every
 // string it wrote is valid UTF-8 (ensureUTF8 passes over them but
 // MessageID), and after ensureUTF8 every string of the report is.
