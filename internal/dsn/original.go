@@ -376,7 +376,25 @@ func readOriginal(b []byte) Original { return readOriginalFrom(b, false, true) }
 // costs one search for the line's end. The kept fields are then unfolded
 // and decoded, into one allocation sized by the first pass.
 func readOriginalFrom(b []byte, normalized, received bool) Original {
-	var o Original
+	o, _ := readOriginalKeeping(b, normalized, received, "")
+	return o
+}
+
+// readOriginalKeeping is readOriginalFrom that also returns a copy of
+// keep, made in the allocation that holds the original's fields when
+// there is one (finish keeps the report text so: one allocation a
+// message fewer), by strings.Clone otherwise.
+func readOriginalKeeping(b []byte, normalized, received bool, keep string) (Original, string) {
+	o, kept := readOriginalArena(b, normalized, received, keep)
+	if kept == "" && keep != "" {
+		kept = strings.Clone(keep)
+	}
+	return o, kept
+}
+
+// readOriginalArena is readOriginalKeeping, returning "" for keep when
+// the original has no fields (no allocation was made).
+func readOriginalArena(b []byte, normalized, received bool, keep string) (o Original, copied string) {
 	if !normalized {
 		b = normalizeNewlines(b)
 	}
@@ -451,7 +469,7 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 			break
 		}
 		if first {
-			return o // a block whose first line is no field is no header
+			return o, "" // a block whose first line is no field is no header
 		}
 		// A junk line: skipped, with the continuation lines after it.
 		cur = -1
@@ -461,7 +479,7 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 		}
 	}
 	if fields == 0 {
-		return o
+		return o, ""
 	}
 	o.Found = true
 	// unfoldInto returns valid UTF-8 and the names are printable ASCII
@@ -470,7 +488,11 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 	// canonical names joined to such a value: valid too.
 	o.valid = true
 	var arena strings.Builder
-	arena.Grow(size)
+	arena.Grow(len(keep) + size)
+	if keep != "" {
+		arena.WriteString(keep)
+		copied = arena.String()
+	}
 	if nreceived > 0 {
 		o.Received = make([]string, 0, nreceived) // counted above: one allocation
 	}
@@ -530,7 +552,7 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 			o.Headers = append(o.Headers, Header{Name: hn, Value: dv})
 		}
 	}
-	return o
+	return o, copied
 }
 
 // quoted reports whether the first non-empty line starts with '>'.

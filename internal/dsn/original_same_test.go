@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // sameOriginal fails t when the one-pass readOriginalFrom and the old
@@ -25,6 +26,18 @@ func sameOriginal(t *testing.T, what string, b []byte) {
 		if got := readOriginalFrom(in, true, true); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s (normalised): readOriginalFrom(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 		}
+	}
+	// readOriginalKeeping reads the same original and returns its own
+	// copy of the text it is given, whether or not the original had
+	// fields to share an allocation with.
+	keep := "The following recipient failed: " + what
+	want = readOriginalOldFrom(in, nil, false)
+	got, kept := readOriginalKeeping(in, false, true, keep)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: readOriginalKeeping(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
+	}
+	if kept != keep || unsafe.StringData(kept) == unsafe.StringData(keep) {
+		t.Fatalf("%s: readOriginalKeeping kept %q at %p, want a copy of %q (at %p)", what, kept, unsafe.StringData(kept), keep, unsafe.StringData(keep))
 	}
 	if !bytes.Equal(in, b) {
 		t.Fatalf("%s: the input was written to", what)

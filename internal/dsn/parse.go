@@ -544,22 +544,29 @@ func (p *parser) finish() {
 	// The text before an inline original is the report; after it, the original.
 	report, inline := splitInlineOriginal(text, lower)
 	lowerReport := lower.prefix(len(report))
+	// When text is a view, the report the Report keeps, and the
+	// recognisers read, is a copy, with the same offsets, made with the
+	// original's fields (readOriginalKeeping); the original is read from
+	// the view (readOriginalKeeping and lazyText copy what they keep).
+	keep := ""
 	if viewed {
-		// The report the Report keeps, and the recognisers read, is a
-		// copy, with the same offsets; the original is read from the
-		// view (readOriginalFrom and lazyText copy what they keep).
-		report = strings.Clone(report)
+		keep = report
+	}
+	if p.original != nil {
+		r.Original, keep = readOriginalKeeping(p.original, p.inRaw(p.original), !p.opts.SkipSendingIP, keep)
+	} else if inline != "" {
+		// A view of the text: readOriginal only reads its bytes, and
+		// copies what it keeps.
+		r.Original, keep = readOriginalKeeping(unsafe.Slice(unsafe.StringData(inline), len(inline)), false, !p.opts.SkipSendingIP, keep)
+	} else if viewed {
+		keep = strings.Clone(report)
+	}
+	if viewed {
+		report = keep
 		lowerReport.s = report
 	}
 	// Unquoting and cutting remove bytes only: an ASCII text stays so.
 	r.Text, r.textValid, r.TextASCII = report, valid, ascii
-	if p.original != nil {
-		r.Original = readOriginalFrom(p.original, p.inRaw(p.original), !p.opts.SkipSendingIP)
-	} else if inline != "" {
-		// A view of the text: readOriginal only reads its bytes, and
-		// copies what it keeps.
-		r.Original = readOriginalFrom(unsafe.Slice(unsafe.StringData(inline), len(inline)), false, !p.opts.SkipSendingIP)
-	}
 	if r.Original.MessageID == "" && p.origID != "" {
 		r.Original.MessageID = p.origID
 	}
