@@ -52,17 +52,41 @@ func charsetEncoding(cs string) (enc encoding.Encoding, ok bool) {
 // buffers. ok is false when the decoder fails; the caller then reads the
 // reader, for the same partial text and warning.
 func convertCharset(enc encoding.Encoding, src []byte, limit int) (out []byte, ok bool) {
+	return convertCharsetInto(nil, enc, src, limit)
+}
+
+// convertOutBytes is the room convertCharset starts with: 1.5 times src
+// (ISO-2022-JP's two bytes a character become UTF-8's three), up to
+// limit and a byte.
+func convertOutBytes(src []byte, limit int) int {
+	return min(limit+1, len(src)+len(src)/2+16)
+}
+
+// convertOut returns dst emptied when it has room for n bytes, else new
+// memory for them.
+func convertOut(dst []byte, n int) []byte {
+	if cap(dst) >= n {
+		return dst[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// convertCharsetInto is convertCharset writing into dst's memory when it
+// has room for convertOutBytes (a text part's conversion into the Parse's
+// scratch: read, never kept), into new memory otherwise. dst must not
+// overlap src.
+func convertCharsetInto(dst []byte, enc encoding.Encoding, src []byte, limit int) (out []byte, ok bool) {
 	if enc == japanese.ISO2022JP {
-		if out, ok := convertISO2022JP(src, limit); ok {
+		if out, ok := convertISO2022JPInto(dst, src, limit); ok {
 			return out, true
 		}
 	}
 	if cm, ok := enc.(*charmap.Charmap); ok && asciiCharmaps[cm] {
-		return convertCharmap(cm, src, limit), true
+		return convertCharmapInto(dst, cm, src, limit), true
 	}
 	t := enc.NewDecoder().Transformer
 	t.Reset()
-	out = make([]byte, 0, min(limit+1, len(src)+len(src)/2+16))
+	out = convertOut(dst, convertOutBytes(src, limit))
 	for len(out) <= limit {
 		n, m, err := t.Transform(out[len(out):cap(out)], src, true)
 		out, src = out[:len(out)+n], src[m:]
@@ -97,8 +121,14 @@ func convertCharset(enc encoding.Encoding, src []byte, limit int) (out []byte, o
 // decoder does not end in the ASCII state); convertCharset then decodes
 // it whole.
 func convertISO2022JP(src []byte, limit int) (out []byte, ok bool) {
+	return convertISO2022JPInto(nil, src, limit)
+}
+
+// convertISO2022JPInto is convertISO2022JP writing into dst's memory
+// when it has room (convertCharsetInto).
+func convertISO2022JPInto(dst, src []byte, limit int) (out []byte, ok bool) {
 	t := japanese.ISO2022JP.NewDecoder().Transformer
-	out = make([]byte, 0, min(limit+1, len(src)+len(src)/2+16))
+	out = convertOut(dst, convertOutBytes(src, limit))
 	var probe [4]byte
 	for i := 0; i < len(src) && len(out) <= limit; {
 		// An ASCII run, up to the next escape.
@@ -218,7 +248,13 @@ var asciiCharmaps = func() map[*charmap.Charmap]bool {
 // eight bytes a test, and each other byte is written as its code point in
 // UTF-8, which is the bytes x/text's decoder writes for it.
 func convertCharmap(cm *charmap.Charmap, src []byte, limit int) []byte {
-	out := make([]byte, 0, min(limit+1, len(src)+len(src)/2+16))
+	return convertCharmapInto(nil, cm, src, limit)
+}
+
+// convertCharmapInto is convertCharmap writing into dst's memory when it
+// has room (convertCharsetInto).
+func convertCharmapInto(dst []byte, cm *charmap.Charmap, src []byte, limit int) []byte {
+	out := convertOut(dst, convertOutBytes(src, limit))
 	for i := 0; i < len(src) && len(out) <= limit; {
 		j := i
 		for ; j+8 <= len(src); j += 8 {

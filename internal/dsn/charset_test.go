@@ -62,6 +62,15 @@ func TestCharsetEncodingSameAsGoMessage(t *testing.T) {
 				if !ok || !bytes.Equal(got, want) {
 					t.Errorf("convertCharset(%q, %q, %d) = %q, %v; the reader gives %q", cs, src, limit, got, ok, want)
 				}
+				// Into memory written before (scratch), with room or
+				// without: the same bytes.
+				for _, room := range []int{0, convertOutBytes(src, limit) - 1, convertOutBytes(src, limit), 2*len(src) + 64} {
+					dst := bytes.Repeat([]byte{0xff}, room)
+					got, ok := convertCharsetInto(dst, enc, src, limit)
+					if !ok || !bytes.Equal(got, want) {
+						t.Errorf("convertCharsetInto(%d bytes, %q, %q, %d) = %q, %v; the reader gives %q", room, cs, src, limit, got, ok, want)
+					}
+				}
 			}
 		}
 	}

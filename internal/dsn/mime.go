@@ -849,7 +849,9 @@ func quickDecoder(sc *scratch, h header, t string, params *mediaParams, cte, fix
 			if src != nil && err == nil {
 				// The body is in memory: converted in one go (convertCharset).
 				if enc, ok := charsetEncoding(cs); ok {
-					if out, ok := convertCharset(enc, src, limit); ok {
+					// Into sc's memory, as decodeQP writes: a decoded
+					// body is read and never kept.
+					if out, ok := convertCharsetInto(sc.qpBuf(convertOutBytes(src, limit)), enc, src, limit); ok {
 						return nil, out, "", true
 					}
 				}
