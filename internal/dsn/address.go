@@ -86,7 +86,7 @@ func stripSourceRoute(s string) string {
 	if i < 0 || strings.IndexByte(s[i+1:], '@') < 0 {
 		return s
 	}
-	for _, hop := range strings.Split(s[:i], ",") {
+	for hop := range strings.SplitSeq(s[:i], ",") {
 		hop = strings.TrimSpace(hop)
 		if len(hop) < 2 || hop[0] != '@' || !validHostChars(toLower(hop[1:])) {
 			return s

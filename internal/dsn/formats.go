@@ -20,11 +20,14 @@ import (
 // lhost-sendmail-*, lhost-v5sendmail-*.
 func readSendmail(m *msgView, block string) []Recipient {
 	var out []Recipient
-	lines := strings.Split(block, "\n")
 	inList := false
-	var context []string // transcript lines since the last recipient line
-	for i := 0; i < len(lines) && len(out) <= m.max; i++ {
-		line := strings.TrimRight(lines[i], " \t")
+	var contextBuf [maxDiagLines]string
+	context := contextBuf[:0] // transcript lines since the last recipient line, at most maxDiagLines: on the stack
+	for line := range strings.SplitSeq(block, "\n") {
+		if len(out) > m.max {
+			break
+		}
+		line = strings.TrimRight(line, " \t")
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(t, "---"):
@@ -307,7 +310,7 @@ func readExim(m *msgView, block string) []Recipient {
 	first, detail := -1, -1 // indentation of the first address line, of the current diagnostic
 	bare := 0               // bare local parts completed from the original (each a scan of it)
 	sections := 0           // "------ a@b ------" sections looked up (each a scan of out)
-	for _, line := range strings.Split(block, "\n") {
+	for line := range strings.SplitSeq(block, "\n") {
 		if len(out) > m.max {
 			break
 		}
@@ -411,7 +414,7 @@ func readExim(m *msgView, block string) []Recipient {
 func readGroupWise(m *msgView, block string) []Recipient {
 	var out []Recipient
 	bare := 0
-	for _, line := range strings.Split(block, "\n") {
+	for line := range strings.SplitSeq(block, "\n") {
 		t := strings.TrimSpace(line)
 		if t == "" || indentOf(line) == 0 {
 			continue
@@ -526,7 +529,7 @@ func readFailedRecipients(m *msgView, block string) []Recipient {
 // lines. Samples: lhost-sendgrid-*.
 func readSendGrid(m *msgView, block string) []Recipient {
 	var out []Recipient
-	for _, line := range strings.Split(block, "\n") {
+	for line := range strings.SplitSeq(block, "\n") {
 		if len(out) > m.max {
 			break
 		}

@@ -623,7 +623,7 @@ func (p *parser) finish() {
 		if len(r.Recipients) == 0 {
 			// QUIRK: RFC 5965 section 3.2 makes Original-Rcpt-To optional;
 			// the returned original's To is then the complainant.
-			for _, a := range strings.Split(r.Original.To, ",") {
+			for a := range strings.SplitSeq(r.Original.To, ",") {
 				if n := normalizeAddress(a); n != "" {
 					r.Recipients = append(r.Recipients, Recipient{Recipient: n, Action: ActionDelivered})
 				}

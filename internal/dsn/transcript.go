@@ -27,9 +27,12 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 		return nil, "", 0
 	}
 	last := ""
-	session := 0 // index in replies where the current session starts
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
+	session := 0         // index in replies where the current session starts
+	commandNext := false // the line before named a command block: this line is its command
+	for l := range strings.SplitSeq(text, "\n") {
+		if commandNext {
+			blockCommand, commandNext = smtpVerb(strings.TrimSpace(l)), false
+		}
 		t := strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(t, "... while talking to"):
@@ -53,8 +56,8 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 				}
 			}
 			replies = append(replies, transcriptReply{lower: lt, command: last})
-		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command") && i+1 < len(lines):
-			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
+		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command"):
+			commandNext = true
 		}
 	}
 	return replies, blockCommand, session

@@ -1,6 +1,11 @@
 package dsn
 
-import "testing"
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
 
 func TestCommandsFromTranscript(t *testing.T) {
 	cases := []struct {
@@ -69,4 +74,83 @@ func TestOriginalIsAutoReply(t *testing.T) {
 			t.Errorf("%s: IsAutoReply() = %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// readTranscriptSplit is readTranscript as it was, over strings.Split's
+// lines with a look at the next one: the oracle of TestReadTranscriptSame.
+func readTranscriptSplit(text string) (replies []transcriptReply, blockCommand string, lastSession int) {
+	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
+		return nil, "", 0
+	}
+	last := ""
+	session := 0 // index in replies where the current session starts
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "... while talking to"):
+			session = len(replies)
+			// A reply before any command of the session answers the
+			// connection: the greeting (RFC 5321 section 3.1).
+			last = "CONN"
+		case strings.HasPrefix(t, ">>>"):
+			last = smtpVerb(strings.TrimSpace(t[3:]))
+		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
+			lt := toLower(t)
+			if last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
+				// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
+				// after sending RCPT TO and DATA together; a DATA refused for
+				// want of recipients shows that the replies before it
+				// answered RCPT TO (samples lhost-sendmail-01, -52).
+				for k := session; k < len(replies); k++ {
+					if replies[k].command == "DATA" {
+						replies[k].command = "RCPT"
+					}
+				}
+			}
+			replies = append(replies, transcriptReply{lower: lt, command: last})
+		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command") && i+1 < len(lines):
+			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
+		}
+	}
+	return replies, blockCommand, session
+}
+
+// TestReadTranscriptSame: readTranscript, which reads its lines one at a
+// time, gives what reading them all first gave, on texts made of
+// transcript lines, command blocks (the last line among them too) and
+// empty lines.
+func TestReadTranscriptSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"<<< 550 5.1.1 User unknown", "<<< 554 need RCPT", ">>> DATA", ">>> RCPT To:<a@b.example>",
+		"... while talking to mx.example.com.:", "-------SMTP command", "SMTP command", "RCPT TO:<a@b>", "DATA", "", "  ", "text"}
+	for range 20000 {
+		var sb strings.Builder
+		for n := rng.IntN(8); n > 0; n-- {
+			if sb.Len() > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		if rng.IntN(2) == 0 {
+			sb.WriteByte('\n')
+		}
+		sameTranscript(t, sb.String())
+	}
+}
+
+func sameTranscript(t *testing.T, text string) {
+	t.Helper()
+	r1, c1, s1 := readTranscript(text)
+	r2, c2, s2 := readTranscriptSplit(text)
+	if !reflect.DeepEqual(r1, r2) || c1 != c2 || s1 != s2 {
+		t.Fatalf("readTranscript(%q) = %v, %q, %d; want %v, %q, %d", text, r1, c1, s1, r2, c2, s2)
+	}
+}
+
+// FuzzReadTranscriptSame: readTranscript agrees with its oracle.
+func FuzzReadTranscriptSame(f *testing.F) {
+	f.Add("-------SMTP command\nRCPT TO:<a@b>\n<<< 550 no")
+	f.Add(">>> DATA\n<<< 554 need RCPT\nSMTP command")
+	f.Fuzz(func(t *testing.T, text string) { sameTranscript(t, text) })
 }
