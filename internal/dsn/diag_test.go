@@ -193,3 +193,69 @@ func indexBy(s, marker string, k int) int {
 	}
 	return -1
 }
+
+// diagnosticOfGrowing is diagnosticOf as it was, writing each line into a
+// growing builder: the oracle of TestDiagnosticOfSame.
+func diagnosticOfGrowing(block string) string {
+	var sb strings.Builder
+	first := "" // the only line so far, not yet in sb
+	n := 0
+	for len(block) > 0 && n < maxDiagLines && len(first)+sb.Len() < maxDiagBytes {
+		var l string
+		l, block, _ = strings.Cut(block, "\n")
+		l = strings.TrimSpace(l)
+		if l == "" || banner(l) {
+			continue
+		}
+		n++
+		if n == 1 {
+			first = l
+			continue
+		}
+		if first != "" {
+			sb.WriteString(first)
+			first = ""
+		}
+		sb.WriteByte(' ')
+		sb.WriteString(l)
+	}
+	if n == 1 {
+		return first
+	}
+	return sb.String()
+}
+
+// TestDiagnosticOfSame: diagnosticOf, which sizes its allocation first,
+// gives what the growing builder gave, around the line and byte caps, and
+// allocates at most once.
+func TestDiagnosticOfSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"550 5.1.1 <a@b.example>: User unknown", "", "  ", "----- Transcript of session follows -----",
+		"=====", "\tindented", "x", strings.Repeat("long ", 300), "é ü"}
+	for range 20000 {
+		var sb strings.Builder
+		for n := rng.IntN(24); n > 0; n-- {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+			sb.WriteByte('\n')
+		}
+		sameDiagnosticOf(t, sb.String())
+	}
+	block := "one\n\ntwo\n---\nthree\n"
+	if n := testing.AllocsPerRun(100, func() { diagnosticOf(block) }); n > 1 {
+		t.Errorf("diagnosticOf(%q): %v allocations, want 1", block, n)
+	}
+}
+
+func sameDiagnosticOf(t *testing.T, block string) {
+	t.Helper()
+	if got, want := diagnosticOf(block), diagnosticOfGrowing(block); got != want {
+		t.Fatalf("diagnosticOf(%q) = %q, want %q", block, got, want)
+	}
+}
+
+// FuzzDiagnosticOfSame: diagnosticOf agrees with its oracle.
+func FuzzDiagnosticOfSame(f *testing.F) {
+	f.Add("a\n\nb\n-----\nc")
+	f.Add(strings.Repeat("word\n", 40))
+	f.Fuzz(func(t *testing.T, block string) { sameDiagnosticOf(t, block) })
+}

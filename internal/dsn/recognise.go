@@ -851,32 +851,34 @@ func systemAddress(a string) bool {
 // capped at maxDiagLines lines and maxDiagBytes bytes. Banner lines
 // ("----- Transcript of session follows -----") are left out.
 //
-// A diagnostic of one line is that line of block, not a copy.
+// A diagnostic of one line is that line of block, not a copy; one of
+// more lines is joined into an allocation of its size.
 func diagnosticOf(block string) string {
-	var sb strings.Builder
-	first := "" // the only line so far, not yet in sb
-	n := 0
-	for len(block) > 0 && n < maxDiagLines && len(first)+sb.Len() < maxDiagBytes {
+	var lines [maxDiagLines]string // on the stack
+	n, size := 0, 0                // size: the lines joined by spaces
+	for len(block) > 0 && n < maxDiagLines && size < maxDiagBytes {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
 		if l == "" || banner(l) {
 			continue
 		}
+		if n > 0 {
+			size++
+		}
+		lines[n], size = l, size+len(l)
 		n++
-		if n == 1 {
-			first = l
-			continue
-		}
-		if first != "" {
-			sb.WriteString(first)
-			first = ""
-		}
-		sb.WriteByte(' ')
-		sb.WriteString(l)
 	}
 	if n == 1 {
-		return first
+		return lines[0]
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for i, l := range lines[:n] {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(l)
 	}
 	return sb.String()
 }
