@@ -584,7 +584,10 @@ func (p *parser) finish() {
 	if !p.dsnSeen && r.Feedback == nil && lower.indexMarker(finalRecipientM) >= 0 {
 		// QUIRK: the delivery-status fields pasted into a text body, with no
 		// MIME structure or a broken one (samples rfc3464-04, rfc3464-34).
-		p.readDeliveryStatus([]byte(text), false)
+		// A view of the text: readDeliveryStatus only reads its bytes
+		// (as it reads a part's, a view of the message), and copies what
+		// it keeps.
+		p.readDeliveryStatus(unsafe.Slice(unsafe.StringData(text), len(text)), false)
 		p.dsnSeen = len(r.Recipients) > 0
 	}
 	orig := lazyText{s: inline, done: true}
