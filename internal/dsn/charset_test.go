@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime"
+	"mime/quotedprintable"
 	"testing"
 
 	"github.com/emersion/go-message"
@@ -201,5 +202,66 @@ func TestConvertCharmap(t *testing.T) {
 	}
 	if n < 20 {
 		t.Errorf("%d ASCII-compatible charmaps, want the ISO 8859 and Windows ones at least", n)
+	}
+}
+
+// TestDecodeBodySameAsGoMessage: decodeBody's quick paths (no decoder, a
+// body decoded or converted in one go into the Parse's scratch, a reader
+// made only when one is read) give the bytes go-message's message.New
+// gives for a text part, for each transfer encoding and charset, with
+// the scratch reused from body to body as Parse reuses it.
+func TestDecodeBodySameAsGoMessage(t *testing.T) {
+	jis, _, _ := transform.Bytes(japanese.ISO2022JP.NewEncoder(), []byte("宛先不明 user unknown\n"))
+	texts := [][]byte{[]byte(""), []byte("550 5.1.1 user unknown\n"), []byte("caf\xe9 =3D ol\xe9\n"), jis,
+		[]byte("line one\r\nline two =\r\nsoft\r\n"), bytes.Repeat([]byte("abc\xe9 "), 300)}
+	encode := map[string]func([]byte) []byte{
+		"":      func(b []byte) []byte { return b },
+		"7bit":  func(b []byte) []byte { return b },
+		"8bit":  func(b []byte) []byte { return b },
+		"x-odd": func(b []byte) []byte { return b },
+		"base64": func(b []byte) []byte {
+			return []byte(base64.StdEncoding.EncodeToString(b))
+		},
+		"quoted-printable": func(b []byte) []byte {
+			var out bytes.Buffer
+			w := quotedprintable.NewWriter(&out)
+			w.Write(b)
+			w.Close()
+			return out.Bytes()
+		},
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	for cte, enc := range encode {
+		for _, cs := range []string{"", "utf-8", "us-ascii", "iso-8859-1", "ISO-2022-JP", "shift_jis", "windows-1252", "x-unknown"} {
+			for _, text := range texts {
+				body := enc(text)
+				for _, limit := range []int{0, 7, 1 << 20} {
+					raw := "Content-Type: text/plain"
+					if cs != "" {
+						raw += "; charset=" + cs
+					}
+					raw += "\nContent-Transfer-Encoding: " + cte + "\n\n"
+					var fields []headerField
+					h, _, ok := splitHeaderInto([]byte(raw), &fields)
+					if !ok {
+						t.Fatalf("no header in %q", raw)
+					}
+					typ, params := mediaType(h)
+					// An unknown charset or encoding is an error with
+					// the entity still read (as decodeBody reads it).
+					e, _ := message.New(message.Header{Header: h.textHeader()}, bytes.NewReader(body))
+					if e == nil {
+						continue
+					}
+					want, _, _ := readLimited(e.Body, limit, len(body))
+					got, _ := decodeBody(sc, h, typ, &params, body, limit)
+					if !bytes.Equal(got, want) {
+						t.Errorf("decodeBody(%s, %q, %q, %d) = %q; go-message gives %q", cte, cs, body, limit, got, want)
+					}
+					sc.qpUsed = 0 // as the next Parse reuses the buffers
+				}
+			}
+		}
 	}
 }
