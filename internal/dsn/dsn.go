@@ -221,12 +221,9 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	ra := new(reportAlloc)
-	p := parser{opts: opts, rep: &ra.rep, view: &ra.view, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	p := parser{opts: opts, rep: &Report{}, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
 	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
-	err := p.run(raw)
-	ra.view = msgView{} // views of raw and of sc: the Report keeps none
-	if err != nil {
+	if err := p.run(raw); err != nil {
 		return nil, err
 	}
 	if opts.SkipSendingIP {

@@ -172,12 +172,7 @@ func (m *msgView) keyHits() *keyHits {
 // newMsgView scans From and Subject for the keySet markers (bounceLike's,
 // isDelayNotice's and the recognisers'), each in one pass.
 func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
-	return initMsgView(new(msgView), r, text, lower, header, original, maxRecipients)
-}
-
-// initMsgView is newMsgView writing into m (a zero msgView).
-func initMsgView(m *msgView, r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
-	*m = msgView{
+	m := &msgView{
 		rep:      r,
 		text:     text,
 		original: original,
