@@ -29,8 +29,22 @@ func TestReportOwnsItsStrings(t *testing.T) {
 		}
 		buf := append([]byte(nil), raw...)
 		r, err := Parse(buf, Options{})
+		// The list finish reads from a DSN's text in the scratch
+		// (msgView.tmp) is cleared: pooled memory keeps no view of a
+		// message it is done with. (The pool hands this goroutine back
+		// the scratch it was given.)
+		sc := scratchPool.Get().(*scratch)
+		if sc.rcpts != [2]Recipient{} {
+			t.Errorf("%s: the pooled scratch still holds recipients read from the text", filepath.Base(f))
+		}
+		scratchPool.Put(sc)
 		if err != nil {
 			continue
+		}
+		for i := range r.Recipients {
+			if rc := &r.Recipients[i]; rc == &sc.rcpts[0] || rc == &sc.rcpts[1] {
+				t.Fatalf("%s: the Report's recipients are in the pooled scratch", filepath.Base(f))
+			}
 		}
 		before, err := json.Marshal(r)
 		if err != nil {

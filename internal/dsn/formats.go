@@ -61,19 +61,19 @@ func readSendmail(m *msgView, block string) []Recipient {
 				continue
 			}
 			if a, rest, ok := leadingAddress(stripBullet(t)); ok {
-				out = append(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: strings.Trim(strings.TrimSpace(rest), "[]")})
+				out = m.appendRecipient(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: strings.Trim(strings.TrimSpace(rest), "[]")})
 				continue
 			}
 			if strings.HasPrefix(t, `"|`) || strings.HasPrefix(t, "|") || strings.HasPrefix(t, "/") {
 				// A program or file: the "(expanded from:)" line names the address.
-				out = append(out, Recipient{Action: ActionFailed})
+				out = m.appendRecipient(out, Recipient{Action: ActionFailed})
 			}
 			continue
 		}
 		if a, ok := sendmailSummary(t); ok {
 			d := strings.TrimSpace(strings.Join(context, " ") + " " + t)
 			context = context[:0]
-			out = append(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: d})
+			out = m.appendRecipient(out, Recipient{Recipient: a, Action: ActionFailed, Diagnostic: d})
 			continue
 		}
 		if indexLowerASCII(t, "while talking to ") >= 0 {

@@ -175,6 +175,9 @@ type scratch struct {
 	// most of them one Parse wrote, which release clears.
 	dsnFields []field
 	dsnUsed   int
+	// rcpts is the memory of the list of recipients finish reads from a
+	// DSN's text and drops (msgView.tmp), cleared after each use.
+	rcpts [2]Recipient
 }
 
 var scratchPool = sync.Pool{New: func() any {

@@ -594,6 +594,9 @@ func (p *parser) finish() {
 		// recipient, and its wording names the MTA.
 		var list []Recipient
 		block := report
+		if p.scratch != nil {
+			m.tmp = p.scratch.rcpts[:0] // the list is read, then dropped
+		}
 		if rg := firstMatch(m); rg != nil {
 			r.DecodedBy = rg.name
 			list, block = rg.read(m)
@@ -602,6 +605,9 @@ func (p *parser) finish() {
 			list = scanRecipients(m, 0, len(report), genericLeads, false, true)
 		}
 		p.mergeText(list, block)
+		if p.scratch != nil {
+			m.tmp, p.scratch.rcpts = nil, [2]Recipient{} // views of the text: the Report keeps none
+		}
 	case r.Feedback != nil:
 		r.DecodedBy = "arf"
 		r.Kind = KindFeedback

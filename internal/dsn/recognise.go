@@ -139,6 +139,19 @@ type msgView struct {
 	max        int     // readers stop after this many recipients (one over the limit)
 	keys       keyHits // the keySet markers of From and Subject, and of the X- fields once asked (keyHits)
 	keysRead   bool    // keys.header is read
+	// tmp is memory for the first list of recipients a reader makes
+	// (appendRecipient) when finish only reads the list (a DSN's text,
+	// merged into its recipients): the Parse's scratch; nil otherwise.
+	tmp []Recipient
+}
+
+// appendRecipient is append(out, rc), out starting in m.tmp when it is
+// the first list made while finish has set m.tmp.
+func (m *msgView) appendRecipient(out []Recipient, rc Recipient) []Recipient {
+	if out == nil && m.tmp != nil {
+		out, m.tmp = m.tmp[:0], nil
+	}
+	return append(out, rc)
 }
 
 // excluded returns m.exclude, the bounce's own addresses and its
@@ -611,7 +624,7 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 			}
 		}
 		last, prevEnd = i, i
-		out = append(out, Recipient{Recipient: addr, OriginalRecipient: orig, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
+		out = m.appendRecipient(out, Recipient{Recipient: addr, OriginalRecipient: orig, Action: ActionFailed, Diagnostic: strings.Join(diag, " ")})
 		listed = append(listed, false)
 	}
 	// QUIRK: addresses listed one a line with no text between them share the
