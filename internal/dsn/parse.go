@@ -595,7 +595,7 @@ func (p *parser) finish() {
 		var list []Recipient
 		block := report
 		if p.scratch != nil {
-			m.tmp = p.scratch.rcpts[:0] // the list is read, then dropped
+			m.tmp = &p.scratch.rcpts // the list is read, then dropped
 		}
 		if rg := firstMatch(m); rg != nil {
 			r.DecodedBy = rg.name

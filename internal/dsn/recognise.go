@@ -128,21 +128,22 @@ func fallbackRecipients(r *Report) (list []Recipient, how string) {
 
 // msgView is what recognisers look at, computed once per message.
 type msgView struct {
-	rep        *Report
-	text       string    // the report text (before any inline original)
-	original   lazyText  // the returned original as text, raw
-	lower      lowerText // text lower-cased, with its filter
-	header     []byte    // the bounce's own X- fields, "name: value" a line, names lower case (parser.xheaders; keySet ignores case)
-	bounceLike bool
-	exclude    []string // addresses that are not failed recipients (generic scanner), lower case: excluded()
-	excludeSet bool
-	max        int     // readers stop after this many recipients (one over the limit)
-	keys       keyHits // the keySet markers of From and Subject, and of the X- fields once asked (keyHits)
-	keysRead   bool    // keys.header is read
+	rep      *Report
+	text     string    // the report text (before any inline original)
+	original lazyText  // the returned original as text, raw
+	lower    lowerText // text lower-cased, with its filter
+	header   []byte    // the bounce's own X- fields, "name: value" a line, names lower case (parser.xheaders; keySet ignores case)
+	exclude  []string  // addresses that are not failed recipients (generic scanner), lower case: excluded()
+	max      int       // readers stop after this many recipients (one over the limit)
+	keys     keyHits   // the keySet markers of From and Subject, and of the X- fields once asked (keyHits)
 	// tmp is memory for the first list of recipients a reader makes
 	// (appendRecipient) when finish only reads the list (a DSN's text,
 	// merged into its recipients): the Parse's scratch; nil otherwise.
-	tmp []Recipient
+	tmp *[2]Recipient
+	// The flags together, after the words: the view fits 240 bytes.
+	bounceLike bool
+	excludeSet bool
+	keysRead   bool // keys.header is read
 }
 
 // appendRecipient is append(out, rc), out starting in m.tmp when it is
