@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,26 @@ func TestHTMLToTextFastRandom(t *testing.T) {
 		b := []byte(sb.String())
 		if fast, tok, took := htmlToTextBoth(b); took && fast != tok {
 			t.Fatalf("htmlToTextFast(%q) = %q, the tokenizer's %q", b, fast, tok)
+		}
+	}
+}
+
+// TestFinishHTMLText: finishHTMLText, which turns no-break spaces into
+// spaces in the builder's own memory, gives strings.ReplaceAll's text,
+// lone 0xC2 and 0xA0 bytes and invalid UTF-8 included.
+func TestFinishHTMLText(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	pieces := []string{"a", " ", "\u00a0", "\xc2", "\xa0", "é", "\u00a0\u00a0", "\n", "\xc2\xc2\xa0"}
+	for range 20000 {
+		var in strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			in.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		want := strings.ReplaceAll(in.String(), "\u00a0", " ")
+		var sb strings.Builder
+		sb.WriteString(in.String())
+		if got := finishHTMLText(&sb); got != want {
+			t.Fatalf("finishHTMLText(%q) = %q, want %q", in.String(), got, want)
 		}
 	}
 }

@@ -830,7 +830,27 @@ func htmlToTextTokenizer(b []byte) string {
 	return finishHTMLText(&sb)
 }
 
-// finishHTMLText turns no-break spaces into spaces.
+// finishHTMLText turns no-break spaces into spaces, in sb's own memory
+// (the text gets shorter; sb is not written again): the text is one
+// allocation, not two.
 func finishHTMLText(sb *strings.Builder) string {
-	return strings.ReplaceAll(sb.String(), "\u00a0", " ")
+	s := sb.String()
+	i := strings.Index(s, "\u00a0")
+	if i < 0 {
+		return s
+	}
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // sb's buffer, only sb's
+	w := i
+	for i < len(b) {
+		if b[i] == 0xc2 && i+1 < len(b) && b[i+1] == 0xa0 {
+			b[w] = ' '
+			w++
+			i += 2
+			continue
+		}
+		b[w] = b[i]
+		w++
+		i++
+	}
+	return s[:w]
 }
