@@ -248,8 +248,20 @@ func TestDiagnosticOfSame(t *testing.T) {
 
 func sameDiagnosticOf(t *testing.T, block string) {
 	t.Helper()
-	if got, want := diagnosticOf(block), diagnosticOfGrowing(block); got != want {
+	want := diagnosticOfGrowing(block)
+	if got := diagnosticOf(block); got != want {
 		t.Fatalf("diagnosticOf(%q) = %q, want %q", block, got, want)
+	}
+	// joinAfter: what scanRecipients wrote as d+" "+diagnosticOf(block).
+	var dl diagLines
+	if dl.read(block); (dl.n > 0) != (want != "") {
+		t.Fatalf("diagLines of %q: %d lines, diagnosticOf gives %q", block, dl.n, want)
+	}
+	if dl.n > 0 {
+		got := dl.joinAfter("550 d")
+		if got != "550 d "+want || got[len(got)-dl.size:] != want {
+			t.Fatalf("joinAfter(%q) of %q = %q (lines %q), want %q", "550 d", block, got, got[len(got)-dl.size:], "550 d "+want)
+		}
 	}
 }
 

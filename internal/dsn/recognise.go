@@ -640,12 +640,15 @@ func scanRecipients(m *msgView, from, to int, lead []string, leadOnly, generic b
 		// One recipient whose lines say no code: the rest of the block is
 		// about it, the text after it first.
 		d, code := out[0].Diagnostic, false
-		if after := diagnosticOf(lines.joinFrom(text, last+1)); after != "" {
+		var after diagLines // on the stack
+		if after.read(lines.joinFrom(text, last+1)); after.n > 0 {
 			// A code of d is one of after: d had none (hasCodeWithin).
 			if d == "" {
-				d, code = after, hasCode(after)
+				d = after.String()
+				code = hasCode(d)
 			} else {
-				d, code = d+" "+after, hasCodeWithin(after)
+				d = after.joinAfter(d) // d, a space and after, in one allocation
+				code = hasCodeWithin(d[len(d)-after.size:])
 			}
 		}
 		if !code {
@@ -863,27 +866,60 @@ func systemAddress(a string) bool {
 // A diagnostic of one line is that line of block, not a copy; one of
 // more lines is joined into an allocation of its size.
 func diagnosticOf(block string) string {
-	var lines [maxDiagLines]string // on the stack
-	n, size := 0, 0                // size: the lines joined by spaces
-	for len(block) > 0 && n < maxDiagLines && size < maxDiagBytes {
+	var dl diagLines // on the stack
+	dl.read(block)
+	return dl.String()
+}
+
+// diagLines are the lines of a diagnostic (diagnosticOf), read before
+// they are joined, so that the one allocation of the joined text can hold
+// what goes before it as well (joinAfter).
+type diagLines struct {
+	lines [maxDiagLines]string
+	n     int // lines read
+	size  int // the lines joined by spaces
+}
+
+// read reads the lines of block: the non-empty ones but banners, at most
+// maxDiagLines of them and about maxDiagBytes.
+func (dl *diagLines) read(block string) {
+	for len(block) > 0 && dl.n < maxDiagLines && dl.size < maxDiagBytes {
 		var l string
 		l, block, _ = strings.Cut(block, "\n")
 		l = strings.TrimSpace(l)
 		if l == "" || banner(l) {
 			continue
 		}
-		if n > 0 {
-			size++
+		if dl.n > 0 {
+			dl.size++
 		}
-		lines[n], size = l, size+len(l)
-		n++
+		dl.lines[dl.n], dl.size = l, dl.size+len(l)
+		dl.n++
 	}
-	if n == 1 {
-		return lines[0]
+}
+
+// String returns the lines joined by spaces: the line itself when there
+// is one.
+func (dl *diagLines) String() string {
+	if dl.n == 1 {
+		return dl.lines[0]
 	}
+	return dl.joinAfter("")
+}
+
+// joinAfter returns prefix, a space when prefix is not empty, and the
+// lines joined by spaces, in one allocation; the lines' text is its last
+// dl.size bytes.
+func (dl *diagLines) joinAfter(prefix string) string {
 	var sb strings.Builder
-	sb.Grow(size)
-	for i, l := range lines[:n] {
+	if prefix != "" {
+		sb.Grow(len(prefix) + 1 + dl.size)
+		sb.WriteString(prefix)
+		sb.WriteByte(' ')
+	} else {
+		sb.Grow(dl.size)
+	}
+	for i, l := range dl.lines[:dl.n] {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
