@@ -118,6 +118,13 @@ type fieldValues struct{ arena strings.Builder }
 // blocks (an unfolded value is never longer than its raw form, but for
 // one with invalid UTF-8, which unfoldInto copies on its own).
 func newFieldValues(blocks [][]field) *fieldValues {
+	v := &fieldValues{}
+	v.init(blocks)
+	return v
+}
+
+// init is newFieldValues for a fieldValues of the caller's (on its stack).
+func (v *fieldValues) init(blocks [][]field) {
 	size := 0
 	for _, blk := range blocks {
 		for _, f := range blk {
@@ -126,9 +133,7 @@ func newFieldValues(blocks [][]field) *fieldValues {
 			}
 		}
 	}
-	v := &fieldValues{}
 	v.arena.Grow(size)
-	return v
 }
 
 // value returns the value of f unfolded (RFC 5322 section 2.2.3).
@@ -331,7 +336,9 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		p.tooMany = n
 		return
 	}
-	vals := newFieldValues(blocks)
+	var values fieldValues // on the stack: only its arena's memory is kept
+	values.init(blocks)
+	vals := &values
 	for _, blk := range blocks {
 		if !isRecipientBlock(blk) {
 			groups = append(groups, blk)
