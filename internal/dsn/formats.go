@@ -306,6 +306,7 @@ func readAmazonSES(m *msgView, block string) []Recipient {
 // address to the left of its diagnostic (eximAddressLine; issue 10 item 1).
 func readExim(m *msgView, block string) []Recipient {
 	var out []eximRecipient
+	var lowerBuf [256]byte // a line in lower case, on the stack
 	cur := -1
 	first, detail := -1, -1 // indentation of the first address line, of the current diagnostic
 	bare := 0               // bare local parts completed from the original (each a scan of it)
@@ -321,7 +322,7 @@ func readExim(m *msgView, block string) []Recipient {
 			}
 			continue
 		}
-		lower := asciiLower(t)
+		lower := asciiLowerInto(lowerBuf[:0], t) // compared only, within this line's turn
 		indent := indentOf(line)
 		if indent == 0 && first <= 0 {
 			// QUIRK: some Exim builds (web.de, hand-edited reports) write the
