@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"mime/quotedprintable"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-message"
@@ -214,25 +215,47 @@ func TestDecodeBodySameAsGoMessage(t *testing.T) {
 	jis, _, _ := transform.Bytes(japanese.ISO2022JP.NewEncoder(), []byte("宛先不明 user unknown\n"))
 	texts := [][]byte{[]byte(""), []byte("550 5.1.1 user unknown\n"), []byte("caf\xe9 =3D ol\xe9\n"), jis,
 		[]byte("line one\r\nline two =\r\nsoft\r\n"), bytes.Repeat([]byte("abc\xe9 "), 300)}
-	encode := map[string]func([]byte) []byte{
-		"":      func(b []byte) []byte { return b },
-		"7bit":  func(b []byte) []byte { return b },
-		"8bit":  func(b []byte) []byte { return b },
-		"x-odd": func(b []byte) []byte { return b },
-		"base64": func(b []byte) []byte {
-			return []byte(base64.StdEncoding.EncodeToString(b))
-		},
-		"quoted-printable": func(b []byte) []byte {
+	wrapped := func(b []byte, width int, eol, indent string) []byte {
+		e := base64.StdEncoding.EncodeToString(b)
+		var out []byte
+		for len(e) > width {
+			out = append(append(append(out, indent...), e[:width]...), eol...)
+			e = e[width:]
+		}
+		return append(append(append(out, indent...), e...), eol...)
+	}
+	plain := func(b []byte) []byte { return b }
+	encode := []struct {
+		cte string
+		f   func([]byte) []byte
+	}{
+		{"", plain}, {"7bit", plain}, {"8bit", plain}, {"x-odd", plain},
+		{"base64", func(b []byte) []byte { return []byte(base64.StdEncoding.EncodeToString(b)) }},
+		{"base64", func(b []byte) []byte { return wrapped(b, 76, "\r\n", "") }},
+		{"base64", func(b []byte) []byte { return wrapped(b, 60, "\n", "") }},
+		{"base64", func(b []byte) []byte { return wrapped(b, 76, "\n", "  ") }}, // QUIRK: indented
+		{"base64", func(b []byte) []byte { // no padding
+			return []byte(strings.TrimRight(base64.StdEncoding.EncodeToString(b), "="))
+		}},
+		{"base64", func(b []byte) []byte { // corrupt in the middle
+			e := []byte(base64.StdEncoding.EncodeToString(b))
+			if len(e) > 8 {
+				e[len(e)/2] = '*'
+			}
+			return e
+		}},
+		{"quoted-printable", func(b []byte) []byte {
 			var out bytes.Buffer
 			w := quotedprintable.NewWriter(&out)
 			w.Write(b)
 			w.Close()
 			return out.Bytes()
-		},
+		}},
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	for cte, enc := range encode {
+	for _, e := range encode {
+		cte, enc := e.cte, e.f
 		for _, cs := range []string{"", "utf-8", "us-ascii", "iso-8859-1", "ISO-2022-JP", "shift_jis", "windows-1252", "x-unknown"} {
 			for _, text := range texts {
 				body := enc(text)

@@ -836,6 +836,24 @@ func quickDecoder(sc *scratch, h header, t string, params *mediaParams, cte, fix
 		}
 		r = quotedprintable.NewReader(r)
 	case "base64":
+		// A body of base64 lines (no space or tab: StdEncoding skips
+		// only CR and LF) is decoded in one go, into sc's memory; the
+		// stream decoder reads any other, or one Decode calls corrupt,
+		// for the same partial text and warning.
+		if len(body) <= maxFastQPBytes && bytes.IndexAny(body, " \t") < 0 {
+			n := base64.StdEncoding.DecodedLen(len(body))
+			dst := sc.qpBuf(n)
+			if dst == nil {
+				dst = make([]byte, n)
+			}
+			if n, err := base64.StdEncoding.Decode(dst[:n], body); err == nil {
+				if !convert {
+					return nil, dst[:min(n, limit)], "", true
+				}
+				r, src = bytes.NewReader(dst[:n]), dst[:n]
+				break
+			}
+		}
 		// QUIRK: base64 lines indented by white space, as go-message allows.
 		r = base64.NewDecoder(base64.StdEncoding, spaceToNewline{r})
 	case "7bit", "8bit", "binary", "":
