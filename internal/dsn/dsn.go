@@ -87,9 +87,11 @@
 //  1. walk: the header blocks (splitHeaderInto, a field's name and colon
 //     read once), the MIME tree (splitMultipart finds each delimiter by
 //     one search), each part decoded once into one buffer (decodeQP for
-//     quoted-printable, in one pass, into memory the next Parse reuses;
-//     convertCharset for a charset when the body is in memory; the
-//     streaming decoders of mime and go-message otherwise) and the
+//     quoted-printable and base64.Encoding.Decode for base64 of plain
+//     lines, in one pass, into memory the next Parse reuses;
+//     convertCharsetInto for a charset when the body is in memory, into
+//     that memory too; the streaming decoders of mime and go-message
+//     otherwise) and the
 //     delivery-status fields (views of the part, each name told by one
 //     hash, dsnFieldOf; a value unfolded only when read). A message with
 //     CRs is read from a copy with LF line ends, in reused memory too
