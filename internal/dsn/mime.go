@@ -162,8 +162,9 @@ func splitHeaderInto(b []byte, scratch *[]headerField) (header, []byte, bool) {
 // which the normalised one stands for).
 type scratch struct {
 	norm []byte
-	// qp holds the outputs of decodeQP, the first qpUsed of them this
-	// Parse's (qpBuf).
+	// qp holds the decoded bodies (decodeQP's, a base64 body's, a
+	// charset conversion's), the first qpUsed of them this Parse's
+	// (qpBuf).
 	qp       [][]byte
 	qpUsed   int
 	fields   []headerField
@@ -196,7 +197,8 @@ const (
 	maxPooledQP, maxPooledQPBytes = 4, 64 << 10
 )
 
-// qpBuf returns memory for a decodeQP output of n bytes, which the Parse
+// qpBuf returns memory for a decoded body of n bytes (a decodeQP output,
+// a base64 body, a charset conversion: quickDecoder), which the Parse
 // holds until it returns: the next of s.qp, which the next Parse reuses,
 // or nil (decodeQP allocates) when s is nil, n is over maxPooledQPBytes or
 // maxPooledQP are in use. Like the message's bytes, a decoded body is
