@@ -26,42 +26,61 @@ func readTranscript(text string) (replies []transcriptReply, blockCommand string
 	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
 		return nil, "", 0
 	}
-	last := ""
-	session := 0         // index in replies where the current session starts
+	var st transcriptState
 	commandNext := false // the line before named a command block: this line is its command
 	for l := range strings.SplitSeq(text, "\n") {
 		if commandNext {
 			blockCommand, commandNext = smtpVerb(strings.TrimSpace(l)), false
 		}
 		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "... while talking to"):
-			session = len(replies)
-			// A reply before any command of the session answers the
-			// connection: the greeting (RFC 5321 section 3.1).
-			last = "CONN"
-		case strings.HasPrefix(t, ">>>"):
-			last = smtpVerb(strings.TrimSpace(t[3:]))
-		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
-			lt := toLower(t)
-			if last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
-				// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
-				// after sending RCPT TO and DATA together; a DATA refused for
-				// want of recipients shows that the replies before it
-				// answered RCPT TO (samples lhost-sendmail-01, -52).
-				for k := session; k < len(replies); k++ {
-					if replies[k].command == "DATA" {
-						replies[k].command = "RCPT"
-					}
-				}
-			}
-			replies = append(replies, transcriptReply{lower: lt, command: last})
-		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command"):
+		if !st.line(t) && blockCommand == "" && isCommandBlock(t) {
 			commandNext = true
 		}
 	}
-	return replies, blockCommand, session
+	return st.replies, blockCommand, st.session
 }
+
+// transcriptState is what readTranscript knows between lines.
+type transcriptState struct {
+	replies []transcriptReply
+	last    string // the command the next reply answers
+	session int    // index in replies where the current session starts
+}
+
+// line reads one line of a transcript, trimmed; it reports whether the
+// line was a session start, a command or a reply.
+func (st *transcriptState) line(t string) bool {
+	switch {
+	case strings.HasPrefix(t, "... while talking to"):
+		st.session = len(st.replies)
+		// A reply before any command of the session answers the
+		// connection: the greeting (RFC 5321 section 3.1).
+		st.last = "CONN"
+	case strings.HasPrefix(t, ">>>"):
+		st.last = smtpVerb(strings.TrimSpace(t[3:]))
+	case strings.HasPrefix(t, "<<<") && st.last != "" && len(st.replies) < maxTranscriptReplies:
+		lt := toLower(t)
+		if st.last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
+			// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
+			// after sending RCPT TO and DATA together; a DATA refused for
+			// want of recipients shows that the replies before it
+			// answered RCPT TO (samples lhost-sendmail-01, -52).
+			for k := st.session; k < len(st.replies); k++ {
+				if st.replies[k].command == "DATA" {
+					st.replies[k].command = "RCPT"
+				}
+			}
+		}
+		st.replies = append(st.replies, transcriptReply{lower: lt, command: st.last})
+	default:
+		return false
+	}
+	return true
+}
+
+// isCommandBlock reports whether a trimmed line opens an m-FILTER command
+// block ("-------SMTP command"): the next line is the command.
+func isCommandBlock(t string) bool { return strings.EqualFold(strings.Trim(t, "- "), "smtp command") }
 
 // smtpVerb names the command of a client line: "RCPT TO:<a@b>" is RCPT,
 // "." (end of data) is DATA.

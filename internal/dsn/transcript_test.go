@@ -77,43 +77,22 @@ func TestOriginalIsAutoReply(t *testing.T) {
 }
 
 // readTranscriptSplit is readTranscript as it was, over strings.Split's
-// lines with a look at the next one: the oracle of TestReadTranscriptSame.
+// lines with a look at the next one for a command block's command: the
+// oracle of TestReadTranscriptSame (both read each line with
+// transcriptState.line; what differs is how the lines are walked).
 func readTranscriptSplit(text string) (replies []transcriptReply, blockCommand string, lastSession int) {
 	if !strings.Contains(text, "<<<") && !strings.Contains(text, "SMTP command") {
 		return nil, "", 0
 	}
-	last := ""
-	session := 0 // index in replies where the current session starts
+	var st transcriptState
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "... while talking to"):
-			session = len(replies)
-			// A reply before any command of the session answers the
-			// connection: the greeting (RFC 5321 section 3.1).
-			last = "CONN"
-		case strings.HasPrefix(t, ">>>"):
-			last = smtpVerb(strings.TrimSpace(t[3:]))
-		case strings.HasPrefix(t, "<<<") && last != "" && len(replies) < maxTranscriptReplies:
-			lt := toLower(t)
-			if last == "DATA" && (strings.Contains(lt, "need rcpt") || strings.Contains(lt, "no valid recipients")) {
-				// QUIRK: with PIPELINING (RFC 2920) Sendmail prints ">>> DATA"
-				// after sending RCPT TO and DATA together; a DATA refused for
-				// want of recipients shows that the replies before it
-				// answered RCPT TO (samples lhost-sendmail-01, -52).
-				for k := session; k < len(replies); k++ {
-					if replies[k].command == "DATA" {
-						replies[k].command = "RCPT"
-					}
-				}
-			}
-			replies = append(replies, transcriptReply{lower: lt, command: last})
-		case blockCommand == "" && strings.EqualFold(strings.Trim(t, "- "), "smtp command") && i+1 < len(lines):
+		if !st.line(t) && blockCommand == "" && isCommandBlock(t) && i+1 < len(lines) {
 			blockCommand = smtpVerb(strings.TrimSpace(lines[i+1]))
 		}
 	}
-	return replies, blockCommand, session
+	return st.replies, blockCommand, st.session
 }
 
 // TestReadTranscriptSame: readTranscript, which reads its lines one at a
