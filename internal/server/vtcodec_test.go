@@ -178,33 +178,45 @@ func BenchmarkUnmarshalRequest(b *testing.B) {
 func codecMatchesProto(t *testing.T, name string, b []byte) {
 	t.Helper()
 	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
-	for _, mk := range []func() proto.Message{
-		func() proto.Message { return new(pb.ParseRequest) },
-		func() proto.Message { return new(pb.ParseStreamRequest) },
-	} {
-		got, want := mk(), mk()
-		gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
+	for _, dt := range decodeTargets {
+		into, got, want := dt.make()
+		gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, into)
 		wantErr := proto.Unmarshal(b, want)
 		if (gotErr != nil) != (wantErr != nil) {
-			t.Errorf("%s as %T: codec error %v, proto.Unmarshal error %v", name, got, gotErr, wantErr)
+			t.Errorf("%s as %s %T: codec error %v, proto.Unmarshal error %v", name, dt.name, want, gotErr, wantErr)
 			continue
 		}
-		if wantErr == nil && !sameRequest(got, want) {
-			t.Errorf("%s as %T: codec decoded %v, proto.Unmarshal %v", name, got, got, want)
+		if wantErr == nil && !sameRequest(got(), want) {
+			t.Errorf("%s as %s %T: codec decoded %v, proto.Unmarshal %v", name, dt.name, want, got(), want)
 		}
 	}
-	for _, stream := range []bool{false, true} {
-		h, want := heldFor(stream)
-		gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, h)
-		wantErr := proto.Unmarshal(b, want)
-		if (gotErr != nil) != (wantErr != nil) {
-			t.Errorf("%s as a held %T: codec error %v, proto.Unmarshal error %v", name, want, gotErr, wantErr)
-			continue
-		}
-		if wantErr == nil && !sameRequest(h.message(), want) {
-			t.Errorf("%s as a held %T: codec decoded %v, proto.Unmarshal %v", name, want, h.message(), want)
-		}
-	}
+}
+
+// decodeTargets are the ways passCodec decodes a request: into the
+// message itself, as a test or another caller does, and through
+// heldRequest, as the Parse and ParseStream handlers do. make returns
+// what to decode into, the message decoded, and an empty message of the
+// same type for proto.Unmarshal.
+var decodeTargets = []struct {
+	name string
+	make func() (into any, got func() proto.Message, want proto.Message)
+}{
+	{"a", func() (any, func() proto.Message, proto.Message) {
+		m := new(pb.ParseRequest)
+		return m, func() proto.Message { return m }, new(pb.ParseRequest)
+	}},
+	{"a", func() (any, func() proto.Message, proto.Message) {
+		m := new(pb.ParseStreamRequest)
+		return m, func() proto.Message { return m }, new(pb.ParseStreamRequest)
+	}},
+	{"a held", func() (any, func() proto.Message, proto.Message) {
+		h, want := heldFor(false)
+		return h, func() proto.Message { return h.message() }, want
+	}},
+	{"a held", func() (any, func() proto.Message, proto.Message) {
+		h, want := heldFor(true)
+		return h, func() proto.Message { return h.message() }, want
+	}},
 }
 
 // heldFor is an empty heldRequest as the ParseStream (stream) or Parse
@@ -264,29 +276,15 @@ func FuzzCodecUnmarshal(f *testing.F) {
 	f.Add([]byte{0x0a, 0x05, 0x0a, 0x03, 'a', 'b'})
 	c := passCodec{encoding.GetCodecV2(grpcproto.Name)}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, mk := range []func() proto.Message{
-			func() proto.Message { return new(pb.ParseRequest) },
-			func() proto.Message { return new(pb.ParseStreamRequest) },
-		} {
-			got, std := mk(), mk()
-			gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
+		for _, dt := range decodeTargets {
+			into, got, std := dt.make()
+			gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, into)
 			stdErr := proto.Unmarshal(b, std)
 			if stdErr != nil && gotErr == nil {
-				t.Fatalf("%T: codec decoded %v, proto.Unmarshal refuses it: %v", got, got, stdErr)
+				t.Fatalf("%s %T: codec decoded %v, proto.Unmarshal refuses it: %v", dt.name, std, got(), stdErr)
 			}
-			if gotErr == nil && !sameRequest(got, std) {
-				t.Fatalf("%T: codec decoded %v, proto.Unmarshal %v", got, got, std)
-			}
-		}
-		for _, stream := range []bool{false, true} {
-			h, std := heldFor(stream)
-			gotErr := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, h)
-			stdErr := proto.Unmarshal(b, std)
-			if stdErr != nil && gotErr == nil {
-				t.Fatalf("held %T: codec decoded %v, proto.Unmarshal refuses it: %v", std, h.message(), stdErr)
-			}
-			if gotErr == nil && !sameRequest(h.message(), std) {
-				t.Fatalf("held %T: codec decoded %v, proto.Unmarshal %v", std, h.message(), std)
+			if gotErr == nil && !sameRequest(got(), std) {
+				t.Fatalf("%s %T: codec decoded %v, proto.Unmarshal %v", dt.name, std, got(), std)
 			}
 		}
 	})
