@@ -179,6 +179,9 @@ type scratch struct {
 	// rcpts is the memory of the list of recipients finish reads from a
 	// DSN's text and drops (msgView.tmp), cleared after each use.
 	rcpts [2]Recipient
+	// view is finish's msgView (newMsgView), cleared by release: it
+	// holds views of the message and the Report.
+	view msgView
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -248,6 +251,7 @@ func (s *scratch) release() {
 	s.fields = s.fields[:0]
 	s.xheaders = s.xheaders[:0]
 	s.hits = phrase.Hits{}
+	s.view = msgView{}
 	scratchPool.Put(s)
 }
 

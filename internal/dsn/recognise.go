@@ -184,9 +184,16 @@ func (m *msgView) keyHits() *keyHits {
 }
 
 // newMsgView scans From and Subject for the keySet markers (bounceLike's,
-// isDelayNotice's and the recognisers'), each in one pass.
-func newMsgView(r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
-	m := &msgView{
+// isDelayNotice's and the recognisers'), each in one pass. The view is
+// sc's when sc is not nil (valid until the Parse returns), else new.
+func newMsgView(sc *scratch, r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
+	var m *msgView
+	if sc != nil {
+		m = &sc.view
+	} else {
+		m = new(msgView)
+	}
+	*m = msgView{
 		rep:      r,
 		text:     text,
 		original: original,
