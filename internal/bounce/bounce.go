@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bounced/bounced/internal/classify"
@@ -150,6 +151,48 @@ type Result struct {
 	CacheStatus CacheStatus
 	// CacheErr is the store's error when CacheStatus is CacheUnavailable.
 	CacheErr error
+
+	// mem is the memory Parse made the Result and its Report in, which
+	// Release gives back; nil for a Result of Classify or one released.
+	mem *msgMem
+}
+
+// resultMem is a Result with room for one recipient, its evidence and
+// its explanation's steps (newResult).
+type resultMem struct {
+	res   Result
+	one   [1]Recipient
+	ev    [classify.EvidenceRoom]classify.Evidence
+	steps [stepsRoom]string
+}
+
+// msgMem is the memory of one message's Result and Report (dsn.Mem).
+// Parse takes one from memPool; Release puts it back.
+type msgMem struct {
+	resultMem
+	dsn dsn.Mem
+}
+
+var memPool = sync.Pool{New: func() any { return new(msgMem) }}
+
+// Release gives the memory of r, a Result of Parse, back for the messages
+// that follow, which then cost far fewer allocations (a server releases
+// each Result once its answer is encoded). After Release, r and all that
+// is reached from it (its Report, recipients, verdicts, explanations and
+// every string read from them) must no longer be used: later messages
+// overwrite them. Nothing the engine keeps (the domain memory, the DNS
+// cache) refers to a Result's memory (TestReleaseKeepsNothing). A Result
+// that is never released is collected as any other value; releasing nil
+// or a Result of Classify does nothing. Release a Result once.
+func (e *Engine) Release(r *Result) {
+	if r == nil || r.mem == nil {
+		return
+	}
+	m := r.mem
+	r.mem = nil
+	m.resultMem = resultMem{}
+	m.dsn.Reset()
+	memPool.Put(m)
 }
 
 // Recipient is the verdict and explanation of one recipient.
@@ -167,20 +210,25 @@ func (e *Engine) Parse(ctx context.Context, req Request) (*Result, error) {
 	if err := e.acquire(ctx); err != nil {
 		return nil, err
 	}
+	m := memPool.Get().(*msgMem)
 	rep, err := func() (*dsn.Report, error) {
 		defer e.release() // also on a panic, which the server recovers from
-		return dsn.Parse(req.Raw, e.cfg.Limits)
+		return dsn.ParseInto(req.Raw, e.cfg.Limits, &m.dsn)
 	}()
 	if err != nil {
+		m.dsn.Reset() // nothing of it was handed out
+		memPool.Put(m)
 		return nil, err
 	}
-	return e.judge(ctx, req, rep)
+	// On an error below, m is left to the collector: Check may have
+	// kept the Result.
+	return e.judge(ctx, req, rep, m)
 }
 
 // judge runs the steps after the facts: the domain memory read, classify,
 // explain and the memory write. Parse and Classify share it.
-func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report) (*Result, error) {
-	res, evidence := newResult(req.Source, rep)
+func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report, m *msgMem) (*Result, error) {
+	res, evidence := newResult(req.Source, rep, m)
 
 	// The DNS lookups run while the domain memory is read; each is
 	// bounded on its own (DNSBudget, CacheTimeout).
@@ -274,21 +322,22 @@ func (e *Engine) release() {
 // newResult returns the Result for rep with a Recipient for each of its
 // recipients, and room for the evidence of the first recipient's verdict
 // (classify.Input.Evidence) and the steps of its explanation
-// (explain.ExplainInto): in one allocation when there is one recipient
-// (the usual bounce).
-func newResult(source string, rep *dsn.Report) (*Result, []classify.Evidence) {
+// (explain.ExplainInto): in m when there is one recipient (the usual
+// bounce), else in one allocation. m, when not nil, holds rep (Parse's);
+// the Result then carries it for Release.
+func newResult(source string, rep *dsn.Report, m *msgMem) (*Result, []classify.Evidence) {
 	if len(rep.Recipients) == 1 {
-		r := new(struct {
-			res   Result
-			one   [1]Recipient
-			ev    [classify.EvidenceRoom]classify.Evidence
-			steps [stepsRoom]string
-		})
-		r.res = Result{Source: source, Report: rep, Recipients: r.one[:]}
+		var r *resultMem
+		if m != nil {
+			r = &m.resultMem
+		} else {
+			r = new(resultMem) // a Result of Classify
+		}
+		r.res = Result{Source: source, Report: rep, Recipients: r.one[:], mem: m}
 		r.one[0].Explanation.Steps = r.steps[:0] // explain.ExplainInto's room
 		return &r.res, r.ev[:0]
 	}
-	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients))}, nil
+	return &Result{Source: source, Report: rep, Recipients: make([]Recipient, len(rep.Recipients)), mem: m}, nil
 }
 
 // stepsRoom is how many steps of an explanation newResult keeps room for:
@@ -335,7 +384,10 @@ func (e *Engine) record(ctx context.Context, res *Result) error {
 }
 
 // observations turns a result into what the domain memory keeps: one per
-// failed or delayed recipient with a domain.
+// failed or delayed recipient with a domain. Its strings may be views of
+// the Result's memory: the stores and the batcher keep copies
+// (domaincache's TestMemoryOwnsItsStrings, TestBatcherOwnsItsStrings), as
+// Release needs.
 func observations(res *Result, now time.Time) []domaincache.Observation {
 	rep := res.Report
 	if rep.Kind != dsn.KindBounce && rep.Kind != dsn.KindDelay {

@@ -127,7 +127,7 @@ func BenchmarkJudge(b *testing.B) {
 	b.ReportAllocs()
 	start := cpuTime()
 	for i := 0; b.Loop(); i++ {
-		if _, err := e.judge(ctx, Request{}, reps[i%len(reps)]); err != nil {
+		if _, err := e.judge(ctx, Request{}, reps[i%len(reps)], nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -45,5 +45,5 @@ func (e *Engine) Classify(ctx context.Context, req ClassifyRequest) (*Result, er
 	if rc.Action == dsn.ActionDelayed {
 		rep.Kind = dsn.KindDelay
 	}
-	return e.judge(ctx, Request{Audience: req.Audience, Language: req.Language, Source: req.Source, SkipCache: req.SkipCache, Check: req.Check}, rep)
+	return e.judge(ctx, Request{Audience: req.Audience, Language: req.Language, Source: req.Source, SkipCache: req.SkipCache, Check: req.Check}, rep, nil)
 }

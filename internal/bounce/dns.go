@@ -84,7 +84,9 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 				break
 			}
 		}
-		mx, d, err := r.Relay(ctx, p.domain, h)
+		// Copies: the resolver caches by name, and the Result's memory
+		// is reused once it is released (Engine.Release).
+		mx, d, err := r.Relay(ctx, strings.Clone(p.domain), dnscheck.Host{Name: strings.Clone(h.Name), IP: h.IP})
 		results[k] = relay{mx, d, err}
 	}
 	var wg sync.WaitGroup

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/bounced/bounced/internal/dnscheck"
 	"github.com/bounced/bounced/internal/dnstest"
 	"github.com/bounced/bounced/internal/domaincache"
+	"github.com/bounced/bounced/internal/dsn"
 	"github.com/bounced/bounced/internal/explain"
 )
 
@@ -26,20 +28,29 @@ import (
 // memory must be the same: a name or a string kept as a view of the
 // buffer would read 0xFF bytes, or miss its entry. Parse must not write
 // into Raw either (the server gives it gRPC's receive buffer).
+//
+// The same engine also releases every Result once it is read
+// (Engine.Release, as the server does after sending the answer), with
+// the released memory poisoned (dsn.PoisonReset): nothing the engine keeps
+// (domain memory, DNS cache) may refer to a Result's memory either, and a
+// released Result's memory must not leak into the next verdict.
 func TestParseKeepsNoViewOfRaw(t *testing.T) {
+	dsn.PoisonReset(true)
+	defer dsn.PoisonReset(false)
 	msgs := corpusMessages(t)
-	srv := dnstest.Start(t, dnstest.Zone{Records: relayZone})
 	type side struct {
 		e     *Engine
 		store *domaincache.Memory
+		dns   *dnstest.Server
 	}
 	newSide := func() side {
+		srv := dnstest.Start(t, dnstest.Zone{Records: relayZone})
 		r, err := dnscheck.New(dnscheck.Config{Server: srv.Addr, Timeout: 200 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
 		store := domaincache.NewMemory(100000, time.Hour)
-		return side{New(Config{Store: store, CacheTimeout: time.Second, DNS: r}), store}
+		return side{New(Config{Store: store, CacheTimeout: time.Second, DNS: r}), store, srv}
 	}
 	fresh, reused := newSide(), newSide()
 
@@ -50,6 +61,7 @@ func TestParseKeepsNoViewOfRaw(t *testing.T) {
 	}
 	buf := make([]byte, 0, longest)
 	domains := map[string]bool{}
+	released := 0
 	for i, m := range msgs {
 		want, err := fresh.e.Parse(ctx, Request{Raw: slices.Clone(m), Audience: explain.Admin})
 		if err != nil {
@@ -67,6 +79,10 @@ func TestParseKeepsNoViewOfRaw(t *testing.T) {
 		if w, g := render(t, want), render(t, got); w != g {
 			t.Fatalf("message %d: verdicts differ with the reused buffer:\n got %s\nwant %s", i, g, w)
 		}
+		if got.mem != nil {
+			released++
+		}
+		reused.e.Release(got)
 		for _, rc := range want.Report.Recipients {
 			if d := strings.ToLower(rc.Domain()); d != "" {
 				domains[strings.Clone(d)] = true
@@ -75,6 +91,14 @@ func TestParseKeepsNoViewOfRaw(t *testing.T) {
 		for j := range buf {
 			buf[j] = 0xFF
 		}
+	}
+	if released < len(msgs)/2 {
+		t.Fatalf("only %d of %d Results had memory to release", released, len(msgs))
+	}
+	// A resolver cache keyed by a view of released memory would miss
+	// (its keys turned to 0xFF) and ask again.
+	if w, g := fresh.dns.Counts(), reused.dns.Counts(); !maps.Equal(w, g) || len(w) < 20 {
+		t.Fatalf("DNS queries differ with released Results (%d names with fresh copies, %d):\n got %v\nwant %v", len(w), len(g), g, w)
 	}
 	if len(domains) < 50 {
 		t.Fatalf("only %d recipient domains in the corpus: the check would prove little", len(domains))

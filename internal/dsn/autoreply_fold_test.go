@@ -66,7 +66,7 @@ func TestCanonicalNameInto(t *testing.T) {
 		}
 		names = append(names, string(b))
 	}
-	var arena strings.Builder
+	var arena strArena
 	for _, n := range names {
 		if got, want := canonicalNameInto(&arena, []byte(n)), canonicalName([]byte(n)); got != want {
 			t.Fatalf("canonicalNameInto(%q) = %q, canonicalName gives %q", n, got, want)

@@ -212,6 +212,13 @@ func (o Options) withDefaults() Options {
 // limit or input that is not a message; anything else it cannot read is
 // recorded in Report.Warnings.
 func Parse(raw []byte, opts Options) (*Report, error) {
+	return ParseInto(raw, opts, nil)
+}
+
+// ParseInto is Parse filling mem (see Mem) instead of allocating where it
+// has room; a nil mem is Parse. On an error, mem holds nothing the caller
+// needs.
+func ParseInto(raw []byte, opts Options, mem *Mem) (*Report, error) {
 	opts = opts.withDefaults()
 	if len(raw) > opts.MaxMessageBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), opts.MaxMessageBytes)
@@ -223,7 +230,7 @@ func Parse(raw []byte, opts Options) (*Report, error) {
 	if len(raw) == 0 {
 		return nil, ErrEmpty
 	}
-	p := parser{opts: opts, rep: &Report{}, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
+	p := parser{opts: opts, rep: mem.report(), mem: mem, raw: raw, fields: &sc.fields, scratch: sc, xheaders: sc.xheaders[:0]}
 	defer func() { sc.xheaders = p.xheaders[:0] }() // keep the grown buffer
 	if err := p.run(raw); err != nil {
 		return nil, err

@@ -112,19 +112,20 @@ func fieldBlocksInto(out [][]field, fields []field, b []byte, maxBlocks, maxRcpt
 
 // fieldValues unfolds the values of the fields read into one allocation,
 // sized by newFieldValues from the fields that may be read.
-type fieldValues struct{ arena strings.Builder }
+type fieldValues struct{ arena strArena }
 
 // newFieldValues sizes the values' allocation for the known fields of
 // blocks (an unfolded value is never longer than its raw form, but for
 // one with invalid UTF-8, which unfoldInto copies on its own).
 func newFieldValues(blocks [][]field) *fieldValues {
 	v := &fieldValues{}
-	v.init(blocks)
+	v.init(nil, blocks)
 	return v
 }
 
-// init is newFieldValues for a fieldValues of the caller's (on its stack).
-func (v *fieldValues) init(blocks [][]field) {
+// init is newFieldValues for a fieldValues of the caller's (on its
+// stack), its memory from m when it has room.
+func (v *fieldValues) init(m *Mem, blocks [][]field) {
 	size := 0
 	for _, blk := range blocks {
 		for _, f := range blk {
@@ -133,7 +134,7 @@ func (v *fieldValues) init(blocks [][]field) {
 			}
 		}
 	}
-	v.arena.Grow(size)
+	v.arena.grow(m, size)
 }
 
 // value returns the value of f unfolded (RFC 5322 section 2.2.3).
@@ -337,7 +338,7 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 		return
 	}
 	var values fieldValues // on the stack: only its arena's memory is kept
-	values.init(blocks)
+	values.init(p.mem, blocks)
 	vals := &values
 	for _, blk := range blocks {
 		if !isRecipientBlock(blk) {
@@ -351,7 +352,7 @@ func (p *parser) readDeliveryStatus(b []byte, global bool) {
 	fresh := p.rep.Recipients == nil
 	if fresh && rcpts > 0 {
 		// Sized once: a Recipient is large, and append's growth copies them.
-		p.rep.Recipients = make([]Recipient, 0, min(rcpts, p.opts.MaxRecipients+1))
+		p.rep.Recipients = p.mem.recipients(min(rcpts, p.opts.MaxRecipients+1))
 	}
 	defer func() {
 		if fresh && len(p.rep.Recipients) == 0 {

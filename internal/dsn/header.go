@@ -120,7 +120,7 @@ func canonicalName(name []byte) string {
 // bytes (RFC 7230 section 3.2.6, what net/textproto canonicalises) gets
 // its first letter and each letter after a '-' in upper case, the others
 // in lower case; any other name goes through canonicalName.
-func canonicalNameInto(arena *strings.Builder, name []byte) string {
+func canonicalNameInto(arena *strArena, name []byte) string {
 	if len(name) == 0 || name[0] == ' ' || name[len(name)-1] == ' ' {
 		return canonicalName(name)
 	}

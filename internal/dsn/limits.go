@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/bounced/bounced/internal/swar"
@@ -153,7 +152,7 @@ func trimSpaces(v []byte) []byte {
 // unfoldInto is unfoldBytes writing into arena, when not nil, so that the
 // values of a block share its allocations: what a strings.Builder has
 // written stays valid however it grows later.
-func unfoldInto(arena *strings.Builder, v []byte) string {
+func unfoldInto(arena *strArena, v []byte) string {
 	if swar.Printable(v) {
 		// Printable ASCII and spaces (one pass for the usual value):
 		// valid UTF-8, no line to join, no tab, only spaces to trim.
@@ -181,7 +180,7 @@ func unfoldInto(arena *strings.Builder, v []byte) string {
 		arena.Write(v)
 		return arena.String()[start:]
 	}
-	var own strings.Builder
+	var own strArena
 	sb := arena
 	if sb == nil {
 		sb = &own

@@ -170,7 +170,7 @@ func TestUnfoldBytes(t *testing.T) {
 		"smtp;\n 550-5.7.1 [192.0.2.1] Our system has detected\n 550-5.7.1 an unusual rate\t of mail",
 		"550 Empf\xe4nger\n unbekannt", "  plain value  ", "a  b", "x\ry", "x\x7fy", "x\x00", "  \v ", "\f a",
 	} {
-		var arena strings.Builder
+		var arena strArena
 		if got, want := unfoldInto(&arena, []byte(v)), unfold(v); got != want {
 			t.Errorf("unfoldInto(%q) = %q, want %q (unfold)", v, got, want)
 		}
@@ -189,7 +189,7 @@ func FuzzUnfold(f *testing.F) {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		var arena strings.Builder
+		var arena strArena
 		want := unfold(v)
 		if got := unfoldInto(&arena, []byte(v)); got != want {
 			t.Fatalf("unfoldInto(%q) = %q, want %q (unfold)", v, got, want)

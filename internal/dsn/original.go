@@ -301,7 +301,7 @@ func foldEqual(name, lower []byte) bool {
 // canonicalOrigName is canonicalNameInto for a kept name, which is at most
 // maxFieldName bytes of printable ASCII (fieldColon, origFieldOf): made in
 // a buffer on the stack and written to arena at once.
-func canonicalOrigName(arena *strings.Builder, name []byte) string {
+func canonicalOrigName(arena *strArena, name []byte) string {
 	var buf [maxFieldName]byte
 	if len(name) > len(buf) {
 		return canonicalNameInto(arena, name)
@@ -343,7 +343,7 @@ func (f *keptField) value(b []byte) []byte { return b[f.valueAt:f.valueEnd] }
 
 // unfoldInto unfolds the field's value into arena (RFC 5322 section
 // 2.2.3; the package's unfoldInto).
-func (f *keptField) unfoldInto(arena *strings.Builder, b []byte) string {
+func (f *keptField) unfoldInto(arena *strArena, b []byte) string {
 	return unfoldInto(arena, f.value(b))
 }
 
@@ -376,7 +376,7 @@ func readOriginal(b []byte) Original { return readOriginalFrom(b, false, true) }
 // costs one search for the line's end. The kept fields are then unfolded
 // and decoded, into one allocation sized by the first pass.
 func readOriginalFrom(b []byte, normalized, received bool) Original {
-	o, _ := readOriginalKeeping(b, normalized, received, "")
+	o, _ := readOriginalKeeping(nil, b, normalized, received, "")
 	return o
 }
 
@@ -384,8 +384,8 @@ func readOriginalFrom(b []byte, normalized, received bool) Original {
 // keep, made in the allocation that holds the original's fields when
 // there is one (finish keeps the report text so: one allocation a
 // message fewer), by strings.Clone otherwise.
-func readOriginalKeeping(b []byte, normalized, received bool, keep string) (Original, string) {
-	o, kept := readOriginalArena(b, normalized, received, keep)
+func readOriginalKeeping(mem *Mem, b []byte, normalized, received bool, keep string) (Original, string) {
+	o, kept := readOriginalArena(mem, b, normalized, received, keep)
 	if kept == "" && keep != "" {
 		kept = strings.Clone(keep)
 	}
@@ -394,7 +394,7 @@ func readOriginalKeeping(b []byte, normalized, received bool, keep string) (Orig
 
 // readOriginalArena is readOriginalKeeping, returning "" for keep when
 // the original has no fields (no allocation was made).
-func readOriginalArena(b []byte, normalized, received bool, keep string) (o Original, copied string) {
+func readOriginalArena(mem *Mem, b []byte, normalized, received bool, keep string) (o Original, copied string) {
 	if !normalized {
 		b = normalizeNewlines(b)
 	}
@@ -487,17 +487,17 @@ func readOriginalArena(b []byte, normalized, received bool, keep string) (o Orig
 	// auto-reply markers are unfolded (unfoldBytes) and lowered, or
 	// canonical names joined to such a value: valid too.
 	o.valid = true
-	var arena strings.Builder
-	arena.Grow(len(keep) + size)
+	var arena strArena
+	arena.grow(mem, len(keep)+size)
 	if keep != "" {
 		arena.WriteString(keep)
 		copied = arena.String()
 	}
 	if nreceived > 0 {
-		o.Received = make([]string, 0, nreceived) // counted above: one allocation
+		o.Received = mem.receivedList(nreceived) // counted above: one allocation
 	}
 	if n := min(len(kept)-nreceived, maxOriginalHeaders); n > 0 {
-		o.Headers = make([]Header, 0, n) // each kept field but Received is one, up to the cap
+		o.Headers = mem.originalHeaders(n) // each kept field but Received is one, up to the cap
 	}
 	for i := range kept {
 		f := &kept[i]

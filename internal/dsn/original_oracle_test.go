@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -111,7 +110,7 @@ func readOriginalOldFrom(b []byte, scratch *[]headerField, normalized bool) Orig
 	// the one allocation the values kept share (an over-estimate: only the
 	// first of a repeated field counts); the second reads the fields kept.
 	var classes [64]fieldClass
-	var arena strings.Builder
+	var arena strArena
 	size, received := 0, 0
 	for i, f := range h.fields {
 		c := classOf(lowerName(&buf, f.name))

@@ -32,7 +32,7 @@ func sameOriginal(t *testing.T, what string, b []byte) {
 	// fields to share an allocation with.
 	keep := "The following recipient failed: " + what
 	want = readOriginalOldFrom(in, nil, false)
-	got, kept := readOriginalKeeping(in, false, true, keep)
+	got, kept := readOriginalKeeping(nil, in, false, true, keep)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s: readOriginalKeeping(%q) =\n%#v\nwant\n%#v", what, clip(in), got, want)
 	}
@@ -258,7 +258,7 @@ func TestFoldEqualCanonical(t *testing.T) {
 		if n == 0 {
 			continue
 		}
-		var a1, a2 strings.Builder
+		var a1, a2 strArena
 		if got, want := canonicalOrigName(&a1, name), canonicalNameInto(&a2, name); got != want || a1.Len() != a2.Len() {
 			t.Fatalf("canonicalOrigName(%q) = %q (arena %d), want %q (arena %d)", name, got, a1.Len(), want, a2.Len())
 		}

@@ -15,6 +15,7 @@ import (
 type parser struct {
 	opts  Options
 	rep   *Report
+	mem   *Mem // the memory of rep and its strings (ParseInto), nil: the heap
 	parts int
 	raw   []byte // the message, line ends normalised (no CR): see inRaw
 
@@ -111,8 +112,8 @@ func (p *parser) readOwnHeaders(h header) {
 			p.xheaders = append(p.xheaders, '\n')
 		}
 	}
-	var arena strings.Builder
-	arena.Grow(size)
+	var arena strArena
+	arena.grow(p.mem, size)
 	unfold := func(v []byte) string { return unfoldInto(&arena, v) }
 	var to, returnPath, deliveredTo, originalTo string
 	read := func(k int, f *headerField) {
@@ -553,11 +554,11 @@ func (p *parser) finish() {
 		keep = report
 	}
 	if p.original != nil {
-		r.Original, keep = readOriginalKeeping(p.original, p.inRaw(p.original), !p.opts.SkipSendingIP, keep)
+		r.Original, keep = readOriginalKeeping(p.mem, p.original, p.inRaw(p.original), !p.opts.SkipSendingIP, keep)
 	} else if inline != "" {
 		// A view of the text: readOriginal only reads its bytes, and
 		// copies what it keeps.
-		r.Original, keep = readOriginalKeeping(unsafe.Slice(unsafe.StringData(inline), len(inline)), false, !p.opts.SkipSendingIP, keep)
+		r.Original, keep = readOriginalKeeping(p.mem, unsafe.Slice(unsafe.StringData(inline), len(inline)), false, !p.opts.SkipSendingIP, keep)
 	} else if viewed {
 		keep = strings.Clone(report)
 	}

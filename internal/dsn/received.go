@@ -19,7 +19,7 @@ const MaxReceived = 8
 
 // addReceivedInto keeps a Received field of the original (RFC 5321 4.4).
 // The value is copied into arena (unfoldInto) when it is not nil.
-func (o *Original) addReceivedInto(arena *strings.Builder, v []byte) {
+func (o *Original) addReceivedInto(arena *strArena, v []byte) {
 	if len(o.Received) < MaxReceived {
 		o.Received = append(o.Received, unfoldInto(arena, v))
 	}

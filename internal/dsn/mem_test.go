@@ -1,0 +1,111 @@
+package dsn
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestParseIntoSame parses every message under testdata twice, with Parse
+// and with ParseInto into one Mem reset (and poisoned) after each message,
+// as a server reusing its Mems does: the Reports must be equal, and a
+// Report read before its Mem's Reset must not change by the Reset (none of
+// its strings may be a view of memory the next message overwrites other
+// than the Mem's own). The Mem must really be used, or the test proves
+// nothing.
+func TestParseIntoSame(t *testing.T) {
+	PoisonReset(true)
+	defer PoisonReset(false)
+	var mem Mem
+	inChunk, inRcpts, inHeaders := 0, 0, 0
+	for _, f := range testdataEML(t) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, opts := range []Options{{}, {SkipSendingIP: true, MaxRecipients: 2}} {
+			want, werr := Parse(raw, opts)
+			got, gerr := ParseInto(raw, opts, &mem)
+			if (werr == nil) != (gerr == nil) {
+				t.Fatalf("%s: Parse error %v, ParseInto error %v", f, werr, gerr)
+			}
+			if werr != nil {
+				mem.Reset()
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: ParseInto differs from Parse:\n got %+v\nwant %+v", f, got, want)
+			}
+			if got != &mem.rep {
+				t.Fatalf("%s: the Report is not the Mem's", f)
+			}
+			if mem.used > 0 && strings.Contains(unsafe.String(unsafe.SliceData(mem.chunk), mem.used), got.Original.MessageID) {
+				inChunk++
+			}
+			if len(got.Recipients) > 0 && &got.Recipients[0] == &mem.rcpts[0] {
+				inRcpts++
+			}
+			if len(got.Original.Headers) > 0 && &got.Original.Headers[0] == &mem.headers[0] {
+				inHeaders++
+			}
+			mem.Reset()
+			if !reflect.DeepEqual(want, mustParse(t, raw, opts)) {
+				t.Fatalf("%s: a Report of Parse changed when another's Mem was reset", f)
+			}
+		}
+	}
+	if inChunk < 200 || inRcpts < 200 || inHeaders < 200 {
+		t.Fatalf("the Mem held the strings of %d reports, the recipients of %d, the headers of %d: want most", inChunk, inRcpts, inHeaders)
+	}
+}
+
+func mustParse(t *testing.T, raw []byte, opts Options) *Report {
+	t.Helper()
+	r, err := Parse(raw, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestMemResetPoisons checks the test hook the engine's and the server's
+// tests rely on: with PoisonReset on, the strings a Report kept in its Mem
+// read garbage after Reset (so a view kept past Reset shows), and without
+// it Reset clears the Report. It also checks that a Mem never reset
+// leaves its strings on the heap (a caller may keep that Report for good).
+func TestMemResetPoisons(t *testing.T) {
+	raw := []byte("From: MAILER-DAEMON@mx.example\r\nTo: a@b.example\r\nSubject: Undelivered Mail Returned to Sender\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n" +
+		"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n" +
+		"Final-Recipient: rfc822; u@dest.example\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n" +
+		"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <m1@a.example>\r\nFrom: a@b.example\r\nSubject: hello\r\n\r\n--b--\r\n")
+	var fresh Mem
+	if r, err := ParseInto(raw, Options{}, &fresh); err != nil || fresh.used != 0 || r.Recipients[0].Diagnostic != "550 5.1.1 user unknown" {
+		t.Fatalf("a fresh Mem: %v, %d bytes of its chunk used", err, fresh.used)
+	}
+	var mem Mem
+	mem.Reset() // a Mem in reuse: a fresh one copies to the heap
+	for _, poison := range []bool{true, false} {
+		PoisonReset(poison)
+		r, err := ParseInto(raw, Options{}, &mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diag, id := r.Recipients[0].Diagnostic, r.Original.MessageID
+		if diag != "550 5.1.1 user unknown" || id != "<m1@a.example>" {
+			t.Fatalf("diagnostic %q, Message-ID %q", diag, id)
+		}
+		mem.Reset()
+		switch {
+		case poison && (diag == "550 5.1.1 user unknown" || id == "<m1@a.example>"):
+			t.Fatalf("poisoned Reset left %q and %q readable", diag, id)
+		case !poison && (r.From != "" || len(r.Recipients) != 0):
+			t.Fatalf("Reset left the Report filled: %+v", r)
+		}
+	}
+	PoisonReset(false)
+}
