@@ -41,18 +41,28 @@ const (
 	memChunk      = 4 << 10
 )
 
-// poisonReset makes Reset overwrite what it frees (tests: see PoisonReset).
-var poisonReset atomic.Bool
+// poisonReset makes Reset overwrite what it frees (tests: see
+// PoisonReset); poisoned counts those Resets.
+var (
+	poisonReset atomic.Bool
+	poisoned    atomic.Int64
+)
 
 // PoisonReset makes every Mem.Reset, while on, overwrite the bytes and
 // strings it frees with 0xFF and garbage, so that a test finds any view of
-// a Report kept past its Reset. It is for tests only.
-func PoisonReset(on bool) { poisonReset.Store(on) }
+// a Report kept past its Reset. It returns the count of such Resets since
+// the call (a test checks that reuse happened). It is for tests only.
+func PoisonReset(on bool) (resets func() int64) {
+	poisonReset.Store(on)
+	start := poisoned.Load()
+	return func() int64 { return poisoned.Load() - start }
+}
 
 // Reset frees the Report of the last ParseInto for the next one. See Mem.
 func (m *Mem) Reset() {
 	chunk := m.chunk
 	if poisonReset.Load() {
+		poisoned.Add(1)
 		for i := range chunk[:m.used] {
 			chunk[i] = 0xFF
 		}

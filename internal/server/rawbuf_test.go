@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/bounced/bounced/internal/dsn"
 	pb "github.com/bounced/bounced/internal/gen/bounced/v1"
 )
 
@@ -137,13 +138,20 @@ func TestRawLentAndReturned(t *testing.T) {
 // TestRawBufferReuse runs TestConcurrentAnswers (the corpus over four
 // pipelined streams and two unary callers at once, every answer compared
 // with the in-process service's) while every raw buffer given back is
-// overwritten with 0xFF: an answer, or anything kept, that still read the
-// message's bytes after its buffer went back would differ.
+// overwritten with 0xFF, and so is the memory of every Result the server
+// releases (bounce.Engine.Release, dsn.PoisonReset): an answer, or
+// anything kept, that still read the message's bytes after its buffer
+// went back, or a result's after it was released, would differ.
 func TestRawBufferReuse(t *testing.T) {
 	returned := poisoned(t)
+	released := dsn.PoisonReset(true)
+	t.Cleanup(func() { dsn.PoisonReset(false) })
 	sent := concurrentAnswers(t)
 	if r := returned(); r < int64(sent) {
 		t.Errorf("%d buffers given back for %d messages, each sent twice: the reuse is not exercised", r, sent)
+	}
+	if r := released(); r < int64(sent)/2 {
+		t.Errorf("%d results released for %d messages, each sent twice: the reuse is not exercised", r, sent)
 	}
 }
 

@@ -294,6 +294,13 @@ func (s *Service) judge(ctx context.Context, size, echoed int, source, lang stri
 		enc.release()
 		resp, enc = s.restatus(res, resp, auds, lang, size+echoed)
 	}
+	if resp == nil {
+		// Only the wire form is sent, and it holds copies: the result's
+		// memory serves the next message (bounce.Engine.Release). A
+		// response refers to the result's strings until gRPC has encoded
+		// it: its memory is left to the collector.
+		s.cfg.Engine.Release(res)
+	}
 	return resp, enc, nil
 }
 
