@@ -31,7 +31,8 @@ func driveEngine(ctx context.Context, cfg Config, msgs []message) (*result, erro
 	e := bounce.New(bounce.Config{MaxParallel: 2 * runtime.GOMAXPROCS(0), Store: store})
 	// Warm up as the server is by its first calls.
 	for _, m := range msgs[:min(len(msgs), 100)] {
-		_, _ = e.Parse(ctx, bounce.Request{Raw: m.raw, Source: m.name, SkipCache: true})
+		res, _ := e.Parse(ctx, bounce.Request{Raw: m.raw, Source: m.name, SkipCache: true})
+		e.Release(res)
 	}
 	return measure(ctx, cfg, len(msgs), func(rec *recorder, start time.Time) int64 {
 		return driveCalls(ctx, cfg, rec, start, func(it item) {
@@ -45,6 +46,7 @@ func driveEngine(ctx context.Context, cfg Config, msgs []message) (*result, erro
 				return
 			}
 			rec.answered(lat, "", cacheName(res.CacheStatus))
+			e.Release(res) // as the server does once the answer is encoded
 		})
 	})
 }

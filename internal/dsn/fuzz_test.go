@@ -55,8 +55,19 @@ func FuzzParse(f *testing.F) {
 		if len(bad) > 0 {
 			t.Fatalf("invalid UTF-8 in %v", bad)
 		}
+		// ParseInto a Mem in reuse, whose chunk the previous input
+		// wrote, gives the same Report.
+		fuzzMem.Reset()
+		got, err := ParseInto(raw, opts, &fuzzMem)
+		if err != nil || !reflect.DeepEqual(got, rep) {
+			t.Fatalf("ParseInto differs from Parse (error %v):\n got %+v\nwant %+v", err, got, rep)
+		}
 	})
 }
+
+// fuzzMem is FuzzParse's Mem, reused from one input to the next of a
+// worker (the fuzz function runs one input at a time).
+var fuzzMem Mem
 
 // FuzzIndexMarker checks the marker lookups of a text against the plain
 // search of its lower case: indexFold against strings.Index (needle
