@@ -29,6 +29,10 @@ type Mem struct {
 	chunk []byte
 	used  int
 	reset bool // Reset was called: the Mem is being reused
+	// rcptsTaken is set once a list of recipients was given rcpts: a
+	// second list in the same Parse gets its own memory, so two lists
+	// never share it.
+	rcptsTaken bool
 }
 
 // The room a Mem keeps: a usual bounce has one recipient, an original with
@@ -77,7 +81,7 @@ func (m *Mem) Reset() {
 		for i := range m.received {
 			m.received[i] = garbage
 		}
-		m.used, m.reset = 0, true
+		m.used, m.reset, m.rcptsTaken = 0, true, false
 		return
 	}
 	*m = Mem{chunk: chunk, reset: true}
@@ -116,11 +120,21 @@ func (m *Mem) report() *Report {
 // recipients returns an empty list with room for n recipients: m's when
 // it has the room, else a new one.
 func (m *Mem) recipients(n int) []Recipient {
-	if m != nil && n <= len(m.rcpts) {
-		clear(m.rcpts[:n])
-		return m.rcpts[:0:n]
+	if r := m.recipientRoom(n); r != nil {
+		return r
 	}
 	return make([]Recipient, 0, n)
+}
+
+// recipientRoom is m's room for a list of n recipients, nil when m is nil,
+// has not the room or gave it to another list already.
+func (m *Mem) recipientRoom(n int) []Recipient {
+	if m == nil || m.rcptsTaken || n > len(m.rcpts) {
+		return nil
+	}
+	m.rcptsTaken = true
+	clear(m.rcpts[:n])
+	return m.rcpts[:0:n]
 }
 
 // originalHeaders is recipients for the original's headers.

@@ -588,7 +588,7 @@ func (p *parser) finish() {
 	if p.original != nil {
 		orig = lazyText{b: p.original}
 	}
-	m := newMsgView(p.scratch, r, report, lowerReport, p.xheaders, orig, p.opts.MaxRecipients)
+	m := newMsgView(p.scratch, p.mem, r, report, lowerReport, p.xheaders, orig, p.opts.MaxRecipients)
 	switch {
 	case p.dsnSeen && len(r.Recipients) > 0:
 		// The DSN gives the structure; the text may say more about each

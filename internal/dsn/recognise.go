@@ -140,6 +140,9 @@ type msgView struct {
 	// (appendRecipient) when finish only reads the list (a DSN's text,
 	// merged into its recipients): the Parse's scratch; nil otherwise.
 	tmp *[2]Recipient
+	// mem is the Report's memory (ParseInto), whose room for one
+	// recipient the first list made otherwise may take; nil: the heap.
+	mem *Mem
 	// The flags together, after the words: the view fits 240 bytes.
 	bounceLike bool
 	excludeSet bool
@@ -147,10 +150,15 @@ type msgView struct {
 }
 
 // appendRecipient is append(out, rc), out starting in m.tmp when it is
-// the first list made while finish has set m.tmp.
+// the first list made while finish has set m.tmp, else in the Mem's room
+// for a recipient when no other list took it.
 func (m *msgView) appendRecipient(out []Recipient, rc Recipient) []Recipient {
-	if out == nil && m.tmp != nil {
-		out, m.tmp = m.tmp[:0], nil
+	if out == nil {
+		if m.tmp != nil {
+			out, m.tmp = m.tmp[:0], nil
+		} else {
+			out = m.mem.recipientRoom(1)
+		}
 	}
 	return append(out, rc)
 }
@@ -186,7 +194,7 @@ func (m *msgView) keyHits() *keyHits {
 // newMsgView scans From and Subject for the keySet markers (bounceLike's,
 // isDelayNotice's and the recognisers'), each in one pass. The view is
 // sc's when sc is not nil (valid until the Parse returns), else new.
-func newMsgView(sc *scratch, r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
+func newMsgView(sc *scratch, mem *Mem, r *Report, text string, lower lowerText, header []byte, original lazyText, maxRecipients int) *msgView {
 	var m *msgView
 	if sc != nil {
 		m = &sc.view
@@ -199,6 +207,7 @@ func newMsgView(sc *scratch, r *Report, text string, lower lowerText, header []b
 		original: original,
 		lower:    lower,
 		header:   header,
+		mem:      mem,
 	}
 	m.keys.from, m.keys.subject = keyBitsOfText(r.From), keyBitsOfText(r.Subject)
 	m.bounceLike = bounceLike(m)

@@ -380,7 +380,7 @@ func TestRowsCoverMatches(t *testing.T) {
 			continue
 		}
 		for _, bounce := range []bool{false, true} {
-			m := newMsgView(nil, p.rep, p.rep.Text, newLowerText(p.rep.Text), p.xheaders, lazyText{}, 100)
+			m := newMsgView(nil, nil, p.rep, p.rep.Text, newLowerText(p.rep.Text), p.xheaders, lazyText{}, 100)
 			m.bounceLike = bounce
 			views = append(views, m)
 		}
@@ -411,7 +411,7 @@ func TestRowsCoverMatches(t *testing.T) {
 	for range 3000 {
 		r := &Report{From: pick(keys, 2), Subject: pick(keys, 2)}
 		txt := pick(text, 5)
-		m := newMsgView(nil, r, txt, newLowerText(txt), []byte(strings.ToLower(pick(keys, 3))), lazyText{}, 100)
+		m := newMsgView(nil, nil, r, txt, newLowerText(txt), []byte(strings.ToLower(pick(keys, 3))), lazyText{}, 100)
 		m.bounceLike = rnd.IntN(2) == 0
 		views = append(views, m)
 	}
