@@ -158,20 +158,27 @@ type Result struct {
 }
 
 // resultMem is a Result with room for one recipient, its evidence and
-// its explanation's steps (newResult).
+// its explanation's steps and texts (newResult).
 type resultMem struct {
 	res   Result
 	one   [1]Recipient
 	ev    [classify.EvidenceRoom]classify.Evidence
 	steps [stepsRoom]string
+	// text is the room of the recipient's explanation texts
+	// (explain.ExplainIntoRoom): most are 200-450 bytes.
+	text [explainRoom]byte
 }
 
 // msgMem is the memory of one message's Result and Report (dsn.Mem).
-// Parse takes one from memPool; Release puts it back.
+// Parse takes one from memPool; Release puts it back, cleared.
 type msgMem struct {
 	resultMem
 	dsn dsn.Mem
 }
+
+// explainRoom is the size of msgMem.text.
+const explainRoom = 512
+
 
 var memPool = sync.Pool{New: func() any { return new(msgMem) }}
 
@@ -277,7 +284,11 @@ func (e *Engine) judge(ctx context.Context, req Request, rep *dsn.Report, m *msg
 			in.Evidence = evidence
 		}
 		out.Verdict = classify.ClassifyWith(rep, rc, in)
-		explain.ExplainInto(&out.Explanation, out.Verdict, rep, rc, req.Audience, req.Language)
+		var room []byte
+		if i == 0 && res.mem != nil {
+			room = res.mem.text[:] // cleared by Release: a view kept past it reads zeros
+		}
+		explain.ExplainIntoRoom(&out.Explanation, room, out.Verdict, rep, rc, req.Audience, req.Language)
 	}
 
 	if req.Check != nil {

@@ -100,6 +100,14 @@ func Explain(v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audie
 // slice (so that a caller can keep them in an allocation of its own).
 // Every other field of *e is replaced.
 func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) {
+	ExplainIntoRoom(e, nil, v, rep, rcpt, aud, lang)
+}
+
+// ExplainIntoRoom is ExplainInto writing the texts into room when it has
+// the capacity, instead of into a new allocation: the explanation's
+// strings then share room's memory, which the caller must not write while
+// they are in use (bounce.Engine.Release reuses it).
+func ExplainIntoRoom(e *Explanation, room []byte, v classify.Verdict, rep *dsn.Report, rcpt *dsn.Recipient, aud Audience, lang string) {
 	if aud < 0 || aud >= numAudiences {
 		aud = Marketer
 	}
@@ -119,7 +127,10 @@ func ExplainInto(e *Explanation, v classify.Verdict, rep *dsn.Report, rcpt *dsn.
 		n += whose.size(&f)
 	}
 	var b buffer
-	if n > 0 {
+	switch {
+	case n > 0 && cap(room) >= n:
+		b.b = room[:0:n]
+	case n > 0:
 		b.b = make([]byte, 0, n)
 	}
 	// The texts that are not fixed go into one buffer; the fields are

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bounced/bounced/internal/classify"
 	"github.com/bounced/bounced/internal/dsn"
@@ -671,6 +673,51 @@ func TestExplainInto(t *testing.T) {
 	fresh := testing.AllocsPerRun(100, func() { Explain(v, nil, rc, Admin, "en") })
 	if into != fresh-1 {
 		t.Errorf("ExplainInto with room: %v allocations, Explain %v; want one fewer", into, fresh)
+	}
+}
+
+// TestExplainIntoRoom: texts written into a room (holding stale bytes)
+// equal Explain's, share the room's memory when it is large enough, and
+// get their own when it is not; the room beyond the texts is not written.
+func TestExplainIntoRoom(t *testing.T) {
+	rep, rc := relayReport(), relayRcpt()
+	used := 0
+	for _, v := range []classify.Verdict{
+		{Reason: classify.NoRelaying, Side: classify.SideSender},
+		{Reason: classify.UserUnknown, Side: classify.SideRecipient},
+		{Reason: classify.Blocked, Side: classify.SideSender, DNS: &classify.DNSFacts{Failed: []string{"MX example.org: timeout"}}},
+	} {
+		for aud := range Audience(numAudiences) {
+			for _, lang := range []string{"en", "fr"} {
+				want := Explain(v, rep, rc, aud, lang)
+				for _, size := range []int{4096, 8} {
+					room := bytes.Repeat([]byte{0xFF}, size)
+					var e Explanation
+					ExplainIntoRoom(&e, room[:0], v, rep, rc, aud, lang)
+					if !reflect.DeepEqual(e, want) {
+						t.Fatalf("ExplainIntoRoom(%s, %v, %s, room %d) = %+v, want %+v", v.Reason, aud, lang, size, e, want)
+					}
+					inRoom := false
+					for _, s := range append([]string{e.Headline, e.WhatHappened, e.WhoseSide}, e.Steps...) {
+						if len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-uintptr(unsafe.Pointer(&room[0])) < uintptr(size) {
+							inRoom = true
+						}
+					}
+					if inRoom && size == 8 {
+						t.Fatalf("%s %v %s: a text was written into a room too small for them", v.Reason, aud, lang)
+					}
+					if inRoom {
+						used++
+						if n := bytes.IndexByte(room, 0xFF); n < 0 || !bytes.Equal(room[n:], bytes.Repeat([]byte{0xFF}, size-n)) {
+							t.Fatalf("%s %v %s: the room was written past the texts", v.Reason, aud, lang)
+						}
+					}
+				}
+			}
+		}
+	}
+	if used == 0 {
+		t.Fatal("no explanation was written into the room")
 	}
 }
 
