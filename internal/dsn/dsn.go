@@ -239,6 +239,7 @@ func ParseInto(raw []byte, opts Options, mem *Mem) (*Report, error) {
 		p.rep.Original.Received = nil // read by sendingIP only (a recogniser may have kept some)
 	}
 	p.rep.ensureUTF8()
+	p.rep.checked = true
 	if !opts.SkipSendingIP {
 		p.rep.SendingIP, p.rep.SendingIPFrom = sendingIP(p.rep)
 	}

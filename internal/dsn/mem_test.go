@@ -109,3 +109,33 @@ func TestMemResetPoisons(t *testing.T) {
 	}
 	PoisonReset(false)
 }
+
+// TestCheckedUTF8: a Report of Parse (and of ParseInto) says its strings
+// were checked, one built by hand does not; the server writes a checked
+// Report's strings without reading them again, so every string of one
+// must be valid UTF-8, for messages with invalid bytes too.
+func TestCheckedUTF8(t *testing.T) {
+	if (&Report{From: "\xff"}).CheckedUTF8() {
+		t.Fatal("a hand-built Report says its strings were checked")
+	}
+	raw := []byte(rfc3464Report("Final-Recipient: rfc822; m\xfcller@example.net\nAction: failed\nStatus: 5.1.1\n" +
+		"Diagnostic-Code: smtp; 550 Empf\xe4nger \xff unbekannt\n"))
+	var mem Mem
+	for _, parse := range []func() (*Report, error){
+		func() (*Report, error) { return Parse(raw, Options{}) },
+		func() (*Report, error) { return ParseInto(raw, Options{}, &mem) },
+	} {
+		r, err := parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.CheckedUTF8() {
+			t.Fatal("a Report of Parse does not say its strings were checked")
+		}
+		var bad []string
+		invalidStrings(reflect.ValueOf(*r), "Report", &bad)
+		if len(bad) > 0 || len(r.Recipients) != 1 {
+			t.Fatalf("%d recipients, invalid UTF-8 in %v", len(r.Recipients), bad)
+		}
+	}
+}

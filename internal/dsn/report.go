@@ -97,10 +97,20 @@ type Report struct {
 	// when it knows Text is all ASCII (ensureUTF8 then passes over it
 	// too); ensureUTF8 sets it exactly otherwise.
 	textValid bool
+	// checked is set by Parse once ensureUTF8 has made every string of
+	// the Report valid UTF-8 (CheckedUTF8).
+	checked bool
 
 	// Warnings lists non-fatal problems met while reading.
 	Warnings []string
 }
+
+// CheckedUTF8 reports whether r is a Report as Parse returned it, every
+// string of which Parse checked to be valid UTF-8 (invalid bytes made
+// U+FFFD, FuzzParse holds it to that): a writer of r's strings need not
+// check them again. False for a Report built by hand. A caller that
+// changes a Parse Report's strings keeps them valid.
+func (r *Report) CheckedUTF8() bool { return r.checked }
 
 // AutoReplyMarkers are the headers that mark an automatic reply.
 type AutoReplyMarkers struct {

@@ -170,10 +170,24 @@ func (w *wireWriter) str(num protowire.Number, s string) {
 	}
 }
 
+// checkedStr is str for a string known to be valid UTF-8 when checked is
+// true (a dsn.Report's, dsn.Report.CheckedUTF8), which text need not
+// read again.
+func (w *wireWriter) checkedStr(num protowire.Number, s string, checked bool) {
+	if s != "" {
+		w.elemText(num, s, checked)
+	}
+}
+
 // elem writes a string field even when empty: an element of a repeated
 // field.
-func (w *wireWriter) elem(num protowire.Number, s string) {
-	s = text(s)
+func (w *wireWriter) elem(num protowire.Number, s string) { w.elemText(num, s, false) }
+
+// elemText is elem, its string made valid UTF-8 (text) unless checked.
+func (w *wireWriter) elemText(num protowire.Number, s string, checked bool) {
+	if !checked {
+		s = text(s)
+	}
 	if w.fieldMax > 0 && len(s) > w.fieldMax {
 		s, w.cut = cutString(s, w.fieldMax), true
 	}
@@ -297,8 +311,9 @@ func (w *wireWriter) response(res *bounce.Result, audiences []explain.Audience, 
 	if rep.Feedback != nil {
 		w.str(11, rep.Feedback.Type)
 	}
-	w.str(10, rep.ArrivalDate)
-	w.str(9, rep.ReceivedFromMTA)
+	checked := rep.CheckedUTF8()
+	w.checkedStr(10, rep.ArrivalDate, checked)
+	w.checkedStr(9, rep.ReceivedFromMTA, checked)
 	w.str(8, rep.DecodedBy)
 	w.enum(6, int32(cacheStatuses[res.CacheStatus]))
 	for i := len(res.Recipients) - 1; i >= 0; i-- {
@@ -308,36 +323,38 @@ func (w *wireWriter) response(res *bounce.Result, audiences []explain.Audience, 
 	}
 	if rep.Original.Found {
 		start := w.written()
-		w.original(&rep.Original)
+		w.original(&rep.Original, checked)
 		w.end(4, start)
 	}
-	w.str(3, rep.ReportingMTA)
+	w.checkedStr(3, rep.ReportingMTA, checked)
 	w.enum(2, int32(toKind(rep.Kind)))
 	w.str(1, res.Source)
 }
 
-// original writes an OriginalMessage (originalProto).
-func (w *wireWriter) original(o *dsn.Original) {
+// original writes an OriginalMessage (originalProto); checked says its
+// strings are known to be valid UTF-8 (dsn.Report.CheckedUTF8).
+func (w *wireWriter) original(o *dsn.Original, checked bool) {
 	w.date(10, o.Date)
 	for i := len(o.Headers) - 1; i >= 0; i-- {
 		start := w.written()
-		w.str(2, o.Headers[i].Value)
-		w.str(1, o.Headers[i].Name)
+		w.checkedStr(2, o.Headers[i].Value, checked)
+		w.checkedStr(1, o.Headers[i].Name, checked)
 		w.end(9, start)
 	}
 	w.bool(8, o.IsAutoReply())
-	w.str(7, o.ListID)
-	w.str(6, o.ReturnPath)
-	w.str(5, o.Date)
-	w.str(4, o.Subject)
-	w.str(3, o.To)
-	w.str(2, o.From)
-	w.str(1, o.MessageID)
+	w.checkedStr(7, o.ListID, checked)
+	w.checkedStr(6, o.ReturnPath, checked)
+	w.checkedStr(5, o.Date, checked)
+	w.checkedStr(4, o.Subject, checked)
+	w.checkedStr(3, o.To, checked)
+	w.checkedStr(2, o.From, checked)
+	w.checkedStr(1, o.MessageID, checked)
 }
 
 // recipient writes a Recipient (recipientProto).
 func (w *wireWriter) recipient(rep *dsn.Report, r *bounce.Recipient, audiences []explain.Audience, lang string) {
 	f, v := r.Facts, r.Verdict
+	checked := rep.CheckedUTF8() // f is one of rep's recipients
 	decided, field, server := statuses(f, v)
 	if v.DNS != nil {
 		start := w.written()
@@ -345,7 +362,7 @@ func (w *wireWriter) recipient(rep *dsn.Report, r *bounce.Recipient, audiences [
 		w.end(29, start)
 	}
 	w.bool(28, f.DiagnosticTruncated)
-	w.str(27, finalRecipient(f))
+	w.checkedStr(27, finalRecipient(f), checked)
 	w.bool(26, originalIsAutoReply(rep, v))
 	w.enum(25, int32(stageOf(f)))
 	w.str(24, describe(decided))
@@ -353,8 +370,8 @@ func (w *wireWriter) recipient(rep *dsn.Report, r *bounce.Recipient, audiences [
 	w.status(22, field)
 	w.date(21, f.WillRetryUntil)
 	w.date(20, f.LastAttemptDate)
-	w.str(19, f.WillRetryUntil)
-	w.str(18, f.LastAttemptDate)
+	w.checkedStr(19, f.WillRetryUntil, checked)
+	w.checkedStr(18, f.LastAttemptDate, checked)
 	if r.History != nil {
 		start := w.written()
 		w.summary(r.History)
@@ -386,16 +403,16 @@ func (w *wireWriter) recipient(rep *dsn.Report, r *bounce.Recipient, audiences [
 	w.bool(13, v.Hard)
 	w.enum(12, int32(toSide(v.Side)))
 	w.enum(11, int32(toReason(v.Reason)))
-	w.str(10, f.Domain())
-	w.str(9, f.RemoteMTA)
-	w.str(8, f.DiagnosticType)
-	w.str(7, f.Diagnostic)
-	w.str(6, f.Command)
+	w.checkedStr(10, f.Domain(), checked)
+	w.checkedStr(9, f.RemoteMTA, checked)
+	w.checkedStr(8, f.DiagnosticType, checked)
+	w.checkedStr(7, f.Diagnostic, checked)
+	w.checkedStr(6, f.Command, checked)
 	w.int(5, int64(int32(f.ReplyCode)))
 	w.status(4, decided)
 	w.enum(3, int32(actions[f.Action]))
-	w.str(2, f.OriginalRecipient)
-	w.str(1, f.Recipient)
+	w.checkedStr(2, f.OriginalRecipient, checked)
+	w.checkedStr(1, f.Recipient, checked)
 }
 
 // explanation writes an Explanation (explanationProto).
