@@ -179,7 +179,6 @@ type msgMem struct {
 // explainRoom is the size of msgMem.text.
 const explainRoom = 512
 
-
 var memPool = sync.Pool{New: func() any { return new(msgMem) }}
 
 // Release gives the memory of r, a Result of Parse, back for the messages
