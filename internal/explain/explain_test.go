@@ -645,25 +645,17 @@ func BenchmarkExplain(b *testing.B) {
 // (holding stale ones) gives what Explain gives, one allocation fewer.
 func TestExplainInto(t *testing.T) {
 	rep, rc := relayReport(), relayRcpt()
-	for _, v := range []classify.Verdict{
-		{Reason: classify.NoRelaying, Side: classify.SideSender},
-		{Reason: classify.UserUnknown, Side: classify.SideRecipient},
-		{Reason: classify.Blocked, Side: classify.SideSender, DNS: &classify.DNSFacts{Failed: []string{"MX example.org: timeout"}}},
-	} {
-		for aud := range Audience(numAudiences) {
-			for _, lang := range []string{"en", "fr"} {
-				room := make([]string, 6)
-				for i := range room {
-					room[i] = "stale"
-				}
-				e := Explanation{Headline: "stale", Steps: room[:0]}
-				ExplainInto(&e, v, rep, rc, aud, lang)
-				if want := Explain(v, rep, rc, aud, lang); !reflect.DeepEqual(e, want) {
-					t.Errorf("ExplainInto(%s, %v, %s) = %+v, want %+v", v.Reason, aud, lang, e, want)
-				}
-			}
+	eachIntoCase(func(v classify.Verdict, aud Audience, lang string) {
+		room := make([]string, 6)
+		for i := range room {
+			room[i] = "stale"
 		}
-	}
+		e := Explanation{Headline: "stale", Steps: room[:0]}
+		ExplainInto(&e, v, rep, rc, aud, lang)
+		if want := Explain(v, rep, rc, aud, lang); !reflect.DeepEqual(e, want) {
+			t.Errorf("ExplainInto(%s, %v, %s) = %+v, want %+v", v.Reason, aud, lang, e, want)
+		}
+	})
 	v := classify.Verdict{Reason: classify.UserUnknown, Side: classify.SideRecipient}
 	room := make([]string, 0, 6)
 	into := testing.AllocsPerRun(100, func() {
@@ -682,6 +674,40 @@ func TestExplainInto(t *testing.T) {
 func TestExplainIntoRoom(t *testing.T) {
 	rep, rc := relayReport(), relayRcpt()
 	used := 0
+	eachIntoCase(func(v classify.Verdict, aud Audience, lang string) {
+		want := Explain(v, rep, rc, aud, lang)
+		for _, size := range []int{4096, 8} {
+			room := bytes.Repeat([]byte{0xFF}, size)
+			var e Explanation
+			ExplainIntoRoom(&e, room[:0], v, rep, rc, aud, lang)
+			if !reflect.DeepEqual(e, want) {
+				t.Fatalf("ExplainIntoRoom(%s, %v, %s, room %d) = %+v, want %+v", v.Reason, aud, lang, size, e, want)
+			}
+			inRoom := false
+			for _, s := range append([]string{e.Headline, e.WhatHappened, e.WhoseSide}, e.Steps...) {
+				if len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-uintptr(unsafe.Pointer(&room[0])) < uintptr(size) {
+					inRoom = true
+				}
+			}
+			if inRoom && size == 8 {
+				t.Fatalf("%s %v %s: a text was written into a room too small for them", v.Reason, aud, lang)
+			}
+			if inRoom {
+				used++
+				if n := bytes.IndexByte(room, 0xFF); n < 0 || !bytes.Equal(room[n:], bytes.Repeat([]byte{0xFF}, size-n)) {
+					t.Fatalf("%s %v %s: the room was written past the texts", v.Reason, aud, lang)
+				}
+			}
+		}
+	})
+	if used == 0 {
+		t.Fatal("no explanation was written into the room")
+	}
+}
+
+// eachIntoCase calls f for the verdicts TestExplainInto and
+// TestExplainIntoRoom write, in every audience and both languages.
+func eachIntoCase(f func(v classify.Verdict, aud Audience, lang string)) {
 	for _, v := range []classify.Verdict{
 		{Reason: classify.NoRelaying, Side: classify.SideSender},
 		{Reason: classify.UserUnknown, Side: classify.SideRecipient},
@@ -689,35 +715,9 @@ func TestExplainIntoRoom(t *testing.T) {
 	} {
 		for aud := range Audience(numAudiences) {
 			for _, lang := range []string{"en", "fr"} {
-				want := Explain(v, rep, rc, aud, lang)
-				for _, size := range []int{4096, 8} {
-					room := bytes.Repeat([]byte{0xFF}, size)
-					var e Explanation
-					ExplainIntoRoom(&e, room[:0], v, rep, rc, aud, lang)
-					if !reflect.DeepEqual(e, want) {
-						t.Fatalf("ExplainIntoRoom(%s, %v, %s, room %d) = %+v, want %+v", v.Reason, aud, lang, size, e, want)
-					}
-					inRoom := false
-					for _, s := range append([]string{e.Headline, e.WhatHappened, e.WhoseSide}, e.Steps...) {
-						if len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-uintptr(unsafe.Pointer(&room[0])) < uintptr(size) {
-							inRoom = true
-						}
-					}
-					if inRoom && size == 8 {
-						t.Fatalf("%s %v %s: a text was written into a room too small for them", v.Reason, aud, lang)
-					}
-					if inRoom {
-						used++
-						if n := bytes.IndexByte(room, 0xFF); n < 0 || !bytes.Equal(room[n:], bytes.Repeat([]byte{0xFF}, size-n)) {
-							t.Fatalf("%s %v %s: the room was written past the texts", v.Reason, aud, lang)
-						}
-					}
-				}
+				f(v, aud, lang)
 			}
 		}
-	}
-	if used == 0 {
-		t.Fatal("no explanation was written into the room")
 	}
 }
 
