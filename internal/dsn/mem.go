@@ -33,6 +33,11 @@ type Mem struct {
 	// second list in the same Parse gets its own memory, so two lists
 	// never share it.
 	rcptsTaken bool
+	// filled says rep is not zero (a Report not yet Reset, or poison):
+	// report clears it first. The counts say how much of each array a
+	// Report used, which is all Reset clears.
+	filled              bool
+	nHeaders, nReceived int
 }
 
 // The room a Mem keeps: a usual bounce has one recipient, an original with
@@ -81,10 +86,19 @@ func (m *Mem) Reset() {
 		for i := range m.received {
 			m.received[i] = garbage
 		}
-		m.used, m.reset, m.rcptsTaken = 0, true, false
+		// rep holds garbage: the next report clears it (filled).
+		m.used, m.reset, m.rcptsTaken, m.filled, m.nHeaders, m.nReceived = 0, true, false, true, 0, 0
 		return
 	}
-	*m = Mem{chunk: chunk, reset: true}
+	// Only what the Report used is cleared (its pointers would keep
+	// memory alive while the Mem waits in a pool).
+	m.rep = Report{}
+	if m.rcptsTaken {
+		clear(m.rcpts[:])
+	}
+	clear(m.headers[:m.nHeaders])
+	clear(m.received[:m.nReceived])
+	m.used, m.reset, m.rcptsTaken, m.filled, m.nHeaders, m.nReceived = 0, true, false, false, 0, 0
 }
 
 // bytes returns an empty slice with room for n bytes from m's chunk, or
@@ -113,7 +127,10 @@ func (m *Mem) report() *Report {
 	if m == nil {
 		return &Report{}
 	}
-	m.rep = Report{}
+	if m.filled { // ParseInto again without a Reset, or poisoned
+		m.rep = Report{}
+	}
+	m.filled = true
 	return &m.rep
 }
 
@@ -140,6 +157,7 @@ func (m *Mem) recipientRoom(n int) []Recipient {
 // originalHeaders is recipients for the original's headers.
 func (m *Mem) originalHeaders(n int) []Header {
 	if m != nil && n <= len(m.headers) {
+		m.nHeaders = max(m.nHeaders, n)
 		return m.headers[:0:n]
 	}
 	return make([]Header, 0, n)
@@ -148,6 +166,7 @@ func (m *Mem) originalHeaders(n int) []Header {
 // receivedList is recipients for the original's Received fields.
 func (m *Mem) receivedList(n int) []string {
 	if m != nil && n <= len(m.received) {
+		m.nReceived = max(m.nReceived, n)
 		return m.received[:0:n]
 	}
 	return make([]string, 0, n)

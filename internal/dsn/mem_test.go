@@ -139,3 +139,28 @@ func TestCheckedUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIntoWithoutReset: a Mem given to ParseInto again without a
+// Reset (a caller's mistake) still gives the Report Parse gives, with
+// nothing of the one before; and after a Reset, that Report is cleared.
+func TestParseIntoWithoutReset(t *testing.T) {
+	files := testdataEML(t)
+	var mem Mem
+	mem.Reset()
+	for i := 0; i+1 < len(files) && i < 60; i += 2 {
+		a, _ := os.ReadFile(files[i])
+		b, _ := os.ReadFile(files[i+1])
+		if _, err := ParseInto(a, Options{}, &mem); err != nil {
+			continue
+		}
+		got, gerr := ParseInto(b, Options{}, &mem)
+		want, werr := Parse(b, Options{})
+		if (gerr == nil) != (werr == nil) || gerr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s after %s without a Reset: got %+v (%v), want %+v (%v)", files[i+1], files[i], got, gerr, want, werr)
+		}
+		mem.Reset()
+		if !reflect.DeepEqual(mem.rep, Report{}) {
+			t.Fatalf("Reset left %+v", mem.rep)
+		}
+	}
+}
