@@ -403,9 +403,17 @@ func (r smallCopy) WriteTo(w io.Writer) (int64, error) {
 }
 
 // decodeWords decodes RFC 2047 encoded words; on failure the raw value is kept.
-func decodeWords(s string) string {
+func decodeWords(s string) string { return decodeWordsIn(nil, s) }
+
+// decodeWordsIn is decodeWords keeping a decoding of the usual charsets
+// (quickWords) in mem's memory when it has room.
+func decodeWordsIn(mem *Mem, s string) string {
 	if !hasWordStart(s) {
 		return s
+	}
+	var buf [256]byte
+	if d, ok := quickWords(buf[:0], s); ok && !hasRuneError(d) && !bytes.Contains(d, []byte("?=")) {
+		return decodedString(mem, d)
 	}
 	d, err := wordDecoder.DecodeHeader(s)
 	if err == nil && !strings.ContainsRune(d, utf8.RuneError) && !strings.Contains(d, "?=") {

@@ -534,7 +534,7 @@ func readOriginalArena(mem *Mem, b []byte, normalized, received bool, keep strin
 		}
 		// One copy of the value serves both.
 		v := f.unfoldInto(&arena, b)
-		dv := decodeWords(v)
+		dv := decodeWordsIn(mem, v)
 		if o.valid && unsafe.StringData(dv) != unsafe.StringData(v) && !utf8.ValidString(dv) {
 			o.valid = false
 		}

@@ -120,16 +120,16 @@ func (p *parser) readOwnHeaders(h header) {
 		switch k {
 		case ownFrom:
 			if r.From == "" {
-				r.From = decodeWords(unfold(f.value))
+				r.From = decodeWordsIn(p.mem, unfold(f.value))
 			}
 		case ownTo:
 			if to == "" {
 				to = unfold(f.value)
-				r.To = decodeWords(to)
+				r.To = decodeWordsIn(p.mem, to)
 			}
 		case ownSubject:
 			if r.Subject == "" {
-				r.Subject = decodeWords(unfold(f.value))
+				r.Subject = decodeWordsIn(p.mem, unfold(f.value))
 			}
 		case ownReturnPath:
 			if returnPath == "" {
