@@ -164,3 +164,50 @@ func TestParseIntoWithoutReset(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteSame: note keeps what it kept before it wrote the usual value on
+// the stack (noteValue for every value), for each marker name in several
+// cases and values of every kind, the first non-empty one winning, with
+// and without a Mem; the usual value lands in the Mem.
+func TestNoteSame(t *testing.T) {
+	names := []string{"Auto-Submitted", "PRECEDENCE", "precedence", "X-Autoreply", "x-autorespond", "X-AutoResponder",
+		"X-Auto-Reply", "X-Auto-Response-Suppress", "x-apple-action", "X-VACATION", "X-Mailer-Autoreply", "X-Other"}
+	values := []string{"", " ", "auto-replied", " Auto-Replied ", "BULK", "yes (vacation)", "OOF, AutoReply",
+		"auto-replied;\r\n\tfolded", "a\tb", "Vacaci\u00f3n", "caf\xe9", strings.Repeat("Long-", 60), "x"}
+	var mem Mem
+	mem.Reset()
+	inMem := 0
+	for _, n := range names {
+		for _, v1 := range values {
+			for _, v2 := range values[:4] {
+				var got, want AutoReplyMarkers
+				for _, v := range []string{v1, v2} {
+					f := headerField{name: []byte(n), value: []byte(v)}
+					lower := []byte(strings.ToLower(n))
+					got.note(&mem, lower, f)
+					noteOld(&want, lower, f)
+				}
+				if got != want {
+					t.Fatalf("%s: %q then %q: note kept %+v, want %+v", n, v1, v2, got, want)
+				}
+				for _, s := range []string{got.AutoSubmitted, got.Precedence, got.XAutoreply, got.Other} {
+					if s != "" && mem.used > 0 && unsafe.StringData(s) == &mem.chunk[mem.used-len(s)] {
+						inMem++
+					}
+				}
+				mem.Reset()
+			}
+		}
+	}
+	if inMem < 50 {
+		t.Fatalf("%d values kept in the Mem: the usual case is not exercised", inMem)
+	}
+}
+
+// noteOld is note as it was before it wrote the usual value on the
+// stack: every value read by noteValue, the general reading.
+func noteOld(m *AutoReplyMarkers, name []byte, f headerField) {
+	if dst, named := m.markerOf(name); dst != nil && *dst == "" {
+		*dst = noteValue(named, f)
+	}
+}

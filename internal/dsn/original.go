@@ -523,7 +523,7 @@ func readOriginalArena(mem *Mem, b []byte, normalized, received bool, keep strin
 			dst = &o.ListID
 		case ofAutoSubmitted, ofPrecedence, ofXAutoreply, ofXAutorespond, ofXAutoresponder, ofXAutoReply,
 			ofXAutoResponseSuppress, ofXAppleAction, ofXVacation, ofXMailerAutoreply:
-			o.AutoReply.note(origFieldLower[f.id], headerField{name: f.name(b), value: f.value(b)})
+			o.AutoReply.note(mem, origFieldLower[f.id], headerField{name: f.name(b), value: f.value(b)})
 		}
 		if dst != nil && *dst != "" {
 			dst = nil // the first one counts

@@ -144,7 +144,7 @@ func readOriginalOldFrom(b []byte, scratch *[]headerField, normalized bool) Orig
 			continue
 		}
 		name := lowerName(&buf, f.name)
-		o.AutoReply.note(name, f)
+		o.AutoReply.note(nil, name, f)
 		var dst *string // the Original field this header fills
 		decode := true
 		switch string(name) {

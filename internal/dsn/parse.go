@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bounced/bounced/internal/swar"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -105,7 +106,7 @@ func (p *parser) readOwnHeaders(h header) {
 			}
 		}
 		name := lowerName(&buf, f.name)
-		r.AutoReply.note(name, *f)
+		r.AutoReply.note(p.mem, name, *f)
 		if k != ownAutoSubmitted && k != ownPrecedence && len(p.xheaders) < maxHeaderBytes {
 			p.xheaders = append(append(p.xheaders, name...), ": "...)
 			p.xheaders = appendUnfolded(p.xheaders, f.value)
@@ -231,23 +232,87 @@ func ownFieldKind(name []byte) int {
 // if it is one of theirs; name is
 // its name in lower case. The header readers call it from their own loop
 // over the fields.
-func (m *AutoReplyMarkers) note(name []byte, f headerField) {
+func (m *AutoReplyMarkers) note(mem *Mem, name []byte, f headerField) {
+	dst, named := m.markerOf(name)
+	if dst == nil || *dst != "" {
+		return // not a marker, or the first one counts
+	}
+	v := f.value
+	if len(v) > noteRoom/2 || !swar.Printable(v) {
+		// Folded, with a tab, not ASCII or long: the general reading.
+		*dst = noteValue(named, f)
+		return
+	}
+	// The usual value, one line of printable ASCII: written on the
+	// stack, then kept in mem (or copied once).
+	v = trimSpaces(v)
+	var buf [noteRoom]byte
+	b := buf[:0]
+	if named {
+		if len(v) == 0 {
+			return
+		}
+		b = appendCanonicalName(b, name)
+		b = append(append(b, ": "...), v...)
+	} else {
+		b = append(b, v...)
+		lowerASCIIInPlace(b)
+	}
+	*dst = decodedString(mem, b)
+}
+
+// markerOf is the marker a field of that lower-case name fills, nil for
+// none; named says it is kept as "Name: value".
+func (m *AutoReplyMarkers) markerOf(name []byte) (dst *string, named bool) {
 	switch string(name) {
 	case "auto-submitted":
-		if m.AutoSubmitted == "" {
-			m.AutoSubmitted = toLower(unfoldBytes(f.value))
-		}
+		return &m.AutoSubmitted, false
 	case "precedence":
-		if m.Precedence == "" {
-			m.Precedence = toLower(unfoldBytes(f.value))
-		}
+		return &m.Precedence, false
 	case "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply":
-		if v := unfoldBytes(f.value); m.XAutoreply == "" && v != "" {
-			m.XAutoreply = canonicalName(f.name) + ": " + v
-		}
+		return &m.XAutoreply, true
 	case "x-auto-response-suppress", "x-apple-action", "x-vacation", "x-mailer-autoreply":
-		if v := unfoldBytes(f.value); m.Other == "" && v != "" {
-			m.Other = canonicalName(f.name) + ": " + v
+		return &m.Other, true
+	}
+	return nil, false
+}
+
+// noteRoom is the stack room of note's usual value.
+const noteRoom = 256
+
+// noteValue is what note keeps of f: its value unfolded and in lower
+// case, or, named, "Name: value" with the name canonical ("" for an empty
+// value).
+func noteValue(named bool, f headerField) string {
+	v := unfoldBytes(f.value)
+	if !named {
+		return toLower(v)
+	}
+	if v == "" {
+		return ""
+	}
+	return canonicalName(f.name) + ": " + v
+}
+
+// appendCanonicalName appends a lower-case token name as net/textproto
+// canonicalises it: its first letter and each after a '-' in upper case.
+func appendCanonicalName(b, name []byte) []byte {
+	upper := true
+	for _, c := range name {
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+		upper = c == '-'
+	}
+	return b
+}
+
+// lowerASCIIInPlace lowers the ASCII capitals of b.
+func lowerASCIIInPlace(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
 }
