@@ -39,7 +39,11 @@ func (h header) get(name string) string {
 // getView is get for a value that is read and dropped at once: a value of
 // one line in valid UTF-8 (unfoldInto's first case) is returned as a view
 // of the message's bytes, trimmed, instead of a copy. It must not be kept.
-func (h header) getView(name string) string {
+func (h header) getView(name string) string { return h.getViewIn(nil, name) }
+
+// getViewIn is getView unfolding a folded value into mem's memory when it
+// has room (a Report's: as long-lived as anything kept from it).
+func (h header) getViewIn(mem *Mem, name string) string {
 	for _, f := range h.fields {
 		if equalFoldBytes(f.name, name) {
 			v := f.value
@@ -50,7 +54,12 @@ func (h header) getView(name string) string {
 				return unsafe.String(unsafe.SliceData(v), len(v))
 			}
 			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
-				return unfoldBytes(v)
+				if mem == nil || !utf8.Valid(v) {
+					return unfoldBytes(v)
+				}
+				var a strArena
+				a.grow(mem, len(v))
+				return unfoldInto(&a, v)
 			}
 			if v = bytes.TrimSpace(v); len(v) == 0 {
 				return ""

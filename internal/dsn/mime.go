@@ -489,8 +489,12 @@ func splitWord(w string) (cs, enc, text string, ok bool) {
 //
 // Both may be views of the message's bytes (header.getView): they are
 // compared and decoded with, never kept in a Report.
-func mediaType(h header) (string, mediaParams) {
-	v := h.getView("Content-Type")
+func mediaType(h header) (string, mediaParams) { return mediaTypeIn(nil, h) }
+
+// mediaTypeIn is mediaType unfolding a folded Content-Type in mem's memory
+// when it has room (header.getViewIn).
+func mediaTypeIn(mem *Mem, h header) (string, mediaParams) {
+	v := h.getViewIn(mem, "Content-Type")
 	if v == "" {
 		return "text/plain", mediaParams{}
 	}

@@ -325,7 +325,7 @@ func (p *parser) walk(h header, body []byte, depth int) error {
 	if depth > p.opts.MaxDepth {
 		return fmt.Errorf("%w: limit %d", ErrTooDeep, p.opts.MaxDepth)
 	}
-	t, params := mediaType(h)
+	t, params := mediaTypeIn(p.mem, h)
 	// Parts kept whole are read up to MaxPartBytes decoded (an encoding
 	// never makes a body shorter, so identity bodies are never cut); text
 	// is read up to the room left for it.
