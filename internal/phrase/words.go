@@ -11,15 +11,16 @@ import (
 // and a scan waited on one missed line after another (classify's scan of
 // a diagnostic took about 15 ns a byte in the engine, 3 when its table is
 // hot). Here only the states near the root (depth compactRowDepth or
-// less, where a scan takes two thirds of its steps, and the few with many
+// less, where a scan takes most of its steps, and the few with many
 // exceptions) have a full row of nclass cells; every other state is a
 // node of two cells for each class on which it goes elsewhere than its
 // default, the first full-row state among its fail links (on every other
 // class the two go to the same state). The nodes are laid out depth
 // first, so the states of one phrase are next to each other: the step to
 // the next byte of a phrase reads the line the step before read.
-// Classify's table is 163 KB in this form (and 41 KB of depths), dsn's
-// markers 136 KB (and 34 KB).
+// Classify's table is 500 KB in this form (and 125 KB of depths), dsn's
+// markers 391 KB (and 98 KB): rows for most of it, which a message reads
+// a few lines of.
 //
 // A state is the offset of its first cell in cells, with outBit set when
 // phrases end there; the cell before such a state's first holds its
@@ -52,15 +53,29 @@ const noClass = 0xff
 // a full row. Over the corpus's diagnostics, 53 % of the steps of a scan
 // are in states of depth 0 or 1, 69 % of depth 2 or less (158 states of
 // classify's set), 75 % of 3 or less (359). A walk along a state's nodes
-// is a branch per node that the processor mispredicts often, a full row
-// one load: from depth 2 to 3, callgrind --branch-sim of the engine's
-// benchmark counts 1,866 -> 1,780 mispredicted branches a message (the
-// scans' own 585k -> 432k over its run), for about as many instructions
-// and 2 % more L1 data misses; BenchmarkMarkerScan (hot) takes 1,145 ->
-// 975 ns, the engine (cpumin, 8 interleaved rounds) min 21.6 -> 20.6,
-// median 22.2 -> 21.9 us a message. Depth 4 gains no more for a third
-// more cells.
-const compactRowDepth = 3
+// is a branch per node that the processor mispredicts often (the text
+// decides it), a full row one load whose branch (s >= rowEnd) it
+// predicts, and then goes on with the next step before the load is
+// done. Deeper rows trade those mispredictions for data misses on rows
+// that a message reads once. callgrind --cache-sim=yes --branch-sim=yes
+// of the engine's benchmark, a message, by depth:
+//
+//	depth  instructions  mispredicted  D1 misses  LL misses  tables (markers + classify)
+//	3      119.3k        1,772         766        51.0       136 + 163 KB
+//	8      117.3k        1,639         841        56.6       391 + 500 KB
+//	10     116.7k        1,619         851        58.4       515 + 691 KB
+//	12     116.7k        1,608         873        65.4       641 + 892 KB
+//	16     116.4k        1,590         892        68.0       879 + 1,252 KB
+//
+// (the marker scan's own mispredictions 172 -> 82 from 3 to 10, classify
+// ScanWords' 47 -> 15). CPU time on one P (cpumin.sh 7, min and median
+// of 7 interleaved rounds, us a message): depth 3 18.0 / 18.6, 8
+// 17.0 / 17.6, 10 17.2 / 17.2; in hot loops BenchmarkMarkerScan takes
+// 865 ns at depth 3, 690 at 6, 620 at 8. Past 10 each level adds more
+// misses than it saves mispredictions; 8 gets nearly all of the gain
+// with a quarter less table than 10. The full table (every state a row,
+// 2.2 MB each) is slower than depth 3.
+const compactRowDepth = 8
 
 // compactMinBytes is the size of the full table from which compile builds
 // the compact form too: classify's and dsn's sets of over 2 MB, and dsn's
