@@ -3,6 +3,7 @@ package phrase
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -318,7 +319,8 @@ func TestCompactForm(t *testing.T) {
 		var list []string
 		switch k {
 		case 0: // a state past the full rows with more than compactMaxExc exceptions
-			list = []string{"abca", "abcb", "abc.", "abc1", "abc ", "abcab", "bc"}
+			p := strings.Repeat("abc", compactRowDepth/3+1) // deeper than compactRowDepth
+			list = []string{p + "a", p + "b", p + ".", p + "1", p + " ", p + "ab", "bc"}
 		case 1: // too long for the compact form
 			list = []string{"ab", strings.Repeat("ab ", 100)}
 		default:
@@ -345,6 +347,9 @@ func TestCompactForm(t *testing.T) {
 		}
 		if m.words == nil {
 			continue
+		}
+		if k == 0 && !slices.ContainsFunc(m.words.depth[:m.words.rowEnd], func(d uint8) bool { return d > compactRowDepth }) {
+			t.Fatalf("compact form of %q: no full row past depth %d", list, compactRowDepth)
 		}
 		for range 20 {
 			// Texts made of pieces of phrases, so that they occur.
