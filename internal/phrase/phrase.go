@@ -194,8 +194,8 @@ func build(list []string, fold bool) (*Matcher, error) {
 
 // compile builds the matcher of list (build) and, for a full table of
 // compactMinBytes or more, its compact form, which the scans read
-// instead: the full table is then dropped (2.2 MB less heap for each of
-// the two largest sets).
+// instead: the full table is then dropped (1.6 to 1.7 MB less heap for
+// each of the two largest sets, whose tables are 2.2 MB).
 func compile(list []string, fold bool) (*Matcher, error) {
 	m, err := build(list, fold)
 	if err == nil && len(m.delta)*4 >= compactMinBytes {
