@@ -69,8 +69,12 @@ const noClass = 0xff
 //
 // (the marker scan's own mispredictions 172 -> 82 from 3 to 10, classify
 // ScanWords' 47 -> 15). CPU time on one P (cpumin.sh 7, min and median
-// of 7 interleaved rounds, us a message): depth 3 18.0 / 18.6, 8
-// 17.0 / 17.6, 10 17.2 / 17.2; in hot loops BenchmarkMarkerScan takes
+// of 7 interleaved rounds, us a message, the other core busy): depth 3
+// 18.0 / 18.6, 8 17.0 / 17.6, 10 17.2 / 17.2; the other core idle, after
+// dsn's Mem pools (9 rounds): depth 3 14.6 / 15.4, 8 14.6 / 15.0, and
+// (7 rounds) 3 15.4 / 16.0, 8 15.2 / 15.2, 10 15.0 / 15.2 (callgrind
+// there: 116.8k -> 113.6k instructions, 1,747 -> 1,572 mispredicted,
+// 712 -> 773 D1 misses a message). In hot loops BenchmarkMarkerScan takes
 // 865 ns at depth 3, 690 at 6, 620 at 8. Past 10 each level adds more
 // misses than it saves mispredictions; 8 gets nearly all of the gain
 // with a quarter less table than 10. The full table (every state a row,
