@@ -176,7 +176,7 @@ type msgMem struct {
 	dsn dsn.Mem
 }
 
-// explainRoom is the size of msgMem.text.
+// explainRoom is the size of resultMem.text.
 const explainRoom = 512
 
 var memPool = sync.Pool{New: func() any { return new(msgMem) }}
@@ -187,7 +187,7 @@ var memPool = sync.Pool{New: func() any { return new(msgMem) }}
 // is reached from it (its Report, recipients, verdicts, explanations and
 // every string read from them) must no longer be used: later messages
 // overwrite them. Nothing the engine keeps (the domain memory, the DNS
-// cache) refers to a Result's memory (TestReleaseKeepsNothing). A Result
+// cache) refers to a Result's memory (TestParseKeepsNoViewOfRaw). A Result
 // that is never released is collected as any other value; releasing nil
 // or a Result of Classify does nothing. Release a Result once.
 func (e *Engine) Release(r *Result) {
@@ -331,8 +331,8 @@ func (e *Engine) release() {
 
 // newResult returns the Result for rep with a Recipient for each of its
 // recipients, and room for the evidence of the first recipient's verdict
-// (classify.Input.Evidence) and the steps of its explanation
-// (explain.ExplainInto): in m when there is one recipient (the usual
+// (classify.Input.Evidence) and the steps and texts of its explanation
+// (explain.ExplainIntoRoom): in m when there is one recipient (the usual
 // bounce), else in one allocation. m, when not nil, holds rep (Parse's);
 // the Result then carries it for Release.
 func newResult(source string, rep *dsn.Report, m *msgMem) (*Result, []classify.Evidence) {
