@@ -137,7 +137,16 @@
 // lines, addresses) live in arrays on the stack; whatever a
 // Report keeps is a copy (TestReportOwnsItsStrings overwrites the message
 // after Parse). Parse also records what its callers would otherwise
-// recompute: Report.TextASCII, the host of each Recipient.RemoteMTA.
+// recompute: Report.TextASCII, the host of each Recipient.RemoteMTA,
+// that every string was checked for UTF-8 (Report.CheckedUTF8).
+//
+// The memory a Report keeps can be reused too: ParseInto writes the
+// Report, its first recipient, the original's first headers and
+// Received fields, the copied strings (unfolded values, decoded encoded
+// words, the report kept with the original) and a folded Content-Type
+// into a Mem, which its caller resets once it is done with the Report (a
+// server, once the answer is written: bounce.Engine.Release). What does
+// not fit goes to the heap as in Parse.
 package dsn
 
 import (
