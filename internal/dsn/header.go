@@ -54,10 +54,10 @@ func (h header) getViewIn(mem *Mem, name string) string {
 				return unsafe.String(unsafe.SliceData(v), len(v))
 			}
 			if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\t') >= 0 || !utf8.Valid(v) {
-				if mem == nil || !utf8.Valid(v) {
+				if mem == nil {
 					return unfoldBytes(v)
 				}
-				var a strArena
+				var a strArena // not used for invalid UTF-8 (unfoldInto)
 				a.grow(mem, len(v))
 				return unfoldInto(&a, v)
 			}

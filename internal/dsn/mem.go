@@ -69,36 +69,40 @@ func PoisonReset(on bool) (resets func() int64) {
 
 // Reset frees the Report of the last ParseInto for the next one. See Mem.
 func (m *Mem) Reset() {
-	chunk := m.chunk
-	if poisonReset.Load() {
-		poisoned.Add(1)
-		for i := range chunk[:m.used] {
-			chunk[i] = 0xFF
+	// rep holds garbage after poison: the next report clears it.
+	m.filled = poisonReset.Load()
+	if m.filled {
+		m.poison()
+	} else {
+		// Only what the Report used is cleared (its pointers would keep
+		// memory alive while the Mem waits in a pool).
+		m.rep = Report{}
+		if m.rcptsTaken {
+			clear(m.rcpts[:])
 		}
-		garbage := "\xff\xff\xff\xff"
-		m.rep = Report{From: garbage, Subject: garbage, Text: garbage, DecodedBy: garbage}
-		for i := range m.rcpts {
-			m.rcpts[i] = Recipient{Recipient: garbage, Diagnostic: garbage, RemoteMTA: garbage}
-		}
-		for i := range m.headers {
-			m.headers[i] = Header{Name: garbage, Value: garbage}
-		}
-		for i := range m.received {
-			m.received[i] = garbage
-		}
-		// rep holds garbage: the next report clears it (filled).
-		m.used, m.reset, m.rcptsTaken, m.filled, m.nHeaders, m.nReceived = 0, true, false, true, 0, 0
-		return
+		clear(m.headers[:m.nHeaders])
+		clear(m.received[:m.nReceived])
 	}
-	// Only what the Report used is cleared (its pointers would keep
-	// memory alive while the Mem waits in a pool).
-	m.rep = Report{}
-	if m.rcptsTaken {
-		clear(m.rcpts[:])
+	m.used, m.reset, m.rcptsTaken, m.nHeaders, m.nReceived = 0, true, false, 0, 0
+}
+
+// poison overwrites all of m with 0xFF bytes and garbage (PoisonReset).
+func (m *Mem) poison() {
+	poisoned.Add(1)
+	for i := range m.chunk[:m.used] {
+		m.chunk[i] = 0xFF
 	}
-	clear(m.headers[:m.nHeaders])
-	clear(m.received[:m.nReceived])
-	m.used, m.reset, m.rcptsTaken, m.filled, m.nHeaders, m.nReceived = 0, true, false, false, 0, 0
+	garbage := "\xff\xff\xff\xff"
+	m.rep = Report{From: garbage, Subject: garbage, Text: garbage, DecodedBy: garbage}
+	for i := range m.rcpts {
+		m.rcpts[i] = Recipient{Recipient: garbage, Diagnostic: garbage, RemoteMTA: garbage}
+	}
+	for i := range m.headers {
+		m.headers[i] = Header{Name: garbage, Value: garbage}
+	}
+	for i := range m.received {
+		m.received[i] = garbage
+	}
 }
 
 // bytes returns an empty slice with room for n bytes from m's chunk, or
@@ -154,7 +158,8 @@ func (m *Mem) recipientRoom(n int) []Recipient {
 	return m.rcpts[:0:n]
 }
 
-// originalHeaders is recipients for the original's headers.
+// originalHeaders is an empty list with room for n of the original's
+// headers: m's when it has the room, else a new one.
 func (m *Mem) originalHeaders(n int) []Header {
 	if m != nil && n <= len(m.headers) {
 		m.nHeaders = max(m.nHeaders, n)
@@ -163,7 +168,7 @@ func (m *Mem) originalHeaders(n int) []Header {
 	return make([]Header, 0, n)
 }
 
-// receivedList is recipients for the original's Received fields.
+// receivedList is originalHeaders for the original's Received fields.
 func (m *Mem) receivedList(n int) []string {
 	if m != nil && n <= len(m.received) {
 		m.nReceived = max(m.nReceived, n)
