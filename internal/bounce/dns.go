@@ -84,9 +84,11 @@ func (e *Engine) dnsFacts(ctx context.Context, rep *dsn.Report) []*classify.DNSF
 				break
 			}
 		}
-		// Copies: the resolver caches by name, and the Result's memory
-		// is reused once it is released (Engine.Release).
-		mx, d, err := r.Relay(ctx, strings.Clone(p.domain), dnscheck.Host{Name: strings.Clone(h.Name), IP: h.IP})
+		// The resolver keeps no view of the names (its cache keys are
+		// strings of its own, dnscheck's query): the Result's memory may
+		// be reused once released (TestParseKeepsNoViewOfRaw counts the
+		// queries).
+		mx, d, err := r.Relay(ctx, p.domain, h)
 		results[k] = relay{mx, d, err}
 	}
 	var wg sync.WaitGroup
