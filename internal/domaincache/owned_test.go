@@ -37,14 +37,7 @@ func TestMemoryOwnsItsStrings(t *testing.T) {
 	for _, b := range [][]byte{domain, reason, side, status} {
 		scribble(b)
 	}
-	got, err := m.Get(ctx, []string{"owned.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, ok := got["owned.example"]
-	if !ok {
-		t.Fatalf("owned.example not found after its bytes were overwritten: %v", got)
-	}
+	s := summaryOf(t, m, "owned.example")
 	if s.Domain != "owned.example" || s.LastReason != "blocked" || s.LastSide != "sender" || s.LastStatus != "5.7.1" {
 		t.Errorf("summary changed with the caller's bytes: %+v", s)
 	}
@@ -89,15 +82,23 @@ func TestBatcherOwnsItsStrings(t *testing.T) {
 	if err := b.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := m.Get(ctx, []string{"queued.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, ok := got["queued.example"]
-	if !ok {
-		t.Fatalf("queued.example not recorded as queued: %v", got)
-	}
+	s := summaryOf(t, m, "queued.example")
 	if s.LastReason != "blocked" || s.LastSide != "sender" || s.LastStatus != "5.7.1" || s.DistinctRecipientDomains != 1 {
 		t.Errorf("summary = %+v, want the names as queued and one recipient domain", s)
 	}
+}
+
+// summaryOf is the summary m holds of domain, whose bytes the caller
+// overwrote after recording it: missing is a failure.
+func summaryOf(t *testing.T, m *Memory, domain string) Summary {
+	t.Helper()
+	got, err := m.Get(context.Background(), []string{domain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := got[domain]
+	if !ok {
+		t.Fatalf("%s not found after its bytes were overwritten: %v", domain, got)
+	}
+	return s
 }
